@@ -1,0 +1,91 @@
+/**
+ * The libc symbols the Linux collector calls, and the one place that loads libc.
+ *
+ * @module
+ */
+
+/** libc functions used by the Linux collector. */
+export const LIBC_SYMBOLS = {
+  /** int socket(int domain, int type, int protocol) */
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  /** ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr, socklen_t addrlen) */
+  sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
+  /** ssize_t recv(int fd, void *buf, size_t len, int flags) */
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  /** int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen) */
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  /** int close(int fd) */
+  close: { parameters: ["i32"], result: "i32" },
+  /** ssize_t readlink(const char *path, char *buf, size_t bufsiz) */
+  readlink: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
+  /** int open(const char *path, int flags, mode_t mode) */
+  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+  /** long syscall(long number, ...): used for getdents64(int fd, void *dirp, size_t count) */
+  syscall: { parameters: ["i64", "i32", "buffer", "usize"], result: "i64" },
+  /** int getpwuid_r(uid_t uid, struct passwd *pwd, char *buf, size_t buflen, struct passwd **result) */
+  getpwuid_r: { parameters: ["u32", "buffer", "buffer", "usize", "buffer"], result: "i32" },
+  /** char *if_indextoname(unsigned int ifindex, char *ifname) */
+  if_indextoname: { parameters: ["u32", "buffer"], result: "pointer" },
+  /** uid_t geteuid(void) */
+  geteuid: { parameters: [], result: "u32" },
+  /** long sysconf(int name) */
+  sysconf: { parameters: ["i32"], result: "i64" },
+  /** int *__errno_location(void) */
+  __errno_location: { parameters: [], result: "pointer" },
+  /** char *strerror(int errnum) */
+  strerror: { parameters: ["i32"], result: "pointer" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The loaded libc. */
+export type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
+
+/** libc's file names, glibc first, then musl's. */
+const LIBC_NAMES = ["libc.so.6", "libc.so", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1"];
+
+/** Raised when libc cannot be opened (no FFI permission, or an unusual system). */
+export class LibcUnavailableError extends Error {
+  override name = "LibcUnavailableError";
+}
+
+let libc: Libc | undefined;
+
+/** libc's symbols, loading the library on first use. */
+export function loadLibc(): Libc {
+  if (libc) return libc;
+  const failures: string[] = [];
+  for (const name of LIBC_NAMES) {
+    try {
+      libc = Deno.dlopen(name, LIBC_SYMBOLS).symbols;
+      return libc;
+    } catch (error) {
+      if (
+        error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
+      ) {
+        throw new LibcUnavailableError(
+          "cannot load libc: FFI is not permitted (run with --allow-ffi)",
+        );
+      }
+      failures.push(`${name}: ${(error as Error).message}`);
+    }
+  }
+  throw new LibcUnavailableError(`cannot load libc (${failures.join("; ")})`);
+}
+
+/** The calling thread's errno, as left by the last libc call. */
+export function errno(symbols: Libc): number {
+  const location = symbols.__errno_location();
+  return location ? new Deno.UnsafePointerView(location).getInt32() : 0;
+}
+
+/** libc's text for an errno value, e.g. `Permission denied`. */
+export function errnoText(symbols: Libc, code: number): string {
+  const text = symbols.strerror(code);
+  return text ? Deno.UnsafePointerView.getCString(text) : `errno ${code}`;
+}
+
+/** A NUL-terminated copy of `text` for passing as `const char *`. */
+export function cString(text: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(text.length * 3 + 1);
+  const { written } = new TextEncoder().encodeInto(text, bytes);
+  return bytes.subarray(0, written + 1);
+}

@@ -1,0 +1,234 @@
+/**
+ * The Linux collector: sockets from netlink sock_diag (or /proc/net when netlink is unavailable),
+ * owners from the fd tables in /proc, names from libc.
+ *
+ * @module
+ */
+
+import type {
+  Endpoint,
+  Owner,
+  ProcessInfo,
+  Protocol,
+  Snapshot,
+  TcpState,
+} from "../../model/endpoint.ts";
+import { compareEndpoints } from "../../model/order.ts";
+import type { CollectOptions, Collector } from "../collector.ts";
+import { CollectorUnavailableError } from "../collector.ts";
+import { type Libc, LibcUnavailableError, loadLibc } from "./ffi.ts";
+import {
+  AF_INET,
+  type DiagSocket,
+  IPPROTO_TCP,
+  NetlinkKernelError,
+  NetlinkParseError,
+} from "./netlink.ts";
+import { InterfaceNames, UserNames } from "./names.ts";
+import { readProcNet } from "./proc_net.ts";
+import { scanSocketOwners } from "./proc_owners.ts";
+import { ProcessReader } from "./proc_process.ts";
+import { type DiagDump, SockDiag, SockDiagUnavailableError } from "./sock_diag.ts";
+
+/** PortQry's names for the kernel's TCP state numbers (include/net/tcp_states.h). */
+const TCP_STATE_NAMES: readonly (TcpState | undefined)[] = [
+  undefined,
+  "ESTABLISHED", // 1
+  "SYN_SENT",
+  "SYN_RECEIVED",
+  "FIN_WAIT1",
+  "FIN_WAIT2",
+  "TIME_WAIT",
+  "CLOSED", // 7 TCP_CLOSE
+  "CLOSE_WAIT",
+  "LAST_ACK",
+  "LISTENING", // 10
+  "CLOSING",
+  "SYN_RECEIVED", // 12 TCP_NEW_SYN_RECV: a pending connection request
+];
+
+const _SC_CLK_TCK = 2;
+
+/** Where the Linux collector reads from; tests point it elsewhere. */
+export interface LinuxCollectorOptions {
+  /** Skip netlink and read /proc/net, as on a system without sock_diag. */
+  procNetOnly?: boolean;
+  procRoot?: string;
+}
+
+type ProcessRecord = ProcessInfo & { startTicks: number };
+
+/** Collects endpoints and owners on Linux. */
+export class LinuxCollector implements Collector {
+  readonly description: string;
+  #libc: Libc;
+  #diag: SockDiag | null = null;
+  #diagFailure: string | null = null;
+  #users: UserNames;
+  #interfaces: InterfaceNames;
+  #processes: ProcessReader;
+  #procRoot: string;
+
+  constructor(options: LinuxCollectorOptions = {}) {
+    try {
+      this.#libc = loadLibc();
+    } catch (error) {
+      if (error instanceof LibcUnavailableError) throw new CollectorUnavailableError(error.message);
+      throw error;
+    }
+    this.#procRoot = options.procRoot ?? "/proc";
+    this.#users = new UserNames(this.#libc);
+    this.#interfaces = new InterfaceNames(this.#libc);
+    this.#processes = new ProcessReader(
+      (uid) => this.#users.name(uid),
+      Number(this.#libc.sysconf(_SC_CLK_TCK)),
+      this.#procRoot,
+    );
+    if (options.procNetOnly) {
+      this.#diagFailure = "netlink disabled by request";
+    } else {
+      try {
+        this.#diag = new SockDiag(this.#libc);
+      } catch (error) {
+        if (!(error instanceof SockDiagUnavailableError)) throw error;
+        this.#diagFailure = error.message;
+      }
+    }
+    this.description = this.#diag ? "linux: netlink sock_diag + /proc" : "linux: /proc/net + /proc";
+  }
+
+  collect(options: CollectOptions = {}): Snapshot {
+    const warnings: string[] = [];
+    const dumps = this.#dumpSockets(warnings);
+    const { owners, deniedPids } = scanSocketOwners(this.#libc, this.#procRoot);
+
+    const processes = new Map<number, ProcessRecord | null>();
+    const lookup = (pid: number): ProcessRecord | null => {
+      let record = processes.get(pid);
+      if (record === undefined) {
+        record = this.#processes.read(pid, options.modules ?? false);
+        processes.set(pid, record);
+      }
+      return record;
+    };
+
+    const endpoints: Endpoint[] = [];
+    let unowned = 0;
+    for (const { protocol, sockets } of dumps) {
+      for (const socket of sockets) {
+        const holders = socket.inode === 0 ? undefined : owners.get(socket.inode);
+        const records = holders ? ownersByAge(holders, lookup) : [];
+        if (records.length === 0 && socket.inode !== 0) unowned++;
+        endpoints.push(this.#endpoint(protocol, socket, records));
+      }
+    }
+    endpoints.sort(compareEndpoints);
+
+    if (unowned > 0 && deniedPids.length > 0) {
+      warnings.push(
+        `running as uid ${this.#libc.geteuid()} without root: the fd tables of ${deniedPids.length} ` +
+          `processes cannot be read, so ${unowned} sockets are listed with no owner (pid null); ` +
+          `their addresses, ports, states and socket user are complete. Run as root to see every owner.`,
+      );
+    }
+
+    const owningProcesses = new Map<number, ProcessInfo>();
+    for (const endpoint of endpoints) {
+      for (const pid of endpoint.owners?.map((owner) => owner.pid) ?? [endpoint.pid]) {
+        if (pid === null || owningProcesses.has(pid)) continue;
+        const { startTicks: _, ...info } = processes.get(pid)!;
+        owningProcesses.set(pid, info);
+      }
+    }
+
+    return {
+      host: Deno.hostname(),
+      time: new Date().toISOString(),
+      endpoints,
+      processes: owningProcesses,
+      warnings,
+      source: this.#diag ? "netlink" : "procfs",
+    };
+  }
+
+  close(): void {
+    this.#diag?.close();
+    this.#diag = null;
+  }
+
+  #dumpSockets(warnings: string[]): DiagDump[] {
+    if (this.#diag) {
+      try {
+        return this.#diag.dumpAll(this.#interfaces.name);
+      } catch (error) {
+        if (
+          !(error instanceof SockDiagUnavailableError || error instanceof NetlinkKernelError ||
+            error instanceof NetlinkParseError)
+        ) throw error;
+        this.#diag.close();
+        this.#diag = null;
+        this.#diagFailure = error.message;
+      }
+    }
+    if (this.#diagFailure !== "netlink disabled by request") {
+      warnings.push(
+        `netlink sock_diag is unavailable (${this.#diagFailure}); read /proc/net instead`,
+      );
+    }
+    return readProcNet(this.#procRoot);
+  }
+
+  #endpoint(protocol: number, socket: DiagSocket, records: ProcessRecord[]): Endpoint {
+    const isTcp = protocol === IPPROTO_TCP;
+    const name: Protocol = isTcp
+      ? (socket.family === AF_INET ? "tcp" : "tcp6")
+      : (socket.family === AF_INET ? "udp" : "udp6");
+    // A peer never has port 0: port 0 means no peer (listeners, unconnected UDP).
+    const connected = socket.remotePort !== 0;
+    const primary = records[0];
+    const endpoint: Endpoint = {
+      protocol: name,
+      localAddress: socket.localAddress,
+      localPort: socket.localPort,
+      remoteAddress: connected ? socket.remoteAddress : null,
+      remotePort: connected ? socket.remotePort : null,
+      state: isTcp ? (TCP_STATE_NAMES[socket.state] ?? "CLOSED") : null,
+      pid: primary?.pid ?? null,
+      process: primary?.process ?? null,
+      path: primary?.path ?? null,
+      user: primary ? primary.user : socket.inode !== 0 ? this.#users.name(socket.uid) : null,
+      inode: socket.inode === 0 ? null : socket.inode,
+      uid: socket.inode === 0 ? null : socket.uid,
+      receiveQueue: socket.receiveQueue,
+      sendQueue: socket.sendQueue,
+      interface: socket.interfaceIndex === 0 ? null : this.#interfaces.name(socket.interfaceIndex),
+      created: null,
+    };
+    if (records.length > 1) endpoint.owners = records.map(toOwner);
+    return endpoint;
+  }
+}
+
+/**
+ * The live holders of a socket, oldest first. Linux does not record which process bound a
+ * socket; the oldest holder is the one that did in the common cases (fork after bind, systemd
+ * socket activation handing its socket to a service).
+ */
+function ownersByAge(
+  pids: number[],
+  lookup: (pid: number) => ProcessRecord | null,
+): ProcessRecord[] {
+  const records: ProcessRecord[] = [];
+  for (const pid of pids) {
+    const record = lookup(pid);
+    if (record) records.push(record);
+  }
+  if (records.length > 1) {
+    records.sort((a, b) => a.startTicks - b.startTicks || a.pid - b.pid);
+  }
+  return records;
+}
+
+function toOwner(record: ProcessRecord): Owner {
+  return { pid: record.pid, process: record.process, path: record.path, user: record.user };
+}

@@ -1,0 +1,229 @@
+/**
+ * NETLINK_SOCK_DIAG messages as bytes: the `inet_diag_req_v2` dump request, and the parser for
+ * the `inet_diag_msg` replies. Pure functions over buffers, so they are tested without a kernel.
+ *
+ * Layouts (include/uapi/linux/netlink.h, inet_diag.h, sock_diag.h):
+ * - nlmsghdr: u32 len, u16 type, u16 flags, u32 seq, u32 pid (16 bytes, host order)
+ * - inet_diag_req_v2: u8 family, u8 protocol, u8 ext, u8 pad, u32 states, inet_diag_sockid
+ * - inet_diag_sockid: be16 sport, be16 dport, be32 src[4], be32 dst[4], u32 if, u32 cookie[2]
+ * - inet_diag_msg: u8 family, state, timer, retrans, inet_diag_sockid, u32 expires, rqueue,
+ *   wqueue, uid, inode (72 bytes), then rtattrs
+ *
+ * @module
+ */
+
+import { formatIpv4, formatIpv6, ipv6NeedsScope } from "../../model/address.ts";
+
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+
+export const NLMSG_HEADER_SIZE = 16;
+export const NLMSG_NOOP = 1;
+export const NLMSG_ERROR = 2;
+export const NLMSG_DONE = 3;
+export const SOCK_DIAG_BY_FAMILY = 20;
+export const NLM_F_REQUEST = 0x1;
+export const NLM_F_DUMP = 0x300;
+
+export const INET_DIAG_REQ_SIZE = 56;
+export const INET_DIAG_MSG_SIZE = 72;
+export const INET_DIAG_SHUTDOWN = 8;
+export const INET_DIAG_SKV6ONLY = 11;
+export const INET_DIAG_CGROUP_ID = 21;
+
+/** Kernel TCP state numbers (include/net/tcp_states.h). */
+export const TCP_ESTABLISHED = 1;
+export const TCP_CLOSE = 7;
+export const TCP_LISTEN = 10;
+export const TCP_NEW_SYN_RECV = 12;
+export const TCP_BOUND_INACTIVE = 13;
+
+/**
+ * Every state bit up to TCP_NEW_SYN_RECV: listeners, connections, TIME_WAIT and pending
+ * connection requests. TCP_BOUND_INACTIVE (bound, neither listening nor connected; kernels from
+ * 6.5 can dump those) is left out so the result matches /proc/net/tcp, `ss -a` and netstat.
+ */
+export const ALL_STATES = (1 << TCP_BOUND_INACTIVE) - 1;
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** One socket as sock_diag describes it, addresses already in text form. */
+export interface DiagSocket {
+  family: typeof AF_INET | typeof AF_INET6;
+  /** Kernel TCP state number (UDP reports TCP_ESTABLISHED when connected, TCP_CLOSE when not). */
+  state: number;
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+  remotePort: number;
+  /** Interface index the socket is bound to, 0 when none. */
+  interfaceIndex: number;
+  receiveQueue: number;
+  /** Null where the source does not tell it (a listener's backlog in /proc/net). */
+  sendQueue: number | null;
+  uid: number;
+  inode: number;
+  /** Kernel socket cookie, unique for the life of the boot even where inode is 0 (null from /proc/net). */
+  cookie: bigint | null;
+  /** IPV6_V6ONLY, for AF_INET6 sockets. */
+  v6only: boolean | null;
+  /** cgroup v2 id of the process that created the socket, where the kernel reports it. */
+  cgroupId: bigint | null;
+}
+
+/** A reply that is not laid out as netlink promises. */
+export class NetlinkParseError extends Error {
+  override name = "NetlinkParseError";
+}
+
+/** An NLMSG_ERROR reply from the kernel. */
+export class NetlinkKernelError extends Error {
+  override name = "NetlinkKernelError";
+  constructor(readonly errno: number) {
+    super(`the kernel refused the sock_diag request (errno ${errno})`);
+  }
+}
+
+/** Bytes of an `inet_diag_req_v2` dump request for one family and protocol, all states. */
+export function buildDumpRequest(
+  family: number,
+  protocol: number,
+  sequence: number,
+  states = ALL_STATES,
+): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(NLMSG_HEADER_SIZE + INET_DIAG_REQ_SIZE);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, bytes.length, HOST_LITTLE_ENDIAN);
+  view.setUint16(4, SOCK_DIAG_BY_FAMILY, HOST_LITTLE_ENDIAN);
+  view.setUint16(6, NLM_F_REQUEST | NLM_F_DUMP, HOST_LITTLE_ENDIAN);
+  view.setUint32(8, sequence, HOST_LITTLE_ENDIAN);
+  bytes[16] = family;
+  bytes[17] = protocol;
+  view.setUint32(20, states >>> 0, HOST_LITTLE_ENDIAN);
+  return bytes;
+}
+
+/** Names an interface index; the collector passes if_indextoname, tests pass a table. */
+export type InterfaceNamer = (index: number) => string;
+
+/**
+ * Parses one buffer of dump replies, appending each socket to `into`.
+ *
+ * Returns true when the buffer holds NLMSG_DONE (the dump is complete). Throws
+ * {@linkcode NetlinkKernelError} for an error reply and {@linkcode NetlinkParseError} for bytes
+ * that are not a well-formed reply: a torn header, a length past the end of the buffer, a diag
+ * message shorter than `inet_diag_msg`, an unknown address family or a broken attribute.
+ */
+export function parseDumpReplies(
+  buffer: Uint8Array,
+  length: number,
+  into: DiagSocket[],
+  interfaceName: InterfaceNamer = String,
+): boolean {
+  const view = new DataView(buffer.buffer, buffer.byteOffset, length);
+  let offset = 0;
+  while (offset < length) {
+    if (length - offset < NLMSG_HEADER_SIZE) {
+      throw new NetlinkParseError(
+        `truncated netlink header at byte ${offset} (${length - offset} of 16 bytes)`,
+      );
+    }
+    const messageLength = view.getUint32(offset, HOST_LITTLE_ENDIAN);
+    const type = view.getUint16(offset + 4, HOST_LITTLE_ENDIAN);
+    if (messageLength < NLMSG_HEADER_SIZE || messageLength > length - offset) {
+      throw new NetlinkParseError(
+        `netlink message at byte ${offset} claims ${messageLength} bytes, ${
+          length - offset
+        } remain`,
+      );
+    }
+    const payload = offset + NLMSG_HEADER_SIZE;
+    if (type === NLMSG_DONE) return true;
+    if (type === NLMSG_ERROR) {
+      if (messageLength < NLMSG_HEADER_SIZE + 4) {
+        throw new NetlinkParseError(`truncated netlink error message at byte ${offset}`);
+      }
+      const code = view.getInt32(payload, HOST_LITTLE_ENDIAN);
+      if (code !== 0) throw new NetlinkKernelError(-code);
+    } else if (type === SOCK_DIAG_BY_FAMILY) {
+      into.push(parseDiagMessage(buffer, view, payload, offset + messageLength, interfaceName));
+    }
+    // NLMSG_NOOP and types this parser does not know are skipped, as the netlink ABI allows.
+    offset += (messageLength + 3) & ~3;
+  }
+  return false;
+}
+
+function parseDiagMessage(
+  buffer: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+  interfaceName: InterfaceNamer,
+): DiagSocket {
+  if (end - start < INET_DIAG_MSG_SIZE) {
+    throw new NetlinkParseError(
+      `inet_diag_msg at byte ${start} has ${end - start} of ${INET_DIAG_MSG_SIZE} bytes`,
+    );
+  }
+  const family = buffer[start];
+  if (family !== AF_INET && family !== AF_INET6) {
+    throw new NetlinkParseError(`inet_diag_msg at byte ${start} has address family ${family}`);
+  }
+  const interfaceIndex = view.getUint32(start + 40, HOST_LITTLE_ENDIAN);
+  let localAddress: string, remoteAddress: string;
+  const local = start + 8, remote = start + 24;
+  if (family === AF_INET) {
+    localAddress = formatIpv4(buffer, local);
+    remoteAddress = formatIpv4(buffer, remote);
+  } else {
+    localAddress = formatIpv6(buffer, local);
+    remoteAddress = formatIpv6(buffer, remote);
+    if (interfaceIndex !== 0) {
+      if (ipv6NeedsScope(buffer, local)) localAddress += "%" + interfaceName(interfaceIndex);
+      if (ipv6NeedsScope(buffer, remote)) remoteAddress += "%" + interfaceName(interfaceIndex);
+    }
+  }
+  const cookieLow = view.getUint32(start + 44, HOST_LITTLE_ENDIAN);
+  const cookieHigh = view.getUint32(start + 48, HOST_LITTLE_ENDIAN);
+  const socket: DiagSocket = {
+    family,
+    state: buffer[start + 1],
+    localAddress,
+    localPort: view.getUint16(start + 4, false),
+    remoteAddress,
+    remotePort: view.getUint16(start + 6, false),
+    interfaceIndex,
+    receiveQueue: view.getUint32(start + 56, HOST_LITTLE_ENDIAN),
+    sendQueue: view.getUint32(start + 60, HOST_LITTLE_ENDIAN),
+    uid: view.getUint32(start + 64, HOST_LITTLE_ENDIAN),
+    inode: view.getUint32(start + 68, HOST_LITTLE_ENDIAN),
+    cookie: (BigInt(cookieHigh) << 32n) | BigInt(cookieLow),
+    v6only: null,
+    cgroupId: null,
+  };
+  parseAttributes(view, start + INET_DIAG_MSG_SIZE, end, socket);
+  return socket;
+}
+
+/** Reads the rtattrs after an inet_diag_msg that the model uses. */
+function parseAttributes(view: DataView, start: number, end: number, socket: DiagSocket): void {
+  let offset = start;
+  while (end - offset >= 4) {
+    const attributeLength = view.getUint16(offset, HOST_LITTLE_ENDIAN);
+    const type = view.getUint16(offset + 2, HOST_LITTLE_ENDIAN) & 0x3fff; // drop NLA_F_* bits
+    if (attributeLength < 4 || attributeLength > end - offset) {
+      throw new NetlinkParseError(
+        `attribute at byte ${offset} claims ${attributeLength} bytes, ${end - offset} remain`,
+      );
+    }
+    if (type === INET_DIAG_SKV6ONLY && attributeLength >= 5) {
+      socket.v6only = view.getUint8(offset + 4) !== 0;
+    } else if (type === INET_DIAG_CGROUP_ID && attributeLength >= 12) {
+      socket.cgroupId = view.getBigUint64(offset + 4, HOST_LITTLE_ENDIAN);
+    }
+    offset += (attributeLength + 3) & ~3;
+  }
+}

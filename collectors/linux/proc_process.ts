@@ -1,0 +1,200 @@
+/**
+ * What `/proc/<pid>` tells about a socket's owner: name, executable, user, start time, the systemd
+ * unit it runs in (its "service") and, on request, its loaded modules.
+ *
+ * @module
+ */
+
+import type { Module, ProcessInfo, Service } from "../../model/endpoint.ts";
+
+/** The fields of `/proc/<pid>/stat` the collector uses. */
+export interface ProcStat {
+  comm: string;
+  ppid: number;
+  /** Clock ticks after boot; orders processes by age. */
+  startTicks: number;
+}
+
+/** Parses `/proc/<pid>/stat`; the name is between the first `(` and the last `)`. */
+export function parseProcStat(text: string): ProcStat | null {
+  const open = text.indexOf("("), close = text.lastIndexOf(")");
+  if (open < 0 || close < open) return null;
+  const rest = text.slice(close + 2).split(" ");
+  // rest[0] is field 3 (state): ppid is field 4, starttime field 22.
+  const ppid = Number(rest[1]), startTicks = Number(rest[19]);
+  if (!Number.isFinite(ppid) || !Number.isFinite(startTicks)) return null;
+  return { comm: text.slice(open + 1, close), ppid, startTicks };
+}
+
+/** The effective uid from `/proc/<pid>/status`. */
+export function parseStatusUid(text: string): number | null {
+  const match = /^Uid:\s+\d+\s+(\d+)/m.exec(text);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * The systemd unit of a process from `/proc/<pid>/cgroup`: the innermost `*.service` segment of its
+ * unified (or name=systemd) cgroup path, e.g. `ssh.service` from `0::/system.slice/ssh.service`.
+ */
+export function parseSystemdUnit(text: string): string | null {
+  let path: string | null = null;
+  for (const line of text.split("\n")) {
+    const first = line.indexOf(":"), second = line.indexOf(":", first + 1);
+    if (first < 0 || second < 0) continue;
+    const controllers = line.slice(first + 1, second);
+    if (controllers === "" || controllers === "name=systemd") {
+      path = line.slice(second + 1);
+      if (controllers === "") break; // the unified hierarchy is authoritative
+    }
+  }
+  if (!path) return null;
+  const segments = path.split("/");
+  for (let i = segments.length - 1; i >= 0; i--) {
+    if (segments[i].endsWith(".service")) return segments[i];
+  }
+  return null;
+}
+
+/**
+ * Loaded modules from `/proc/<pid>/maps`: each mapped file once, at the lowest address it is mapped
+ * at, in address order.
+ */
+export function parseMaps(text: string): Module[] {
+  const bases = new Map<string, bigint>();
+  for (const line of text.split("\n")) {
+    const slash = line.indexOf("/");
+    if (slash < 0) continue;
+    const fields = line.slice(0, slash).trim().split(/\s+/);
+    if (fields.length !== 5 || fields[4] === "0") continue; // no inode: not a file
+    const path = line.slice(slash);
+    const base = BigInt("0x" + fields[0].slice(0, fields[0].indexOf("-")));
+    const known = bases.get(path);
+    if (known === undefined || base < known) bases.set(path, base);
+  }
+  return [...bases].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map(([path, base]) => ({ path, baseAddress: "0x" + base.toString(16) }));
+}
+
+/** The `Description=` of a systemd unit file, found in the usual unit directories. */
+export class UnitDescriptions {
+  #cache = new Map<string, string | null>();
+  constructor(
+    readonly directories = [
+      "/etc/systemd/system",
+      "/run/systemd/system",
+      "/run/systemd/transient",
+      "/usr/lib/systemd/system",
+      "/lib/systemd/system",
+    ],
+  ) {}
+
+  describe(unit: string): string | null {
+    let description = this.#cache.get(unit);
+    if (description !== undefined) return description;
+    description = null;
+    // A template instance (getty@tty1.service) is described by its template (getty@.service).
+    const candidates = [unit, unit.replace(/@[^.]*\./, "@.")];
+    search: for (const directory of this.directories) {
+      for (const name of candidates) {
+        try {
+          const match = /^Description=(.*)$/m.exec(Deno.readTextFileSync(`${directory}/${name}`));
+          if (match) {
+            description = match[1].trim();
+            break search;
+          }
+        } catch {
+          // not in this directory
+        }
+      }
+    }
+    this.#cache.set(unit, description);
+    return description;
+  }
+}
+
+/** Reads the facts about processes, given how to name uids. */
+export class ProcessReader {
+  #userName: (uid: number) => string;
+  #units = new UnitDescriptions();
+  #bootSeconds: number | null = null;
+  #ticksPerSecond: number;
+
+  constructor(
+    userName: (uid: number) => string,
+    ticksPerSecond: number,
+    readonly procRoot = "/proc",
+  ) {
+    this.#userName = userName;
+    this.#ticksPerSecond = ticksPerSecond;
+  }
+
+  /** Everything readable about `pid`; null when the process has gone. */
+  read(pid: number, withModules: boolean): (ProcessInfo & { startTicks: number }) | null {
+    const base = `${this.procRoot}/${pid}`;
+    let stat: ProcStat | null;
+    try {
+      stat = parseProcStat(Deno.readTextFileSync(`${base}/stat`));
+    } catch {
+      return null;
+    }
+    if (!stat) return null;
+    const path = readOptional(() => Deno.readLinkSync(`${base}/exe`));
+    let uid = readOptional(() => parseStatusUid(Deno.readTextFileSync(`${base}/status`)));
+    uid ??= readOptional(() => Deno.statSync(base).uid);
+    const unit = readOptional(() => parseSystemdUnit(Deno.readTextFileSync(`${base}/cgroup`)));
+    const services: Service[] = unit
+      ? [{ name: unit, displayName: this.#units.describe(unit), shared: false }]
+      : [];
+    const info: ProcessInfo & { startTicks: number } = {
+      pid,
+      process: processName(stat.comm, path),
+      path,
+      user: uid === null ? null : this.#userName(uid),
+      uid,
+      ppid: stat.ppid,
+      started: this.#startTime(stat.startTicks),
+      services,
+      modules: null,
+      startTicks: stat.startTicks,
+    };
+    if (withModules) {
+      try {
+        info.modules = parseMaps(Deno.readTextFileSync(`${base}/maps`));
+      } catch (error) {
+        info.modulesError = error instanceof Deno.errors.PermissionDenied
+          ? "permission denied"
+          : (error as Error).message;
+      }
+    }
+    return info;
+  }
+
+  #startTime(startTicks: number): string | null {
+    if (this.#bootSeconds === null) {
+      const match = readOptional(() =>
+        /^btime (\d+)$/m.exec(Deno.readTextFileSync(`${this.procRoot}/stat`))
+      );
+      this.#bootSeconds = match ? Number(match[1]) : NaN;
+    }
+    if (!Number.isFinite(this.#bootSeconds) || this.#ticksPerSecond <= 0) return null;
+    return new Date((this.#bootSeconds + startTicks / this.#ticksPerSecond) * 1000).toISOString();
+  }
+}
+
+/**
+ * The process name: the kernel's comm, except that comm is cut at 15 bytes, so a cut name is
+ * completed from the executable's file name when that starts with it (as psutil does).
+ */
+export function processName(comm: string, path: string | null): string {
+  if (comm.length < 15 || !path) return comm;
+  const file = path.slice(path.lastIndexOf("/") + 1).replace(/ \(deleted\)$/, "");
+  return file.startsWith(comm) ? file : comm;
+}
+
+function readOptional<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch {
+    return null;
+  }
+}

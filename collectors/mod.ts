@@ -1,0 +1,23 @@
+/**
+ * Picks the collector for the running OS.
+ *
+ * @module
+ */
+
+import { type Collector, CollectorUnavailableError } from "./collector.ts";
+import { LinuxCollector } from "./linux/mod.ts";
+
+export type { CollectOptions, Collector } from "./collector.ts";
+export { CollectorUnavailableError } from "./collector.ts";
+
+/** The collector for this OS. Throws {@linkcode CollectorUnavailableError} where there is none. */
+export function createCollector(): Collector {
+  switch (Deno.build.os) {
+    case "linux":
+      return new LinuxCollector();
+    default:
+      throw new CollectorUnavailableError(
+        `portset has no collector for ${Deno.build.os} in this build`,
+      );
+  }
+}

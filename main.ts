@@ -1,0 +1,69 @@
+/**
+ * The portset command line.
+ *
+ * @module
+ */
+
+import { type Command, HELP, parseArgs, UsageError } from "./cli/args.ts";
+import { CliError, EXIT_FAILURE, EXIT_INTERNAL, EXIT_USAGE } from "./cli/errors.ts";
+import { checkLogFile, writeFileAtomic, writeStdout } from "./cli/output.ts";
+import { CollectorUnavailableError, createCollector } from "./collectors/mod.ts";
+import { formatCsv } from "./outputs/csv.ts";
+import { formatJson } from "./outputs/json.ts";
+import { formatLocalReport } from "./outputs/local_report.ts";
+import { TARGET, VERSION } from "./version.ts";
+
+/** Runs one command line and returns the exit code. */
+export function main(args: readonly string[]): number {
+  try {
+    return run(parseArgs(args), args);
+  } catch (error) {
+    if (error instanceof UsageError) return fail(error.message, EXIT_USAGE);
+    if (error instanceof CliError) return fail(error.message, error.code);
+    if (error instanceof CollectorUnavailableError) return fail(error.message, EXIT_FAILURE);
+    if (Deno.env.get("PORTSET_DEBUG")) console.error(error);
+    const message = error instanceof Error ? error.message : String(error);
+    return fail(`internal error: ${message} (set PORTSET_DEBUG=1 for details)`, EXIT_INTERNAL);
+  }
+}
+
+function run(command: Command, args: readonly string[]): number {
+  switch (command.mode) {
+    case "help":
+      writeStdout(HELP);
+      return 0;
+    case "version":
+      writeStdout(`portset ${VERSION} (${TARGET})\n`);
+      return 0;
+    case "watch":
+      throw new CliError(
+        `watch modes (-wport, -wpid) are not available in portset ${VERSION} yet`,
+        EXIT_USAGE,
+      );
+    case "local": {
+      if (command.logFile) checkLogFile(command.logFile, command.overwrite);
+      const collector = createCollector();
+      const snapshot = collector.collect({ modules: command.verbose && command.format !== "csv" });
+      collector.close();
+      for (const warning of snapshot.warnings) console.error(`portset: ${warning}`);
+      const text = command.format === "json"
+        ? formatJson(snapshot)
+        : command.format === "csv"
+        ? formatCsv(snapshot)
+        : formatLocalReport(snapshot, {
+          verbose: command.verbose,
+          command: ["portset", ...args].join(" "),
+        });
+      writeStdout(text);
+      if (command.logFile) writeFileAtomic(command.logFile, text);
+      return 0;
+    }
+  }
+}
+
+function fail(message: string, code: number): number {
+  console.error(`portset: ${message}`);
+  return code;
+}
+
+if (import.meta.main) Deno.exit(main(Deno.args));

@@ -1,0 +1,22 @@
+/**
+ * portset as a library: collect the host's TCP/UDP endpoints with their owners, and format them.
+ *
+ * ```ts
+ * import { createCollector, endpointKey } from "./mod.ts";
+ * const collector = createCollector();
+ * const snapshot = collector.collect();
+ * collector.close();
+ * for (const endpoint of snapshot.endpoints) console.log(endpointKey(endpoint), endpoint.pid);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./model/endpoint.ts";
+export { formatAddressPort, formatIpv4, formatIpv6 } from "./model/address.ts";
+export { compareEndpoints } from "./model/order.ts";
+export * from "./collectors/mod.ts";
+export { formatLocalReport, type LocalReportOptions } from "./outputs/local_report.ts";
+export { formatJson } from "./outputs/json.ts";
+export { CSV_COLUMNS, formatCsv } from "./outputs/csv.ts";
+export { TARGET, VERSION } from "./version.ts";

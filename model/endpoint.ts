@@ -1,0 +1,160 @@
+/**
+ * The one endpoint model every collector fills and every view, rule and monitor reads.
+ *
+ * Collectors translate their OS's tables into {@linkcode Endpoint}s; nothing downstream of a
+ * collector sees an OS-specific structure.
+ *
+ * @module
+ */
+
+/** Transport protocol and address family, spelled as PortQry and PortSet keys spell them. */
+export type Protocol = "tcp" | "tcp6" | "udp" | "udp6";
+
+/** TCP states, named as PortQry names them. */
+export type TcpState =
+  | "LISTENING"
+  | "SYN_SENT"
+  | "SYN_RECEIVED"
+  | "ESTABLISHED"
+  | "FIN_WAIT1"
+  | "FIN_WAIT2"
+  | "CLOSE_WAIT"
+  | "CLOSING"
+  | "LAST_ACK"
+  | "TIME_WAIT"
+  | "CLOSED";
+
+/** Every TCP state in the order reports list them. */
+export const TCP_STATES: readonly TcpState[] = [
+  "LISTENING",
+  "SYN_SENT",
+  "SYN_RECEIVED",
+  "ESTABLISHED",
+  "FIN_WAIT1",
+  "FIN_WAIT2",
+  "CLOSE_WAIT",
+  "CLOSING",
+  "LAST_ACK",
+  "TIME_WAIT",
+  "CLOSED",
+];
+
+/** A process that holds a socket open. */
+export interface Owner {
+  pid: number;
+  /** Short process name (`sshd`, `svchost.exe`); null when the OS would not say. */
+  process: string | null;
+  /** Full path of the executable; null when it could not be read. */
+  path: string | null;
+  /** Name of the user the process runs as (`DOMAIN\user` on Windows). */
+  user: string | null;
+}
+
+/** One TCP or UDP socket of the host. */
+export interface Endpoint {
+  protocol: Protocol;
+  /** Numeric address as getnameinfo(NI_NUMERICHOST) writes it: `::1`, `fe80::1%eth0`. */
+  localAddress: string;
+  localPort: number;
+  /** Null when the socket has no peer (TCP listeners, unconnected UDP). */
+  remoteAddress: string | null;
+  remotePort: number | null;
+  /** Null for UDP. */
+  state: TcpState | null;
+  /**
+   * The owning process: the one that bound the socket when that is knowable, otherwise the oldest
+   * of its holders. Null when no owner is visible (TIME_WAIT, kernel sockets, other users' sockets
+   * in an unprivileged run); never 0 or -1.
+   */
+  pid: number | null;
+  process: string | null;
+  path: string | null;
+  /** The owning process's user, or the socket's user when no owner is visible. */
+  user: string | null;
+  /** Every process that holds the socket, present only when there is more than one. */
+  owners?: Owner[];
+  /** Socket inode (Linux); null where the OS has no such number or the socket has none. */
+  inode: number | null;
+  /** Numeric user id of the socket (Linux), null where unknown. */
+  uid: number | null;
+  /** Bytes waiting to be read (for listeners: connections waiting to be accepted). */
+  receiveQueue: number | null;
+  /** Bytes waiting to be sent (for listeners: the backlog). */
+  sendQueue: number | null;
+  /** Interface the socket is bound to, when it is bound to one. */
+  interface: string | null;
+  /** Creation time as an ISO string, where the OS records it (Windows). */
+  created: string | null;
+}
+
+/** A service hosted by a process (a systemd unit on Linux, an SCM service on Windows). */
+export interface Service {
+  name: string;
+  displayName: string | null;
+  /** True when the process hosts other services too (Windows' shared svchost). */
+  shared: boolean;
+}
+
+/** A module (executable or shared library) mapped into a process. */
+export interface Module {
+  path: string;
+  /** Lowest address the module is mapped at, as a bigint-safe hex string `0x7f...`. */
+  baseAddress: string;
+}
+
+/** What is known about one process that owns sockets. */
+export interface ProcessInfo {
+  pid: number;
+  process: string | null;
+  path: string | null;
+  user: string | null;
+  uid: number | null;
+  /** Parent process id, when known. */
+  ppid: number | null;
+  /** Start time as an ISO string, when known. */
+  started: string | null;
+  services: Service[];
+  /** Loaded modules; null when they were not asked for or could not be read. */
+  modules: Module[] | null;
+  /** Why the modules could not be read, when they were asked for and could not be. */
+  modulesError?: string;
+}
+
+/** One complete look at the host's sockets. */
+export interface Snapshot {
+  host: string;
+  /** When the snapshot was taken, ISO 8601. */
+  time: string;
+  endpoints: Endpoint[];
+  /** The processes that own at least one endpoint, by pid. */
+  processes: Map<number, ProcessInfo>;
+  /** Things the collector could not see, said once each (missing privilege, fallbacks). */
+  warnings: string[];
+  /** Which OS interface produced the endpoints (`netlink`, `procfs`, `iphlpapi`, ...). */
+  source: string;
+}
+
+/** True for the IPv6 protocols. */
+export function isIpv6(protocol: Protocol): boolean {
+  return protocol === "tcp6" || protocol === "udp6";
+}
+
+/** True for the TCP protocols. */
+export function isTcp(protocol: Protocol): boolean {
+  return protocol === "tcp" || protocol === "tcp6";
+}
+
+/**
+ * True when the endpoint is a listening port as PortSet defines it: a TCP listener, or a UDP
+ * socket that is bound and not connected to a peer.
+ */
+export function isListening(endpoint: Endpoint): boolean {
+  return isTcp(endpoint.protocol)
+    ? endpoint.state === "LISTENING"
+    : endpoint.remoteAddress === null;
+}
+
+/** The PortSet key of an endpoint: `tcp6/::1/80`. */
+export function endpointKey(endpoint: Endpoint): string {
+  return `${endpoint.protocol}/${endpoint.localAddress}/${endpoint.localPort}`;
+}

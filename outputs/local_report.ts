@@ -1,0 +1,163 @@
+/**
+ * `portset -local`: the PortQry local report. Port usage, port statistics, port-to-process
+ * mappings, then a block per process with its services, user, ports and (with `-v`) modules.
+ *
+ * @module
+ */
+
+import { formatAddressPort } from "../model/address.ts";
+import {
+  type Endpoint,
+  isIpv6,
+  isTcp,
+  type ProcessInfo,
+  type Snapshot,
+  TCP_STATES,
+} from "../model/endpoint.ts";
+import { VERSION } from "../version.ts";
+import { formatTable } from "./table.ts";
+
+/** How the report is asked for. */
+export interface LocalReportOptions {
+  /** List loaded modules per process. */
+  verbose?: boolean;
+  /** The command line as the user typed it, for the header. */
+  command?: string;
+}
+
+const RULE = " " + "=".repeat(60);
+
+/** The whole report as text. */
+export function formatLocalReport(snapshot: Snapshot, options: LocalReportOptions = {}): string {
+  const lines: string[] = [
+    ` portset ${VERSION}: local TCP/UDP port report`,
+    "",
+    ` System Date: ${new Date(snapshot.time).toString()}`,
+    ` Local computer name: ${snapshot.host}`,
+    ` Command run: ${options.command ?? "portset -local"}`,
+    ` Source: ${snapshot.source}`,
+  ];
+  for (const warning of snapshot.warnings) lines.push(` Note: ${warning}`);
+
+  section(lines, "TCP/UDP Port Usage");
+  lines.push(` ${snapshot.endpoints.length} active ports found`, "");
+  lines.push(...formatTable([PORT_HEADER, ...snapshot.endpoints.map(portRow)]));
+
+  section(lines, "Port Statistics");
+  lines.push(...statistics(snapshot.endpoints));
+
+  const mapped = snapshot.endpoints.filter((endpoint) => endpoint.pid !== null);
+  section(lines, "TCP/UDP Port to Process Mappings");
+  lines.push(` ${mapped.length} mappings found`, "");
+  lines.push(
+    ...formatTable([
+      ["PID:Process", ...PORT_HEADER],
+      ...mapped.map((
+        endpoint,
+      ) => [`${endpoint.pid}:${endpoint.process ?? "?"}`, ...portRow(endpoint)]),
+    ]),
+  );
+
+  section(lines, "Port and Module Information by Process");
+  const byProcess = endpointsByProcess(snapshot.endpoints);
+  for (const [pid, endpoints] of byProcess) {
+    const process = snapshot.processes.get(pid);
+    lines.push(RULE, ...processBlock(pid, process, endpoints, options.verbose ?? false));
+  }
+  lines.push(RULE, "", " End of portset output", "");
+  return lines.join("\n");
+}
+
+const PORT_HEADER = ["Port", "Local IP", "State", "Remote IP:Port"];
+
+function section(lines: string[], title: string): void {
+  lines.push("", RULE, "", ` ${title}`, "", RULE, "");
+}
+
+/** A port-table row: `TCP 80`, local address, state, peer. */
+function portRow(endpoint: Endpoint): string[] {
+  const protocol = endpoint.protocol.toUpperCase();
+  let peer: string;
+  if (endpoint.remoteAddress !== null) {
+    peer = formatAddressPort(endpoint.remoteAddress, endpoint.remotePort ?? 0);
+  } else if (isTcp(endpoint.protocol)) {
+    peer = isIpv6(endpoint.protocol) ? "[::]:0" : "0.0.0.0:0";
+  } else {
+    peer = "*:*";
+  }
+  return [`${protocol} ${endpoint.localPort}`, endpoint.localAddress, endpoint.state ?? "", peer];
+}
+
+function statistics(endpoints: readonly Endpoint[]): string[] {
+  const tcp = endpoints.filter((endpoint) => isTcp(endpoint.protocol));
+  const lines = [
+    ` TCP mappings: ${tcp.length}`,
+    ` UDP mappings: ${endpoints.length - tcp.length}`,
+    "",
+  ];
+  const counts = new Map<string, number>();
+  for (const endpoint of tcp) counts.set(endpoint.state!, (counts.get(endpoint.state!) ?? 0) + 1);
+  const rows = TCP_STATES.filter((state) => counts.has(state)).map((state) => {
+    const count = counts.get(state)!;
+    return [
+      ` TCP ports in a ${state} state:`,
+      `${count} = ${(100 * count / tcp.length).toFixed(2)}%`,
+    ];
+  });
+  return [...lines, ...formatTable(rows, "")];
+}
+
+function endpointsByProcess(endpoints: readonly Endpoint[]): Map<number, Endpoint[]> {
+  const byProcess = new Map<number, Endpoint[]>();
+  for (const endpoint of endpoints) {
+    const pids = endpoint.owners?.map((owner) => owner.pid) ??
+      (endpoint.pid === null ? [] : [endpoint.pid]);
+    for (const pid of pids) {
+      const list = byProcess.get(pid);
+      if (list) list.push(endpoint);
+      else byProcess.set(pid, [endpoint]);
+    }
+  }
+  return new Map([...byProcess].sort((a, b) => a[0] - b[0]));
+}
+
+function processBlock(
+  pid: number,
+  process: ProcessInfo | undefined,
+  endpoints: Endpoint[],
+  verbose: boolean,
+): string[] {
+  const lines = ["", ` Process ID: ${pid} (${process?.process ?? "unknown"})`, ""];
+  if (process?.path) lines.push(` Path: ${process.path}`);
+  lines.push(` User context: ${process?.user ?? "unknown"}`, "");
+  if (process?.services.length) {
+    for (const service of process.services) {
+      lines.push(
+        ` Service Name: ${service.name}`,
+        ` Display Name: ${service.displayName ?? service.name}`,
+        ` Service Type: ${
+          service.shared ? "shares a process with other services" : "runs in its own process"
+        }`,
+        "",
+      );
+    }
+  } else {
+    lines.push(" Process doesn't appear to be a service", "");
+  }
+  lines.push(" Port Statistics", "", ...statistics(endpoints), "");
+  lines.push(...formatTable([PORT_HEADER, ...endpoints.map(portRow)]), "");
+  if (verbose) {
+    if (process?.modules) {
+      lines.push(" Loaded modules:");
+      for (const module of process.modules) lines.push(` ${module.path} (${module.baseAddress})`);
+    } else {
+      lines.push(
+        ` Module information could not be read for this process${
+          process?.modulesError ? ` (${process.modulesError})` : ""
+        }`,
+      );
+    }
+    lines.push("");
+  }
+  return lines;
+}
