@@ -6,7 +6,7 @@
 
 import { type Command, HELP, parseArgs, UsageError } from "./cli/args.ts";
 import { CliError, EXIT_FAILURE, EXIT_INTERNAL, EXIT_USAGE } from "./cli/errors.ts";
-import { checkLogFile, writeFileAtomic, writeStdout } from "./cli/output.ts";
+import { PendingLog, writeStdout } from "./cli/output.ts";
 import { CollectorUnavailableError, createCollector } from "./collectors/mod.ts";
 import { formatCsv } from "./outputs/csv.ts";
 import { formatJson } from "./outputs/json.ts";
@@ -41,10 +41,16 @@ function run(command: Command, args: readonly string[]): number {
         EXIT_USAGE,
       );
     case "local": {
-      if (command.logFile) checkLogFile(command.logFile, command.overwrite);
-      const collector = createCollector();
-      const snapshot = collector.collect({ modules: command.verbose && command.format !== "csv" });
-      collector.close();
+      const log = command.logFile ? PendingLog.open(command.logFile, command.overwrite) : null;
+      let snapshot;
+      try {
+        const collector = createCollector();
+        snapshot = collector.collect({ modules: command.verbose && command.format !== "csv" });
+        collector.close();
+      } catch (error) {
+        log?.abandon();
+        throw error;
+      }
       for (const warning of snapshot.warnings) console.error(`portset: ${warning}`);
       const text = command.format === "json"
         ? formatJson(snapshot)
@@ -55,7 +61,7 @@ function run(command: Command, args: readonly string[]): number {
           command: ["portset", ...args].join(" "),
         });
       writeStdout(text);
-      if (command.logFile) writeFileAtomic(command.logFile, text);
+      log?.commit(text);
       return 0;
     }
   }

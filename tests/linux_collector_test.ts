@@ -1,0 +1,279 @@
+/**
+ * The Linux collector against real sockets: each socket the test opens must appear exactly once,
+ * with the right protocol, addresses, ports, state, owner and user, and the listening set must be
+ * what `ss` sees.
+ */
+
+import assert from "node:assert/strict";
+import { LinuxCollector } from "../collectors/linux/mod.ts";
+import { type Endpoint, endpointKey, isListening, type Snapshot } from "../model/endpoint.ts";
+import { pollUntil } from "./support/poll.ts";
+import {
+  exists,
+  isRoot,
+  startDenoListener,
+  startPythonHolder,
+  SYSTEM_PYTHON,
+} from "./support/processes.ts";
+import { TestSockets } from "./support/sockets.ts";
+import { ssListeningKeys } from "./support/ss.ts";
+
+const collector = new LinuxCollector();
+const hasPython = exists(SYSTEM_PYTHON);
+
+function collect(): Snapshot {
+  return collector.collect();
+}
+
+/** The endpoints with this local port and protocol (and peer port, when given). */
+function find(
+  snapshot: Snapshot,
+  protocol: string,
+  localPort: number,
+  remotePort?: number,
+): Endpoint[] {
+  return snapshot.endpoints.filter((endpoint) =>
+    endpoint.protocol === protocol && endpoint.localPort === localPort &&
+    (remotePort === undefined || endpoint.remotePort === remotePort)
+  );
+}
+
+function only(endpoints: Endpoint[], what: string): Endpoint {
+  assert.equal(
+    endpoints.length,
+    1,
+    `${what}: expected exactly one endpoint, got ${JSON.stringify(endpoints)}`,
+  );
+  return endpoints[0];
+}
+
+const me = { pid: Deno.pid, user: isRoot() ? "root" : undefined };
+
+function assertMine(endpoint: Endpoint, what: string): void {
+  assert.equal(endpoint.pid, Deno.pid, `${what}: pid`);
+  assert.equal(endpoint.process, "deno", `${what}: process`);
+  assert.equal(endpoint.path, Deno.execPath(), `${what}: path`);
+  if (me.user) assert.equal(endpoint.user, me.user, `${what}: user`);
+  assert.equal(endpoint.owners, undefined, `${what}: a single owner has no owners list`);
+  assert.ok(endpoint.inode! > 0, `${what}: inode`);
+}
+
+Deno.test("TCP listeners on 127.0.0.1 and ::1 are seen once, LISTENING, owned by this process", () => {
+  using sockets = new TestSockets();
+  const v4 = sockets.tcpListen("127.0.0.1");
+  const v6 = sockets.tcpListen("::1");
+  const snapshot = collect();
+
+  const tcp = only(find(snapshot, "tcp", v4.port), "tcp listener");
+  assert.deepEqual(
+    [tcp.localAddress, tcp.remoteAddress, tcp.remotePort, tcp.state],
+    ["127.0.0.1", null, null, "LISTENING"],
+  );
+  assert.equal(endpointKey(tcp), `tcp/127.0.0.1/${v4.port}`);
+  assertMine(tcp, "tcp listener");
+
+  const tcp6 = only(find(snapshot, "tcp6", v6.port), "tcp6 listener");
+  assert.deepEqual([tcp6.localAddress, tcp6.state], ["::1", "LISTENING"]);
+  assert.equal(endpointKey(tcp6), `tcp6/::1/${v6.port}`);
+  assertMine(tcp6, "tcp6 listener");
+});
+
+Deno.test("a dual-stack listener's accepted IPv4 connection reads ::ffff:127.0.0.1", () => {
+  using sockets = new TestSockets();
+  const listener = sockets.tcpListen("::", 0, { v6only: false });
+  const client = sockets.tcpConnect("127.0.0.1", listener.port);
+  sockets.accept(listener.fd);
+  const snapshot = collect();
+
+  const wildcard = only(
+    find(snapshot, "tcp6", listener.port, undefined).filter((e) => e.state === "LISTENING"),
+    "listener",
+  );
+  assert.equal(wildcard.localAddress, "::");
+  const outbound = only(find(snapshot, "tcp", client.port, listener.port), "IPv4 client side");
+  assert.deepEqual(
+    [outbound.localAddress, outbound.remoteAddress, outbound.state],
+    ["127.0.0.1", "127.0.0.1", "ESTABLISHED"],
+  );
+  const accepted = only(find(snapshot, "tcp6", listener.port, client.port), "accepted side");
+  assert.deepEqual(
+    [accepted.localAddress, accepted.remoteAddress, accepted.remotePort, accepted.state],
+    ["::ffff:127.0.0.1", "::ffff:127.0.0.1", client.port, "ESTABLISHED"],
+  );
+  assertMine(outbound, "client");
+  assertMine(accepted, "accepted");
+});
+
+Deno.test("UDP bound and UDP connected, IPv4 and IPv6", () => {
+  using sockets = new TestSockets();
+  const bound = sockets.udp("127.0.0.1");
+  const bound6 = sockets.udp("::1");
+  const connected = sockets.udp("127.0.0.1", 0, { address: "127.0.0.1", port: bound.port });
+  const snapshot = collect();
+
+  const udp = only(find(snapshot, "udp", bound.port), "bound udp");
+  assert.deepEqual([udp.localAddress, udp.remoteAddress, udp.remotePort, udp.state], [
+    "127.0.0.1",
+    null,
+    null,
+    null,
+  ]);
+  assert.ok(isListening(udp), "a bound, unconnected UDP socket is a listening port");
+  assertMine(udp, "bound udp");
+
+  const udp6 = only(find(snapshot, "udp6", bound6.port), "bound udp6");
+  assert.equal(udp6.localAddress, "::1");
+  assertMine(udp6, "bound udp6");
+
+  const peer = only(find(snapshot, "udp", connected.port), "connected udp");
+  assert.deepEqual([peer.remoteAddress, peer.remotePort, peer.state], [
+    "127.0.0.1",
+    bound.port,
+    null,
+  ]);
+  assert.ok(!isListening(peer), "a connected UDP socket is not a listening port");
+  assertMine(peer, "connected udp");
+});
+
+Deno.test("an established IPv6 pair shows both ends, each the other's mirror", () => {
+  using sockets = new TestSockets();
+  const listener = sockets.tcpListen("::1");
+  const client = sockets.tcpConnect("::1", listener.port);
+  sockets.accept(listener.fd);
+  const snapshot = collect();
+  const clientSide = only(find(snapshot, "tcp6", client.port, listener.port), "client side");
+  const serverSide = only(find(snapshot, "tcp6", listener.port, client.port), "server side");
+  for (const end of [clientSide, serverSide]) {
+    assert.equal(end.state, "ESTABLISHED");
+    assert.equal(end.remoteAddress, "::1");
+    assertMine(end, "pair");
+  }
+});
+
+Deno.test("an SO_REUSEPORT group of three is three sockets under one key", () => {
+  using sockets = new TestSockets();
+  const first = sockets.tcpListen("127.0.0.2", 0, { reusePort: true });
+  sockets.tcpListen("127.0.0.2", first.port, { reusePort: true });
+  sockets.tcpListen("127.0.0.2", first.port, { reusePort: true });
+  const group = find(collect(), "tcp", first.port);
+  assert.equal(group.length, 3, JSON.stringify(group));
+  assert.equal(new Set(group.map((endpoint) => endpoint.inode)).size, 3, "three distinct sockets");
+  assert.deepEqual(new Set(group.map(endpointKey)), new Set([`tcp/127.0.0.2/${first.port}`]));
+  for (const endpoint of group) assertMine(endpoint, "reuseport member");
+});
+
+Deno.test("closing states: CLOSE_WAIT and FIN_WAIT2, then TIME_WAIT with no owner", async () => {
+  using sockets = new TestSockets();
+  const listener = sockets.tcpListen("127.0.0.1");
+  const client = sockets.tcpConnect("127.0.0.1", listener.port);
+  const accepted = sockets.accept(listener.fd);
+  sockets.close(client.fd); // active close: the client side goes FIN_WAIT2, the server CLOSE_WAIT
+
+  const halfClosed = await pollUntil(() => {
+    const snapshot = collect();
+    const server = find(snapshot, "tcp", listener.port, client.port)[0];
+    const clientSide = find(snapshot, "tcp", client.port, listener.port)[0];
+    return server?.state === "CLOSE_WAIT" && clientSide?.state === "FIN_WAIT2"
+      ? { server, clientSide }
+      : undefined;
+  });
+  assert.ok(halfClosed, "CLOSE_WAIT / FIN_WAIT2 never appeared");
+  assertMine(halfClosed.server, "CLOSE_WAIT side");
+  assert.equal(halfClosed.clientSide.pid, null, "an orphaned FIN_WAIT2 socket has no owner");
+
+  sockets.close(accepted);
+  const timeWait = await pollUntil(() =>
+    find(collect(), "tcp", client.port, listener.port).find((e) => e.state === "TIME_WAIT")
+  );
+  assert.ok(timeWait, "TIME_WAIT never appeared");
+  assert.deepEqual([timeWait.pid, timeWait.process, timeWait.user, timeWait.inode], [
+    null,
+    null,
+    null,
+    null,
+  ]);
+});
+
+Deno.test("a child process's listener is owned by the child", async () => {
+  await using child = await startDenoListener("127.0.0.1");
+  const endpoint = only(find(collect(), "tcp", child.ready.port), "child listener");
+  assert.equal(endpoint.pid, child.pid);
+  assert.equal(endpoint.process, "deno");
+  assert.equal(endpoint.state, "LISTENING");
+});
+
+Deno.test({
+  name: "a socket shared after fork lists both owners, the older (the binder) first",
+  ignore: !hasPython,
+  async fn() {
+    await using holder = await startPythonHolder("fork-listen", "127.0.0.1");
+    const [parent, child] = holder.ready.pids!;
+    const endpoint = only(find(collect(), "tcp", holder.ready.port), "shared listener");
+    assert.equal(endpoint.pid, parent, "pid is the process that bound the socket");
+    assert.deepEqual(endpoint.owners?.map((owner) => owner.pid), [parent, child]);
+    assert.ok(endpoint.owners!.every((owner) => owner.path === Deno.realPathSync(SYSTEM_PYTHON)));
+  },
+});
+
+Deno.test({
+  name: "a listener of user nobody is owned by nobody",
+  ignore: !isRoot() || !hasPython,
+  async fn() {
+    await using holder = await startPythonHolder("listen", "127.0.0.1", "65534");
+    const endpoint = only(find(collect(), "tcp", holder.ready.port), "nobody's listener");
+    assert.equal(endpoint.pid, holder.pid, "setpriv execs python in place: same pid");
+    assert.equal(endpoint.user, "nobody");
+    assert.equal(endpoint.uid, 65534);
+    assert.equal(collect().processes.get(holder.pid)?.user, "nobody");
+  },
+});
+
+/** Listening keys as portset sees them, one per socket. */
+function portsetListeningKeys(snapshot: Snapshot): string[] {
+  return snapshot.endpoints.filter(isListening).map(endpointKey).sort();
+}
+
+Deno.test("the listening sockets are exactly those ss -Htuln reports", async () => {
+  using sockets = new TestSockets();
+  sockets.tcpListen("127.0.0.1");
+  sockets.tcpListen("::1");
+  sockets.tcpListen("::", 0, { v6only: false });
+  sockets.tcpListen("::", 0, { v6only: true });
+  sockets.udp("127.0.0.29");
+  sockets.udp("::1");
+  const reuse = sockets.tcpListen("127.0.0.20", 0, { reusePort: true });
+  sockets.tcpListen("127.0.0.20", reuse.port, { reusePort: true });
+
+  // Other processes on the machine may open or close a socket between the two reads: retry.
+  let last: { portset: string[]; ss: string[] } | undefined;
+  const agreed = await pollUntil(async () => {
+    last = { portset: portsetListeningKeys(collect()), ss: await ssListeningKeys() };
+    return JSON.stringify(last.portset) === JSON.stringify(last.ss) ? true : undefined;
+  });
+  assert.ok(agreed, `portset and ss disagree: ${JSON.stringify(last)}`);
+});
+
+Deno.test("the /proc/net fallback finds the same endpoints as netlink", async () => {
+  using sockets = new TestSockets();
+  const listener = sockets.tcpListen("::", 0, { v6only: false });
+  const client = sockets.tcpConnect("127.0.0.1", listener.port);
+  sockets.accept(listener.fd);
+  sockets.udp("127.0.0.1");
+  sockets.udp("::1", 0, { address: "::1", port: 9 });
+
+  const fallback = new LinuxCollector({ procNetOnly: true });
+  // What the text tables cannot tell (a listener's backlog, the bound device) is left out.
+  const comparable = (snapshot: Snapshot) =>
+    JSON.stringify(snapshot.endpoints.map(({ sendQueue: _, interface: __, ...rest }) => rest));
+  let last: [string, string] | undefined;
+  const agreed = await pollUntil(() => {
+    last = [comparable(collect()), comparable(fallback.collect())];
+    return last[0] === last[1] ? true : undefined;
+  });
+  fallback.close();
+  assert.ok(agreed, `netlink and /proc/net disagree:\n${last?.[0]}\n${last?.[1]}`);
+  assert.ok(
+    last![1].includes(`"localPort":${client.port}`),
+    "the fallback sees the test's sockets",
+  );
+});

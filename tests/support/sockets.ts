@@ -1,0 +1,169 @@
+/**
+ * Real sockets for tests, opened through libc so a test controls what Deno's own networking
+ * cannot: SO_REUSEPORT groups, IPV6_V6ONLY, connected UDP, half-closed TCP.
+ *
+ * @module
+ */
+
+const libc = Deno.dlopen(
+  "libc.so.6",
+  {
+    /** int socket(int domain, int type, int protocol) */
+    socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+    /** int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen) */
+    setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+    /** int bind(int fd, const struct sockaddr *addr, socklen_t addrlen) */
+    bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+    /** int listen(int fd, int backlog) */
+    listen: { parameters: ["i32", "i32"], result: "i32" },
+    /** int connect(int fd, const struct sockaddr *addr, socklen_t addrlen) */
+    connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+    /** int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags) */
+    accept4: { parameters: ["i32", "pointer", "pointer", "i32"], result: "i32" },
+    /** int getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen) */
+    getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+    /** int shutdown(int fd, int how) */
+    shutdown: { parameters: ["i32", "i32"], result: "i32" },
+    /** int close(int fd) */
+    close: { parameters: ["i32"], result: "i32" },
+    /** int *__errno_location(void) */
+    __errno_location: { parameters: [], result: "pointer" },
+  } as const satisfies Deno.ForeignLibraryInterface,
+).symbols;
+
+const AF_INET = 2, AF_INET6 = 10;
+const SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_REUSEPORT = 15;
+const IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26;
+
+/** Parses `127.0.0.1`, `::1`, `::`, `fe80::1` (no scope) into bytes and family. */
+export function parseAddress(text: string): { family: number; bytes: Uint8Array } {
+  if (!text.includes(":")) {
+    const parts = text.split(".").map(Number);
+    if (parts.length !== 4 || parts.some((part) => !(part >= 0 && part <= 255))) {
+      throw new Error(`not an IPv4 address: ${text}`);
+    }
+    return { family: AF_INET, bytes: new Uint8Array(parts) };
+  }
+  const [head, tail] = text.includes("::") ? text.split("::") : [text, null];
+  const words = (part: string) => (part === "" ? [] : part.split(":").map((w) => parseInt(w, 16)));
+  const front = words(head), back = tail === null ? [] : words(tail);
+  const all = [...front, ...new Array(8 - front.length - back.length).fill(0), ...back];
+  const bytes = new Uint8Array(16);
+  all.forEach((word, i) => {
+    bytes[2 * i] = word >> 8;
+    bytes[2 * i + 1] = word & 0xff;
+  });
+  return { family: AF_INET6, bytes };
+}
+
+function sockaddr(address: string, port: number): Uint8Array<ArrayBuffer> {
+  const { family, bytes } = parseAddress(address);
+  const buffer = new Uint8Array(family === AF_INET ? 16 : 28);
+  const view = new DataView(buffer.buffer);
+  view.setUint16(0, family, true);
+  view.setUint16(2, port, false);
+  buffer.set(bytes, family === AF_INET ? 4 : 8);
+  return buffer;
+}
+
+function check(result: number, what: string): number {
+  if (result < 0) {
+    const location = libc.__errno_location();
+    const code = location ? new Deno.UnsafePointerView(location).getInt32() : 0;
+    throw new Error(`${what} failed (errno ${code})`);
+  }
+  return result;
+}
+
+/** Options for a socket's creation. */
+export interface SocketOptions {
+  reusePort?: boolean;
+  /** For IPv6 sockets: accept IPv4 too (false) or not (true). Default: true. */
+  v6only?: boolean;
+}
+
+/** A set of sockets a test opens and closes together. */
+export class TestSockets {
+  #open = new Set<number>();
+
+  #socket(address: string, type: number, options: SocketOptions): number {
+    const { family } = parseAddress(address);
+    const fd = check(libc.socket(family, type | SOCK_CLOEXEC, 0), "socket");
+    this.#open.add(fd);
+    const one = new Uint8Array(new Int32Array([1]).buffer);
+    check(libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4), "SO_REUSEADDR");
+    if (options.reusePort) {
+      check(libc.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, one, 4), "SO_REUSEPORT");
+    }
+    if (family === AF_INET6) {
+      const v6only = new Uint8Array(new Int32Array([options.v6only === false ? 0 : 1]).buffer);
+      check(libc.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, v6only, 4), "IPV6_V6ONLY");
+    }
+    return fd;
+  }
+
+  #bind(fd: number, address: string, port: number): void {
+    const addr = sockaddr(address, port);
+    check(libc.bind(fd, addr, addr.length), `bind ${address}:${port}`);
+  }
+
+  /** A TCP listener; returns its fd and port. */
+  tcpListen(address: string, port = 0, options: SocketOptions = {}): { fd: number; port: number } {
+    const fd = this.#socket(address, SOCK_STREAM, options);
+    this.#bind(fd, address, port);
+    check(libc.listen(fd, 16), "listen");
+    return { fd, port: localPort(fd) };
+  }
+
+  /** A TCP connection from a new socket to `address:port` (blocking; loopback completes at once). */
+  tcpConnect(address: string, port: number): { fd: number; port: number } {
+    const fd = this.#socket(address, SOCK_STREAM, {});
+    const addr = sockaddr(address, port);
+    check(libc.connect(fd, addr, addr.length), `connect ${address}:${port}`);
+    return { fd, port: localPort(fd) };
+  }
+
+  /** Accepts a pending connection on a listener. */
+  accept(listener: number): number {
+    const fd = check(libc.accept4(listener, null, null, SOCK_CLOEXEC), "accept");
+    this.#open.add(fd);
+    return fd;
+  }
+
+  /** A bound UDP socket, connected to `peer` when given. */
+  udp(
+    address: string,
+    port = 0,
+    peer?: { address: string; port: number },
+  ): { fd: number; port: number } {
+    const fd = this.#socket(address, SOCK_DGRAM, {});
+    this.#bind(fd, address, port);
+    if (peer) {
+      const addr = sockaddr(peer.address, peer.port);
+      check(libc.connect(fd, addr, addr.length), "connect udp");
+    }
+    return { fd, port: localPort(fd) };
+  }
+
+  close(fd: number): void {
+    if (this.#open.delete(fd)) libc.close(fd);
+  }
+
+  closeAll(): void {
+    for (const fd of this.#open) libc.close(fd);
+    this.#open.clear();
+  }
+
+  [Symbol.dispose](): void {
+    this.closeAll();
+  }
+}
+
+/** The local port of a socket. */
+export function localPort(fd: number): number {
+  const addr = new Uint8Array(28);
+  const length = new Uint8Array(new Uint32Array([28]).buffer);
+  check(libc.getsockname(fd, addr, length), "getsockname");
+  return new DataView(addr.buffer).getUint16(2, false);
+}
