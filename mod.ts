@@ -20,3 +20,4 @@ export { formatLocalReport, type LocalReportOptions } from "./outputs/local_repo
 export { formatJson } from "./outputs/json.ts";
 export { CSV_COLUMNS, formatCsv } from "./outputs/csv.ts";
 export { TARGET, VERSION } from "./version.ts";
+export * from "./rules/mod.ts";
