@@ -1,0 +1,194 @@
+/**
+ * outputs/csv.ts: RFC 4180 fields and the `-local --csv` document.
+ */
+
+import assert from "node:assert/strict";
+import { CSV_COLUMNS, csvField, formatCsv } from "../outputs/csv.ts";
+import type { Endpoint, Snapshot } from "../model/endpoint.ts";
+
+/** A strict RFC 4180 reader, written for these tests: records of fields. */
+function readCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [], field = "", i = 0;
+  while (i < text.length) {
+    if (text[i] === '"' && field === "") {
+      i++;
+      for (;;) {
+        if (i >= text.length) throw new Error("unterminated quoted field");
+        if (text[i] === '"') {
+          if (text[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        field += text[i++];
+      }
+      if (i < text.length && text[i] !== "," && text[i] !== "\n") {
+        throw new Error(`text after a closing quote at ${i}`);
+      }
+      continue;
+    }
+    if (text[i] === ",") {
+      record.push(field);
+      field = "";
+    } else if (text[i] === "\n") {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = "";
+    } else if (text[i] === '"' || text[i] === "\r") {
+      throw new Error(`bare ${JSON.stringify(text[i])} in an unquoted field at ${i}`);
+    } else {
+      field += text[i];
+    }
+    i++;
+  }
+  if (field !== "" || record.length) throw new Error("no line break after the last record");
+  return records;
+}
+
+Deno.test("csvField leaves plain text alone and writes null as an empty field", () => {
+  assert.equal(csvField("sshd"), "sshd");
+  assert.equal(csvField("::1"), "::1");
+  assert.equal(csvField("C:\\Program Files\\x.exe"), "C:\\Program Files\\x.exe");
+  assert.equal(csvField(" padded "), " padded ");
+  assert.equal(csvField(""), "");
+  assert.equal(csvField(null), "");
+  assert.equal(csvField(undefined), "");
+  assert.equal(csvField(0), "0");
+  assert.equal(csvField(8080), "8080");
+});
+
+Deno.test("csvField quotes commas, quotes and line breaks, doubling quotes", () => {
+  assert.equal(csvField("a,b"), '"a,b"');
+  assert.equal(csvField('say "hi"'), '"say ""hi"""');
+  assert.equal(csvField('"'), '""""');
+  assert.equal(csvField("two\nlines"), '"two\nlines"');
+  assert.equal(csvField("cr\rlf"), '"cr\rlf"');
+  assert.equal(csvField("crlf\r\n"), '"crlf\r\n"');
+});
+
+Deno.test("csvField round-trips through an RFC 4180 reader", () => {
+  const values = ["plain", "a,b", 'q"uote', '"', "", "multi\nline\nvalue", 'x,"y"\nz', "日本"];
+  const line = values.map(csvField).join(",") + "\n";
+  assert.deepEqual(readCsv(line), [values]);
+});
+
+function endpoint(overrides: Partial<Endpoint>): Endpoint {
+  return {
+    protocol: "tcp",
+    localAddress: "0.0.0.0",
+    localPort: 22,
+    remoteAddress: null,
+    remotePort: null,
+    state: "LISTENING",
+    pid: 812,
+    process: "sshd",
+    path: "/usr/sbin/sshd",
+    user: "root",
+    inode: 12345,
+    uid: 0,
+    receiveQueue: 0,
+    sendQueue: 128,
+    interface: null,
+    created: null,
+    ...overrides,
+  };
+}
+
+function snapshot(endpoints: Endpoint[]): Snapshot {
+  return {
+    host: "test",
+    time: "2026-01-01T00:00:00.000Z",
+    endpoints,
+    processes: new Map(),
+    warnings: [],
+    source: "test",
+  };
+}
+
+Deno.test("formatCsv writes a header and one record per endpoint", () => {
+  const text = formatCsv(snapshot([
+    endpoint({}),
+    endpoint({
+      protocol: "udp6",
+      localAddress: "fe80::1%eth0",
+      localPort: 546,
+      state: null,
+      pid: null,
+      process: null,
+      path: null,
+      user: null,
+      inode: null,
+      uid: null,
+      receiveQueue: null,
+      sendQueue: null,
+      interface: "eth0",
+    }),
+  ]));
+  assert.ok(text.endsWith("\n"));
+  const records = readCsv(text);
+  assert.deepEqual(records[0], [...CSV_COLUMNS]);
+  assert.equal(records.length, 3);
+  const row = (i: number) => Object.fromEntries(CSV_COLUMNS.map((c, j) => [c, records[i][j]]));
+  assert.deepEqual(row(1), {
+    protocol: "tcp",
+    localAddress: "0.0.0.0",
+    localPort: "22",
+    remoteAddress: "",
+    remotePort: "",
+    state: "LISTENING",
+    pid: "812",
+    process: "sshd",
+    path: "/usr/sbin/sshd",
+    user: "root",
+    owners: "",
+    key: "tcp/0.0.0.0/22",
+    inode: "12345",
+    uid: "0",
+    receiveQueue: "0",
+    sendQueue: "128",
+    interface: "",
+    created: "",
+  });
+  assert.equal(row(2).key, "udp6/fe80::1%eth0/546");
+  assert.equal(row(2).state, "");
+  assert.equal(row(2).pid, "");
+  assert.equal(row(2).interface, "eth0");
+  for (const record of records) assert.equal(record.length, CSV_COLUMNS.length);
+});
+
+Deno.test("formatCsv quotes awkward process names and paths and lists several owners", () => {
+  const text = formatCsv(snapshot([
+    endpoint({
+      protocol: "tcp6",
+      localAddress: "::ffff:127.0.0.1",
+      localPort: 8080,
+      remoteAddress: "::ffff:127.0.0.1",
+      remotePort: 51000,
+      state: "ESTABLISHED",
+      process: 'my "app", v2',
+      path: "/opt/odd,dir/line\nbreak",
+      owners: [
+        { pid: 10, process: "a,b", path: null, user: null },
+        { pid: 11, process: null, path: null, user: null },
+      ],
+    }),
+  ]));
+  const records = readCsv(text);
+  assert.equal(records.length, 2);
+  const row = Object.fromEntries(CSV_COLUMNS.map((c, j) => [c, records[1][j]]));
+  assert.equal(row.process, 'my "app", v2');
+  assert.equal(row.path, "/opt/odd,dir/line\nbreak");
+  assert.equal(row.owners, "10:a,b;11:");
+  assert.equal(row.remoteAddress, "::ffff:127.0.0.1");
+  assert.equal(row.remotePort, "51000");
+  assert.equal(row.key, "tcp6/::ffff:127.0.0.1/8080");
+});
+
+Deno.test("formatCsv of no endpoints is the header line alone", () => {
+  assert.equal(formatCsv(snapshot([])), CSV_COLUMNS.join(",") + "\n");
+});
