@@ -89,7 +89,7 @@ export function parseArgs(args: readonly string[]): Command {
     let value: string | number | true = true;
     if (flag.value) {
       const text = equals > 0 ? argument.slice(equals + 1) : args[++i];
-      if (text === undefined || (equals < 0 && text.startsWith("-") && text.length > 1)) {
+      if (!text || (equals < 0 && text.startsWith("-") && text.length > 1)) {
         throw new UsageError(`${name} needs a ${flag.value}`);
       }
       value = flag.range ? parseWhole(name, flag.value, text, flag.range) : text;

@@ -25,15 +25,17 @@ function collect(): Snapshot {
   return collector.collect();
 }
 
-/** The endpoints with this local port and protocol (and peer port, when given). */
+/** The endpoints with this protocol and local address and port (and peer port, when given). */
 function find(
   snapshot: Snapshot,
   protocol: string,
+  localAddress: string,
   localPort: number,
   remotePort?: number,
 ): Endpoint[] {
   return snapshot.endpoints.filter((endpoint) =>
-    endpoint.protocol === protocol && endpoint.localPort === localPort &&
+    endpoint.protocol === protocol && endpoint.localAddress === localAddress &&
+    endpoint.localPort === localPort &&
     (remotePort === undefined || endpoint.remotePort === remotePort)
   );
 }
@@ -64,7 +66,7 @@ Deno.test("TCP listeners on 127.0.0.1 and ::1 are seen once, LISTENING, owned by
   const v6 = sockets.tcpListen("::1");
   const snapshot = collect();
 
-  const tcp = only(find(snapshot, "tcp", v4.port), "tcp listener");
+  const tcp = only(find(snapshot, "tcp", "127.0.0.1", v4.port), "tcp listener");
   assert.deepEqual(
     [tcp.localAddress, tcp.remoteAddress, tcp.remotePort, tcp.state],
     ["127.0.0.1", null, null, "LISTENING"],
@@ -72,7 +74,7 @@ Deno.test("TCP listeners on 127.0.0.1 and ::1 are seen once, LISTENING, owned by
   assert.equal(endpointKey(tcp), `tcp/127.0.0.1/${v4.port}`);
   assertMine(tcp, "tcp listener");
 
-  const tcp6 = only(find(snapshot, "tcp6", v6.port), "tcp6 listener");
+  const tcp6 = only(find(snapshot, "tcp6", "::1", v6.port), "tcp6 listener");
   assert.deepEqual([tcp6.localAddress, tcp6.state], ["::1", "LISTENING"]);
   assert.equal(endpointKey(tcp6), `tcp6/::1/${v6.port}`);
   assertMine(tcp6, "tcp6 listener");
@@ -86,16 +88,22 @@ Deno.test("a dual-stack listener's accepted IPv4 connection reads ::ffff:127.0.0
   const snapshot = collect();
 
   const wildcard = only(
-    find(snapshot, "tcp6", listener.port, undefined).filter((e) => e.state === "LISTENING"),
+    find(snapshot, "tcp6", "::", listener.port).filter((e) => e.state === "LISTENING"),
     "listener",
   );
   assert.equal(wildcard.localAddress, "::");
-  const outbound = only(find(snapshot, "tcp", client.port, listener.port), "IPv4 client side");
+  const outbound = only(
+    find(snapshot, "tcp", "127.0.0.1", client.port, listener.port),
+    "IPv4 client side",
+  );
   assert.deepEqual(
     [outbound.localAddress, outbound.remoteAddress, outbound.state],
     ["127.0.0.1", "127.0.0.1", "ESTABLISHED"],
   );
-  const accepted = only(find(snapshot, "tcp6", listener.port, client.port), "accepted side");
+  const accepted = only(
+    find(snapshot, "tcp6", "::ffff:127.0.0.1", listener.port, client.port),
+    "accepted side",
+  );
   assert.deepEqual(
     [accepted.localAddress, accepted.remoteAddress, accepted.remotePort, accepted.state],
     ["::ffff:127.0.0.1", "::ffff:127.0.0.1", client.port, "ESTABLISHED"],
@@ -111,7 +119,7 @@ Deno.test("UDP bound and UDP connected, IPv4 and IPv6", () => {
   const connected = sockets.udp("127.0.0.1", 0, { address: "127.0.0.1", port: bound.port });
   const snapshot = collect();
 
-  const udp = only(find(snapshot, "udp", bound.port), "bound udp");
+  const udp = only(find(snapshot, "udp", "127.0.0.1", bound.port), "bound udp");
   assert.deepEqual([udp.localAddress, udp.remoteAddress, udp.remotePort, udp.state], [
     "127.0.0.1",
     null,
@@ -121,11 +129,11 @@ Deno.test("UDP bound and UDP connected, IPv4 and IPv6", () => {
   assert.ok(isListening(udp), "a bound, unconnected UDP socket is a listening port");
   assertMine(udp, "bound udp");
 
-  const udp6 = only(find(snapshot, "udp6", bound6.port), "bound udp6");
+  const udp6 = only(find(snapshot, "udp6", "::1", bound6.port), "bound udp6");
   assert.equal(udp6.localAddress, "::1");
   assertMine(udp6, "bound udp6");
 
-  const peer = only(find(snapshot, "udp", connected.port), "connected udp");
+  const peer = only(find(snapshot, "udp", "127.0.0.1", connected.port), "connected udp");
   assert.deepEqual([peer.remoteAddress, peer.remotePort, peer.state], [
     "127.0.0.1",
     bound.port,
@@ -141,8 +149,8 @@ Deno.test("an established IPv6 pair shows both ends, each the other's mirror", (
   const client = sockets.tcpConnect("::1", listener.port);
   sockets.accept(listener.fd);
   const snapshot = collect();
-  const clientSide = only(find(snapshot, "tcp6", client.port, listener.port), "client side");
-  const serverSide = only(find(snapshot, "tcp6", listener.port, client.port), "server side");
+  const clientSide = only(find(snapshot, "tcp6", "::1", client.port, listener.port), "client side");
+  const serverSide = only(find(snapshot, "tcp6", "::1", listener.port, client.port), "server side");
   for (const end of [clientSide, serverSide]) {
     assert.equal(end.state, "ESTABLISHED");
     assert.equal(end.remoteAddress, "::1");
@@ -155,7 +163,7 @@ Deno.test("an SO_REUSEPORT group of three is three sockets under one key", () =>
   const first = sockets.tcpListen("127.0.0.2", 0, { reusePort: true });
   sockets.tcpListen("127.0.0.2", first.port, { reusePort: true });
   sockets.tcpListen("127.0.0.2", first.port, { reusePort: true });
-  const group = find(collect(), "tcp", first.port);
+  const group = find(collect(), "tcp", "127.0.0.2", first.port);
   assert.equal(group.length, 3, JSON.stringify(group));
   assert.equal(new Set(group.map((endpoint) => endpoint.inode)).size, 3, "three distinct sockets");
   assert.deepEqual(new Set(group.map(endpointKey)), new Set([`tcp/127.0.0.2/${first.port}`]));
@@ -171,8 +179,8 @@ Deno.test("closing states: CLOSE_WAIT and FIN_WAIT2, then TIME_WAIT with no owne
 
   const halfClosed = await pollUntil(() => {
     const snapshot = collect();
-    const server = find(snapshot, "tcp", listener.port, client.port)[0];
-    const clientSide = find(snapshot, "tcp", client.port, listener.port)[0];
+    const server = find(snapshot, "tcp", "127.0.0.1", listener.port, client.port)[0];
+    const clientSide = find(snapshot, "tcp", "127.0.0.1", client.port, listener.port)[0];
     return server?.state === "CLOSE_WAIT" && clientSide?.state === "FIN_WAIT2"
       ? { server, clientSide }
       : undefined;
@@ -183,7 +191,9 @@ Deno.test("closing states: CLOSE_WAIT and FIN_WAIT2, then TIME_WAIT with no owne
 
   sockets.close(accepted);
   const timeWait = await pollUntil(() =>
-    find(collect(), "tcp", client.port, listener.port).find((e) => e.state === "TIME_WAIT")
+    find(collect(), "tcp", "127.0.0.1", client.port, listener.port).find((e) =>
+      e.state === "TIME_WAIT"
+    )
   );
   assert.ok(timeWait, "TIME_WAIT never appeared");
   assert.deepEqual([timeWait.pid, timeWait.process, timeWait.user, timeWait.inode], [
@@ -196,7 +206,7 @@ Deno.test("closing states: CLOSE_WAIT and FIN_WAIT2, then TIME_WAIT with no owne
 
 Deno.test("a child process's listener is owned by the child", async () => {
   await using child = await startDenoListener("127.0.0.1");
-  const endpoint = only(find(collect(), "tcp", child.ready.port), "child listener");
+  const endpoint = only(find(collect(), "tcp", "127.0.0.1", child.ready.port), "child listener");
   assert.equal(endpoint.pid, child.pid);
   assert.equal(endpoint.process, "deno");
   assert.equal(endpoint.state, "LISTENING");
@@ -208,7 +218,10 @@ Deno.test({
   async fn() {
     await using holder = await startPythonHolder("fork-listen", "127.0.0.1");
     const [parent, child] = holder.ready.pids!;
-    const endpoint = only(find(collect(), "tcp", holder.ready.port), "shared listener");
+    const endpoint = only(
+      find(collect(), "tcp", "127.0.0.1", holder.ready.port),
+      "shared listener",
+    );
     assert.equal(endpoint.pid, parent, "pid is the process that bound the socket");
     assert.deepEqual(endpoint.owners?.map((owner) => owner.pid), [parent, child]);
     assert.ok(endpoint.owners!.every((owner) => owner.path === Deno.realPathSync(SYSTEM_PYTHON)));
@@ -220,7 +233,10 @@ Deno.test({
   ignore: !isRoot() || !hasPython,
   async fn() {
     await using holder = await startPythonHolder("listen", "127.0.0.1", "65534");
-    const endpoint = only(find(collect(), "tcp", holder.ready.port), "nobody's listener");
+    const endpoint = only(
+      find(collect(), "tcp", "127.0.0.1", holder.ready.port),
+      "nobody's listener",
+    );
     assert.equal(endpoint.pid, holder.pid, "setpriv execs python in place: same pid");
     assert.equal(endpoint.user, "nobody");
     assert.equal(endpoint.uid, 65534);

@@ -37,7 +37,9 @@ Deno.test("-local --json: one object with an endpoints array in the contract's f
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout);
   assert.ok(Array.isArray(report.endpoints));
-  const mine = report.endpoints.filter((e: { localPort: number }) => e.localPort === listener.port);
+  const mine = report.endpoints.filter((e: { localAddress: string; localPort: number }) =>
+    e.localAddress === "127.0.0.1" && e.localPort === listener.port
+  );
   assert.equal(mine.length, 1);
   for (
     const field of [
@@ -78,8 +80,8 @@ Deno.test({
   async fn() {
     await using holder = await startPythonHolder("fork-listen", "127.0.0.1");
     const report = JSON.parse((await runCli(["-local", "--json"])).stdout);
-    const shared = report.endpoints.find((e: { localPort: number }) =>
-      e.localPort === holder.ready.port
+    const shared = report.endpoints.find((e: { localAddress: string; localPort: number }) =>
+      e.localAddress === "127.0.0.1" && e.localPort === holder.ready.port
     );
     assert.deepEqual(shared.owners.map((o: { pid: number }) => o.pid), holder.ready.pids);
     assert.deepEqual(Object.keys(shared.owners[0]), ["pid", "process", "path", "user"]);
@@ -236,8 +238,8 @@ Deno.test({
       assert.match(warnings[0], /without root/);
       assert.match(warnings[0], /pid null/);
       const report = JSON.parse(new TextDecoder().decode(output.stdout));
-      const listener = report.endpoints.find((e: { localPort: number }) =>
-        e.localPort === rootListener.port
+      const listener = report.endpoints.find((e: { localAddress: string; localPort: number }) =>
+        e.localAddress === "127.0.0.1" && e.localPort === rootListener.port
       );
       assert.deepEqual([listener.pid, listener.process, listener.user], [null, null, "root"]);
       assert.equal(report.warnings.length, 1, "the JSON carries the warning too");

@@ -399,13 +399,7 @@ Deno.test("parseProcNetTable skips the header, blank lines and malformed lines",
 });
 
 Deno.test({
-  name: "parseProcNetTable skips lines with non-hex fields or no port (BUG: yields NaN ports)",
-  // BUG (reported, not fixed here): collectors/linux/proc_net.ts parseProcNetTable checks only
-  // the field count and the address lengths. A line whose address or port is not hex, or whose
-  // address has no `:PORT`, becomes an endpoint with localPort NaN (and address 0.0.0.0 for
-  // non-hex digits) instead of being skipped as its doc comment ("Malformed lines are skipped")
-  // says.
-  ignore: true,
+  name: "parseProcNetTable skips lines with non-hex fields or no port",
   fn() {
     const rest = " 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 " +
       "77 1 0000000000000000 100 0 0 10 0";
@@ -591,7 +585,9 @@ Deno.test({
       const dumps = readProcNet();
       assert.deepEqual(dumps.map((d) => d.protocol), [6, 6, 17, 17]);
       const port = (listener.addr as Deno.NetAddr).port;
-      const mine = dumps[0].sockets.filter((s) => s.localPort === port && s.state === TCP_LISTEN);
+      const mine = dumps[0].sockets.filter((s) =>
+        s.localPort === port && s.localAddress === "127.0.0.1" && s.state === TCP_LISTEN
+      );
       assert.equal(mine.length, 1);
       assert.equal(mine[0].localAddress, "127.0.0.1");
       assert.equal(mine[0].uid, Deno.uid());

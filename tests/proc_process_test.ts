@@ -212,13 +212,6 @@ Deno.test("processName completes a 15-character comm from the executable's name"
 
 Deno.test({
   name: "processName completes a comm cut at 15 bytes of non-ASCII text",
-  // BUG (reported, not fixed here): collectors/linux/proc_process.ts processName compares
-  // `comm.length` (UTF-16 code units) with 15, but the kernel cuts comm at 15 *bytes*. A name with
-  // multi-byte UTF-8 characters is cut at fewer than 15 code units, so it is never completed:
-  // processName("ñandú-server-", "/usr/bin/ñandú-server-daemon") returns "ñandú-server-" instead
-  // of "ñandú-server-daemon". (When the cut falls inside a character, the decoded comm ends in
-  // U+FFFD and cannot be a prefix of the file name either.)
-  ignore: true,
   fn() {
     const file = "ñandú-server-daemon";
     const bytes = new TextEncoder().encode(file).slice(0, 15); // what the kernel keeps
@@ -275,13 +268,6 @@ Deno.test("UnitDescriptions reads Description= from the unit directories in orde
 
 Deno.test({
   name: "UnitDescriptions describes an instance whose name holds dots by its template",
-  // BUG (reported, not fixed here): collectors/linux/proc_process.ts UnitDescriptions.describe
-  // derives the template with unit.replace(/@[^.]*\./, "@."), which stops at the first dot of
-  // the instance. Instance names may contain dots (Debian's ifupdown runs `ifup@eth0.100.service`
-  // for VLAN eth0.100); systemd's template is everything up to '@' plus the suffix after the
-  // *last* dot. describe("ifup@eth0.100.service") looks for "ifup@100.service" and returns null
-  // instead of ifup@.service's description.
-  ignore: true,
   fn() {
     const root = Deno.makeTempDirSync({ prefix: "portset-units-" });
     try {
@@ -292,4 +278,15 @@ Deno.test({
       Deno.removeSync(root, { recursive: true });
     }
   },
+});
+
+Deno.test("parseSystemdUnit falls back to name=systemd when the unified path names no unit", () => {
+  const hybrid = "1:name=systemd:/system.slice/cron.service\n0::/\n";
+  assert.equal(parseSystemdUnit(hybrid), "cron.service");
+  const unified = "1:name=systemd:/system.slice/cron.service\n0::/system.slice/ssh.service\n";
+  assert.equal(
+    parseSystemdUnit(unified),
+    "ssh.service",
+    "the unified hierarchy wins when it names one",
+  );
 });

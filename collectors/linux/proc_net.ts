@@ -60,16 +60,20 @@ export function parseProcNetTable(
 ): DiagSocket[] {
   const sockets: DiagSocket[] = [];
   const bytes = new Uint8Array(16);
-  const addressLength = family === AF_INET ? 8 : 32;
+  // `ADDRESS:PORT` in hex, the address 8 or 32 digits long.
+  const endpointPattern = family === AF_INET
+    ? /^[0-9A-Fa-f]{8}:[0-9A-Fa-f]{4}$/
+    : /^[0-9A-Fa-f]{32}:[0-9A-Fa-f]{4}$/;
   const lines = text.split("\n");
   for (let i = 1; i < lines.length; i++) {
     const fields = lines[i].trim().split(/\s+/);
     if (fields.length < 10) continue;
     const [local, remote, state, queues, , , uid, , inode] = fields.slice(1);
+    if (!endpointPattern.test(local) || !endpointPattern.test(remote)) continue;
+    if (!/^[0-9A-Fa-f]+:[0-9A-Fa-f]+$/.test(queues)) continue;
     const [localHex, localPortHex] = local.split(":");
     const [remoteHex, remotePortHex] = remote.split(":");
     const [sendHex, receiveHex] = queues.split(":");
-    if (localHex?.length !== addressLength || remoteHex?.length !== addressLength) continue;
 
     const text = (hex: string): string => {
       decodeAddress(hex, bytes);

@@ -37,20 +37,21 @@ export function parseStatusUid(text: string): number | null {
  * unified (or name=systemd) cgroup path, e.g. `ssh.service` from `0::/system.slice/ssh.service`.
  */
 export function parseSystemdUnit(text: string): string | null {
-  let path: string | null = null;
+  // The unified hierarchy (0::) names the unit; on a hybrid host it may be the root `/`, and the
+  // name=systemd hierarchy does.
+  const paths: string[] = [];
   for (const line of text.split("\n")) {
     const first = line.indexOf(":"), second = line.indexOf(":", first + 1);
     if (first < 0 || second < 0) continue;
     const controllers = line.slice(first + 1, second);
-    if (controllers === "" || controllers === "name=systemd") {
-      path = line.slice(second + 1);
-      if (controllers === "") break; // the unified hierarchy is authoritative
-    }
+    if (controllers === "") paths.unshift(line.slice(second + 1));
+    else if (controllers === "name=systemd") paths.push(line.slice(second + 1));
   }
-  if (!path) return null;
-  const segments = path.split("/");
-  for (let i = segments.length - 1; i >= 0; i--) {
-    if (segments[i].endsWith(".service")) return segments[i];
+  for (const path of paths) {
+    const segments = path.split("/");
+    for (let i = segments.length - 1; i >= 0; i--) {
+      if (segments[i].endsWith(".service")) return segments[i];
+    }
   }
   return null;
 }
@@ -93,7 +94,8 @@ export class UnitDescriptions {
     if (description !== undefined) return description;
     description = null;
     // A template instance (getty@tty1.service) is described by its template (getty@.service).
-    const candidates = [unit, unit.replace(/@[^.]*\./, "@.")];
+    // The instance may hold dots (ifup@eth0.100.service): the type suffix is after the last one.
+    const candidates = [unit, unit.replace(/@.*(\.[^.]+)$/, "@$1")];
     search: for (const directory of this.directories) {
       for (const name of candidates) {
         try {
@@ -186,10 +188,15 @@ export class ProcessReader {
  * completed from the executable's file name when that starts with it (as psutil does).
  */
 export function processName(comm: string, path: string | null): string {
-  if (comm.length < 15 || !path) return comm;
+  // The kernel cuts at 15 bytes, possibly inside a UTF-8 sequence (decoded as U+FFFD).
+  const cutInsideCharacter = comm.endsWith("\uFFFD");
+  if ((!cutInsideCharacter && utf8.encode(comm).length < 15) || !path) return comm;
+  const prefix = comm.replace(/\uFFFD+$/, "");
   const file = path.slice(path.lastIndexOf("/") + 1).replace(/ \(deleted\)$/, "");
-  return file.startsWith(comm) ? file : comm;
+  return file.startsWith(prefix) ? file : comm;
 }
+
+const utf8 = new TextEncoder();
 
 function readOptional<T>(read: () => T): T | null {
   try {
