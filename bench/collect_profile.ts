@@ -1,0 +1,112 @@
+/**
+ * Where the time of one `portset -local --json` goes, measured inside a fresh process with
+ * performance.now(): the benchmark runs this script the way it runs portset and subtracts.
+ *
+ * Two modes, each in its own process so that every phase is measured cold, as the CLI runs it:
+ * - `pipeline` does what `main.ts -local --json` does (import, create the collector, collect,
+ *   format, write to /dev/null), then collects once more to show what JIT warm-up is worth;
+ * - `split` runs the collector's two kernel-facing halves alone: the sock_diag dump and the
+ *   /proc fd scan.
+ *
+ * It imports nothing statically, so that the first timestamp is taken before any portset module
+ * loads. Usage: deno run --allow-all collect_profile.ts --mode pipeline|split --out FILE
+ *
+ * @module
+ */
+
+/** Milliseconds from the runtime's time origin to the first statement of this module. */
+const firstStatementMs = performance.now();
+
+/** The timings of one mode, milliseconds, with the counts that explain them. */
+export type Profile = Record<string, number>;
+
+async function pipeline(): Promise<Profile> {
+  const profile: Profile = { firstStatementMs };
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    profile[name] = now - mark;
+    mark = now;
+  };
+  const [{ createCollector }, { formatJson }] = await Promise.all([
+    import("../collectors/mod.ts"),
+    import("../outputs/json.ts"),
+  ]);
+  lap("importMs");
+  const collector = createCollector();
+  lap("createCollectorMs");
+  const snapshot = collector.collect({ modules: false });
+  lap("collectMs");
+  const text = formatJson(snapshot);
+  lap("formatJsonMs");
+  const bytes = new TextEncoder().encode(text);
+  using sink = Deno.openSync("/dev/null", { write: true });
+  for (let written = 0; written < bytes.length;) written += sink.writeSync(bytes.subarray(written));
+  lap("writeMs");
+  profile.inProcessTotalMs = performance.now();
+  collector.collect({ modules: false });
+  lap("collectWarmMs");
+  collector.close();
+  profile.endpoints = snapshot.endpoints.length;
+  profile.jsonBytes = bytes.length;
+  return profile;
+}
+
+async function split(): Promise<Profile> {
+  const profile: Profile = { firstStatementMs };
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    profile[name] = now - mark;
+    mark = now;
+  };
+  const [{ loadLibc }, { SockDiag }, { scanSocketOwners }] = await Promise.all([
+    import("../collectors/linux/ffi.ts"),
+    import("../collectors/linux/sock_diag.ts"),
+    import("../collectors/linux/proc_owners.ts"),
+  ]);
+  lap("importMs");
+  const libc = loadLibc();
+  lap("loadLibcMs");
+  const diag = new SockDiag(libc);
+  const dumps = diag.dumpAll(String); // loopback sockets have no scope to name
+  diag.close();
+  lap("sockDiagDumpMs");
+  const { owners } = scanSocketOwners(libc);
+  lap("procFdScanMs");
+  profile.sockets = dumps.reduce((sum, dump) => sum + dump.sockets.length, 0);
+  profile.ownedInodes = owners.size;
+  profile.fdsScanned = countFileDescriptors();
+  return profile;
+}
+
+/** Every `/proc/<pid>/fd` entry: the number of readlink calls the owner scan makes. */
+function countFileDescriptors(): number {
+  let count = 0;
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      for (const _ of Deno.readDirSync(`/proc/${entry.name}/fd`)) count++;
+    } catch {
+      // exited, or not ours to read
+    }
+  }
+  return count;
+}
+
+/** `--mode M --out F`, parsed by hand: loading node:util would add its own start-up to the profile. */
+function parseCommandLine(args: readonly string[]): { mode: string; out: string } | null {
+  if (args.length !== 4 || args[0] !== "--mode" || args[2] !== "--out") return null;
+  const [, mode, , out] = args;
+  return mode === "pipeline" || mode === "split" ? { mode, out } : null;
+}
+
+if (import.meta.main) {
+  const command = parseCommandLine(Deno.args);
+  if (!command) {
+    console.error("usage: collect_profile.ts --mode pipeline|split --out FILE");
+    Deno.exit(2);
+  }
+  const profile = command.mode === "pipeline" ? await pipeline() : await split();
+  Deno.writeTextFileSync(command.out, JSON.stringify(profile));
+}

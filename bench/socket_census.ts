@@ -1,0 +1,59 @@
+/**
+ * Counts the host's sockets two independent ways, `ss` and portset's JSON, to check that the farms
+ * are up before timing starts and that portset sees what `ss` sees.
+ *
+ * @module
+ */
+
+import type { Contender } from "./contenders.ts";
+
+async function stdoutOf(argv: readonly string[], cwd?: string): Promise<string> {
+  const { success, code, stdout, stderr } = await new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!success) {
+    const message = new TextDecoder().decode(stderr).trim();
+    throw new Error(`${argv.join(" ")} exited with code ${code}: ${message}`);
+  }
+  return new TextDecoder().decode(stdout);
+}
+
+function lines(text: string): string[] {
+  return text.split("\n").filter((line) => line.trim() !== "");
+}
+
+/** The TCP and UDP sockets `ss -Htuan` lists (all states, no header). */
+export async function countSsSockets(): Promise<number> {
+  return lines(await stdoutOf(["ss", "-Htuan"])).length;
+}
+
+/**
+ * The sockets `ss -Htuanp` attributes to any of `pids`: exactly the farms' sockets, whatever else
+ * the host has open meanwhile.
+ */
+export async function countOwnedBy(pids: readonly number[]): Promise<number> {
+  const wanted = new Set(pids);
+  let owned = 0;
+  for (const line of lines(await stdoutOf(["ss", "-Htuanp"]))) {
+    for (const match of line.matchAll(/pid=(\d+)/g)) {
+      if (wanted.has(Number(match[1]))) {
+        owned++;
+        break;
+      }
+    }
+  }
+  return owned;
+}
+
+/** The length of the `endpoints` array in portset's JSON output. */
+export async function countPortsetEndpoints(portset: Contender): Promise<number> {
+  const output = JSON.parse(await stdoutOf(portset.argv, portset.cwd));
+  if (!Array.isArray(output?.endpoints)) {
+    throw new Error(`${portset.name} printed JSON without an endpoints array`);
+  }
+  return output.endpoints.length;
+}
