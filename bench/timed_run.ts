@@ -35,45 +35,45 @@ export interface RunOptions {
 
 const STDERR_EXCERPT = 300;
 
+/**
+ * Tags GNU time's line in the stderr it shares with the command. Reading it from there, rather than
+ * from an `-o` file, leaves nothing behind when the benchmark is interrupted mid-run.
+ */
+const TIME_MARK = "portset-bench-time:";
+
 /** Runs `argv` once under GNU time. */
 export async function timedRun(argv: readonly string[], options: RunOptions): Promise<RunResult> {
-  const report = await Deno.makeTempFile({ prefix: "portset-bench-time-" });
-  try {
-    const child = new Deno.Command(GNU_TIME, {
-      args: ["-f", "%e %M", "-o", report, ...argv],
-      cwd: options.cwd,
-      env: options.env,
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    });
-    const started = performance.now();
-    const process = child.spawn();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killTimedCommand(process.pid);
-    }, options.timeoutMs);
-    const [status, stderr] = await Promise.all([
-      process.status,
-      new Response(process.stderr).text(),
-    ]);
-    const wallMs = performance.now() - started;
-    clearTimeout(timer);
+  const started = performance.now();
+  const process = new Deno.Command(GNU_TIME, {
+    args: ["-f", `${TIME_MARK} %e %M`, ...argv],
+    cwd: options.cwd,
+    env: options.env,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killTimedCommand(process.pid);
+  }, options.timeoutMs);
+  const [status, stderr] = await Promise.all([
+    process.status,
+    new Response(process.stderr).text(),
+  ]);
+  const wallMs = performance.now() - started;
+  clearTimeout(timer);
 
-    const lines = (await Deno.readTextFile(report)).trim().split("\n");
-    const maxRssKib = Number(lines.at(-1)?.split(" ")[1]);
-    let failure: string | null = null;
-    if (timedOut) failure = `timed out after ${options.timeoutMs} ms`;
-    else if (!status.success) {
-      // GNU time writes "Command exited with non-zero status N" or "terminated by signal N".
-      const why = lines.length > 1 ? lines[0] : `exit code ${status.code}`;
-      failure = `${why}: ${stderr.trim().slice(0, STDERR_EXCERPT)}`;
-    }
-    return { wallMs, maxRssKib, ok: failure === null, failure };
-  } finally {
-    await Deno.remove(report).catch(() => {});
+  const mark = stderr.lastIndexOf(TIME_MARK);
+  const maxRssKib = mark < 0 ? NaN : Number(stderr.slice(mark).trim().split(/\s+/)[2]);
+  let failure: string | null = null;
+  if (timedOut) failure = `timed out after ${options.timeoutMs} ms`;
+  else if (!status.success) {
+    // GNU time adds "Command exited with non-zero status N" or "terminated by signal N".
+    const output = (mark < 0 ? stderr : stderr.slice(0, mark)).trim();
+    failure = `exit code ${status.code}: ${output.slice(-STDERR_EXCERPT)}`;
   }
+  return { wallMs, maxRssKib, ok: failure === null, failure };
 }
 
 /**
