@@ -6,10 +6,10 @@
 
 import { type Command, HELP, parseArgs, UsageError } from "./cli/args.ts";
 import { CliError, EXIT_FAILURE, EXIT_INTERNAL, EXIT_USAGE } from "./cli/errors.ts";
-import { PendingLog, writeStdout } from "./cli/output.ts";
+import { PendingLog, writeOutput } from "./cli/output.ts";
 import { CollectorUnavailableError, createCollector } from "./collectors/mod.ts";
 import { formatCsv } from "./outputs/csv.ts";
-import { formatJson } from "./outputs/json.ts";
+import { jsonChunks } from "./outputs/json.ts";
 import { formatLocalReport } from "./outputs/local_report.ts";
 import { TARGET, VERSION } from "./version.ts";
 
@@ -30,10 +30,10 @@ export function main(args: readonly string[]): number {
 function run(command: Command, args: readonly string[]): number {
   switch (command.mode) {
     case "help":
-      writeStdout(HELP);
+      writeOutput([HELP]);
       return 0;
     case "version":
-      writeStdout(`portset ${VERSION} (${TARGET})\n`);
+      writeOutput([`portset ${VERSION} (${TARGET})\n`]);
       return 0;
     case "watch":
       throw new CliError(
@@ -52,16 +52,15 @@ function run(command: Command, args: readonly string[]): number {
         throw error;
       }
       for (const warning of snapshot.warnings) console.error(`portset: ${warning}`);
-      const text = command.format === "json"
-        ? formatJson(snapshot)
+      const output = command.format === "json"
+        ? jsonChunks(snapshot)
         : command.format === "csv"
-        ? formatCsv(snapshot)
-        : formatLocalReport(snapshot, {
+        ? [formatCsv(snapshot)]
+        : [formatLocalReport(snapshot, {
           verbose: command.verbose,
           command: ["portset", ...args].join(" "),
-        });
-      writeStdout(text);
-      log?.commit(text);
+        })];
+      writeOutput(output, log);
       return 0;
     }
   }

@@ -17,7 +17,7 @@ export { formatAddressPort, formatIpv4, formatIpv6 } from "./model/address.ts";
 export { compareEndpoints } from "./model/order.ts";
 export * from "./collectors/mod.ts";
 export { formatLocalReport, type LocalReportOptions } from "./outputs/local_report.ts";
-export { formatJson } from "./outputs/json.ts";
+export { endpointJson, formatJson, jsonChunks } from "./outputs/json.ts";
 export { CSV_COLUMNS, formatCsv } from "./outputs/csv.ts";
 export { TARGET, VERSION } from "./version.ts";
 export * from "./rules/mod.ts";

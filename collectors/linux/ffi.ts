@@ -18,6 +18,8 @@ export const LIBC_SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
   /** ssize_t readlink(const char *path, char *buf, size_t bufsiz) */
   readlink: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
+  /** ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t bufsiz) */
+  readlinkat: { parameters: ["i32", "buffer", "buffer", "usize"], result: "isize" },
   /** int open(const char *path, int flags, mode_t mode) */
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
   /** long syscall(long number, ...): used for getdents64(int fd, void *dirp, size_t count) */

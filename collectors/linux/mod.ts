@@ -100,7 +100,7 @@ export class LinuxCollector implements Collector {
   collect(options: CollectOptions = {}): Snapshot {
     const warnings: string[] = [];
     const dumps = this.#dumpSockets(warnings);
-    const { owners, deniedPids } = scanSocketOwners(this.#libc, this.#procRoot);
+    const ownership = scanSocketOwners(this.#libc, this.#procRoot);
 
     const processes = new Map<number, ProcessRecord | null>();
     const lookup = (pid: number): ProcessRecord | null => {
@@ -116,29 +116,40 @@ export class LinuxCollector implements Collector {
     let unowned = 0;
     for (const { protocol, sockets } of dumps) {
       for (const socket of sockets) {
-        const holders = socket.inode === 0 ? undefined : owners.get(socket.inode);
-        const records = holders ? ownersByAge(holders, lookup) : [];
-        if (records.length === 0 && socket.inode !== 0) unowned++;
-        endpoints.push(this.#endpoint(protocol, socket, records));
+        // Most sockets have one holder: look it up without building a list.
+        let primary: ProcessRecord | null = null;
+        let all: ProcessRecord[] | null = null;
+        if (socket.inode !== 0) {
+          const shared = ownership.sharedHolders(socket.inode);
+          if (shared) {
+            all = ownersByAge(shared, lookup);
+            primary = all[0] ?? null;
+            if (all.length < 2) all = null;
+          } else {
+            const pid = ownership.firstHolder(socket.inode);
+            if (pid !== undefined) primary = lookup(pid);
+          }
+          if (primary === null) unowned++;
+        }
+        endpoints.push(this.#endpoint(protocol, socket, primary, all));
       }
     }
     endpoints.sort(compareEndpoints);
 
-    if (unowned > 0 && deniedPids.length > 0) {
+    if (unowned > 0 && ownership.deniedPids.length > 0) {
       warnings.push(
-        `running as uid ${this.#libc.geteuid()} without root: the fd tables of ${deniedPids.length} ` +
+        `running as uid ${this.#libc.geteuid()} without root: the fd tables of ${ownership.deniedPids.length} ` +
           `processes cannot be read, so ${unowned} sockets are listed with no owner (pid null); ` +
           `their addresses, ports, states and socket user are complete. Run as root to see every owner.`,
       );
     }
 
+    // Every process looked up and still alive owns at least one endpoint.
     const owningProcesses = new Map<number, ProcessInfo>();
-    for (const endpoint of endpoints) {
-      for (const pid of endpoint.owners?.map((owner) => owner.pid) ?? [endpoint.pid]) {
-        if (pid === null || owningProcesses.has(pid)) continue;
-        const { startTicks: _, ...info } = processes.get(pid)!;
-        owningProcesses.set(pid, info);
-      }
+    for (const [pid, record] of [...processes].sort((a, b) => a[0] - b[0])) {
+      if (record === null) continue;
+      const { startTicks: _, ...info } = record;
+      owningProcesses.set(pid, info);
     }
 
     return {
@@ -178,14 +189,18 @@ export class LinuxCollector implements Collector {
     return readProcNet(this.#procRoot);
   }
 
-  #endpoint(protocol: number, socket: DiagSocket, records: ProcessRecord[]): Endpoint {
+  #endpoint(
+    protocol: number,
+    socket: DiagSocket,
+    primary: ProcessRecord | null,
+    owners: ProcessRecord[] | null,
+  ): Endpoint {
     const isTcp = protocol === IPPROTO_TCP;
     const name: Protocol = isTcp
       ? (socket.family === AF_INET ? "tcp" : "tcp6")
       : (socket.family === AF_INET ? "udp" : "udp6");
     // A peer never has port 0: port 0 means no peer (listeners, unconnected UDP).
     const connected = socket.remotePort !== 0;
-    const primary = records[0];
     const endpoint: Endpoint = {
       protocol: name,
       localAddress: socket.localAddress,
@@ -204,7 +219,7 @@ export class LinuxCollector implements Collector {
       interface: socket.interfaceIndex === 0 ? null : this.#interfaces.name(socket.interfaceIndex),
       created: null,
     };
-    if (records.length > 1) endpoint.owners = records.map(toOwner);
+    if (owners) endpoint.owners = owners.map(toOwner);
     return endpoint;
   }
 }
@@ -215,7 +230,7 @@ export class LinuxCollector implements Collector {
  * socket activation handing its socket to a service).
  */
 function ownersByAge(
-  pids: number[],
+  pids: readonly number[],
   lookup: (pid: number) => ProcessRecord | null,
 ): ProcessRecord[] {
   const records: ProcessRecord[] = [];

@@ -8,61 +8,102 @@
  * @module
  */
 
-import type { Libc } from "./ffi.ts";
+import { cString, type Libc } from "./ffi.ts";
+import { DirectoryReader } from "./directory.ts";
+
+const EACCES = 13;
+const SOCKET_PREFIX = new TextEncoder().encode("socket:[");
+const LINK_SIZE = 64n; // "socket:[4294967295]" is 19 bytes; longer links are not sockets
 
 /** Socket inode → pids holding it, with what could not be looked at. */
-export interface SocketOwnership {
-  owners: Map<number, number[]>;
+export class SocketOwnership {
+  /** The common case, one holder per socket, without an array per socket. */
+  #single = new Map<number, number>();
+  #shared = new Map<number, number[]>();
   /** Processes whose fd table could not be read (another user's, in an unprivileged run). */
-  deniedPids: number[];
-}
+  readonly deniedPids: number[] = [];
 
-const SOCKET_PREFIX = new TextEncoder().encode("socket:[");
-const encoder = new TextEncoder();
-const LINK_SIZE = 64n;
+  /** Records that `pid` holds socket `inode`. A process's fds are scanned together. */
+  add(inode: number, pid: number): void {
+    const first = this.#single.get(inode);
+    if (first === undefined) {
+      this.#single.set(inode, pid);
+    } else if (first !== pid) {
+      const holders = this.#shared.get(inode);
+      if (holders === undefined) this.#shared.set(inode, [first, pid]);
+      else if (holders[holders.length - 1] !== pid) holders.push(pid); // dup()ed: once per pid
+    }
+  }
+
+  /** The first pid found holding `inode`; undefined when no visible process holds it. */
+  firstHolder(inode: number): number | undefined {
+    return this.#single.get(inode);
+  }
+
+  /** Every pid holding `inode`, in scan order, when there are several; otherwise undefined. */
+  sharedHolders(inode: number): readonly number[] | undefined {
+    return this.#shared.get(inode);
+  }
+
+  /** Number of sockets with at least one holder. */
+  get size(): number {
+    return this.#single.size;
+  }
+}
 
 /** Scans every process's file descriptors for sockets. */
 export function scanSocketOwners(libc: Libc, procRoot = "/proc"): SocketOwnership {
-  const owners = new Map<number, number[]>();
-  const deniedPids: number[] = [];
-  const path = new Uint8Array(256);
+  const ownership = new SocketOwnership();
+  const reader = new DirectoryReader(libc);
+  const path = new Uint8Array(4096);
   const link = new Uint8Array(Number(LINK_SIZE));
 
-  for (const process of Deno.readDirSync(procRoot)) {
-    const pid = parsePid(process.name);
-    if (pid === 0) continue;
-    const directory = `${procRoot}/${process.name}/fd`;
-    let descriptors;
-    try {
-      descriptors = [...Deno.readDirSync(directory)];
-    } catch (error) {
-      if (error instanceof Deno.errors.PermissionDenied) deniedPids.push(pid);
-      continue; // NotFound: the process exited while we looked
-    }
-    const prefixLength = encoder.encodeInto(directory + "/", path).written;
-    for (const descriptor of descriptors) {
-      const nameLength = encoder.encodeInto(descriptor.name, path.subarray(prefixLength)).written;
-      path[prefixLength + nameLength] = 0;
-      const length = Number(libc.readlink(path, link, LINK_SIZE));
-      const inode = socketInode(link, length);
-      if (inode === 0) continue;
-      const holders = owners.get(inode);
-      if (holders === undefined) owners.set(inode, [pid]);
-      else if (holders[holders.length - 1] !== pid) holders.push(pid); // dup()ed fds: once per pid
-    }
+  const pids: number[] = [];
+  reader.list(cString(procRoot), (name, start, length) => {
+    const pid = parsePid(name, start, length);
+    if (pid !== 0) pids.push(pid);
+  });
+
+  // Each fd is read relative to its open fd directory (readlinkat), so the kernel resolves one
+  // path component per fd rather than four.
+  const name = new Uint8Array(32);
+  const root = new TextEncoder().encode(`${procRoot}/`);
+  path.set(root);
+  for (const pid of pids) {
+    let end = root.length + writeDigits(path, root.length, pid);
+    path.set(FD_SUFFIX, end);
+    end += FD_SUFFIX.length;
+    path[end] = 0;
+    const error = reader.list(path, (entries, start, length, directory) => {
+      for (let i = 0; i < length; i++) name[i] = entries[start + i];
+      name[length] = 0;
+      const inode = socketInode(link, Number(libc.readlinkat(directory, name, link, LINK_SIZE)));
+      if (inode !== 0) ownership.add(inode, pid);
+    });
+    if (error === EACCES) ownership.deniedPids.push(pid);
+    // ENOENT: the process exited while we looked; nothing to record.
   }
-  return { owners, deniedPids };
+  return ownership;
 }
 
+const FD_SUFFIX = new TextEncoder().encode("/fd");
+
 /** A `/proc` entry name as a pid, or 0 when it is not a process directory. */
-function parsePid(name: string): number {
+function parsePid(name: Uint8Array, start: number, length: number): number {
   let pid = 0;
-  for (let i = 0; i < name.length; i++) {
-    const digit = name.charCodeAt(i) - 48;
+  for (let i = start; i < start + length; i++) {
+    const digit = name[i] - 48;
     if (digit < 0 || digit > 9) return 0;
     pid = pid * 10 + digit;
   }
   return pid;
+}
+
+/** Writes `value`'s decimal digits into `buffer` at `offset`; returns how many. */
+function writeDigits(buffer: Uint8Array, offset: number, value: number): number {
+  const text = String(value);
+  for (let i = 0; i < text.length; i++) buffer[offset + i] = text.charCodeAt(i);
+  return text.length;
 }
 
 /** The inode of a `socket:[12345]` link, or 0 when the link is something else. */

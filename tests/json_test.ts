@@ -1,0 +1,88 @@
+/** outputs/json.ts: the hand-written endpoint JSON must say exactly what the model says. */
+
+import assert from "node:assert/strict";
+import type { Endpoint, Snapshot } from "../model/endpoint.ts";
+import { endpointJson, formatJson, jsonChunks } from "../outputs/json.ts";
+
+const listener: Endpoint = {
+  protocol: "tcp6",
+  localAddress: "fe80::1%eth0",
+  localPort: 22,
+  remoteAddress: null,
+  remotePort: null,
+  state: "LISTENING",
+  pid: 612,
+  process: 'odd "name"\\\n',
+  path: "/usr/sbin/sshd",
+  user: "root",
+  inode: 18311,
+  uid: 0,
+  receiveQueue: 0,
+  sendQueue: 128,
+  interface: "eth0",
+  created: null,
+};
+
+const shared: Endpoint = {
+  ...listener,
+  protocol: "udp",
+  localAddress: "0.0.0.0",
+  state: null,
+  owners: [
+    { pid: 1, process: "systemd", path: "/usr/lib/systemd/systemd", user: "root" },
+    { pid: 612, process: "ünïcode", path: null, user: null },
+  ],
+  interface: null,
+  created: "2026-11-22T00:00:00.000Z",
+};
+
+Deno.test("endpointJson says what JSON.stringify of the model says, plus the key", () => {
+  for (const endpoint of [listener, shared]) {
+    const parsed = JSON.parse(endpointJson(endpoint));
+    assert.deepEqual(parsed, {
+      ...endpoint,
+      key: `${endpoint.protocol}/${endpoint.localAddress}/22`,
+    });
+    assert.deepEqual(
+      Object.keys(parsed).sort(),
+      [...Object.keys(endpoint), "key"].sort(),
+      "no field more or less than the model",
+    );
+  }
+});
+
+Deno.test("jsonChunks cuts a large dump into chunks that join into one JSON document", () => {
+  const snapshot: Snapshot = {
+    host: "h",
+    time: "2026-11-22T00:00:00.000Z",
+    endpoints: Array.from({ length: 3000 }, (_, i) => ({ ...listener, localPort: i })),
+    processes: new Map([[612, {
+      pid: 612,
+      process: "sshd",
+      path: null,
+      user: "root",
+      uid: 0,
+      ppid: 1,
+      started: null,
+      services: [],
+      modules: null,
+    }]]),
+    warnings: ["a warning"],
+    source: "netlink",
+  };
+  const chunks = [...jsonChunks(snapshot)];
+  assert.ok(
+    chunks.length > 3,
+    `a 3000-endpoint dump comes in several chunks, got ${chunks.length}`,
+  );
+  const parsed = JSON.parse(formatJson(snapshot));
+  assert.equal(parsed.endpoints.length, 3000);
+  assert.equal(parsed.endpoints[2999].localPort, 2999);
+  assert.deepEqual(parsed.warnings, ["a warning"]);
+  assert.equal(parsed.processes[0].process, "sshd");
+  assert.equal(formatJson({ ...snapshot, endpoints: [], processes: new Map() }).length > 0, true);
+  assert.deepEqual(
+    JSON.parse(formatJson({ ...snapshot, endpoints: [], processes: new Map() })).endpoints,
+    [],
+  );
+});
