@@ -13,7 +13,7 @@ import type {
   Snapshot,
   TcpState,
 } from "../../model/endpoint.ts";
-import { compareEndpoints } from "../../model/order.ts";
+import { sortEndpoints } from "../../model/order.ts";
 import type { CollectOptions, Collector } from "../collector.ts";
 import { CollectorUnavailableError } from "../collector.ts";
 import { type Libc, LibcUnavailableError, loadLibc } from "./ffi.ts";
@@ -134,7 +134,7 @@ export class LinuxCollector implements Collector {
         endpoints.push(this.#endpoint(protocol, socket, primary, all));
       }
     }
-    endpoints.sort(compareEndpoints);
+    sortEndpoints(endpoints);
 
     if (unowned > 0 && ownership.deniedPids.length > 0) {
       warnings.push(

@@ -1,0 +1,74 @@
+/** model/order.ts: the counting sort must give exactly the comparator's order. */
+
+import assert from "node:assert/strict";
+import type { Endpoint, Protocol } from "../model/endpoint.ts";
+import { compareEndpoints, sortEndpoints } from "../model/order.ts";
+
+function endpoint(
+  protocol: Protocol,
+  localAddress: string,
+  localPort: number,
+  remote?: [string, number],
+): Endpoint {
+  return {
+    protocol,
+    localAddress,
+    localPort,
+    remoteAddress: remote?.[0] ?? null,
+    remotePort: remote?.[1] ?? null,
+    state: null,
+    pid: null,
+    process: null,
+    path: null,
+    user: null,
+    inode: null,
+    uid: null,
+    receiveQueue: null,
+    sendQueue: null,
+    interface: null,
+    created: null,
+  };
+}
+
+Deno.test("sortEndpoints orders by protocol, port, address, then peer", () => {
+  const sorted = sortEndpoints([
+    endpoint("udp6", "::1", 53),
+    endpoint("tcp", "127.0.0.2", 80),
+    endpoint("tcp", "127.0.0.1", 80, ["127.0.0.1", 40000]),
+    endpoint("tcp", "127.0.0.1", 80),
+    endpoint("tcp", "127.0.0.1", 80, ["127.0.0.1", 39999]),
+    endpoint("tcp6", "::", 22),
+    endpoint("tcp", "0.0.0.0", 65535),
+    endpoint("tcp", "0.0.0.0", 0),
+  ]);
+  assert.deepEqual(
+    sorted.map((e) => `${e.protocol} ${e.localAddress}:${e.localPort} ${e.remotePort}`),
+    [
+      "tcp 0.0.0.0:0 null",
+      "tcp 127.0.0.1:80 null",
+      "tcp 127.0.0.1:80 39999",
+      "tcp 127.0.0.1:80 40000",
+      "tcp 127.0.0.2:80 null",
+      "tcp 0.0.0.0:65535 null",
+      "tcp6 :::22 null",
+      "udp6 ::1:53 null",
+    ],
+  );
+});
+
+Deno.test("sortEndpoints agrees with a comparison sort on random endpoints", () => {
+  const protocols: Protocol[] = ["tcp", "tcp6", "udp", "udp6"];
+  let seed = 7;
+  const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  for (let round = 0; round < 20; round++) {
+    const endpoints = Array.from({ length: 500 }, () =>
+      endpoint(
+        protocols[random(4)],
+        `127.0.0.${random(4)}`,
+        random(3) === 0 ? 80 : random(65536),
+        random(2) ? [`10.0.0.${random(3)}`, random(5)] : undefined,
+      ));
+    const expected = [...endpoints].sort(compareEndpoints);
+    assert.deepEqual(sortEndpoints(endpoints), expected);
+  }
+});
