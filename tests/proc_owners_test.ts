@@ -97,10 +97,11 @@ Deno.test("socketInode agrees with the kernel on this process's own socket fds",
       assert.equal(inode, match ? Number(match[1]) : 0, target);
       if (inode) inodes.push(inode);
     }
-    // Our listener's inode is in /proc/net/tcp; at least that one must have been found.
+    // Our listener's inode is in /proc/net/tcp (127.0.0.1 is 0100007F in host order on little
+    // endian); at least that one must have been found.
     const port = (listener.addr as Deno.NetAddr).port.toString(16).toUpperCase().padStart(4, "0");
     const line = Deno.readTextFileSync("/proc/net/tcp").split("\n")
-      .find((l) => l.includes(`:${port} `) && l.trim().split(/\s+/)[3] === "0A");
+      .find((l) => l.includes(` 0100007F:${port} `) && l.trim().split(/\s+/)[3] === "0A");
     assert.ok(line, "listener in /proc/net/tcp");
     assert.ok(inodes.includes(Number(line.trim().split(/\s+/)[9])));
   } finally {
