@@ -20,7 +20,8 @@ const firstStatementMs = performance.now();
 /** The timings of one mode, milliseconds, with the counts that explain them. */
 export type Profile = Record<string, number>;
 
-async function pipeline(): Promise<Profile> {
+/** A profile, and `lap(name)` recording under `name` the time since the previous lap. */
+function startProfile(): { profile: Profile; lap: (name: string) => void } {
   const profile: Profile = { firstStatementMs };
   let mark = performance.now();
   const lap = (name: string) => {
@@ -28,7 +29,12 @@ async function pipeline(): Promise<Profile> {
     profile[name] = now - mark;
     mark = now;
   };
-  const [{ createCollector }, { formatJson }] = await Promise.all([
+  return { profile, lap };
+}
+
+async function pipeline(): Promise<Profile> {
+  const { profile, lap } = startProfile();
+  const [{ createCollector }, { jsonChunks }] = await Promise.all([
     import("../collectors/mod.ts"),
     import("../outputs/json.ts"),
   ]);
@@ -37,29 +43,29 @@ async function pipeline(): Promise<Profile> {
   lap("createCollectorMs");
   const snapshot = collector.collect({ modules: false });
   lap("collectMs");
-  const text = formatJson(snapshot);
-  lap("formatJsonMs");
-  const bytes = new TextEncoder().encode(text);
+  // As the CLI does it: JSON built in chunks, each encoded and written before the next.
+  const encoder = new TextEncoder();
   using sink = Deno.openSync("/dev/null", { write: true });
-  for (let written = 0; written < bytes.length;) written += sink.writeSync(bytes.subarray(written));
-  lap("writeMs");
+  let jsonBytes = 0;
+  for (const chunk of jsonChunks(snapshot)) {
+    const bytes = encoder.encode(chunk);
+    for (let written = 0; written < bytes.length;) {
+      written += sink.writeSync(bytes.subarray(written));
+    }
+    jsonBytes += bytes.length;
+  }
+  lap("jsonMs");
   profile.inProcessTotalMs = performance.now();
   collector.collect({ modules: false });
   lap("collectWarmMs");
   collector.close();
   profile.endpoints = snapshot.endpoints.length;
-  profile.jsonBytes = bytes.length;
+  profile.jsonBytes = jsonBytes;
   return profile;
 }
 
 async function split(): Promise<Profile> {
-  const profile: Profile = { firstStatementMs };
-  let mark = performance.now();
-  const lap = (name: string) => {
-    const now = performance.now();
-    profile[name] = now - mark;
-    mark = now;
-  };
+  const { profile, lap } = startProfile();
   const [{ loadLibc }, { SockDiag }, { scanSocketOwners }] = await Promise.all([
     import("../collectors/linux/ffi.ts"),
     import("../collectors/linux/sock_diag.ts"),

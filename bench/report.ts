@@ -192,8 +192,10 @@ function formatDiagnosis(d: Diagnosis, portsetMs: number, ssScanMs: number): str
     row("  of which: sock_diag dump alone (cold, separate process)", s.sockDiagDumpMs),
     row("  of which: /proc/*/fd owner scan alone (cold, separate process)", s.procFdScanMs),
     row("  of which: the rest, by difference (owners joined, process details, sort)", rest),
-    row("in process: formatJson()", p.formatJsonMs),
-    row("in process: write the JSON to /dev/null", p.writeMs),
+    row(
+      "in process: JSON built, encoded and written to /dev/null in chunks, as the CLI does",
+      p.jsonMs,
+    ),
     row("in process: time origin → output written", p.inProcessTotalMs),
     row("outside: process start before the time origin, and exit", outside),
     row("for comparison: collect() again in the same process (JIT warm)", p.collectWarmMs),

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { CSV_COLUMNS, csvField, formatCsv } from "../outputs/csv.ts";
-import type { Endpoint, Snapshot } from "../model/endpoint.ts";
+import { makeEndpoint as endpoint, makeSnapshot } from "./support/endpoints.ts";
 
 /** A strict RFC 4180 reader, written for these tests: records of fields. */
 function readCsv(text: string): string[][] {
@@ -77,41 +77,8 @@ Deno.test("csvField round-trips through an RFC 4180 reader", () => {
   assert.deepEqual(readCsv(line), [values]);
 });
 
-function endpoint(overrides: Partial<Endpoint>): Endpoint {
-  return {
-    protocol: "tcp",
-    localAddress: "0.0.0.0",
-    localPort: 22,
-    remoteAddress: null,
-    remotePort: null,
-    state: "LISTENING",
-    pid: 812,
-    process: "sshd",
-    path: "/usr/sbin/sshd",
-    user: "root",
-    inode: 12345,
-    uid: 0,
-    receiveQueue: 0,
-    sendQueue: 128,
-    interface: null,
-    created: null,
-    ...overrides,
-  };
-}
-
-function snapshot(endpoints: Endpoint[]): Snapshot {
-  return {
-    host: "test",
-    time: "2026-01-01T00:00:00.000Z",
-    endpoints,
-    processes: new Map(),
-    warnings: [],
-    source: "test",
-  };
-}
-
 Deno.test("formatCsv writes a header and one record per endpoint", () => {
-  const text = formatCsv(snapshot([
+  const text = formatCsv(makeSnapshot([
     endpoint({}),
     endpoint({
       protocol: "udp6",
@@ -162,7 +129,7 @@ Deno.test("formatCsv writes a header and one record per endpoint", () => {
 });
 
 Deno.test("formatCsv quotes awkward process names and paths and lists several owners", () => {
-  const text = formatCsv(snapshot([
+  const text = formatCsv(makeSnapshot([
     endpoint({
       protocol: "tcp6",
       localAddress: "::ffff:127.0.0.1",
@@ -190,5 +157,5 @@ Deno.test("formatCsv quotes awkward process names and paths and lists several ow
 });
 
 Deno.test("formatCsv of no endpoints is the header line alone", () => {
-  assert.equal(formatCsv(snapshot([])), CSV_COLUMNS.join(",") + "\n");
+  assert.equal(formatCsv(makeSnapshot([])), CSV_COLUMNS.join(",") + "\n");
 });

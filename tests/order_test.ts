@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import type { Endpoint, Protocol } from "../model/endpoint.ts";
 import { compareEndpoints, sortEndpoints } from "../model/order.ts";
+import { makeEndpoint } from "./support/endpoints.ts";
 
 function endpoint(
   protocol: Protocol,
@@ -10,24 +11,13 @@ function endpoint(
   localPort: number,
   remote?: [string, number],
 ): Endpoint {
-  return {
+  return makeEndpoint({
     protocol,
     localAddress,
     localPort,
     remoteAddress: remote?.[0] ?? null,
     remotePort: remote?.[1] ?? null,
-    state: null,
-    pid: null,
-    process: null,
-    path: null,
-    user: null,
-    inode: null,
-    uid: null,
-    receiveQueue: null,
-    sendQueue: null,
-    interface: null,
-    created: null,
-  };
+  });
 }
 
 Deno.test("sortEndpoints orders by protocol, port, address, then peer", () => {

@@ -47,8 +47,8 @@ const TCP6_HEADER = "  sl  local_address                         remote_address"
 const UDP_HEADER = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt" +
   "   uid  timeout inode ref pointer drops";
 
-/** One TCP line as tcp4_seq_show / tcp6_seq_show print it. */
-function tcpLine(
+/** The fields of a /proc/net line, in the order it prints them. */
+type LineFields = [
   slot: number,
   local: string,
   remote: string,
@@ -56,30 +56,26 @@ function tcpLine(
   queues: [number, number],
   uid: number,
   inode: number,
+];
+
+/**
+ * One /proc/net line: TCP as tcp4_seq_show / tcp6_seq_show print it, UDP as udp4_format_sock /
+ * __ip6_dgram_sock_seq_show do (a wider slot column and a shorter tail).
+ */
+function procNetLine(
+  kind: "tcp" | "udp",
+  ...[slot, local, remote, state, queues, uid, inode]: LineFields
 ): string {
   const hex8 = (n: number) => n.toString(16).toUpperCase().padStart(8, "0");
-  return `${String(slot).padStart(4)}: ${local} ${remote} ${
+  const tail = kind === "tcp" ? "1 ffff8e2c4a3b1200 100 0 0 10 0" : "2 ffff8e2c4a3b1200 0";
+  return `${String(slot).padStart(kind === "tcp" ? 4 : 5)}: ${local} ${remote} ${
     state.toString(16).toUpperCase().padStart(2, "0")
   } ${hex8(queues[0])}:${hex8(queues[1])} 00:00000000 00000000 ${String(uid).padStart(5)} ` +
-    `       0 ${inode} 1 ffff8e2c4a3b1200 100 0 0 10 0`;
+    `       0 ${inode} ${tail}`;
 }
 
-/** One UDP line as udp4_format_sock / __ip6_dgram_sock_seq_show print it. */
-function udpLine(
-  slot: number,
-  local: string,
-  remote: string,
-  state: number,
-  queues: [number, number],
-  uid: number,
-  inode: number,
-): string {
-  const hex8 = (n: number) => n.toString(16).toUpperCase().padStart(8, "0");
-  return `${String(slot).padStart(5)}: ${local} ${remote} ${
-    state.toString(16).toUpperCase().padStart(2, "0")
-  } ${hex8(queues[0])}:${hex8(queues[1])} 00:00000000 00000000 ${String(uid).padStart(5)} ` +
-    `       0 ${inode} 2 ffff8e2c4a3b1200 0`;
-}
+const tcpLine = (...fields: LineFields) => procNetLine("tcp", ...fields);
+const udpLine = (...fields: LineFields) => procNetLine("udp", ...fields);
 
 Deno.test({
   name: "parseProcNetTable reads 0100007F:1F90 as 127.0.0.1:8080 on a little-endian host",

@@ -1,0 +1,44 @@
+/**
+ * Endpoint values for unit tests of views and ordering: a complete model object with the fields
+ * a test cares about overridden.
+ *
+ * @module
+ */
+
+import type { Endpoint, Snapshot } from "../../model/endpoint.ts";
+
+/** An sshd-like TCP listener, with `overrides` applied. */
+export function makeEndpoint(overrides: Partial<Endpoint> = {}): Endpoint {
+  return {
+    protocol: "tcp",
+    localAddress: "0.0.0.0",
+    localPort: 22,
+    remoteAddress: null,
+    remotePort: null,
+    state: "LISTENING",
+    pid: 812,
+    process: "sshd",
+    path: "/usr/sbin/sshd",
+    user: "root",
+    inode: 12345,
+    uid: 0,
+    receiveQueue: 0,
+    sendQueue: 128,
+    interface: null,
+    created: null,
+    ...overrides,
+  };
+}
+
+/** A snapshot holding `endpoints`, with no processes. */
+export function makeSnapshot(endpoints: Endpoint[], overrides: Partial<Snapshot> = {}): Snapshot {
+  return {
+    host: "test",
+    time: "2026-01-01T00:00:00.000Z",
+    endpoints,
+    processes: new Map(),
+    warnings: [],
+    source: "netlink",
+    ...overrides,
+  };
+}
