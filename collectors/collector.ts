@@ -15,8 +15,6 @@ export interface CollectOptions {
 
 /** Reads the host's TCP and UDP endpoints and their owners from the OS. */
 export interface Collector {
-  /** The OS interfaces this collector reads, for `--version` and diagnostics. */
-  readonly description: string;
   /** One complete snapshot of the host's sockets. */
   collect(options?: CollectOptions): Snapshot;
   /** Releases OS handles (netlink sockets, library handles). */

@@ -60,7 +60,6 @@ type ProcessRecord = ProcessInfo & { startTicks: number };
 
 /** Collects endpoints and owners on Linux. */
 export class LinuxCollector implements Collector {
-  readonly description: string;
   #libc: Libc;
   #diag: SockDiag | null = null;
   #diagFailure: string | null = null;
@@ -94,7 +93,6 @@ export class LinuxCollector implements Collector {
         this.#diagFailure = error.message;
       }
     }
-    this.description = this.#diag ? "linux: netlink sock_diag + /proc" : "linux: /proc/net + /proc";
   }
 
   collect(options: CollectOptions = {}): Snapshot {
