@@ -14,16 +14,25 @@
 export interface Glob {
   /** The pattern as written. */
   readonly pattern: string;
+  readonly caseSensitive: boolean;
   /** True when the whole of `text` matches. */
   matches(text: string): boolean;
+  /**
+   * The same for text already lower-cased, for a case-insensitive glob: a caller matching one
+   * text against many globs folds it once.
+   */
+  matchesFolded(foldedText: string): boolean;
 }
 
 /** Compiles `pattern`; with `caseSensitive` false, letters match either case. */
 export function compileGlob(pattern: string, caseSensitive = true): Glob {
-  const folded = caseSensitive ? pattern : pattern.toLowerCase();
-  const fold = caseSensitive ? identity : toLower;
-  const test = compile(folded);
-  return { pattern, matches: (text: string) => test(fold(text)) };
+  const test = compile(caseSensitive ? pattern : pattern.toLowerCase());
+  return {
+    pattern,
+    caseSensitive,
+    matches: caseSensitive ? test : (text: string) => test(text.toLowerCase()),
+    matchesFolded: test,
+  };
 }
 
 function compile(pattern: string): (text: string) => boolean {
@@ -86,12 +95,4 @@ function find(text: string, segment: string, from: number, end: number): number 
     if (segmentAt(text, at, segment)) return at;
   }
   return -1;
-}
-
-function identity(text: string): string {
-  return text;
-}
-
-function toLower(text: string): string {
-  return text.toLowerCase();
 }

@@ -1,0 +1,63 @@
+/**
+ * A parsed rule file: its PortSet entity sets, with their include/exclude criteria compiled.
+ *
+ * @module
+ */
+
+import type { Glob } from "./glob.ts";
+
+/** The entity attributes a rule can monitor, in the order outputs list them. */
+export const ATTRIBUTE_NAMES = [
+  "Listeners",
+  "Path",
+  "Process",
+  "ProcessId",
+  "User",
+  "Created",
+] as const;
+
+/** One monitorable attribute. */
+export type AttributeName = typeof ATTRIBUTE_NAMES[number];
+
+/** The feature tests an include or exclude can make, and the attribute each one reads. */
+export const FEATURE_TESTS = { key: null, path: "Path", process: "Process", user: "User" } as const;
+
+/** One feature test's name. */
+export type Feature = keyof typeof FEATURE_TESTS;
+
+/** Where something stands in the rule file, for messages. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** One feature test: a glob against the key or an attribute. */
+export interface FeatureTest {
+  feature: Feature;
+  glob: Glob;
+}
+
+/** One `<include>` or `<exclude>`: its tests, all of which must match. */
+export interface Criterion extends Position {
+  tests: FeatureTest[];
+}
+
+/** One `<PortSet>`. */
+export interface PortSetRule extends Position {
+  /** Monitored in real time, not only at each scan. */
+  onChange: boolean;
+  /** Empty: every entity is included. */
+  include: Criterion[];
+  exclude: Criterion[];
+  /** The attributes whose changes are reported. */
+  attributes: readonly AttributeName[];
+}
+
+/** A rule file. */
+export interface Rule {
+  /** The file as named on the command line. */
+  path: string;
+  /** `sha256:<hex>` of the file's bytes: a baseline remembers which rule made it. */
+  digest: string;
+  sets: PortSetRule[];
+}
