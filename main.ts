@@ -6,21 +6,26 @@
 
 import { type Command, HELP, parseArgs, UsageError } from "./cli/args.ts";
 import { CliError, EXIT_FAILURE, EXIT_INTERNAL, EXIT_USAGE } from "./cli/errors.ts";
-import { PendingLog, writeOutput } from "./cli/output.ts";
+import { AtomicFile, confirmOverwrite, writeOutput } from "./cli/output.ts";
 import { CollectorUnavailableError, createCollector } from "./collectors/mod.ts";
 import { formatCsv } from "./outputs/csv.ts";
 import { jsonChunks } from "./outputs/json.ts";
 import { formatLocalReport } from "./outputs/local_report.ts";
+import { runBaseline, runCheck, runScan } from "./cli/rule_commands.ts";
 import { TARGET, VERSION } from "./version.ts";
 
 /** Runs one command line and returns the exit code. */
 export function main(args: readonly string[]): number {
+  let command: Command | null = null;
   try {
-    return run(parseArgs(args), args);
+    command = parseArgs(args);
+    return run(command, args);
   } catch (error) {
+    // check's exit codes are 0 unchanged, 1 changed, 2 any error: no failure may read as 1.
+    const failure = command?.mode === "check" ? EXIT_USAGE : EXIT_FAILURE;
     if (error instanceof UsageError) return fail(error.message, EXIT_USAGE);
-    if (error instanceof CliError) return fail(error.message, error.code);
-    if (error instanceof CollectorUnavailableError) return fail(error.message, EXIT_FAILURE);
+    if (error instanceof CliError) return fail(error.message, error.code === 1 ? failure : error.code);
+    if (error instanceof CollectorUnavailableError) return fail(error.message, failure);
     if (Deno.env.get("PORTSET_DEBUG")) console.error(error);
     const message = error instanceof Error ? error.message : String(error);
     return fail(`internal error: ${message} (set PORTSET_DEBUG=1 for details)`, EXIT_INTERNAL);
@@ -35,13 +40,20 @@ function run(command: Command, args: readonly string[]): number {
     case "version":
       writeOutput([`portset ${VERSION} (${TARGET})\n`]);
       return 0;
+    case "scan":
+      return runScan(command);
+    case "baseline":
+      return runBaseline(command);
+    case "check":
+      return runCheck(command);
     case "watch":
       throw new CliError(
         `watch modes (-wport, -wpid) are not available in portset ${VERSION} yet`,
         EXIT_USAGE,
       );
     case "local": {
-      const log = command.logFile ? PendingLog.open(command.logFile, command.overwrite) : null;
+      if (command.logFile) confirmOverwrite(command.logFile, command.overwrite);
+      const log = command.logFile ? AtomicFile.open(command.logFile) : null;
       let snapshot;
       try {
         const collector = createCollector();

@@ -16,7 +16,34 @@ export type Command =
   | { mode: "help" }
   | { mode: "version" }
   | LocalCommand
-  | WatchCommand;
+  | WatchCommand
+  | ScanCommand
+  | BaselineCommand
+  | CheckCommand;
+
+/** `portset scan RULE [--json]`: the entities a rule selects now. */
+export interface ScanCommand {
+  mode: "scan";
+  rule: string;
+  format: "text" | "json";
+}
+
+/** `portset baseline RULE -o FILE`: remember what a rule selects now. */
+export interface BaselineCommand {
+  mode: "baseline";
+  rule: string;
+  output: string;
+}
+
+/** `portset check RULE --baseline FILE`: compare now with a baseline. */
+export interface CheckCommand {
+  mode: "check";
+  rule: string;
+  baseline: string;
+  format: "text" | "json" | "jsonl" | "cef";
+  /** Rewrite the baseline after reporting. */
+  update: boolean;
+}
 
 /** Output options shared by the local modes. */
 interface OutputOptions {
@@ -64,28 +91,54 @@ const FLAGS: readonly FlagSpec[] = [
   { names: ["--version", "-version"], key: "version" },
 ];
 
-const FLAG_BY_NAME = new Map(FLAGS.flatMap((flag) => flag.names.map((name) => [name, flag])));
+/** The rule commands' flags. */
+const RULE_FLAGS: Record<"scan" | "baseline" | "check", readonly FlagSpec[]> = {
+  scan: [{ names: ["--json", "-json"], key: "json" }],
+  baseline: [{ names: ["-o", "--output"], key: "output", value: "FILE" }],
+  check: [
+    { names: ["--baseline", "-baseline"], key: "baseline", value: "FILE" },
+    { names: ["--json", "-json"], key: "json" },
+    { names: ["--jsonl", "-jsonl"], key: "jsonl" },
+    { names: ["--cef", "-cef"], key: "cef" },
+    { names: ["--update", "-update"], key: "update" },
+  ],
+};
 
-/** Default `-wt`, as PortQry's. */
-export const DEFAULT_WATCH_SECONDS = 60;
+const HELP_FLAG: FlagSpec = { names: ["--help", "-h", "-help", "-?", "/?"], key: "help" };
 
-/** Parses `Deno.args`. Throws {@linkcode UsageError} for anything it cannot run. */
-export function parseArgs(args: readonly string[]): Command {
-  const given = new Map<string, { name: string; value: string | number | true }>();
+type Given = Map<string, { name: string; value: string | number | true }>;
+
+/**
+ * Reads flags by `table` into a map keyed by each flag's key; arguments that are not flags are
+ * returned in order when `positional` allows them, and refused otherwise.
+ */
+function readFlags(
+  args: readonly string[],
+  table: readonly FlagSpec[],
+  positional: boolean,
+): { given: Given; operands: string[] } {
+  const byName = new Map(table.flatMap((flag) => flag.names.map((name) => [name, flag])));
+  const given: Given = new Map();
+  const operands: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const argument = args[i];
     const equals = argument.startsWith("--") ? argument.indexOf("=") : -1;
     const name = equals > 0 ? argument.slice(0, equals) : argument;
-    const flag = FLAG_BY_NAME.get(name);
+    const flag = byName.get(name);
     if (!flag) {
+      const looksLikeFlag = (argument.startsWith("-") && argument !== "-") ||
+        argument.startsWith("/?");
+      if (!looksLikeFlag && positional) {
+        operands.push(argument);
+        continue;
+      }
       throw new UsageError(
-        argument.startsWith("-") || argument.startsWith("/")
+        looksLikeFlag || argument.startsWith("/")
           ? `unknown option '${argument}'; see 'portset --help'`
           : `unexpected argument '${argument}'; see 'portset --help'`,
       );
     }
-    const previous = given.get(flag.key);
-    if (previous) throw new UsageError(`${name} is given more than once`);
+    if (given.has(flag.key)) throw new UsageError(`${name} is given more than once`);
     let value: string | number | true = true;
     if (flag.value) {
       const text = equals > 0 ? argument.slice(equals + 1) : args[++i];
@@ -98,22 +151,39 @@ export function parseArgs(args: readonly string[]): Command {
     }
     given.set(flag.key, { name, value });
   }
+  return { given, operands };
+}
+
+/** Refuses more than one of `keys`, naming them as the user spelled them. */
+function atMostOne(given: Given, keys: readonly string[]): void {
+  const present = keys.filter((key) => given.has(key));
+  if (present.length > 1) {
+    throw new UsageError(
+      `${present.map((key) => given.get(key)!.name).join(" and ")} cannot be used together`,
+    );
+  }
+}
+
+/** Default `-wt`, as PortQry's. */
+export const DEFAULT_WATCH_SECONDS = 60;
+
+/** Parses `Deno.args`. Throws {@linkcode UsageError} for anything it cannot run. */
+export function parseArgs(args: readonly string[]): Command {
+  const command = args[0];
+  if (command === "scan" || command === "baseline" || command === "check") {
+    return parseRuleCommand(command, args.slice(1));
+  }
+  const { given } = readFlags(args, FLAGS, false);
 
   if (given.has("help") || given.size === 0) return { mode: "help" };
   if (given.has("version")) return { mode: "version" };
 
   const modes = ["local", "wport", "wpid"].filter((key) => given.has(key));
-  if (modes.length > 1) {
-    throw new UsageError(
-      `${modes.map((key) => given.get(key)!.name).join(" and ")} cannot be used together`,
-    );
-  }
+  atMostOne(given, modes);
   if (modes.length === 0) {
     throw new UsageError("say what to do: -local, -wport PORT or -wpid PID; see 'portset --help'");
   }
-  if (given.has("json") && given.has("csv")) {
-    throw new UsageError("--json and --csv cannot be used together");
-  }
+  atMostOne(given, ["json", "csv"]);
   if (given.has("yes") && !given.has("log")) throw new UsageError("-y goes with -l FILE");
 
   const output: OutputOptions = {
@@ -133,6 +203,41 @@ export function parseArgs(args: readonly string[]): Command {
     pid: (given.get("wpid")?.value as number | undefined) ?? null,
     intervalSeconds: (given.get("wt")?.value as number | undefined) ?? DEFAULT_WATCH_SECONDS,
   };
+}
+
+function parseRuleCommand(
+  command: "scan" | "baseline" | "check",
+  args: readonly string[],
+): Command {
+  const { given, operands } = readFlags(args, [...RULE_FLAGS[command], HELP_FLAG], true);
+  if (given.has("help")) return { mode: "help" };
+  if (operands.length === 0) throw new UsageError(`portset ${command} needs a RULE file`);
+  if (operands.length > 1) {
+    throw new UsageError(
+      `unexpected argument '${operands[1]}'; portset ${command} takes one RULE file`,
+    );
+  }
+  const rule = operands[0];
+  const value = (key: string) => given.get(key)?.value as string | undefined;
+  switch (command) {
+    case "scan":
+      return { mode: "scan", rule, format: given.has("json") ? "json" : "text" };
+    case "baseline": {
+      const output = value("output");
+      if (!output) {
+        throw new UsageError("portset baseline needs -o FILE, where to write the baseline");
+      }
+      return { mode: "baseline", rule, output };
+    }
+    case "check": {
+      const baseline = value("baseline");
+      if (!baseline) throw new UsageError("portset check needs --baseline FILE");
+      const formats = ["json", "jsonl", "cef"] as const;
+      atMostOne(given, formats);
+      const format = formats.find((key) => given.has(key)) ?? "text";
+      return { mode: "check", rule, baseline, format, update: given.has("update") };
+    }
+  }
 }
 
 function parseWhole(
@@ -155,6 +260,9 @@ export const HELP = `portset: TCP/UDP port monitor
 
 Usage:
   portset -local [-v] [--json | --csv] [-l FILE [-y]]
+  portset scan RULE.xml [--json]
+  portset baseline RULE.xml -o BASELINE.json
+  portset check RULE.xml --baseline BASELINE.json [--json | --jsonl | --cef] [--update]
   portset --help | --version
 
 Local mode:
@@ -166,7 +274,15 @@ Local mode:
   -l FILE         also write the output to FILE (asks before replacing it on a terminal)
   -y              replace FILE without asking
 
+PortSet rules (RULE.xml holds a <PortSet>, or several entity sets under one root element):
+  scan            the listening ports the rule selects now, with their monitored attributes
+  baseline        write them to BASELINE.json (atomically), with the rule's digest
+  check           one event per difference from the baseline: Created, Updated, Deleted;
+                  exit 0 when nothing changed, 1 when something did
+  --update        after reporting, rewrite the baseline with what is there now
+
 Run as root for every owner; without root, other users' sockets are listed with pid null.
 
-Exit codes: 0 done, 1 the system could not be read, 2 bad command line.
+Exit codes: 0 done (check: no change), 1 the system could not be read (check: changes),
+2 bad command line, rule file or baseline.
 `;

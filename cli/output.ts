@@ -1,5 +1,6 @@
 /**
- * Where command output goes: stdout, and with `-l FILE` a log file written whole or not at all.
+ * Where command output goes: stdout, and files written whole or not at all (`-l FILE` logs,
+ * baselines).
  *
  * @module
  */
@@ -19,7 +20,7 @@ function writeAll(target: { writeSync(bytes: Uint8Array): number }, bytes: Uint8
  * Writes `chunks` to stdout, and to `log` when given, one chunk at a time. A reader that went
  * away (`| head`) ends stdout quietly; the log is still completed.
  */
-export function writeOutput(chunks: Iterable<string>, log: PendingLog | null = null): void {
+export function writeOutput(chunks: Iterable<string>, log: AtomicFile | null = null): void {
   let stdoutOpen = true;
   for (const chunk of chunks) {
     const bytes = encoder.encode(chunk);
@@ -37,11 +38,37 @@ export function writeOutput(chunks: Iterable<string>, log: PendingLog | null = n
 }
 
 /**
- * A log file being written (`-l FILE`): opened as a temporary file beside its final name before
- * any work is done, so a bad path fails at once, and renamed into place only when complete, so a
- * crash or a full disk leaves the old file or the new one, never half of either.
+ * Refuses to replace an existing file unless `overwrite` (`-y`) is given or the user says yes at
+ * a terminal prompt, as PortQry asks before overwriting its log.
  */
-export class PendingLog {
+export function confirmOverwrite(path: string, overwrite: boolean): void {
+  let exists = false;
+  try {
+    if (Deno.statSync(path).isDirectory) {
+      throw new CliError(`log file ${path} is a directory`, EXIT_USAGE);
+    }
+    exists = true;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    if (!(error instanceof Deno.errors.NotFound)) throw cannotWrite(path, error);
+  }
+  if (exists && !overwrite) {
+    const answer = Deno.stdin.isTerminal()
+      ? prompt(`portset: log file ${path} exists. Overwrite it? (y/n)`)
+      : null;
+    if (!/^y(es)?$/i.test(answer ?? "")) {
+      throw new CliError(`log file ${path} exists; add -y to overwrite it`, EXIT_USAGE);
+    }
+  }
+}
+
+/**
+ * A file written whole or not at all: opened as a temporary file beside its final name before
+ * any work is done, so a bad path fails at once, flushed to disk and renamed into place only when
+ * complete, so a crash, a kill or a full disk leaves the old file or the new one, never half of
+ * either.
+ */
+export class AtomicFile {
   #temporary: string;
   #file: Deno.FsFile;
 
@@ -50,36 +77,22 @@ export class PendingLog {
     this.#file = file;
   }
 
-  /**
-   * Opens the log. An existing file is replaced only with `-y` (or a "yes" at a terminal prompt).
-   * Throws {@linkcode CliError} with exit code 2 when the file may not or cannot be written.
-   */
-  static open(path: string, overwrite: boolean): PendingLog {
-    let exists = false;
-    try {
-      if (Deno.statSync(path).isDirectory) {
-        throw new CliError(`log file ${path} is a directory`, EXIT_USAGE);
-      }
-      exists = true;
-    } catch (error) {
-      if (error instanceof CliError) throw error;
-      if (!(error instanceof Deno.errors.NotFound)) throw cannotWrite(path, error);
-    }
-    if (exists && !overwrite) {
-      const answer = Deno.stdin.isTerminal()
-        ? prompt(`portset: log file ${path} exists. Overwrite it? (y/n)`)
-        : null;
-      if (!/^y(es)?$/i.test(answer ?? "")) {
-        throw new CliError(`log file ${path} exists; add -y to overwrite it`, EXIT_USAGE);
-      }
-    }
+  /** Opens `path` for writing; throws {@linkcode CliError} (exit code 2) when it cannot be. */
+  static open(path: string, mode = 0o644): AtomicFile {
     const temporary = `${path}.${Deno.pid}.tmp`;
     try {
-      const file = Deno.openSync(temporary, { write: true, createNew: true, mode: 0o644 });
-      return new PendingLog(path, temporary, file);
+      const file = Deno.openSync(temporary, { write: true, createNew: true, mode });
+      return new AtomicFile(path, temporary, file);
     } catch (error) {
       throw cannotWrite(path, error);
     }
+  }
+
+  /** Writes `text` whole and puts the file in place. */
+  static write(path: string, text: string, mode = 0o644): void {
+    const file = AtomicFile.open(path, mode);
+    file.write(encoder.encode(text));
+    file.commit();
   }
 
   /** Appends `bytes` to the temporary file. */
@@ -125,5 +138,5 @@ function cannotWrite(path: string, error: unknown): CliError {
     : error instanceof Deno.errors.PermissionDenied
     ? "permission denied"
     : (error as Error).message;
-  return new CliError(`cannot write log file ${path}: ${reason}`, EXIT_USAGE);
+  return new CliError(`cannot write ${path}: ${reason}`, EXIT_USAGE);
 }

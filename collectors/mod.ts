@@ -21,3 +21,9 @@ export function createCollector(): Collector {
       );
   }
 }
+
+/**
+ * Whether names (processes, paths, users) compare case-sensitively on this OS, for rules that say
+ * `casesensitive="platform"`: everywhere but Windows.
+ */
+export const PLATFORM_CASE_SENSITIVE: boolean = Deno.build.os !== "windows";

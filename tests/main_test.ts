@@ -165,7 +165,7 @@ Deno.test("-l FILE writes the report; an existing file needs -y", async () => {
     assertOneLineError(
       await runCli(["-local", "-l", `${directory}/missing/dir.log`]),
       2,
-      /cannot write log file/,
+      /cannot write .*dir\.log: its directory does not exist/,
     );
   } finally {
     Deno.removeSync(directory, { recursive: true });

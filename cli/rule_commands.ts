@@ -1,0 +1,158 @@
+/**
+ * `portset scan`, `baseline` and `check`: a rule file against the host's listening ports now, and
+ * against a baseline.
+ *
+ * @module
+ */
+
+import { createCollector, PLATFORM_CASE_SENSITIVE } from "../collectors/mod.ts";
+import { type Baseline, BaselineError, makeBaseline, parseBaseline } from "../rules/baseline.ts";
+import { compareEntities } from "../rules/changes.ts";
+import { portSetEntities } from "../rules/entities.ts";
+import { readRule, RuleError } from "../rules/parser.ts";
+import type { Rule } from "../rules/rule.ts";
+import { type SelectedEntity, selectEntities } from "../rules/select.ts";
+import {
+  formatEventsCef,
+  formatEventsJson,
+  formatEventsJsonl,
+  formatEventsText,
+} from "../outputs/rule_events.ts";
+import { formatScanJson, formatScanText } from "../outputs/rule_scan.ts";
+import { VERSION } from "../version.ts";
+import type { BaselineCommand, CheckCommand, ScanCommand } from "./args.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
+import { AtomicFile, writeOutput } from "./output.ts";
+
+/** Exit code of `check` when something changed. */
+export const EXIT_CHANGED = 1;
+
+/** `portset scan`. */
+export function runScan(command: ScanCommand): number {
+  const rule = loadRule(command.rule);
+  const { selected } = scanNow(rule);
+  writeOutput([command.format === "json" ? formatScanJson(selected) : formatScanText(selected)]);
+  return 0;
+}
+
+/** `portset baseline`. */
+export function runBaseline(command: BaselineCommand): number {
+  const rule = loadRule(command.rule);
+  const file = AtomicFile.open(command.output);
+  let baseline: Baseline;
+  try {
+    baseline = makeBaseline(rule, ...baselineFacts(scanNow(rule)));
+  } catch (error) {
+    file.abandon();
+    throw error;
+  }
+  file.write(new TextEncoder().encode(JSON.stringify(baseline, null, 1) + "\n"));
+  file.commit();
+  writeOutput([
+    `portset: baseline of ${baseline.entityCount} ${
+      baseline.entityCount === 1 ? "entity" : "entities"
+    } from ${rule.path} written to ${command.output} in ${baseline.elapsedMs} ms\n`,
+  ]);
+  return 0;
+}
+
+/** `portset check`: exit 0 when nothing changed, 1 when something did. */
+export function runCheck(command: CheckCommand): number {
+  const rule = loadRule(command.rule);
+  const baseline = loadBaseline(command.baseline);
+  const now = scanNow(rule);
+  const warnings: string[] = [];
+  if (baseline.rule.digest !== rule.digest) {
+    warnings.push(
+      `baseline ${command.baseline} was made from a different rule (${baseline.rule.path}, ` +
+        `${baseline.rule.digest.slice(0, 19)}…); comparing anyway`,
+    );
+  }
+  if (baseline.host !== now.host) {
+    warnings.push(
+      `baseline ${command.baseline} was made on host ${baseline.host}, not ${now.host}`,
+    );
+  }
+  for (const warning of warnings) console.error(`portset: warning: ${warning}`);
+
+  const events = compareEntities(baseline.entities, now.selected, {
+    rule: rule.path,
+    time: now.time,
+    host: now.host,
+  });
+  const format = {
+    text: formatEventsText,
+    json: formatEventsJson,
+    jsonl: formatEventsJsonl,
+    cef: formatEventsCef,
+  }[command.format];
+  writeOutput([format(events, warnings)]);
+  if (command.update) {
+    AtomicFile.write(
+      command.baseline,
+      JSON.stringify(makeBaseline(rule, ...baselineFacts(now)), null, 1) + "\n",
+    );
+  }
+  return events.length > 0 ? EXIT_CHANGED : 0;
+}
+
+function loadRule(path: string): Rule {
+  try {
+    return readRule(path, { platformCaseSensitive: PLATFORM_CASE_SENSITIVE });
+  } catch (error) {
+    if (error instanceof RuleError) throw new CliError(error.message, EXIT_USAGE);
+    throw error;
+  }
+}
+
+function loadBaseline(path: string): Baseline {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : error instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : (error as Error).message;
+    throw new CliError(`${path}: cannot read the baseline: ${reason}`, EXIT_USAGE);
+  }
+  try {
+    return parseBaseline(text, path);
+  } catch (error) {
+    if (error instanceof BaselineError) throw new CliError(error.message, EXIT_USAGE);
+    throw error;
+  }
+}
+
+interface ScanResult {
+  selected: SelectedEntity[];
+  host: string;
+  time: string;
+  elapsedMs: number;
+}
+
+/** The rule's entities on this host now. */
+function scanNow(rule: Rule): ScanResult {
+  const started = performance.now();
+  const collector = createCollector();
+  try {
+    const snapshot = collector.collect();
+    for (const warning of snapshot.warnings) console.error(`portset: ${warning}`);
+    const selected = selectEntities(rule, portSetEntities(snapshot.endpoints));
+    return {
+      selected,
+      host: snapshot.host,
+      time: snapshot.time,
+      elapsedMs: performance.now() - started,
+    };
+  } finally {
+    collector.close();
+  }
+}
+
+function baselineFacts(
+  result: ScanResult,
+): [SelectedEntity[], { portset: string; host: string; time: string; elapsedMs: number }] {
+  return [result.selected, { portset: VERSION, ...result }];
+}

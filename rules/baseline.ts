@@ -1,0 +1,114 @@
+/**
+ * Baselines: the entities a rule selected at one moment, remembered with the rule's digest, the
+ * host and the time, as JSON. Reading one checks its shape, so a damaged file is reported, not
+ * compared.
+ *
+ * @module
+ */
+
+import { ATTRIBUTE_NAMES, type AttributeName, type Rule } from "./rule.ts";
+import type { RememberedEntity } from "./changes.ts";
+import type { SelectedEntity } from "./select.ts";
+
+/** The `format` a baseline file declares. */
+export const BASELINE_FORMAT = "portset-baseline/1";
+
+/** A baseline file's contents. */
+export interface Baseline {
+  format: typeof BASELINE_FORMAT;
+  /** The portset version that wrote it. */
+  portset: string;
+  rule: { path: string; digest: string };
+  host: string;
+  time: string;
+  /** How long the scan took. */
+  elapsedMs: number;
+  entityCount: number;
+  entities: RememberedEntity[];
+}
+
+/** A baseline file that cannot be used. */
+export class BaselineError extends Error {
+  override name = "BaselineError";
+}
+
+/** A baseline of `selected`, as `rule` selected them on `host` at `time`. */
+export function makeBaseline(
+  rule: Rule,
+  selected: readonly SelectedEntity[],
+  facts: { portset: string; host: string; time: string; elapsedMs: number },
+): Baseline {
+  return {
+    format: BASELINE_FORMAT,
+    portset: facts.portset,
+    rule: { path: rule.path, digest: rule.digest },
+    host: facts.host,
+    time: facts.time,
+    elapsedMs: Math.round(facts.elapsedMs),
+    entityCount: selected.length,
+    entities: selected.map(({ key, attributes, monitored }) => ({ key, attributes, monitored })),
+  };
+}
+
+/** Parses and checks a baseline file's text; `path` is for messages. */
+export function parseBaseline(text: string, path: string): Baseline {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new BaselineError(
+      `${path}: the baseline is not valid JSON (${(error as Error).message})`,
+    );
+  }
+  const corrupt = (what: string): never => {
+    throw new BaselineError(`${path}: not a usable portset baseline: ${what}`);
+  };
+  if (typeof data !== "object" || data === null) corrupt("not a JSON object");
+  const baseline = data as Record<string, unknown>;
+  if (baseline.format !== BASELINE_FORMAT) {
+    corrupt(`format is ${JSON.stringify(baseline.format)}, expected "${BASELINE_FORMAT}"`);
+  }
+  const rule = baseline.rule as Record<string, unknown> | undefined;
+  if (typeof rule?.digest !== "string" || typeof rule?.path !== "string") corrupt("no rule digest");
+  for (const field of ["host", "time"]) {
+    if (typeof baseline[field] !== "string") corrupt(`no ${field}`);
+  }
+  if (!Array.isArray(baseline.entities)) corrupt("no entities list");
+  const entities = baseline.entities as unknown[];
+  if (baseline.entityCount !== entities.length) {
+    corrupt(`entityCount ${baseline.entityCount} but ${entities.length} entities`);
+  }
+  const seen = new Set<string>();
+  entities.forEach((entity, index) => checkEntity(entity, index, seen, corrupt));
+  return data as Baseline;
+}
+
+function checkEntity(
+  entity: unknown,
+  index: number,
+  seen: Set<string>,
+  corrupt: (what: string) => never,
+): void {
+  const where = `entity ${index + 1}`;
+  const value = entity as Record<string, unknown> | null;
+  if (typeof value?.key !== "string") corrupt(`${where} has no key`);
+  if (seen.has(value.key as string)) corrupt(`${where}: key ${value.key} appears twice`);
+  seen.add(value.key as string);
+  const attributes = value.attributes as Record<string, unknown> | undefined;
+  if (typeof attributes !== "object" || attributes === null) corrupt(`${where} has no attributes`);
+  for (const name of ATTRIBUTE_NAMES) {
+    const attribute = attributes[name];
+    const type = name === "Listeners" || name === "ProcessId" ? "number" : "string";
+    if (attribute !== null && typeof attribute !== type) {
+      corrupt(`${where}: attribute ${name} is ${JSON.stringify(attribute)}`);
+    }
+  }
+  const monitored = value.monitored;
+  if (
+    !Array.isArray(monitored) ||
+    !monitored.every((name) => (ATTRIBUTE_NAMES as readonly string[]).includes(name))
+  ) {
+    corrupt(`${where} has no valid list of monitored attributes`);
+  }
+  value.monitored = monitored as AttributeName[];
+}
