@@ -55,9 +55,15 @@ export async function startHolder(
   };
 }
 
-/** A Deno child owning a TCP listener on `address`. */
-export function startDenoListener(address = "127.0.0.1"): Promise<SocketHolder> {
-  return startHolder(Deno.execPath(), ["run", "--allow-net", `${FIXTURES}listen.ts`, address]);
+/** A Deno child owning a TCP listener on `address` (and `port`, or one the kernel picks). */
+export function startDenoListener(address = "127.0.0.1", port = 0): Promise<SocketHolder> {
+  return startHolder(Deno.execPath(), [
+    "run",
+    "--allow-net",
+    `${FIXTURES}listen.ts`,
+    address,
+    String(port),
+  ]);
 }
 
 /** A python child owning a listener; `fork-listen` makes two processes hold it. */
