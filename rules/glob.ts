@@ -65,8 +65,11 @@ function compile(pattern: string): (text: string) => boolean {
       return true;
     };
   }
+  // With `?` in play, the text must still contain the longest literal fragment somewhere; one
+  // indexOf rules most texts out before the character-by-character walk.
+  const fragment = pattern.split(/[*?]/).reduce((a, b) => (b.length > a.length ? b : a), "");
   return (text) => {
-    if (text.length < ends) return false;
+    if (text.length < ends || (fragment.length > 1 && !text.includes(fragment))) return false;
     const end = text.length - suffix.length;
     if (!segmentAt(text, 0, prefix) || !segmentAt(text, end, suffix)) return false;
     let position = prefix.length;

@@ -6,12 +6,14 @@
  * @module
  */
 
+import { CriteriaIndex } from "./criteria_index.ts";
 import type { PortSetAttributes, PortSetEntity } from "./entities.ts";
 import {
   ATTRIBUTE_NAMES,
   type AttributeName,
   type Criterion,
-  FEATURE_TESTS,
+  type Feature,
+  type PortSetRule,
   type Rule,
 } from "./rule.ts";
 
@@ -26,47 +28,74 @@ export interface SelectedEntity {
   onChange: boolean;
 }
 
-/** An entity's values for the feature tests, each folded to lower case at most once. */
+/** One entity's feature values, each read and lower-cased at most once. */
 class FeatureValues {
-  #folded = new Map<string, string>();
-  constructor(readonly entity: PortSetEntity) {}
+  entity!: PortSetEntity;
+  // Lower-cased values, undefined until first asked for; fields, not a map, to allocate nothing.
+  #key: string | null | undefined;
+  #path: string | null | undefined;
+  #process: string | null | undefined;
+  #user: string | null | undefined;
 
-  value(feature: keyof typeof FEATURE_TESTS): string | null {
-    if (feature === "key") return this.entity.key;
-    const value = this.entity.attributes[FEATURE_TESTS[feature]];
-    return value === null ? null : String(value);
+  reset(entity: PortSetEntity): void {
+    this.entity = entity;
+    this.#key =
+      this.#path =
+      this.#process =
+      this.#user =
+        undefined;
   }
 
-  folded(feature: keyof typeof FEATURE_TESTS, value: string): string {
-    let folded = this.#folded.get(feature);
-    if (folded === undefined) this.#folded.set(feature, folded = value.toLowerCase());
-    return folded;
-  }
+  value = (feature: Feature, folded: boolean): string | null => {
+    const attributes = this.entity.attributes;
+    switch (feature) {
+      case "key":
+        return folded ? (this.#key ??= this.entity.key.toLowerCase()) : this.entity.key;
+      case "path":
+        return folded ? (this.#path ??= attributes.Path?.toLowerCase() ?? null) : attributes.Path;
+      case "process":
+        return folded
+          ? (this.#process ??= attributes.Process?.toLowerCase() ?? null)
+          : attributes.Process;
+      case "user":
+        return folded ? (this.#user ??= attributes.User?.toLowerCase() ?? null) : attributes.User;
+    }
+  };
+
+  /** True when every test of `criterion` matches. */
+  matches = (criterion: Criterion): boolean => {
+    for (const { feature, glob } of criterion.tests) {
+      const value = this.value(feature, !glob.caseSensitive);
+      if (value === null || !glob.matchesFolded(value)) return false;
+    }
+    return true;
+  };
 }
 
-function matches(criterion: Criterion, values: FeatureValues): boolean {
-  for (const { feature, glob } of criterion.tests) {
-    const value = values.value(feature);
-    if (value === null) return false;
-    const matched = glob.caseSensitive
-      ? glob.matches(value)
-      : glob.matchesFolded(values.folded(feature, value));
-    if (!matched) return false;
+/** A set's criteria, indexed once per rule. */
+const indexes = new WeakMap<PortSetRule, { include: CriteriaIndex; exclude: CriteriaIndex }>();
+
+function indexOf(set: PortSetRule): { include: CriteriaIndex; exclude: CriteriaIndex } {
+  let index = indexes.get(set);
+  if (!index) {
+    index = { include: new CriteriaIndex(set.include), exclude: new CriteriaIndex(set.exclude) };
+    indexes.set(set, index);
   }
-  return true;
+  return index;
 }
 
 /** The entities `rule` selects, in the order given. */
 export function selectEntities(rule: Rule, entities: readonly PortSetEntity[]): SelectedEntity[] {
+  const sets = rule.sets.map((set) => ({ set, ...indexOf(set) }));
+  const values = new FeatureValues();
   const selected: SelectedEntity[] = [];
   for (const entity of entities) {
-    const values = new FeatureValues(entity);
+    values.reset(entity);
     let monitored: Set<AttributeName> | null = null;
     let onChange = false;
-    for (const set of rule.sets) {
-      const included = set.include.length === 0 ||
-        set.include.some((criterion) => matches(criterion, values));
-      if (!included || set.exclude.some((criterion) => matches(criterion, values))) continue;
+    for (const { set, include, exclude } of sets) {
+      const included = include.size === 0 || include.some(values.value, values.matches);
+      if (!included || exclude.some(values.value, values.matches)) continue;
       monitored ??= new Set();
       for (const name of set.attributes) monitored.add(name);
       onChange ||= set.onChange;
