@@ -24,9 +24,17 @@ export function main(args: readonly string[]): number {
     // check's exit codes are 0 unchanged, 1 changed, 2 any error: no failure may read as 1.
     const failure = command?.mode === "check" ? EXIT_USAGE : EXIT_FAILURE;
     if (error instanceof UsageError) return fail(error.message, EXIT_USAGE);
-    if (error instanceof CliError) return fail(error.message, error.code === 1 ? failure : error.code);
+    if (error instanceof CliError) {
+      return fail(error.message, error.code === 1 ? failure : error.code);
+    }
     if (error instanceof CollectorUnavailableError) return fail(error.message, failure);
-    if (Deno.env.get("PORTSET_DEBUG")) console.error(error);
+    if (error instanceof Deno.errors.NotCapable) {
+      return fail(
+        `needs Deno's permissions: run it with --allow-all (as 'deno task portset' does): ${error.message}`,
+        failure,
+      );
+    }
+    if (debugging()) console.error(error);
     const message = error instanceof Error ? error.message : String(error);
     return fail(`internal error: ${message} (set PORTSET_DEBUG=1 for details)`, EXIT_INTERNAL);
   }
@@ -75,6 +83,15 @@ function run(command: Command, args: readonly string[]): number {
       writeOutput(output, log);
       return 0;
     }
+  }
+}
+
+/** PORTSET_DEBUG is set (and readable: without --allow-env, it is not). */
+function debugging(): boolean {
+  try {
+    return Boolean(Deno.env.get("PORTSET_DEBUG"));
+  } catch {
+    return false;
   }
 }
 

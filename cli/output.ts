@@ -18,48 +18,77 @@ function writeAll(target: { writeSync(bytes: Uint8Array): number }, bytes: Uint8
 
 /**
  * Writes `chunks` to stdout, and to `log` when given, one chunk at a time. A reader that went
- * away (`| head`) ends stdout quietly; the log is still completed.
+ * away (`| head`) ends stdout quietly; the log is still completed. Any other failure to write
+ * (a full disk, say) abandons the log, leaving any earlier file as it was, and is reported as a
+ * {@linkcode CliError}.
  */
 export function writeOutput(chunks: Iterable<string>, log: AtomicFile | null = null): void {
   let stdoutOpen = true;
-  for (const chunk of chunks) {
-    const bytes = encoder.encode(chunk);
-    if (stdoutOpen) {
-      try {
-        writeAll(Deno.stdout, bytes);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
-        stdoutOpen = false;
+  try {
+    for (const chunk of chunks) {
+      const bytes = encoder.encode(chunk);
+      if (stdoutOpen) {
+        try {
+          writeAll(Deno.stdout, bytes);
+        } catch (error) {
+          if (!(error instanceof Deno.errors.BrokenPipe)) {
+            throw new CliError(`cannot write to standard output: ${(error as Error).message}`);
+          }
+          stdoutOpen = false;
+        }
       }
+      log?.write(bytes);
     }
-    log?.write(bytes);
+    log?.commit();
+  } catch (error) {
+    log?.abandon();
+    throw error;
   }
-  log?.commit();
 }
 
 /**
  * Refuses to replace an existing file unless `overwrite` (`-y`) is given or the user says yes at
- * a terminal prompt, as PortQry asks before overwriting its log.
+ * a terminal, as PortQry asks before overwriting its log. The question goes to stderr, so it
+ * never mixes with the output.
  */
 export function confirmOverwrite(path: string, overwrite: boolean): void {
-  let exists = false;
+  if (existingFile(path) === null || overwrite) return;
+  const interactive = Deno.stdin.isTerminal() && Deno.stderr.isTerminal();
+  if (interactive) {
+    Deno.stderr.writeSync(encoder.encode(`portset: log file ${path} exists. Overwrite it? (y/n) `));
+    if (/^y(es)?$/i.test(readLine().trim())) return;
+  }
+  throw new CliError(`log file ${path} exists; add -y to overwrite it`, EXIT_USAGE);
+}
+
+/** One line from stdin, without its newline. */
+function readLine(): string {
+  const bytes: number[] = [];
+  const buffer = new Uint8Array(1);
+  while (Deno.stdin.readSync(buffer) === 1 && buffer[0] !== 10) bytes.push(buffer[0]);
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
+/**
+ * What is at `path` now: null when nothing, its file info when a regular file. Anything else (a
+ * directory, a device such as /dev/null, a FIFO, a symbolic link) is refused: renaming a new file
+ * over it would replace the thing itself, not write into it.
+ */
+function existingFile(path: string): Deno.FileInfo | null {
+  let info: Deno.FileInfo;
   try {
-    if (Deno.statSync(path).isDirectory) {
-      throw new CliError(`log file ${path} is a directory`, EXIT_USAGE);
-    }
-    exists = true;
+    info = Deno.lstatSync(path);
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    if (!(error instanceof Deno.errors.NotFound)) throw cannotWrite(path, error);
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw cannotWrite(path, error);
   }
-  if (exists && !overwrite) {
-    const answer = Deno.stdin.isTerminal()
-      ? prompt(`portset: log file ${path} exists. Overwrite it? (y/n)`)
-      : null;
-    if (!/^y(es)?$/i.test(answer ?? "")) {
-      throw new CliError(`log file ${path} exists; add -y to overwrite it`, EXIT_USAGE);
-    }
-  }
+  if (info.isFile) return info;
+  const kind = info.isDirectory
+    ? "a directory"
+    : info.isSymlink
+    ? "a symbolic link (give the path it points to)"
+    : "a device, socket or FIFO";
+  throw new CliError(`cannot write ${path}: it is ${kind}, not a regular file`, EXIT_USAGE);
 }
 
 /**
@@ -77,13 +106,31 @@ export class AtomicFile {
     this.#file = file;
   }
 
-  /** Opens `path` for writing; throws {@linkcode CliError} (exit code 2) when it cannot be. */
+  /**
+   * Opens `path` for writing; throws {@linkcode CliError} (exit code 2) when it cannot be, or
+   * when something other than a regular file is there. A file it replaces keeps its permissions
+   * and, where portset may set them, its owner.
+   */
   static open(path: string, mode = 0o644): AtomicFile {
+    const existing = existingFile(path);
     const temporary = `${path}.${Deno.pid}.tmp`;
     try {
-      const file = Deno.openSync(temporary, { write: true, createNew: true, mode });
+      const file = Deno.openSync(temporary, {
+        write: true,
+        createNew: true,
+        mode: existing?.mode != null ? existing.mode & 0o7777 : mode,
+      });
+      if (existing?.mode != null) Deno.chmodSync(temporary, existing.mode & 0o7777); // past umask
+      if (existing?.uid != null && existing.gid != null && Deno.uid() === 0) {
+        Deno.chownSync(temporary, existing.uid, existing.gid);
+      }
       return new AtomicFile(path, temporary, file);
     } catch (error) {
+      try {
+        Deno.removeSync(temporary);
+      } catch {
+        // never created
+      }
       throw cannotWrite(path, error);
     }
   }
@@ -133,10 +180,24 @@ export class AtomicFile {
 }
 
 function cannotWrite(path: string, error: unknown): CliError {
-  const reason = error instanceof Deno.errors.NotFound
+  const reason = error instanceof Deno.errors.NotFound && !exists(dirname(path))
     ? "its directory does not exist"
     : error instanceof Deno.errors.PermissionDenied
     ? "permission denied"
     : (error as Error).message;
   return new CliError(`cannot write ${path}: ${reason}`, EXIT_USAGE);
+}
+
+function dirname(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -172,6 +172,74 @@ Deno.test("-l FILE writes the report; an existing file needs -y", async () => {
   }
 });
 
+Deno.test("-l and -y replace only a regular file, keeping its permissions", async () => {
+  const directory = Deno.makeTempDirSync();
+  try {
+    const fifo = `${directory}/fifo`;
+    assert.ok((await new Deno.Command("mkfifo", { args: [fifo] }).output()).success);
+    assertOneLineError(
+      await runCli(["-local", "-l", fifo, "-y"]),
+      2,
+      /it is a device, socket or FIFO, not a regular file/,
+    );
+    assert.ok(Deno.lstatSync(fifo).isFifo, "the FIFO is still a FIFO");
+
+    Deno.writeTextFileSync(`${directory}/target`, "target");
+    Deno.symlinkSync(`${directory}/target`, `${directory}/link`);
+    assertOneLineError(
+      await runCli(["-local", "-l", `${directory}/link`, "-y"]),
+      2,
+      /symbolic link/,
+    );
+    assert.ok(Deno.lstatSync(`${directory}/link`).isSymlink);
+
+    assertOneLineError(await runCli(["-local", "-l", directory, "-y"]), 2, /it is a directory/);
+
+    Deno.writeTextFileSync(`${directory}/private.log`, "old");
+    Deno.chmodSync(`${directory}/private.log`, 0o600);
+    const run = await runCli(["-local", "-l", `${directory}/private.log`, "-y"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(Deno.readTextFileSync(`${directory}/private.log`), run.stdout);
+    assert.equal(Deno.statSync(`${directory}/private.log`).mode! & 0o777, 0o600);
+  } finally {
+    Deno.removeSync(directory, { recursive: true });
+  }
+});
+
+Deno.test("a full disk: one line, exit code 1, the log left as it was", async () => {
+  const directory = Deno.makeTempDirSync();
+  try {
+    Deno.writeTextFileSync(`${directory}/old.json`, "old");
+    const script = `exec "$0" run --allow-all "$1" -local --json -l "$2" -y > /dev/full`;
+    const output = await new Deno.Command("sh", {
+      args: ["-c", script, Deno.execPath(), `${REPO_ROOT}main.ts`, `${directory}/old.json`],
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 1, stderr);
+    assert.match(stderr, /^portset: cannot write to standard output: No space left on device/);
+    assert.equal(stderr.trimEnd().split("\n").length, 1);
+    assert.equal(Deno.readTextFileSync(`${directory}/old.json`), "old");
+    assert.deepEqual(
+      [...Deno.readDirSync(directory)].map((e) => e.name),
+      ["old.json"],
+      "no temp file",
+    );
+  } finally {
+    Deno.removeSync(directory, { recursive: true });
+  }
+});
+
+Deno.test("missing Deno permissions: one line naming what to do", async () => {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-ffi", "--allow-read", `${REPO_ROOT}main.ts`, "-local"],
+    env: { NO_COLOR: "1" },
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 1);
+  assert.match(stderr, /^portset: needs Deno's permissions: run it with --allow-all/);
+  assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
+});
+
 Deno.test("bad command lines: one line on stderr, exit code 2", async () => {
   const cases: [string[], RegExp][] = [
     [["-bogus"], /unknown option '-bogus'/],
