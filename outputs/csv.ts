@@ -5,6 +5,7 @@
  */
 
 import { endpointKey, type Snapshot } from "../model/endpoint.ts";
+import { printableField } from "./printable.ts";
 
 /** The columns, in order; the first ten are the JSON field names. */
 export const CSV_COLUMNS = [
@@ -28,10 +29,13 @@ export const CSV_COLUMNS = [
   "created",
 ] as const;
 
-/** Quotes a CSV field when it holds a comma, quote or line break. */
+/**
+ * A CSV field: control characters (line breaks included) shown as `?`, so a record is one line
+ * and nothing reaches a terminal as an escape sequence; quoted when it holds a comma or quote.
+ */
 export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return "";
-  const text = String(value);
+  const text = printableField(String(value));
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

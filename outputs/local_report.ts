@@ -15,6 +15,7 @@ import {
   TCP_STATES,
 } from "../model/endpoint.ts";
 import { VERSION } from "../version.ts";
+import { printable } from "./printable.ts";
 import { formatTable } from "./table.ts";
 
 /** How the report is asked for. */
@@ -27,8 +28,12 @@ export interface LocalReportOptions {
 
 const RULE = " " + "=".repeat(60);
 
-/** The whole report as text. */
+/** The whole report as text, with control characters shown as `?` (see printable.ts). */
 export function formatLocalReport(snapshot: Snapshot, options: LocalReportOptions = {}): string {
+  return printable(reportText(snapshot, options));
+}
+
+function reportText(snapshot: Snapshot, options: LocalReportOptions): string {
   const lines: string[] = [
     ` portset ${VERSION}: local TCP/UDP port report`,
     "",

@@ -62,17 +62,27 @@ Deno.test("csvField leaves plain text alone and writes null as an empty field", 
   assert.equal(csvField(8080), "8080");
 });
 
-Deno.test("csvField quotes commas, quotes and line breaks, doubling quotes", () => {
+Deno.test("csvField quotes commas and quotes, doubling quotes", () => {
   assert.equal(csvField("a,b"), '"a,b"');
   assert.equal(csvField('say "hi"'), '"say ""hi"""');
   assert.equal(csvField('"'), '""""');
-  assert.equal(csvField("two\nlines"), '"two\nlines"');
-  assert.equal(csvField("cr\rlf"), '"cr\rlf"');
-  assert.equal(csvField("crlf\r\n"), '"crlf\r\n"');
+});
+
+Deno.test("csvField shows control characters, line breaks included, as ?: one record, one line", () => {
+  assert.equal(csvField("two\nlines"), "two?lines");
+  assert.equal(csvField("cr\rlf"), "cr?lf");
+  assert.equal(csvField("crlf\r\n"), "crlf??");
+  assert.equal(
+    csvField("\u001b[2J\u001b]0;x\u0007ev"),
+    "?[2J?]0;x?ev",
+    "no escape sequence survives",
+  );
+  assert.equal(csvField("tab\there\u0085\u007f"), "tab?here??");
+  assert.equal(csvField("naïve 日本"), "naïve 日本", "other text is kept");
 });
 
 Deno.test("csvField round-trips through an RFC 4180 reader", () => {
-  const values = ["plain", "a,b", 'q"uote', '"', "", "multi\nline\nvalue", 'x,"y"\nz', "日本"];
+  const values = ["plain", "a,b", 'q"uote', '"', "", 'x,"y" z', "日本"];
   const line = values.map(csvField).join(",") + "\n";
   assert.deepEqual(readCsv(line), [values]);
 });
@@ -139,6 +149,7 @@ Deno.test("formatCsv quotes awkward process names and paths and lists several ow
       state: "ESTABLISHED",
       process: 'my "app", v2',
       path: "/opt/odd,dir/line\nbreak",
+      user: "\u001b[31mred",
       owners: [
         { pid: 10, process: "a,b", path: null, user: null },
         { pid: 11, process: null, path: null, user: null },
@@ -149,7 +160,8 @@ Deno.test("formatCsv quotes awkward process names and paths and lists several ow
   assert.equal(records.length, 2);
   const row = Object.fromEntries(CSV_COLUMNS.map((c, j) => [c, records[1][j]]));
   assert.equal(row.process, 'my "app", v2');
-  assert.equal(row.path, "/opt/odd,dir/line\nbreak");
+  assert.equal(row.path, "/opt/odd,dir/line?break");
+  assert.equal(row.user, "?[31mred");
   assert.equal(row.owners, "10:a,b;11:");
   assert.equal(row.remoteAddress, "::ffff:127.0.0.1");
   assert.equal(row.remotePort, "51000");

@@ -57,11 +57,13 @@ export function parseSystemdUnit(text: string): string | null {
 }
 
 /**
- * Loaded modules from `/proc/<pid>/maps`: each mapped file once, at the lowest address it is mapped
- * at, in address order.
+ * Loaded modules from `/proc/<pid>/maps`: each file with an executable mapping (the program and
+ * its shared libraries, not data files, caches or locale archives mapped for reading), once, at
+ * the lowest address it is mapped at, in address order.
  */
 export function parseMaps(text: string): Module[] {
   const bases = new Map<string, bigint>();
+  const executable = new Set<string>();
   for (const line of text.split("\n")) {
     const slash = line.indexOf("/");
     if (slash < 0) continue;
@@ -71,8 +73,10 @@ export function parseMaps(text: string): Module[] {
     const base = BigInt("0x" + fields[0].slice(0, fields[0].indexOf("-")));
     const known = bases.get(path);
     if (known === undefined || base < known) bases.set(path, base);
+    if (fields[1].includes("x")) executable.add(path);
   }
-  return [...bases].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+  return [...bases].filter(([path]) => executable.has(path))
+    .sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
     .map(([path, base]) => ({ path, baseAddress: "0x" + base.toString(16) }));
 }
 
