@@ -122,9 +122,11 @@ function readFlags(
   const operands: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const argument = args[i];
-    const equals = argument.startsWith("--") ? argument.indexOf("=") : -1;
+    const equals = argument.startsWith("-") ? argument.indexOf("=") : -1;
     const name = equals > 0 ? argument.slice(0, equals) : argument;
-    const flag = byName.get(name);
+    // Every flag takes one dash or two, PortQry's way or the GNU way: -local, --local, --v.
+    const flag = byName.get(name) ??
+      byName.get(name.startsWith("--") ? name.slice(1) : name.startsWith("-") ? `-${name}` : name);
     if (!flag) {
       const looksLikeFlag = (argument.startsWith("-") && argument !== "-") ||
         argument.startsWith("/?");
@@ -184,6 +186,11 @@ export function parseArgs(args: readonly string[]): Command {
     throw new UsageError("say what to do: -local, -wport PORT or -wpid PID; see 'portset --help'");
   }
   atMostOne(given, ["json", "csv"]);
+  if (given.has("verbose") && given.has("csv")) {
+    throw new UsageError(
+      "-v does not go with --csv: modules are listed by the text report and --json",
+    );
+  }
   if (given.has("yes") && !given.has("log")) throw new UsageError("-y goes with -l FILE");
 
   const output: OutputOptions = {
@@ -283,6 +290,7 @@ PortSet rules (RULE.xml holds a <PortSet>, or several entity sets under one root
 
 Run as root for every owner; without root, other users' sockets are listed with pid null.
 
-Exit codes: 0 done (check: no change), 1 the system could not be read (check: changes),
-2 bad command line, rule file or baseline.
+Exit codes: 0 done (check: no change); 1 the system could not be read or output could not be
+written (check: something changed); 2 bad command line, rule file, baseline or output file
+(check: any error); 70 an internal error (a bug: please report it).
 `;

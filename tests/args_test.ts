@@ -40,9 +40,9 @@ Deno.test("parseArgs: -local -v --json", () => {
     format: "json",
     verbose: true,
   });
-  assert.deepEqual(parseArgs(["--csv", "--verbose", "--local"]), {
+  assert.deepEqual(parseArgs(["--json", "--verbose", "--local"]), {
     ...LOCAL_DEFAULTS,
-    format: "csv",
+    format: "json",
     verbose: true,
   });
   assert.deepEqual(parseArgs(["-json", "-local"]), { ...LOCAL_DEFAULTS, format: "json" });
@@ -121,7 +121,7 @@ Deno.test("parseArgs refuses unknown options and stray arguments", () => {
   refused(["-local", "/x"], "'/x'");
   refused(["-Local"], "'-Local'");
   refused(["-local", "extra"], "unexpected argument", "'extra'");
-  refused(["-wt=5", "-wport", "80"], "'-wt=5'"); // '=' only joins double-dash flags
+  refused(["-local", "-v=1"], "-v takes no value");
   refused(["-local", "-"], "'-'");
 });
 
@@ -179,4 +179,20 @@ Deno.test({
     refused(["-local", "--log="], "--log", "FILE");
     refused(["-local", "-l", ""], "-l", "FILE");
   },
+});
+
+Deno.test("parseArgs takes every flag with one dash or two", () => {
+  for (
+    const args of [
+      ["--local", "--v", "--json"],
+      ["-local", "-verbose", "-json"],
+      ["-local", "--l", "out.txt", "--y"],
+      ["-local", "-log=out.txt", "-yes"],
+    ]
+  ) {
+    const command = parseArgs(args);
+    assert.equal(command.mode, "local", args.join(" "));
+  }
+  const watch = parseArgs(["--wport", "80", "--wt=5"]);
+  assert.deepEqual(watch.mode === "watch" && [watch.port, watch.intervalSeconds], [80, 5]);
 });

@@ -86,3 +86,30 @@ Deno.test("jsonChunks cuts a large dump into chunks that join into one JSON docu
     [],
   );
 });
+
+Deno.test("a whole snapshot's JSON equals JSON.stringify of each endpoint, the per-pid cache included", () => {
+  // Many endpoints share pids (the writer writes owner fields once per pid); some have none,
+  // some several owners.
+  const endpoints: Endpoint[] = Array.from({ length: 300 }, (_, i) => ({
+    ...listener,
+    localPort: 1000 + i,
+    pid: i % 7 === 0 ? null : 100 + (i % 5),
+    process: i % 7 === 0 ? null : `proc${i % 5}`,
+    user: i % 7 === 0 ? `user${i}` : "root",
+    ...(i % 11 === 0 ? { owners: shared.owners } : {}),
+  }));
+  const parsed = JSON.parse(formatJson({
+    host: "h",
+    time: "t",
+    endpoints,
+    processes: new Map(),
+    warnings: [],
+    source: "netlink",
+  }));
+  assert.deepEqual(
+    parsed.endpoints,
+    endpoints.map((e) =>
+      JSON.parse(JSON.stringify({ ...e, key: `${e.protocol}/${e.localAddress}/${e.localPort}` }))
+    ),
+  );
+});

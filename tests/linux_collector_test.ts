@@ -209,6 +209,8 @@ Deno.test("a child process's listener is owned by the child", async () => {
   const endpoint = only(find(collect(), "tcp", "127.0.0.1", child.ready.port), "child listener");
   assert.equal(endpoint.pid, child.pid);
   assert.equal(endpoint.process, "deno");
+  assert.equal(endpoint.path, Deno.execPath());
+  if (isRoot()) assert.equal(endpoint.user, "root");
   assert.equal(endpoint.state, "LISTENING");
 });
 

@@ -116,8 +116,10 @@ Deno.test("-local: the PortQry report's sections, the listener's row and its pro
   assert.match(text, new RegExp(`UDP6 ${udp.port} +::1 +\\*:\\*`));
   assert.match(text, new RegExp(`${Deno.pid}:deno +TCP ${listener.port} `));
   assert.match(text, /TCP ports in a LISTENING state: +\d+ = \d+\.\d\d%/);
-  const block = text.slice(text.indexOf(`Process ID: ${Deno.pid} (deno)`));
-  assert.ok(block.length > 0, "a block for this process");
+  const start = text.indexOf(`Process ID: ${Deno.pid} (deno)`);
+  assert.ok(start >= 0, "a block for this process");
+  const next = text.indexOf("Process ID: ", start + 1);
+  const block = text.slice(start, next < 0 ? undefined : next); // this process's block only
   assert.match(
     block,
     /Loaded modules:\n .*\/deno \(0x[0-9a-f]+\)/,
@@ -155,7 +157,7 @@ Deno.test("-l FILE writes the report; an existing file needs -y", async () => {
 
     const forced = await runCli(["-local", "--json", "-l", log, "-y"]);
     assert.equal(forced.code, 0, forced.stderr);
-    assert.notEqual(Deno.readTextFileSync(log), "keep me");
+    assert.equal(Deno.readTextFileSync(log), forced.stdout, "replaced by what this run printed");
     assert.deepEqual(
       [...Deno.readDirSync(directory)].map((e) => e.name),
       ["local.json"],
@@ -252,6 +254,8 @@ Deno.test("bad command lines: one line on stderr, exit code 2", async () => {
     [["-wport", "65536"], /-wport PORT must be a whole number from 1 to 65535/],
     [["-local", "-wt", "5"], /-wt goes with -wport or -wpid/],
     [["-v"], /say what to do/],
+    [["-local", "-v", "--csv"], /-v does not go with --csv/],
+    [["-local", "--bogus"], /unknown option '--bogus'/],
   ];
   for (const [args, pattern] of cases) assertOneLineError(await runCli(args), 2, pattern);
 });
@@ -259,7 +263,7 @@ Deno.test("bad command lines: one line on stderr, exit code 2", async () => {
 Deno.test("--version and --help", async () => {
   const version = await runCli(["--version"]);
   assert.equal(version.code, 0);
-  assert.match(version.stdout, /^portset \d+\.\d+\.\d+ \(x86_64|aarch64/);
+  assert.match(version.stdout, /^portset \d+\.\d+\.\d+ \((x86_64|aarch64)-[a-z0-9_-]+\)\n$/);
   const help = await runCli(["--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /portset -local/);
