@@ -83,6 +83,11 @@ export interface Endpoint {
   sendQueue: number | null;
   /** Interface the socket is bound to, when it is bound to one. */
   interface: string | null;
+  /**
+   * For IPv6 sockets, IPV6_V6ONLY: false for a dual-stack socket that also serves IPv4 (as
+   * `::ffff:a.b.c.d`). Null for IPv4, and where the OS does not tell.
+   */
+  v6only: boolean | null;
   /** Creation time as an ISO string, where the OS records it (Windows). */
   created: string | null;
 }

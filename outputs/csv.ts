@@ -4,68 +4,53 @@
  * @module
  */
 
-import { endpointKey, type Snapshot } from "../model/endpoint.ts";
+import { type Endpoint, endpointKey, type Snapshot } from "../model/endpoint.ts";
 import { printableField } from "./printable.ts";
 
-/** The columns, in order; the first ten are the JSON field names. */
-export const CSV_COLUMNS = [
-  "protocol",
-  "localAddress",
-  "localPort",
-  "remoteAddress",
-  "remotePort",
-  "state",
-  "pid",
-  "process",
-  "path",
-  "user",
-  "owners",
-  "key",
-  "inode",
-  "uid",
-  "receiveQueue",
-  "sendQueue",
-  "interface",
-  "created",
-] as const;
+type Cell = string | number | boolean | null | undefined;
+
+/** Each column's name (the JSON field's, where there is one) and how to read it, in order. */
+const COLUMNS: readonly (readonly [string, (endpoint: Endpoint) => Cell])[] = [
+  ["protocol", (e) => e.protocol],
+  ["localAddress", (e) => e.localAddress],
+  ["localPort", (e) => e.localPort],
+  ["remoteAddress", (e) => e.remoteAddress],
+  ["remotePort", (e) => e.remotePort],
+  ["state", (e) => e.state],
+  ["pid", (e) => e.pid],
+  ["process", (e) => e.process],
+  ["path", (e) => e.path],
+  ["user", (e) => e.user],
+  // Several owners as `pid:process` pairs joined by `;`.
+  ["owners", (e) => e.owners?.map((owner) => `${owner.pid}:${owner.process ?? ""}`).join(";")],
+  ["key", endpointKey],
+  ["inode", (e) => e.inode],
+  ["uid", (e) => e.uid],
+  ["receiveQueue", (e) => e.receiveQueue],
+  ["sendQueue", (e) => e.sendQueue],
+  ["interface", (e) => e.interface],
+  ["v6only", (e) => e.v6only],
+  ["created", (e) => e.created],
+];
+
+/** The column names, in order. */
+export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);
 
 /**
  * A CSV field: control characters (line breaks included) shown as `?`, so a record is one line
  * and nothing reaches a terminal as an escape sequence; quoted when it holds a comma or quote.
  */
-export function csvField(value: string | number | null | undefined): string {
+export function csvField(value: Cell): string {
   if (value === null || value === undefined) return "";
   const text = printableField(String(value));
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** The CSV text of a snapshot's endpoints. Several owners are written `pid:process` joined by `;`. */
+/** The CSV text of a snapshot's endpoints: a header line, then one line per endpoint. */
 export function formatCsv(snapshot: Snapshot): string {
   const lines = [CSV_COLUMNS.join(",")];
   for (const endpoint of snapshot.endpoints) {
-    const owners = endpoint.owners?.map((owner) => `${owner.pid}:${owner.process ?? ""}`).join(";");
-    lines.push(
-      [
-        endpoint.protocol,
-        endpoint.localAddress,
-        endpoint.localPort,
-        endpoint.remoteAddress,
-        endpoint.remotePort,
-        endpoint.state,
-        endpoint.pid,
-        endpoint.process,
-        endpoint.path,
-        endpoint.user,
-        owners,
-        endpointKey(endpoint),
-        endpoint.inode,
-        endpoint.uid,
-        endpoint.receiveQueue,
-        endpoint.sendQueue,
-        endpoint.interface,
-        endpoint.created,
-      ].map(csvField).join(","),
-    );
+    lines.push(COLUMNS.map(([, read]) => csvField(read(endpoint))).join(","));
   }
   return lines.join("\n") + "\n";
 }

@@ -71,7 +71,8 @@ class EndpointJsonWriter {
       this.#owner(endpoint) +
       `,"inode":${endpoint.inode},"uid":${endpoint.uid}` +
       `,"receiveQueue":${endpoint.receiveQueue},"sendQueue":${endpoint.sendQueue}` +
-      `,"interface":${quote(endpoint.interface)},"created":${quote(endpoint.created)}` +
+      `,"interface":${quote(endpoint.interface)},"v6only":${endpoint.v6only}` +
+      `,"created":${quote(endpoint.created)}` +
       `,"key":${quote(endpointKey(endpoint))}}`;
   }
 

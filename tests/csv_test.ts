@@ -129,6 +129,7 @@ Deno.test("formatCsv writes a header and one record per endpoint", () => {
     receiveQueue: "0",
     sendQueue: "128",
     interface: "",
+    v6only: "",
     created: "",
   });
   assert.equal(row(2).key, "udp6/fe80::1%eth0/546");

@@ -20,6 +20,7 @@ const listener: Endpoint = {
   receiveQueue: 0,
   sendQueue: 128,
   interface: "eth0",
+  v6only: true,
   created: null,
 };
 

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { LinuxCollector } from "../collectors/linux/mod.ts";
+import { NetlinkParseError } from "../collectors/linux/netlink.ts";
 import { type Endpoint, endpointKey, isListening, type Snapshot } from "../model/endpoint.ts";
 import { pollUntil } from "./support/poll.ts";
 import {
@@ -280,9 +281,12 @@ Deno.test("the /proc/net fallback finds the same endpoints as netlink", async ()
   sockets.udp("::1", 0, { address: "::1", port: 9 });
 
   const fallback = new LinuxCollector({ procNetOnly: true });
-  // What the text tables cannot tell (a listener's backlog, the bound device) is left out.
+  // What the text tables cannot tell (a listener's backlog, the bound device, IPV6_V6ONLY) is
+  // left out.
   const comparable = (snapshot: Snapshot) =>
-    JSON.stringify(snapshot.endpoints.map(({ sendQueue: _, interface: __, ...rest }) => rest));
+    JSON.stringify(
+      snapshot.endpoints.map(({ sendQueue: _, interface: __, v6only: ___, ...rest }) => rest),
+    );
   let last: [string, string] | undefined;
   const agreed = await pollUntil(() => {
     last = [comparable(collect()), comparable(fallback.collect())];
@@ -294,4 +298,41 @@ Deno.test("the /proc/net fallback finds the same endpoints as netlink", async ()
     last![1].includes(`"localPort":${client.port}`),
     "the fallback sees the test's sockets",
   );
+});
+
+Deno.test("when netlink fails mid-dump, the collector says so once and reads /proc/net", () => {
+  using sockets = new TestSockets();
+  const listener = sockets.tcpListen("127.0.0.61");
+  let closed = false;
+  const failing = new LinuxCollector({
+    dumper: {
+      dumpAll() {
+        throw new NetlinkParseError("truncated netlink header at byte 40 (3 of 16 bytes)");
+      },
+      close() {
+        closed = true;
+      },
+    },
+  });
+  const first = failing.collect();
+  assert.equal(first.source, "procfs");
+  assert.deepEqual(first.warnings, [
+    "netlink sock_diag is unavailable (truncated netlink header at byte 40 (3 of 16 bytes)); read /proc/net instead",
+  ]);
+  assert.ok(closed, "the failed dumper is closed");
+  const endpoint = only(find(first, "tcp", "127.0.0.61", listener.port), "listener via /proc/net");
+  assertMine(endpoint, "listener via /proc/net");
+  assert.equal(failing.collect().warnings.length, 1, "each snapshot says it, once");
+  failing.close();
+});
+
+Deno.test("IPv6 sockets say whether they also serve IPv4", () => {
+  using sockets = new TestSockets();
+  const dual = sockets.tcpListen("::", 0, { v6only: false });
+  const only6 = sockets.tcpListen("::", 0, { v6only: true });
+  const v4 = sockets.tcpListen("127.0.0.62");
+  const snapshot = collect();
+  assert.equal(only(find(snapshot, "tcp6", "::", dual.port), "dual").v6only, false);
+  assert.equal(only(find(snapshot, "tcp6", "::", only6.port), "v6 only").v6only, true);
+  assert.equal(only(find(snapshot, "tcp", "127.0.0.62", v4.port), "v4").v6only, null);
 });

@@ -11,7 +11,6 @@ import {
   ALL_STATES,
   buildDumpRequest,
   type DiagSocket,
-  INET_DIAG_CGROUP_ID,
   INET_DIAG_SHUTDOWN,
   INET_DIAG_SKV6ONLY,
   IPPROTO_TCP,
@@ -26,6 +25,7 @@ import {
   TCP_CLOSE,
   TCP_ESTABLISHED,
   TCP_LISTEN,
+  tcpStateName,
 } from "../collectors/linux/netlink.ts";
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -201,7 +201,6 @@ Deno.test("parseDumpReplies decodes an IPv4 TCP socket field by field", () => {
     inode: 0xfedcba98,
     cookie: 0x0000_1234_89ab_cdef,
     v6only: null,
-    cgroupId: null,
   }]);
 });
 
@@ -382,20 +381,21 @@ Deno.test("parseDumpReplies never scopes IPv4, whatever the interface", () => {
   assert.equal(sockets[0].interfaceIndex, 2);
 });
 
-Deno.test("parseDumpReplies reads INET_DIAG_SKV6ONLY and INET_DIAG_CGROUP_ID", () => {
+Deno.test("parseDumpReplies reads INET_DIAG_SKV6ONLY and steps over attributes it does not use", () => {
+  const CGROUP_ID = 21; // INET_DIAG_CGROUP_ID: sent by the kernel, not read by portset
   const { sockets } = parse([
     ...diag({
       family: AF_INET6,
       attributes: [
         { type: INET_DIAG_SHUTDOWN, payload: [3] },
         { type: INET_DIAG_SKV6ONLY, payload: [1] },
-        { type: INET_DIAG_CGROUP_ID, payload: u64(0x0000_0001_0000_2a3bn) },
+        { type: CGROUP_ID, payload: u64(0x0000_0001_0000_2a3bn) },
       ],
     }),
     ...diag({ family: AF_INET6, attributes: [{ type: INET_DIAG_SKV6ONLY, payload: [0] }] }),
     ...diag({
       family: AF_INET,
-      attributes: [{ type: INET_DIAG_CGROUP_ID, payload: u64(0x0000_0001_0000_1f2an) }],
+      attributes: [{ type: CGROUP_ID, payload: u64(0x0000_0001_0000_1f2an) }],
     }),
     // NLA_F_NESTED / NLA_F_NET_BYTEORDER bits are not part of the type.
     ...diag({
@@ -404,13 +404,27 @@ Deno.test("parseDumpReplies reads INET_DIAG_SKV6ONLY and INET_DIAG_CGROUP_ID", (
     }),
     ...diag({ family: AF_INET6 }),
   ]);
-  assert.deepEqual(sockets.map((s) => [s.v6only, s.cgroupId]), [
-    [true, 0x0000_0001_0000_2a3b],
-    [false, null],
-    [null, 0x0000_0001_0000_1f2a],
-    [true, null],
-    [null, null],
-  ]);
+  assert.deepEqual(sockets.map((s) => s.v6only), [true, false, null, true, null]);
+});
+
+Deno.test("tcpStateName names every kernel TCP state as PortQry does", () => {
+  const expected: [number, string][] = [
+    [1, "ESTABLISHED"],
+    [2, "SYN_SENT"],
+    [3, "SYN_RECEIVED"],
+    [4, "FIN_WAIT1"],
+    [5, "FIN_WAIT2"],
+    [6, "TIME_WAIT"],
+    [7, "CLOSED"],
+    [8, "CLOSE_WAIT"],
+    [9, "LAST_ACK"],
+    [10, "LISTENING"],
+    [11, "CLOSING"],
+    [12, "SYN_RECEIVED"],
+    [0, "CLOSED"],
+    [13, "CLOSED"],
+  ];
+  for (const [state, name] of expected) assert.equal(tcpStateName(state), name, `state ${state}`);
 });
 
 Deno.test("parseDumpReplies accepts a last message that is not padded to 4 bytes", () => {

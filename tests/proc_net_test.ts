@@ -104,7 +104,6 @@ Deno.test({
         inode: 12345,
         cookie: null,
         v6only: null,
-        cgroupId: null,
       },
       {
         family: AF_INET,
@@ -120,7 +119,6 @@ Deno.test({
         inode: 12346,
         cookie: null,
         v6only: null,
-        cgroupId: null,
       },
     ]);
   },
@@ -269,7 +267,6 @@ Deno.test("parseProcNetTable decodes tcp, tcp6, udp and udp6 in host word order"
   for (const socket of parseProcNetTable(tcp6, AF_INET6)) {
     assert.equal(socket.family, AF_INET6);
     assert.equal(socket.cookie, null);
-    assert.equal(socket.cgroupId, null);
     assert.equal(socket.v6only, null);
     assert.equal(socket.interfaceIndex, 0);
   }

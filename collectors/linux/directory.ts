@@ -6,12 +6,11 @@
  * @module
  */
 
-import { errno, type Libc } from "./ffi.ts";
+import { errno, HOST_LITTLE_ENDIAN, type Libc } from "./ffi.ts";
 
 const SYS_GETDENTS64 = Deno.build.arch === "aarch64" ? 61n : 217n;
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Called for each entry other than `.` and `..`; the name is `nameLength` bytes of `buffer` from

@@ -16,8 +16,6 @@ export const LIBC_SYMBOLS = {
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   /** int close(int fd) */
   close: { parameters: ["i32"], result: "i32" },
-  /** ssize_t readlink(const char *path, char *buf, size_t bufsiz) */
-  readlink: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
   /** ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t bufsiz) */
   readlinkat: { parameters: ["i32", "buffer", "buffer", "usize"], result: "isize" },
   /** int open(const char *path, int flags, mode_t mode) */
@@ -37,6 +35,9 @@ export const LIBC_SYMBOLS = {
   /** char *strerror(int errnum) */
   strerror: { parameters: ["i32"], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
+
+/** True on little-endian hosts: how the kernel lays out its numbers in netlink and getdents. */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The loaded libc. */
 export type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];

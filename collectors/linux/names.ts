@@ -5,11 +5,10 @@
  * @module
  */
 
-import type { Libc } from "./ffi.ts";
+import { HOST_LITTLE_ENDIAN, type Libc } from "./ffi.ts";
 
 const PASSWD_STRUCT_SIZE = 64; // struct passwd is 48 bytes on LP64; a little slack costs nothing
 const IF_NAMESIZE = 16;
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Looks up user names by uid, once per uid. */
 export class UserNames {

@@ -13,6 +13,8 @@
  */
 
 import { formatIpv4, formatIpv6, ipv6NeedsScope } from "../../model/address.ts";
+import type { TcpState } from "../../model/endpoint.ts";
+import { HOST_LITTLE_ENDIAN } from "./ffi.ts";
 
 export const AF_INET = 2;
 export const AF_INET6 = 10;
@@ -31,7 +33,6 @@ export const INET_DIAG_REQ_SIZE = 56;
 export const INET_DIAG_MSG_SIZE = 72;
 export const INET_DIAG_SHUTDOWN = 8;
 export const INET_DIAG_SKV6ONLY = 11;
-export const INET_DIAG_CGROUP_ID = 21;
 
 /** Kernel TCP state numbers (include/net/tcp_states.h). */
 export const TCP_ESTABLISHED = 1;
@@ -40,14 +41,34 @@ export const TCP_LISTEN = 10;
 export const TCP_NEW_SYN_RECV = 12;
 export const TCP_BOUND_INACTIVE = 13;
 
+/** PortQry's names for the kernel's TCP state numbers (include/net/tcp_states.h). */
+const TCP_STATE_NAMES: readonly (TcpState | undefined)[] = [
+  undefined,
+  "ESTABLISHED", // 1
+  "SYN_SENT",
+  "SYN_RECEIVED",
+  "FIN_WAIT1",
+  "FIN_WAIT2",
+  "TIME_WAIT",
+  "CLOSED", // 7 TCP_CLOSE
+  "CLOSE_WAIT",
+  "LAST_ACK",
+  "LISTENING", // 10
+  "CLOSING",
+  "SYN_RECEIVED", // 12 TCP_NEW_SYN_RECV: a pending connection request
+];
+
+/** The PortQry name of a kernel TCP state number; CLOSED for a number the kernel does not use. */
+export function tcpStateName(state: number): TcpState {
+  return TCP_STATE_NAMES[state] ?? "CLOSED";
+}
+
 /**
  * Every state bit up to TCP_NEW_SYN_RECV: listeners, connections, TIME_WAIT and pending
  * connection requests. TCP_BOUND_INACTIVE (bound, neither listening nor connected; kernels from
  * 6.5 can dump those) is left out so the result matches /proc/net/tcp, `ss -a` and netstat.
  */
 export const ALL_STATES = (1 << TCP_BOUND_INACTIVE) - 1;
-
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** One socket as sock_diag describes it, addresses already in text form. */
 export interface DiagSocket {
@@ -73,11 +94,6 @@ export interface DiagSocket {
   cookie: number | null;
   /** IPV6_V6ONLY, for AF_INET6 sockets. */
   v6only: boolean | null;
-  /**
-   * cgroup v2 id of the process that created the socket, where the kernel reports it (a kernfs
-   * node id: inode number and a small generation, below 2^53 like the cookie).
-   */
-  cgroupId: number | null;
 }
 
 /** A reply that is not laid out as netlink promises. */
@@ -209,7 +225,6 @@ function parseDiagMessage(
     cookie: view.getUint32(start + 48, HOST_LITTLE_ENDIAN) * 2 ** 32 +
       view.getUint32(start + 44, HOST_LITTLE_ENDIAN),
     v6only: null,
-    cgroupId: null,
   };
   parseAttributes(view, start + INET_DIAG_MSG_SIZE, end, socket);
   return socket;
@@ -228,16 +243,7 @@ function parseAttributes(view: DataView, start: number, end: number, socket: Dia
     }
     if (type === INET_DIAG_SKV6ONLY && attributeLength >= 5) {
       socket.v6only = view.getUint8(offset + 4) !== 0;
-    } else if (type === INET_DIAG_CGROUP_ID && attributeLength >= 12) {
-      socket.cgroupId = readUint64(view, offset + 4);
     }
     offset += (attributeLength + 3) & ~3;
   }
-}
-
-/** A host-order u64 as a number (exact below 2^53). */
-function readUint64(view: DataView, offset: number): number {
-  const low = view.getUint32(offset, HOST_LITTLE_ENDIAN);
-  const high = view.getUint32(offset + 4, HOST_LITTLE_ENDIAN);
-  return HOST_LITTLE_ENDIAN ? high * 2 ** 32 + low : low * 2 ** 32 + high;
 }

@@ -6,24 +6,30 @@
  * - the bound interface: a link-local address gets its scope from `/proc/net/if_inet6`, which
  *   names the interface holding that address; a wildcard bound to a device has no interface;
  * - a listener's backlog (sock_diag's send queue): left null;
- * - the socket cookie and cgroup: left null.
+ * - the socket cookie and IPV6_V6ONLY: left null.
  *
  * @module
  */
 
 import { formatIpv4, formatIpv6, ipv6NeedsScope } from "../../model/address.ts";
-import { AF_INET, AF_INET6, type DiagSocket, TCP_LISTEN } from "./netlink.ts";
+import { HOST_LITTLE_ENDIAN } from "./ffi.ts";
+import {
+  AF_INET,
+  AF_INET6,
+  type DiagSocket,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  TCP_LISTEN,
+} from "./netlink.ts";
 import type { DiagDump } from "./sock_diag.ts";
 
 /** The tables, in the same order as the sock_diag dumps. */
 export const PROC_NET_TABLES = [
-  { file: "tcp", family: AF_INET, protocol: 6 },
-  { file: "tcp6", family: AF_INET6, protocol: 6 },
-  { file: "udp", family: AF_INET, protocol: 17 },
-  { file: "udp6", family: AF_INET6, protocol: 17 },
+  { file: "tcp", family: AF_INET, protocol: IPPROTO_TCP },
+  { file: "tcp6", family: AF_INET6, protocol: IPPROTO_TCP },
+  { file: "udp", family: AF_INET, protocol: IPPROTO_UDP },
+  { file: "udp6", family: AF_INET6, protocol: IPPROTO_UDP },
 ] as const;
-
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Link-local IPv6 address text (no scope) → interface name, from `/proc/net/if_inet6`. */
 export function parseIfInet6(text: string): Map<string, string> {
@@ -105,7 +111,6 @@ export function parseProcNetTable(
       inode: Number(inode),
       cookie: null,
       v6only: null,
-      cgroupId: null,
     });
   }
   return sockets;

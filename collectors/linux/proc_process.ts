@@ -1,11 +1,12 @@
 /**
  * What `/proc/<pid>` tells about a socket's owner: name, executable, user, start time, the systemd
- * unit it runs in (its "service") and, on request, its loaded modules.
+ * unit it runs in (its "service", see systemd.ts) and, on request, its loaded modules.
  *
  * @module
  */
 
 import type { Module, ProcessInfo, Service } from "../../model/endpoint.ts";
+import { parseSystemdUnit, UnitDescriptions } from "./systemd.ts";
 
 /** The fields of `/proc/<pid>/stat` the collector uses. */
 export interface ProcStat {
@@ -33,30 +34,6 @@ export function parseStatusUid(text: string): number | null {
 }
 
 /**
- * The systemd unit of a process from `/proc/<pid>/cgroup`: the innermost `*.service` segment of its
- * unified (or name=systemd) cgroup path, e.g. `ssh.service` from `0::/system.slice/ssh.service`.
- */
-export function parseSystemdUnit(text: string): string | null {
-  // The unified hierarchy (0::) names the unit; on a hybrid host it may be the root `/`, and the
-  // name=systemd hierarchy does.
-  const paths: string[] = [];
-  for (const line of text.split("\n")) {
-    const first = line.indexOf(":"), second = line.indexOf(":", first + 1);
-    if (first < 0 || second < 0) continue;
-    const controllers = line.slice(first + 1, second);
-    if (controllers === "") paths.unshift(line.slice(second + 1));
-    else if (controllers === "name=systemd") paths.push(line.slice(second + 1));
-  }
-  for (const path of paths) {
-    const segments = path.split("/");
-    for (let i = segments.length - 1; i >= 0; i--) {
-      if (segments[i].endsWith(".service")) return segments[i];
-    }
-  }
-  return null;
-}
-
-/**
  * Loaded modules from `/proc/<pid>/maps`: each file with an executable mapping (the program and
  * its shared libraries, not data files, caches or locale archives mapped for reading), once, at
  * the lowest address it is mapped at, in address order.
@@ -78,44 +55,6 @@ export function parseMaps(text: string): Module[] {
   return [...bases].filter(([path]) => executable.has(path))
     .sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
     .map(([path, base]) => ({ path, baseAddress: "0x" + base.toString(16) }));
-}
-
-/** The `Description=` of a systemd unit file, found in the usual unit directories. */
-export class UnitDescriptions {
-  #cache = new Map<string, string | null>();
-  constructor(
-    readonly directories = [
-      "/etc/systemd/system",
-      "/run/systemd/system",
-      "/run/systemd/transient",
-      "/usr/lib/systemd/system",
-      "/lib/systemd/system",
-    ],
-  ) {}
-
-  describe(unit: string): string | null {
-    let description = this.#cache.get(unit);
-    if (description !== undefined) return description;
-    description = null;
-    // A template instance (getty@tty1.service) is described by its template (getty@.service).
-    // The instance may hold dots (ifup@eth0.100.service): the type suffix is after the last one.
-    const candidates = [unit, unit.replace(/@.*(\.[^.]+)$/, "@$1")];
-    search: for (const directory of this.directories) {
-      for (const name of candidates) {
-        try {
-          const match = /^Description=(.*)$/m.exec(Deno.readTextFileSync(`${directory}/${name}`));
-          if (match) {
-            description = match[1].trim();
-            break search;
-          }
-        } catch {
-          // not in this directory
-        }
-      }
-    }
-    this.#cache.set(unit, description);
-    return description;
-  }
 }
 
 /** Reads the facts about processes, given how to name uids. */

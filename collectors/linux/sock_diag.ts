@@ -22,6 +22,11 @@ const SOCK_DGRAM = 2;
 const SOCK_CLOEXEC = 0o2000000;
 const NETLINK_SOCK_DIAG = 4;
 const EINTR = 4;
+const EAGAIN = 11;
+const SOL_SOCKET = 1;
+const SO_RCVTIMEO = 20;
+/** A dump that has not finished by then never will: fail over to /proc/net rather than hang. */
+const RECEIVE_TIMEOUT_SECONDS = 5;
 
 /** The four dumps, in the order sockets are listed. */
 export const DUMPS = [
@@ -59,6 +64,9 @@ export class SockDiag {
         `cannot open a NETLINK_SOCK_DIAG socket: ${errnoText(libc, errno(libc))}`,
       );
     }
+    // struct timeval { time_t tv_sec; suseconds_t tv_usec; }: two 64-bit fields on LP64.
+    const timeout = new BigInt64Array([BigInt(RECEIVE_TIMEOUT_SECONDS), 0n]);
+    libc.setsockopt(this.#fd, SOL_SOCKET, SO_RCVTIMEO, new Uint8Array(timeout.buffer), 16);
   }
 
   /** Runs one dump and returns its sockets. */
@@ -80,6 +88,11 @@ export class SockDiag {
       if (received < 0) {
         const code = errno(this.#libc);
         if (code === EINTR) continue;
+        if (code === EAGAIN) {
+          throw new SockDiagUnavailableError(
+            `no sock_diag reply within ${RECEIVE_TIMEOUT_SECONDS} seconds`,
+          );
+        }
         throw new SockDiagUnavailableError(
           `cannot read sock_diag replies: ${errnoText(this.#libc, code)}`,
         );

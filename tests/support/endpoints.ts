@@ -25,6 +25,7 @@ export function makeEndpoint(overrides: Partial<Endpoint> = {}): Endpoint {
     receiveQueue: 0,
     sendQueue: 128,
     interface: null,
+    v6only: null,
     created: null,
     ...overrides,
   };

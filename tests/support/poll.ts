@@ -5,8 +5,8 @@
  */
 
 /**
- * Calls `probe` until it returns a value other than `undefined`, or the deadline passes; then
- * returns the last result of `fallback` so the test's assertion can say what was seen.
+ * Calls `probe` until it returns a value other than `undefined`, or the deadline passes; returns
+ * that value, or undefined at the deadline, for the test's assertion to report.
  */
 export async function pollUntil<T>(
   probe: () => T | undefined | Promise<T | undefined>,

@@ -1,0 +1,231 @@
+/**
+ * The Linux collector: sockets from netlink sock_diag (or /proc/net when netlink is unavailable),
+ * owners from the fd tables in /proc, names from libc.
+ *
+ * @module
+ */
+
+import type { Endpoint, Owner, ProcessInfo, Protocol, Snapshot } from "../../model/endpoint.ts";
+import { sortEndpoints } from "../../model/order.ts";
+import type { CollectOptions, Collector } from "../collector.ts";
+import { CollectorUnavailableError } from "../collector.ts";
+import { type Libc, LibcUnavailableError, loadLibc } from "./ffi.ts";
+import {
+  AF_INET,
+  type DiagSocket,
+  type InterfaceNamer,
+  IPPROTO_TCP,
+  NetlinkKernelError,
+  NetlinkParseError,
+  tcpStateName,
+} from "./netlink.ts";
+import { InterfaceNames, UserNames } from "./names.ts";
+import { readProcNet } from "./proc_net.ts";
+import { scanSocketOwners } from "./proc_owners.ts";
+import { ProcessReader } from "./proc_process.ts";
+import { type DiagDump, SockDiag, SockDiagUnavailableError } from "./sock_diag.ts";
+
+const _SC_CLK_TCK = 2;
+
+/** A source of socket dumps: netlink sock_diag in use, a failing one in the fallback test. */
+export interface SocketDumper {
+  dumpAll(interfaceName: InterfaceNamer): DiagDump[];
+  close(): void;
+}
+
+/** How the Linux collector reads sockets. */
+export interface LinuxCollectorOptions {
+  /** Skip netlink and read /proc/net, as on a system without sock_diag. */
+  procNetOnly?: boolean;
+  /** The netlink dumper to use instead of a new NETLINK_SOCK_DIAG socket. */
+  dumper?: SocketDumper;
+}
+
+type ProcessRecord = ProcessInfo & { startTicks: number };
+
+/** Collects endpoints and owners on Linux. */
+export class LinuxCollector implements Collector {
+  #libc: Libc;
+  #diag: SocketDumper | null = null;
+  /** Why netlink is not in use, when it is not; null when /proc/net was asked for. */
+  #diagFailure: string | null = null;
+  #users: UserNames;
+  #interfaces: InterfaceNames;
+  #processes: ProcessReader;
+
+  constructor(options: LinuxCollectorOptions = {}) {
+    try {
+      this.#libc = loadLibc();
+    } catch (error) {
+      if (error instanceof LibcUnavailableError) throw new CollectorUnavailableError(error.message);
+      throw error;
+    }
+    this.#users = new UserNames(this.#libc);
+    this.#interfaces = new InterfaceNames(this.#libc);
+    this.#processes = new ProcessReader(
+      (uid) => this.#users.name(uid),
+      Number(this.#libc.sysconf(_SC_CLK_TCK)),
+    );
+    if (options.dumper) {
+      this.#diag = options.dumper;
+    } else if (!options.procNetOnly) {
+      try {
+        this.#diag = new SockDiag(this.#libc);
+      } catch (error) {
+        if (!(error instanceof SockDiagUnavailableError)) throw error;
+        this.#diagFailure = error.message;
+      }
+    }
+  }
+
+  collect(options: CollectOptions = {}): Snapshot {
+    const warnings: string[] = [];
+    const dumps = this.#dumpSockets(warnings);
+    const ownership = scanSocketOwners(this.#libc);
+
+    const processes = new Map<number, ProcessRecord | null>();
+    const lookup = (pid: number): ProcessRecord | null => {
+      let record = processes.get(pid);
+      if (record === undefined) {
+        record = this.#processes.read(pid, options.modules ?? false);
+        processes.set(pid, record);
+      }
+      return record;
+    };
+
+    const endpoints: Endpoint[] = [];
+    let unowned = 0;
+    for (const { protocol, sockets } of dumps) {
+      for (const socket of sockets) {
+        // Most sockets have one holder: look it up without building a list.
+        let primary: ProcessRecord | null = null;
+        let all: ProcessRecord[] | null = null;
+        if (socket.inode !== 0) {
+          const shared = ownership.sharedHolders(socket.inode);
+          if (shared) {
+            all = ownersByAge(shared, lookup);
+            primary = all[0] ?? null;
+            if (all.length < 2) all = null;
+          } else {
+            const pid = ownership.firstHolder(socket.inode);
+            if (pid !== undefined) primary = lookup(pid);
+          }
+          if (primary === null) unowned++;
+        }
+        endpoints.push(this.#endpoint(protocol, socket, primary, all));
+      }
+    }
+    sortEndpoints(endpoints);
+
+    if (unowned > 0 && ownership.deniedPids.length > 0) {
+      warnings.push(
+        `running as uid ${this.#libc.geteuid()} without root: the fd tables of ${ownership.deniedPids.length} ` +
+          `processes cannot be read, so ${unowned} sockets are listed with no owner (pid null); ` +
+          `their addresses, ports, states and socket user are complete. Run as root to see every owner.`,
+      );
+    }
+
+    // Every process looked up and still alive owns at least one endpoint.
+    const owningProcesses = new Map<number, ProcessInfo>();
+    for (const [pid, record] of [...processes].sort((a, b) => a[0] - b[0])) {
+      if (record === null) continue;
+      const { startTicks: _, ...info } = record;
+      owningProcesses.set(pid, info);
+    }
+
+    return {
+      host: Deno.hostname(),
+      time: new Date().toISOString(),
+      endpoints,
+      processes: owningProcesses,
+      warnings,
+      source: this.#diag ? "netlink" : "procfs",
+    };
+  }
+
+  close(): void {
+    this.#diag?.close();
+    this.#diag = null;
+  }
+
+  #dumpSockets(warnings: string[]): DiagDump[] {
+    if (this.#diag) {
+      try {
+        return this.#diag.dumpAll(this.#interfaces.name);
+      } catch (error) {
+        if (
+          !(error instanceof SockDiagUnavailableError || error instanceof NetlinkKernelError ||
+            error instanceof NetlinkParseError)
+        ) throw error;
+        this.#diag.close();
+        this.#diag = null;
+        this.#diagFailure = error.message;
+      }
+    }
+    if (this.#diagFailure !== "netlink disabled by request") {
+      warnings.push(
+        `netlink sock_diag is unavailable (${this.#diagFailure}); read /proc/net instead`,
+      );
+    }
+    return readProcNet();
+  }
+
+  #endpoint(
+    protocol: number,
+    socket: DiagSocket,
+    primary: ProcessRecord | null,
+    owners: ProcessRecord[] | null,
+  ): Endpoint {
+    const isTcp = protocol === IPPROTO_TCP;
+    const name: Protocol = isTcp
+      ? (socket.family === AF_INET ? "tcp" : "tcp6")
+      : (socket.family === AF_INET ? "udp" : "udp6");
+    // A peer never has port 0: port 0 means no peer (listeners, unconnected UDP).
+    const connected = socket.remotePort !== 0;
+    const endpoint: Endpoint = {
+      protocol: name,
+      localAddress: socket.localAddress,
+      localPort: socket.localPort,
+      remoteAddress: connected ? socket.remoteAddress : null,
+      remotePort: connected ? socket.remotePort : null,
+      state: isTcp ? tcpStateName(socket.state) : null,
+      pid: primary?.pid ?? null,
+      process: primary?.process ?? null,
+      path: primary?.path ?? null,
+      user: primary ? primary.user : socket.inode !== 0 ? this.#users.name(socket.uid) : null,
+      inode: socket.inode === 0 ? null : socket.inode,
+      uid: socket.inode === 0 ? null : socket.uid,
+      receiveQueue: socket.receiveQueue,
+      sendQueue: socket.sendQueue,
+      interface: socket.interfaceIndex === 0 ? null : this.#interfaces.name(socket.interfaceIndex),
+      v6only: socket.v6only,
+      created: null,
+    };
+    if (owners) endpoint.owners = owners.map(toOwner);
+    return endpoint;
+  }
+}
+
+/**
+ * The live holders of a socket, oldest first. Linux does not record which process bound a
+ * socket; the oldest holder is the one that did in the common cases (fork after bind, systemd
+ * socket activation handing its socket to a service).
+ */
+function ownersByAge(
+  pids: readonly number[],
+  lookup: (pid: number) => ProcessRecord | null,
+): ProcessRecord[] {
+  const records: ProcessRecord[] = [];
+  for (const pid of pids) {
+    const record = lookup(pid);
+    if (record) records.push(record);
+  }
+  if (records.length > 1) {
+    records.sort((a, b) => a.startTicks - b.startTicks || a.pid - b.pid);
+  }
+  return records;
+}
+
+function toOwner(record: ProcessRecord): Owner {
+  return { pid: record.pid, process: record.process, path: record.path, user: record.user };
+}
