@@ -17,7 +17,7 @@ import {
   SYSTEM_PYTHON,
 } from "./support/processes.ts";
 import { TestSockets } from "./support/sockets.ts";
-import { ssListeningKeys } from "./support/ss.ts";
+import { ssListeningKeys, type SsSocket, ssSocketsByInode } from "./support/ss.ts";
 
 const collector = new LinuxCollector();
 const hasPython = exists(SYSTEM_PYTHON);
@@ -335,4 +335,55 @@ Deno.test("IPv6 sockets say whether they also serve IPv4", () => {
   assert.equal(only(find(snapshot, "tcp6", "::", dual.port), "dual").v6only, false);
   assert.equal(only(find(snapshot, "tcp6", "::", only6.port), "v6 only").v6only, true);
   assert.equal(only(find(snapshot, "tcp", "127.0.0.62", v4.port), "v4").v6only, null);
+});
+
+Deno.test("every socket with an inode: key, peer, state and owners as ss -tuanpe reports them", async () => {
+  using sockets = new TestSockets();
+  const listener = sockets.tcpListen("::", 0, { v6only: false });
+  sockets.tcpConnect("127.0.0.1", listener.port);
+  sockets.accept(listener.fd);
+  sockets.udp("127.0.0.63", 0, { address: "127.0.0.63", port: 9 });
+  await using child = await startDenoListener("127.0.0.63");
+  await using shared = hasPython ? await startPythonHolder("fork-listen", "127.0.0.63") : null;
+
+  const portsetView = (snapshot: Snapshot): Map<number, SsSocket> =>
+    new Map(
+      snapshot.endpoints.filter((e) => e.inode !== null).map((e) => [e.inode!, {
+        key: endpointKey(e),
+        peer: e.remoteAddress === null ? null : `${e.remoteAddress}:${e.remotePort}`,
+        state: e.state,
+        pids: (e.owners?.map((owner) => owner.pid) ?? (e.pid === null ? [] : [e.pid])).sort((
+          a,
+          b,
+        ) => a - b),
+      }]),
+    );
+  let last: { portset: Map<number, SsSocket>; ss: Map<number, SsSocket> } | undefined;
+  const agreed = await pollUntil(async () => {
+    last = { portset: portsetView(collect()), ss: await ssSocketsByInode() };
+    const same = last.portset.size === last.ss.size &&
+      [...last.portset].every(([inode, socket]) =>
+        JSON.stringify(last!.ss.get(inode)) === JSON.stringify(socket)
+      );
+    return same ? true : undefined;
+  });
+  const differences = last && [...new Set([...last.portset.keys(), ...last.ss.keys()])]
+    .filter((inode) =>
+      JSON.stringify(last!.portset.get(inode)) !== JSON.stringify(last!.ss.get(inode))
+    )
+    .slice(0, 5)
+    .map((inode) => ({ inode, portset: last!.portset.get(inode), ss: last!.ss.get(inode) }));
+  assert.ok(agreed, `portset and ss disagree: ${JSON.stringify(differences)}`);
+  assert.ok(
+    [...last!.portset.values()].some((socket) => socket.pids.includes(child.pid)),
+    "the child's listener is among them",
+  );
+  if (shared) {
+    const [parent, forked] = shared.ready.pids!;
+    assert.ok(
+      [...last!.portset.values()].some((s) =>
+        JSON.stringify(s.pids) === JSON.stringify([parent, forked].sort((a, b) => a - b))
+      ),
+    );
+  }
 });

@@ -40,3 +40,50 @@ export async function ssListeningKeys(): Promise<string[]> {
     return ssLocalKey(netid, local);
   }).sort();
 }
+
+/** One socket as `ss -tuanpe` reports it, in portset's terms. */
+export interface SsSocket {
+  key: string;
+  /** `address:port` of the peer, or null. */
+  peer: string | null;
+  /** PortQry state name for TCP, null for UDP. */
+  state: string | null;
+  /** Holders' pids, sorted. */
+  pids: number[];
+}
+
+const SS_STATES: Record<string, string> = {
+  "LISTEN": "LISTENING",
+  "ESTAB": "ESTABLISHED",
+  "SYN-SENT": "SYN_SENT",
+  "SYN-RECV": "SYN_RECEIVED",
+  "FIN-WAIT-1": "FIN_WAIT1",
+  "FIN-WAIT-2": "FIN_WAIT2",
+  "TIME-WAIT": "TIME_WAIT",
+  "UNCONN": "CLOSED",
+  "CLOSE-WAIT": "CLOSE_WAIT",
+  "LAST-ACK": "LAST_ACK",
+  "CLOSING": "CLOSING",
+};
+
+/** Every socket with an inode that `ss -Htuanpe` lists, by inode. */
+export async function ssSocketsByInode(): Promise<Map<number, SsSocket>> {
+  const sockets = new Map<number, SsSocket>();
+  for (const line of await ss(["-Htuanpe"])) {
+    const [netid, state, , , local, peer] = line.trim().split(/\s+/);
+    const inode = Number(/\bino:(\d+)/.exec(line)?.[1] ?? 0);
+    if (inode === 0) continue;
+    const key = ssLocalKey(netid, local);
+    const peerKey = peer.endsWith(":*")
+      ? null
+      : ssLocalKey(netid, peer).split("/").slice(1).join(":");
+    const pids = [...line.matchAll(/pid=(\d+)/g)].map((match) => Number(match[1]));
+    sockets.set(inode, {
+      key,
+      peer: peerKey,
+      state: netid === "tcp" ? SS_STATES[state] ?? state : null,
+      pids: [...new Set(pids)].sort((a, b) => a - b),
+    });
+  }
+  return sockets;
+}
