@@ -5,31 +5,7 @@
  * @module
  */
 
-const libc = Deno.dlopen(
-  "libc.so.6",
-  {
-    /** int socket(int domain, int type, int protocol) */
-    socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-    /** int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen) */
-    setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
-    /** int bind(int fd, const struct sockaddr *addr, socklen_t addrlen) */
-    bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-    /** int listen(int fd, int backlog) */
-    listen: { parameters: ["i32", "i32"], result: "i32" },
-    /** int connect(int fd, const struct sockaddr *addr, socklen_t addrlen) */
-    connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-    /** int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags) */
-    accept4: { parameters: ["i32", "pointer", "pointer", "i32"], result: "i32" },
-    /** int getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen) */
-    getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
-    /** int shutdown(int fd, int how) */
-    shutdown: { parameters: ["i32", "i32"], result: "i32" },
-    /** int close(int fd) */
-    close: { parameters: ["i32"], result: "i32" },
-    /** int *__errno_location(void) */
-    __errno_location: { parameters: [], result: "pointer" },
-  } as const satisfies Deno.ForeignLibraryInterface,
-).symbols;
+import { check, libc } from "./libc.ts";
 
 const AF_INET = 2, AF_INET6 = 10;
 const SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0o2000000;
@@ -65,15 +41,6 @@ function sockaddr(address: string, port: number): Uint8Array<ArrayBuffer> {
   view.setUint16(2, port, false);
   buffer.set(bytes, family === AF_INET ? 4 : 8);
   return buffer;
-}
-
-function check(result: number, what: string): number {
-  if (result < 0) {
-    const location = libc.__errno_location();
-    const code = location ? new Deno.UnsafePointerView(location).getInt32() : 0;
-    throw new Error(`${what} failed (errno ${code})`);
-  }
-  return result;
 }
 
 /** Options for a socket's creation. */
