@@ -11,6 +11,13 @@ import type { Snapshot } from "../model/endpoint.ts";
 export interface CollectOptions {
   /** Read each owning process's loaded modules (costly; `-local -v` asks for it). */
   modules?: boolean;
+  /**
+   * For repeated snapshots (watch modes, the monitor): reuse the owners the previous snapshot
+   * found, and look owners up again only when a socket not seen before appears, an owner has
+   * exited, or a while has passed. Costs a little accuracy (a process that inherits a known
+   * socket is noticed at the next full look) for a tick near the cost of the socket dump alone.
+   */
+  reuseOwners?: boolean;
 }
 
 /** Reads the host's TCP and UDP endpoints and their owners from the OS. */

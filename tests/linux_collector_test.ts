@@ -387,3 +387,33 @@ Deno.test("every socket with an inode: key, peer, state and owners as ss -tuanpe
     );
   }
 });
+
+Deno.test("reuseOwners: later snapshots still see new sockets, new processes and exits, with owners", async () => {
+  const repeated = new LinuxCollector();
+  try {
+    repeated.collect({ reuseOwners: true });
+    using sockets = new TestSockets();
+    const mine = sockets.tcpListen("127.0.0.64");
+    const second = repeated.collect({ reuseOwners: true });
+    assertMine(only(find(second, "tcp", "127.0.0.64", mine.port), "new socket"), "new socket");
+
+    const child = await startDenoListener("127.0.0.64");
+    const third = repeated.collect({ reuseOwners: true });
+    assert.equal(
+      only(find(third, "tcp", "127.0.0.64", child.ready.port), "child's").pid,
+      child.pid,
+    );
+    assertMine(only(find(third, "tcp", "127.0.0.64", mine.port), "reused"), "reused");
+
+    await child.close();
+    const fourth = repeated.collect({ reuseOwners: true });
+    assert.deepEqual(
+      find(fourth, "tcp", "127.0.0.64", child.ready.port),
+      [],
+      "the child's listener is gone",
+    );
+    assert.equal(fourth.processes.has(child.pid), false, "and so is the child");
+  } finally {
+    repeated.close();
+  }
+});

@@ -21,8 +21,8 @@ import {
 } from "./netlink.ts";
 import { InterfaceNames, UserNames } from "./names.ts";
 import { readProcNet } from "./proc_net.ts";
-import { scanSocketOwners } from "./proc_owners.ts";
-import { ProcessReader } from "./proc_process.ts";
+import { scanSocketOwners, type SocketOwnership } from "./proc_owners.ts";
+import { parseProcStat, ProcessReader, type ProcStat } from "./proc_process.ts";
 import { type DiagDump, SockDiag, SockDiagUnavailableError } from "./sock_diag.ts";
 
 const _SC_CLK_TCK = 2;
@@ -50,6 +50,11 @@ export class LinuxCollector implements Collector {
   /** Why netlink is not in use, when it is not; null when /proc/net was asked for. */
   #diagFailure: string | null = null;
   #users: UserNames;
+  /** With `reuseOwners`: the last scan of the fd tables, and how many snapshots have reused it. */
+  #ownershipCache: SocketOwnership | null = null;
+  #reuses = 0;
+  /** With `reuseOwners`: the owning processes of the last snapshot. */
+  #records = new Map<number, ProcessRecord>();
   #interfaces: InterfaceNames;
   #processes: ProcessReader;
 
@@ -81,13 +86,13 @@ export class LinuxCollector implements Collector {
   collect(options: CollectOptions = {}): Snapshot {
     const warnings: string[] = [];
     const dumps = this.#dumpSockets(warnings);
-    const ownership = scanSocketOwners(this.#libc);
+    const ownership = this.#ownership(dumps, options.reuseOwners ?? false);
 
     const processes = new Map<number, ProcessRecord | null>();
     const lookup = (pid: number): ProcessRecord | null => {
       let record = processes.get(pid);
       if (record === undefined) {
-        record = this.#processes.read(pid, options.modules ?? false);
+        record = this.#records.get(pid) ?? this.#processes.read(pid, options.modules ?? false);
         processes.set(pid, record);
       }
       return record;
@@ -127,8 +132,10 @@ export class LinuxCollector implements Collector {
 
     // Every process looked up and still alive owns at least one endpoint.
     const owningProcesses = new Map<number, ProcessInfo>();
+    this.#records.clear();
     for (const [pid, record] of [...processes].sort((a, b) => a[0] - b[0])) {
       if (record === null) continue;
+      if (options.reuseOwners) this.#records.set(pid, record);
       const { startTicks: _, ...info } = record;
       owningProcesses.set(pid, info);
     }
@@ -146,6 +153,45 @@ export class LinuxCollector implements Collector {
   close(): void {
     this.#diag?.close();
     this.#diag = null;
+  }
+
+  /**
+   * Who holds which socket: the previous look when `reuse` allows and nothing suggests it is
+   * stale, otherwise a new scan of every process's fd table (the costly part of a snapshot).
+   */
+  #ownership(dumps: DiagDump[], reuse: boolean): SocketOwnership {
+    const cached = this.#ownershipCache;
+    if (
+      reuse && cached !== null && this.#reuses < FULL_SCAN_EVERY &&
+      this.#ownersStillAlive() && !hasNewSockets(dumps, cached)
+    ) {
+      this.#reuses++;
+      return cached;
+    }
+    const ownership = scanSocketOwners(this.#libc);
+    if (reuse) {
+      // Sockets with no visible holder (another user's, the kernel's) are not new next time.
+      ownership.markSeen(
+        dumps.flatMap(({ sockets }) => sockets.map((socket) => socket.inode)).filter(Boolean),
+      );
+    }
+    this.#ownershipCache = reuse ? ownership : null;
+    this.#reuses = 0;
+    return ownership;
+  }
+
+  /** True when every process the cached owners name is still the same running process. */
+  #ownersStillAlive(): boolean {
+    for (const [pid, record] of this.#records) {
+      let stat: ProcStat | null = null;
+      try {
+        stat = parseProcStat(Deno.readTextFileSync(`/proc/${pid}/stat`));
+      } catch {
+        // gone
+      }
+      if (stat?.startTicks !== record.startTicks) return false;
+    }
+    return true;
   }
 
   #dumpSockets(warnings: string[]): DiagDump[] {
@@ -204,6 +250,19 @@ export class LinuxCollector implements Collector {
     if (owners) endpoint.owners = owners.map(toOwner);
     return endpoint;
   }
+}
+
+/** Snapshots that may reuse owners before a full scan is made anyway (new holders after fork). */
+const FULL_SCAN_EVERY = 30;
+
+/** True when a dumped socket has an inode the cached ownership has never seen. */
+function hasNewSockets(dumps: DiagDump[], cached: SocketOwnership): boolean {
+  for (const { sockets } of dumps) {
+    for (const socket of sockets) {
+      if (socket.inode !== 0 && !cached.saw(socket.inode)) return true;
+    }
+  }
+  return false;
 }
 
 /**

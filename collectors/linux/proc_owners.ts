@@ -20,6 +20,7 @@ export class SocketOwnership {
   /** The common case, one holder per socket, without an array per socket. */
   #single = new Map<number, number>();
   #shared = new Map<number, number[]>();
+  #unheld = new Set<number>();
   /** Processes whose fd table could not be read (another user's, in an unprivileged run). */
   readonly deniedPids: number[] = [];
 
@@ -43,6 +44,19 @@ export class SocketOwnership {
   /** Every pid holding `inode`, in scan order, when there are several; otherwise undefined. */
   sharedHolders(inode: number): readonly number[] | undefined {
     return this.#shared.get(inode);
+  }
+
+  /**
+   * True when the scan saw `inode` or may have: it was held, or it was one of the sockets that
+   * existed with no visible holder (recorded by {@linkcode markSeen}).
+   */
+  saw(inode: number): boolean {
+    return this.#single.has(inode) || this.#unheld.has(inode);
+  }
+
+  /** Records sockets that existed at scan time with no visible holder, so they are not "new". */
+  markSeen(inodes: Iterable<number>): void {
+    for (const inode of inodes) if (!this.#single.has(inode)) this.#unheld.add(inode);
   }
 
   /** Number of sockets with at least one holder. */

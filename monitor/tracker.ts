@@ -1,0 +1,79 @@
+/**
+ * Socket changes between successive snapshots: what Port Reporter and PortQry's watch modes log.
+ * A new listener, a newly bound UDP port, a new connection (so more connections on a port), a TCP
+ * state change, a socket gone (fewer connections), an owner changed.
+ *
+ * @module
+ */
+
+import type { Endpoint } from "../model/endpoint.ts";
+
+/** What happened to a socket. */
+export type SocketChangeKind = "listen" | "bind" | "connect" | "state" | "owner" | "close";
+
+/** One change, with the socket as it is now (as last seen, for `close`). */
+export interface SocketChange {
+  kind: SocketChangeKind;
+  endpoint: Endpoint;
+  /** The socket as it was, for `state` and `owner`. */
+  previous?: Endpoint;
+}
+
+/**
+ * A socket's identity across snapshots. A connected socket is its two ends (unique on a host);
+ * one with no peer (listeners, unconnected UDP) may share its local end with others (an
+ * SO_REUSEPORT group), so its inode tells them apart.
+ */
+export function socketIdentity(endpoint: Endpoint): string {
+  const local = `${endpoint.protocol} ${endpoint.localAddress} ${endpoint.localPort}`;
+  return endpoint.remoteAddress === null
+    ? `${local} #${endpoint.inode ?? "-"}`
+    : `${local} ${endpoint.remoteAddress} ${endpoint.remotePort}`;
+}
+
+/** The pids holding a socket, for comparing owners. */
+function ownerPids(endpoint: Endpoint): string {
+  return endpoint.owners
+    ? endpoint.owners.map((owner) => owner.pid).join(",")
+    : String(endpoint.pid);
+}
+
+/** Remembers the last snapshot's sockets and reports what each new one changed. */
+export class SocketTracker {
+  #previous = new Map<string, Endpoint>();
+
+  /** Starts from `endpoints` without reporting them. */
+  reset(endpoints: readonly Endpoint[]): void {
+    this.#previous = new Map(endpoints.map((endpoint) => [socketIdentity(endpoint), endpoint]));
+  }
+
+  /** The changes from the last snapshot to `endpoints`, which becomes the last snapshot. */
+  update(endpoints: readonly Endpoint[]): SocketChange[] {
+    const changes: SocketChange[] = [];
+    const current = new Map<string, Endpoint>();
+    for (const endpoint of endpoints) {
+      const identity = socketIdentity(endpoint);
+      current.set(identity, endpoint);
+      const previous = this.#previous.get(identity);
+      if (previous === undefined) {
+        changes.push({ kind: appearance(endpoint), endpoint });
+      } else if (previous.state !== endpoint.state) {
+        changes.push({ kind: "state", endpoint, previous });
+      } else if (ownerPids(previous) !== ownerPids(endpoint) && endpoint.inode !== null) {
+        // A socket with no inode (TIME_WAIT) has no owner to change.
+        changes.push({ kind: "owner", endpoint, previous });
+      }
+    }
+    for (const [identity, endpoint] of this.#previous) {
+      if (!current.has(identity)) changes.push({ kind: "close", endpoint });
+    }
+    this.#previous = current;
+    return changes;
+  }
+}
+
+/** How a socket not seen before came to be. */
+export function appearance(endpoint: Endpoint): SocketChangeKind {
+  if (endpoint.state === "LISTENING") return "listen";
+  return endpoint.state === null && endpoint.remoteAddress === null ? "bind" : "connect";
+}

@@ -1,0 +1,55 @@
+/** monitor/tracker.ts: every kind of change, on endpoints made by hand. */
+
+import assert from "node:assert/strict";
+import { SocketTracker } from "../monitor/tracker.ts";
+import { makeEndpoint } from "./support/endpoints.ts";
+
+const listener = makeEndpoint({ localPort: 80, inode: 1, pid: 10 });
+const twin = makeEndpoint({ localPort: 80, inode: 2, pid: 10 }); // SO_REUSEPORT: same local end
+const udp = makeEndpoint({ protocol: "udp", localPort: 53, state: null, inode: 3, pid: 11 });
+const connection = makeEndpoint({
+  localPort: 80,
+  remoteAddress: "10.0.0.9",
+  remotePort: 40000,
+  state: "ESTABLISHED",
+  inode: 4,
+  pid: 10,
+});
+
+Deno.test("appearances: listen, bind, connect; nothing reported for the starting point", () => {
+  const tracker = new SocketTracker();
+  tracker.reset([listener]);
+  const changes = tracker.update([listener, twin, udp, connection]);
+  assert.deepEqual(changes.map((c) => [c.kind, c.endpoint.inode]), [
+    ["listen", 2],
+    ["bind", 3],
+    ["connect", 4],
+  ]);
+  assert.deepEqual(tracker.update([listener, twin, udp, connection]), [], "no change, no event");
+});
+
+Deno.test("state changes, owner changes and closes", () => {
+  const tracker = new SocketTracker();
+  tracker.reset([listener, udp, connection]);
+  const closing = { ...connection, state: "CLOSE_WAIT" as const };
+  const adopted = { ...udp, pid: 12, process: "other" };
+  const changes = tracker.update([closing, adopted]);
+  assert.deepEqual(changes.map((c) => c.kind), ["state", "owner", "close"]);
+  assert.equal(changes[0].previous?.state, "ESTABLISHED");
+  assert.equal(changes[0].endpoint.state, "CLOSE_WAIT");
+  assert.equal(changes[1].previous?.pid, 11);
+  assert.equal(changes[2].endpoint.inode, 1, "the listener is gone");
+});
+
+Deno.test("a connection's identity is its two ends: the inode going (TIME_WAIT) is a state change", () => {
+  const tracker = new SocketTracker();
+  tracker.reset([connection]);
+  const timeWait = {
+    ...connection,
+    state: "TIME_WAIT" as const,
+    inode: null,
+    pid: null,
+    process: null,
+  };
+  assert.deepEqual(tracker.update([timeWait]).map((c) => c.kind), ["state"]);
+});
