@@ -12,14 +12,15 @@ import { formatCsv } from "./outputs/csv.ts";
 import { jsonChunks } from "./outputs/json.ts";
 import { formatLocalReport } from "./outputs/local_report.ts";
 import { runBaseline, runCheck, runScan } from "./cli/rule_commands.ts";
+import { runWatch } from "./cli/watch_command.ts";
 import { TARGET, VERSION } from "./version.ts";
 
 /** Runs one command line and returns the exit code. */
-export function main(args: readonly string[]): number {
+export async function main(args: readonly string[]): Promise<number> {
   let command: Command | null = null;
   try {
     command = parseArgs(args);
-    return run(command, args);
+    return await run(command, args);
   } catch (error) {
     // check's exit codes are 0 unchanged, 1 changed, 2 any error: no failure may read as 1.
     const failure = command?.mode === "check" ? EXIT_USAGE : EXIT_FAILURE;
@@ -40,7 +41,7 @@ export function main(args: readonly string[]): number {
   }
 }
 
-function run(command: Command, args: readonly string[]): number {
+function run(command: Command, args: readonly string[]): number | Promise<number> {
   switch (command.mode) {
     case "help":
       writeOutput([HELP]);
@@ -55,10 +56,7 @@ function run(command: Command, args: readonly string[]): number {
     case "check":
       return runCheck(command);
     case "watch":
-      throw new CliError(
-        `watch modes (-wport, -wpid) are not available in portset ${VERSION} yet`,
-        EXIT_USAGE,
-      );
+      return runWatch(command, args);
     case "local": {
       if (command.logFile) confirmOverwrite(command.logFile, command.overwrite);
       const log = command.logFile ? AtomicFile.open(command.logFile) : null;
@@ -100,4 +98,4 @@ function fail(message: string, code: number): number {
   return code;
 }
 
-if (import.meta.main) Deno.exit(main(Deno.args));
+if (import.meta.main) Deno.exit(await main(Deno.args));

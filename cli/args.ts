@@ -203,6 +203,7 @@ export function parseArgs(args: readonly string[]): Command {
     if (given.has("wt")) throw new UsageError("-wt goes with -wport or -wpid");
     return { mode: "local", ...output };
   }
+  if (given.has("csv")) throw new UsageError("--csv does not go with -wport or -wpid; --json does");
   return {
     mode: "watch",
     ...output,

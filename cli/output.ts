@@ -201,3 +201,47 @@ function exists(path: string): boolean {
     return false;
   }
 }
+
+/**
+ * A log written as it goes (`-l FILE` in the watch modes and the monitor): each piece is written
+ * whole and flushed to disk before the call returns, so a kill or a crash loses at most the piece
+ * in progress and never leaves a torn line behind the ones already written.
+ */
+export class LogWriter {
+  #file: Deno.FsFile;
+
+  private constructor(readonly path: string, file: Deno.FsFile) {
+    this.#file = file;
+  }
+
+  /**
+   * Opens `path` for writing from the start. An existing file is replaced only with `-y` or a
+   * yes at a terminal; anything but a regular file is refused. Throws {@linkcode CliError}
+   * (exit code 2) when it cannot be opened.
+   */
+  static create(path: string, overwrite: boolean, mode = 0o644): LogWriter {
+    confirmOverwrite(path, overwrite);
+    try {
+      return new LogWriter(
+        path,
+        Deno.openSync(path, { write: true, create: true, truncate: true, mode }),
+      );
+    } catch (error) {
+      throw cannotWrite(path, error);
+    }
+  }
+
+  /** Writes `text` and flushes it to disk. */
+  write(text: string): void {
+    try {
+      writeAll(this.#file, encoder.encode(text));
+      this.#file.syncDataSync();
+    } catch (error) {
+      throw cannotWrite(this.path, error);
+    }
+  }
+
+  close(): void {
+    this.#file.close();
+  }
+}

@@ -24,6 +24,8 @@ export interface CollectOptions {
 export interface Collector {
   /** One complete snapshot of the host's sockets. */
   collect(options?: CollectOptions): Snapshot;
+  /** True while a process with this pid exists. */
+  processExists(pid: number): boolean;
   /** Releases OS handles (netlink sockets, library handles). */
   close(): void;
 }

@@ -150,6 +150,15 @@ export class LinuxCollector implements Collector {
     };
   }
 
+  processExists(pid: number): boolean {
+    try {
+      Deno.statSync(`/proc/${pid}`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   close(): void {
     this.#diag?.close();
     this.#diag = null;

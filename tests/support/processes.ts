@@ -119,3 +119,79 @@ export function exists(path: string): boolean {
     return false;
   }
 }
+
+/** A running CLI whose output a test reads as it comes. */
+export class RunningCli implements AsyncDisposable {
+  #child: Deno.ChildProcess;
+  #output = "";
+  #reading: Promise<void>;
+
+  constructor(args: string[]) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", `${REPO_ROOT}main.ts`, ...args],
+      cwd: REPO_ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    this.#child = child;
+    this.#reading = (async () => {
+      for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+        this.#output += text;
+      }
+    })();
+  }
+
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /** Everything printed so far. */
+  get output(): string {
+    return this.#output;
+  }
+
+  /** Waits, with a deadline, until the output matches `pattern`; fails the test otherwise. */
+  async waitFor(pattern: RegExp, deadlineMs = 15_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + deadlineMs;
+    for (;;) {
+      const match = this.#output.match(pattern);
+      if (match) return match;
+      if (Date.now() > deadline) {
+        throw new Error(`no ${pattern} in the output within ${deadlineMs} ms:\n${this.#output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /** Sends `signal` and waits for the exit; returns the code, all stdout and all stderr. */
+  async stop(signal: Deno.Signal = "SIGINT"): Promise<CliRun> {
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // already exited
+    }
+    return await this.finished();
+  }
+
+  /** Waits for the exit. */
+  async finished(): Promise<CliRun> {
+    const [status, stderr] = await Promise.all([
+      this.#child.status,
+      new Response(this.#child.stderr).text(),
+      this.#reading,
+    ]);
+    return { code: status.code, stdout: this.#output, stderr };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // already exited
+    }
+    await this.#child.status;
+    await this.#reading.catch(() => {});
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * `portset -wport PORT` / `-wpid PID`: the watch, on stdout and, with `-l FILE`, in a log written
+ * as it goes.
+ *
+ * @module
+ */
+
+import { createCollector } from "../collectors/mod.ts";
+import { NoSuchProcessError, watch } from "../monitor/watch.ts";
+import type { WatchCommand } from "./args.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
+import { LogWriter, writeOutput } from "./output.ts";
+import { stopOnSignals } from "./signals.ts";
+
+/** Runs the watch until Ctrl+C, SIGTERM, or the watched process's exit. */
+export async function runWatch(command: WatchCommand, args: readonly string[]): Promise<number> {
+  const log = command.logFile ? LogWriter.create(command.logFile, command.overwrite) : null;
+  const collector = createCollector();
+  using stop = stopOnSignals();
+  try {
+    await watch({
+      collector,
+      target: command.port !== null ? { port: command.port } : { pid: command.pid! },
+      intervalSeconds: command.intervalSeconds,
+      format: command.format === "json" ? "json" : "text",
+      verbose: command.verbose,
+      command: ["portset", ...args].join(" "),
+      sink: {
+        write(text) {
+          writeOutput([text]);
+          log?.write(text);
+        },
+      },
+      stop: stop.signal,
+    });
+    return 0;
+  } catch (error) {
+    if (error instanceof NoSuchProcessError) throw new CliError(error.message, EXIT_USAGE);
+    throw error;
+  } finally {
+    collector.close();
+    log?.close();
+  }
+}

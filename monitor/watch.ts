@@ -1,0 +1,140 @@
+/**
+ * `-wport PORT` and `-wpid PID`: poll the host's sockets, keep those of one local port or one
+ * process, and report each change as it is seen, until stopped.
+ *
+ * @module
+ */
+
+import type { Collector } from "../collectors/collector.ts";
+import type { Endpoint, Snapshot } from "../model/endpoint.ts";
+import { formatWatchBlock, formatWatchEnd, formatWatchHeader } from "../outputs/watch_report.ts";
+import { SocketTracker } from "./tracker.ts";
+
+/** What to watch: a local port (TCP and UDP), or a process. */
+export type WatchTarget = { port: number; pid?: undefined } | { pid: number; port?: undefined };
+
+/** Where the watch writes. */
+export interface WatchSink {
+  write(text: string): void;
+}
+
+/** How to watch. */
+export interface WatchOptions {
+  collector: Collector;
+  target: WatchTarget;
+  intervalSeconds: number;
+  /** Text (PortQry's blocks) or JSON lines, one per change. */
+  format: "text" | "json";
+  verbose: boolean;
+  /** The command line, for the header. */
+  command: string;
+  sink: WatchSink;
+  /** Aborted to stop; its reason (`SIGINT`, say) goes in the end line. */
+  stop: AbortSignal;
+}
+
+/** A watched process that does not exist. */
+export class NoSuchProcessError extends Error {
+  override name = "NoSuchProcessError";
+}
+
+/** Runs the watch until `stop` is aborted or the watched process exits. */
+export async function watch(options: WatchOptions): Promise<void> {
+  const { collector, target, sink, stop } = options;
+  if (target.pid !== undefined && !collector.processExists(target.pid)) {
+    throw new NoSuchProcessError(`no process with PID ${target.pid}`);
+  }
+  const watched = (snapshot: Snapshot): Endpoint[] =>
+    snapshot.endpoints.filter((endpoint) =>
+      target.port !== undefined
+        ? endpoint.localPort === target.port
+        : endpoint.pid === target.pid || endpoint.owners?.some((owner) => owner.pid === target.pid)
+    );
+
+  const first = collector.collect({ reuseOwners: true });
+  const tracker = new SocketTracker();
+  let endpoints = watched(first);
+  tracker.reset(endpoints);
+  const description = target.port !== undefined
+    ? `local port ${target.port} (TCP and UDP)`
+    : `process ${target.pid} (${first.processes.get(target.pid)?.process ?? "no sockets yet"})`;
+  const text = options.format === "text";
+  if (!text) {
+    sink.write(record(new Date(first.time), { event: "start", watching: description, endpoints }));
+  } else {
+    sink.write(formatWatchHeader({
+      watching: description,
+      command: options.command,
+      host: first.host,
+      intervalSeconds: options.intervalSeconds,
+      time: new Date(first.time),
+    }));
+    sink.write(formatWatchBlock(
+      new Date(first.time),
+      `starting state: ${endpoints.length} socket${endpoints.length === 1 ? "" : "s"}`,
+      [],
+      endpoints,
+      options.verbose,
+    ));
+  }
+
+  let changeCount = 0;
+  let reason = "";
+  while (!stop.aborted) {
+    await sleep(options.intervalSeconds * 1000, stop);
+    if (stop.aborted) break;
+    const snapshot = collector.collect({ reuseOwners: true });
+    endpoints = watched(snapshot);
+    const changes = tracker.update(endpoints);
+    if (changes.length > 0) {
+      changeCount += changes.length;
+      const time = new Date(snapshot.time);
+      sink.write(
+        text
+          ? formatWatchBlock(
+            time,
+            `${changes.length} change${changes.length === 1 ? "" : "s"}`,
+            changes,
+            endpoints,
+            options.verbose,
+          )
+          : changes.map((change) =>
+            record(time, {
+              event: "change",
+              change: change.kind,
+              endpoint: change.endpoint,
+              previous: change.previous,
+            })
+          ).join(""),
+      );
+    }
+    if (target.pid !== undefined && !collector.processExists(target.pid)) {
+      reason = `process ${target.pid} exited`;
+      break;
+    }
+  }
+  reason ||= String(stop.reason ?? "stopped");
+  sink.write(
+    text
+      ? formatWatchEnd(new Date(), reason, changeCount)
+      : record(new Date(), { event: "end", reason, changes: changeCount }),
+  );
+}
+
+/** One JSON line: `start` (with the watched sockets), `change`, or `end`. */
+function record(time: Date, fields: Record<string, unknown>): string {
+  return JSON.stringify({ time: time.toISOString(), ...fields }) + "\n";
+}
+
+/** Waits `ms`, or until `stop` is aborted. */
+function sleep(ms: number, stop: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    stop.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      stop.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * The watch modes' output (`-wport`, `-wpid`), as PortQry lays out its watch log: a header, a
+ * dated block per change with the watched sockets' table, and an end line.
+ *
+ * @module
+ */
+
+import { formatAddressPort } from "../model/address.ts";
+import { type Endpoint, isIpv6, isTcp } from "../model/endpoint.ts";
+import type { SocketChange } from "../monitor/tracker.ts";
+import { VERSION } from "../version.ts";
+import { printable } from "./printable.ts";
+import { formatTable } from "./table.ts";
+
+const RULE = " " + "=".repeat(60);
+
+/** What the header says. */
+export interface WatchHeader {
+  /** `local port 80 (TCP and UDP)` or `process 1234 (nginx)`. */
+  watching: string;
+  command: string;
+  host: string;
+  intervalSeconds: number;
+  time: Date;
+}
+
+/** The header of a watch. */
+export function formatWatchHeader(header: WatchHeader): string {
+  return printable(
+    [
+      ` portset ${VERSION}: watching ${header.watching}`,
+      "",
+      ` System Date: ${header.time.toString()}`,
+      ` Command run: ${header.command}`,
+      ` Local computer name: ${header.host}`,
+      ` Watching: ${header.watching}`,
+      ` Interval: ${header.intervalSeconds} second${header.intervalSeconds === 1 ? "" : "s"}`,
+      " Stop with Ctrl+C.",
+      "",
+    ].join("\n") + "\n",
+  );
+}
+
+/** Local date and time with its UTC offset: `2026-11-22 00:55:06 +01:00`, sortable and unambiguous. */
+export function localTimestamp(time: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const offset = -time.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  return `${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())} ` +
+    `${pad(time.getHours())}:${pad(time.getMinutes())}:${pad(time.getSeconds())} ` +
+    `${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+}
+
+/** One dated block: a title, the changes (none for the starting state), and the table. */
+export function formatWatchBlock(
+  time: Date,
+  title: string,
+  changes: readonly SocketChange[],
+  endpoints: readonly Endpoint[],
+  verbose: boolean,
+): string {
+  const lines = ["", RULE, ` ${localTimestamp(time)}  ${title}`, RULE, ""];
+  if (changes.length > 0) {
+    lines.push(...formatTable(changes.map(changeRow), " "), "");
+  }
+  if (endpoints.length === 0) {
+    lines.push(" (no sockets)");
+  } else {
+    const header = ["PID:Process", "Port", "Local IP", "State", "Remote IP:Port"];
+    if (verbose) header.push("User", "Path");
+    lines.push(
+      ...formatTable([header, ...endpoints.map((endpoint) => endpointRow(endpoint, verbose))]),
+    );
+  }
+  return printable(lines.join("\n") + "\n");
+}
+
+/** The end line. */
+export function formatWatchEnd(time: Date, reason: string, changeCount: number): string {
+  return printable(
+    `\n${RULE}\n portset stopped watching at ${localTimestamp(time)} (${reason}); ` +
+      `${changeCount} change${changeCount === 1 ? "" : "s"} seen\n`,
+  );
+}
+
+const MARK: Record<SocketChange["kind"], string> = {
+  listen: "+",
+  bind: "+",
+  connect: "+",
+  state: "~",
+  owner: "~",
+  close: "-",
+};
+
+function changeRow(change: SocketChange): string[] {
+  const { endpoint, previous } = change;
+  const state = change.kind === "state"
+    ? `${previous?.state ?? "-"} -> ${endpoint.state ?? "-"}`
+    : endpoint.state ?? "";
+  const owner = change.kind === "owner"
+    ? `${owner_(previous!)} -> ${owner_(endpoint)}`
+    : owner_(endpoint);
+  return [
+    `${MARK[change.kind]} ${change.kind}`,
+    `${endpoint.protocol.toUpperCase()} ${endpoint.localPort}`,
+    endpoint.localAddress,
+    state,
+    peer(endpoint),
+    owner,
+  ];
+}
+
+function endpointRow(endpoint: Endpoint, verbose: boolean): string[] {
+  const row = [
+    owner_(endpoint),
+    `${endpoint.protocol.toUpperCase()} ${endpoint.localPort}`,
+    endpoint.localAddress,
+    endpoint.state ?? "",
+    peer(endpoint),
+  ];
+  if (verbose) row.push(endpoint.user ?? "-", endpoint.path ?? "-");
+  return row;
+}
+
+function owner_(endpoint: Endpoint): string {
+  return endpoint.pid === null ? "-" : `${endpoint.pid}:${endpoint.process ?? "?"}`;
+}
+
+function peer(endpoint: Endpoint): string {
+  if (endpoint.remoteAddress !== null) {
+    return formatAddressPort(endpoint.remoteAddress, endpoint.remotePort ?? 0);
+  }
+  if (!isTcp(endpoint.protocol)) return "*:*";
+  return isIpv6(endpoint.protocol) ? "[::]:0" : "0.0.0.0:0";
+}
