@@ -1,0 +1,95 @@
+/**
+ * The monitor's steady-state cost (`deno task bench:tick`): with 16,000 sockets open and nothing
+ * changing, the CPU time of one tick (a snapshot reusing the owners it knows, and the diff with
+ * the last one) against the CPU time of one `ss -tuan`, the bare netlink dump. Target: ≤ 1.5×.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import process from "node:process";
+import { LinuxCollector } from "../collectors/linux/mod.ts";
+import { SocketTracker } from "../monitor/tracker.ts";
+import { SocketFarms } from "./farms.ts";
+import { describeMachine } from "./machine.ts";
+import { median } from "./stats.ts";
+import { GNU_TIME } from "./timed_run.ts";
+
+const { values } = parseArgs({
+  options: {
+    sockets: { type: "string", default: "16000" },
+    ticks: { type: "string", default: "30" },
+  },
+});
+const sockets = Number(values.sockets), ticks = Number(values.ticks);
+
+/** CPU milliseconds (user + system) this process has used. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** CPU milliseconds per run of `ss -tuan`, from GNU time around a loop of `runs` of them. */
+async function ssCpuMs(runs: number): Promise<number> {
+  const output = await new Deno.Command(GNU_TIME, {
+    args: [
+      "-f",
+      "%U %S",
+      "sh",
+      "-c",
+      `i=0; while [ $i -lt ${runs} ]; do ss -tuan >/dev/null; i=$((i+1)); done`,
+    ],
+    stderr: "piped",
+  }).output();
+  const [user, system] = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1)!.split(
+    " ",
+  ).map(Number);
+  return ((user + system) * 1000) / runs;
+}
+
+const farms = new SocketFarms();
+const stop = () => farms.stop();
+Deno.addSignalListener("SIGINT", stop);
+try {
+  const opened = await farms.start(4, sockets, 60_000);
+  const machine = await describeMachine();
+  const collector = new LinuxCollector();
+  const tracker = new SocketTracker();
+  const first = collector.collect({ reuseOwners: true });
+  tracker.reset(first.endpoints);
+  for (let i = 0; i < 3; i++) tracker.update(collector.collect({ reuseOwners: true }).endpoints);
+
+  const cpu: number[] = [], wall: number[] = [];
+  let changes = 0;
+  for (let i = 0; i < ticks; i++) {
+    const cpuBefore = cpuMs(), wallBefore = performance.now();
+    changes += tracker.update(collector.collect({ reuseOwners: true }).endpoints).length;
+    cpu.push(cpuMs() - cpuBefore);
+    wall.push(performance.now() - wallBefore);
+  }
+  collector.close();
+  const ss = await ssCpuMs(ticks);
+  const tickCpu = cpu.reduce((a, b) => a + b, 0) / ticks;
+  const ratio = tickCpu / ss;
+
+  console.log(`# Monitor tick cost: ${opened} sockets, no churn\n`);
+  console.log(`- date: ${new Date().toISOString()}`);
+  console.log(
+    `- machine: ${machine.system}; CPU ${machine.cpu}; nproc ${machine.cpus}; Deno ${Deno.version.deno}`,
+  );
+  console.log(
+    `- ${first.endpoints.length} endpoints per snapshot; ${changes} changes seen in ${ticks} ticks (other activity on the host)\n`,
+  );
+  console.log("| measure | portset tick | ss -tuan |");
+  console.log("| --- | ---: | ---: |");
+  console.log(`| CPU per run, mean (ms) | ${tickCpu.toFixed(1)} | ${ss.toFixed(1)} |`);
+  console.log(`| wall per tick, median (ms) | ${median(wall).toFixed(1)} | |\n`);
+  console.log(
+    `tick CPU / ss -tuan CPU = ${ratio.toFixed(2)} (target ≤ 1.5): ${
+      ratio <= 1.5 ? "PASS" : "FAIL"
+    }`,
+  );
+} finally {
+  Deno.removeSignalListener("SIGINT", stop);
+  await farms.stop();
+}
