@@ -19,7 +19,29 @@ export type Command =
   | WatchCommand
   | ScanCommand
   | BaselineCommand
-  | CheckCommand;
+  | CheckCommand
+  | MonitorCommand;
+
+/** `portset monitor`: the Port Reporter service's logs and real-time rule events. */
+export interface MonitorCommand {
+  mode: "monitor";
+  /** Port Reporter logs go here. */
+  logDirectory: string | null;
+  intervalSeconds: number;
+  maxBytes: number;
+  /** Rule whose events are reported as they happen. */
+  rule: string | null;
+  /** How often a rule with no onChange set is evaluated. */
+  ruleIntervalSeconds: number;
+  format: "text" | "jsonl" | "cef";
+  /** `udp://host:port` or `tcp://host:port`: also send rule events there, RFC 5424. */
+  syslog: string | null;
+}
+
+/** Default monitor tick. */
+export const DEFAULT_MONITOR_SECONDS = 5;
+/** Default interval for rules without onChange. */
+export const DEFAULT_RULE_SECONDS = 3600;
 
 /** `portset scan RULE [--json]`: the entities a rule selects now. */
 export interface ScanCommand {
@@ -175,6 +197,7 @@ export function parseArgs(args: readonly string[]): Command {
   if (command === "scan" || command === "baseline" || command === "check") {
     return parseRuleCommand(command, args.slice(1));
   }
+  if (command === "monitor") return parseMonitorCommand(args.slice(1));
   const { given } = readFlags(args, FLAGS, false);
 
   if (given.has("help") || given.size === 0) return { mode: "help" };
@@ -248,6 +271,73 @@ function parseRuleCommand(
   }
 }
 
+const MONITOR_FLAGS: readonly FlagSpec[] = [
+  { names: ["--log-dir"], key: "logDir", value: "DIR" },
+  { names: ["--interval"], key: "interval", value: "SECONDS", range: [1, 3600] },
+  { names: ["--max-size"], key: "maxSize", value: "SIZE" },
+  { names: ["--rule"], key: "rule", value: "RULE" },
+  { names: ["--rule-interval"], key: "ruleInterval", value: "SECONDS", range: [1, 86400] },
+  { names: ["--jsonl"], key: "jsonl" },
+  { names: ["--cef"], key: "cef" },
+  { names: ["--syslog"], key: "syslog", value: "URL" },
+  HELP_FLAG,
+];
+
+function parseMonitorCommand(args: readonly string[]): Command {
+  const { given } = readFlags(args, MONITOR_FLAGS, false);
+  if (given.has("help")) return { mode: "help" };
+  const text = (key: string) => (given.get(key)?.value as string | undefined) ?? null;
+  const number = (key: string, fallback: number) =>
+    (given.get(key)?.value as number | undefined) ?? fallback;
+  const logDirectory = text("logDir"), rule = text("rule");
+  if (!logDirectory && !rule) {
+    throw new UsageError(
+      "portset monitor needs --log-dir DIR (Port Reporter logs), --rule RULE.xml, or both",
+    );
+  }
+  atMostOne(given, ["jsonl", "cef"]);
+  const syslog = text("syslog");
+  if (syslog !== null) {
+    if (!rule) throw new UsageError("--syslog sends rule events: it goes with --rule");
+    parseSyslogUrl(syslog);
+  }
+  return {
+    mode: "monitor",
+    logDirectory,
+    intervalSeconds: number("interval", DEFAULT_MONITOR_SECONDS),
+    maxBytes: given.has("maxSize") ? parseSize(text("maxSize")!) : 5 * 1024 * 1024,
+    rule,
+    ruleIntervalSeconds: number("ruleInterval", DEFAULT_RULE_SECONDS),
+    format: given.has("jsonl") ? "jsonl" : given.has("cef") ? "cef" : "text",
+    syslog,
+  };
+}
+
+/** `512K`, `5M`, `5MB`, `1048576`: a size in bytes, from 1 KiB to 1 GiB. */
+export function parseSize(text: string): number {
+  const match = /^(\d+)\s*([KMG]?)(i?B)?$/i.exec(text.trim());
+  const scale = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(match?.[2] ?? "").toUpperCase()];
+  const bytes = match && scale !== undefined ? Number(match[1]) * scale : NaN;
+  if (!(bytes >= 1024 && bytes <= 1024 ** 3)) {
+    throw new UsageError(`--max-size SIZE must be from 1K to 1G (e.g. 512K, 5M), not '${text}'`);
+  }
+  return bytes;
+}
+
+/** `udp://host:port` or `tcp://host:port` (port default 514). */
+export function parseSyslogUrl(
+  text: string,
+): { transport: "udp" | "tcp"; host: string; port: number } {
+  const match = /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(text);
+  const port = Number(match?.[3] ?? 514);
+  if (!match || !(port >= 1 && port <= 65535)) {
+    throw new UsageError(
+      `--syslog URL must be udp://HOST[:PORT] or tcp://HOST[:PORT], not '${text}'`,
+    );
+  }
+  return { transport: match[1] as "udp" | "tcp", host: match[2].replace(/^\[|\]$/g, ""), port };
+}
+
 function parseWhole(
   name: string,
   placeholder: string,
@@ -271,6 +361,8 @@ Usage:
   portset scan RULE.xml [--json]
   portset baseline RULE.xml -o BASELINE.json
   portset check RULE.xml --baseline BASELINE.json [--json | --jsonl | --cef] [--update]
+  portset monitor [--log-dir DIR] [--rule RULE.xml] [--interval SECONDS] [--max-size SIZE]
+                  [--rule-interval SECONDS] [--jsonl | --cef] [--syslog udp://HOST[:PORT]]
   portset --help | --version
 
 Local mode:
@@ -288,6 +380,14 @@ PortSet rules (RULE.xml holds a <PortSet>, or several entity sets under one root
   check           one event per difference from the baseline: Created, Updated, Deleted;
                   exit 0 when nothing changed, 1 when something did
   --update        after reporting, rewrite the baseline with what is there now
+
+Monitor (the Port Reporter service; stops cleanly on Ctrl+C or SIGTERM):
+  --log-dir DIR   write PR-INITIAL, PR-PORTS and PR-PIDS logs there (created 0700); new
+                  PR-PORTS/PR-PIDS files at midnight and past --max-size (default 5M)
+  --interval      seconds between looks, 1 to 3600 (default 5)
+  --rule          report the rule's Created/Updated/Deleted events as they happen (every look
+                  when a PortSet has onChange="true", else every --rule-interval, default 3600)
+  --syslog        also send rule events to a syslog server, RFC 5424 over UDP or TCP
 
 Run as root for every owner; without root, other users' sockets are listed with pid null.
 

@@ -96,7 +96,8 @@ export function runCheck(command: CheckCommand): number {
   return events.length > 0 ? EXIT_CHANGED : 0;
 }
 
-function loadRule(path: string): Rule {
+/** Reads a rule file; its problems are one-line errors with exit code 2. */
+export function loadRule(path: string): Rule {
   try {
     return readRule(path, { platformCaseSensitive: PLATFORM_CASE_SENSITIVE });
   } catch (error) {

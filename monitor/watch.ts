@@ -8,6 +8,7 @@
 import type { Collector } from "../collectors/collector.ts";
 import type { Endpoint, Snapshot } from "../model/endpoint.ts";
 import { formatWatchBlock, formatWatchEnd, formatWatchHeader } from "../outputs/watch_report.ts";
+import { sleep } from "./monitor.ts";
 import { SocketTracker } from "./tracker.ts";
 
 /** What to watch: a local port (TCP and UDP), or a process. */
@@ -124,17 +125,4 @@ export async function watch(options: WatchOptions): Promise<void> {
 /** One JSON line: `start` (with the watched sockets), `change`, or `end`. */
 function record(time: Date, fields: Record<string, unknown>): string {
   return JSON.stringify({ time: time.toISOString(), ...fields }) + "\n";
-}
-
-/** Waits `ms`, or until `stop` is aborted. */
-function sleep(ms: number, stop: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    stop.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      stop.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

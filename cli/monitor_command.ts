@@ -1,0 +1,123 @@
+/**
+ * `portset monitor`: the Port Reporter service's logs (`--log-dir`) and real-time rule events
+ * (`--rule`, on stdout and optionally to syslog), until Ctrl+C or SIGTERM.
+ *
+ * @module
+ */
+
+import { createCollector } from "../collectors/mod.ts";
+import { type MonitorPart, runMonitorLoop } from "../monitor/monitor.ts";
+import { PortReporter, ReporterError } from "../monitor/port_reporter.ts";
+import { RuleMonitor } from "../monitor/rule_monitor.ts";
+import { formatLocalReport } from "../outputs/local_report.ts";
+import { formatEventsCef, formatEventsJsonl, formatEventsText } from "../outputs/rule_events.ts";
+import { formatSyslog, SEVERITY, SyslogSender } from "../outputs/syslog.ts";
+import type { ChangeEvent } from "../rules/changes.ts";
+import { type MonitorCommand, parseSyslogUrl } from "./args.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
+import { writeOutput } from "./output.ts";
+import { loadRule } from "./rule_commands.ts";
+import { stopOnSignals } from "./signals.ts";
+
+/** Runs the monitor until stopped; exit code 0 after a clean stop. */
+export async function runMonitor(
+  command: MonitorCommand,
+  args: readonly string[],
+): Promise<number> {
+  const rule = command.rule ? loadRule(command.rule) : null;
+  let syslog: SyslogSender | null = null;
+  if (command.syslog) {
+    try {
+      syslog = await SyslogSender.open(parseSyslogUrl(command.syslog));
+    } catch (error) {
+      throw new CliError(
+        `cannot reach syslog server ${command.syslog}: ${(error as Error).message}`,
+        EXIT_USAGE,
+      );
+    }
+  }
+  const collector = createCollector();
+  using stop = stopOnSignals();
+  const parts: MonitorPart[] = [];
+  let reporter: PortReporter | null = null;
+  const reported = new Set<string>();
+  const warnOnce = (message: string) => {
+    if (!reported.has(message)) console.error(`portset: ${message}`);
+    reported.add(message);
+  };
+
+  if (command.logDirectory) {
+    const directory = command.logDirectory;
+    parts.push({
+      start(snapshot) {
+        reporter = PortReporter.start(
+          {
+            directory,
+            maxBytes: command.maxBytes,
+            operatingSystem: `${Deno.build.os} ${Deno.osRelease()} (${Deno.build.arch})`,
+          },
+          snapshot,
+          formatLocalReport(snapshot, { verbose: true, command: ["portset", ...args].join(" ") }),
+        );
+      },
+      tick(changes, snapshot) {
+        try {
+          reporter!.record(changes, snapshot);
+        } catch (error) {
+          if (!(error instanceof ReporterError)) throw error;
+          warnOnce(`${error.message}; changes are not being logged until it can write again`);
+        }
+      },
+    });
+  }
+  if (rule) {
+    const format =
+      { text: formatEventsText, jsonl: formatEventsJsonl, cef: formatEventsCef }[command.format];
+    parts.push(
+      new RuleMonitor(rule, command.ruleIntervalSeconds, (events: ChangeEvent[]) => {
+        writeOutput([format(events, [])]);
+        if (!syslog) return;
+        for (const event of events) {
+          const message = format([event], []).trimEnd();
+          syslog.send(formatSyslog(message, {
+            severity: event.change === "Created" ? SEVERITY.warning : SEVERITY.notice,
+            time: new Date(event.time),
+            host: event.host,
+            messageId: `PortSet-${event.change}`,
+          })).then(() => syslog?.failure && warnOnce(`syslog: ${syslog.failure}`));
+        }
+      }),
+    );
+  }
+
+  try {
+    console.error(
+      `portset: monitoring every ${command.intervalSeconds} s` +
+        (command.logDirectory ? `, logging to ${command.logDirectory}` : "") +
+        (rule
+          ? `, rule ${rule.path}${
+            parts.some((p) => p instanceof RuleMonitor && p.realTime) ? " (real time)" : ""
+          }`
+          : "") +
+        "; Ctrl+C to stop",
+    );
+    const ticks = await runMonitorLoop({
+      collector,
+      intervalSeconds: command.intervalSeconds,
+      parts,
+      modules: command.logDirectory !== null,
+      stop: stop.signal,
+    });
+    console.error(
+      `portset: monitor stopped (${String(stop.signal.reason ?? "done")}) after ${ticks} ticks`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof ReporterError) throw new CliError(error.message, EXIT_USAGE);
+    throw error;
+  } finally {
+    (reporter as PortReporter | null)?.close();
+    syslog?.close();
+    collector.close();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The monitor's loop: one snapshot per tick, reusing what it knows of owners, diffed with the
+ * last, and handed to each part (the Port Reporter logs, the real-time rules) until stopped.
+ *
+ * @module
+ */
+
+import type { Collector } from "../collectors/collector.ts";
+import type { Snapshot } from "../model/endpoint.ts";
+import { type SocketChange, SocketTracker } from "./tracker.ts";
+
+/** A part of the monitor: told of the first snapshot, then of every tick's changes. */
+export interface MonitorPart {
+  start(snapshot: Snapshot): void;
+  tick(changes: readonly SocketChange[], snapshot: Snapshot): void;
+}
+
+/** How the loop runs. */
+export interface MonitorLoopOptions {
+  collector: Collector;
+  intervalSeconds: number;
+  parts: readonly MonitorPart[];
+  /** Read processes' modules (the Port Reporter's PR-PIDS records list them). */
+  modules: boolean;
+  stop: AbortSignal;
+}
+
+/** Runs until `stop` is aborted; returns how many ticks it made. */
+export async function runMonitorLoop(options: MonitorLoopOptions): Promise<number> {
+  const { collector, parts, stop } = options;
+  const collect = () => collector.collect({ reuseOwners: true, modules: options.modules });
+  const tracker = new SocketTracker();
+  const first = collect();
+  tracker.reset(first.endpoints);
+  for (const part of parts) part.start(first);
+  let ticks = 0;
+  while (!stop.aborted) {
+    await sleep(options.intervalSeconds * 1000, stop);
+    if (stop.aborted) break;
+    const snapshot = collect();
+    const changes = tracker.update(snapshot.endpoints);
+    for (const part of parts) part.tick(changes, snapshot);
+    ticks++;
+  }
+  return ticks;
+}
+
+/** Waits `ms`, or until `stop` is aborted. */
+export function sleep(ms: number, stop: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    stop.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      stop.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,255 @@
+/**
+ * The Port Reporter service's logs in a directory of their own (created 0700): per start a
+ * PR-INITIAL snapshot, then a PR-PORTS line and a PR-PIDS record per change. PR-PORTS and PR-PIDS
+ * are started anew, together, at local midnight and when either passes the size limit, always
+ * between records.
+ *
+ * What is logged stays logged: each record is written whole, the files are flushed to disk at
+ * the end of every tick, and a write that fails (a full disk) is cut back to where the record
+ * began, so a kill, a crash or a full disk never leaves half a record.
+ *
+ * @module
+ */
+
+import type { Endpoint, Snapshot } from "../model/endpoint.ts";
+import {
+  formatInitialHeader,
+  formatPidsHeader,
+  formatPidsRecord,
+  formatPortsHeader,
+  formatPortsLine,
+  localDateTime,
+} from "../outputs/port_reporter.ts";
+import type { SocketChange } from "./tracker.ts";
+
+/** Port Reporter's size limit. */
+export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+
+/** The logs could not be written (no directory, no permission, a full disk); says which file. */
+export class ReporterError extends Error {
+  override name = "ReporterError";
+}
+
+/** How the reporter writes. */
+export interface PortReporterOptions {
+  directory: string;
+  /** Start new files when PR-PORTS or PR-PIDS reaches this size. */
+  maxBytes?: number;
+  /** The clock; tests move it past midnight. */
+  now?: () => Date;
+  /** For PR-INITIAL's header. */
+  operatingSystem: string;
+}
+
+/** An append-only log file that knows its size and can take back a failed record. */
+class AppendFile {
+  #file: Deno.FsFile;
+  size: number;
+
+  constructor(readonly path: string, header: string) {
+    try {
+      this.#file = Deno.openSync(path, { write: true, createNew: true, mode: 0o600 });
+    } catch (error) {
+      throw new ReporterError(`cannot create ${path}: ${(error as Error).message}`);
+    }
+    this.size = 0;
+    this.append(encoder.encode(header));
+  }
+
+  /** Writes `bytes` whole, or takes back what part of them was written and throws. */
+  append(bytes: Uint8Array): void {
+    const start = this.size;
+    try {
+      for (let written = 0; written < bytes.length;) {
+        written += this.#file.writeSync(bytes.subarray(written));
+      }
+      this.size += bytes.length;
+    } catch (error) {
+      try {
+        this.#file.truncateSync(start);
+        this.#file.seekSync(start, Deno.SeekMode.Start);
+      } catch {
+        // the record's start is still the end of the whole records before it
+      }
+      throw new ReporterError(`cannot write ${this.path}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Takes the file back to `size` bytes: the pair's other record failed. */
+  cut(size: number): void {
+    this.#file.truncateSync(size);
+    this.#file.seekSync(size, Deno.SeekMode.Start);
+    this.size = size;
+  }
+
+  flush(): void {
+    this.#file.syncDataSync();
+  }
+
+  close(): void {
+    this.#file.close();
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** Writes the Port Reporter logs of one run. */
+export class PortReporter {
+  readonly directory: string;
+  #maxBytes: number;
+  #now: () => Date;
+  #ports!: AppendFile;
+  #pids!: AppendFile;
+  /** The local date the current pair was started on, for the midnight rotation. */
+  #date = "";
+  #record = 0;
+  #host = "";
+  /** Every file this run has written, in order. */
+  readonly files: string[] = [];
+
+  private constructor(options: PortReporterOptions) {
+    this.directory = options.directory;
+    this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Creates the directory (0700) if need be, writes PR-INITIAL from the first snapshot's report,
+   * and opens the first PR-PORTS / PR-PIDS pair.
+   */
+  static start(
+    options: PortReporterOptions,
+    snapshot: Snapshot,
+    initialReport: string,
+  ): PortReporter {
+    const reporter = new PortReporter(options);
+    reporter.#host = snapshot.host;
+    makePrivateDirectory(options.directory);
+    const time = reporter.#now();
+    const stamp = reporter.#freeStamp(time, ["PR-INITIAL", "PR-PORTS", "PR-PIDS"]);
+    const initial = `${options.directory}/PR-INITIAL-${stamp}.log`;
+    const file = new AppendFile(
+      initial,
+      formatInitialHeader(snapshot.host, time, options.operatingSystem) + "\n" + initialReport,
+    );
+    file.flush();
+    file.close();
+    reporter.files.push(initial);
+    reporter.#openPair(time, stamp);
+    return reporter;
+  }
+
+  /** Logs one tick's changes: a PR-PORTS line and a PR-PIDS record each, then flushes both. */
+  record(changes: readonly SocketChange[], snapshot: Snapshot): void {
+    if (changes.length === 0) return;
+    const time = this.#now();
+    const byPid = new Map<number, Endpoint[]>();
+    for (const endpoint of snapshot.endpoints) {
+      for (const pid of endpoint.owners?.map((owner) => owner.pid) ?? [endpoint.pid]) {
+        if (pid === null) continue;
+        const list = byPid.get(pid);
+        if (list) list.push(endpoint);
+        else byPid.set(pid, [endpoint]);
+      }
+    }
+    try {
+      for (const change of changes) {
+        if (this.#needsRotation(time)) this.#rotate(time);
+        const number = this.#record + 1;
+        const pid = change.endpoint.pid;
+        const line = encoder.encode(formatPortsLine(time, change, number));
+        const detail = encoder.encode(formatPidsRecord(
+          time,
+          change,
+          number,
+          pid === null ? undefined : snapshot.processes.get(pid),
+          pid === null ? [] : byPid.get(pid) ?? [],
+        ));
+        const portsSize = this.#ports.size;
+        this.#ports.append(line);
+        try {
+          this.#pids.append(detail);
+        } catch (error) {
+          this.#ports.cut(portsSize); // no line without its record
+          throw error;
+        }
+        this.#record = number;
+      }
+    } finally {
+      this.#ports.flush();
+      this.#pids.flush();
+    }
+  }
+
+  close(): void {
+    this.#ports.close();
+    this.#pids.close();
+  }
+
+  #needsRotation(time: Date): boolean {
+    return localDateTime(time)[0] !== this.#date || this.#ports.size >= this.#maxBytes ||
+      this.#pids.size >= this.#maxBytes;
+  }
+
+  #rotate(time: Date): void {
+    this.#ports.flush();
+    this.#pids.flush();
+    this.close();
+    this.#openPair(time, this.#freeStamp(time, ["PR-PORTS", "PR-PIDS"]));
+  }
+
+  #openPair(time: Date, stamp: string): void {
+    const ports = `PR-PORTS-${stamp}.log`, pids = `PR-PIDS-${stamp}.log`;
+    this.#ports = new AppendFile(
+      `${this.directory}/${ports}`,
+      formatPortsHeader(pids, this.#host, time),
+    );
+    this.#pids = new AppendFile(`${this.directory}/${pids}`, formatPidsHeader(ports, this.#host));
+    this.files.push(this.#ports.path, this.#pids.path);
+    this.#date = localDateTime(time)[0];
+    this.#record = 0;
+  }
+
+  /** `YYYYMMDD-HHMMSS` of `time`, with `-2`, `-3` … when files of that name exist already. */
+  #freeStamp(time: Date, prefixes: string[]): string {
+    const [date, clock] = localDateTime(time);
+    const base = `${date.replaceAll("-", "")}-${clock.replaceAll(":", "")}`;
+    for (let n = 1;; n++) {
+      const stamp = n === 1 ? base : `${base}-${n}`;
+      if (prefixes.every((prefix) => !exists(`${this.directory}/${prefix}-${stamp}.log`))) {
+        return stamp;
+      }
+    }
+  }
+}
+
+/** Creates `directory` readable by its owner only; an existing one must be a directory. */
+function makePrivateDirectory(directory: string): void {
+  try {
+    const info = Deno.statSync(directory);
+    if (!info.isDirectory) throw new ReporterError(`${directory} is not a directory`);
+    return;
+  } catch (error) {
+    if (error instanceof ReporterError) throw error;
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new ReporterError(`cannot use log directory ${directory}: ${(error as Error).message}`);
+    }
+  }
+  try {
+    Deno.mkdirSync(directory, { recursive: true, mode: 0o700 });
+    Deno.chmodSync(directory, 0o700); // whatever the umask
+  } catch (error) {
+    throw new ReporterError(
+      `cannot create log directory ${directory}: ${(error as Error).message}`,
+    );
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

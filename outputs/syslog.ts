@@ -1,0 +1,92 @@
+/**
+ * Syslog messages as RFC 5424 frames them, sent over UDP (one datagram each) or TCP (octet
+ * counting, RFC 6587).
+ *
+ * @module
+ */
+
+import { createSocket, type Socket } from "node:dgram";
+import { VERSION } from "../version.ts";
+
+/** Facility 13, log audit: integrity events belong with the audit trail. */
+const FACILITY_LOG_AUDIT = 13;
+
+/** Syslog severities portset uses. */
+export const SEVERITY = { warning: 4, notice: 5, informational: 6 } as const;
+
+/** One RFC 5424 message: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID - MSG`. */
+export function formatSyslog(
+  message: string,
+  options: { severity: number; time: Date; host: string; messageId: string },
+): string {
+  const field = (text: string) => (text === "" ? "-" : text.replace(/\s+/g, "_").slice(0, 48));
+  const priority = FACILITY_LOG_AUDIT * 8 + options.severity;
+  return `<${priority}>1 ${options.time.toISOString()} ${
+    field(options.host)
+  } portset ${Deno.pid} ` +
+    `${field(options.messageId)} [portset@32473 version="${VERSION}"] ${
+      message.replace(/\n/g, " ")
+    }`;
+}
+
+/** Sends messages to a syslog server; sending is best effort and never stops the monitor. */
+export class SyslogSender {
+  #udp: Socket | null = null;
+  #tcp: Deno.TcpConn | null = null;
+  #encoder = new TextEncoder();
+  /** The last delivery failure, reported once by the caller. */
+  failure: string | null = null;
+
+  private constructor(
+    readonly transport: "udp" | "tcp",
+    readonly host: string,
+    readonly port: number,
+  ) {}
+
+  static async open(
+    target: { transport: "udp" | "tcp"; host: string; port: number },
+  ): Promise<SyslogSender> {
+    const sender = new SyslogSender(target.transport, target.host, target.port);
+    if (target.transport === "udp") {
+      sender.#udp = createSocket(target.host.includes(":") ? "udp6" : "udp4");
+      sender.#udp.on("error", (error) => sender.failure = error.message);
+    } else {
+      sender.#tcp = await Deno.connect({ hostname: target.host, port: target.port });
+    }
+    return sender;
+  }
+
+  async send(message: string): Promise<void> {
+    try {
+      if (this.#udp) {
+        const bytes = this.#encoder.encode(message);
+        await new Promise<void>((resolve, reject) =>
+          this.#udp!.send(
+            bytes,
+            this.port,
+            this.host,
+            (error) => (error ? reject(error) : resolve()),
+          )
+        );
+      } else if (this.#tcp) {
+        const bytes = this.#encoder.encode(message);
+        const framed = this.#encoder.encode(`${bytes.length} `);
+        await this.#tcp.write(framed);
+        for (let written = 0; written < bytes.length;) {
+          written += await this.#tcp.write(bytes.subarray(written));
+        }
+      }
+    } catch (error) {
+      this.failure = (error as Error).message;
+    }
+  }
+
+  close(): void {
+    this.#udp?.close();
+    try {
+      this.#tcp?.close();
+    } catch {
+      // already closed by the peer
+    }
+  }
+}
