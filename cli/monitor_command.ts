@@ -38,7 +38,19 @@ export async function runMonitor(
   }
   const collector = createCollector();
   using stop = stopOnSignals();
-  const parts: MonitorPart[] = [];
+  const realTime = rule?.sets.some((set) => set.onChange) ?? false;
+  const parts: MonitorPart[] = [{
+    // Said once the first look is taken: from then on, every change is seen.
+    start() {
+      console.error(
+        `portset: monitoring every ${command.intervalSeconds} s` +
+          (command.logDirectory ? `, logging to ${command.logDirectory}` : "") +
+          (rule ? `, rule ${rule.path}${realTime ? " (real time)" : ""}` : "") +
+          "; Ctrl+C to stop",
+      );
+    },
+    tick() {},
+  }];
   let reporter: PortReporter | null = null;
   const reported = new Set<string>();
   const warnOnce = (message: string) => {
@@ -91,16 +103,6 @@ export async function runMonitor(
   }
 
   try {
-    console.error(
-      `portset: monitoring every ${command.intervalSeconds} s` +
-        (command.logDirectory ? `, logging to ${command.logDirectory}` : "") +
-        (rule
-          ? `, rule ${rule.path}${
-            parts.some((p) => p instanceof RuleMonitor && p.realTime) ? " (real time)" : ""
-          }`
-          : "") +
-        "; Ctrl+C to stop",
-    );
     const ticks = await runMonitorLoop({
       collector,
       intervalSeconds: command.intervalSeconds,

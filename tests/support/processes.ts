@@ -124,7 +124,8 @@ export function exists(path: string): boolean {
 export class RunningCli implements AsyncDisposable {
   #child: Deno.ChildProcess;
   #output = "";
-  #reading: Promise<void>;
+  #errors = "";
+  #reading: Promise<unknown>;
 
   constructor(args: string[]) {
     const child = new Deno.Command(Deno.execPath(), {
@@ -136,30 +137,46 @@ export class RunningCli implements AsyncDisposable {
       env: { NO_COLOR: "1" },
     }).spawn();
     this.#child = child;
-    this.#reading = (async () => {
-      for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
-        this.#output += text;
-      }
-    })();
+    const read = async (stream: ReadableStream<Uint8Array>, add: (text: string) => void) => {
+      for await (const text of stream.pipeThrough(new TextDecoderStream())) add(text);
+    };
+    this.#reading = Promise.all([
+      read(child.stdout, (text) => this.#output += text),
+      read(child.stderr, (text) => this.#errors += text),
+    ]);
   }
 
   get pid(): number {
     return this.#child.pid;
   }
 
-  /** Everything printed so far. */
+  /** Everything printed on stdout so far. */
   get output(): string {
     return this.#output;
   }
 
-  /** Waits, with a deadline, until the output matches `pattern`; fails the test otherwise. */
-  async waitFor(pattern: RegExp, deadlineMs = 15_000): Promise<RegExpMatchArray> {
+  /** Waits, with a deadline, until stdout matches `pattern`; fails the test otherwise. */
+  waitFor(pattern: RegExp, deadlineMs = 15_000): Promise<RegExpMatchArray> {
+    return this.#waitFor(() => this.#output, "output", pattern, deadlineMs);
+  }
+
+  /** The same for stderr. */
+  waitForError(pattern: RegExp, deadlineMs = 15_000): Promise<RegExpMatchArray> {
+    return this.#waitFor(() => this.#errors, "stderr", pattern, deadlineMs);
+  }
+
+  async #waitFor(
+    text: () => string,
+    name: string,
+    pattern: RegExp,
+    deadlineMs: number,
+  ): Promise<RegExpMatchArray> {
     const deadline = Date.now() + deadlineMs;
     for (;;) {
-      const match = this.#output.match(pattern);
+      const match = text().match(pattern);
       if (match) return match;
       if (Date.now() > deadline) {
-        throw new Error(`no ${pattern} in the output within ${deadlineMs} ms:\n${this.#output}`);
+        throw new Error(`no ${pattern} in the ${name} within ${deadlineMs} ms:\n${text()}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -177,12 +194,9 @@ export class RunningCli implements AsyncDisposable {
 
   /** Waits for the exit. */
   async finished(): Promise<CliRun> {
-    const [status, stderr] = await Promise.all([
-      this.#child.status,
-      new Response(this.#child.stderr).text(),
-      this.#reading,
-    ]);
-    return { code: status.code, stdout: this.#output, stderr };
+    const status = await this.#child.status;
+    await this.#reading;
+    return { code: status.code, stdout: this.#output, stderr: this.#errors };
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,0 +1,243 @@
+/**
+ * `portset monitor` end to end: a real monitor process, real sockets, deadlines not sleeps.
+ */
+
+import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
+import { PORTS_FIELDS } from "../outputs/port_reporter.ts";
+import { runCli, RunningCli } from "./support/processes.ts";
+import { pollUntil } from "./support/poll.ts";
+import { TestSockets } from "./support/sockets.ts";
+
+/** Every PR-PORTS data line in `directory` (files in name order). */
+function portsLines(directory: string): string[] {
+  return files(directory, "PR-PORTS-").flatMap((name) => {
+    const text = Deno.readTextFileSync(`${directory}/${name}`);
+    const lines = text.split("\n");
+    return lines.slice(lines.indexOf(PORTS_FIELDS) + 1, -1);
+  });
+}
+
+function files(directory: string, prefix: string): string[] {
+  try {
+    return [...Deno.readDirSync(directory)].map((e) => e.name).filter((n) => n.startsWith(prefix))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Waits, with a deadline, for a PR-PORTS line matching `pattern`. */
+async function waitForLine(directory: string, pattern: RegExp): Promise<string> {
+  const line = await pollUntil(() => portsLines(directory).find((l) => pattern.test(l)), {
+    deadlineMs: 15_000,
+  });
+  assert.ok(line, `no PR-PORTS line matching ${pattern}:\n${portsLines(directory).join("\n")}`);
+  return line;
+}
+
+function withDirectory(): { path: string } & Disposable {
+  const root = Deno.makeTempDirSync({ prefix: "portset-monitor-" });
+  return {
+    path: `${root}/logs`,
+    [Symbol.dispose]: () => Deno.removeSync(root, { recursive: true }),
+  };
+}
+
+Deno.test("the monitor logs a listener within two ticks with its pid, a connection, its state change, the close", async () => {
+  using logs = withDirectory();
+  using sockets = new TestSockets();
+  await using monitor = new RunningCli(["monitor", "--log-dir", logs.path, "--interval", "1"]);
+  await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
+  assert.equal(Deno.statSync(logs.path).mode! & 0o777, 0o700);
+  assert.equal(files(logs.path, "PR-INITIAL-").length, 1);
+
+  const listener = sockets.tcpListen("127.0.0.84");
+  const opened = Date.now();
+  const listen = await waitForLine(
+    logs.path,
+    new RegExp(
+      `,TCP,${listener.port},127\\.0\\.0\\.84,,0\\.0\\.0\\.0,${Deno.pid},deno,<[^>]+>,LISTENING,listen,\\d+$`,
+    ),
+  );
+  assert.ok(Date.now() - opened < 2_500 + 1_000, "within two ticks (and a start-up's margin)");
+  assert.match(listen, /^\d{4}-\d\d-\d\d,\d\d:\d\d:\d\d,/);
+
+  const client = sockets.tcpConnect("127.0.0.84", listener.port);
+  const accepted = sockets.accept(listener.fd);
+  await waitForLine(
+    logs.path,
+    new RegExp(
+      `,TCP,${listener.port},127\\.0\\.0\\.84,${client.port},127\\.0\\.0\\.1,${Deno.pid},deno,.*,ESTABLISHED,connect,`,
+    ),
+  );
+  sockets.close(client.fd);
+  await waitForLine(
+    logs.path,
+    new RegExp(`,TCP,${listener.port},127\\.0\\.0\\.84,${client.port},.*,CLOSE_WAIT,state,`),
+  );
+  sockets.close(accepted);
+  sockets.close(listener.fd);
+  await waitForLine(
+    logs.path,
+    new RegExp(`,TCP,${listener.port},127\\.0\\.0\\.84,,0\\.0\\.0\\.0,.*,LISTENING,close,`),
+  );
+
+  const run = await monitor.stop("SIGINT");
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /monitor stopped \(SIGINT\) after \d+ ticks/);
+
+  // Every line has its PR-PIDS record.
+  const [pids] = files(logs.path, "PR-PIDS-");
+  const records = [...Deno.readTextFileSync(`${logs.path}/${pids}`).matchAll(/^\[(\d+)\] /gm)].map((
+    m,
+  ) => Number(m[1]));
+  assert.deepEqual(records, portsLines(logs.path).map((line) => Number(line.split(",").at(-1))));
+});
+
+Deno.test("a restart writes new files and leaves the old ones as they were; SIGKILL leaves whole lines", async () => {
+  using logs = withDirectory();
+  using sockets = new TestSockets();
+  {
+    await using first = new RunningCli(["monitor", "--log-dir", logs.path, "--interval", "1"]);
+    await first.waitForError(/portset: monitoring every 1 s/);
+    const listener = sockets.tcpListen("127.0.0.85");
+    await waitForLine(logs.path, new RegExp(`,TCP,${listener.port},127\\.0\\.0\\.85,`));
+    for (let i = 0; i < 20; i++) sockets.udp("127.0.0.85"); // keep it writing
+    await first.stop("SIGKILL");
+  }
+  for (const name of files(logs.path, "PR-")) {
+    const text = Deno.readTextFileSync(`${logs.path}/${name}`);
+    assert.ok(text.endsWith("\n"), `${name} ends with a whole line after SIGKILL`);
+  }
+  for (const line of portsLines(logs.path)) assert.equal(line.split(",").length, 13, line);
+
+  const before = new Map(
+    files(logs.path, "PR-").map((n) => [n, Deno.readTextFileSync(`${logs.path}/${n}`)]),
+  );
+  await using second = new RunningCli(["monitor", "--log-dir", logs.path, "--interval", "1"]);
+  await second.waitForError(/portset: monitoring every 1 s/);
+  const listener = sockets.tcpListen("127.0.0.85");
+  await waitForLine(logs.path, new RegExp(`,TCP,${listener.port},127\\.0\\.0\\.85,.*,listen,`));
+  assert.equal((await second.stop("SIGTERM")).code, 0);
+  for (const [name, text] of before) {
+    assert.equal(
+      Deno.readTextFileSync(`${logs.path}/${name}`),
+      text,
+      `${name} untouched by the restart`,
+    );
+  }
+  assert.equal(files(logs.path, "PR-INITIAL-").length, 2);
+});
+
+Deno.test("rotation by size from the command line: every change still logged once", async () => {
+  using logs = withDirectory();
+  using sockets = new TestSockets();
+  await using monitor = new RunningCli([
+    "monitor",
+    "--log-dir",
+    logs.path,
+    "--interval",
+    "1",
+    "--max-size",
+    "1K",
+  ]);
+  await monitor.waitForError(/portset: monitoring every 1 s/);
+  const ports = Array.from({ length: 6 }, () => sockets.udp("127.0.0.86").port);
+  for (const port of ports) {
+    await waitForLine(logs.path, new RegExp(`,UDP,${port},127\\.0\\.0\\.86,\\*,\\*,.*,bind,`));
+  }
+  assert.equal((await monitor.stop()).code, 0);
+  assert.ok(files(logs.path, "PR-PORTS-").length > 1, "rotated");
+  const binds = portsLines(logs.path).filter((line) => line.includes(",127.0.0.86,"));
+  assert.equal(binds.length, ports.length, "each change logged once");
+});
+
+Deno.test("real-time rule: Created and Deleted events as JSON lines, and the same to a syslog server", async () => {
+  const rulePath = Deno.makeTempFileSync({ suffix: ".xml" });
+  Deno.writeTextFileSync(
+    rulePath,
+    `<PortSet onChange="true"><include key="*/127.0.0.87/*"/></PortSet>`,
+  );
+  const server = createSocket("udp4");
+  const received: string[] = [];
+  server.on("message", (message) => received.push(new TextDecoder().decode(message)));
+  await new Promise<void>((resolve) => server.bind(0, "127.0.0.1", resolve));
+  try {
+    using sockets = new TestSockets();
+    const syslog = `udp://127.0.0.1:${server.address().port}`;
+    await using monitor = new RunningCli([
+      "monitor",
+      "--rule",
+      rulePath,
+      "--interval",
+      "1",
+      "--jsonl",
+      "--syslog",
+      syslog,
+    ]);
+    await monitor.waitForError(/portset: monitoring every 1 s, rule .* \(real time\)/);
+    const listener = sockets.tcpListen("127.0.0.87");
+    const created = await monitor.waitFor(
+      new RegExp(`\\{"change":"Created","key":"tcp/127\\.0\\.0\\.87/${listener.port}".*\\n`),
+    );
+    const event = JSON.parse(created[0]);
+    assert.equal(event.attributes.ProcessId, Deno.pid);
+    sockets.close(listener.fd);
+    await monitor.waitFor(
+      new RegExp(`\\{"change":"Deleted","key":"tcp/127\\.0\\.0\\.87/${listener.port}"`),
+    );
+    const arrived = await pollUntil(() => received.length >= 2 ? received : undefined);
+    assert.ok(arrived, "two syslog messages");
+    assert.match(
+      arrived[0],
+      /^<108>1 \d{4}-\d\d-\d\dT[\d:.]+Z \S+ portset \d+ PortSet-Created \[portset@32473 version="[^"]+"\] \{"change":"Created"/,
+    );
+    assert.match(arrived[1], /^<109>1 .* PortSet-Deleted /);
+    assert.equal((await monitor.stop()).code, 0);
+  } finally {
+    server.close();
+    Deno.removeSync(rulePath);
+  }
+});
+
+Deno.test("monitor errors: one line, exit code 2", async () => {
+  const file = Deno.makeTempFileSync();
+  try {
+    const cases: [string[], RegExp][] = [
+      [["monitor"], /needs --log-dir DIR .*--rule RULE\.xml/],
+      [["monitor", "--log-dir", file], /is not a directory/],
+      [
+        ["monitor", "--log-dir", "/proc/portset-logs"],
+        /cannot create log directory \/proc\/portset-logs/,
+      ],
+      [
+        ["monitor", "--log-dir", "/tmp/x", "--interval", "0"],
+        /--interval SECONDS must be a whole number from 1 to 3600/,
+      ],
+      [
+        ["monitor", "--log-dir", "/tmp/x", "--max-size", "12Q"],
+        /--max-size SIZE must be from 1K to 1G/,
+      ],
+      [
+        ["monitor", "--log-dir", "/tmp/x", "--syslog", "udp://127.0.0.1:514"],
+        /--syslog sends rule events: it goes with --rule/,
+      ],
+      [
+        ["monitor", "--rule", "/nonexistent.xml"],
+        /nonexistent\.xml: cannot read the rule file: no such file/,
+      ],
+    ];
+    for (const [args, pattern] of cases) {
+      const run = await runCli(args);
+      assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+      const lines = run.stderr.trimEnd().split("\n").filter((l) =>
+        !l.startsWith("portset: monitoring")
+      );
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0], pattern);
+    }
+  } finally {
+    Deno.removeSync(file);
+  }
+});
