@@ -20,7 +20,20 @@ export type Command =
   | ScanCommand
   | BaselineCommand
   | CheckCommand
-  | MonitorCommand;
+  | MonitorCommand
+  | ServiceCommand;
+
+/** `portset service install|uninstall|status`. */
+export interface ServiceCommand {
+  mode: "service";
+  action: "install" | "uninstall" | "status";
+  dryRun: boolean;
+  /** Stage the files under this directory instead of `/` (for packagers). */
+  root: string;
+  logDirectory: string | null;
+  intervalSeconds: number;
+  rule: string | null;
+}
 
 /** `portset monitor`: the Port Reporter service's logs and real-time rule events. */
 export interface MonitorCommand {
@@ -198,6 +211,7 @@ export function parseArgs(args: readonly string[]): Command {
     return parseRuleCommand(command, args.slice(1));
   }
   if (command === "monitor") return parseMonitorCommand(args.slice(1));
+  if (command === "service") return parseServiceCommand(args.slice(1));
   const { given } = readFlags(args, FLAGS, false);
 
   if (given.has("help") || given.size === 0) return { mode: "help" };
@@ -313,6 +327,44 @@ function parseMonitorCommand(args: readonly string[]): Command {
   };
 }
 
+const SERVICE_FLAGS: readonly FlagSpec[] = [
+  { names: ["--dry-run"], key: "dryRun" },
+  { names: ["--root"], key: "root", value: "DIR" },
+  { names: ["--log-dir"], key: "logDir", value: "DIR" },
+  { names: ["--interval"], key: "interval", value: "SECONDS", range: [1, 3600] },
+  { names: ["--rule"], key: "rule", value: "RULE" },
+  HELP_FLAG,
+];
+
+function parseServiceCommand(args: readonly string[]): Command {
+  const { given, operands } = readFlags(args, SERVICE_FLAGS, true);
+  if (given.has("help")) return { mode: "help" };
+  const action = operands[0];
+  if (action !== "install" && action !== "uninstall" && action !== "status") {
+    throw new UsageError(
+      action === undefined
+        ? "portset service needs install, uninstall or status"
+        : `unknown service action '${action}'; expected install, uninstall or status`,
+    );
+  }
+  if (operands.length > 1) throw new UsageError(`unexpected argument '${operands[1]}'`);
+  if (action !== "install") {
+    for (const key of ["logDir", "interval", "rule"]) {
+      if (given.has(key)) throw new UsageError(`${given.get(key)!.name} goes with service install`);
+    }
+  }
+  return {
+    mode: "service",
+    action,
+    dryRun: given.has("dryRun"),
+    root: (given.get("root")?.value as string | undefined) ?? "/",
+    logDirectory: (given.get("logDir")?.value as string | undefined) ?? null,
+    intervalSeconds: (given.get("interval")?.value as number | undefined) ??
+      DEFAULT_MONITOR_SECONDS,
+    rule: (given.get("rule")?.value as string | undefined) ?? null,
+  };
+}
+
 /** `512K`, `5M`, `5MB`, `1048576`: a size in bytes, from 1 KiB to 1 GiB. */
 export function parseSize(text: string): number {
   const match = /^(\d+)\s*([KMG]?)(i?B)?$/i.exec(text.trim());
@@ -358,11 +410,14 @@ export const HELP = `portset: TCP/UDP port monitor
 
 Usage:
   portset -local [-v] [--json | --csv] [-l FILE [-y]]
+  portset -wport PORT | -wpid PID [-wt SECONDS] [-v] [--json] [-l FILE [-y]]
   portset scan RULE.xml [--json]
   portset baseline RULE.xml -o BASELINE.json
   portset check RULE.xml --baseline BASELINE.json [--json | --jsonl | --cef] [--update]
   portset monitor [--log-dir DIR] [--rule RULE.xml] [--interval SECONDS] [--max-size SIZE]
                   [--rule-interval SECONDS] [--jsonl | --cef] [--syslog udp://HOST[:PORT]]
+  portset service install [--log-dir DIR] [--interval SECONDS] [--rule RULE.xml] [--dry-run]
+  portset service uninstall [--dry-run] | portset service status
   portset --help | --version
 
 Local mode:
@@ -373,6 +428,12 @@ Local mode:
   --csv           one CSV line per endpoint, with a header line
   -l FILE         also write the output to FILE (asks before replacing it on a terminal)
   -y              replace FILE without asking
+
+Watch modes (stop with Ctrl+C; the log stays complete):
+  -wport PORT     watch one local port, TCP and UDP: listeners, connections, state changes
+  -wpid PID       watch every socket of one process, until it exits
+  -wt SECONDS     how often to look, 1 to 1200 (default 60)
+  --json          one JSON line per change (and start and end records)
 
 PortSet rules (RULE.xml holds a <PortSet>, or several entity sets under one root element):
   scan            the listening ports the rule selects now, with their monitored attributes
@@ -388,6 +449,12 @@ Monitor (the Port Reporter service; stops cleanly on Ctrl+C or SIGTERM):
   --rule          report the rule's Created/Updated/Deleted events as they happen (every look
                   when a PortSet has onChange="true", else every --rule-interval, default 3600)
   --syslog        also send rule events to a syslog server, RFC 5424 over UDP or TCP
+
+Service (runs the monitor from boot; install and uninstall need root):
+  install         Linux: /etc/systemd/system/portset.service, enabled and started;
+                  macOS: /Library/LaunchDaemons/org.portset.monitor.plist, bootstrapped
+  --dry-run       print the file and the commands instead of acting
+  status          exit 0 running, 3 installed but not running, 4 not installed
 
 Run as root for every owner; without root, other users' sockets are listed with pid null.
 

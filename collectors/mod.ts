@@ -5,10 +5,14 @@
  */
 
 import { type Collector, CollectorUnavailableError } from "./collector.ts";
+import { LaunchdServiceManager } from "./darwin/launchd_service.ts";
 import { LinuxCollector } from "./linux/mod.ts";
+import { SystemdServiceManager } from "./linux/systemd_service.ts";
+import { type ServiceManager, ServiceUnavailableError } from "./service.ts";
 
 export type { CollectOptions, Collector } from "./collector.ts";
 export { CollectorUnavailableError } from "./collector.ts";
+export * from "./service.ts";
 
 /** The collector for this OS. Throws {@linkcode CollectorUnavailableError} where there is none. */
 export function createCollector(): Collector {
@@ -27,3 +31,17 @@ export function createCollector(): Collector {
  * `casesensitive="platform"`: everywhere but Windows.
  */
 export const PLATFORM_CASE_SENSITIVE: boolean = Deno.build.os !== "windows";
+
+/** The service manager of this OS, with its files under `root` (`/`, or a staging directory). */
+export function createServiceManager(root = "/"): ServiceManager {
+  switch (Deno.build.os) {
+    case "linux":
+      return new SystemdServiceManager(root);
+    case "darwin":
+      return new LaunchdServiceManager(root);
+    default:
+      throw new ServiceUnavailableError(
+        `installing the service on ${Deno.build.os} is not available in this build`,
+      );
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * `portset service install|uninstall|status`: the monitor as a system service.
+ *
+ * @module
+ */
+
+import {
+  createServiceManager,
+  quoteArgument,
+  type ServiceStep,
+  ServiceUnavailableError,
+} from "../collectors/mod.ts";
+import type { ServiceCommand } from "./args.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
+import { AtomicFile, writeOutput } from "./output.ts";
+
+/** LSB status codes. */
+const STATUS_RUNNING = 0, STATUS_STOPPED = 3, STATUS_UNKNOWN = 4;
+
+export async function runService(command: ServiceCommand): Promise<number> {
+  let manager;
+  try {
+    manager = createServiceManager(command.root);
+  } catch (error) {
+    if (error instanceof ServiceUnavailableError) throw new CliError(error.message, EXIT_USAGE);
+    throw error;
+  }
+  if (command.action === "status") {
+    const status = await manager.status();
+    writeOutput([
+      `portset service (${manager.name}, ${manager.definitionPath}): ` +
+      `${status.installed ? "installed" : "not installed"}, ` +
+      `${status.running === null ? "state unknown" : status.running ? "running" : "not running"} ` +
+      `(${status.detail})\n`,
+    ]);
+    return !status.installed ? STATUS_UNKNOWN : status.running ? STATUS_RUNNING : STATUS_STOPPED;
+  }
+
+  const steps = command.action === "install"
+    ? manager.installSteps({
+      program: programArgv(),
+      monitorArgs: monitorArgs(command, command.logDirectory ?? manager.defaultLogDirectory),
+      logDirectory: command.logDirectory ?? manager.defaultLogDirectory,
+    })
+    : manager.uninstallSteps();
+
+  if (command.dryRun) {
+    writeOutput([steps.map(describe).join("\n") + "\n"]);
+    return 0;
+  }
+  if (command.root === "/" && Deno.uid() !== 0) {
+    throw new CliError(
+      `service ${command.action} needs root to change ${manager.definitionPath} (run it with sudo); ` +
+        `--dry-run shows what it would do`,
+      EXIT_USAGE,
+    );
+  }
+  for (const step of steps) await take(step);
+  writeOutput([
+    `portset: service ${
+      command.action === "install" ? "installed" : "uninstalled"
+    } (${manager.definitionPath})\n`,
+  ]);
+  return 0;
+}
+
+/** How to run this portset: the executable itself, or deno running main.ts from source. */
+function programArgv(): string[] {
+  const main = Deno.mainModule;
+  if (main.startsWith("file:")) {
+    const path = decodeURIComponent(new URL(main).pathname);
+    try {
+      if (Deno.statSync(path).isFile) return [Deno.execPath(), "run", "--allow-all", path];
+    } catch {
+      // compiled: the module is inside the executable
+    }
+  }
+  return [Deno.execPath()];
+}
+
+function monitorArgs(command: ServiceCommand, logDirectory: string): string[] {
+  const args = [
+    "monitor",
+    "--log-dir",
+    absolute(logDirectory),
+    "--interval",
+    String(command.intervalSeconds),
+  ];
+  if (command.rule) args.push("--rule", absolute(command.rule));
+  return args;
+}
+
+function absolute(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+}
+
+function describe(step: ServiceStep): string {
+  switch (step.kind) {
+    case "directory":
+      return `create directory ${step.path} (mode ${step.mode.toString(8)})`;
+    case "write":
+      return `write ${step.path} (mode ${step.mode.toString(8)}):\n${step.text}`;
+    case "remove":
+      return `remove ${step.path}`;
+    case "run":
+      return `run: ${step.argv.map(quoteArgument).join(" ")}`;
+  }
+}
+
+async function take(step: ServiceStep): Promise<void> {
+  switch (step.kind) {
+    case "directory":
+      try {
+        Deno.mkdirSync(step.path, { recursive: true, mode: step.mode });
+        Deno.chmodSync(step.path, step.mode);
+      } catch (error) {
+        throw new CliError(`cannot create ${step.path}: ${(error as Error).message}`);
+      }
+      return;
+    case "write":
+      Deno.mkdirSync(step.path.slice(0, step.path.lastIndexOf("/")), { recursive: true });
+      AtomicFile.write(step.path, step.text, step.mode);
+      return;
+    case "remove":
+      try {
+        Deno.removeSync(step.path);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) {
+          throw new CliError(`cannot remove ${step.path}: ${(error as Error).message}`);
+        }
+      }
+      return;
+    case "run": {
+      let output;
+      try {
+        output = await new Deno.Command(step.argv[0], {
+          args: step.argv.slice(1),
+          stdout: "null",
+          stderr: "piped",
+        }).output();
+      } catch {
+        if (step.optional) return;
+        throw new CliError(
+          `${step.argv[0]} is not available here: run '${step.argv.join(" ")}' where it is`,
+        );
+      }
+      if (!output.success && !step.optional) {
+        const reason = new TextDecoder().decode(output.stderr).trim().split("\n")[0];
+        throw new CliError(
+          `'${step.argv.join(" ")}' failed: ${reason || `exit code ${output.code}`}`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Installing the monitor as a system service: a systemd unit on Linux, a launchd daemon on macOS,
+ * a Service Control Manager service on Windows. One interface; each OS's manager beside its
+ * collector.
+ *
+ * @module
+ */
+
+/** What the service runs. */
+export interface ServiceSettings {
+  /** The program and its arguments up to the command (`/usr/local/bin/portset`, or deno run …). */
+  program: readonly string[];
+  /** The monitor's arguments: `monitor --log-dir …`. */
+  monitorArgs: readonly string[];
+  /** The log directory, the one place the service writes. */
+  logDirectory: string;
+}
+
+/** One step an installer takes: a file to write or remove, or a command to run. */
+export type ServiceStep =
+  | { kind: "directory"; path: string; mode: number }
+  | { kind: "write"; path: string; text: string; mode: number }
+  | { kind: "remove"; path: string }
+  | { kind: "run"; argv: string[]; optional?: boolean };
+
+/** Where a service stands. */
+export interface ServiceStatus {
+  installed: boolean;
+  /** Running now; null when the manager cannot say. */
+  running: boolean | null;
+  /** The manager's own words, for the user. */
+  detail: string;
+}
+
+/** An OS's service manager. */
+export interface ServiceManager {
+  /** `systemd`, `launchd`, … */
+  readonly name: string;
+  /** Where the service definition goes. */
+  readonly definitionPath: string;
+  /** Where the service's logs go unless told otherwise. */
+  readonly defaultLogDirectory: string;
+  /** The steps that install, as a dry run prints them and an install takes them. */
+  installSteps(settings: ServiceSettings): ServiceStep[];
+  uninstallSteps(): ServiceStep[];
+  status(): Promise<ServiceStatus>;
+}
+
+/** The service cannot be managed here; the message says why and what to do. */
+export class ServiceUnavailableError extends Error {
+  override name = "ServiceUnavailableError";
+}
+
+/** Quotes an argument for a systemd ExecStart= line or a shell. */
+export function quoteArgument(argument: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(argument)
+    ? argument
+    : `"${argument.replace(/["\\$`]/g, (c) => `\\${c}`)}"`;
+}
