@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Snapshot } from "../model/endpoint.ts";
+import type { Endpoint, Snapshot } from "../model/endpoint.ts";
 
 /** What a caller wants beyond endpoints and their owners. */
 export interface CollectOptions {
@@ -24,6 +24,13 @@ export interface CollectOptions {
 export interface Collector {
   /** One complete snapshot of the host's sockets. */
   collect(options?: CollectOptions): Snapshot;
+  /**
+   * Sockets the OS reported destroyed since the last call (the first call subscribes and returns
+   * nothing), so a socket that opened and closed between two snapshots is still seen. Null where
+   * the OS offers no such report or it cannot be had (no privilege); `overflowed` when some were
+   * lost because they came faster than they were read.
+   */
+  takeDestroyed?(): { endpoints: Endpoint[]; overflowed: boolean } | null;
   /** True while a process with this pid exists. */
   processExists(pid: number): boolean;
   /** Releases OS handles (netlink sockets, library handles). */

@@ -30,7 +30,9 @@ export async function runMonitorLoop(options: MonitorLoopOptions): Promise<numbe
   const { collector, parts, stop } = options;
   const collect = () => collector.collect({ reuseOwners: true, modules: options.modules });
   const tracker = new SocketTracker();
+  collector.takeDestroyed?.(); // subscribe before the first look, so nothing after it is missed
   const first = collect();
+  collector.takeDestroyed?.(); // what closed before the first look is not news
   tracker.reset(first.endpoints);
   for (const part of parts) part.start(first);
   let ticks = 0;
@@ -38,7 +40,13 @@ export async function runMonitorLoop(options: MonitorLoopOptions): Promise<numbe
     await sleep(options.intervalSeconds * 1000, stop);
     if (stop.aborted) break;
     const snapshot = collect();
-    const changes = tracker.update(snapshot.endpoints);
+    const destroyed = collector.takeDestroyed?.();
+    if (destroyed?.overflowed) {
+      snapshot.warnings.push(
+        "sockets closed faster than reported: some short-lived ones were missed",
+      );
+    }
+    const changes = tracker.update(snapshot.endpoints, destroyed?.endpoints);
     for (const part of parts) part.tick(changes, snapshot);
     ticks++;
   }

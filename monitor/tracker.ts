@@ -17,6 +17,8 @@ export interface SocketChange {
   endpoint: Endpoint;
   /** The socket as it was, for `state` and `owner`. */
   previous?: Endpoint;
+  /** Seen only in the OS's report of destroyed sockets: it opened and closed between two looks. */
+  betweenLooks?: boolean;
 }
 
 /**
@@ -47,8 +49,12 @@ export class SocketTracker {
     this.#previous = new Map(endpoints.map((endpoint) => [socketIdentity(endpoint), endpoint]));
   }
 
-  /** The changes from the last snapshot to `endpoints`, which becomes the last snapshot. */
-  update(endpoints: readonly Endpoint[]): SocketChange[] {
+  /**
+   * The changes from the last snapshot to `endpoints`, which becomes the last snapshot.
+   * `destroyed` are sockets the OS reported destroyed meanwhile: one that neither snapshot holds
+   * came and went between them, and is reported as appearing and closing.
+   */
+  update(endpoints: readonly Endpoint[], destroyed: readonly Endpoint[] = []): SocketChange[] {
     const changes: SocketChange[] = [];
     const current = new Map<string, Endpoint>();
     for (const endpoint of endpoints) {
@@ -66,6 +72,21 @@ export class SocketTracker {
     }
     for (const [identity, endpoint] of this.#previous) {
       if (!current.has(identity)) changes.push({ kind: "close", endpoint });
+    }
+    const reported = new Set<string>();
+    for (const endpoint of destroyed) {
+      const identity = socketIdentity(endpoint);
+      if (this.#previous.has(identity) || current.has(identity) || reported.has(identity)) continue;
+      reported.add(identity);
+      // A destroyed socket reports its last state, CLOSED; a TCP socket with no peer was a
+      // listener while it lived.
+      const lived = endpoint.state !== null && endpoint.remoteAddress === null
+        ? { ...endpoint, state: "LISTENING" as const }
+        : endpoint;
+      changes.push(
+        { kind: appearance(lived), endpoint: lived, betweenLooks: true },
+        { kind: "close", endpoint, betweenLooks: true },
+      );
     }
     this.#previous = current;
     return changes;

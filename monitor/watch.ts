@@ -52,7 +52,9 @@ export async function watch(options: WatchOptions): Promise<void> {
         : endpoint.pid === target.pid || endpoint.owners?.some((owner) => owner.pid === target.pid)
     );
 
+  collector.takeDestroyed?.(); // subscribe before the first look
   const first = collector.collect({ reuseOwners: true });
+  collector.takeDestroyed?.();
   const tracker = new SocketTracker();
   let endpoints = watched(first);
   tracker.reset(endpoints);
@@ -86,7 +88,8 @@ export async function watch(options: WatchOptions): Promise<void> {
     if (stop.aborted) break;
     const snapshot = collector.collect({ reuseOwners: true });
     endpoints = watched(snapshot);
-    const changes = tracker.update(endpoints);
+    const destroyed = collector.takeDestroyed?.()?.endpoints ?? [];
+    const changes = tracker.update(endpoints, watched({ ...snapshot, endpoints: destroyed }));
     if (changes.length > 0) {
       changeCount += changes.length;
       const time = new Date(snapshot.time);

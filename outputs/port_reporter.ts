@@ -111,6 +111,11 @@ export function formatPidsRecord(
       }${endpoint.state}`
       : ""),
   ];
+  if (change.betweenLooks) {
+    lines.push(
+      "Seen between looks: the kernel reported the socket destroyed before portset looked",
+    );
+  }
   if (endpoint.pid === null) {
     lines.push("Process: none visible (the socket has no owner: TIME_WAIT, kernel, or gone)");
   } else {

@@ -95,6 +95,21 @@ Deno.test("the monitor logs a listener within two ticks with its pid, a connecti
   assert.deepEqual(records, portsLines(logs.path).map((line) => Number(line.split(",").at(-1))));
 });
 
+Deno.test("a listener that opens and closes between two looks is still logged (destroy notifications)", async () => {
+  using logs = withDirectory();
+  await using monitor = new RunningCli(["monitor", "--log-dir", logs.path, "--interval", "3"]);
+  await monitor.waitForError(/portset: monitoring every 3 s/);
+  using sockets = new TestSockets();
+  const brief = sockets.tcpListen("127.0.0.88");
+  sockets.close(brief.fd); // well within one interval
+  await waitForLine(
+    logs.path,
+    new RegExp(`,TCP,${brief.port},127\\.0\\.0\\.88,,0\\.0\\.0\\.0,.*,LISTENING,listen,`),
+  );
+  await waitForLine(logs.path, new RegExp(`,TCP,${brief.port},127\\.0\\.0\\.88,.*,close,`));
+  assert.equal((await monitor.stop()).code, 0);
+});
+
 Deno.test("a restart writes new files and leaves the old ones as they were; SIGKILL leaves whole lines", async () => {
   using logs = withDirectory();
   using sockets = new TestSockets();

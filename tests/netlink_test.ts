@@ -201,6 +201,7 @@ Deno.test("parseDumpReplies decodes an IPv4 TCP socket field by field", () => {
     inode: 0xfedcba98,
     cookie: 0x0000_1234_89ab_cdef,
     v6only: null,
+    protocol: null,
   }]);
 });
 

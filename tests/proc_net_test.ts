@@ -104,6 +104,7 @@ Deno.test({
         inode: 12345,
         cookie: null,
         v6only: null,
+        protocol: null,
       },
       {
         family: AF_INET,
@@ -119,6 +120,7 @@ Deno.test({
         inode: 12346,
         cookie: null,
         v6only: null,
+        protocol: null,
       },
     ]);
   },

@@ -53,3 +53,26 @@ Deno.test("a connection's identity is its two ends: the inode going (TIME_WAIT) 
   };
   assert.deepEqual(tracker.update([timeWait]).map((c) => c.kind), ["state"]);
 });
+
+Deno.test("a socket destroyed between looks, never seen, is reported as appearing and closing", () => {
+  const tracker = new SocketTracker();
+  tracker.reset([listener]);
+  const brief = { ...listener, localPort: 81, state: "CLOSED" as const, inode: null, pid: null };
+  const briefUdp = { ...udp, localPort: 54, inode: null, pid: null };
+  const changes = tracker.update([listener], [
+    brief,
+    briefUdp,
+    { ...listener, state: "CLOSED" },
+    brief,
+  ]);
+  assert.deepEqual(
+    changes.map((c) => [c.kind, c.endpoint.localPort, c.endpoint.state, c.betweenLooks]),
+    [
+      ["listen", 81, "LISTENING", true],
+      ["close", 81, "CLOSED", true],
+      ["bind", 54, null, true],
+      ["close", 54, null, true],
+    ],
+    "the listener still there and the duplicate report add nothing",
+  );
+});

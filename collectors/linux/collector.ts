@@ -15,6 +15,7 @@ import {
   type DiagSocket,
   type InterfaceNamer,
   IPPROTO_TCP,
+  IPPROTO_UDP,
   NetlinkKernelError,
   NetlinkParseError,
   tcpStateName,
@@ -24,6 +25,7 @@ import { readProcNet } from "./proc_net.ts";
 import { scanSocketOwners, type SocketOwnership } from "./proc_owners.ts";
 import { parseProcStat, ProcessReader, type ProcStat } from "./proc_process.ts";
 import { type DiagDump, SockDiag, SockDiagUnavailableError } from "./sock_diag.ts";
+import { SockDiagEvents } from "./sock_diag_events.ts";
 
 const _SC_CLK_TCK = 2;
 
@@ -53,6 +55,8 @@ export class LinuxCollector implements Collector {
   /** With `reuseOwners`: the last scan of the fd tables, and how many snapshots have reused it. */
   #ownershipCache: SocketOwnership | null = null;
   #reuses = 0;
+  /** The destroy-notification subscription: undefined until asked for, null when refused. */
+  #events: SockDiagEvents | null | undefined = undefined;
   /** With `reuseOwners`: the owning processes of the last snapshot. */
   #records = new Map<number, ProcessRecord>();
   #interfaces: InterfaceNames;
@@ -150,6 +154,22 @@ export class LinuxCollector implements Collector {
     };
   }
 
+  takeDestroyed(): { endpoints: Endpoint[]; overflowed: boolean } | null {
+    if (this.#events === undefined) {
+      const events = SockDiagEvents.open(this.#libc);
+      this.#events = typeof events === "string" ? null : events;
+      return this.#events ? { endpoints: [], overflowed: false } : null;
+    }
+    if (this.#events === null) return null;
+    const { sockets, overflowed } = this.#events.drain(this.#interfaces.name);
+    const endpoints: Endpoint[] = [];
+    for (const socket of sockets) {
+      if (socket.protocol !== IPPROTO_TCP && socket.protocol !== IPPROTO_UDP) continue;
+      endpoints.push(this.#endpoint(socket.protocol, socket, null, null));
+    }
+    return { endpoints, overflowed };
+  }
+
   processExists(pid: number): boolean {
     try {
       Deno.statSync(`/proc/${pid}`);
@@ -162,6 +182,8 @@ export class LinuxCollector implements Collector {
   close(): void {
     this.#diag?.close();
     this.#diag = null;
+    this.#events?.close();
+    this.#events = null;
   }
 
   /**

@@ -32,6 +32,7 @@ export const NLM_F_DUMP = 0x300;
 export const INET_DIAG_REQ_SIZE = 56;
 export const INET_DIAG_MSG_SIZE = 72;
 export const INET_DIAG_SHUTDOWN = 8;
+export const INET_DIAG_PROTOCOL = 10;
 export const INET_DIAG_SKV6ONLY = 11;
 
 /** Kernel TCP state numbers (include/net/tcp_states.h). */
@@ -94,6 +95,11 @@ export interface DiagSocket {
   cookie: number | null;
   /** IPV6_V6ONLY, for AF_INET6 sockets. */
   v6only: boolean | null;
+  /**
+   * IPPROTO_TCP or IPPROTO_UDP, where the message says (destroy notifications do; a dump's
+   * protocol is the one asked for).
+   */
+  protocol: number | null;
 }
 
 /** A reply that is not laid out as netlink promises. */
@@ -225,6 +231,7 @@ function parseDiagMessage(
     cookie: view.getUint32(start + 48, HOST_LITTLE_ENDIAN) * 2 ** 32 +
       view.getUint32(start + 44, HOST_LITTLE_ENDIAN),
     v6only: null,
+    protocol: null,
   };
   parseAttributes(view, start + INET_DIAG_MSG_SIZE, end, socket);
   return socket;
@@ -243,6 +250,8 @@ function parseAttributes(view: DataView, start: number, end: number, socket: Dia
     }
     if (type === INET_DIAG_SKV6ONLY && attributeLength >= 5) {
       socket.v6only = view.getUint8(offset + 4) !== 0;
+    } else if (type === INET_DIAG_PROTOCOL && attributeLength >= 5) {
+      socket.protocol = view.getUint8(offset + 4);
     }
     offset += (attributeLength + 3) & ~3;
   }

@@ -111,6 +111,7 @@ export function parseProcNetTable(
       inode: Number(inode),
       cookie: null,
       v6only: null,
+      protocol: null,
     });
   }
   return sockets;

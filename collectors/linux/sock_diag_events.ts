@@ -1,0 +1,109 @@
+/**
+ * Sockets the kernel reports destroyed: sock_diag's multicast groups for TCP and UDP, IPv4 and
+ * IPv6. Polling sees only the sockets alive at each look; these messages also tell of a listener
+ * or a connection that came and went between two looks.
+ *
+ * @module
+ */
+
+import { errno, errnoText, type Libc } from "./ffi.ts";
+import {
+  type DiagSocket,
+  type InterfaceNamer,
+  NetlinkParseError,
+  parseDumpReplies,
+} from "./netlink.ts";
+
+const AF_NETLINK = 16;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const NETLINK_SOCK_DIAG = 4;
+const SOL_NETLINK = 270;
+const NETLINK_ADD_MEMBERSHIP = 1;
+const SOL_SOCKET = 1;
+const SO_RCVBUF = 8;
+const EAGAIN = 11;
+const ENOBUFS = 105;
+/** SKNLGRP_INET_TCP_DESTROY, _INET_UDP_, _INET6_TCP_, _INET6_UDP_ (linux/sock_diag.h). */
+const DESTROY_GROUPS = [1, 2, 3, 4];
+
+/** What a drain found. */
+export interface DestroyedSockets {
+  sockets: DiagSocket[];
+  /** True when the kernel dropped messages because they came faster than they were read. */
+  overflowed: boolean;
+}
+
+/** A subscription to destroy notifications; null from {@linkcode open} when the kernel refuses. */
+export class SockDiagEvents {
+  #libc: Libc;
+  #fd: number;
+  #buffer = new Uint8Array(256 * 1024);
+
+  private constructor(libc: Libc, fd: number) {
+    this.#libc = libc;
+    this.#fd = fd;
+  }
+
+  /** Subscribes; returns the reason instead when the groups cannot be joined (no privilege, say). */
+  static open(libc: Libc): SockDiagEvents | string {
+    const fd = libc.socket(
+      AF_NETLINK,
+      SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+      NETLINK_SOCK_DIAG,
+    );
+    if (fd < 0) return `cannot open a netlink socket: ${errnoText(libc, errno(libc))}`;
+    // Bound, the socket gets a port id of its own: the kernel does not deliver its multicasts to
+    // a socket whose port id is 0, its own.
+    const address = new Uint8Array(12);
+    address[0] = AF_NETLINK;
+    if (libc.bind(fd, address, address.length) < 0) {
+      const reason = errnoText(libc, errno(libc));
+      libc.close(fd);
+      return `cannot bind a netlink socket: ${reason}`;
+    }
+    // A large receive buffer rides out bursts of closes between two drains.
+    libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, new Uint8Array(new Int32Array([8 << 20]).buffer), 4);
+    for (const group of DESTROY_GROUPS) {
+      const value = new Uint8Array(new Int32Array([group]).buffer);
+      if (libc.setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, value, 4) < 0) {
+        const reason = errnoText(libc, errno(libc));
+        libc.close(fd);
+        return `cannot join sock_diag destroy notifications: ${reason}`;
+      }
+    }
+    return new SockDiagEvents(libc, fd);
+  }
+
+  /** Everything received since the last drain, without waiting. */
+  drain(interfaceName: InterfaceNamer): DestroyedSockets {
+    const sockets: DiagSocket[] = [];
+    let overflowed = false;
+    for (;;) {
+      const received = Number(
+        this.#libc.recv(this.#fd, this.#buffer, BigInt(this.#buffer.length), 0),
+      );
+      if (received < 0) {
+        const code = errno(this.#libc);
+        if (code === ENOBUFS) {
+          overflowed = true;
+          continue;
+        }
+        if (code === EAGAIN) return { sockets, overflowed };
+        return { sockets, overflowed };
+      }
+      if (received === 0) return { sockets, overflowed };
+      try {
+        parseDumpReplies(this.#buffer, received, sockets, interfaceName);
+      } catch (error) {
+        if (!(error instanceof NetlinkParseError)) throw error;
+        // A message portset cannot read tells nothing; the next look still sees what is alive.
+      }
+    }
+  }
+
+  close(): void {
+    this.#libc.close(this.#fd);
+  }
+}
