@@ -109,6 +109,7 @@ export async function runMonitor(
       parts,
       modules: command.logDirectory !== null,
       stop: stop.signal,
+      warn: warnOnce,
     });
     console.error(
       `portset: monitor stopped (${String(stop.signal.reason ?? "done")}) after ${ticks} ticks`,

@@ -22,6 +22,8 @@ export interface MonitorLoopOptions {
   parts: readonly MonitorPart[];
   /** Read processes' modules (the Port Reporter's PR-PIDS records list them). */
   modules: boolean;
+  /** Told what a snapshot could not see (missing privilege, missed notifications). */
+  warn(message: string): void;
   stop: AbortSignal;
 }
 
@@ -33,6 +35,7 @@ export async function runMonitorLoop(options: MonitorLoopOptions): Promise<numbe
   collector.takeDestroyed?.(); // subscribe before the first look, so nothing after it is missed
   const first = collect();
   collector.takeDestroyed?.(); // what closed before the first look is not news
+  for (const warning of first.warnings) options.warn(warning);
   tracker.reset(first.endpoints);
   for (const part of parts) part.start(first);
   let ticks = 0;
@@ -47,6 +50,7 @@ export async function runMonitorLoop(options: MonitorLoopOptions): Promise<numbe
       );
     }
     const changes = tracker.update(snapshot.endpoints, destroyed?.endpoints);
+    for (const warning of snapshot.warnings) options.warn(warning);
     for (const part of parts) part.tick(changes, snapshot);
     ticks++;
   }

@@ -73,11 +73,11 @@ export class SocketTracker {
     for (const [identity, endpoint] of this.#previous) {
       if (!current.has(identity)) changes.push({ kind: "close", endpoint });
     }
-    const reported = new Set<string>();
+    // The kernel reports each destroyed socket once; two never seen may share an identity (a port
+    // reused within one interval) and are both reported.
     for (const endpoint of destroyed) {
       const identity = socketIdentity(endpoint);
-      if (this.#previous.has(identity) || current.has(identity) || reported.has(identity)) continue;
-      reported.add(identity);
+      if (this.#previous.has(identity) || current.has(identity)) continue;
       // A destroyed socket reports its last state, CLOSED; a TCP socket with no peer was a
       // listener while it lived.
       const lived = endpoint.state !== null && endpoint.remoteAddress === null

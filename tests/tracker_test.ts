@@ -59,6 +59,7 @@ Deno.test("a socket destroyed between looks, never seen, is reported as appearin
   tracker.reset([listener]);
   const brief = { ...listener, localPort: 81, state: "CLOSED" as const, inode: null, pid: null };
   const briefUdp = { ...udp, localPort: 54, inode: null, pid: null };
+  // Two brief listeners on port 81 within one interval (the port reused) are two sockets.
   const changes = tracker.update([listener], [
     brief,
     briefUdp,
@@ -72,7 +73,9 @@ Deno.test("a socket destroyed between looks, never seen, is reported as appearin
       ["close", 81, "CLOSED", true],
       ["bind", 54, null, true],
       ["close", 54, null, true],
+      ["listen", 81, "LISTENING", true],
+      ["close", 81, "CLOSED", true],
     ],
-    "the listener still there and the duplicate report add nothing",
+    "the listener the snapshot still holds adds nothing",
   );
 });

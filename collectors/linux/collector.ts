@@ -57,6 +57,8 @@ export class LinuxCollector implements Collector {
   #reuses = 0;
   /** The destroy-notification subscription: undefined until asked for, null when refused. */
   #events: SockDiagEvents | null | undefined = undefined;
+  /** With destroy notifications: the last two dumps, where destroyed sockets are looked up. */
+  #recentDumps: [DiagDump[], DiagDump[]] = [[], []];
   /** With `reuseOwners`: the owning processes of the last snapshot. */
   #records = new Map<number, ProcessRecord>();
   #interfaces: InterfaceNames;
@@ -90,6 +92,7 @@ export class LinuxCollector implements Collector {
   collect(options: CollectOptions = {}): Snapshot {
     const warnings: string[] = [];
     const dumps = this.#dumpSockets(warnings);
+    if (this.#events) this.#recentDumps = [this.#recentDumps[1], dumps];
     const ownership = this.#ownership(dumps, options.reuseOwners ?? false);
 
     const processes = new Map<number, ProcessRecord | null>();
@@ -162,10 +165,30 @@ export class LinuxCollector implements Collector {
     }
     if (this.#events === null) return null;
     const { sockets, overflowed } = this.#events.drain(this.#interfaces.name);
+    // A destroyed socket has lost its inode; its cookie finds it in the dumps that saw it alive,
+    // so it keeps the identity (and owner) the last snapshots gave it.
+    const wanted = new Set(sockets.map((socket) => socket.cookie));
+    const seen = new Map<number | null, DiagSocket>();
+    for (const dumps of this.#recentDumps) {
+      for (const { sockets: alive } of dumps) {
+        for (const socket of alive) if (wanted.has(socket.cookie)) seen.set(socket.cookie, socket);
+      }
+    }
     const endpoints: Endpoint[] = [];
     for (const socket of sockets) {
       if (socket.protocol !== IPPROTO_TCP && socket.protocol !== IPPROTO_UDP) continue;
-      endpoints.push(this.#endpoint(socket.protocol, socket, null, null));
+      const alive = seen.get(socket.cookie);
+      const inode = alive?.inode ?? socket.inode;
+      const holders = this.#ownershipCache?.firstHolder(inode);
+      const owner = holders === undefined ? null : this.#records.get(holders) ?? null;
+      endpoints.push(
+        this.#endpoint(
+          socket.protocol,
+          { ...socket, inode, uid: alive?.uid ?? socket.uid },
+          owner,
+          null,
+        ),
+      );
     }
     return { endpoints, overflowed };
   }

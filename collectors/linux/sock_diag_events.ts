@@ -23,6 +23,9 @@ const SOL_NETLINK = 270;
 const NETLINK_ADD_MEMBERSHIP = 1;
 const SOL_SOCKET = 1;
 const SO_RCVBUF = 8;
+const SO_RCVBUFFORCE = 33;
+/** Room for about ten thousand closes between two drains (each queued message takes ~1 KiB). */
+const RECEIVE_BUFFER_BYTES = 16 << 20;
 const EAGAIN = 11;
 const ENOBUFS = 105;
 /** SKNLGRP_INET_TCP_DESTROY, _INET_UDP_, _INET6_TCP_, _INET6_UDP_ (linux/sock_diag.h). */
@@ -63,8 +66,12 @@ export class SockDiagEvents {
       libc.close(fd);
       return `cannot bind a netlink socket: ${reason}`;
     }
-    // A large receive buffer rides out bursts of closes between two drains.
-    libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, new Uint8Array(new Int32Array([8 << 20]).buffer), 4);
+    // A large receive buffer rides out bursts of closes between two drains. SO_RCVBUF is capped
+    // by net.core.rmem_max (208 KiB by default); root may go past it with SO_RCVBUFFORCE.
+    const size = new Uint8Array(new Int32Array([RECEIVE_BUFFER_BYTES]).buffer);
+    if (libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4) < 0) {
+      libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, size, 4);
+    }
     for (const group of DESTROY_GROUPS) {
       const value = new Uint8Array(new Int32Array([group]).buffer);
       if (libc.setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, value, 4) < 0) {
