@@ -57,3 +57,13 @@ export function quoteArgument(argument: string): string {
     ? argument
     : `"${argument.replace(/["\\$`]/g, (c) => `\\${c}`)}"`;
 }
+
+/** True when the service definition file is there. */
+export function definitionExists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

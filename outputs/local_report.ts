@@ -11,6 +11,7 @@ import {
   isIpv6,
   isTcp,
   type ProcessInfo,
+  type Service,
   type Snapshot,
   TCP_STATES,
 } from "../model/endpoint.ts";
@@ -136,16 +137,7 @@ function processBlock(
   if (process?.path) lines.push(` Path: ${process.path}`);
   lines.push(` User context: ${process?.user ?? "unknown"}`, "");
   if (process?.services.length) {
-    for (const service of process.services) {
-      lines.push(
-        ` Service Name: ${service.name}`,
-        ` Display Name: ${service.displayName ?? service.name}`,
-        ` Service Type: ${
-          service.shared ? "shares a process with other services" : "runs in its own process"
-        }`,
-        "",
-      );
-    }
+    for (const service of process.services) lines.push(...serviceLines(service, " "), "");
   } else {
     lines.push(" Process doesn't appear to be a service", "");
   }
@@ -165,4 +157,15 @@ function processBlock(
     lines.push("");
   }
   return lines;
+}
+
+/** PortQry's three lines on a service a process hosts. */
+export function serviceLines(service: Service, indent = ""): string[] {
+  return [
+    `${indent}Service Name: ${service.name}`,
+    `${indent}Display Name: ${service.displayName ?? service.name}`,
+    `${indent}Service Type: ${
+      service.shared ? "shares a process with other services" : "runs in its own process"
+    }`,
+  ];
 }

@@ -11,6 +11,7 @@ import { isTcp } from "../model/endpoint.ts";
 import type { SocketChange } from "../monitor/tracker.ts";
 import { VERSION } from "../version.ts";
 import { csvField } from "./csv.ts";
+import { serviceLines } from "./local_report.ts";
 import { printable } from "./printable.ts";
 import { formatTable } from "./table.ts";
 
@@ -125,15 +126,7 @@ export function formatPidsRecord(
       `User context: ${process?.user ?? endpoint.user ?? "unknown"}`,
     );
     if (process?.services.length) {
-      for (const service of process.services) {
-        lines.push(
-          `Service Name: ${service.name}`,
-          `Display Name: ${service.displayName ?? service.name}`,
-          `Service Type: ${
-            service.shared ? "shares a process with other services" : "runs in its own process"
-          }`,
-        );
-      }
+      for (const service of process.services) lines.push(...serviceLines(service));
     } else {
       lines.push("Process doesn't appear to be a service");
     }

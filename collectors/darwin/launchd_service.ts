@@ -5,7 +5,13 @@
  * @module
  */
 
-import type { ServiceManager, ServiceSettings, ServiceStatus, ServiceStep } from "../service.ts";
+import {
+  definitionExists,
+  type ServiceManager,
+  type ServiceSettings,
+  type ServiceStatus,
+  type ServiceStep,
+} from "../service.ts";
 
 export const LABEL = "org.portset.monitor";
 
@@ -76,12 +82,7 @@ export class LaunchdServiceManager implements ServiceManager {
   }
 
   async status(): Promise<ServiceStatus> {
-    let installed = true;
-    try {
-      Deno.statSync(this.definitionPath);
-    } catch {
-      installed = false;
-    }
+    const installed = definitionExists(this.definitionPath);
     try {
       const output = await new Deno.Command("launchctl", {
         args: ["print", `system/${LABEL}`],

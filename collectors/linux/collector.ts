@@ -223,6 +223,11 @@ export class LinuxCollector implements Collector {
       return cached;
     }
     const ownership = scanSocketOwners(this.#libc);
+    // Names looked up by number can change under a long-running monitor: forget them at every
+    // full look (at least every FULL_SCAN_EVERY snapshots).
+    this.#users.clear();
+    this.#interfaces.clear();
+    this.#processes.clearCaches();
     if (reuse) {
       // Sockets with no visible holder (another user's, the kernel's) are not new next time.
       ownership.markSeen(

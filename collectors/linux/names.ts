@@ -22,6 +22,11 @@ export class UserNames {
     this.#libc = libc;
   }
 
+  /** Forgets every name: users are renamed and removed while a monitor runs. */
+  clear(): void {
+    this.#cache.clear();
+  }
+
   /** The user's name, or the uid as text when no user database knows it. */
   name(uid: number): string {
     let name = this.#cache.get(uid);
@@ -58,6 +63,11 @@ export class InterfaceNames {
 
   constructor(libc: Libc) {
     this.#libc = libc;
+  }
+
+  /** Forgets every name: interfaces come, go and are renamed, and indexes are reused. */
+  clear(): void {
+    this.#cache.clear();
   }
 
   /** The interface's name, or its index as text when it has gone. */

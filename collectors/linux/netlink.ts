@@ -16,6 +16,16 @@ import { formatIpv4, formatIpv6, ipv6NeedsScope } from "../../model/address.ts";
 import type { TcpState } from "../../model/endpoint.ts";
 import { HOST_LITTLE_ENDIAN } from "./ffi.ts";
 
+/** Socket constants for opening NETLINK_SOCK_DIAG sockets (linux/socket.h, netlink.h). */
+export const AF_NETLINK = 16;
+export const SOCK_DGRAM = 2;
+export const SOCK_NONBLOCK = 0o4000;
+export const SOCK_CLOEXEC = 0o2000000;
+export const NETLINK_SOCK_DIAG = 4;
+export const SOL_SOCKET = 1;
+export const EINTR = 4;
+export const EAGAIN = 11;
+
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 export const IPPROTO_TCP = 6;

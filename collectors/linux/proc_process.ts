@@ -73,6 +73,11 @@ export class ProcessReader {
     this.#ticksPerSecond = ticksPerSecond;
   }
 
+  /** Forgets cached unit descriptions. */
+  clearCaches(): void {
+    this.#units.clear();
+  }
+
   /** Everything readable about `pid`; null when the process has gone. */
   read(pid: number, withModules: boolean): (ProcessInfo & { startTicks: number }) | null {
     const base = `${this.procRoot}/${pid}`;

@@ -9,21 +9,21 @@ import { errno, errnoText, type Libc } from "./ffi.ts";
 import {
   AF_INET,
   AF_INET6,
+  AF_NETLINK,
   buildDumpRequest,
   type DiagSocket,
+  EAGAIN,
+  EINTR,
   type InterfaceNamer,
   IPPROTO_TCP,
   IPPROTO_UDP,
+  NETLINK_SOCK_DIAG,
   parseDumpReplies,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOL_SOCKET,
 } from "./netlink.ts";
 
-const AF_NETLINK = 16;
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0o2000000;
-const NETLINK_SOCK_DIAG = 4;
-const EINTR = 4;
-const EAGAIN = 11;
-const SOL_SOCKET = 1;
 const SO_RCVTIMEO = 20;
 /** A dump that has not finished by then never will: fail over to /proc/net rather than hang. */
 const RECEIVE_TIMEOUT_SECONDS = 5;

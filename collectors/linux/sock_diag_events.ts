@@ -8,25 +8,25 @@
 
 import { errno, errnoText, type Libc } from "./ffi.ts";
 import {
+  AF_NETLINK,
   type DiagSocket,
+  EAGAIN,
   type InterfaceNamer,
+  NETLINK_SOCK_DIAG,
   NetlinkParseError,
   parseDumpReplies,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOL_SOCKET,
 } from "./netlink.ts";
 
-const AF_NETLINK = 16;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const NETLINK_SOCK_DIAG = 4;
 const SOL_NETLINK = 270;
 const NETLINK_ADD_MEMBERSHIP = 1;
-const SOL_SOCKET = 1;
 const SO_RCVBUF = 8;
 const SO_RCVBUFFORCE = 33;
 /** Room for about ten thousand closes between two drains (each queued message takes ~1 KiB). */
 const RECEIVE_BUFFER_BYTES = 16 << 20;
-const EAGAIN = 11;
 const ENOBUFS = 105;
 /** SKNLGRP_INET_TCP_DESTROY, _INET_UDP_, _INET6_TCP_, _INET6_UDP_ (linux/sock_diag.h). */
 const DESTROY_GROUPS = [1, 2, 3, 4];

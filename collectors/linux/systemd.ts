@@ -43,6 +43,11 @@ export class UnitDescriptions {
     ],
   ) {}
 
+  /** Forgets every description: unit files change. */
+  clear(): void {
+    this.#cache.clear();
+  }
+
   describe(unit: string): string | null {
     let description = this.#cache.get(unit);
     if (description !== undefined) return description;

@@ -8,6 +8,7 @@
  */
 
 import {
+  definitionExists,
   quoteArgument,
   type ServiceManager,
   type ServiceSettings,
@@ -84,12 +85,7 @@ export class SystemdServiceManager implements ServiceManager {
   }
 
   async status(): Promise<ServiceStatus> {
-    let installed = true;
-    try {
-      Deno.statSync(this.definitionPath);
-    } catch {
-      installed = false;
-    }
+    const installed = definitionExists(this.definitionPath);
     if (this.root !== "/") return { installed, running: null, detail: "staged, not managed" };
     try {
       const output = await new Deno.Command("systemctl", {
