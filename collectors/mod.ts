@@ -7,6 +7,7 @@
 import { type Collector, CollectorUnavailableError } from "./collector.ts";
 import { LaunchdServiceManager } from "./darwin/launchd_service.ts";
 import { LinuxCollector } from "./linux/mod.ts";
+import { WindowsCollector } from "./windows/mod.ts";
 import { SystemdServiceManager } from "./linux/systemd_service.ts";
 import { type ServiceManager, ServiceUnavailableError } from "./service.ts";
 
@@ -19,6 +20,8 @@ export function createCollector(): Collector {
   switch (Deno.build.os) {
     case "linux":
       return new LinuxCollector();
+    case "windows":
+      return new WindowsCollector();
     default:
       throw new CollectorUnavailableError(
         `portset has no collector for ${Deno.build.os} in this build`,

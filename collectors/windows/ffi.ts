@@ -1,0 +1,160 @@
+/**
+ * The Windows DLLs the Windows collector calls: one symbol table per library, and the one place
+ * that loads them.
+ *
+ * @module
+ */
+
+/** iphlpapi.dll: the TCP and UDP tables. */
+export const IPHLPAPI_SYMBOLS = {
+  /** DWORD GetExtendedTcpTable(PVOID pTcpTable, PDWORD pdwSize, BOOL bOrder, ULONG ulAf, TCP_TABLE_CLASS TableClass, ULONG Reserved) */
+  GetExtendedTcpTable: {
+    parameters: ["buffer", "buffer", "i32", "u32", "i32", "u32"],
+    result: "u32",
+  },
+  /** DWORD GetExtendedUdpTable(PVOID pUdpTable, PDWORD pdwSize, BOOL bOrder, ULONG ulAf, UDP_TABLE_CLASS TableClass, ULONG Reserved) */
+  GetExtendedUdpTable: {
+    parameters: ["buffer", "buffer", "i32", "u32", "i32", "u32"],
+    result: "u32",
+  },
+  /** DWORD GetOwnerModuleFromTcpEntry(PMIB_TCPROW_OWNER_MODULE pTcpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize); absent from Wine */
+  GetOwnerModuleFromTcpEntry: {
+    parameters: ["buffer", "i32", "buffer", "buffer"],
+    result: "u32",
+    optional: true,
+  },
+  /** DWORD GetOwnerModuleFromTcp6Entry(PMIB_TCP6ROW_OWNER_MODULE pTcpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize) */
+  GetOwnerModuleFromTcp6Entry: {
+    parameters: ["buffer", "i32", "buffer", "buffer"],
+    result: "u32",
+    optional: true,
+  },
+  /** DWORD GetOwnerModuleFromUdpEntry(PMIB_UDPROW_OWNER_MODULE pUdpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize) */
+  GetOwnerModuleFromUdpEntry: {
+    parameters: ["buffer", "i32", "buffer", "buffer"],
+    result: "u32",
+    optional: true,
+  },
+  /** DWORD GetOwnerModuleFromUdp6Entry(PMIB_UDP6ROW_OWNER_MODULE pUdpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize) */
+  GetOwnerModuleFromUdp6Entry: {
+    parameters: ["buffer", "i32", "buffer", "buffer"],
+    result: "u32",
+    optional: true,
+  },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** kernel32.dll: processes, their images and modules. */
+export const KERNEL32_SYMBOLS = {
+  /** HANDLE OpenProcess(DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwProcessId) */
+  OpenProcess: { parameters: ["u32", "i32", "u32"], result: "pointer" },
+  /** BOOL CloseHandle(HANDLE hObject) */
+  CloseHandle: { parameters: ["pointer"], result: "i32" },
+  /** BOOL QueryFullProcessImageNameW(HANDLE hProcess, DWORD dwFlags, LPWSTR lpExeName, PDWORD lpdwSize) */
+  QueryFullProcessImageNameW: { parameters: ["pointer", "u32", "buffer", "buffer"], result: "i32" },
+  /** BOOL K32EnumProcessModulesEx(HANDLE hProcess, HMODULE *lphModule, DWORD cb, LPDWORD lpcbNeeded, DWORD dwFilterFlag) */
+  K32EnumProcessModulesEx: {
+    parameters: ["pointer", "buffer", "u32", "buffer", "u32"],
+    result: "i32",
+  },
+  /** DWORD K32GetModuleFileNameExW(HANDLE hProcess, HMODULE hModule, LPWSTR lpFilename, DWORD nSize) */
+  K32GetModuleFileNameExW: { parameters: ["pointer", "pointer", "buffer", "u32"], result: "u32" },
+  /** DWORD GetLastError(void) */
+  GetLastError: { parameters: [], result: "u32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** advapi32.dll: process tokens, account names, the Service Control Manager. */
+export const ADVAPI32_SYMBOLS = {
+  /** BOOL OpenProcessToken(HANDLE ProcessHandle, DWORD DesiredAccess, PHANDLE TokenHandle) */
+  OpenProcessToken: { parameters: ["pointer", "u32", "buffer"], result: "i32" },
+  /** BOOL GetTokenInformation(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS TokenInformationClass, LPVOID TokenInformation, DWORD TokenInformationLength, PDWORD ReturnLength) */
+  GetTokenInformation: { parameters: ["pointer", "i32", "buffer", "u32", "buffer"], result: "i32" },
+  /** BOOL LookupAccountSidW(LPCWSTR lpSystemName, PSID Sid, LPWSTR Name, LPDWORD cchName, LPWSTR ReferencedDomainName, LPDWORD cchReferencedDomainName, PSID_NAME_USE peUse) */
+  LookupAccountSidW: {
+    parameters: ["pointer", "pointer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  /** SC_HANDLE OpenSCManagerW(LPCWSTR lpMachineName, LPCWSTR lpDatabaseName, DWORD dwDesiredAccess) */
+  OpenSCManagerW: { parameters: ["pointer", "pointer", "u32"], result: "pointer" },
+  /** BOOL EnumServicesStatusExW(SC_HANDLE hSCManager, SC_ENUM_TYPE InfoLevel, DWORD dwServiceType, DWORD dwServiceState, LPBYTE lpServices, DWORD cbBufSize, LPDWORD pcbBytesNeeded, LPDWORD lpServicesReturned, LPDWORD lpResumeHandle, LPCWSTR pszGroupName) */
+  EnumServicesStatusExW: {
+    parameters: [
+      "pointer",
+      "i32",
+      "u32",
+      "u32",
+      "buffer",
+      "u32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "pointer",
+    ],
+    result: "i32",
+  },
+  /** BOOL CloseServiceHandle(SC_HANDLE hSCObject) */
+  CloseServiceHandle: { parameters: ["pointer"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The loaded libraries' symbols. */
+export interface Win32 {
+  iphlpapi: Deno.DynamicLibrary<typeof IPHLPAPI_SYMBOLS>["symbols"];
+  kernel32: Deno.DynamicLibrary<typeof KERNEL32_SYMBOLS>["symbols"];
+  advapi32: Deno.DynamicLibrary<typeof ADVAPI32_SYMBOLS>["symbols"];
+}
+
+/** A DLL could not be loaded; the message names it. */
+export class Win32UnavailableError extends Error {
+  override name = "Win32UnavailableError";
+}
+
+let win32: Win32 | undefined;
+
+/** The libraries, loaded on first use. */
+export function loadWin32(): Win32 {
+  if (win32) return win32;
+  const open = <S extends Deno.ForeignLibraryInterface>(name: string, symbols: S) => {
+    try {
+      return Deno.dlopen(name, symbols).symbols;
+    } catch (error) {
+      throw new Win32UnavailableError(`cannot load ${name}: ${(error as Error).message}`);
+    }
+  };
+  win32 = {
+    iphlpapi: open("iphlpapi.dll", IPHLPAPI_SYMBOLS),
+    kernel32: open("kernel32.dll", KERNEL32_SYMBOLS),
+    advapi32: open("advapi32.dll", ADVAPI32_SYMBOLS),
+  };
+  return win32;
+}
+
+/** A NUL-terminated UTF-16 string at `pointer`. */
+export function wideStringAt(pointer: Deno.PointerValue): string {
+  if (pointer === null) return "";
+  const view = new Deno.UnsafePointerView(pointer);
+  let text = "";
+  for (let offset = 0;; offset += 2) {
+    const unit = view.getUint16(offset);
+    if (unit === 0) return text;
+    text += String.fromCharCode(unit);
+  }
+}
+
+/** The pointer stored at `offset` of `bytes` (x64, little endian). */
+export function pointerAt(bytes: Uint8Array, offset: number): Deno.PointerValue {
+  const value = new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(offset, true);
+  return Deno.UnsafePointer.create(value);
+}
+
+/** A NUL-terminated UTF-16 copy of `text`, for LPCWSTR parameters. */
+export function wideString(text: string): Uint8Array<ArrayBuffer> {
+  const units = new Uint16Array(text.length + 1);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  return new Uint8Array(units.buffer);
+}
+
+/** The UTF-16 text in `units` up to its first NUL or `length`. */
+export function wideStringIn(units: Uint16Array, length = units.length): string {
+  let end = 0;
+  while (end < length && units[end] !== 0) end++;
+  return String.fromCharCode(...units.subarray(0, end));
+}
