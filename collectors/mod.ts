@@ -6,6 +6,7 @@
 
 import { type Collector, CollectorUnavailableError } from "./collector.ts";
 import { LaunchdServiceManager } from "./darwin/launchd_service.ts";
+import { DarwinCollector } from "./darwin/mod.ts";
 import { LinuxCollector } from "./linux/mod.ts";
 import { WindowsCollector } from "./windows/mod.ts";
 import { SystemdServiceManager } from "./linux/systemd_service.ts";
@@ -22,6 +23,8 @@ export function createCollector(): Collector {
       return new LinuxCollector();
     case "windows":
       return new WindowsCollector();
+    case "darwin":
+      return new DarwinCollector();
     default:
       throw new CollectorUnavailableError(
         `portset has no collector for ${Deno.build.os} in this build`,
