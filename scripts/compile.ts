@@ -28,6 +28,7 @@ export const TARGETS: readonly Target[] = [
   { triple: "x86_64-unknown-linux-gnu", os: "linux", arch: "x86_64" },
   { triple: "aarch64-unknown-linux-gnu", os: "linux", arch: "aarch64" },
   { triple: "x86_64-pc-windows-msvc", os: "windows", arch: "x86_64" },
+  { triple: "aarch64-pc-windows-msvc", os: "windows", arch: "aarch64" },
   { triple: "x86_64-apple-darwin", os: "macos", arch: "x86_64" },
   { triple: "aarch64-apple-darwin", os: "macos", arch: "aarch64" },
 ];
