@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createCollector } from "../collectors/mod.ts";
+import { createCollector, describeOperatingSystem } from "../collectors/mod.ts";
 import { type MonitorPart, runMonitorLoop } from "../monitor/monitor.ts";
 import { PortReporter, ReporterError } from "../monitor/port_reporter.ts";
 import { RuleMonitor } from "../monitor/rule_monitor.ts";
@@ -66,7 +66,7 @@ export async function runMonitor(
           {
             directory,
             maxBytes: command.maxBytes,
-            operatingSystem: `${Deno.build.os} ${Deno.osRelease()} (${Deno.build.arch})`,
+            operatingSystem: describeOperatingSystem(),
           },
           snapshot,
           formatLocalReport(snapshot, { verbose: true, command: ["portset", ...args].join(" ") }),

@@ -51,3 +51,8 @@ export function createServiceManager(root = "/"): ServiceManager {
       );
   }
 }
+
+/** The OS as reports name it: `linux 6.18.44 (x86_64)`. */
+export function describeOperatingSystem(): string {
+  return `${Deno.build.os} ${Deno.osRelease()} (${Deno.build.arch})`;
+}
