@@ -11,7 +11,7 @@
 
 import { parseArgs } from "node:util";
 import type { PortSetEntity } from "../rules/entities.ts";
-import { parseRule } from "../rules/parser.ts";
+import { loadXmlParser, parseRule } from "../rules/parser.ts";
 import { selectEntities } from "../rules/select.ts";
 import { median } from "./stats.ts";
 
@@ -81,6 +81,7 @@ function makeRule(count: number): string {
   return `<PortSet>\n${[...includes, ...excludes].join("\n")}\n</PortSet>\n`;
 }
 
+await loadXmlParser();
 const entities = makeEntities(entityCount);
 const text = makeRule(patternCount);
 let compileStarted = performance.now();

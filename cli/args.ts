@@ -49,6 +49,8 @@ export interface MonitorCommand {
   format: "text" | "jsonl" | "cef";
   /** `udp://host:port` or `tcp://host:port`: also send rule events there, RFC 5424. */
   syslog: string | null;
+  /** Run under the Windows Service Control Manager (the installed service's command line). */
+  windowsService: boolean;
 }
 
 /** Default monitor tick. */
@@ -294,6 +296,7 @@ const MONITOR_FLAGS: readonly FlagSpec[] = [
   { names: ["--jsonl"], key: "jsonl" },
   { names: ["--cef"], key: "cef" },
   { names: ["--syslog"], key: "syslog", value: "URL" },
+  { names: ["--windows-service"], key: "windowsService" },
   HELP_FLAG,
 ];
 
@@ -324,6 +327,7 @@ function parseMonitorCommand(args: readonly string[]): Command {
     ruleIntervalSeconds: number("ruleInterval", DEFAULT_RULE_SECONDS),
     format: given.has("jsonl") ? "jsonl" : given.has("cef") ? "cef" : "text",
     syslog,
+    windowsService: given.has("windowsService"),
   };
 }
 

@@ -5,7 +5,12 @@
  * @module
  */
 
-import { createCollector, describeOperatingSystem } from "../collectors/mod.ts";
+import {
+  createCollector,
+  describeOperatingSystem,
+  runAsService,
+  ServiceUnavailableError,
+} from "../collectors/mod.ts";
 import { type MonitorPart, runMonitorLoop } from "../monitor/monitor.ts";
 import { PortReporter, ReporterError } from "../monitor/port_reporter.ts";
 import { RuleMonitor } from "../monitor/rule_monitor.ts";
@@ -19,12 +24,34 @@ import { writeOutput } from "./output.ts";
 import { loadRule } from "./rule_commands.ts";
 import { stopOnSignals } from "./signals.ts";
 
-/** Runs the monitor until stopped; exit code 0 after a clean stop. */
+/**
+ * Runs the monitor until stopped (Ctrl+C, SIGTERM, or the Windows Service Control Manager);
+ * exit code 0 after a clean stop.
+ */
 export async function runMonitor(
   command: MonitorCommand,
   args: readonly string[],
 ): Promise<number> {
-  const rule = command.rule ? loadRule(command.rule) : null;
+  if (command.windowsService) {
+    try {
+      // A service has no console: nothing goes to stdout or stderr.
+      return await runAsService("portset", (stop) => monitor(command, args, stop, () => {}));
+    } catch (error) {
+      if (error instanceof ServiceUnavailableError) throw new CliError(error.message, EXIT_USAGE);
+      throw error;
+    }
+  }
+  using stop = stopOnSignals();
+  return await monitor(command, args, stop.signal, (message) => console.error(message));
+}
+
+async function monitor(
+  command: MonitorCommand,
+  args: readonly string[],
+  stopSignal: AbortSignal,
+  say: (message: string) => void,
+): Promise<number> {
+  const rule = command.rule ? await loadRule(command.rule) : null;
   let syslog: SyslogSender | null = null;
   if (command.syslog) {
     try {
@@ -37,12 +64,11 @@ export async function runMonitor(
     }
   }
   const collector = createCollector();
-  using stop = stopOnSignals();
   const realTime = rule?.sets.some((set) => set.onChange) ?? false;
   const parts: MonitorPart[] = [{
     // Said once the first look is taken: from then on, every change is seen.
     start() {
-      console.error(
+      say(
         `portset: monitoring every ${command.intervalSeconds} s` +
           (command.logDirectory ? `, logging to ${command.logDirectory}` : "") +
           (rule ? `, rule ${rule.path}${realTime ? " (real time)" : ""}` : "") +
@@ -54,7 +80,7 @@ export async function runMonitor(
   let reporter: PortReporter | null = null;
   const reported = new Set<string>();
   const warnOnce = (message: string) => {
-    if (!reported.has(message)) console.error(`portset: ${message}`);
+    if (!reported.has(message)) say(`portset: ${message}`);
     reported.add(message);
   };
 
@@ -108,12 +134,10 @@ export async function runMonitor(
       intervalSeconds: command.intervalSeconds,
       parts,
       modules: command.logDirectory !== null,
-      stop: stop.signal,
+      stop: stopSignal,
       warn: warnOnce,
     });
-    console.error(
-      `portset: monitor stopped (${String(stop.signal.reason ?? "done")}) after ${ticks} ticks`,
-    );
+    say(`portset: monitor stopped (${String(stopSignal.reason ?? "done")}) after ${ticks} ticks`);
     return 0;
   } catch (error) {
     if (error instanceof ReporterError) throw new CliError(error.message, EXIT_USAGE);

@@ -28,16 +28,16 @@ import { AtomicFile, writeOutput } from "./output.ts";
 export const EXIT_CHANGED = 1;
 
 /** `portset scan`. */
-export function runScan(command: ScanCommand): number {
-  const rule = loadRule(command.rule);
+export async function runScan(command: ScanCommand): Promise<number> {
+  const rule = await loadRule(command.rule);
   const { selected } = scanNow(rule);
   writeOutput([command.format === "json" ? formatScanJson(selected) : formatScanText(selected)]);
   return 0;
 }
 
 /** `portset baseline`. */
-export function runBaseline(command: BaselineCommand): number {
-  const rule = loadRule(command.rule);
+export async function runBaseline(command: BaselineCommand): Promise<number> {
+  const rule = await loadRule(command.rule);
   const file = AtomicFile.open(command.output);
   let baseline: Baseline;
   try {
@@ -57,8 +57,8 @@ export function runBaseline(command: BaselineCommand): number {
 }
 
 /** `portset check`: exit 0 when nothing changed, 1 when something did. */
-export function runCheck(command: CheckCommand): number {
-  const rule = loadRule(command.rule);
+export async function runCheck(command: CheckCommand): Promise<number> {
+  const rule = await loadRule(command.rule);
   const baseline = loadBaseline(command.baseline);
   const now = scanNow(rule);
   const warnings: string[] = [];
@@ -97,9 +97,9 @@ export function runCheck(command: CheckCommand): number {
 }
 
 /** Reads a rule file; its problems are one-line errors with exit code 2. */
-export function loadRule(path: string): Rule {
+export async function loadRule(path: string): Promise<Rule> {
   try {
-    return readRule(path, { platformCaseSensitive: PLATFORM_CASE_SENSITIVE });
+    return await readRule(path, { platformCaseSensitive: PLATFORM_CASE_SENSITIVE });
   } catch (error) {
     if (error instanceof RuleError) throw new CliError(error.message, EXIT_USAGE);
     throw error;

@@ -10,6 +10,8 @@ import {
   type ServiceStep,
   ServiceUnavailableError,
 } from "../collectors/mod.ts";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ServiceCommand } from "./args.ts";
 import { CliError, EXIT_USAGE } from "./errors.ts";
 import { AtomicFile, writeOutput } from "./output.ts";
@@ -48,7 +50,9 @@ export async function runService(command: ServiceCommand): Promise<number> {
     writeOutput([steps.map(describe).join("\n") + "\n"]);
     return 0;
   }
-  if (command.root === "/" && Deno.uid() !== 0) {
+  // Where there are uids, root; Windows has none, and its SCM refuses a non-administrator itself.
+  const uid = Deno.uid();
+  if (command.root === "/" && uid !== null && uid !== 0) {
     throw new CliError(
       `service ${command.action} needs root to change ${manager.definitionPath} (run it with sudo); ` +
         `--dry-run shows what it would do`,
@@ -68,7 +72,7 @@ export async function runService(command: ServiceCommand): Promise<number> {
 function programArgv(): string[] {
   const main = Deno.mainModule;
   if (main.startsWith("file:")) {
-    const path = decodeURIComponent(new URL(main).pathname);
+    const path = fileURLToPath(main);
     try {
       if (Deno.statSync(path).isFile) return [Deno.execPath(), "run", "--allow-all", path];
     } catch {
@@ -91,11 +95,13 @@ function monitorArgs(command: ServiceCommand, logDirectory: string): string[] {
 }
 
 function absolute(path: string): string {
-  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+  return resolve(path);
 }
 
 function describe(step: ServiceStep): string {
   switch (step.kind) {
+    case "call":
+      return step.description;
     case "directory":
       return `create directory ${step.path} (mode ${step.mode.toString(8)})`;
     case "write":
@@ -109,6 +115,14 @@ function describe(step: ServiceStep): string {
 
 async function take(step: ServiceStep): Promise<void> {
   switch (step.kind) {
+    case "call":
+      try {
+        await step.run();
+      } catch (error) {
+        if (error instanceof ServiceUnavailableError) throw new CliError(error.message);
+        throw error;
+      }
+      return;
     case "directory":
       try {
         Deno.mkdirSync(step.path, { recursive: true, mode: step.mode });

@@ -21,7 +21,9 @@ export type ServiceStep =
   | { kind: "directory"; path: string; mode: number }
   | { kind: "write"; path: string; text: string; mode: number }
   | { kind: "remove"; path: string }
-  | { kind: "run"; argv: string[]; optional?: boolean };
+  | { kind: "run"; argv: string[]; optional?: boolean }
+  /** An OS call (the Service Control Manager's): `description` for a dry run. */
+  | { kind: "call"; description: string; run(): void | Promise<void> };
 
 /** Where a service stands. */
 export interface ServiceStatus {

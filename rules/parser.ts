@@ -7,7 +7,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { SaxesParser, type SaxesTag } from "saxes";
+import type { SaxesParser as SaxesParserType, SaxesTag } from "saxes";
 import { compileGlob } from "./glob.ts";
 import {
   ATTRIBUTE_NAMES,
@@ -31,8 +31,20 @@ export interface RuleOptions {
   platformCaseSensitive: boolean;
 }
 
+/** The XML parser's class, once loaded. */
+let SaxesParser: typeof SaxesParserType | undefined;
+
+/**
+ * Loads the XML parser (an npm package). Commands that read no rule never load it: they start
+ * faster, and run where npm packages cannot be fetched (a Windows service's first start).
+ */
+export async function loadXmlParser(): Promise<void> {
+  SaxesParser ??= (await import("saxes")).SaxesParser;
+}
+
 /** Reads and parses a rule file. Throws {@linkcode RuleError} for anything wrong with it. */
-export function readRule(path: string, options: RuleOptions): Rule {
+export async function readRule(path: string, options: RuleOptions): Promise<Rule> {
+  await loadXmlParser();
   let bytes: Uint8Array;
   try {
     bytes = Deno.readFileSync(path);
@@ -83,6 +95,7 @@ type Frame =
 /** Parses rule text; `path` is used in messages only. */
 export function parseRule(text: string, path: string, options: RuleOptions): PortSetRule[] {
   if (text.trim() === "") throw new RuleError(`${path}: the rule file is empty`);
+  if (!SaxesParser) throw new Error("parseRule before loadXmlParser");
   const parser = new SaxesParser({ position: true });
   const sets: PortSetRule[] = [];
   const stack: Frame[] = [];

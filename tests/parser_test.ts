@@ -3,7 +3,9 @@
  */
 
 import assert from "node:assert/strict";
-import { parseRule, readRule, RuleError } from "../rules/parser.ts";
+import { loadXmlParser, parseRule, readRule, RuleError } from "../rules/parser.ts";
+
+await loadXmlParser();
 import { ATTRIBUTE_NAMES } from "../rules/rule.ts";
 
 const LINUX = { platformCaseSensitive: true };
@@ -127,24 +129,27 @@ Deno.test("other entity sets are unsupported, by name", () => {
   rejects(`<rules></rules>`, /^rule\.xml: no <PortSet> in the rule file$/);
 });
 
-Deno.test("empty, missing and unreadable files", () => {
+Deno.test("empty, missing and unreadable files", async () => {
   rejects(``, /^rule\.xml: the rule file is empty$/);
   rejects(`  \n `, /^rule\.xml: the rule file is empty$/);
   const directory = Deno.makeTempDirSync();
   try {
-    assert.throws(
+    await assert.rejects(
       () => readRule(`${directory}/missing.xml`, LINUX),
       /missing\.xml: cannot read the rule file: no such file$/,
     );
-    assert.throws(() => readRule(directory, LINUX), /cannot read the rule file: is a directory$/);
+    await assert.rejects(
+      () => readRule(directory, LINUX),
+      /cannot read the rule file: is a directory$/,
+    );
     Deno.writeFileSync(`${directory}/latin1.xml`, new Uint8Array([0x3c, 0x50, 0xe9, 0x3e]));
-    assert.throws(() => readRule(`${directory}/latin1.xml`, LINUX), /not UTF-8/);
+    await assert.rejects(() => readRule(`${directory}/latin1.xml`, LINUX), /not UTF-8/);
     Deno.writeTextFileSync(`${directory}/ok.xml`, `<PortSet/>`);
-    const rule = readRule(`${directory}/ok.xml`, LINUX);
+    const rule = await readRule(`${directory}/ok.xml`, LINUX);
     assert.match(rule.digest, /^sha256:[0-9a-f]{64}$/);
     Deno.writeTextFileSync(`${directory}/ok.xml`, `<PortSet />`);
     assert.notEqual(
-      readRule(`${directory}/ok.xml`, LINUX).digest,
+      (await readRule(`${directory}/ok.xml`, LINUX)).digest,
       rule.digest,
       "the digest follows the bytes",
     );

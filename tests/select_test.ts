@@ -2,7 +2,9 @@
 
 import assert from "node:assert/strict";
 import type { PortSetEntity } from "../rules/entities.ts";
-import { parseRule } from "../rules/parser.ts";
+import { loadXmlParser, parseRule } from "../rules/parser.ts";
+
+await loadXmlParser();
 import type { Rule } from "../rules/rule.ts";
 import { selectEntities } from "../rules/select.ts";
 

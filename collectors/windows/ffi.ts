@@ -91,6 +91,37 @@ export const ADVAPI32_SYMBOLS = {
     ],
     result: "i32",
   },
+  /** SC_HANDLE CreateServiceW(SC_HANDLE hSCManager, LPCWSTR lpServiceName, LPCWSTR lpDisplayName, DWORD dwDesiredAccess, DWORD dwServiceType, DWORD dwStartType, DWORD dwErrorControl, LPCWSTR lpBinaryPathName, LPCWSTR lpLoadOrderGroup, LPDWORD lpdwTagId, LPCWSTR lpDependencies, LPCWSTR lpServiceStartName, LPCWSTR lpPassword) */
+  CreateServiceW: {
+    parameters: [
+      "pointer",
+      "buffer",
+      "buffer",
+      "u32",
+      "u32",
+      "u32",
+      "u32",
+      "buffer",
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+    ],
+    result: "pointer",
+  },
+  /** SC_HANDLE OpenServiceW(SC_HANDLE hSCManager, LPCWSTR lpServiceName, DWORD dwDesiredAccess) */
+  OpenServiceW: { parameters: ["pointer", "buffer", "u32"], result: "pointer" },
+  /** BOOL ChangeServiceConfig2W(SC_HANDLE hService, DWORD dwInfoLevel, LPVOID lpInfo) */
+  ChangeServiceConfig2W: { parameters: ["pointer", "u32", "buffer"], result: "i32" },
+  /** BOOL StartServiceW(SC_HANDLE hService, DWORD dwNumServiceArgs, LPCWSTR *lpServiceArgVectors) */
+  StartServiceW: { parameters: ["pointer", "u32", "pointer"], result: "i32" },
+  /** BOOL ControlService(SC_HANDLE hService, DWORD dwControl, LPSERVICE_STATUS lpServiceStatus) */
+  ControlService: { parameters: ["pointer", "u32", "buffer"], result: "i32" },
+  /** BOOL QueryServiceStatus(SC_HANDLE hService, LPSERVICE_STATUS lpServiceStatus) */
+  QueryServiceStatus: { parameters: ["pointer", "buffer"], result: "i32" },
+  /** BOOL DeleteService(SC_HANDLE hService) */
+  DeleteService: { parameters: ["pointer"], result: "i32" },
   /** BOOL CloseServiceHandle(SC_HANDLE hSCObject) */
   CloseServiceHandle: { parameters: ["pointer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
