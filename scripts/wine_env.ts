@@ -258,6 +258,9 @@ async function main(args: string[]): Promise<number> {
   if (command === "deno") return (await runDenoExe(setup, rest)).code;
 
   const paths = rest.length > 0 ? rest : [join(repo, "tests", "windows")];
+  // A listener of a native Linux process, for the tests to find through Wine's iphlpapi.
+  using linuxListener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  setup.env.PORTSET_LINUX_LISTENER = `127.0.0.1:${(linuxListener.addr as Deno.NetAddr).port}`;
   const { code, stdout } = await runDenoExe(setup, [
     "test",
     "--allow-all",

@@ -85,8 +85,8 @@ export async function runAsWindowsService(
       dispatcher.then(() => "ended" as const),
     ]);
     if (first === "ended") {
-      throw new Error(
-        "not started by the Service Control Manager (--windows-service is for the installed service)",
+      throw new ServiceUnavailableError(
+        "not started by the Service Control Manager: --windows-service is for the installed service",
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 0)); // let ServiceMain return first

@@ -114,3 +114,18 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "Windows collector: a native Linux process's listener, opened by the test runner",
+  ignore: ignore || !Deno.env.get("PORTSET_LINUX_LISTENER"),
+  fn() {
+    const [address, port] = Deno.env.get("PORTSET_LINUX_LISTENER")!.split(":");
+    const collector = createCollector();
+    const snapshot = collector.collect();
+    collector.close();
+    const [listener] = find(snapshot, "tcp", address, Number(port));
+    assert.ok(listener, `the Linux listener ${address}:${port}`);
+    assert.equal(listener.state, "LISTENING");
+    assert.equal(listener.pid, null, "Wine knows no Windows pid for a native Linux process");
+  },
+});
