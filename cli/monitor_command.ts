@@ -65,18 +65,7 @@ async function monitor(
   }
   const collector = createCollector();
   const realTime = rule?.sets.some((set) => set.onChange) ?? false;
-  const parts: MonitorPart[] = [{
-    // Said once the first look is taken: from then on, every change is seen.
-    start() {
-      say(
-        `portset: monitoring every ${command.intervalSeconds} s` +
-          (command.logDirectory ? `, logging to ${command.logDirectory}` : "") +
-          (rule ? `, rule ${rule.path}${realTime ? " (real time)" : ""}` : "") +
-          "; Ctrl+C to stop",
-      );
-    },
-    tick() {},
-  }];
+  const parts: MonitorPart[] = [];
   let reporter: PortReporter | null = null;
   const reported = new Set<string>();
   const warnOnce = (message: string) => {
@@ -129,6 +118,18 @@ async function monitor(
   }
 
   try {
+    parts.push({
+      // Said once every part has started on the first look: from then on, every change is seen.
+      start() {
+        say(
+          `portset: monitoring every ${command.intervalSeconds} s` +
+            (command.logDirectory ? `, logging to ${command.logDirectory}` : "") +
+            (rule ? `, rule ${rule.path}${realTime ? " (real time)" : ""}` : "") +
+            "; Ctrl+C to stop",
+        );
+      },
+      tick() {},
+    });
     const ticks = await runMonitorLoop({
       collector,
       intervalSeconds: command.intervalSeconds,
