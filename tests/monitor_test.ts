@@ -216,6 +216,53 @@ Deno.test("real-time rule: Created and Deleted events as JSON lines, and the sam
   }
 });
 
+Deno.test("syslog over TCP: RFC 5424 messages framed by octet counting", async () => {
+  const rulePath = Deno.makeTempFileSync({ suffix: ".xml" });
+  Deno.writeTextFileSync(
+    rulePath,
+    `<PortSet onChange="true"><include key="*/127.0.0.89/*"/></PortSet>`,
+  );
+  using server = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    using sockets = new TestSockets();
+    const syslog = `tcp://127.0.0.1:${(server.addr as Deno.NetAddr).port}`;
+    await using monitor = new RunningCli([
+      "monitor",
+      "--rule",
+      rulePath,
+      "--interval",
+      "1",
+      "--cef",
+      "--syslog",
+      syslog,
+    ]);
+    const connection = await server.accept();
+    await monitor.waitForError(/portset: monitoring every 1 s/);
+    const listener = sockets.tcpListen("127.0.0.89");
+    // Read one frame: "<length> <message>".
+    let received = "";
+    const reader = connection.readable.pipeThrough(new TextDecoderStream()).getReader();
+    const frame = await pollUntil(async () => {
+      const { value } = await reader.read();
+      received += value ?? "";
+      const match = /^(\d+) /.exec(received);
+      return match && received.length >= match[0].length + Number(match[1])
+        ? received.slice(match[0].length, match[0].length + Number(match[1]))
+        : undefined;
+    });
+    assert.ok(frame, `a whole frame: ${received}`);
+    assert.match(
+      frame,
+      /^<108>1 \S+ \S+ portset \d+ PortSet-Created \[portset@32473 version="[^"]+"\] CEF:0\|portset\|portset\|/,
+    );
+    assert.match(frame, new RegExp(`dpt=${listener.port}`));
+    assert.equal((await monitor.stop()).code, 0);
+    await reader.cancel(); // and with it the connection, which the monitor's exit has ended
+  } finally {
+    Deno.removeSync(rulePath);
+  }
+});
+
 Deno.test("monitor errors: one line, exit code 2", async () => {
   const file = Deno.makeTempFileSync();
   try {
