@@ -12,8 +12,7 @@
 import type { Endpoint, Owner, ProcessInfo, Snapshot } from "../../model/endpoint.ts";
 import { sortEndpoints } from "../../model/order.ts";
 import type { CollectOptions, Collector } from "../collector.ts";
-import { CollectorUnavailableError } from "../collector.ts";
-import { type LibSystem, LibSystemUnavailableError, loadLibSystem } from "./ffi.ts";
+import { type LibSystem, loadLibSystem } from "./ffi.ts";
 import {
   type DarwinSocket,
   parseFdList,
@@ -33,14 +32,8 @@ export class DarwinCollector implements Collector {
   #users = new Map<number, string>();
 
   constructor() {
-    try {
-      this.#lib = loadLibSystem();
-    } catch (error) {
-      if (error instanceof LibSystemUnavailableError) {
-        throw new CollectorUnavailableError(error.message);
-      }
-      throw error;
-    }
+    // A library that cannot load is a CollectorUnavailableError: one line, no stack trace.
+    this.#lib = loadLibSystem();
   }
 
   collect(options: CollectOptions = {}): Snapshot {

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { CollectorUnavailableError } from "../collector.ts";
+
 /** libSystem.B.dylib: libproc and getpwuid_r. */
 export const LIBSYSTEM_SYMBOLS = {
   /** int proc_listpids(uint32_t type, uint32_t typeinfo, void *buffer, int buffersize) */
@@ -25,7 +27,7 @@ export const LIBSYSTEM_SYMBOLS = {
 export type LibSystem = Deno.DynamicLibrary<typeof LIBSYSTEM_SYMBOLS>["symbols"];
 
 /** libSystem could not be loaded. */
-export class LibSystemUnavailableError extends Error {
+export class LibSystemUnavailableError extends CollectorUnavailableError {
   override name = "LibSystemUnavailableError";
 }
 

@@ -8,8 +8,7 @@
 import type { Endpoint, Owner, ProcessInfo, Protocol, Snapshot } from "../../model/endpoint.ts";
 import { sortEndpoints } from "../../model/order.ts";
 import type { CollectOptions, Collector } from "../collector.ts";
-import { CollectorUnavailableError } from "../collector.ts";
-import { type Libc, LibcUnavailableError, loadLibc } from "./ffi.ts";
+import { type Libc, loadLibc } from "./ffi.ts";
 import {
   AF_INET,
   type DiagSocket,
@@ -65,12 +64,8 @@ export class LinuxCollector implements Collector {
   #processes: ProcessReader;
 
   constructor(options: LinuxCollectorOptions = {}) {
-    try {
-      this.#libc = loadLibc();
-    } catch (error) {
-      if (error instanceof LibcUnavailableError) throw new CollectorUnavailableError(error.message);
-      throw error;
-    }
+    // A library that cannot load is a CollectorUnavailableError: one line, no stack trace.
+    this.#libc = loadLibc();
     this.#users = new UserNames(this.#libc);
     this.#interfaces = new InterfaceNames(this.#libc);
     this.#processes = new ProcessReader(

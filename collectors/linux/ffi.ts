@@ -4,6 +4,8 @@
  * @module
  */
 
+import { CollectorUnavailableError } from "../collector.ts";
+
 /** libc functions used by the Linux collector. */
 export const LIBC_SYMBOLS = {
   /** int socket(int domain, int type, int protocol) */
@@ -48,7 +50,7 @@ export type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
 const LIBC_NAMES = ["libc.so.6", "libc.so", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1"];
 
 /** Raised when libc cannot be opened (no FFI permission, or an unusual system). */
-export class LibcUnavailableError extends Error {
+export class LibcUnavailableError extends CollectorUnavailableError {
   override name = "LibcUnavailableError";
 }
 

@@ -12,15 +12,7 @@
 import type { Endpoint, Module, ProcessInfo, Service, Snapshot } from "../../model/endpoint.ts";
 import { sortEndpoints } from "../../model/order.ts";
 import type { CollectOptions, Collector } from "../collector.ts";
-import { CollectorUnavailableError } from "../collector.ts";
-import {
-  loadWin32,
-  pointerAt,
-  wideStringAt,
-  wideStringIn,
-  type Win32,
-  Win32UnavailableError,
-} from "./ffi.ts";
+import { loadWin32, pointerAt, wideStringAt, wideStringIn, type Win32 } from "./ffi.ts";
 import { parseTable, type TableLayout, type TableRow } from "./tables.ts";
 
 const AF_INET = 2, AF_INET6 = 23;
@@ -74,14 +66,8 @@ export class WindowsCollector implements Collector {
   #users = new Map<string, string>();
 
   constructor() {
-    try {
-      this.#win32 = loadWin32();
-    } catch (error) {
-      if (error instanceof Win32UnavailableError) {
-        throw new CollectorUnavailableError(error.message);
-      }
-      throw error;
-    }
+    // A library that cannot load is a CollectorUnavailableError: one line, no stack trace.
+    this.#win32 = loadWin32();
   }
 
   collect(options: CollectOptions = {}): Snapshot {

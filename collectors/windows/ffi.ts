@@ -5,6 +5,8 @@
  * @module
  */
 
+import { CollectorUnavailableError } from "../collector.ts";
+
 /** iphlpapi.dll: the TCP and UDP tables. */
 export const IPHLPAPI_SYMBOLS = {
   /** DWORD GetExtendedTcpTable(PVOID pTcpTable, PDWORD pdwSize, BOOL bOrder, ULONG ulAf, TCP_TABLE_CLASS TableClass, ULONG Reserved) */
@@ -134,7 +136,7 @@ export interface Win32 {
 }
 
 /** A DLL could not be loaded; the message names it. */
-export class Win32UnavailableError extends Error {
+export class Win32UnavailableError extends CollectorUnavailableError {
   override name = "Win32UnavailableError";
 }
 
