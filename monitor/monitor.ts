@@ -58,7 +58,7 @@ export async function runMonitorLoop(options: MonitorLoopOptions): Promise<numbe
 }
 
 /** Waits `ms`, or until `stop` is aborted. */
-export function sleep(ms: number, stop: AbortSignal): Promise<void> {
+function sleep(ms: number, stop: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     stop.addEventListener("abort", done, { once: true });

@@ -8,8 +8,7 @@
 import type { Collector } from "../collectors/collector.ts";
 import type { Endpoint, Snapshot } from "../model/endpoint.ts";
 import { formatWatchBlock, formatWatchEnd, formatWatchHeader } from "../outputs/watch_report.ts";
-import { sleep } from "./monitor.ts";
-import { SocketTracker } from "./tracker.ts";
+import { runMonitorLoop } from "./monitor.ts";
 
 /** What to watch: a local port (TCP and UDP), or a process. */
 export type WatchTarget = { port: number; pid?: undefined } | { pid: number; port?: undefined };
@@ -39,85 +38,91 @@ export class NoSuchProcessError extends Error {
   override name = "NoSuchProcessError";
 }
 
-/** Runs the watch until `stop` is aborted or the watched process exits. */
+/**
+ * Runs the watch until `stop` is aborted or the watched process exits: a part of the monitor's
+ * loop (monitor.ts), which takes the looks, tracks the changes and catches sockets that come and
+ * go between looks; the watch keeps the changes of its port or process.
+ */
 export async function watch(options: WatchOptions): Promise<void> {
-  const { collector, target, sink, stop } = options;
+  const { collector, target, sink } = options;
   if (target.pid !== undefined && !collector.processExists(target.pid)) {
     throw new NoSuchProcessError(`no process with PID ${target.pid}`);
   }
-  const watched = (snapshot: Snapshot): Endpoint[] =>
-    snapshot.endpoints.filter((endpoint) =>
-      target.port !== undefined
-        ? endpoint.localPort === target.port
-        : endpoint.pid === target.pid || endpoint.owners?.some((owner) => owner.pid === target.pid)
-    );
-
-  collector.takeDestroyed?.(); // subscribe before the first look
-  const first = collector.collect({ reuseOwners: true });
-  collector.takeDestroyed?.();
-  const tracker = new SocketTracker();
-  let endpoints = watched(first);
-  tracker.reset(endpoints);
-  const description = target.port !== undefined
-    ? `local port ${target.port} (TCP and UDP)`
-    : `process ${target.pid} (${first.processes.get(target.pid)?.process ?? "no sockets yet"})`;
+  const isWatched = (endpoint: Endpoint | undefined): boolean =>
+    endpoint !== undefined &&
+    (target.port !== undefined ? endpoint.localPort === target.port : endpoint.pid === target.pid ||
+      endpoint.owners?.some((owner) => owner.pid === target.pid) === true);
+  const watched = (snapshot: Snapshot) => snapshot.endpoints.filter(isWatched);
+  const exited = new AbortController();
+  const stop = AbortSignal.any([options.stop, exited.signal]);
   const text = options.format === "text";
-  if (!text) {
-    sink.write(record(new Date(first.time), { event: "start", watching: description, endpoints }));
-  } else {
-    sink.write(formatWatchHeader({
-      watching: description,
-      command: options.command,
-      host: first.host,
-      intervalSeconds: options.intervalSeconds,
-      time: new Date(first.time),
-    }));
-    sink.write(formatWatchBlock(
-      new Date(first.time),
-      `starting state: ${endpoints.length} socket${endpoints.length === 1 ? "" : "s"}`,
-      [],
-      endpoints,
-      options.verbose,
-    ));
-  }
-
   let changeCount = 0;
-  let reason = "";
-  while (!stop.aborted) {
-    await sleep(options.intervalSeconds * 1000, stop);
-    if (stop.aborted) break;
-    const snapshot = collector.collect({ reuseOwners: true });
-    endpoints = watched(snapshot);
-    const destroyed = collector.takeDestroyed?.()?.endpoints ?? [];
-    const changes = tracker.update(endpoints, watched({ ...snapshot, endpoints: destroyed }));
-    if (changes.length > 0) {
-      changeCount += changes.length;
-      const time = new Date(snapshot.time);
-      sink.write(
-        text
-          ? formatWatchBlock(
-            time,
-            `${changes.length} change${changes.length === 1 ? "" : "s"}`,
-            changes,
-            endpoints,
-            options.verbose,
-          )
-          : changes.map((change) =>
-            record(time, {
-              event: "change",
-              change: change.kind,
-              endpoint: change.endpoint,
-              previous: change.previous,
-            })
-          ).join(""),
-      );
-    }
-    if (target.pid !== undefined && !collector.processExists(target.pid)) {
-      reason = `process ${target.pid} exited`;
-      break;
-    }
-  }
-  reason ||= String(stop.reason ?? "stopped");
+
+  await runMonitorLoop({
+    collector,
+    intervalSeconds: options.intervalSeconds,
+    modules: false,
+    stop,
+    warn: () => {},
+    parts: [{
+      start(first) {
+        const endpoints = watched(first);
+        const description = target.port !== undefined
+          ? `local port ${target.port} (TCP and UDP)`
+          : `process ${target.pid} (${
+            first.processes.get(target.pid)?.process ?? "no sockets yet"
+          })`;
+        const time = new Date(first.time);
+        if (!text) {
+          sink.write(record(time, { event: "start", watching: description, endpoints }));
+          return;
+        }
+        sink.write(formatWatchHeader({
+          watching: description,
+          command: options.command,
+          host: first.host,
+          intervalSeconds: options.intervalSeconds,
+          time,
+        }));
+        sink.write(formatWatchBlock(
+          time,
+          `starting state: ${endpoints.length} socket${endpoints.length === 1 ? "" : "s"}`,
+          [],
+          endpoints,
+          options.verbose,
+        ));
+      },
+      tick(allChanges, snapshot) {
+        const changes = allChanges.filter((c) => isWatched(c.endpoint) || isWatched(c.previous));
+        if (changes.length > 0) {
+          changeCount += changes.length;
+          const time = new Date(snapshot.time);
+          sink.write(
+            text
+              ? formatWatchBlock(
+                time,
+                `${changes.length} change${changes.length === 1 ? "" : "s"}`,
+                changes,
+                watched(snapshot),
+                options.verbose,
+              )
+              : changes.map((change) =>
+                record(time, {
+                  event: "change",
+                  change: change.kind,
+                  endpoint: change.endpoint,
+                  previous: change.previous,
+                })
+              ).join(""),
+          );
+        }
+        if (target.pid !== undefined && !collector.processExists(target.pid)) {
+          exited.abort(`process ${target.pid} exited`);
+        }
+      },
+    }],
+  });
+  const reason = String(stop.reason ?? "stopped");
   sink.write(
     text
       ? formatWatchEnd(new Date(), reason, changeCount)
