@@ -10,7 +10,7 @@
  */
 
 import type { Endpoint, Owner, ProcessInfo, Snapshot } from "../../model/endpoint.ts";
-import { sortEndpoints } from "../../model/order.ts";
+import { makeSnapshot } from "../../model/snapshot.ts";
 import type { CollectOptions, Collector } from "../collector.ts";
 import { type LibSystem, loadLibSystem } from "./ffi.ts";
 import {
@@ -98,20 +98,12 @@ export class DarwinCollector implements Collector {
       }
       endpoints.push(endpoint);
     }
-    sortEndpoints(endpoints);
     const warnings = denied > 0
       ? [
         `the descriptors of ${denied} processes cannot be read without root: their sockets are not listed`,
       ]
       : [];
-    return {
-      host: Deno.hostname(),
-      time: new Date().toISOString(),
-      endpoints,
-      processes: new Map([...processes].sort((a, b) => a[0] - b[0])),
-      warnings,
-      source: "libproc",
-    };
+    return makeSnapshot(endpoints, processes.values(), warnings, "libproc");
   }
 
   processExists(pid: number): boolean {

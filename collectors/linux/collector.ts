@@ -6,7 +6,7 @@
  */
 
 import type { Endpoint, Owner, ProcessInfo, Protocol, Snapshot } from "../../model/endpoint.ts";
-import { sortEndpoints } from "../../model/order.ts";
+import { makeSnapshot } from "../../model/snapshot.ts";
 import type { CollectOptions, Collector } from "../collector.ts";
 import { type Libc, loadLibc } from "./ffi.ts";
 import {
@@ -122,8 +122,6 @@ export class LinuxCollector implements Collector {
         endpoints.push(this.#endpoint(protocol, socket, primary, all));
       }
     }
-    sortEndpoints(endpoints);
-
     if (unowned > 0 && ownership.deniedPids.length > 0) {
       warnings.push(
         `running as uid ${this.#libc.geteuid()} without root: the fd tables of ${ownership.deniedPids.length} ` +
@@ -133,23 +131,15 @@ export class LinuxCollector implements Collector {
     }
 
     // Every process looked up and still alive owns at least one endpoint.
-    const owningProcesses = new Map<number, ProcessInfo>();
+    const owningProcesses: ProcessInfo[] = [];
     this.#records.clear();
-    for (const [pid, record] of [...processes].sort((a, b) => a[0] - b[0])) {
+    for (const [pid, record] of processes) {
       if (record === null) continue;
       if (options.reuseOwners) this.#records.set(pid, record);
       const { startTicks: _, ...info } = record;
-      owningProcesses.set(pid, info);
+      owningProcesses.push(info);
     }
-
-    return {
-      host: Deno.hostname(),
-      time: new Date().toISOString(),
-      endpoints,
-      processes: owningProcesses,
-      warnings,
-      source: this.#diag ? "netlink" : "procfs",
-    };
+    return makeSnapshot(endpoints, owningProcesses, warnings, this.#diag ? "netlink" : "procfs");
   }
 
   takeDestroyed(): { endpoints: Endpoint[]; overflowed: boolean } | null {

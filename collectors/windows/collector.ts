@@ -10,7 +10,7 @@
  */
 
 import type { Endpoint, Module, ProcessInfo, Service, Snapshot } from "../../model/endpoint.ts";
-import { sortEndpoints } from "../../model/order.ts";
+import { makeSnapshot } from "../../model/snapshot.ts";
 import type { CollectOptions, Collector } from "../collector.ts";
 import { loadWin32, pointerAt, wideStringAt, wideStringIn, type Win32 } from "./ffi.ts";
 import { parseTable, type TableLayout, type TableRow } from "./tables.ts";
@@ -116,21 +116,13 @@ export class WindowsCollector implements Collector {
         });
       }
     }
-    sortEndpoints(endpoints);
     if (denied.size > 0) {
       warnings.push(
         `the image and user of ${denied.size} processes could not be read (access denied: ` +
           `run as Administrator for more); their sockets, ports and pids are complete`,
       );
     }
-    return {
-      host: Deno.hostname(),
-      time: new Date().toISOString(),
-      endpoints,
-      processes: new Map([...processes].sort((a, b) => a[0] - b[0])),
-      warnings,
-      source: "iphlpapi",
-    };
+    return makeSnapshot(endpoints, processes.values(), warnings, "iphlpapi");
   }
 
   processExists(pid: number): boolean {
