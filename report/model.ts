@@ -1,0 +1,208 @@
+/**
+ * What `portset report` answers about a directory of Port Reporter logs, as one plain object: the
+ * text, JSON and HTML outputs all render this. Every list in it is bounded (by the port space, the
+ * number of distinct processes, or an explicit cap), so a month of logs makes a report of the same
+ * size as a day's.
+ *
+ * Times are the logs' own local times, written `YYYY-MM-DDTHH:MM:SS` without a zone: Port Reporter
+ * logs local time, and the report does not guess the offset.
+ *
+ * @module
+ */
+
+/** The report's `format` field. */
+export const REPORT_FORMAT = "portset-report/1";
+
+/** A log line's change, as portset logs it; `seen` is a line of the original's, which has none. */
+export type ChangeKind = "listen" | "bind" | "connect" | "state" | "owner" | "close" | "seen";
+
+/** Which program wrote a log. */
+export type Dialect = "portset" | "port-reporter";
+
+/** One log file read. */
+export interface LogFileSummary {
+  name: string;
+  kind: "initial" | "ports" | "pids";
+  dialect: Dialect;
+  bytes: number;
+  /** PR-PORTS: change lines; PR-PIDS: detail records; PR-INITIAL: sockets in the snapshot. */
+  records: number;
+  /** Lines that could not be read as what the file holds; the first few are in `problems`. */
+  skipped: number;
+}
+
+/** A local port and how much of the observed time something had it open. */
+export interface PortUsage {
+  protocol: "TCP" | "UDP";
+  port: number;
+  /** From the system services file, when it names the port. */
+  service: string | null;
+  /** Seconds during which at least one socket had this local port open. */
+  seconds: number;
+  /** `seconds` over the report's window, 0 to 1. */
+  share: number;
+  /** A socket listened on it (TCP) or was bound unconnected (UDP) at some point. */
+  listening: boolean;
+  /** Change lines about this port. */
+  changes: number;
+  /** Connections made on it (connect changes). */
+  connections: number;
+  /** Process names seen on it, most changes first, at most 5. */
+  processes: string[];
+}
+
+/** A process, by name and executable path, and how much of the time it had a socket open. */
+export interface ProcessUsage {
+  process: string;
+  /** From PR-PIDS or PR-INITIAL; null when no log says. */
+  path: string | null;
+  /** Distinct process IDs seen under this name and path. */
+  pidCount: number;
+  seconds: number;
+  share: number;
+  changes: number;
+  /** Distinct local ports it used. */
+  ports: number;
+  /** User contexts it ran as, at most 5. */
+  users: string[];
+}
+
+/** A remote address and how often it was contacted. */
+export interface RemoteAddressUsage {
+  address: string;
+  /** Connections to or from it (connect changes, or the original's lines with a peer). */
+  connections: number;
+  /**
+   * For the busiest addresses, exact; past the tracking capacity, an upper bound: the count is
+   * kept by the Space-Saving algorithm, and this says how much of it may belong to others.
+   */
+  overcount: number;
+  /** Remote ports used with it, most used first, at most 5. */
+  remotePorts: number[];
+  /** Process names that talked to it, at most 5. */
+  processes: string[];
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/** A user context and what ran under it. */
+export interface UserUsage {
+  user: string;
+  changes: number;
+  /** Process names, most changes first, at most 10. */
+  processes: string[];
+}
+
+/** One hour of the day (0–23), summed over every day in the logs. */
+export interface HourUsage {
+  hour: number;
+  changes: number;
+  /** connect changes (new connections). */
+  connections: number;
+  /** listen and bind changes (new listeners). */
+  listeners: number;
+  /** Distinct local ports that changed in this hour. */
+  ports: number;
+}
+
+/** A process that hosts more than one service. */
+export interface SharedProcess {
+  pid: number;
+  process: string;
+  path: string | null;
+  services: { name: string; displayName: string }[];
+}
+
+/** Something an operator should look at. */
+export interface Flag {
+  kind:
+    | "port-of-interest"
+    | "process-of-interest"
+    | "module-of-interest"
+    | "user-of-interest"
+    | "remote-of-interest"
+    | "unexpected-directory"
+    | "new-listener";
+  severity: "info" | "warning" | "alert";
+  /** What the flag is about: `TCP 4444`, `nc`, `/tmp/sshd`, an address. */
+  subject: string;
+  detail: string;
+  firstSeen: string;
+  lastSeen: string;
+  /** How many log lines or records raised it. */
+  count: number;
+}
+
+/** Activity over the report's window, in equal buckets. */
+export interface Timeline {
+  start: string;
+  /** Width of each bucket; grows (doubling) so a long window still has at most ~500 buckets. */
+  bucketSeconds: number;
+  /** Changes per bucket, by kind. */
+  buckets: Record<ChangeKind, number>[];
+  /**
+   * The ports that listened longest, each with the share (0–1) of every bucket during which it
+   * was listening or bound: a lane of the timeline.
+   */
+  lanes: { protocol: "TCP" | "UDP"; port: number; service: string | null; coverage: number[] }[];
+}
+
+/** One change line, for the table of changes. */
+export interface ChangeRow {
+  time: string;
+  protocol: string;
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string | null;
+  remotePort: number | null;
+  pid: number | null;
+  process: string | null;
+  user: string | null;
+  state: string | null;
+  change: ChangeKind;
+  /** Raised a flag. */
+  flagged: boolean;
+  /** The file and line it came from. */
+  source: string;
+}
+
+/** Everything `portset report` says about a log directory. */
+export interface Report {
+  format: typeof REPORT_FORMAT;
+  /** The portset version that made the report. */
+  portset: string;
+  directory: string;
+  /** Computer names the logs were written on. */
+  hosts: string[];
+  files: LogFileSummary[];
+  /** From the first line or snapshot to the last; `seconds` is what the shares divide by. */
+  window: { start: string | null; end: string | null; seconds: number };
+  /** How `seconds` of use were reckoned; the original logs openings only, so its are upper bounds. */
+  timeBasis: "open-to-close" | "upper-bound";
+  totals: {
+    changes: number;
+    /** Sockets in the start-up snapshots. */
+    initialSockets: number;
+    pidsRecords: number;
+    /** Lines no reader understood, over every file. */
+    skippedLines: number;
+  };
+  ports: PortUsage[];
+  processes: ProcessUsage[];
+  remoteAddresses: RemoteAddressUsage[];
+  users: UserUsage[];
+  hours: HourUsage[];
+  sharedProcesses: SharedProcess[];
+  flags: Flag[];
+  timeline: Timeline;
+  /** The last changes, oldest first, and every flagged one, up to a cap. */
+  changes: ChangeRow[];
+  /** Changes not in `changes`. */
+  changesOmitted: number;
+  /** The first few lines that could not be read, as `file:line: why`. */
+  problems: string[];
+  /** Where the interests (ports, processes, directories …) came from: a file, or "defaults". */
+  interests: string;
+  /** The baseline new listeners were judged against: a file, or the first start-up snapshot. */
+  baseline: string | null;
+}
