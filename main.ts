@@ -13,6 +13,7 @@ import { jsonChunks } from "./outputs/json.ts";
 import { formatLocalReport } from "./outputs/local_report.ts";
 import { runBaseline, runCheck, runScan } from "./cli/rule_commands.ts";
 import { runMonitor } from "./cli/monitor_command.ts";
+import { runReport } from "./cli/report_command.ts";
 import { runService } from "./cli/service_command.ts";
 import { runWatch } from "./cli/watch_command.ts";
 import { TARGET, VERSION } from "./version.ts";
@@ -63,6 +64,8 @@ function run(command: Command, args: readonly string[]): number | Promise<number
       return runMonitor(command, args);
     case "service":
       return runService(command);
+    case "report":
+      return runReport(command);
     case "local": {
       if (command.logFile) confirmOverwrite(command.logFile, command.overwrite);
       const log = command.logFile ? AtomicFile.open(command.logFile) : null;

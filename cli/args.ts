@@ -21,7 +21,28 @@ export type Command =
   | BaselineCommand
   | CheckCommand
   | MonitorCommand
-  | ServiceCommand;
+  | ServiceCommand
+  | ReportCommand;
+
+/** `portset report LOGDIR`: what a directory of Port Reporter logs says. */
+export interface ReportCommand {
+  mode: "report";
+  /** The log directory, or one log file. */
+  directory: string;
+  format: "text" | "json";
+  /** Also write the HTML report here. */
+  html: string | null;
+  /** `-y`: replace the HTML file without asking. */
+  overwrite: boolean;
+  /** A JSON file of ports, processes … of interest, on top of the defaults. */
+  interests: string | null;
+  /** Expected listeners: a portset baseline, or a file of PortSet keys. */
+  baseline: string | null;
+  /** How the original's slashed dates are ordered. */
+  dateOrder: "ymd" | "mdy" | "dmy";
+  /** Rows per ranking in the text report. */
+  top: number;
+}
 
 /** `portset service install|uninstall|status`. */
 export interface ServiceCommand {
@@ -214,6 +235,7 @@ export function parseArgs(args: readonly string[]): Command {
   }
   if (command === "monitor") return parseMonitorCommand(args.slice(1));
   if (command === "service") return parseServiceCommand(args.slice(1));
+  if (command === "report") return parseReportCommand(args.slice(1));
   const { given } = readFlags(args, FLAGS, false);
 
   if (given.has("help") || given.size === 0) return { mode: "help" };
@@ -369,6 +391,45 @@ function parseServiceCommand(args: readonly string[]): Command {
   };
 }
 
+const REPORT_FLAGS: readonly FlagSpec[] = [
+  { names: ["--json", "-json"], key: "json" },
+  { names: ["--html", "-html"], key: "html", value: "FILE" },
+  { names: ["-y", "--yes"], key: "yes" },
+  { names: ["--interests"], key: "interests", value: "FILE" },
+  { names: ["--baseline"], key: "baseline", value: "FILE" },
+  { names: ["--date-order"], key: "dateOrder", value: "ORDER" },
+  { names: ["--top"], key: "top", value: "N", range: [1, 100000] },
+  HELP_FLAG,
+];
+
+function parseReportCommand(args: readonly string[]): Command {
+  const { given, operands } = readFlags(args, REPORT_FLAGS, true);
+  if (given.has("help")) return { mode: "help" };
+  if (operands.length === 0) {
+    throw new UsageError("portset report needs LOGDIR, a directory of logs");
+  }
+  if (operands.length > 1) {
+    throw new UsageError(`unexpected argument '${operands[1]}'; portset report takes one LOGDIR`);
+  }
+  const text = (key: string) => (given.get(key)?.value as string | undefined) ?? null;
+  const dateOrder = text("dateOrder") ?? "ymd";
+  if (dateOrder !== "ymd" && dateOrder !== "mdy" && dateOrder !== "dmy") {
+    throw new UsageError(`--date-order must be ymd, mdy or dmy, not '${dateOrder}'`);
+  }
+  if (given.has("yes") && !given.has("html")) throw new UsageError("-y goes with --html FILE");
+  return {
+    mode: "report",
+    directory: operands[0],
+    format: given.has("json") ? "json" : "text",
+    html: text("html"),
+    overwrite: given.has("yes"),
+    interests: text("interests"),
+    baseline: text("baseline"),
+    dateOrder,
+    top: (given.get("top")?.value as number | undefined) ?? 20,
+  };
+}
+
 /** `512K`, `5M`, `5MB`, `1048576`: a size in bytes, from 1 KiB to 1 GiB. */
 export function parseSize(text: string): number {
   const match = /^(\d+)\s*([KMG]?)(i?B)?$/i.exec(text.trim());
@@ -422,6 +483,8 @@ Usage:
                   [--rule-interval SECONDS] [--jsonl | --cef] [--syslog udp://HOST[:PORT]]
   portset service install [--log-dir DIR] [--interval SECONDS] [--rule RULE.xml] [--dry-run]
   portset service uninstall [--dry-run] | portset service status
+  portset report LOGDIR [--json] [--html FILE [-y]] [--interests FILE] [--baseline FILE]
+                 [--date-order ymd|mdy|dmy] [--top N]
   portset --help | --version
 
 Local mode:
@@ -459,6 +522,19 @@ Service (runs the monitor from boot; install and uninstall need root):
                   macOS: /Library/LaunchDaemons/org.portset.monitor.plist, bootstrapped
   --dry-run       print the file and the commands instead of acting
   status          exit 0 running, 3 installed but not running, 4 not installed
+
+Report (reads Port Reporter logs: portset's, and the original's CSV dialect):
+  LOGDIR          a directory of PR-INITIAL, PR-PORTS and PR-PIDS logs (or one log file);
+                  read streaming, with a progress bar on a terminal
+  --json          the report as one JSON object (format "portset-report/1")
+  --html FILE     also write a self-contained HTML report: timeline, hours, top processes
+                  and remote addresses, a filterable table of changes
+  --interests     a JSON file of ports, processes, modules, users, remote addresses and
+                  expected directories of interest, added to the defaults
+  --baseline      listeners expected (a portset baseline file, or PortSet keys one per line);
+                  others are flagged as new. Default: those of the first start-up snapshot
+  --date-order    how the original's slashed dates read: ymd (its own), mdy or dmy
+  --top N         rows per ranking in the text report (default 20)
 
 Run as root for every owner; without root, other users' sockets are listed with pid null.
 

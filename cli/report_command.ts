@@ -1,0 +1,115 @@
+/**
+ * `portset report LOGDIR`: reads the logs (streaming, with a progress bar when stderr is a
+ * terminal) and writes the report as text or JSON, and as HTML to a file.
+ *
+ * @module
+ */
+
+import type { ReportCommand } from "./args.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
+import { AtomicFile, confirmOverwrite, writeOutput } from "./output.ts";
+import { formatReportHtml } from "../outputs/report_html.ts";
+import { formatReportText } from "../outputs/report_text.ts";
+import { defaultInterests, InterestsError, loadInterests } from "../report/interests.ts";
+import { ListenerBaselineError, loadListenerBaseline } from "../report/listener_baseline.ts";
+import { LogDirectoryError, readLogDirectory } from "../report/read_logs.ts";
+import type { Report } from "../report/model.ts";
+
+/** Runs `portset report`; returns the exit code. */
+export async function runReport(command: ReportCommand): Promise<number> {
+  // Refuse a bad output path or a bad interests file before reading hundreds of megabytes.
+  if (command.html) confirmOverwrite(command.html, command.overwrite);
+  const html = command.html ? AtomicFile.open(command.html) : null;
+  let report: Report;
+  try {
+    const interests = command.interests
+      ? await loadInterests(command.interests)
+      : defaultInterests();
+    const baseline = command.baseline ? await loadListenerBaseline(command.baseline) : null;
+    const progress = Deno.stderr.isTerminal() ? new ProgressBar() : null;
+    try {
+      report = await readLogDirectory(command.directory, {
+        interests,
+        baseline,
+        dateOrder: command.dateOrder,
+        onProgress: progress ? (done, total, file) => progress.show(done, total, file) : undefined,
+      });
+    } finally {
+      progress?.clear();
+    }
+  } catch (error) {
+    html?.abandon();
+    if (
+      error instanceof InterestsError || error instanceof ListenerBaselineError ||
+      error instanceof LogDirectoryError
+    ) {
+      throw new CliError(error.message, EXIT_USAGE);
+    }
+    throw error;
+  }
+  if (html) {
+    try {
+      html.write(new TextEncoder().encode(formatReportHtml(report)));
+      html.commit();
+    } catch (error) {
+      html.abandon();
+      throw new CliError(`cannot write ${command.html}: ${(error as Error).message}`);
+    }
+  }
+  writeOutput(
+    command.format === "json"
+      ? [JSON.stringify(report, null, 2), "\n"]
+      : [formatReportText(report, { top: command.top })],
+  );
+  return 0;
+}
+
+/**
+ * One line on stderr, redrawn at most ten times a second: how far through the logs, how fast,
+ * which file. Cleared when done, so nothing of it stays on the terminal.
+ */
+class ProgressBar {
+  #started = performance.now();
+  #drawn = 0;
+  #encoder = new TextEncoder();
+
+  show(done: number, total: number, file: string): void {
+    const now = performance.now();
+    if (now - this.#drawn < 100 && done < total) return;
+    this.#drawn = now;
+    const width = 30;
+    const fraction = total > 0 ? done / total : 1;
+    const filled = Math.round(fraction * width);
+    const seconds = (now - this.#started) / 1000;
+    const rate = seconds > 0 ? done / seconds / 1024 ** 2 : 0;
+    const line = `reading logs [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${
+      (fraction * 100).toFixed(0).padStart(3)
+    }%  ${mebibytes(done)}/${mebibytes(total)} MiB  ${rate.toFixed(0)} MiB/s  ${file}`;
+    const columns = terminalColumns();
+    this.#write(`\r${line.slice(0, columns - 1)}\x1b[K`);
+  }
+
+  clear(): void {
+    if (this.#drawn > 0) this.#write("\r\x1b[K");
+  }
+
+  #write(text: string): void {
+    try {
+      Deno.stderr.writeSync(this.#encoder.encode(text));
+    } catch {
+      // a progress bar that cannot be drawn is not worth failing for
+    }
+  }
+}
+
+function mebibytes(bytes: number): string {
+  return (bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 1 : 0);
+}
+
+function terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 80;
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * `portset report` as text: what the logs cover, the flags first, then where the time went
+ * (ports, processes), who was talked to, who ran what, when, and which services share a process.
+ *
+ * @module
+ */
+
+import type { Report } from "../report/model.ts";
+import { VERSION } from "../version.ts";
+import { printable } from "./printable.ts";
+import { formatTable } from "./table.ts";
+
+/** How much to show. */
+export interface ReportTextOptions {
+  /** Rows per ranking (ports, processes, remote addresses, users). */
+  top?: number;
+}
+
+const RULE = " " + "=".repeat(72);
+
+/** The report as text, with control characters in log-derived names shown as `?`. */
+export function formatReportText(report: Report, options: ReportTextOptions = {}): string {
+  const top = options.top ?? 20;
+  const lines: string[] = [` portset ${VERSION}: Port Reporter log report`, ""];
+  const files = report.files;
+  const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
+  const dialects = [...new Set(files.map((file) => file.dialect))]
+    .map((dialect) => dialect === "portset" ? "portset's" : "the original Port Reporter's");
+  lines.push(
+    ` Logs: ${report.directory} (${files.length} files, ${formatBytes(bytes)}; ${
+      dialects.join(" and ")
+    })`,
+    ` Computer: ${report.hosts.join(", ") || "not named in the logs"}`,
+    ` Window: ${report.window.start ?? "-"} to ${report.window.end ?? "-"}, ${
+      formatDuration(report.window.seconds)
+    } observed`,
+    ` Changes: ${report.totals.changes}; sockets at start: ${report.totals.initialSockets}; ` +
+      `process records: ${report.totals.pidsRecords}; unreadable lines: ${report.totals.skippedLines}`,
+    ` Interests: ${report.interests}; baseline: ${report.baseline ?? "none"}`,
+  );
+  if (report.timeBasis === "upper-bound") {
+    lines.push(
+      " Note: the original Port Reporter logs openings, not closes: times in use are upper bounds",
+    );
+  }
+
+  section(lines, `Flags (${report.flags.length})`);
+  if (report.flags.length === 0) lines.push(" Nothing of interest found.");
+  else {
+    lines.push(...formatTable([
+      ["Severity", "Kind", "Subject", "Seen", "First", "Last"],
+      ...report.flags.map((flag) => [
+        flag.severity.toUpperCase(),
+        flag.kind,
+        flag.subject,
+        `${flag.count}×`,
+        flag.firstSeen,
+        flag.lastSeen,
+      ]),
+    ]));
+    lines.push("");
+    for (const flag of report.flags) lines.push(` ${flag.subject}: ${flag.detail}`);
+  }
+
+  section(lines, heading("Local ports by time in use", top, report.ports.length));
+  lines.push(...formatTable([
+    ["Port", "Service", "In use", "Share", "Listening", "Changes", "Connections", "Processes"],
+    ...report.ports.slice(0, top).map((port) => [
+      `${port.protocol} ${port.port}`,
+      port.service ?? "",
+      formatDuration(port.seconds),
+      formatShare(port.share),
+      port.listening ? "yes" : "",
+      String(port.changes),
+      String(port.connections),
+      port.processes.join(", "),
+    ]),
+  ]));
+
+  section(lines, heading("Processes by time in use", top, report.processes.length));
+  lines.push(...formatTable([
+    ["Process", "In use", "Share", "PIDs", "Ports", "Changes", "Users", "Path"],
+    ...report.processes.slice(0, top).map((process) => [
+      process.process,
+      formatDuration(process.seconds),
+      formatShare(process.share),
+      String(process.pidCount),
+      String(process.ports),
+      String(process.changes),
+      process.users.join(", "),
+      process.path ?? "",
+    ]),
+  ]));
+
+  section(
+    lines,
+    heading("Remote addresses by connections", top, report.remoteAddresses.length),
+  );
+  if (report.remoteAddresses.length === 0) lines.push(" No connections in the logs.");
+  else {
+    lines.push(...formatTable([
+      ["Address", "Connections", "Remote ports", "Processes", "First", "Last"],
+      ...report.remoteAddresses.slice(0, top).map((remote) => [
+        remote.address,
+        remote.overcount > 0 ? `≤${remote.connections}` : String(remote.connections),
+        remote.remotePorts.join(", "),
+        remote.processes.join(", "),
+        remote.firstSeen,
+        remote.lastSeen,
+      ]),
+    ]));
+  }
+
+  section(lines, heading("User contexts", top, report.users.length));
+  lines.push(...formatTable([
+    ["User", "Changes", "Processes"],
+    ...report.users.slice(0, top).map((user) => [
+      user.user,
+      String(user.changes),
+      user.processes.join(", "),
+    ]),
+  ]));
+
+  section(lines, "Port use by hour of day (every day summed)");
+  const busiest = Math.max(1, ...report.hours.map((hour) => hour.changes));
+  lines.push(...formatTable([
+    ["Hour", "Changes", "Connections", "Listeners", "Ports", ""],
+    ...report.hours.map((hour) => [
+      `${String(hour.hour).padStart(2, "0")}:00`,
+      String(hour.changes),
+      String(hour.connections),
+      String(hour.listeners),
+      String(hour.ports),
+      "#".repeat(Math.round((hour.changes / busiest) * 40)),
+    ]),
+  ]));
+
+  section(lines, `Services per shared host process (${report.sharedProcesses.length})`);
+  if (report.sharedProcesses.length === 0) lines.push(" No process hosting several services.");
+  for (const host of report.sharedProcesses) {
+    lines.push(` ${host.process} (PID ${host.pid})${host.path ? ` ${host.path}` : ""}`);
+    for (const service of host.services) {
+      lines.push(
+        `   ${service.name}${
+          service.displayName !== service.name ? ` (${service.displayName})` : ""
+        }`,
+      );
+    }
+  }
+
+  if (report.problems.length > 0) {
+    section(lines, `Unreadable lines (${report.totals.skippedLines})`);
+    for (const problem of report.problems) lines.push(` ${problem}`);
+  }
+  lines.push("", RULE, "", " End of portset report", "");
+  return printable(lines.join("\n"));
+}
+
+function section(lines: string[], title: string): void {
+  lines.push("", RULE, ` ${title}`, RULE, "");
+}
+
+function heading(title: string, top: number, count: number): string {
+  return count > top ? `${title} (top ${top} of ${count})` : `${title} (${count})`;
+}
+
+/** `42 s`, `3 min 5 s`, `2 h 07 min`, `3 d 4 h`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 86400) {
+    return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
+  }
+  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+}
+
+/** `0.1234` → `12.34%`. */
+export function formatShare(share: number): string {
+  return `${(share * 100).toFixed(2)}%`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}

@@ -1,0 +1,74 @@
+/**
+ * The most frequent keys of a stream in bounded memory (Space-Saving, with eviction in batches).
+ * Up to `capacity` keys are counted exactly. When a new key arrives at a full table, the least
+ * counted half is dropped at once (so an eviction costs O(log n) per key, amortized), and every
+ * key that enters later starts from the highest count dropped so far: its count is then an upper
+ * bound, and `overcount` says by how much it may exceed the truth. A key seen more often than
+ * the dropped ones always stays.
+ *
+ * @module
+ */
+
+/** One counted key and what the caller keeps beside it. */
+export interface Counted<T> {
+  key: string;
+  count: number;
+  /** How much of `count` may belong to keys dropped before this one entered. */
+  overcount: number;
+  data: T;
+}
+
+/** Counts keys in at most `capacity` entries. */
+export class HeavyHitters<T> {
+  #entries = new Map<string, Counted<T>>();
+  #floor = 0;
+
+  constructor(readonly capacity: number, readonly create: (key: string) => T) {}
+
+  /** Counts `key` once and returns its entry, to update its data. */
+  add(key: string): Counted<T> {
+    let entry = this.#entries.get(key);
+    if (entry) {
+      entry.count++;
+      return entry;
+    }
+    if (this.#entries.size >= this.capacity) this.#evict();
+    entry = { key, count: this.#floor + 1, overcount: this.#floor, data: this.create(key) };
+    this.#entries.set(key, entry);
+    return entry;
+  }
+
+  /** The entry for `key`, when it is counted. */
+  get(key: string): Counted<T> | undefined {
+    return this.#entries.get(key);
+  }
+
+  /** The counted keys, most counted first. */
+  top(limit = Infinity): Counted<T>[] {
+    return [...this.#entries.values()].sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1))
+      .slice(0, limit);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  #evict(): void {
+    const sorted = [...this.#entries.values()].sort((a, b) => a.count - b.count);
+    const dropped = sorted.slice(0, Math.ceil(sorted.length / 2));
+    for (const entry of dropped) this.#entries.delete(entry.key);
+    this.#floor = Math.max(this.#floor, dropped.at(-1)?.count ?? 0);
+  }
+}
+
+/** A small count of names, keeping at most `limit` of them (the first ones seen). */
+export function countInto<K>(counts: Map<K, number>, key: K, limit = 32): void {
+  const count = counts.get(key);
+  if (count !== undefined) counts.set(key, count + 1);
+  else if (counts.size < limit) counts.set(key, 1);
+}
+
+/** The keys of `counts`, most counted first, at most `limit`. */
+export function topKeys<K>(counts: Map<K, number>, limit: number): K[] {
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([key]) => key);
+}

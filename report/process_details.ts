@@ -1,0 +1,97 @@
+/**
+ * The process blocks that PR-PIDS records and PR-INITIAL's last section share: `Process ID: 484
+ * (lsass.exe)`, the executable's path, the user context, the services the process hosts, and its
+ * loaded modules as `<path> (0x<base address>)`. {@linkcode ProcessBlockReader} is fed a block's
+ * lines one at a time and builds a {@linkcode ProcessDetail}; the caller says where blocks end.
+ *
+ * @module
+ */
+
+/** What a log says about one process. */
+export interface ProcessDetail {
+  pid: number;
+  process: string;
+  /** The executable: a `Path:` line, else the first loaded module named like the process. */
+  path: string | null;
+  user: string | null;
+  services: { name: string; displayName: string; shared: boolean }[];
+  /** Paths of the loaded modules (not their base addresses: nothing here needs them). */
+  modules: string[];
+}
+
+const PROCESS_ID = /^\s*Process ID:\s*(\d+)\s*\((.*)\)\s*$/i;
+const PATH = /^\s*(?:Path|Image path|Executable):\s*(.+?)\s*$/i;
+const USER = /^\s*User context:\s*<?(.*?)>?\s*$/i;
+const SERVICE_NAME = /^\s*Service Name:\s*(.+?)\s*$/i;
+const DISPLAY_NAME = /^\s*Display Name:\s*(.*?)\s*$/i;
+const SERVICE_TYPE = /^\s*Service Type:\s*(.*?)\s*$/i;
+const MODULE = /^\s*(.+?)\s+\((0x[0-9a-f]+)\)\s*$/i;
+
+/** Builds one process's detail from the lines of its block. */
+export class ProcessBlockReader {
+  #detail: ProcessDetail | null = null;
+
+  /** Reads one line; true when it belonged to a process block. */
+  push(line: string): boolean {
+    const id = PROCESS_ID.exec(line);
+    if (id) {
+      this.#detail = {
+        pid: Number(id[1]),
+        process: id[2].trim(),
+        path: null,
+        user: null,
+        services: [],
+        modules: [],
+      };
+      return true;
+    }
+    const detail = this.#detail;
+    if (!detail) return false;
+    let match;
+    if ((match = SERVICE_NAME.exec(line))) {
+      detail.services.push({ name: match[1], displayName: match[1], shared: false });
+    } else if ((match = DISPLAY_NAME.exec(line))) {
+      const service = detail.services.at(-1);
+      if (service) service.displayName = match[1] || service.name;
+    } else if ((match = SERVICE_TYPE.exec(line))) {
+      const service = detail.services.at(-1);
+      if (service) service.shared = /share/i.test(match[1]);
+    } else if ((match = USER.exec(line))) {
+      const user = match[1].trim();
+      detail.user = user === "" || user === "unknown" ? null : user;
+    } else if ((match = PATH.exec(line))) {
+      const path = match[1];
+      detail.path = path === "unknown" ? null : path;
+    } else if ((match = MODULE.exec(line)) && detail.modules.length < MAX_MODULES) {
+      detail.modules.push(match[1]);
+    } else return false;
+    return true;
+  }
+
+  /** The block read so far, completed, and forgets it; null when no block was started. */
+  take(): ProcessDetail | null {
+    const detail = this.#detail;
+    this.#detail = null;
+    if (detail && detail.path === null) {
+      // The original has no path line; its module list starts with the executable.
+      const name = detail.process.toLowerCase();
+      detail.path = detail.modules.find((module) => baseName(module).toLowerCase() === name) ??
+        null;
+    }
+    return detail;
+  }
+}
+
+/** A process lists hundreds of modules at most; a longer list is not kept whole. */
+const MAX_MODULES = 4096;
+
+/** The last part of a path, `/` or `\` separated. */
+export function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+}
+
+/** The directory part of a path, without a trailing separator; "" for a bare name. */
+export function directoryName(path: string): string {
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return cut <= 0 ? (cut === 0 ? path[0] : "") : path.slice(0, cut);
+}
