@@ -415,7 +415,10 @@ export class LogAnalyzer {
       port.listening = true;
       enter(port.listen, record.time);
     }
-    if (process) enter(process, record.time);
+    if (process) {
+      enter(process, record.time);
+      if (process.ports.size < 65536 * 2) process.ports.add(portKey(record));
+    }
     this.#open.set(identity, { count: 1, port, process, listening });
   }
 

@@ -47,7 +47,8 @@ export class InitialLogReader {
   push(line: string, lineNumber: number): void {
     const trimmed = line.trim();
     const section = SECTIONS[trimmed.toLowerCase()];
-    if (section) {
+    // Each process block has a "Port Statistics" heading of its own: the last section has no end.
+    if (section && this.#section !== "processes") {
       this.#section = section;
       return;
     }

@@ -81,8 +81,12 @@ export class PortsLogReader {
       }
       return;
     }
-    if (line.trim() === "") {
+    if (line.trim() === "" || isComplete(this.#pending)) {
+      // A record already whole: whatever follows that is not a record is damage, not its rest.
       this.#flush();
+      if (line.trim() !== "") {
+        this.onProblem({ line: lineNumber, reason: "not a change line (it starts with no date)" });
+      }
       return;
     }
     // The rest of a wrapped record: the original breaks long lines without a marker.
@@ -109,6 +113,18 @@ export class PortsLogReader {
     this.dialect ??= result.change === "seen" ? "port-reporter" : "portset";
     this.onRecord(result);
   }
+}
+
+/**
+ * Whether a record has all its fields: portset's thirteen, or the original's ten with the user
+ * context's closing `>` (a record cut inside it goes on on the next line).
+ */
+function isComplete(text: string): boolean {
+  const fields = splitCsv(text);
+  if (fields.length >= 13) return true;
+  if (fields.length < 10) return false;
+  const user = fields[9].trim();
+  return !user.startsWith("<") || user.endsWith(">");
 }
 
 /** Parses one whole record; a string says why it is not one. */

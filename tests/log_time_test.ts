@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import {
+  fileStampTime,
+  formatLogTime,
+  hourOfDay,
+  parseLogClock,
+  parseLogDate,
+  parseLogDateTime,
+} from "../report/log_time.ts";
+
+Deno.test("portset's ISO dates and padded times read as the wall-clock time they show", () => {
+  const time = parseLogDateTime("2026-11-22", "09:05:07", "ymd");
+  assert.equal(formatLogTime(time!), "2026-11-22T09:05:07");
+  assert.equal(hourOfDay(time!), 9);
+});
+
+Deno.test("the original's unpadded two-digit-year dates read year first by default", () => {
+  assert.equal(formatLogTime(parseLogDateTime("05/7/6", "13:52:1", "ymd")!), "2005-07-06T13:52:01");
+  assert.equal(formatLogTime(parseLogDateTime("05/7/6", "0:0:5", "ymd")!), "2005-07-06T00:00:05");
+});
+
+Deno.test("--date-order reads slashed dates month first or day first", () => {
+  assert.equal(formatLogTime(parseLogDate("7/6/05", "mdy")!), "2005-07-06T00:00:00");
+  assert.equal(formatLogTime(parseLogDate("6/7/2005", "dmy")!), "2005-07-06T00:00:00");
+});
+
+Deno.test("impossible dates and times are refused, not rolled over", () => {
+  assert.equal(parseLogDate("2026-02-30"), null);
+  assert.equal(parseLogDate("2026-13-01"), null);
+  assert.equal(parseLogDate("05/7/32"), null);
+  assert.equal(parseLogDate("yesterday"), null);
+  assert.equal(parseLogClock("24:00:00"), null);
+  assert.equal(parseLogClock("12:60"), null);
+  assert.equal(parseLogClock("7:5"), 7 * 3600 + 5 * 60);
+});
+
+Deno.test("a portset log file's name stamp is its start time", () => {
+  assert.equal(
+    formatLogTime(fileStampTime("PR-PORTS-20261122-015815-2.log")!),
+    "2026-11-22T01:58:15",
+  );
+  assert.equal(fileStampTime("PR-PORTS-5-7-6.log"), null);
+});

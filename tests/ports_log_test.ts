@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { formatPortsLine, PORTS_FIELDS } from "../outputs/port_reporter.ts";
+import {
+  parsePortsLine,
+  PortsLogReader,
+  type PortsProblem,
+  type PortsRecord,
+  splitCsv,
+} from "../report/ports_log.ts";
+import { makeEndpoint } from "./support/endpoints.ts";
+
+function read(
+  lines: string[],
+): { records: PortsRecord[]; problems: PortsProblem[]; reader: PortsLogReader } {
+  const records: PortsRecord[] = [];
+  const problems: PortsProblem[] = [];
+  const reader = new PortsLogReader((r) => records.push(r), (p) => problems.push(p));
+  lines.forEach((line, i) => reader.push(line, i + 1));
+  reader.finish();
+  return { records, problems, reader };
+}
+
+Deno.test("a line portset's monitor writes reads back field for field", () => {
+  const endpoint = makeEndpoint({
+    protocol: "tcp6",
+    localAddress: "2001:db8::5",
+    localPort: 443,
+    remoteAddress: "2001:db8::9",
+    remotePort: 50123,
+    state: "ESTABLISHED",
+    pid: 812,
+    process: 'web, "edge"',
+    user: "www-data",
+  });
+  const line = formatPortsLine(new Date(2026, 10, 22, 9, 5, 7), { kind: "connect", endpoint }, 12);
+  const { records, problems, reader } = read([
+    "portset 0.1.0 Port Reporter: port changes on vm",
+    PORTS_FIELDS,
+    line.trimEnd(),
+  ]);
+  assert.deepEqual(problems, []);
+  assert.equal(reader.dialect, "portset");
+  assert.deepEqual(records[0], {
+    time: Date.UTC(2026, 10, 22, 9, 5, 7) / 1000,
+    protocol: "TCP",
+    ipv6: true,
+    localAddress: "2001:db8::5",
+    localPort: 443,
+    remoteAddress: "2001:db8::9",
+    remotePort: 50123,
+    pid: 812,
+    process: 'web, "edge"',
+    user: "www-data",
+    state: "ESTABLISHED",
+    change: "connect",
+    line: 3,
+  });
+});
+
+Deno.test("listeners and unconnected UDP sockets have no peer in either dialect", () => {
+  const tcp = parsePortsLine(
+    "05/7/6,13:52:1,TCP,3389,0.0.0.0,,0.0.0.0,1096,svchost.exe,<NT AUTHORITY\\SYSTEM>",
+    1,
+    "ymd",
+  );
+  const udp = parsePortsLine(
+    "05/7/6,13:52:4,UDP,1088,0.0.0.0,*,*,1540,rdpclip.exe,<TEST\\Administrator>",
+    2,
+    "ymd",
+  );
+  assert.ok(typeof tcp !== "string" && typeof udp !== "string");
+  assert.equal(tcp.remoteAddress, null);
+  assert.equal(tcp.state, "LISTENING");
+  assert.equal(tcp.change, "seen");
+  assert.equal(tcp.user, "NT AUTHORITY\\SYSTEM");
+  assert.equal(udp.remoteAddress, null);
+  assert.equal(udp.remotePort, null);
+  assert.equal(udp.protocol, "UDP");
+});
+
+Deno.test("the original's wrapped lines are joined; damage after a whole record is reported, not joined", () => {
+  const { records, problems, reader } = read([
+    "date,time,protocol,local port,local IP address,remote port,remote IP address,PID,module,user context",
+    "05/7/6,14:5:9,TCP,4444,0.0.0.0,,0.0.0.0,2210,svchost.exe,<TEST\\Administra",
+    "tor>",
+    "05/7/6,14:6:30,TCP,4444,172.16.16.150,51220,198.51.",
+    "100.23,2210,svchost.exe,<TEST\\Administrator>",
+    "garbage after a whole record",
+    "05/7/6,15:0:0,TCP,1031,172.16.16.150,6667,203.0.113.9,2300,nc.exe,<TEST\\Guest>",
+  ]);
+  assert.equal(reader.dialect, "port-reporter");
+  assert.deepEqual(records.map((r) => [r.line, r.user, r.remoteAddress]), [
+    [2, "TEST\\Administrator", null],
+    [4, "TEST\\Administrator", "198.51.100.23"],
+    [7, "TEST\\Guest", "203.0.113.9"],
+  ]);
+  assert.deepEqual(problems, [{ line: 6, reason: "not a change line (it starts with no date)" }]);
+});
+
+Deno.test("lines that are not change lines say why", () => {
+  const { records, problems } = read([
+    "2026-11-22,09:05:07,TCP,99999,127.0.0.1,,0.0.0.0,1,x,<root>,LISTENING,listen,1",
+    "2026-11-22,09:05:07,SCTP,80,127.0.0.1,,0.0.0.0,1,x,<root>,LISTENING,listen,2",
+    "2026-02-30,09:05:07,TCP,80,127.0.0.1,,0.0.0.0,1,x,<root>,LISTENING,listen,3",
+    "2026-11-22,09:05:07,TCP,80,127.0.0.1,,0.0.0.0,1,x,<root>,LISTENING,exploded,4",
+    "2026-11-22,09:05:07,TCP",
+  ]);
+  assert.equal(records.length, 0);
+  assert.deepEqual(problems.map((p) => p.reason), [
+    "'99999' is not a port",
+    "'SCTP' is not TCP or UDP",
+    "'2026-02-30,09:05:07' is not a date and time",
+    "'exploded' is not a change kind",
+    "3 fields, not the 10 of a change line",
+  ]);
+});
+
+Deno.test("CSV fields: quotes hold commas and doubled quotes", () => {
+  assert.deepEqual(splitCsv('a,"b,c","d""e",'), ["a", "b,c", 'd"e', ""]);
+  assert.deepEqual(splitCsv("a,,b"), ["a", "", "b"]);
+});
