@@ -13,6 +13,7 @@
  */
 
 import { VERSION } from "../version.ts";
+import { detach } from "./detach.ts";
 import { countInto, HeavyHitters, topKeys } from "./heavy_hitters.ts";
 import type { InitialSnapshot } from "./initial_log.ts";
 import { firstMatch, type Interests } from "./interests.ts";
@@ -57,6 +58,8 @@ export const LIMITS = {
   timelineLanes: 24,
   /** Remote addresses counted exactly before Space-Saving starts to bound them. */
   remoteTracking: 20000,
+  /** Module paths remembered as judged; past this, modules are judged every time. */
+  judgedModules: 100000,
   /** Distinct process IDs counted per process before the count saturates. */
   pidsPerProcess: 10000,
 } as const;
@@ -82,7 +85,7 @@ interface ProcessStats extends Interval {
   path: string | null;
   pids: Set<number>;
   changes: number;
-  ports: Set<string>;
+  ports: Set<number>;
   users: Map<string, number>;
 }
 
@@ -110,7 +113,7 @@ export class LogAnalyzer {
   #windowStart: number | null = null;
   #windowEnd: number | null = null;
   #open = new Map<string, OpenSocket>();
-  #ports = new Map<string, PortStats>();
+  #ports = new Map<number, PortStats>();
   #processes = new Map<string, ProcessStats>();
   /** This run's processes by PID, from PR-PIDS and PR-INITIAL: for paths. */
   #pidDetails = new Map<number, { process: string; path: string | null }>();
@@ -126,15 +129,15 @@ export class LogAnalyzer {
     changes: 0,
     connections: 0,
     listeners: 0,
-    ports: new Set<string>(),
+    ports: new Set<number>(),
   }));
   #shared = new Map<string, SharedProcess>();
   #flags = new Map<string, Flag>();
   #flagsDropped = 0;
   #timeline = new TimelineBuilder();
-  #rows: ChangeRow[] = [];
+  #rows: KeptRow[] = [];
   #rowCursor = 0;
-  #flaggedRows: ChangeRow[] = [];
+  #flaggedRows: KeptRow[] = [];
   #changes = 0;
   #initialSockets = 0;
   #skipped = 0;
@@ -142,6 +145,8 @@ export class LogAnalyzer {
   #hosts = new Set<string>();
   /** Processes whose path was already judged, so each is flagged once per path. */
   #judgedPaths = new Set<string>();
+  /** Module paths already judged against the modules of interest. */
+  #judgedModules = new Set<string>();
 
   constructor(options: AnalyzerOptions) {
     this.#options = options;
@@ -154,7 +159,7 @@ export class LogAnalyzer {
     this.#runStart = time;
     this.#runLast = time;
     this.#see(time);
-    if (snapshot?.host) this.#hosts.add(snapshot.host);
+    if (snapshot?.host) this.host(snapshot.host);
     if (!snapshot) return;
     for (const detail of snapshot.processes) this.processDetail(detail, time, source);
     const listeners: string[] = [];
@@ -176,17 +181,26 @@ export class LogAnalyzer {
 
   /** A process's detail from PR-PIDS or PR-INITIAL: its path, services and modules. */
   processDetail(detail: ProcessDetail, time: number | null, source: string): void {
-    this.#pidDetails.set(detail.pid, { process: detail.process, path: detail.path });
+    const known = this.#pidDetails.get(detail.pid);
+    if (known?.process !== detail.process || known.path !== detail.path) {
+      this.#pidDetails.set(detail.pid, {
+        process: detach(detail.process),
+        path: detail.path === null ? null : detach(detail.path),
+      });
+    }
     const when = time ?? this.#runLast;
     const interests = this.#options.interests;
     if (detail.path !== null) {
       const judged = `${detail.process}\0${detail.path}`;
       if (!this.#judgedPaths.has(judged)) {
-        this.#judgedPaths.add(judged);
+        this.#judgedPaths.add(detach(judged));
         this.#judgePath(detail.process, detail.path, when);
       }
     }
     for (const module of detail.modules) {
+      // PR-PIDS lists a process's modules again with each of its changes: judge each path once.
+      if (this.#judgedModules.has(module)) continue;
+      if (this.#judgedModules.size < LIMITS.judgedModules) this.#judgedModules.add(detach(module));
       const glob = firstMatch(interests.modules, module);
       if (glob) {
         this.#flag(
@@ -201,12 +215,15 @@ export class LogAnalyzer {
     if (detail.services.length > 1 || detail.services.some((service) => service.shared)) {
       const key = `${detail.pid} ${detail.process}`;
       if (!this.#shared.has(key) && this.#shared.size < LIMITS.sharedProcesses) {
-        this.#shared.set(key, {
-          pid: detail.pid,
-          process: detail.process,
-          path: detail.path,
-          services: detail.services.map(({ name, displayName }) => ({ name, displayName })),
-        });
+        this.#shared.set(
+          detach(key),
+          structuredClone({
+            pid: detail.pid,
+            process: detail.process,
+            path: detail.path,
+            services: detail.services.map(({ name, displayName }) => ({ name, displayName })),
+          }),
+        );
       }
     }
     void source;
@@ -250,7 +267,7 @@ export class LogAnalyzer {
     port.changes++;
     if (process) {
       process.changes++;
-      if (process.ports.size < 65536 * 2) process.ports.add(portKey(record));
+      process.ports.add(portNumber(record));
       if (record.user) countInto(process.users, record.user, 8);
       countInto(port.processes, process.process, 20);
     }
@@ -259,7 +276,9 @@ export class LogAnalyzer {
     if (connects) port.connections++;
     if (record.user) {
       let user = this.#users.get(record.user);
-      if (!user) this.#users.set(record.user, user = { changes: 0, processes: new Map() });
+      if (!user) {
+        this.#users.set(detach(record.user), user = { changes: 0, processes: new Map() });
+      }
       user.changes++;
       if (record.process) countInto(user.processes, record.process, 32);
     }
@@ -267,7 +286,7 @@ export class LogAnalyzer {
     hour.changes++;
     if (connects) hour.connections++;
     if (record.change === "listen" || record.change === "bind") hour.listeners++;
-    hour.ports.add(portKey(record));
+    hour.ports.add(portNumber(record));
     this.#timeline.count(time, record.change);
     if (connects) this.#countRemote(record);
 
@@ -283,7 +302,7 @@ export class LogAnalyzer {
 
   /** A computer name read from a header. */
   host(name: string): void {
-    this.#hosts.add(name);
+    if (!this.#hosts.has(name)) this.#hosts.add(detach(name));
   }
 
   /** The report. Call once, after the last record. */
@@ -417,9 +436,9 @@ export class LogAnalyzer {
     }
     if (process) {
       enter(process, record.time);
-      if (process.ports.size < 65536 * 2) process.ports.add(portKey(record));
+      process.ports.add(portNumber(record));
     }
-    this.#open.set(identity, { count: 1, port, process, listening });
+    this.#open.set(detach(identity), { count: 1, port, process, listening });
   }
 
   #closeSocket(identity: string, open: OpenSocket, time: number): void {
@@ -454,7 +473,7 @@ export class LogAnalyzer {
   }
 
   #portStats(record: Pick<PortsRecord, "protocol" | "localPort">): PortStats {
-    const key = portKey(record);
+    const key = portNumber(record);
     let port = this.#ports.get(key);
     if (!port) {
       port = {
@@ -484,8 +503,8 @@ export class LogAnalyzer {
     let process = this.#processes.get(key);
     if (!process) {
       process = {
-        process: name,
-        path,
+        process: detach(name),
+        path: path === null ? null : detach(path),
         pids: new Set(),
         open: 0,
         since: 0,
@@ -494,7 +513,7 @@ export class LogAnalyzer {
         ports: new Set(),
         users: new Map(),
       };
-      this.#processes.set(key, process);
+      this.#processes.set(detach(key), process);
     }
     if (record.pid !== null && process.pids.size < LIMITS.pidsPerProcess) {
       process.pids.add(record.pid);
@@ -642,11 +661,11 @@ export class LogAnalyzer {
       if (stamp < flag.firstSeen) flag.firstSeen = stamp;
       if (stamp > flag.lastSeen) flag.lastSeen = stamp;
     } else if (this.#flags.size < LIMITS.flags) {
-      this.#flags.set(key, {
+      this.#flags.set(detach(key), {
         kind,
         severity,
-        subject,
-        detail: detail(),
+        subject: detach(subject),
+        detail: detach(detail()),
         firstSeen: stamp,
         lastSeen: stamp,
         count: 1,
@@ -659,7 +678,26 @@ export class LogAnalyzer {
 
   #keepRow(record: PortsRecord, source: string, flagged: boolean): void {
     const limit = this.#options.changeRows ?? 2000;
-    const row: ChangeRow = {
+    // Rows are formatted at the end: most of them are pushed out of the table before then.
+    const row: KeptRow = { seq: this.#changes, record, source, flagged };
+    if (flagged && this.#flaggedRows.length < LIMITS.flaggedRows) {
+      // Flagged rows come from anywhere in the logs: keep copies, not slices of their chunks.
+      this.#flaggedRows.push(structuredClone(row));
+    }
+    if (limit === 0) return;
+    if (this.#rows.length < limit) this.#rows.push(row);
+    else {
+      this.#rows[this.#rowCursor] = row;
+      this.#rowCursor = (this.#rowCursor + 1) % limit;
+    }
+  }
+
+  /** The kept rows in log order: flagged rows from before the last ones, then the last ones. */
+  #changeTable(): ChangeRow[] {
+    const last = [...this.#rows.slice(this.#rowCursor), ...this.#rows.slice(0, this.#rowCursor)];
+    const kept = new Set(last.map((row) => row.seq));
+    const earlier = this.#flaggedRows.filter((row) => !kept.has(row.seq));
+    return [...earlier, ...last].map(({ record, source, flagged }) => ({
       time: formatLogTime(record.time),
       protocol: `${record.protocol}${record.ipv6 ? "6" : ""}`,
       localAddress: record.localAddress,
@@ -673,23 +711,17 @@ export class LogAnalyzer {
       change: record.change,
       flagged,
       source: `${source}:${record.line}`,
-    };
-    if (flagged && this.#flaggedRows.length < LIMITS.flaggedRows) this.#flaggedRows.push(row);
-    if (limit === 0) return;
-    if (this.#rows.length < limit) this.#rows.push(row);
-    else {
-      this.#rows[this.#rowCursor] = row;
-      this.#rowCursor = (this.#rowCursor + 1) % limit;
-    }
+    }));
   }
+}
 
-  /** The kept rows in log order: flagged rows from before the last ones, then the last ones. */
-  #changeTable(): ChangeRow[] {
-    const last = [...this.#rows.slice(this.#rowCursor), ...this.#rows.slice(0, this.#rowCursor)];
-    const kept = new Set(last);
-    const earlier = this.#flaggedRows.filter((row) => !kept.has(row));
-    return [...earlier, ...last];
-  }
+/** A change kept for the table, formatted when the report is made. */
+interface KeptRow {
+  /** The change's number in the logs. */
+  seq: number;
+  record: PortsRecord;
+  source: string;
+  flagged: boolean;
 }
 
 function enter(interval: Interval, time: number): void {
@@ -706,6 +738,11 @@ function leave(interval: Interval, time: number): boolean {
 
 function portKey(record: Pick<PortsRecord, "protocol"> & { localPort?: number; port?: number }) {
   return `${record.protocol} ${record.localPort ?? record.port}`;
+}
+
+/** A port as one number: TCP ports 0–65535, UDP ports 65536 on. */
+function portNumber(record: Pick<PortsRecord, "protocol" | "localPort">): number {
+  return (record.protocol === "UDP" ? 65536 : 0) + record.localPort;
 }
 
 function socketIdentity(record: PortsRecord): string {

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { detach } from "./detach.ts";
+
 /** One counted key and what the caller keeps beside it. */
 export interface Counted<T> {
   key: string;
@@ -33,6 +35,7 @@ export class HeavyHitters<T> {
       return entry;
     }
     if (this.#entries.size >= this.capacity) this.#evict();
+    key = detach(key);
     entry = { key, count: this.#floor + 1, overcount: this.#floor, data: this.create(key) };
     this.#entries.set(key, entry);
     return entry;
@@ -65,7 +68,9 @@ export class HeavyHitters<T> {
 export function countInto<K>(counts: Map<K, number>, key: K, limit = 32): void {
   const count = counts.get(key);
   if (count !== undefined) counts.set(key, count + 1);
-  else if (counts.size < limit) counts.set(key, 1);
+  else if (counts.size < limit) {
+    counts.set(typeof key === "string" ? detach(key) as K : key, 1);
+  }
 }
 
 /** The keys of `counts`, most counted first, at most `limit`. */

@@ -22,7 +22,7 @@ export async function readLines(
   onBytes?: (bytesRead: number) => void,
 ): Promise<void> {
   using file = await Deno.open(path, { read: true });
-  const buffer = new Uint8Array(1 << 20);
+  const buffer = new Uint8Array(256 * 1024);
   let decoder: TextDecoder | null = null;
   let pending = "";
   let lineNumber = 0;

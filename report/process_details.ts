@@ -47,6 +47,14 @@ export class ProcessBlockReader {
     }
     const detail = this.#detail;
     if (!detail) return false;
+    // Most lines of a record are modules: `<path> (0x…)`; try that first, by its last character.
+    if (line.charCodeAt(line.length - 1) === 41 /* ) */ && line.includes("(0x")) {
+      const module = MODULE.exec(line);
+      if (module) {
+        if (detail.modules.length < MAX_MODULES) detail.modules.push(module[1]);
+        return true;
+      }
+    }
     let match;
     if ((match = SERVICE_NAME.exec(line))) {
       detail.services.push({ name: match[1], displayName: match[1], shared: false });

@@ -1,0 +1,121 @@
+/**
+ * `deno task bench:report`: how `portset report` copes with a month of logs. Writes synthetic
+ * monitor logs of two sizes (a quarter and all of `--megabytes`, default 400), then times
+ * `portset report DIR --json` on each beside two floors that only read the same bytes (`wc -l`
+ * and an `awk` tally of PR-PORTS by port), all in one run on this machine, and reports
+ *
+ * - throughput, and time as a ratio to each floor;
+ * - peak resident memory for both sizes: the target is that it does not grow with the logs
+ *   (large ÷ small close to 1).
+ *
+ * Logs are kept in `~/.cache/portset-bench/` between runs (`--fresh` rewrites them).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { generateLogs } from "./log_generator.ts";
+
+const { values } = parseArgs({
+  options: {
+    megabytes: { type: "string", default: "400" },
+    rounds: { type: "string", default: "3" },
+    fresh: { type: "boolean", default: false },
+  },
+});
+const megabytes = Number(values.megabytes);
+const rounds = Number(values.rounds);
+if (!(megabytes >= 4) || !(rounds >= 1)) {
+  console.error("bench:report: --megabytes must be at least 4 and --rounds at least 1");
+  Deno.exit(2);
+}
+const REPO = new URL("../", import.meta.url).pathname;
+const cache = `${Deno.env.get("HOME") ?? "/tmp"}/.cache/portset-bench`;
+
+async function logs(size: number): Promise<{ directory: string; bytes: number; files: string[] }> {
+  const directory = `${cache}/logs-${size}M`;
+  let ready = false;
+  try {
+    ready = !values.fresh && Deno.statSync(`${directory}/.complete`).isFile;
+  } catch {
+    // not written yet
+  }
+  if (!ready) {
+    await Deno.remove(directory, { recursive: true }).catch(() => {});
+    console.error(`writing ${size} MB of logs to ${directory} ...`);
+    await generateLogs({ directory, bytes: size * 1024 * 1024 });
+    Deno.writeTextFileSync(`${directory}/.complete`, "");
+  }
+  const files = [...Deno.readDirSync(directory)].map((entry) => entry.name)
+    .filter((name) => name.endsWith(".log")).sort();
+  const bytes = files.reduce((sum, name) => sum + Deno.statSync(`${directory}/${name}`).size, 0);
+  return { directory, bytes, files };
+}
+
+/** Runs a shell command under /usr/bin/time: wall seconds and peak resident KiB. */
+async function measure(command: string): Promise<{ seconds: number; peakKib: number }> {
+  const started = performance.now();
+  const output = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "%M", "sh", "-c", `${command} >/dev/null`],
+    stdout: "null",
+    stderr: "piped",
+    cwd: REPO,
+  }).output();
+  const lines = new TextDecoder().decode(output.stderr).trim().split("\n");
+  if (!output.success) throw new Error(`${command} failed:\n${lines.join("\n")}`);
+  return { seconds: (performance.now() - started) / 1000, peakKib: Number(lines.at(-1)) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+const deno = Deno.execPath();
+const sizes = [Math.max(4, Math.round(megabytes / 4)), megabytes];
+const rows: string[][] = [];
+const peaks: number[] = [];
+for (const size of sizes) {
+  const { directory, bytes, files } = await logs(size);
+  const ports = files.filter((name) => name.startsWith("PR-PORTS-")).map((name) =>
+    `'${directory}/${name}'`
+  )
+    .join(" ");
+  const commands = {
+    portset: `'${deno}' run --allow-all '${REPO}main.ts' report '${directory}' --json`,
+    wc: `cat '${directory}'/*.log | wc -l`,
+    awk: `awk -F, 'NF>9 {n[$3" "$4]++} END {for (k in n) print k, n[k]}' ${ports}`,
+  };
+  const times: Record<string, number[]> = { portset: [], wc: [], awk: [] };
+  let peak = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, command] of Object.entries(commands)) {
+      const result = await measure(command);
+      times[name].push(result.seconds);
+      if (name === "portset") peak = Math.max(peak, result.peakKib);
+    }
+  }
+  peaks.push(peak);
+  const seconds = median(times.portset);
+  rows.push([
+    `${(bytes / 1024 ** 2).toFixed(0)} MiB, ${files.length} files`,
+    `${(bytes / 1024 ** 2 / seconds).toFixed(0)} MiB/s`,
+    (seconds / median(times.wc)).toFixed(1),
+    (seconds / median(times.awk)).toFixed(2),
+    `${(peak / 1024).toFixed(0)} MiB`,
+  ]);
+}
+
+console.log(`portset report on a month of synthetic monitor logs, median of ${rounds} rounds\n`);
+console.log(
+  "| logs | portset report --json | ÷ `wc -l` | ÷ `awk` tally of PR-PORTS | peak memory |",
+);
+console.log("|---|---|---|---|---|");
+for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+const growth = peaks[1] / peaks[0];
+console.log(
+  `\nmemory: ${sizes[1]} MB of logs ÷ ${sizes[0]} MB: ${growth.toFixed(2)}× peak memory for ${
+    (sizes[1] / sizes[0]).toFixed(0)
+  }× the logs: ${growth < 1.25 ? "PASS" : "FAIL"} (target: does not grow with the logs, < 1.25)`,
+);
+if (growth >= 1.25) Deno.exit(1);

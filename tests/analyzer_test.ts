@@ -1,0 +1,212 @@
+/**
+ * The analysis on records built by hand: time in use from open to close, per port and per
+ * process, runs and restarts, flags, the bounded changes table.
+ */
+
+import assert from "node:assert/strict";
+import { LIMITS, LogAnalyzer } from "../report/analyzer.ts";
+import { defaultInterests } from "../report/interests.ts";
+import { keySetBaseline } from "../report/listener_baseline.ts";
+import type { InitialSnapshot } from "../report/initial_log.ts";
+import type { PortsRecord } from "../report/ports_log.ts";
+
+const T0 = Date.UTC(2026, 10, 22, 8, 0, 0) / 1000;
+
+function record(overrides: Partial<PortsRecord>): PortsRecord {
+  return {
+    time: T0,
+    protocol: "TCP",
+    ipv6: false,
+    localAddress: "0.0.0.0",
+    localPort: 22,
+    remoteAddress: null,
+    remotePort: null,
+    pid: 812,
+    process: "sshd",
+    user: "root",
+    state: "LISTENING",
+    change: "listen",
+    line: 1,
+    ...overrides,
+  };
+}
+
+function analyzer(options: Partial<ConstructorParameters<typeof LogAnalyzer>[0]> = {}) {
+  return new LogAnalyzer({ interests: defaultInterests(), baseline: null, ...options });
+}
+
+const finish = (a: LogAnalyzer) => a.finish({ directory: "logs", files: [] });
+
+Deno.test("a port's time in use runs from its opening to its close, over the run's length", () => {
+  const a = analyzer();
+  a.beginRun(
+    T0,
+    { host: "web1", systemDate: null, sockets: [], processes: [] },
+    "PR-INITIAL-x.log",
+  );
+  a.change(record({ time: T0 + 600 }), "p.log"); // listen at +10 min
+  a.change(record({ time: T0 + 1800, change: "close" }), "p.log"); // closed at +30 min
+  a.change(record({ time: T0 + 3600, localPort: 80, process: "nginx", pid: 900 }), "p.log");
+  const report = finish(a);
+  assert.equal(report.window.seconds, 3600);
+  const ssh = report.ports.find((p) => p.port === 22)!;
+  assert.equal(ssh.seconds, 1200);
+  assert.equal(ssh.share, 0.3333, "shares are rounded to four places");
+  assert.equal(ssh.listening, true);
+  assert.equal(ssh.changes, 2);
+  const sshd = report.processes.find((p) => p.process === "sshd")!;
+  assert.equal(sshd.seconds, 1200);
+  assert.deepEqual(report.hosts, ["web1"]);
+  assert.equal(report.timeBasis, "open-to-close");
+});
+
+Deno.test("two sockets on one port count once; the port is in use while either is open", () => {
+  const a = analyzer();
+  const conn = (port: number) => ({
+    remoteAddress: "198.51.100.7",
+    remotePort: port,
+    state: "ESTABLISHED",
+  });
+  a.change(record({ time: T0, change: "connect", ...conn(50000) }), "p.log");
+  a.change(record({ time: T0 + 10, change: "connect", ...conn(50001) }), "p.log");
+  a.change(record({ time: T0 + 20, change: "close", ...conn(50000) }), "p.log");
+  a.change(record({ time: T0 + 40, change: "close", ...conn(50001) }), "p.log");
+  a.change(
+    record({ time: T0 + 100, localPort: 9, change: "bind", protocol: "UDP", state: null }),
+    "p.log",
+  );
+  const report = finish(a);
+  assert.equal(report.ports.find((p) => p.port === 22)!.seconds, 40);
+  assert.equal(report.ports.find((p) => p.port === 22)!.connections, 2);
+  assert.equal(report.remoteAddresses[0].address, "198.51.100.7");
+  assert.equal(report.remoteAddresses[0].connections, 2);
+  assert.deepEqual(report.remoteAddresses[0].remotePorts.sort(), [50000, 50001]);
+  assert.equal(report.hours[8].connections, 2);
+  assert.equal(report.hours[8].changes, 5);
+});
+
+Deno.test("a restart ends the run: open sockets close at its last record; the gap is not observed", () => {
+  const a = analyzer();
+  a.beginRun(T0, null, "first");
+  a.change(record({ time: T0 + 100 }), "p1.log");
+  a.change(record({ time: T0 + 200, localPort: 80 }), "p1.log");
+  // The monitor was down for an hour; the new run's snapshot has port 22 open again.
+  const snapshot: InitialSnapshot = {
+    host: null,
+    systemDate: null,
+    sockets: [{ ...record({}), change: "seen" }],
+    processes: [],
+  };
+  a.beginRun(T0 + 3800, snapshot, "second");
+  a.change(record({ time: T0 + 4000, change: "close" }), "p2.log");
+  const report = finish(a);
+  assert.equal(report.window.seconds, 200 + 200);
+  assert.equal(report.ports.find((p) => p.port === 22)!.seconds, 100 + 200);
+  assert.equal(report.totals.initialSockets, 1);
+});
+
+Deno.test("flags: ports, processes, users of interest, new listeners, known names in the wrong place", () => {
+  const a = analyzer({ baseline: keySetBaseline(["tcp/0.0.0.0/22"], "base.json", true) });
+  a.processDetail(
+    {
+      pid: 66,
+      process: "sshd",
+      path: "/tmp/.x/sshd",
+      user: "guest",
+      services: [],
+      modules: ["/dev/shm/hook.so"],
+    },
+    T0,
+    "pids.log",
+  );
+  a.change(record({ time: T0 }), "p.log");
+  a.change(record({ time: T0 + 1, pid: 66, localPort: 4444, user: "guest" }), "p.log");
+  a.change(
+    record({
+      time: T0 + 2,
+      pid: 70,
+      process: "ncat",
+      localPort: 40000,
+      remoteAddress: "203.0.113.9",
+      remotePort: 6667,
+      change: "connect",
+      state: "ESTABLISHED",
+    }),
+    "p.log",
+  );
+  const report = finish(a);
+  const flags = report.flags.map((f) => `${f.severity} ${f.kind} ${f.subject}`);
+  assert.deepEqual(flags.sort(), [
+    "alert port-of-interest TCP 4444",
+    "alert process-of-interest ncat",
+    "alert unexpected-directory /tmp/.x/sshd",
+    "info user-of-interest guest",
+    "warning module-of-interest /dev/shm/hook.so",
+    "warning new-listener TCP 0.0.0.0:4444",
+    "warning port-of-interest TCP 6667 (remote)",
+  ]);
+  assert.equal(report.flags[0].severity, "alert", "alerts first");
+  assert.match(
+    report.flags.find((f) => f.kind === "unexpected-directory")!.detail,
+    /expected \/usr\/sbin or \/sbin/,
+  );
+  // The fake sshd is its own process row, apart from the real one.
+  assert.deepEqual(report.processes.map((p) => `${p.process} ${p.path}`).sort(), [
+    "ncat null",
+    "sshd /tmp/.x/sshd",
+    "sshd null",
+  ]);
+  assert.deepEqual(report.changes.map((row) => row.flagged), [false, true, true]);
+});
+
+Deno.test("the changes table keeps the last rows and every flagged one, in log order", () => {
+  const a = analyzer({ changeRows: 5 });
+  a.change(record({ time: T0, localPort: 4444, line: 1 }), "p.log"); // flagged, early
+  for (let i = 0; i < 100; i++) {
+    a.change(
+      record({
+        time: T0 + 1 + i,
+        localPort: 2000 + i,
+        line: 2 + i,
+        change: i % 2 ? "close" : "listen",
+      }),
+      "p.log",
+    );
+  }
+  const report = finish(a);
+  assert.deepEqual(report.changes.map((row) => row.source), [
+    "p.log:1",
+    "p.log:97",
+    "p.log:98",
+    "p.log:99",
+    "p.log:100",
+    "p.log:101",
+  ]);
+  assert.equal(report.changesOmitted, 101 - 6);
+});
+
+Deno.test("a million connections to distinct addresses keep the report and the counter bounded", () => {
+  const a = analyzer({ changeRows: 100 });
+  for (let i = 0; i < 1_000_000; i++) {
+    a.change(
+      record({
+        time: T0 + i,
+        localPort: 443,
+        remoteAddress: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+        remotePort: 40000 + (i % 1000),
+        change: "connect",
+        state: "ESTABLISHED",
+      }),
+      "p.log",
+    );
+  }
+  const report = finish(a);
+  assert.equal(report.totals.changes, 1_000_000);
+  assert.equal(report.remoteAddresses.length, LIMITS.remoteAddresses);
+  assert.equal(report.changes.length, 100);
+  assert.ok(report.timeline.buckets.length <= 480);
+  assert.ok(
+    JSON.stringify(report).length < 2_000_000,
+    "the report's size does not follow the log's",
+  );
+});
