@@ -199,7 +199,8 @@ export class LogAnalyzer {
     }
     for (const module of detail.modules) {
       // PR-PIDS lists a process's modules again with each of its changes: judge each path once.
-      if (this.#judgedModules.has(module)) continue;
+      // The executable is judged by its path above.
+      if (this.#judgedModules.has(module) || module === detail.path) continue;
       if (this.#judgedModules.size < LIMITS.judgedModules) this.#judgedModules.add(detach(module));
       const glob = firstMatch(interests.modules, module);
       if (glob) {
@@ -285,7 +286,10 @@ export class LogAnalyzer {
     const hour = this.#hours[hourOfDay(time)];
     hour.changes++;
     if (connects) hour.connections++;
-    if (record.change === "listen" || record.change === "bind") hour.listeners++;
+    if (
+      record.change === "listen" || record.change === "bind" ||
+      (record.change === "seen" && listening)
+    ) hour.listeners++;
     hour.ports.add(portNumber(record));
     this.#timeline.count(time, record.change);
     if (connects) this.#countRemote(record);

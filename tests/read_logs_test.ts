@@ -1,0 +1,181 @@
+/**
+ * Reading whole log directories: the original's dialect from a fixture, and portset's own logs
+ * written by a real monitor watching real sockets, among them a program named sshd running from
+ * a temporary directory.
+ */
+
+import assert from "node:assert/strict";
+import { defaultInterests, parseInterests } from "../report/interests.ts";
+import { LogDirectoryError, readLogDirectory } from "../report/read_logs.ts";
+import { RunningCli, SYSTEM_PYTHON } from "./support/processes.ts";
+import { pollUntil } from "./support/poll.ts";
+import { startHolder } from "./support/processes.ts";
+import { TestSockets } from "./support/sockets.ts";
+
+const ORIGINAL = new URL("./fixtures/port_reporter_original/", import.meta.url).pathname;
+
+Deno.test("the original's logs: CRLF, unpadded dates, wrapped lines, its PR-INITIAL and PR-PIDS", async () => {
+  const report = await readLogDirectory(ORIGINAL, {
+    interests: defaultInterests(),
+    baseline: null,
+  });
+  assert.deepEqual(report.hosts, ["TESTHOST"]);
+  assert.deepEqual(report.files.map((f) => [f.kind, f.dialect, f.records, f.skipped]), [
+    ["initial", "port-reporter", 4, 0],
+    ["pids", "port-reporter", 3, 0],
+    ["ports", "port-reporter", 8, 1],
+  ]);
+  assert.deepEqual(report.window, {
+    start: "2005-07-06T13:52:00",
+    end: "2005-07-07T00:00:05",
+    seconds: 36485,
+  });
+  assert.equal(report.timeBasis, "upper-bound");
+  assert.equal(report.totals.changes, 8);
+  assert.deepEqual(report.problems, [
+    "PR-PORTS-5-7-6-13-52-0.log:12: not a change line (it starts with no date)",
+  ]);
+  // Port 135 listened from the snapshot to the end; 4444 from its line at 14:05:09.
+  const port = (n: number) => report.ports.find((p) => p.port === n && p.protocol === "TCP")!;
+  assert.equal(port(135).share, 1);
+  assert.equal(port(4444).seconds, 36485 - (14 * 3600 + 5 * 60 + 9 - (13 * 3600 + 52 * 60)));
+  assert.deepEqual(report.remoteAddresses.map((r) => [r.address, r.connections]), [
+    ["172.16.16.100", 2],
+    ["172.16.16.101", 1],
+    ["172.16.16.7", 1],
+    ["198.51.100.23", 1],
+    ["203.0.113.9", 1],
+  ]);
+  assert.deepEqual(report.users.map((u) => [u.user, u.changes]), [
+    ["NT AUTHORITY\\SYSTEM", 4],
+    ["TEST\\Administrator", 3],
+    ["TEST\\Guest", 1],
+  ]);
+  assert.deepEqual(report.hours.filter((h) => h.changes > 0).map((h) => [h.hour, h.changes]), [
+    [0, 1],
+    [13, 3],
+    [14, 2],
+    [15, 1],
+    [23, 1],
+  ]);
+  assert.deepEqual(
+    report.sharedProcesses.map((s) => [s.pid, s.process, s.services.map((x) => x.name)]),
+    [
+      [892, "svchost.exe", ["RpcSs", "DcomLaunch"]],
+      [484, "lsass.exe", ["PolicyAgent"]],
+      [1096, "svchost.exe", ["TermService", "SessionEnv"]],
+    ],
+  );
+  assert.deepEqual(report.flags.map((f) => `${f.kind} ${f.subject}`), [
+    "unexpected-directory C:\\Documents and Settings\\Administrator\\Local Settings\\Temp\\svchost.exe",
+    "port-of-interest TCP 4444",
+    "process-of-interest nc.exe",
+    "port-of-interest TCP 6667 (remote)",
+    "new-listener TCP 0.0.0.0:3389",
+    "new-listener UDP 0.0.0.0:1088",
+    "new-listener TCP 0.0.0.0:4444",
+    "user-of-interest TEST\\Guest",
+  ]);
+});
+
+Deno.test("a directory with no logs, or none at all, is a clear error", async () => {
+  const empty = Deno.makeTempDirSync();
+  try {
+    await assert.rejects(
+      readLogDirectory(empty, { interests: defaultInterests(), baseline: null }),
+      (error: Error) =>
+        error instanceof LogDirectoryError && /no Port Reporter logs/.test(error.message),
+    );
+    await assert.rejects(
+      readLogDirectory(`${empty}/missing`, { interests: defaultInterests(), baseline: null }),
+      (error: Error) =>
+        error instanceof LogDirectoryError && /cannot read .*missing/.test(error.message),
+    );
+  } finally {
+    Deno.removeSync(empty, { recursive: true });
+  }
+});
+
+Deno.test("portset's own logs of real sockets: ports, processes, peers, and a fake sshd flagged", async () => {
+  const root = Deno.makeTempDirSync({ prefix: "portset-report-" });
+  try {
+    const logs = `${root}/logs`;
+    // A copy of python named sshd, in a directory sshd has no business running from.
+    const fake = `${root}/.hidden/sshd`;
+    Deno.mkdirSync(`${root}/.hidden`);
+    Deno.copyFileSync(Deno.realPathSync(SYSTEM_PYTHON), fake);
+    Deno.chmodSync(fake, 0o755);
+    using sockets = new TestSockets();
+    {
+      await using monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
+      await monitor.waitForError(/portset: monitoring every 1 s/);
+      await using holder = await startHolder(fake, [
+        new URL("./fixtures/hold_socket.py", import.meta.url).pathname,
+        "listen",
+        "127.0.0.86",
+      ]);
+      const fakePort = holder.ready.port;
+      const listener = sockets.tcpListen("127.0.0.87");
+      const client = sockets.tcpConnect("127.0.0.87", listener.port);
+      const accepted = sockets.accept(listener.fd);
+      const portsText = () =>
+        [...Deno.readDirSync(logs)].filter((e) => e.name.startsWith("PR-PORTS-"))
+          .map((e) => Deno.readTextFileSync(`${logs}/${e.name}`)).join("");
+      const seen = await pollUntil(
+        () => {
+          const text = portsText();
+          return text.includes(`,TCP,${fakePort},127.0.0.86,`) &&
+              text.includes(`,TCP,${listener.port},127.0.0.87,${client.port},127.0.0.1,`) ||
+            undefined;
+        },
+        { deadlineMs: 15_000 },
+      );
+      assert.ok(seen, `the monitor logged the sockets:\n${portsText()}`);
+      sockets.close(client.fd);
+      sockets.close(accepted);
+      const closed = new RegExp(`,TCP,${listener.port},127\\.0\\.0\\.87,${client.port},.*,close,`);
+      assert.ok(
+        await pollUntil(() => closed.test(portsText()) || undefined, { deadlineMs: 15_000 }),
+      );
+      await monitor.stop("SIGTERM");
+      const interests = parseInterests(JSON.stringify({ ports: [`tcp/${fakePort}`] }), "test");
+      const report = await readLogDirectory(logs, { interests, baseline: null });
+      assert.equal(report.timeBasis, "open-to-close");
+      assert.ok(report.files.every((f) => f.dialect === "portset" && f.skipped === 0));
+      assert.ok(report.window.seconds >= 1);
+
+      const fakeRow = report.processes.find((p) => p.path === fake);
+      assert.ok(fakeRow, `the fake sshd has its own row: ${JSON.stringify(report.processes)}`);
+      assert.equal(fakeRow.process, "sshd");
+      assert.ok(fakeRow.seconds > 0);
+      const port = report.ports.find((p) => p.port === fakePort)!;
+      assert.equal(port.listening, true);
+      assert.deepEqual(port.processes, ["sshd"]);
+      // The client's end of the connection has the listener's address as its peer.
+      const peer = report.remoteAddresses.find((r) => r.address === "127.0.0.87");
+      assert.ok(peer, "the peer address is counted");
+      // (An earlier run's connections may linger in TIME_WAIT in the start-up snapshot.)
+      assert.ok(peer.remotePorts.includes(listener.port));
+      assert.deepEqual(
+        report.flags.filter((f) => f.subject.includes(fake) || f.subject.includes(String(fakePort)))
+          .map((f) => `${f.severity} ${f.kind} ${f.subject}`).sort(),
+        [
+          `alert port-of-interest TCP ${fakePort}`,
+          `alert unexpected-directory ${fake}`,
+          `info new-listener TCP 127.0.0.86:${fakePort}`,
+        ],
+      );
+      assert.match(
+        report.flags.find((f) => f.kind === "unexpected-directory")!.detail,
+        /sshd runs from .*\.hidden; expected \/usr\/sbin or \/sbin/,
+      );
+      assert.ok(
+        report.changes.some((row) =>
+          row.localPort === fakePort && row.change === "listen" && row.flagged
+        ),
+      );
+    }
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});

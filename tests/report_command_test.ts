@@ -1,0 +1,164 @@
+/**
+ * `portset report` from the command line: text, JSON, HTML, the options, and every mistake as
+ * one line with exit code 2.
+ */
+
+import assert from "node:assert/strict";
+import { REPO_ROOT, runCli } from "./support/processes.ts";
+
+const ORIGINAL = "tests/fixtures/port_reporter_original";
+
+Deno.test("text: what the logs cover, flags first, then each ranking", async () => {
+  const run = await runCli(["report", ORIGINAL, "--top", "3"]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stderr, "", "no progress bar when stderr is not a terminal");
+  const out = run.stdout;
+  assert.match(out, /Computer: TESTHOST/);
+  assert.match(out, /Window: 2005-07-06T13:52:00 to 2005-07-07T00:00:05, 10 h 08 min observed/);
+  assert.match(out, /times in use are upper bounds/);
+  const order = [
+    "Flags (8)",
+    "Local ports by time in use (top 3 of 8)",
+    "Processes by time in use (top 3 of 7)",
+    "Remote addresses by connections (top 3 of 5)",
+    "User contexts (3)",
+    "Port use by hour of day",
+    "Services per shared host process (3)",
+    "Unreadable lines (1)",
+    "End of portset report",
+  ].map((heading) => out.indexOf(heading));
+  assert.ok(order.every((at, i) => at > 0 && (i === 0 || at > order[i - 1])), String(order));
+  assert.match(out, /ALERT\s+unexpected-directory\s+C:\\Documents and Settings/);
+  assert.match(out, /13:00\s+3\s+1\s+2\s+2\s+#+/);
+});
+
+Deno.test("--json: one object, the report's documented shape", async () => {
+  const run = await runCli(["report", ORIGINAL, "--json"]);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.format, "portset-report/1");
+  assert.equal(report.hours.length, 24);
+  assert.equal(report.flags.length, 8);
+  assert.equal(report.changes.length + report.changesOmitted, report.totals.changes);
+  for (
+    const key of ["ports", "processes", "remoteAddresses", "users", "sharedProcesses", "timeline"]
+  ) {
+    assert.ok(key in report, key);
+  }
+});
+
+Deno.test("--date-order, --baseline and --interests change what is read and flagged", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeTextFileSync(`${dir}/keys.txt`, "# what may listen\ntcp/0.0.0.0/3389\nudp/*/1088\n");
+    Deno.writeTextFileSync(
+      `${dir}/interests.json`,
+      JSON.stringify({ defaults: false, remoteAddresses: ["172.16.16.10?"] }),
+    );
+    const run = await runCli([
+      "report",
+      ORIGINAL,
+      "--json",
+      "--date-order",
+      "mdy",
+      "--baseline",
+      `${dir}/keys.txt`,
+      "--interests",
+      `${dir}/interests.json`,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.window.start, "2006-05-07T13:52:00");
+    assert.equal(report.baseline, `${dir}/keys.txt`);
+    assert.deepEqual(
+      report.flags.map((f: { severity: string; kind: string; subject: string }) =>
+        `${f.severity} ${f.kind} ${f.subject}`
+      ),
+      [
+        "warning remote-of-interest 172.16.16.100",
+        "warning new-listener TCP 0.0.0.0:4444",
+        "warning remote-of-interest 172.16.16.101",
+      ],
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("--html writes one self-contained file, atomically, and asks before replacing one", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const html = `${dir}/report.html`;
+    const run = await runCli(["report", ORIGINAL, "--html", html]);
+    assert.equal(run.code, 0, run.stderr);
+    const page = Deno.readTextFileSync(html);
+    assert.match(page, /^<!doctype html>/i);
+    assert.doesNotMatch(page, /(src|href)\s*=\s*["']?(https?:)?\/\//i);
+    assert.match(page, /TESTHOST/);
+    const again = await runCli(["report", ORIGINAL, "--html", html]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /exists; add -y to overwrite it/);
+    assert.equal((await runCli(["report", ORIGINAL, "--html", html, "-y"])).code, 0);
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((e) => e.name),
+      ["report.html"],
+      "no temporary file left",
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("mistakes are one line and exit code 2", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeTextFileSync(`${dir}/bad.json`, '{"ports": ["tcp/99999"]}');
+    Deno.writeTextFileSync(`${dir}/bad-keys.txt`, "tcp 22\n");
+    const cases: [string[], RegExp][] = [
+      [["report"], /portset report needs LOGDIR/],
+      [["report", `${dir}/missing`], /cannot read .*missing/],
+      [["report", dir], /no Port Reporter logs .* in /],
+      [["report", ORIGINAL, "--date-order", "ydm"], /--date-order must be ymd, mdy or dmy/],
+      [["report", ORIGINAL, "--top", "0"], /--top N must be a whole number from 1/],
+      [["report", ORIGINAL, "-y"], /-y goes with --html FILE/],
+      [
+        ["report", ORIGINAL, "--interests", `${dir}/bad.json`],
+        /bad\.json: 'tcp\/99999' is not a port/,
+      ],
+      [
+        ["report", ORIGINAL, "--baseline", `${dir}/bad-keys.txt`],
+        /bad-keys\.txt:1: 'tcp 22' is not a key/,
+      ],
+      [["report", ORIGINAL, "--html", dir], /it is a directory/],
+      [["report", ORIGINAL, "--frobnicate"], /unknown option '--frobnicate'/],
+      [["report", ORIGINAL, ORIGINAL], /takes one LOGDIR/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(args);
+      assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+      assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+      assert.match(run.stderr, /^portset: /);
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("on a terminal a progress bar is drawn on stderr, then cleared", async () => {
+  // script(1) gives the command a pseudo-terminal, as an operator's shell would.
+  const deno = Deno.execPath();
+  const output = await new Deno.Command("script", {
+    args: [
+      "-qec",
+      `'${deno}' run --allow-all main.ts report ${ORIGINAL} --json > /dev/null`,
+      "/dev/null",
+    ],
+    cwd: REPO_ROOT,
+    stdin: "null",
+  }).output();
+  const terminal = new TextDecoder().decode(output.stdout);
+  assert.equal(output.code, 0, terminal);
+  assert.match(terminal, /reading logs \[#+-*\]\s+\d+%/);
+  assert.match(terminal, /\r\x1b\[K$/, "the bar is cleared at the end");
+});
