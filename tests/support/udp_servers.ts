@@ -55,6 +55,15 @@ export async function startUdpServer(
   };
 }
 
+/** A UDP port nothing is bound to: bound by the kernel's choice, then closed. */
+export async function closedUdpPort(address: string): Promise<number> {
+  const socket = dgram.createSocket(address.includes(":") ? "udp6" : "udp4");
+  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
 /** A loopback address other than 127.0.0.1 (all of 127/8 is local on Linux), for fixed ports. */
 export function spareLoopback(): string {
   return `127.0.0.${2 + Math.floor(Math.random() * 250)}`;
