@@ -25,7 +25,7 @@ export interface NtpReply {
   version: number;
   mode: number;
   stratum: number;
-  /** Stratum 0-1: the source's four-letter code (`GPS`, `PPS`, a kiss code); else an IPv4 address. */
+  /** Stratum 0-1: the source's code (`GPS`, `PPS`, a kiss code); else an IPv4 address. */
   reference: string;
   /** The server's transmit time; null when it sent none. */
   time: Date | null;
