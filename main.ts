@@ -13,6 +13,7 @@ import { jsonChunks } from "./outputs/json.ts";
 import { formatLocalReport } from "./outputs/local_report.ts";
 import { runBaseline, runCheck, runScan } from "./cli/rule_commands.ts";
 import { runMonitor } from "./cli/monitor_command.ts";
+import { runQuery } from "./cli/query_command.ts";
 import { runReport } from "./cli/report_command.ts";
 import { runService } from "./cli/service_command.ts";
 import { runWatch } from "./cli/watch_command.ts";
@@ -62,6 +63,8 @@ function run(command: Command, args: readonly string[]): number | Promise<number
       return runWatch(command, args);
     case "monitor":
       return runMonitor(command, args);
+    case "query":
+      return runQuery(command);
     case "service":
       return runService(command);
     case "report":

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { parsePortList, parsePortRange, PortSpecError, type Protocol } from "../remote/targets.ts";
+
 /** A command line portset cannot run. main.ts prints the message and exits with code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
@@ -17,6 +19,7 @@ export type Command =
   | { mode: "version" }
   | LocalCommand
   | WatchCommand
+  | QueryCommand
   | ScanCommand
   | BaselineCommand
   | CheckCommand
@@ -126,6 +129,33 @@ export interface WatchCommand extends OutputOptions {
   intervalSeconds: number;
 }
 
+/** `-n HOST`: PortQry's remote query of TCP/UDP ports. */
+export interface QueryCommand {
+  mode: "query";
+  host: string;
+  protocols: Protocol[];
+  /** Ports in the order to report them: `-e`'s one, `-r`'s range, or `-o`'s list. */
+  ports: number[];
+  /** `-q`: print nothing; the exit code tells. */
+  quiet: boolean;
+  /** `-sl`: wait longer for UDP answers. */
+  slowLink: boolean;
+  /** False with `-nr`. */
+  reverseLookup: boolean;
+  /** `-sp PORT`: the local port to probe from. */
+  sourcePort: number | null;
+  /** `-cn`: SNMP community. */
+  community: string;
+  format: "text" | "json";
+  logFile: string | null;
+  overwrite: boolean;
+}
+
+/** `-e`'s default, as PortQry's. */
+export const DEFAULT_QUERY_PORT = 80;
+/** `-cn`'s default. */
+export const DEFAULT_COMMUNITY = "public";
+
 interface FlagSpec {
   names: readonly string[];
   key: string;
@@ -140,6 +170,16 @@ const FLAGS: readonly FlagSpec[] = [
   { names: ["-wport", "--wport"], key: "wport", value: "PORT", range: [1, 65535] },
   { names: ["-wpid", "--wpid"], key: "wpid", value: "PID", range: [1, 4194304] },
   { names: ["-wt", "--wt"], key: "wt", value: "SECONDS", range: [1, 1200] },
+  { names: ["-n", "--n"], key: "host", value: "HOST" },
+  { names: ["-p", "--p"], key: "protocol", value: "PROTOCOL" },
+  { names: ["-e", "--e"], key: "endpoint", value: "PORT", range: [1, 65535] },
+  { names: ["-r", "--r"], key: "range", value: "START:END" },
+  { names: ["-o", "--o"], key: "ports", value: "P1,P2,..." },
+  { names: ["-q", "--q"], key: "quiet" },
+  { names: ["-sl", "--sl"], key: "slowLink" },
+  { names: ["-nr", "--nr"], key: "noReverse" },
+  { names: ["-sp", "--sp"], key: "sourcePort", value: "PORT", range: [1, 65535] },
+  { names: ["-cn", "--cn"], key: "community", value: "COMMUNITY" },
   { names: ["-v", "--verbose"], key: "verbose" },
   { names: ["-l", "--log"], key: "log", value: "FILE" },
   { names: ["-y", "--yes"], key: "yes" },
@@ -241,10 +281,16 @@ export function parseArgs(args: readonly string[]): Command {
   if (given.has("help") || given.size === 0) return { mode: "help" };
   if (given.has("version")) return { mode: "version" };
 
-  const modes = ["local", "wport", "wpid"].filter((key) => given.has(key));
+  const modes = ["local", "wport", "wpid", "host"].filter((key) => given.has(key));
   atMostOne(given, modes);
   if (modes.length === 0) {
-    throw new UsageError("say what to do: -local, -wport PORT or -wpid PID; see 'portset --help'");
+    throw new UsageError(
+      "say what to do: -local, -wport PORT, -wpid PID or -n HOST; see 'portset --help'",
+    );
+  }
+  if (modes[0] === "host") return parseQueryCommand(given);
+  for (const key of QUERY_KEYS) {
+    if (given.has(key)) throw new UsageError(`${given.get(key)!.name} goes with -n HOST`);
   }
   atMostOne(given, ["json", "csv"]);
   if (given.has("verbose") && given.has("csv")) {
@@ -271,6 +317,70 @@ export function parseArgs(args: readonly string[]): Command {
     port: (given.get("wport")?.value as number | undefined) ?? null,
     pid: (given.get("wpid")?.value as number | undefined) ?? null,
     intervalSeconds: (given.get("wt")?.value as number | undefined) ?? DEFAULT_WATCH_SECONDS,
+  };
+}
+
+/** Flags only a remote query takes. */
+const QUERY_KEYS = [
+  "protocol",
+  "endpoint",
+  "range",
+  "ports",
+  "quiet",
+  "slowLink",
+  "noReverse",
+  "sourcePort",
+  "community",
+] as const;
+
+function parseQueryCommand(given: Given): QueryCommand {
+  for (const key of ["verbose", "csv", "wt"]) {
+    if (given.has(key)) throw new UsageError(`${given.get(key)!.name} does not go with -n HOST`);
+  }
+  atMostOne(given, ["endpoint", "range", "ports"]);
+  if (given.has("quiet")) {
+    for (const key of ["json", "log"]) {
+      if (given.has(key)) {
+        throw new UsageError(`-q prints nothing: it does not go with ${given.get(key)!.name}`);
+      }
+    }
+  }
+  if (given.has("yes") && !given.has("log")) throw new UsageError("-y goes with -l FILE");
+  const text = (key: string) => given.get(key)?.value as string | undefined;
+  const host = text("host")!;
+  const protocol = (text("protocol") ?? "tcp").toLowerCase();
+  const protocols: Protocol[] | undefined = (
+    { tcp: ["tcp"], udp: ["udp"], both: ["tcp", "udp"] } as Record<string, Protocol[]>
+  )[protocol];
+  if (!protocols) {
+    throw new UsageError(`-p PROTOCOL must be tcp, udp or both, not '${text("protocol")}'`);
+  }
+  let ports: number[];
+  try {
+    ports = given.has("range")
+      ? parsePortRange(text("range")!)
+      : given.has("ports")
+      ? parsePortList(text("ports")!)
+      : [(given.get("endpoint")?.value as number | undefined) ?? DEFAULT_QUERY_PORT];
+  } catch (error) {
+    if (!(error instanceof PortSpecError)) throw error;
+    const flag = given.get(given.has("range") ? "range" : "ports")!.name;
+    throw new UsageError(`${flag}: ${error.message}`);
+  }
+  const community = text("community") ?? DEFAULT_COMMUNITY;
+  return {
+    mode: "query",
+    host,
+    protocols,
+    ports,
+    quiet: given.has("quiet"),
+    slowLink: given.has("slowLink"),
+    reverseLookup: !given.has("noReverse"),
+    sourcePort: (given.get("sourcePort")?.value as number | undefined) ?? null,
+    community,
+    format: given.has("json") ? "json" : "text",
+    logFile: text("log") ?? null,
+    overwrite: given.has("yes"),
   };
 }
 
@@ -476,6 +586,8 @@ export const HELP = `portset: TCP/UDP port monitor
 Usage:
   portset -local [-v] [--json | --csv] [-l FILE [-y]]
   portset -wport PORT | -wpid PID [-wt SECONDS] [-v] [--json] [-l FILE [-y]]
+  portset -n HOST [-p tcp|udp|both] [-e PORT | -r START:END | -o P1,P2,...] [-q] [-sl] [-nr]
+                  [-sp PORT] [-cn COMMUNITY] [--json] [-l FILE [-y]]
   portset scan RULE.xml [--json]
   portset baseline RULE.xml -o BASELINE.json
   portset check RULE.xml --baseline BASELINE.json [--json | --jsonl | --cef] [--update]
@@ -501,6 +613,26 @@ Watch modes (stop with Ctrl+C; the log stays complete):
   -wpid PID       watch every socket of one process, until it exits
   -wt SECONDS     how often to look, 1 to 1200 (default 60)
   --json          one JSON line per change (and start and end records)
+
+Remote queries (PortQry's -n mode):
+  -n HOST         the host to query, a name or an IPv4/IPv6 address
+  -p PROTOCOL     tcp (default), udp or both
+  -e PORT         one port (default 80); or -r START:END, a range; or -o P1,P2,..., a list
+  -q              quiet: print nothing, answer by exit code: 0 LISTENING, 1 NOT LISTENING,
+                  2 FILTERED or LISTENING or FILTERED; for several ports the least certain
+                  answer wins (2 over 1 over 0), so 0 means every port listens. Note that 2 is
+                  also the exit code of a bad command line (PortQry's codes, kept as they are)
+  -sl             slow link: wait 3 s instead of 1 s for UDP answers and greetings
+  -nr             do not look up the name of an IP address given as HOST
+  -sp PORT        send from this local port (TCP and UDP)
+  -cn COMMUNITY   SNMP community for UDP 161 (default public)
+  --json          one JSON object: host, address, name, results [{protocol, port, service,
+                  state, detail}]
+  States: LISTENING (connection accepted, UDP answer), NOT LISTENING (TCP reset, ICMP port
+  unreachable), FILTERED (no TCP answer to 3 tries of 1 s), LISTENING or FILTERED (UDP silence).
+  UDP 53, 123, 137, 161 and 389 are asked a DNS, NTP, NetBIOS, SNMP or CLDAP question, and the
+  answer is shown; TCP 21, 25, 110 and 143 have their greeting read. Without -q, the exit code is
+  0 when the query ran, 1 when HOST cannot be resolved or probed.
 
 PortSet rules (RULE.xml holds a <PortSet>, or several entity sets under one root element):
   scan            the listening ports the rule selects now, with their monitored attributes

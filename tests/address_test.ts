@@ -4,7 +4,13 @@
  */
 
 import assert from "node:assert/strict";
-import { formatAddressPort, formatIpv4, formatIpv6, ipv6NeedsScope } from "../model/address.ts";
+import {
+  formatAddressPort,
+  formatIpv4,
+  formatIpv6,
+  ipv6NeedsScope,
+  parseIpAddress,
+} from "../model/address.ts";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -223,4 +229,36 @@ Deno.test("formatAddressPort brackets IPv6 and leaves IPv4 bare", () => {
   assert.equal(formatAddressPort("fe80::1%eth0", 5353), "[fe80::1%eth0]:5353");
   assert.equal(formatAddressPort("::ffff:10.0.0.1", 443), "[::ffff:10.0.0.1]:443");
   assert.equal(formatAddressPort("0.0.0.0", "*"), "0.0.0.0:*");
+});
+
+Deno.test("parseIpAddress: IPv4, IPv6 forms, numeric scopes; null for anything else", () => {
+  const text = (input: string) => {
+    const parsed = parseIpAddress(input);
+    if (!parsed) return null;
+    const address = parsed.family === 4 ? formatIpv4(parsed.bytes) : formatIpv6(parsed.bytes);
+    return `${parsed.family} ${address} ${parsed.scopeId}`;
+  };
+  assert.equal(text("127.0.0.1"), "4 127.0.0.1 0");
+  assert.equal(text("::1"), "6 ::1 0");
+  assert.equal(text("::"), "6 :: 0");
+  assert.equal(text("2001:db8::8:800:200c:417a"), "6 2001:db8::8:800:200c:417a 0");
+  assert.equal(text("1:2:3:4:5:6:7:8"), "6 1:2:3:4:5:6:7:8 0");
+  assert.equal(text("::ffff:192.0.2.1"), "6 ::ffff:192.0.2.1 0");
+  assert.equal(text("fe80::1%7"), "6 fe80::1 7");
+  for (
+    const bad of [
+      "localhost",
+      "256.0.0.1",
+      "1.2.3",
+      "1.2.3.4.5",
+      "1::2::3",
+      "1:2:3:4:5:6:7:8:9",
+      "1:2:3:4:5:6:7",
+      "12345::",
+      "fe80::1%eth0",
+      "",
+    ]
+  ) {
+    assert.equal(parseIpAddress(bad), null, bad);
+  }
 });

@@ -196,3 +196,94 @@ Deno.test("parseArgs takes every flag with one dash or two", () => {
   const watch = parseArgs(["--wport", "80", "--wt=5"]);
   assert.deepEqual(watch.mode === "watch" && [watch.port, watch.intervalSeconds], [80, 5]);
 });
+
+const QUERY_DEFAULTS = {
+  mode: "query",
+  host: "server.test",
+  protocols: ["tcp"],
+  ports: [80],
+  quiet: false,
+  slowLink: false,
+  reverseLookup: true,
+  sourcePort: null,
+  community: "public",
+  format: "text",
+  logFile: null,
+  overwrite: false,
+} as const;
+
+Deno.test("parseArgs: -n HOST alone queries TCP port 80", () => {
+  assert.deepEqual(parseArgs(["-n", "server.test"]), QUERY_DEFAULTS);
+});
+
+Deno.test("parseArgs: every remote query flag", () => {
+  assert.deepEqual(
+    parseArgs([
+      "-n",
+      "server.test",
+      "-p",
+      "both",
+      "-o",
+      "53,161",
+      "-sl",
+      "-nr",
+      "-sp",
+      "5353",
+      "-cn",
+      "private",
+      "--json",
+      "-l",
+      "out.txt",
+      "-y",
+    ]),
+    {
+      ...QUERY_DEFAULTS,
+      protocols: ["tcp", "udp"],
+      ports: [53, 161],
+      slowLink: true,
+      reverseLookup: false,
+      sourcePort: 5353,
+      community: "private",
+      format: "json",
+      logFile: "out.txt",
+      overwrite: true,
+    },
+  );
+  const range = parseArgs(["-n", "::1", "-p", "UDP", "-r", "10:12", "-q"]);
+  assert.deepEqual(
+    range.mode === "query" && [range.protocols, range.ports, range.quiet],
+    [["udp"], [10, 11, 12], true],
+  );
+  const one = parseArgs(["--n=h", "--e=443"]);
+  assert.deepEqual(one.mode === "query" && one.ports, [443]);
+});
+
+Deno.test("parseArgs refuses remote query mistakes, each in one line", () => {
+  refused(["-n", "h", "-e", "0"], "-e", "1 to 65535");
+  refused(["-n", "h", "-e", "65536"], "-e");
+  refused(["-n", "h", "-r", "100:10"], "-r", "starts after it ends");
+  refused(["-n", "h", "-r", "1:70000"], "-r", "65535");
+  refused(["-n", "h", "-r", "1-10"], "-r", "START:END");
+  refused(["-n", "h", "-o", "80,,81"], "-o");
+  refused(["-n", "h", "-e", "80", "-r", "1:2"], "-e", "-r", "cannot be used together");
+  refused(["-n", "h", "-r", "1:2", "-o", "3"], "-r", "-o");
+  refused(["-n", "h", "-p", "icmp"], "-p", "tcp, udp or both");
+  refused(["-n", "h", "-sp", "0"], "-sp");
+  refused(["-n", "h", "-q", "--json"], "-q", "--json");
+  refused(["-n", "h", "-q", "-l", "f"], "-q", "-l");
+  refused(["-n", "h", "-y"], "-y", "-l");
+  refused(["-n", "h", "-v"], "-v", "-n HOST");
+  refused(["-n", "h", "--csv"], "--csv");
+  refused(["-n", "h", "-local"], "-local", "-n", "cannot be used together");
+  refused(["-n", "h", "-wport", "80"], "-wport", "-n");
+  refused(["-n"], "-n", "HOST");
+  refused(["-local", "-e", "80"], "-e", "goes with -n HOST");
+  refused(["-wport", "80", "-q"], "-q", "-n HOST");
+  refused(["-p", "udp"], "say what to do", "-n HOST");
+});
+
+Deno.test("HELP describes remote queries and -q's exit codes", () => {
+  assert.match(HELP, /portset -n HOST \[-p tcp\|udp\|both\]/);
+  assert.match(HELP, /0 LISTENING, 1 NOT LISTENING/);
+  assert.match(HELP, /2 is\s+also the exit code of a bad command line/);
+});

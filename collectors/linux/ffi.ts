@@ -16,6 +16,15 @@ export const LIBC_SYMBOLS = {
   sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
   /** ssize_t recv(int fd, void *buf, size_t len, int flags) */
   recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  /** int connect(int fd, const struct sockaddr *addr, socklen_t addrlen) */
+  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  /** ssize_t send(int fd, const void *buf, size_t len, int flags) */
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  /**
+   * int poll(struct pollfd *fds, nfds_t nfds, int timeout): on a worker thread (nonblocking), so
+   * a UDP probe waiting for its answer leaves the event loop free for the others.
+   */
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
   /** int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen) */
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   /** int close(int fd) */

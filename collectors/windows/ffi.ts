@@ -128,6 +128,63 @@ export const ADVAPI32_SYMBOLS = {
   CloseServiceHandle: { parameters: ["pointer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
+/**
+ * ws2_32.dll: Winsock, for the remote queries' UDP probes. Loaded on its own (see loadWs2_32), so
+ * a query does not load the collector's libraries and the collector does not load Winsock.
+ */
+export const WS2_32_SYMBOLS = {
+  /** int WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData) */
+  WSAStartup: { parameters: ["u16", "buffer"], result: "i32" },
+  /** int WSAGetLastError(void) */
+  WSAGetLastError: { parameters: [], result: "i32" },
+  /** SOCKET socket(int af, int type, int protocol); INVALID_SOCKET is ~0 */
+  socket: { parameters: ["i32", "i32", "i32"], result: "u64" },
+  /** int setsockopt(SOCKET s, int level, int optname, const char *optval, int optlen) */
+  setsockopt: { parameters: ["u64", "i32", "i32", "buffer", "i32"], result: "i32" },
+  /** int ioctlsocket(SOCKET s, long cmd, u_long *argp) */
+  ioctlsocket: { parameters: ["u64", "i32", "buffer"], result: "i32" },
+  /** int bind(SOCKET s, const struct sockaddr *name, int namelen) */
+  bind: { parameters: ["u64", "buffer", "i32"], result: "i32" },
+  /** int connect(SOCKET s, const struct sockaddr *name, int namelen) */
+  connect: { parameters: ["u64", "buffer", "i32"], result: "i32" },
+  /** int send(SOCKET s, const char *buf, int len, int flags) */
+  send: { parameters: ["u64", "buffer", "i32", "i32"], result: "i32" },
+  /** int recv(SOCKET s, char *buf, int len, int flags) */
+  recv: { parameters: ["u64", "buffer", "i32", "i32"], result: "i32" },
+  /**
+   * int select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds, const TIMEVAL
+   * *timeout): on a worker thread (nonblocking), so a waiting probe leaves the event loop free.
+   */
+  select: {
+    parameters: ["i32", "buffer", "pointer", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** int closesocket(SOCKET s) */
+  closesocket: { parameters: ["u64"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** Winsock's symbols. */
+export type Ws2_32 = Deno.DynamicLibrary<typeof WS2_32_SYMBOLS>["symbols"];
+
+let ws2_32: Ws2_32 | undefined;
+
+/** Winsock, loaded and started (WSAStartup 2.2) on first use. */
+export function loadWs2_32(): Ws2_32 {
+  if (ws2_32) return ws2_32;
+  let symbols: Ws2_32;
+  try {
+    symbols = Deno.dlopen("ws2_32.dll", WS2_32_SYMBOLS).symbols;
+  } catch (error) {
+    throw new Win32UnavailableError(`cannot load ws2_32.dll: ${(error as Error).message}`);
+  }
+  // WSADATA is 408 bytes on x64; nothing in it is needed.
+  const result = symbols.WSAStartup(0x0202, new Uint8Array(408));
+  if (result !== 0) throw new Win32UnavailableError(`WSAStartup failed with error ${result}`);
+  ws2_32 = symbols;
+  return ws2_32;
+}
+
 /** The loaded libraries' symbols. */
 export interface Win32 {
   iphlpapi: Deno.DynamicLibrary<typeof IPHLPAPI_SYMBOLS>["symbols"];

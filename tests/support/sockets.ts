@@ -76,10 +76,14 @@ export class TestSockets {
   }
 
   /** A TCP listener; returns its fd and port. */
-  tcpListen(address: string, port = 0, options: SocketOptions = {}): { fd: number; port: number } {
+  tcpListen(
+    address: string,
+    port = 0,
+    options: SocketOptions & { backlog?: number } = {},
+  ): { fd: number; port: number } {
     const fd = this.#socket(address, SOCK_STREAM, options);
     this.#bind(fd, address, port);
-    check(libc.listen(fd, 16), "listen");
+    check(libc.listen(fd, options.backlog ?? 16), "listen");
     return { fd, port: localPort(fd) };
   }
 

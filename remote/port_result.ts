@@ -1,0 +1,52 @@
+/**
+ * What a remote query finds for each port, and the exit code `-q` turns a set of findings into.
+ *
+ * @module
+ */
+
+import type { Protocol } from "./targets.ts";
+
+/**
+ * A port's state, in PortQry's words:
+ * - `LISTENING`: a process answered (TCP connection accepted, or a UDP reply);
+ * - `NOT LISTENING`: the host said no process has it (TCP reset, ICMP port unreachable);
+ * - `FILTERED`: no answer at all to TCP connection attempts (or an ICMP host/network
+ *   unreachable): something in between drops them;
+ * - `LISTENING or FILTERED`: a UDP port that stayed silent, which a listening service that does
+ *   not answer unknown datagrams and a firewall that drops them both look like.
+ */
+export type PortState = "LISTENING" | "NOT LISTENING" | "FILTERED" | "LISTENING or FILTERED";
+
+/** One probed port. */
+export interface PortResult {
+  protocol: Protocol;
+  port: number;
+  /** Its name in the services file, or null. */
+  service: string | null;
+  state: PortState;
+  /** What the service said (a protocol reply, a banner), line by line; empty when nothing. */
+  detail: string[];
+}
+
+/**
+ * `-q`'s exit code: 0 LISTENING, 1 NOT LISTENING, 2 LISTENING or FILTERED and FILTERED. For several
+ * ports, the least certain one decides (2 over 1 over 0), so 0 means every port listens and a
+ * script testing for 0 is never told "open" about a port that is not.
+ */
+export function quietExitCode(results: readonly PortResult[]): number {
+  let code = 0;
+  for (const result of results) code = Math.max(code, stateExitCode(result.state));
+  return code;
+}
+
+function stateExitCode(state: PortState): number {
+  switch (state) {
+    case "LISTENING":
+      return 0;
+    case "NOT LISTENING":
+      return 1;
+    case "FILTERED":
+    case "LISTENING or FILTERED":
+      return 2;
+  }
+}

@@ -1,0 +1,287 @@
+/**
+ * `portset -n HOST` end to end, as a user runs it, against servers this test starts on loopback:
+ * TCP listeners and closed ports, UDP servers that answer DNS, NTP, NetBIOS, SNMP and CLDAP, a
+ * silent UDP port, a fixed source port, a 200-port range, name resolution, `-q`'s exit codes,
+ * `--json`, `-l FILE`, and usage errors.
+ */
+
+import assert from "node:assert/strict";
+import { runCli } from "./support/processes.ts";
+import { TestSockets } from "./support/sockets.ts";
+import {
+  cldapResponder,
+  closedUdpPort,
+  dnsResponder,
+  netbiosResponder,
+  NTP_TIME,
+  ntpResponder,
+  ROOT_DSE,
+  silentResponder,
+  snmpResponder,
+  spareLoopback,
+  startUdpServer,
+  SYS_DESCR,
+} from "./support/udp_servers.ts";
+
+const ignoreUdp = Deno.build.os !== "linux";
+
+/** A TCP port nothing listens on: bound by the kernel's choice, then closed. */
+function closedTcpPort(sockets: TestSockets, address = "127.0.0.1"): number {
+  const { fd, port } = sockets.tcpListen(address);
+  sockets.close(fd);
+  return port;
+}
+
+Deno.test("portset -n: a listener is LISTENING and a closed port NOT LISTENING", async () => {
+  using sockets = new TestSockets();
+  const open = sockets.tcpListen("127.0.0.1").port;
+  const closed = closedTcpPort(sockets);
+  const run = await runCli(["-n", "127.0.0.1", "-nr", "-o", `${open},${closed}`]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stderr, "");
+  const lines = run.stdout.split("\n");
+  assert.equal(lines[0], "Querying target system called: 127.0.0.1");
+  assert.ok(!run.stdout.includes("resolve"), "-nr: no reverse lookup");
+  assert.ok(lines.includes(`TCP port ${open} (unknown service): LISTENING`), run.stdout);
+  assert.ok(lines.includes(`TCP port ${closed} (unknown service): NOT LISTENING`), run.stdout);
+  assert.ok(
+    lines.indexOf(`TCP port ${open} (unknown service): LISTENING`) <
+      lines.indexOf(`TCP port ${closed} (unknown service): NOT LISTENING`),
+    "-o's order",
+  );
+});
+
+Deno.test("portset -n: names resolve to addresses, addresses back to names", async () => {
+  using sockets = new TestSockets();
+  const open = sockets.tcpListen("127.0.0.1").port;
+  const byName = await runCli(["-n", "localhost", "-e", String(open)]);
+  assert.equal(byName.code, 0, byName.stderr);
+  assert.match(
+    byName.stdout,
+    /Attempting to resolve name to IP address\.\.\.\nName resolved to 127\.0\.0\.1\n/,
+  );
+  assert.match(byName.stdout, new RegExp(`TCP port ${open} \\(unknown service\\): LISTENING`));
+  const byAddress = await runCli(["-n", "127.0.0.1", "-e", String(open)]);
+  assert.match(
+    byAddress.stdout,
+    /Attempting to resolve IP address to name\.\.\.\nIP address resolved to localhost\n/,
+  );
+  const nowhere = await runCli(["-n", "no-such-host.invalid", "-e", "80"]);
+  assert.equal(nowhere.code, 1);
+  assert.equal(nowhere.stdout, "");
+  assert.match(
+    nowhere.stderr,
+    /^portset: cannot resolve no-such-host\.invalid to an IP address[^\n]*\n$/,
+  );
+});
+
+Deno.test("portset -n -q: nothing printed, PortQry's exit codes", async () => {
+  using sockets = new TestSockets();
+  const open = sockets.tcpListen("127.0.0.1").port;
+  const closed = closedTcpPort(sockets);
+  const cases: [string[], number][] = [
+    [["-e", String(open)], 0],
+    [["-e", String(closed)], 1],
+    [["-o", `${open},${closed}`], 1],
+  ];
+  if (!ignoreUdp) {
+    await using silent = await startUdpServer("127.0.0.1", silentResponder);
+    cases.push([["-p", "udp", "-e", String(silent.port)], 2]);
+    cases.push([["-p", "both", "-o", `${open},${silent.port}`], 2]);
+    for (const [args, code] of cases) {
+      const run = await runCli(["-n", "127.0.0.1", "-nr", "-q", ...args]);
+      assert.deepEqual([run.code, run.stdout, run.stderr], [code, "", ""], args.join(" "));
+    }
+    return;
+  }
+  for (const [args, code] of cases) {
+    const run = await runCli(["-n", "127.0.0.1", "-nr", "-q", ...args]);
+    assert.deepEqual([run.code, run.stdout, run.stderr], [code, "", ""], args.join(" "));
+  }
+});
+
+Deno.test("portset -n --json -l FILE: one object, written to the file too", async () => {
+  using sockets = new TestSockets();
+  const open = sockets.tcpListen("::1").port;
+  const directory = await Deno.makeTempDir();
+  try {
+    const file = `${directory}/query.json`;
+    const run = await runCli(["-n", "::1", "-nr", "-e", String(open), "--json", "-l", file]);
+    assert.equal(run.code, 0, run.stderr);
+    const json = JSON.parse(run.stdout);
+    assert.deepEqual(
+      [json.host, json.address, json.name],
+      ["::1", "::1", null],
+    );
+    assert.deepEqual(json.results, [
+      { protocol: "tcp", port: open, service: null, state: "LISTENING", detail: null },
+    ]);
+    assert.equal(await Deno.readTextFile(file), run.stdout);
+    const again = await runCli(["-n", "::1", "-nr", "-e", String(open), "-l", file]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /exists; add -y/);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "portset -n -p udp: DNS, NTP, NetBIOS, SNMP and CLDAP answers, silence, a closed port",
+  ignore: ignoreUdp,
+  async fn() {
+    const address = spareLoopback();
+    await using dns = await startUdpServer(address, dnsResponder, 53);
+    await using ntp = await startUdpServer(address, ntpResponder, 123);
+    await using netbios = await startUdpServer(address, netbiosResponder, 137);
+    await using snmp = await startUdpServer(address, snmpResponder("s3cret"), 161);
+    await using ldap = await startUdpServer(address, cldapResponder, 389);
+    await using silent = await startUdpServer(address, silentResponder);
+    const closed = await closedUdpPort(address);
+    const ports = [53, 123, 137, 161, 389, silent.port, closed];
+    const run = await runCli([
+      "-n",
+      address,
+      "-nr",
+      "-p",
+      "udp",
+      "-o",
+      ports.join(","),
+      "-cn",
+      "s3cret",
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const out = run.stdout;
+    const has = (text: string) => assert.ok(out.includes(text), `${text}\nin:\n${out}`);
+    has(
+      "UDP port 53 (domain service): LISTENING\n" +
+        "  DNS server answered: NOERROR, 2 answer(s), 0 authority record(s), authoritative\n" +
+        "  . -> a.test.\n  . -> b.test.\n",
+    );
+    has(
+      "UDP port 123 (ntp service): LISTENING\n" +
+        "  NTP server version 4, stratum 2, reference 192.0.2.7\n" +
+        `  server time: ${NTP_TIME.toISOString()}\n`,
+    );
+    has(
+      "UDP port 137 (netbios-ns service): LISTENING\n" +
+        "  NetBIOS name table (3 name(s)):\n" +
+        "    TESTHOST        <00>  UNIQUE  registered\n" +
+        "    WORKGROUP       <00>  GROUP   registered\n" +
+        "    TESTHOST        <20>  UNIQUE  registered\n" +
+        "  MAC address: 02:00:5e:10:20:30\n",
+    );
+    has(
+      "UDP port 161 (snmp service): LISTENING\n" +
+        `  SNMP agent answered community 's3cret'\n  sysDescr: ${SYS_DESCR}\n`,
+    );
+    has(
+      "UDP port 389 (ldap service): LISTENING\n" +
+        "  LDAP server answered a root DSE search:\n" +
+        `    dnsHostName: ${ROOT_DSE.dnsHostName}\n` +
+        `    defaultNamingContext: ${ROOT_DSE.defaultNamingContext}\n` +
+        "    supportedLDAPVersion: 3, 2\n",
+    );
+    assert.match(out, new RegExp(`UDP port ${silent.port} \\([^)]*\\): LISTENING or FILTERED\\n`));
+    assert.match(out, new RegExp(`UDP port ${closed} \\([^)]*\\): NOT LISTENING\\n`));
+    for (const server of [dns, ntp, netbios, snmp, ldap, silent]) {
+      assert.equal(server.received.length, 1, `one datagram to port ${server.port}`);
+    }
+    assert.equal(silent.received[0].bytes.length, 0, "an empty datagram to an unknown port");
+
+    const wrongCommunity = await runCli(["-n", address, "-nr", "-p", "udp", "-e", "161", "--json"]);
+    assert.deepEqual(JSON.parse(wrongCommunity.stdout).results, [{
+      protocol: "udp",
+      port: 161,
+      service: "snmp",
+      state: "LISTENING or FILTERED",
+      detail: "no answer to a SNMP query",
+    }]);
+  },
+});
+
+Deno.test({
+  name: "portset -n -sp: TCP and UDP probes leave from the source port asked for",
+  ignore: ignoreUdp,
+  async fn() {
+    using sockets = new TestSockets();
+    // Deno's own listener: accept() hands over the peer's address however soon it resets.
+    const server = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const tcpPort = server.addr.port;
+    const accepted = server.accept();
+    await using udp = await startUdpServer("127.0.0.1", () => new Uint8Array([1]));
+    const sourcePort = closedTcpPort(sockets);
+    try {
+      const run = await runCli([
+        "-n",
+        "127.0.0.1",
+        "-nr",
+        "-p",
+        "both",
+        "-o",
+        `${tcpPort},${udp.port}`,
+        "-sp",
+        String(sourcePort),
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, new RegExp(`TCP port ${tcpPort} \\([^)]*\\): LISTENING`));
+      assert.match(
+        run.stdout,
+        new RegExp(`UDP port ${udp.port} \\([^)]*\\): LISTENING\\n  answered with 1 byte`),
+      );
+      const connection = await accepted;
+      assert.equal((connection.remoteAddr as Deno.NetAddr).port, sourcePort);
+      connection.close();
+      assert.deepEqual(udp.received.map((datagram) => datagram.port), [sourcePort]);
+    } finally {
+      server.close();
+    }
+  },
+});
+
+Deno.test("portset -n -r: a 200-port range finds exactly the listeners in it", async () => {
+  using sockets = new TestSockets();
+  // A block of 200 ports with three listeners at known offsets, retried if one is taken.
+  let base = 0;
+  const listening: number[] = [];
+  for (let attempt = 0; attempt < 20 && listening.length < 3; attempt++) {
+    base = 20000 + Math.floor(Math.random() * 30000);
+    listening.length = 0;
+    for (const offset of [0, 57, 199]) {
+      try {
+        sockets.tcpListen("127.0.0.1", base + offset);
+        listening.push(base + offset);
+      } catch {
+        break;
+      }
+    }
+  }
+  assert.equal(listening.length, 3, "found a free block");
+  const run = await runCli(["-n", "127.0.0.1", "-nr", "-r", `${base}:${base + 199}`, "--json"]);
+  assert.equal(run.code, 0, run.stderr);
+  const results = JSON.parse(run.stdout).results as { port: number; state: string }[];
+  assert.deepEqual(
+    results.map((result) => result.port),
+    Array.from({ length: 200 }, (_, i) => base + i),
+    "every port, in order",
+  );
+  assert.deepEqual(
+    results.filter((result) => result.state === "LISTENING").map((result) => result.port),
+    listening,
+  );
+  assert.ok(results.every((r) => r.state === "LISTENING" || r.state === "NOT LISTENING"));
+});
+
+Deno.test("portset -n: usage errors are one line and exit code 2", async () => {
+  for (
+    const [args, pattern] of [
+      [["-n", "h", "-r", "9:1"], /-r: the range 9:1 starts after it ends/],
+      [["-n", "h", "-e", "70000"], /-e PORT must be a whole number from 1 to 65535/],
+      [["-n", "h", "-e", "1", "-o", "2"], /-e and -o cannot be used together/],
+    ] as const
+  ) {
+    const run = await runCli([...args]);
+    assert.equal(run.code, 2, args.join(" "));
+    assert.equal(run.stdout, "");
+    assert.match(run.stderr, new RegExp(`^portset: ${pattern.source}[^\\n]*\\n$`));
+  }
+});

@@ -1,0 +1,93 @@
+/**
+ * collectors/linux/udp_probe.ts against UDP servers this test starts on loopback: an answer, a
+ * silent port, a closed port (the kernel's ICMP port unreachable), IPv6, a fixed source port
+ * shared by concurrent probes, and an event loop that keeps running while probes wait.
+ */
+
+import assert from "node:assert/strict";
+import { LinuxUdpProber } from "../collectors/linux/udp_probe.ts";
+import type { UdpProbeRequest } from "../collectors/probe.ts";
+import {
+  closedUdpPort,
+  echoResponder,
+  silentResponder,
+  startUdpServer,
+} from "./support/udp_servers.ts";
+
+const ignore = Deno.build.os !== "linux";
+const EMPTY = new Uint8Array(0);
+
+function request(address: string, port: number, extra: Partial<UdpProbeRequest> = {}) {
+  return { address, port, sourcePort: null, payloads: [EMPTY], waitMs: 2000, ...extra };
+}
+
+Deno.test({
+  name: "LinuxUdpProber: an answer, silence and a closed port, IPv4 and IPv6",
+  ignore,
+  async fn() {
+    const prober = new LinuxUdpProber();
+    for (const address of ["127.0.0.1", "::1"]) {
+      await using echo = await startUdpServer(address, echoResponder);
+      await using silent = await startUdpServer(address, silentResponder);
+      const answered = await prober.probe(request(address, echo.port));
+      assert.equal(answered.kind, "reply", address);
+      assert.equal(
+        answered.kind === "reply" && new TextDecoder().decode(answered.bytes),
+        "pong",
+      );
+      assert.equal(echo.received[0].bytes.length, 0, "an empty datagram was sent");
+      assert.deepEqual(
+        await prober.probe(request(address, silent.port, { waitMs: 300 })),
+        { kind: "silent" },
+      );
+      assert.equal(silent.received.length, 1, "the silent server did receive the datagram");
+      const closed = await closedUdpPort(address);
+      assert.deepEqual(await prober.probe(request(address, closed)), { kind: "refused" });
+    }
+  },
+});
+
+Deno.test({
+  name: "LinuxUdpProber: the next payload is sent when the first gets no answer",
+  ignore,
+  async fn() {
+    await using server = await startUdpServer(
+      "127.0.0.1",
+      (bytes) => bytes.length > 0 ? bytes : null,
+    );
+    const outcome = await new LinuxUdpProber().probe(
+      request("127.0.0.1", server.port, { payloads: [EMPTY, new Uint8Array([7])], waitMs: 300 }),
+    );
+    assert.equal(outcome.kind, "reply");
+    assert.equal(outcome.kind === "reply" && outcome.payloadIndex, 1);
+  },
+});
+
+Deno.test({
+  name: "LinuxUdpProber: concurrent probes share a fixed source port and do not stall the loop",
+  ignore,
+  async fn() {
+    await using first = await startUdpServer("127.0.0.1", echoResponder);
+    await using second = await startUdpServer("127.0.0.1", echoResponder);
+    await using silent = await startUdpServer("127.0.0.1", silentResponder);
+    const sourcePort = await closedUdpPort("127.0.0.1");
+    const prober = new LinuxUdpProber();
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 20);
+    try {
+      const outcomes = await Promise.all([
+        prober.probe(request("127.0.0.1", first.port, { sourcePort })),
+        prober.probe(request("127.0.0.1", second.port, { sourcePort })),
+        prober.probe(request("127.0.0.1", silent.port, { sourcePort, waitMs: 500 })),
+      ]);
+      assert.deepEqual(outcomes.map((outcome) => outcome.kind), ["reply", "reply", "silent"]);
+    } finally {
+      clearInterval(ticker);
+    }
+    assert.deepEqual(
+      [first.received[0].port, second.received[0].port, silent.received[0].port],
+      [sourcePort, sourcePort, sourcePort],
+    );
+    assert.ok(ticks >= 10, `timers ran while probes waited (${ticks} ticks in 500 ms)`);
+  },
+});
