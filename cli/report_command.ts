@@ -13,6 +13,8 @@ import { formatReportText } from "../outputs/report_text.ts";
 import { defaultInterests, InterestsError, loadInterests } from "../report/interests.ts";
 import { ListenerBaselineError, loadListenerBaseline } from "../report/listener_baseline.ts";
 import { LogDirectoryError, readLogDirectory } from "../report/read_logs.ts";
+import { servicesFilePath } from "../collectors/mod.ts";
+import { loadServices, serviceName } from "../remote/services_file.ts";
 import type { Report } from "../report/model.ts";
 
 /** Runs `portset report`; returns the exit code. */
@@ -26,12 +28,15 @@ export async function runReport(command: ReportCommand): Promise<number> {
       ? await loadInterests(command.interests)
       : defaultInterests();
     const baseline = command.baseline ? await loadListenerBaseline(command.baseline) : null;
+    const services = loadServices(servicesFilePath());
     const progress = Deno.stderr.isTerminal() ? new ProgressBar() : null;
     try {
       report = await readLogDirectory(command.directory, {
         interests,
         baseline,
         dateOrder: command.dateOrder,
+        // Names from this machine's services file: port numbers mean the same everywhere.
+        serviceName: (protocol, port) => serviceName(services, protocol.toLowerCase(), port),
         onProgress: progress ? (done, total, file) => progress.show(done, total, file) : undefined,
       });
     } finally {

@@ -40,6 +40,21 @@ Deno.test("--json: one object, the report's documented shape", async () => {
   assert.equal(report.hours.length, 24);
   assert.equal(report.flags.length, 8);
   assert.equal(report.changes.length + report.changesOmitted, report.totals.changes);
+  // Service names come from this machine's services file, when it names the port.
+  const services = (() => {
+    try {
+      return Deno.readTextFileSync("/etc/services");
+    } catch {
+      return "";
+    }
+  })();
+  const rdp = /^(\S+)\s+3389\/tcp/m.exec(services)?.[1] ?? null;
+  assert.equal(
+    report.ports.find((p: { port: number; protocol: string }) =>
+      p.port === 3389 && p.protocol === "TCP"
+    ).service,
+    rdp,
+  );
   for (
     const key of ["ports", "processes", "remoteAddresses", "users", "sharedProcesses", "timeline"]
   ) {
