@@ -227,7 +227,8 @@ function attr(name: string, value: string | number): string {
 }
 
 function kindBadge(kind: ChangeKind): string {
-  return `<span class="k k-${kind}">${kind}</span>`;
+  const known = HTML_CHANGE_KINDS.includes(kind) ? kind : "seen";
+  return `<span class="k k-${known}">${escapeHtml(kind)}</span>`;
 }
 
 function bar(share: number, label: string, color?: string): string {
@@ -910,8 +911,8 @@ function changesSection(report: Report): string {
 
 function sourcesSection(report: Report): string {
   const files = report.files.map((f) =>
-    `<tr class="item"><td class="src">${escapeHtml(f.name)}</td><td>${f.kind}</td>` +
-    `<td>${f.dialect}</td><td class="num" data-v="${f.bytes}">${bytes(f.bytes)}</td>` +
+    `<tr class="item"><td class="src">${escapeHtml(f.name)}</td><td>${escapeHtml(f.kind)}</td>` +
+    `<td>${escapeHtml(f.dialect)}</td><td class="num" data-v="${f.bytes}">${bytes(f.bytes)}</td>` +
     `<td class="num">${int(f.records)}</td>` +
     `<td class="num${f.skipped ? " warn-text" : ""}">${int(f.skipped)}</td></tr>`
   );
@@ -924,7 +925,7 @@ function sourcesSection(report: Report): string {
     escapeHtml(report.interests)
   }</dd></div><div><dt>Baseline for new listeners</dt><dd>${
     report.baseline === null ? "none" : escapeHtml(report.baseline)
-  }</dd></div><div><dt>Time basis</dt><dd>${report.timeBasis}</dd></div></dl>`;
+  }</dd></div><div><dt>Time basis</dt><dd>${escapeHtml(report.timeBasis)}</dd></div></dl>`;
   return card(
     "sources",
     "Files read",

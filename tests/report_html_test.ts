@@ -59,6 +59,9 @@ function hostileReport(): Report {
   report.flags[0].subject = "'quoted' \"subject\"";
   report.sharedProcesses[0].services[0].displayName = "<iframe src=//x>";
   report.problems = ["PR-PORTS-1.log:3: <script>"];
+  // Fields the types limit to a few words, as a report read from JSON might still carry them.
+  report.files[0].dialect = "<script>" as Report["files"][0]["dialect"];
+  report.changes[3].change = "<img>" as ChangeRow["change"];
   return report;
 }
 
