@@ -295,7 +295,7 @@ export class LogAnalyzer {
     if (connects) this.#countRemote(record);
 
     const flagged = this.#judgeRecord(record, listening);
-    this.#keepRow(record, source, flagged);
+    this.#keepRow(record, process, source, flagged);
   }
 
   /** A line no reader understood. */
@@ -680,10 +680,16 @@ export class LogAnalyzer {
 
   // ---- the changes table ----
 
-  #keepRow(record: PortsRecord, source: string, flagged: boolean): void {
+  #keepRow(
+    record: PortsRecord,
+    process: ProcessStats | null,
+    source: string,
+    flagged: boolean,
+  ): void {
     const limit = this.#options.changeRows ?? 2000;
     // Rows are formatted at the end: most of them are pushed out of the table before then.
-    const row: KeptRow = { seq: this.#changes, record, source, flagged };
+    const path = process?.path ?? null;
+    const row: KeptRow = { seq: this.#changes, record, path, source, flagged };
     if (flagged && this.#flaggedRows.length < LIMITS.flaggedRows) {
       // Flagged rows come from anywhere in the logs: keep copies, not slices of their chunks.
       this.#flaggedRows.push(structuredClone(row));
@@ -701,7 +707,7 @@ export class LogAnalyzer {
     const last = [...this.#rows.slice(this.#rowCursor), ...this.#rows.slice(0, this.#rowCursor)];
     const kept = new Set(last.map((row) => row.seq));
     const earlier = this.#flaggedRows.filter((row) => !kept.has(row.seq));
-    return [...earlier, ...last].map(({ record, source, flagged }) => ({
+    return [...earlier, ...last].map(({ record, path, source, flagged }) => ({
       time: formatLogTime(record.time),
       protocol: `${record.protocol}${record.ipv6 ? "6" : ""}`,
       localAddress: record.localAddress,
@@ -710,6 +716,7 @@ export class LogAnalyzer {
       remotePort: record.remotePort,
       pid: record.pid,
       process: record.process,
+      path,
       user: record.user,
       state: record.state,
       change: record.change,
@@ -724,6 +731,7 @@ interface KeptRow {
   /** The change's number in the logs. */
   seq: number;
   record: PortsRecord;
+  path: string | null;
   source: string;
   flagged: boolean;
 }

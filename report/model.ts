@@ -157,6 +157,8 @@ export interface ChangeRow {
   remotePort: number | null;
   pid: number | null;
   process: string | null;
+  /** The process's executable, where PR-PIDS or PR-INITIAL gave it. */
+  path: string | null;
   user: string | null;
   state: string | null;
   change: ChangeKind;
