@@ -28,3 +28,6 @@ export { queryTargets, type Target } from "./remote/targets.ts";
 export { type PortResult, type PortState, quietExitCode } from "./remote/port_result.ts";
 export { loadServices, parseServices, serviceName } from "./remote/services_file.ts";
 export { formatQueryJson, formatQueryReport } from "./outputs/query_report.ts";
+export * from "./report/mod.ts";
+export { formatReportText, type ReportTextOptions } from "./outputs/report_text.ts";
+export { formatReportHtml } from "./outputs/report_html.ts";

@@ -1,0 +1,37 @@
+/**
+ * Reading Port Reporter logs back: {@linkcode readLogDirectory} streams a directory of PR-INITIAL,
+ * PR-PORTS and PR-PIDS files (portset's or the original's) into a {@linkcode Report}.
+ *
+ * ```ts
+ * import { defaultInterests, readLogDirectory } from "./mod.ts";
+ * const report = await readLogDirectory("/var/log/portset", {
+ *   interests: defaultInterests(),
+ *   baseline: null,
+ * });
+ * for (const flag of report.flags) console.log(flag.severity, flag.subject, flag.detail);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./model.ts";
+export { type AnalyzerOptions, LIMITS, LogAnalyzer } from "./analyzer.ts";
+export { LogDirectoryError, readLogDirectory, type ReadLogsOptions } from "./read_logs.ts";
+export {
+  DEFAULT_INTERESTS,
+  defaultInterests,
+  type Interests,
+  InterestsError,
+  type InterestsFile,
+  loadInterests,
+  parseInterests,
+} from "./interests.ts";
+export {
+  type ListenerBaseline,
+  ListenerBaselineError,
+  loadListenerBaseline,
+} from "./listener_baseline.ts";
+export { type DateOrder, formatLogTime } from "./log_time.ts";
+export { PortsLogReader, type PortsRecord } from "./ports_log.ts";
+export { PidsLogReader, type PidsRecord } from "./pids_log.ts";
+export { InitialLogReader, type InitialSnapshot } from "./initial_log.ts";
