@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { ChangeKind, Dialect } from "./model.ts";
+import { CHANGE_KINDS, type ChangeKind, type Dialect } from "./model.ts";
 import { type DateOrder, parseLogDateTime } from "./log_time.ts";
 
 /** One change line. */
@@ -43,7 +43,8 @@ export interface PortsProblem {
 }
 
 const RECORD_START = /^\s*(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,4}\/\d{1,2}\/\d{1,4}),/;
-const CHANGE_KINDS = new Set<ChangeKind>(["listen", "bind", "connect", "state", "owner", "close"]);
+/** The kinds portset writes (`seen` is for lines that have none). */
+const LOGGED_KINDS = new Set<ChangeKind>(CHANGE_KINDS.filter((kind) => kind !== "seen"));
 /** Wrapped pieces joined beyond this many lines are not a record. */
 const MAX_PIECES = 8;
 
@@ -162,7 +163,7 @@ export function parsePortsLine(
   if (fields.length >= 12) {
     state = fields[10].trim() || null;
     const kind = fields[11].trim() as ChangeKind;
-    if (!CHANGE_KINDS.has(kind)) return `'${fields[11]}' is not a change kind`;
+    if (!LOGGED_KINDS.has(kind)) return `'${fields[11]}' is not a change kind`;
     change = kind;
   } else if (!udp && unconnected) {
     state = "LISTENING";

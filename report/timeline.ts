@@ -7,18 +7,8 @@
  * @module
  */
 
-import type { ChangeKind, Timeline } from "./model.ts";
+import { CHANGE_KINDS, type ChangeKind, type Timeline } from "./model.ts";
 import { formatLogTime } from "./log_time.ts";
-
-const KINDS: readonly ChangeKind[] = [
-  "listen",
-  "bind",
-  "connect",
-  "state",
-  "owner",
-  "close",
-  "seen",
-];
 
 /** The most buckets kept: enough for a readable chart at any window length. */
 export const MAX_BUCKETS = 480;
@@ -101,7 +91,7 @@ export class TimelineBuilder {
     for (let i = 0; i < this.#counts.length; i += 2) {
       const merged = { ...this.#counts[i] };
       const next = this.#counts[i + 1];
-      if (next) { for (const kind of KINDS) merged[kind] += next[kind]; }
+      if (next) { for (const kind of CHANGE_KINDS) merged[kind] += next[kind]; }
       counts.push(merged);
     }
     this.#counts = counts;
