@@ -59,7 +59,7 @@ export interface TcpProbeResult {
 
 /** Probes one TCP port. Throws {@linkcode ProbeError} when no attempt can be made at all. */
 export async function probeTcp(options: TcpProbeOptions): Promise<TcpProbeResult> {
-  const attempt = options.attempt ?? connectOnce;
+  const attempt = options.attempt ?? connectFastest;
   for (let attempts = 1;; attempts++) {
     const outcome = await attempt({
       address: options.address,
@@ -90,6 +90,44 @@ const UNREACHABLE = new Map([
   ["EHOSTUNREACH", "host unreachable"],
   ["ENETUNREACH", "network unreachable"],
 ]);
+
+/**
+ * One attempt, the cheapest way that can do what it asks: `Deno.connect`, a third of the CPU of
+ * node:net per probe (which matters over a 65,535-port range), when there is no source port to
+ * bind and no greeting to read; node:net otherwise.
+ */
+export function connectFastest(target: ConnectTarget): Promise<ConnectOutcome> {
+  return target.sourcePort === null && target.greetingWaitMs === null
+    ? connectPlain(target)
+    : connectOnce(target);
+}
+
+/**
+ * One attempt with `Deno.connect`, cancelled at the timeout by its signal. It cannot reset the
+ * connection as {@linkcode connectOnce} does, so an open port leaves this end in TIME_WAIT on an
+ * ephemeral port: harmless, since no fixed source port is reused.
+ */
+async function connectPlain(target: ConnectTarget): Promise<ConnectOutcome> {
+  try {
+    const connection = await Deno.connect({
+      hostname: target.address,
+      port: target.port,
+      signal: AbortSignal.timeout(target.timeoutMs),
+    });
+    connection.close();
+    return { kind: "connected", greeting: null };
+  } catch (error) {
+    if (error instanceof Deno.errors.ConnectionRefused) return { kind: "refused" };
+    const code = (error as { code?: string }).code ?? "";
+    const unreachable = UNREACHABLE.get(code);
+    if (unreachable) return { kind: "unreachable", reason: unreachable };
+    if ((error as Error).name === "TimeoutError" || code === "ETIMEDOUT") {
+      return { kind: "timeout" };
+    }
+    // Anything else: node:net's attempt says what went wrong the way the rest of the probe does.
+    return connectOnce(target);
+  }
+}
 
 /** One attempt with node:net. */
 export function connectOnce(target: ConnectTarget): Promise<ConnectOutcome> {
