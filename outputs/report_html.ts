@@ -110,6 +110,7 @@ export function changeSearchText(row: ChangeRow): string {
     remote,
     row.pid ?? "",
     row.process ?? "",
+    row.path ?? "",
     row.user ?? "",
     row.state ?? "",
     row.source,
@@ -155,7 +156,7 @@ export function formatReportHtml(report: Report): string {
     usersSection(report, flagged),
     sharedSection(report),
     "</div>",
-    changesSection(report),
+    changesSection(report, flagged),
     sourcesSection(report),
     "</main>",
     `<footer>Made by portset ${escapeHtml(report.portset)} (${
@@ -246,12 +247,18 @@ interface FlaggedSubjects {
 
 function flaggedSubjects(flags: Flag[]): FlaggedSubjects {
   const severity = new Map<string, Flag["severity"]>();
-  for (const flag of flags) {
-    const key = flag.subject.toLowerCase();
+  const mark = (key: string, flag: Flag) => {
     const known = severity.get(key);
     if (!known || SEVERITIES.indexOf(flag.severity) < SEVERITIES.indexOf(known)) {
       severity.set(key, flag.severity);
     }
+  };
+  for (const flag of flags) {
+    mark(flag.subject.toLowerCase(), flag);
+    // A listener's subject may name its address (`TCP 0.0.0.0:3389`, `TCP [::1]:8080`): the
+    // port is flagged too. A remote port (`TCP 6667 (remote)`) is not a local one.
+    const local = flag.subject.match(/^(TCP|UDP)6?\s+(?:\S*:)?(\d+)$/i);
+    if (local) mark(`${local[1]} ${local[2]}`.toLowerCase(), flag);
   }
   return { severity, of: (subject) => severity.get(subject.toLowerCase()) };
 }
@@ -384,10 +391,10 @@ function flagsSection(report: Report): string {
   const flags = [...report.flags].sort((a, b) => order(a) - order(b) || b.count - a.count);
   const anyFlaggedRow = report.changes.some((c) => c.flagged);
   const rows = flags.map((flag) => {
-    const matching = report.changes.some((c) => c.flagged && changeMatches(c, flag.subject));
-    const link = matching
+    const query = flagQuery(flag, report.changes);
+    const link = query !== null
       ? `<a class="go" href="#filter=${
-        escapeHtml(encodeURIComponent(flag.subject))
+        escapeHtml(encodeURIComponent(query))
       }&amp;flagged=1">changes ↓</a>`
       : anyFlaggedRow
       ? `<a class="go" href="#flagged=1">flagged changes ↓</a>`
@@ -395,18 +402,19 @@ function flagsSection(report: Report): string {
     return `<tr class="flag sev-${flag.severity}"${attr("data-severity", flag.severity)}>` +
       `<td><span class="pill sev-${flag.severity}">${flag.severity}</span></td>` +
       `<td class="fkind">${FLAG_KIND_LABEL[flag.kind] ?? escapeHtml(flag.kind)}</td>` +
-      `<td class="subject">${escapeHtml(flag.subject)}</td>` +
+      `<td class="subject">${breakablePath(flag.subject)}</td>` +
       `<td class="detail">${escapeHtml(flag.detail)}</td>` +
-      `<td class="time">${when(flag.firstSeen)}</td>` +
-      `<td class="time">${when(flag.lastSeen)}</td>` +
+      `<td class="time seen">${seenSpan(flag.firstSeen, flag.lastSeen)}</td>` +
       `<td class="num">${int(flag.count)}</td><td class="link">${link}</td></tr>`;
   });
   return card(
     "flags",
     "Flags",
-    `<table class="data flags"><thead><tr><th>Severity</th><th>What</th><th>Subject</th>` +
-      `<th>Detail</th><th>First seen</th><th>Last seen</th><th class="num">Lines</th><th></th>` +
-      `</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`,
+    `<table class="data flags"><colgroup><col class="c-sev"><col class="c-what">` +
+      `<col class="c-subject"><col class="c-detail"><col class="c-seen"><col class="c-count">` +
+      `<col class="c-link"></colgroup><thead><tr><th>Severity</th><th>What</th>` +
+      `<th>Subject</th><th>Detail</th><th>First – last seen</th><th class="num">Lines</th>` +
+      `<th></th></tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`,
     {
       note: `interests: ${escapeHtml(report.interests)}`,
       wide: true,
@@ -415,9 +423,52 @@ function flagsSection(report: Report): string {
   );
 }
 
+/**
+ * Escaped text for a box that, too narrow, cuts it at the start rather than the end (CSS class
+ * `tail`: right to left, so the ellipsis is on the left), keeping a path's file name or a source's
+ * line number; isolated, so it still reads left to right.
+ */
+function tail(text: string): string {
+  return `<bdi class="tail-text">${escapeHtml(text)}</bdi>`;
+}
+
+/** Escaped text that may wrap after each `/` and `\` (a path's separators) as well as anywhere. */
+function breakablePath(text: string): string {
+  return escapeHtml(text).replace(/[\\/]/g, "$&<wbr>");
+}
+
+/**
+ * A flag's first and last time in one narrow cell: the first, then the last on a second line
+ * (its time only when it is the same day); one line when they are the same.
+ */
+function seenSpan(first: string, last: string): string {
+  if (first === last) return when(first);
+  const sameDay = first.slice(0, 10) === last.slice(0, 10);
+  return `${when(first)}<br><span class="until">→ ${
+    sameDay ? escapeHtml(last.slice(11)) : when(last)
+  }</span>`;
+}
+
+/**
+ * The filter that finds a flag's flagged changes, or null when none is in the table: the subject
+ * itself (a port, `TCP 0.0.0.0:3389`, a process, a user, an address, or an executable's path, which
+ * the filter searches), or for a remote port (`TCP 6667 (remote)`) the protocol and `:6667`.
+ */
+export function flagQuery(flag: Flag, changes: ChangeRow[]): string | null {
+  const candidates = [flag.subject];
+  const remote = flag.subject.match(/^(TCP|UDP)6?\s+(\d+)\s+\(remote\)$/i);
+  if (remote) candidates.unshift(`${remote[1]} :${remote[2]}`);
+  for (const query of candidates) {
+    if (changes.some((c) => c.flagged && changeMatches(c, query))) return query;
+  }
+  return null;
+}
+
 /** Ticks for a time axis of `span` seconds: a step that gives at most about 14 of them. */
 function tickStep(span: number): number {
-  const steps = [900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000];
+  const seconds = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
+  const hours = [900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000];
+  const steps = [...seconds, ...hours];
   return steps.find((step) => span / step <= 14) ?? steps[steps.length - 1];
 }
 
@@ -456,7 +507,22 @@ function timelineSection(report: Report, flagged: FlaggedSubjects): string {
     );
   }
 
-  const W = 1320, L = 150, R = 12, top = 26, barsH = 110, laneH = 14, laneGap = 6;
+  // The left gutter fits the longest lane label (up to a cap; longer ones end in "…").
+  const labels = lanes.map((lane) => {
+    const subject = `${lane.protocol} ${lane.port}`;
+    const severity = flagged.of(subject);
+    const name = `${subject}${lane.service ? ` ${lane.service}` : ""}`;
+    const shown = `${severity ? "⚑ " : ""}${name}`;
+    return {
+      subject,
+      severity,
+      name,
+      shown: shown.length > LANE_LABEL_MAX ? `${shown.slice(0, LANE_LABEL_MAX - 1)}…` : shown,
+    };
+  });
+  const longest = Math.max(0, ...labels.map((l) => l.shown.length));
+  const W = 1320, R = 12, top = 26, barsH = 110, laneH = 14, laneGap = 6;
+  const L = Math.max(96, Math.ceil(longest * LANE_CHAR_WIDTH) + 14);
   const plotW = W - L - R;
   const n = buckets.length;
   const bw = plotW / n;
@@ -483,9 +549,9 @@ function timelineSection(report: Report, flagged: FlaggedSubjects): string {
   const firstTick = Math.ceil(start / step) * step;
   for (let t = firstTick; t <= start + span; t += step) {
     const d = new Date(t * 1000);
-    const midnight = d.getUTCHours() === 0 && d.getUTCMinutes() === 0;
+    const midnight = d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0;
     const xi = x(t - start).toFixed(1);
-    const hhmm = d.toISOString().slice(11, 16);
+    const hhmm = d.toISOString().slice(11, step < 60 ? 19 : 16);
     const label = midnight || step >= 86400
       ? `${WEEKDAYS[d.getUTCDay()]} ${d.toISOString().slice(5, 10)}`
       : hhmm;
@@ -498,7 +564,7 @@ function timelineSection(report: Report, flagged: FlaggedSubjects): string {
     );
   }
   parts.push(
-    `<text class="axis-title" x="${L - 6}" y="${top - 10}">changes per ` +
+    `<text class="axis-title left" x="0" y="${top - 10}">changes per ` +
       `${formatDuration(bucketSeconds)}</text>`,
   );
 
@@ -543,10 +609,8 @@ function timelineSection(report: Report, flagged: FlaggedSubjects): string {
   // Lanes: coverage runs of equal (rounded) share merged into one rect each.
   lanes.forEach((lane, li) => {
     const ly = lanesTop + li * (laneH + laneGap);
-    const subject = `${lane.protocol} ${lane.port}`;
-    const severity = flagged.of(subject);
+    const { subject, severity, name, shown } = labels[li];
     const color = severity === "alert" ? "#dc2626" : severity === "warning" ? "#d97706" : "#3b6fd8";
-    const name = `${subject}${lane.service ? ` ${lane.service}` : ""}`;
     const covered = lane.coverage.reduce((s, c) => s + Math.max(0, Math.min(1, c)), 0);
     const runs: string[] = [];
     let i = 0;
@@ -572,7 +636,7 @@ function timelineSection(report: Report, flagged: FlaggedSubjects): string {
         `<rect class="lane-bg" x="${L}" y="${ly}" width="${plotW}" height="${laneH}"/>` +
         `<text class="lane-label${severity ? ` sev-${severity}` : ""}" x="${L - 6}" y="${
           ly + laneH - 4
-        }">${severity ? "⚑ " : ""}${escapeHtml(name)}</text>${runs.join("")}</g>`,
+        }">${escapeHtml(shown)}</text>${runs.join("")}</g>`,
     );
   });
 
@@ -587,6 +651,11 @@ function timelineSection(report: Report, flagged: FlaggedSubjects): string {
     wide: true,
   });
 }
+
+/** Lane labels longer than this many characters are cut, ending in "…" (the lane's title has all). */
+const LANE_LABEL_MAX = 26;
+/** A generous width of one character of a lane label (bold 11.5 px) in the chart's units. */
+const LANE_CHAR_WIDTH = 7.2;
 
 function quantize(coverage: number): number {
   if (!(coverage > 0)) return 0;
@@ -676,9 +745,9 @@ function processesSection(report: Report, flagged: FlaggedSubjects): string {
       attr("data-process", p.process)
     }>` +
       `<td><div class="name">${escapeHtml(p.process)}${flagMark(severity)}</div>` +
-      `<div class="path"${p.path === null ? "" : attr("title", p.path)}>${
-        p.path === null ? "path unknown" : escapeHtml(p.path)
-      }</div></td>` +
+      `<div class="path${p.path && flagged.of(p.path) ? ` sev-${flagged.of(p.path)}` : ""}"${
+        p.path === null ? "" : attr("title", p.path)
+      }>${p.path === null ? "path unknown" : tail(p.path)}</div></td>` +
       `<td class="share" data-v="${p.share}">${bar(p.share, percent(p.share))}</td>` +
       `<td class="num" data-v="${p.seconds}">${formatDuration(p.seconds)}</td>` +
       `<td class="num">${int(p.changes)}</td><td class="num">${int(p.pidCount)}</td>` +
@@ -730,7 +799,9 @@ function remotesSection(report: Report, flagged: FlaggedSubjects): string {
       `<td class="list nowrap"${attr("title", r.remotePorts.join(", "))}>${
         r.remotePorts.slice(0, 2).join(", ")
       }${r.remotePorts.length > 2 ? " …" : ""}</td>` +
-      `<td class="list">${r.processes.map(escapeHtml).join(", ")}</td>` +
+      `<td class="list">${
+        r.processes.length ? r.processes.map(escapeHtml).join(", ") : NO_PROCESS
+      }</td>` +
       `<td class="time"${attr("title", r.lastSeen)}>${when(r.lastSeen.slice(0, 16))}</td></tr>`;
   });
   return card(
@@ -766,13 +837,19 @@ function portsSection(report: Report, flagged: FlaggedSubjects): string {
       `<td class="port"><span class="proto">${p.protocol}</span> ${p.port}${
         flagMark(severity)
       }</td>` +
-      `<td>${p.service === null ? '<span class="muted">—</span>' : escapeHtml(p.service)}</td>` +
+      `<td class="svc">${
+        p.service === null
+          ? '<span class="muted">—</span>'
+          : `<span class="clip"${attr("title", p.service)}>${escapeHtml(p.service)}</span>`
+      }</td>` +
       `<td data-v="${p.listening ? 1 : 0}">${
         p.listening ? '<span class="listening" title="listened or was bound">listening</span>' : ""
       }</td>` +
       `<td class="share" data-v="${p.share}">${bar(p.share, percent(p.share))}</td>` +
       `<td class="num">${int(p.changes)}</td><td class="num">${int(p.connections)}</td>` +
-      `<td class="list">${p.processes.map(escapeHtml).join(", ")}</td></tr>`;
+      `<td class="list">${
+        p.processes.length ? p.processes.map(escapeHtml).join(", ") : NO_PROCESS
+      }</td></tr>`;
   });
   return card(
     "ports",
@@ -783,7 +860,7 @@ function portsSection(report: Report, flagged: FlaggedSubjects): string {
         ["Port", "num"],
         ["Service", "text"],
         ["", "num"],
-        ["Share of time", "num", "share"],
+        ["In use", "num", "share"],
         ["Changes", "num", "num"],
         ["Conns", "num", "num"],
         ["Processes", "text"],
@@ -830,9 +907,9 @@ function sharedSection(report: Report): string {
   }
   const rows = report.sharedProcesses.map((p) =>
     `<tr class="item"${attr("data-pid", p.pid)}><td class="num">${p.pid}</td>` +
-    `<td><div class="name">${escapeHtml(p.process)}</div><div class="path">${
-      p.path === null ? "path unknown" : escapeHtml(p.path)
-    }</div></td><td><ul class="services">${
+    `<td><div class="name">${escapeHtml(p.process)}</div><div class="path"${
+      p.path === null ? "" : attr("title", p.path)
+    }>${p.path === null ? "path unknown" : tail(p.path)}</div></td><td><ul class="services">${
       p.services.map((s) =>
         `<li><code>${escapeHtml(s.name)}</code> <span class="muted">${
           escapeHtml(s.displayName)
@@ -853,7 +930,7 @@ function sharedSection(report: Report): string {
   );
 }
 
-function changesSection(report: Report): string {
+function changesSection(report: Report, flagged: FlaggedSubjects): string {
   const total = report.changes.length;
   const kinds = HTML_CHANGE_KINDS.filter((k) => report.changes.some((c) => c.change === k));
   const controls = `<div class="controls">` +
@@ -872,6 +949,7 @@ function changesSection(report: Report): string {
     } older changes are not in this table: the report keeps the latest changes and every ` +
       `flagged one.</span>`
     : "";
+  const usual = usualPaths(report.changes);
   const rows = report.changes.map((c, i) => {
     const remote = c.remoteAddress === null
       ? '<span class="muted">—</span>'
@@ -884,8 +962,10 @@ function changesSection(report: Report): string {
       }${when(c.time)}</td><td>${kindBadge(c.change)}</td><td>${escapeHtml(c.protocol)}</td>` +
       `<td class="addr">${escapeHtml(c.localAddress)}</td><td class="num">${c.localPort}</td>` +
       `<td class="addr">${remote}</td><td class="num">${c.pid ?? ""}</td>` +
-      `<td class="name">${escapeHtml(c.process ?? "")}</td><td>${escapeHtml(c.user ?? "")}</td>` +
-      `<td>${escapeHtml(c.state ?? "")}</td><td class="src">${escapeHtml(c.source)}</td></tr>`;
+      `<td class="proc">${processCell(c, flagged, usual)}</td><td>${clipped(c.user, "user")}</td>` +
+      `<td>${escapeHtml(c.state ?? "")}</td><td class="src"><span class="src-clip"${
+        attr("title", c.source)
+      }>${tail(c.source)}</span></td></tr>`;
   });
   const body = total === 0
     ? `<p class="empty" id="changes-empty">No changes were logged in this window.</p>`
@@ -898,7 +978,8 @@ function changesSection(report: Report): string {
       `<th data-type="text">Change</th><th data-type="text">Proto</th>` +
       `<th data-type="text">Local address</th><th data-type="num" class="num">Port</th>` +
       `<th data-type="text">Remote</th><th data-type="num" class="num">PID</th>` +
-      `<th data-type="text">Process</th><th data-type="text">User</th>` +
+      `<th data-type="text" title="its executable's path on hover; shown when flagged or not ` +
+      `the one this name usually runs from">Process</th><th data-type="text">User</th>` +
       `<th data-type="text">State</th><th data-type="text">Source</th></tr></thead><tbody>\n${
         rows.join("\n")
       }\n</tbody></table><p class="empty" id="no-match" hidden>No change matches the filter.</p>` +
@@ -908,6 +989,46 @@ function changesSection(report: Report): string {
     wide: true,
   });
 }
+
+/**
+ * A change's process: its name, then its executable's path, muted and cut to fit (the title has
+ * it all), in the flag's color when the path is flagged; a dash when no process owned the socket.
+ */
+function processCell(c: ChangeRow, flagged: FlaggedSubjects, usual: Map<string, string>): string {
+  if (c.process === null && c.pid === null) return NO_PROCESS;
+  if (c.path === null) return `<span class="name">${escapeHtml(c.process ?? "")}</span>`;
+  const name = `<span class="name"${attr("title", c.path)}>${escapeHtml(c.process ?? "")}</span>`;
+  const severity = flagged.of(c.path);
+  if (!severity && usual.get(c.process ?? "") === c.path) return name;
+  return `${name}<span class="cpath${severity ? ` sev-${severity}` : ""}"${attr("title", c.path)}>${
+    tail(c.path)
+  }</span>`;
+}
+
+/** Each process name's most common executable path among the changes. */
+function usualPaths(changes: ChangeRow[]): Map<string, string> {
+  const counts = new Map<string, Map<string, number>>();
+  for (const c of changes) {
+    if (c.process === null || c.path === null) continue;
+    const paths = counts.get(c.process) ?? new Map<string, number>();
+    paths.set(c.path, (paths.get(c.path) ?? 0) + 1);
+    counts.set(c.process, paths);
+  }
+  const usual = new Map<string, string>();
+  for (const [process, paths] of counts) {
+    usual.set(process, [...paths].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0][0]);
+  }
+  return usual;
+}
+
+/** Text cut to its cell's width (CSS class `cut-<kind>`), whole in its title. */
+function clipped(text: string | null, kind: string): string {
+  if (text === null || text === "") return "";
+  return `<span class="cut cut-${kind}"${attr("title", text)}>${escapeHtml(text)}</span>`;
+}
+
+const NO_PROCESS = '<span class="muted" title="no process visible: a socket in TIME_WAIT, ' +
+  "the kernel's, or one that closed before portset looked\">—</span>";
 
 function sourcesSection(report: Report): string {
   const files = report.files.map((f) =>
@@ -982,7 +1103,7 @@ h2{font-size:15px;margin:0;font-weight:650}
 h3{font-size:13px;margin:12px 0 4px}
 .note{font-size:12px;color:var(--muted)}
 .grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:0 14px;align-items:start}
-.grid-a{grid-template-columns:minmax(0,4fr) minmax(0,8fr)}
+.grid-a{grid-template-columns:minmax(0,3fr) minmax(0,7fr)}
 .grid .card{margin-bottom:14px}
 .empty{color:var(--muted);margin:6px 0;font-style:italic}
 .empty.ok{color:#166534;font-style:normal}
@@ -997,14 +1118,25 @@ th.num{text-align:right}
 .time{white-space:nowrap}
 .name{font-weight:600}
 .path{color:var(--muted);font-size:11.5px;white-space:nowrap;overflow:hidden;
-text-overflow:ellipsis;max-width:300px}
+text-overflow:ellipsis;max-width:260px}
+.path,.cpath,.src-clip{direction:rtl;text-align:left}
+.tail-text{direction:ltr;unicode-bidi:isolate}
+.cpath{display:block;max-width:160px;overflow:hidden;text-overflow:ellipsis;
+color:var(--faint);font-size:11px;line-height:1.25;
+font-family:ui-monospace,"DejaVu Sans Mono",monospace}
+.cpath.sev-alert,.path.sev-alert{color:var(--alert);font-weight:600}
+.cpath.sev-warning{color:var(--warning-fg)}
 .nowrap,.port,td.addr{white-space:nowrap}
-.list{color:var(--muted);font-size:12.5px}
+.list{color:var(--muted);font-size:12.5px;overflow-wrap:anywhere}
+.clip{display:inline-block;max-width:92px;overflow:hidden;text-overflow:ellipsis;
+white-space:nowrap;vertical-align:bottom}
+td.svc{white-space:nowrap}
 .muted{color:var(--faint)}
 .proto{color:var(--muted);font-size:11px}
 .warn-text{color:var(--warning-fg)!important;font-weight:700}
 .alert-text{color:var(--alert)}
 td.share{width:150px;white-space:nowrap}
+.grid td.share{width:auto}
 .bar{display:inline-block;vertical-align:middle;width:80px;height:9px;background:#e2e8f0;
 border-radius:2px;overflow:hidden;margin-right:8px}
 .bar .fill{display:block;height:100%;background:#3b82f6}
@@ -1028,7 +1160,11 @@ tr.flag.sev-warning td{background:var(--warning-bg)}
 tr.flag.sev-warning td:first-child{border-left-color:var(--warning)}
 tr.flag.sev-info td{background:var(--info-bg)}
 tr.flag.sev-info td:first-child{border-left-color:var(--info)}
-tr.flag .subject{font-weight:700;font-size:13px;white-space:nowrap}
+tr.flag .subject{font-weight:700;font-size:13px;overflow-wrap:anywhere}
+table.flags .c-subject{width:22%}
+table.flags .c-detail{width:40%}
+table.flags td.seen{font-size:12.5px;line-height:1.35}
+.until{color:var(--muted)}
 tr.flag.sev-alert .subject{color:var(--alert-fg)}
 tr.flag.sev-warning .subject{color:var(--warning-fg)}
 tr.flag.sev-info .subject{color:var(--info-fg)}
@@ -1057,6 +1193,7 @@ svg .ylabel{text-anchor:end;fill:#64748b}
 svg .xlabel{fill:#475569}
 svg .xlabel.day{font-weight:700;fill:#0f172a}
 svg .axis-title{text-anchor:end;fill:#94a3b8;font-size:10.5px}
+svg .axis-title.left{text-anchor:start}
 svg .lane-bg{fill:#f1f5f9}
 svg .lane-label{text-anchor:end;fill:#334155;font-size:11.5px;font-weight:600}
 svg .lane-label.sev-alert{fill:#b91c1c}
@@ -1066,7 +1203,7 @@ svg g.hour:hover .hour-hit,svg g.tl-bucket:hover rect{opacity:.8}
 .k{display:inline-block;min-width:52px;text-align:center;padding:0 6px;border-radius:3px;
 font-size:11.5px;font-weight:600;color:#fff;line-height:18px}
 ${HTML_CHANGE_KINDS.map((k) => `.k-${k}{background:${KIND_COLORS[k]}}`).join("\n")}
-.listening{font-size:11px;color:#1e40af;background:#dbeafe;border-radius:3px;padding:0 5px}
+.listening{font-size:10.5px;color:#1e40af;background:#dbeafe;border-radius:3px;padding:0 4px}
 ul.services{margin:0;padding:0;list-style:none}
 ul.services li{margin:0 0 2px}
 .more-toggle{display:none}
@@ -1089,8 +1226,20 @@ flex-wrap:wrap}
 .omitted{color:var(--muted)}
 .scroll{max-height:640px;overflow:auto;border:1px solid var(--line);border-radius:6px}
 .scroll table.data th{position:sticky;top:0;z-index:1}
-table.changes td,table.changes th{padding:2px 6px;white-space:nowrap}
+table.changes{font-size:12px}
+table.changes td,table.changes th{padding:2px 5px;white-space:nowrap}
+table.changes .k{min-width:46px}
+table.changes .addr{font-size:12px}
+.cut{display:inline-block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;
+vertical-align:bottom}
+.cut-user{max-width:112px}
 table.changes td.src{color:var(--muted);font-size:11px}
+.src-clip{display:inline-block;max-width:112px;overflow:hidden;text-overflow:ellipsis;
+vertical-align:bottom}
+.grid table.data th,.grid table.data td{padding-left:4px;padding-right:4px}
+.grid table.data th:first-child,.grid table.data td:first-child{padding-left:0}
+.grid .bar{width:48px;margin-right:6px}
+.grid .bar-label{min-width:38px}
 tr.change.flagged td{background:var(--alert-bg)}
 tr.change.flagged td:first-child{box-shadow:inset 3px 0 var(--alert)}
 table.sortable th{cursor:pointer}
@@ -1132,7 +1281,8 @@ const SCRIPT = String.raw`
       c.localAddress, addressPort(c.localAddress, c.localPort),
       c.remoteAddress === null ? "" :
         c.remoteAddress + " " + addressPort(c.remoteAddress, c.remotePort),
-      c.pid === null ? "" : c.pid, c.process || "", c.user || "", c.state || "", c.source,
+      c.pid === null ? "" : c.pid, c.process || "", c.path || "", c.user || "", c.state || "",
+      c.source,
       c.flagged ? "flagged" : ""
     ].join("\n").toLowerCase();
   }

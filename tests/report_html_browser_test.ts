@@ -114,6 +114,7 @@ const FILTERS: [string, (row: ChangeRow) => boolean][] = [
   ["#filter=203.0.113.66", (r) => r.remoteAddress === "203.0.113.66"],
   ["#filter=TCP%204444&flagged=1", (r) => r.localPort === 4444 && r.flagged],
   ["#filter=SSHD%20www-data", (r) => r.process === "sshd" && r.user === "www-data"],
+  ["#filter=%2Ftmp%2F.x%2Fsshd", (r) => r.path === "/tmp/.x/sshd"],
   ["#filter=no-such-process", () => false],
 ];
 
@@ -148,6 +149,58 @@ Deno.test({
         // The controls show the filter that was applied.
         const filter = params.get("filter");
         if (filter) assert.ok(dom.includes(`id="filter-text"`));
+      });
+    }
+  },
+});
+
+/**
+ * A script, appended to the page, that lists every table wider than its card (or its scroll box)
+ * and whether the page itself scrolls sideways, in `data-overflow` on the body.
+ */
+const MEASURE = `<script>(function () {
+  var wide = [];
+  document.querySelectorAll("table").forEach(function (t) {
+    var box = t.parentElement;
+    while (box && !/\\b(card|scroll)\\b/.test(box.className)) box = box.parentElement;
+    if (box && box.scrollWidth > box.clientWidth + 1) {
+      wide.push((t.id || t.className) + ":" + box.scrollWidth + ">" + box.clientWidth);
+    }
+  });
+  if (document.documentElement.scrollWidth > window.innerWidth) wide.push("page");
+  document.body.setAttribute("data-overflow", wide.join(" ") || "none");
+})();</script>`;
+
+Deno.test({
+  name: "at 1280 and 1400 pixels every table fits its card, with real logs' long names",
+  ignore,
+  async fn(t) {
+    requireChromium();
+    const report = sampleReport();
+    // What the original's logs have: Windows paths, domain users, a long service name.
+    report.processes[1].path =
+      "C:\\Documents and Settings\\Administrator\\Local Settings\\Temp\\svchost.exe";
+    report.processes[1].users = ["NT AUTHORITY\\SYSTEM", "TEST\\Administrator"];
+    report.flags[0].subject = report.processes[1].path!;
+    for (const change of report.changes.filter((c) => c.path === "/tmp/.x/sshd")) {
+      change.path = report.processes[1].path;
+      change.user = "NT AUTHORITY\\SYSTEM";
+    }
+    report.ports[0].service = "ms-wbt-server";
+    report.timeline.lanes[0].service = "ms-wbt-server";
+    const html = formatReportHtml(report).replace("</body>", `${MEASURE}</body>`);
+    await using page = await writePage(html);
+    for (const width of [1280, 1400]) {
+      await t.step(`${width} px`, async () => {
+        const run = await runChromium(page.url, ["--dump-dom", `--window-size=${width},2000`]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /<body[^>]* data-ready="1"/);
+        const overflow = run.stdout.match(/data-overflow="([^"]*)"/)?.[1];
+        assert.equal(
+          overflow,
+          "none",
+          "tables wider than their cards, or a page wider than the window",
+        );
       });
     }
   },

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import {
   changeMatches,
   escapeHtml,
+  flagQuery,
   formatDuration,
   formatReportHtml,
   HTML_CHANGE_KINDS,
@@ -275,6 +276,7 @@ Deno.test("changeMatches: every term must occur in some column, case-insensitive
     remotePort: 51515,
     pid: 31337,
     process: "sshd",
+    path: "/tmp/.x/sshd",
     user: "www-data",
     state: "LISTENING",
     change: "listen",
@@ -294,11 +296,13 @@ Deno.test("changeMatches: every term must occur in some column, case-insensitive
       "31337",
       "listen",
       "log:65",
+      "/tmp/.x/sshd",
+      "/TMP/.X sshd",
     ]
   ) {
     assert.ok(changeMatches(row, query), query);
   }
-  for (const query of ["nginx", "sshd nginx", "udp", "4445"]) {
+  for (const query of ["nginx", "sshd nginx", "udp", "4445", "/usr/sbin/sshd"]) {
     assert.ok(!changeMatches(row, query), query);
   }
 });
@@ -310,4 +314,64 @@ Deno.test("formatDuration reads like an operator writes it", () => {
   assert.equal(formatDuration(3600), "1 h");
   assert.equal(formatDuration(127_000), "35 h 16 min");
   assert.equal(formatDuration(4 * 86400 + 3 * 3600 + 59), "4 d 3 h");
+});
+
+Deno.test("a flag links to its rows: by path, by a listener's address, by a remote port", () => {
+  const report = sampleReport();
+  const path = report.flags.find((f) => f.kind === "unexpected-directory")!;
+  assert.equal(flagQuery(path, report.changes), "/tmp/.x/sshd");
+  const html = formatReportHtml(report);
+  assert.ok(html.includes('href="#filter=%2Ftmp%2F.x%2Fsshd&amp;flagged=1"'));
+  assert.ok(!html.includes('href="#flagged=1"'), "no flag falls back to all flagged changes");
+  const byPath = report.changes.filter((c) => c.flagged && changeMatches(c, path.subject));
+  assert.equal(byPath.length, path.count, "every row of the intruder's executable");
+  assert.ok(byPath.every((c) => c.path === "/tmp/.x/sshd"));
+
+  // The parser's other subject forms: a listener with its address, a remote port.
+  const listener = { ...report.flags[1], subject: "TCP 0.0.0.0:4444" };
+  assert.equal(flagQuery(listener, report.changes), "TCP 0.0.0.0:4444");
+  const remote = { ...report.flags[1], subject: "TCP 51515 (remote)" };
+  assert.equal(flagQuery(remote, report.changes), "TCP :51515");
+  const none = { ...report.flags[1], subject: "TCP 9 (remote)" };
+  assert.equal(flagQuery(none, report.changes), null);
+});
+
+Deno.test("a listener flagged with its address marks its port's lane and row", () => {
+  const report = sampleReport();
+  report.flags = [{ ...report.flags[6], subject: "TCP 127.0.0.1:8080", severity: "warning" }];
+  const html = formatReportHtml(report);
+  assert.match(html, /<g class="lane sev-warning" data-lane="TCP 8080">/);
+  assert.match(html, /<tr class="item sev-warning" data-port="TCP 8080">/);
+  assert.doesNotMatch(html, /<g class="lane sev-\w+" data-lane="TCP 4444">/);
+});
+
+Deno.test("changes show an executable's path when it is flagged or unusual, else on hover", () => {
+  const report = sampleReport();
+  const html = formatReportHtml(report);
+  const intruder = report.changes.filter((c) => c.path === "/tmp/.x/sshd").length;
+  assert.equal(
+    count(html, /<span class="cpath sev-alert" title="\/tmp\/.x\/sshd"><bdi class="tail-text">/),
+    intruder,
+  );
+  // nginx's rows name their usual path only in the title.
+  assert.ok(html.includes('<span class="name" title="/usr/sbin/nginx">nginx</span></td>'));
+  assert.ok(!html.includes('<span class="cpath" title="/usr/sbin/nginx">'));
+  // A socket no process owned (TIME_WAIT) shows a dash, not an empty cell.
+  report.changes[0] = { ...report.changes[0], pid: null, process: null, path: null, user: null };
+  assert.match(formatReportHtml(report), /<td class="proc"><span class="muted" title="no process/);
+});
+
+Deno.test("timeline lane labels fit their gutter; a long one is cut, whole in its title", () => {
+  const report = sampleReport();
+  report.timeline.lanes[0].service = "a-very-long-service-name-from-etc-services";
+  const html = formatReportHtml(report);
+  const labels = [...html.matchAll(/<text class="lane-label[^"]*" x="([\d.]+)"[^>]*>([^<]*)</g)];
+  assert.equal(labels.length, report.timeline.lanes.length);
+  const gutter = Number(labels[0][1]);
+  for (const [, , text] of labels) {
+    assert.ok(text.length <= 26, text);
+    assert.ok(text.length * 7.2 <= gutter, `${text} fits ${gutter}`);
+  }
+  assert.ok(labels[0][2].endsWith("…"));
+  assert.ok(html.includes("<title>TCP 443 a-very-long-service-name-from-etc-services: listening"));
 });

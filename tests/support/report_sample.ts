@@ -383,6 +383,7 @@ function changeRows(sockets: Sock[]): Row[] {
       remotePort: sock.listening ? null : sock.remotePort,
       pid: owner.pid,
       process: owner.process,
+      path: owner.path,
       user: owner.user,
       state: tcpState,
       change,
