@@ -158,6 +158,7 @@ export class LogAnalyzer {
     this.#endRun();
     this.#runStart = time;
     this.#runLast = time;
+    this.#timeline.begin(time);
     this.#see(time);
     if (snapshot?.host) this.host(snapshot.host);
     if (!snapshot) return;
@@ -168,7 +169,10 @@ export class LogAnalyzer {
       this.#initialSockets++;
       const listening = isListeningRecord(record);
       if (listening) listeners.push(recordKey(record));
-      this.#openSocket(record, listening, this.#processStats(record));
+      // A connection in TIME_WAIT is over (see change()); its peer was still contacted.
+      if (record.state !== "TIME_WAIT" && record.state !== "CLOSED") {
+        this.#openSocket(record, listening, this.#processStats(record));
+      }
       if (record.remoteAddress !== null) this.#countRemote(record);
     }
     // With no baseline given, what listened at the first start is what is expected.
@@ -242,7 +246,10 @@ export class LogAnalyzer {
     const listening = isListeningRecord(record);
     const process = this.#processStats(record);
     const open = this.#open.get(identity);
-    switch (record.change) {
+    // A connection in TIME_WAIT (or CLOSED) is over for its process; the kernel only holds the
+    // port pair for a while. It no longer counts as the port or the process in use.
+    const over = record.state === "TIME_WAIT" || record.state === "CLOSED";
+    switch (over ? "close" : record.change) {
       case "close":
         if (open) this.#closeSocket(identity, open, time);
         break;
@@ -377,7 +384,7 @@ export class LogAnalyzer {
       problems.push(`${this.#flagsDropped} more flags were not kept (limit ${LIMITS.flags})`);
     }
     const changes = this.#changeTable();
-    const timeline = this.#timeline.build(LIMITS.timelineLanes, (key) => {
+    const timeline = this.#timeline.build(LIMITS.timelineLanes, this.#windowEnd, (key) => {
       const [protocol, port] = key.split(" ");
       return {
         protocol: protocol as "TCP" | "UDP",
@@ -503,7 +510,10 @@ export class LogAnalyzer {
     const detail = record.pid === null ? undefined : this.#pidDetails.get(record.pid);
     const name = record.process ?? detail?.process ?? `PID ${record.pid}`;
     const path = detail && detail.process === name ? detail.path : null;
-    const key = `${name}\0${path ?? ""}`;
+    // Windows paths name the same file in any case (System32, system32).
+    const key = `${name}\0${
+      path !== null && isWindowsPath(path) ? path.toLowerCase() : path ?? ""
+    }`;
     let process = this.#processes.get(key);
     if (!process) {
       process = {
@@ -528,6 +538,11 @@ export class LogAnalyzer {
   #countRemote(record: PortsRecord): void {
     const address = record.remoteAddress;
     if (address === null) return;
+    // A connection within the host is logged from both ends; count it once, from the client's
+    // end, whose peer is the server's port (the lower of the two, as ephemeral ports are high).
+    if (
+      isLoopback(address) && record.remotePort !== null && record.remotePort > record.localPort
+    ) return;
     const entry = this.#remotes.add(address);
     const data = entry.data;
     if (record.remotePort !== null) countInto(data.ports, record.remotePort, 20);
@@ -768,6 +783,16 @@ function isListeningRecord(record: PortsRecord): boolean {
   if (record.remoteAddress !== null) return false;
   if (record.protocol === "UDP") return true;
   return record.change === "listen" || record.state === "LISTENING" || record.state === "LISTEN";
+}
+
+/** 127.0.0.0/8, ::1 and IPv4-mapped loopback: the other end is on this host too. */
+/** `C:\...` or `\\server\...`: a path compared without regard to case. */
+function isWindowsPath(path: string): boolean {
+  return /^([a-z]:)?\\/i.test(path);
+}
+
+function isLoopback(address: string): boolean {
+  return address.startsWith("127.") || address === "::1" || address.startsWith("::ffff:127.");
 }
 
 function formatEndpoint(address: string, port: number): string {

@@ -1,8 +1,10 @@
 /**
  * The report's timeline, built while the logs stream by: changes counted in equal time buckets,
- * and for listening ports the seconds of each bucket they were open. The first bucket starts at
- * the first time seen; when a time falls past the last bucket, neighbouring buckets are merged in
- * pairs and the width doubles, so a month of logs keeps as few buckets as an hour's.
+ * and for listening ports the seconds of each bucket they were open. The first bucket starts where
+ * the window does; buckets start one second wide, and when a time falls past the last bucket,
+ * neighbouring buckets are merged into the next width of a ladder of round ones (5 s, 10 s,
+ * 30 s, 1 min, 5 min … 1 day, 1 week), so a month of logs keeps as few buckets as a minute's and
+ * the chart's ticks fall on round times.
  *
  * @module
  */
@@ -12,15 +14,23 @@ import { formatLogTime } from "./log_time.ts";
 
 /** The most buckets kept: enough for a readable chart at any window length. */
 export const MAX_BUCKETS = 480;
+/** Bucket widths, in seconds, each a whole multiple of the one before. */
+const WIDTHS = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 10800, 21600, 43200, 86400, 172800, 604800];
+
 /** Lanes (listening ports) followed at once; more are not drawn. */
 const MAX_LANES = 256;
 
 /** Builds a {@linkcode Timeline}. */
 export class TimelineBuilder {
   #start: number | null = null;
-  #width = 60;
+  #width = WIDTHS[0];
   #counts: Record<ChangeKind, number>[] = [];
   #lanes = new Map<string, number[]>();
+
+  /** Starts the timeline at `time` (the window's start), unless it has started already. */
+  begin(time: number): void {
+    this.#start ??= time;
+  }
 
   /** Counts one change at `time`. */
   count(time: number, kind: ChangeKind): void {
@@ -37,8 +47,9 @@ export class TimelineBuilder {
       coverage = [];
       this.#lanes.set(key, coverage);
     }
-    // Make room for `to` first: coarsening replaces the lane's array.
-    this.#index(to);
+    // Make room for `to` first: coarsening replaces the lane's array. (Log times are whole
+    // seconds: half a second before `to` is inside the last second covered.)
+    this.#index(to - 0.5);
     this.#index(from);
     coverage = this.#lanes.get(key)!;
     const start = this.#start!;
@@ -51,12 +62,21 @@ export class TimelineBuilder {
     }
   }
 
-  /** The timeline, with the `laneLimit` lanes open longest, described by `describe`. */
+  /**
+   * The timeline up to `end` (the window's end), with the `laneLimit` lanes open longest,
+   * described by `describe`. A lane's coverage is the share of each bucket's time within the
+   * window, so a port open to the end of a window that ends mid-bucket shows fully open.
+   */
   build(
     laneLimit: number,
+    end: number | null,
     describe: (key: string) => Omit<Timeline["lanes"][number], "coverage">,
   ): Timeline {
+    if (end !== null && this.#start !== null && end > this.#start) this.#index(end - 0.5);
     const length = this.#counts.length;
+    const start = this.#start ?? 0;
+    const span = (i: number) =>
+      Math.max(1e-9, Math.min(this.#width, (end ?? Infinity) - (start + i * this.#width)));
     const total = (coverage: number[]) =>
       coverage.reduce((sum, seconds) => sum + (seconds ?? 0), 0);
     const lanes = [...this.#lanes].sort((a, b) => total(b[1]) - total(a[1])).slice(0, laneLimit);
@@ -68,7 +88,7 @@ export class TimelineBuilder {
         ...describe(key),
         coverage: Array.from(
           { length },
-          (_, i) => Math.min(1, Math.round(((coverage[i] ?? 0) / this.#width) * 1000) / 1000),
+          (_, i) => Math.min(1, Math.round(((coverage[i] ?? 0) / span(i)) * 1000) / 1000),
         ),
       })),
     };
@@ -86,23 +106,29 @@ export class TimelineBuilder {
     return index;
   }
 
+  /** Merges buckets into the next width of the ladder (or twice the width past its end). */
   #coarsen(): void {
+    const next = WIDTHS.find((width) => width > this.#width) ?? this.#width * 2;
+    const factor = next / this.#width;
     const counts: Record<ChangeKind, number>[] = [];
-    for (let i = 0; i < this.#counts.length; i += 2) {
-      const merged = { ...this.#counts[i] };
-      const next = this.#counts[i + 1];
-      if (next) { for (const kind of CHANGE_KINDS) merged[kind] += next[kind]; }
+    for (let i = 0; i < this.#counts.length; i += factor) {
+      const merged = emptyCounts();
+      for (const bucket of this.#counts.slice(i, i + factor)) {
+        for (const kind of CHANGE_KINDS) merged[kind] += bucket[kind];
+      }
       counts.push(merged);
     }
     this.#counts = counts;
     for (const [key, coverage] of this.#lanes) {
       const merged: number[] = [];
-      for (let i = 0; i < coverage.length; i += 2) {
-        merged.push((coverage[i] ?? 0) + (coverage[i + 1] ?? 0));
+      for (let i = 0; i < coverage.length; i += factor) {
+        let seconds = 0;
+        for (let j = i; j < i + factor; j++) seconds += coverage[j] ?? 0;
+        merged.push(seconds);
       }
       this.#lanes.set(key, merged);
     }
-    this.#width *= 2;
+    this.#width = next;
   }
 }
 

@@ -18,8 +18,8 @@ Deno.test("text: what the logs cover, flags first, then each ranking", async () 
   assert.match(out, /times in use are upper bounds/);
   const order = [
     "Flags (8)",
-    "Local ports by time in use (top 3 of 8)",
-    "Processes by time in use (top 3 of 7)",
+    "Local ports by time in use (top 3 of 7)",
+    "Processes by time in use (top 3 of 6)",
     "Remote addresses by connections (top 3 of 5)",
     "User contexts (3)",
     "Port use by hour of day",
