@@ -210,3 +210,70 @@ Deno.test("a million connections to distinct addresses keep the report and the c
     "the report's size does not follow the log's",
   );
 });
+
+Deno.test("TIME_WAIT ends a connection's use; a loopback connection counts once, from its client", () => {
+  const a = analyzer();
+  a.beginRun(T0, null, "x");
+  const server = {
+    localAddress: "127.0.0.1",
+    localPort: 8080,
+    remoteAddress: "127.0.0.1",
+    remotePort: 51000,
+  };
+  const client = {
+    localAddress: "127.0.0.1",
+    localPort: 51000,
+    remoteAddress: "127.0.0.1",
+    remotePort: 8080,
+  };
+  for (const end of [server, client]) {
+    a.change(record({ time: T0, change: "connect", state: "ESTABLISHED", ...end }), "p.log");
+  }
+  a.change(record({ time: T0 + 10, change: "state", state: "TIME_WAIT", ...client }), "p.log");
+  a.change(record({ time: T0 + 10, change: "close", ...server }), "p.log");
+  a.change(record({ time: T0 + 70, change: "close", state: "TIME_WAIT", ...client }), "p.log");
+  const report = finish(a);
+  assert.equal(report.window.seconds, 70);
+  assert.equal(
+    report.ports.find((p) => p.port === 51000)!.seconds,
+    10,
+    "not the 60 s of TIME_WAIT",
+  );
+  assert.deepEqual(report.remoteAddresses.map((r) => [r.address, r.connections, r.remotePorts]), [
+    ["127.0.0.1", 1, [8080]],
+  ]);
+});
+
+Deno.test("one Windows executable in two spellings of its path is one process", () => {
+  const a = analyzer();
+  a.processDetail(
+    {
+      pid: 1,
+      process: "svchost.exe",
+      path: "C:\\WINDOWS\\system32\\svchost.exe",
+      user: null,
+      services: [],
+      modules: [],
+    },
+    T0,
+    "i",
+  );
+  a.change(record({ pid: 1, process: "svchost.exe", localPort: 135 }), "p.log");
+  a.processDetail(
+    {
+      pid: 2,
+      process: "svchost.exe",
+      path: "C:\\Windows\\System32\\svchost.exe",
+      user: null,
+      services: [],
+      modules: [],
+    },
+    T0,
+    "i",
+  );
+  a.change(record({ time: T0 + 5, pid: 2, process: "svchost.exe", localPort: 3389 }), "p.log");
+  const report = finish(a);
+  assert.equal(report.processes.length, 1);
+  assert.equal(report.processes[0].pidCount, 2);
+  assert.equal(report.flags.length, 0, "System32 in any case is where svchost.exe belongs");
+});
