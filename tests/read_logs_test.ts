@@ -167,7 +167,7 @@ Deno.test("portset's own logs of real sockets: ports, processes, peers, and a fa
         ],
       );
       assert.match(
-        report.flags.find((f) => f.kind === "unexpected-directory")!.detail,
+        report.flags.find((f) => f.kind === "unexpected-directory" && f.subject === fake)!.detail,
         /sshd runs from .*\.hidden; expected \/usr\/sbin or \/sbin/,
       );
       assert.ok(
