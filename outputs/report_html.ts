@@ -15,19 +15,17 @@
  * @module
  */
 
-import type { ChangeKind, ChangeRow, Flag, Report } from "../report/model.ts";
+import {
+  CHANGE_KINDS,
+  type ChangeKind,
+  type ChangeRow,
+  type Flag,
+  type Report,
+} from "../report/model.ts";
 import { printableField } from "./printable.ts";
 
 /** Change kinds in the order the timeline stacks them and the kind filter lists them. */
-export const HTML_CHANGE_KINDS: readonly ChangeKind[] = [
-  "listen",
-  "bind",
-  "connect",
-  "state",
-  "owner",
-  "close",
-  "seen",
-];
+export const HTML_CHANGE_KINDS: readonly ChangeKind[] = CHANGE_KINDS;
 
 /** One color per change kind, the same in the timeline, the legends and the table's badges. */
 export const KIND_COLORS: Readonly<Record<ChangeKind, string>> = {

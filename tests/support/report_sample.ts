@@ -10,6 +10,7 @@
  */
 
 import {
+  CHANGE_KINDS,
   type ChangeKind,
   type ChangeRow,
   type Flag,
@@ -24,15 +25,7 @@ import {
 } from "../../report/model.ts";
 
 /** Every change kind, in the model's order. */
-export const SAMPLE_KINDS: ChangeKind[] = [
-  "listen",
-  "bind",
-  "connect",
-  "state",
-  "owner",
-  "close",
-  "seen",
-];
+export const SAMPLE_KINDS: readonly ChangeKind[] = CHANGE_KINDS;
 
 /** How many change rows the sample's `changes` keeps (the rest are `changesOmitted`). */
 export const SAMPLE_CHANGES_CAP = 300;
