@@ -41,3 +41,30 @@ export interface UdpProber {
 export class ProbeError extends Error {
   override name = "ProbeError";
 }
+
+/** The largest UDP payload: the size of the buffer a prober receives into. */
+export const UDP_RECEIVE_SIZE = 65536;
+
+/**
+ * The payload loop both OSes share: sends each of `payloads` in turn with `send`, then `wait`s
+ * for what comes back. `send` returns the outcome when the send itself settles the probe (an ICMP
+ * error already queued on the socket), else null; `wait` returns a datagram's bytes, or an outcome
+ * (`silent` moves on to the next payload).
+ */
+export async function sendPayloads(
+  payloads: readonly Uint8Array[],
+  send: (data: Uint8Array<ArrayBuffer>, length: number) => UdpProbeOutcome | null,
+  wait: () => Promise<Uint8Array | UdpProbeOutcome>,
+): Promise<UdpProbeOutcome> {
+  for (let index = 0; index < payloads.length; index++) {
+    const payload = payloads[index];
+    // send() takes a pointer even for an empty datagram: give it a byte it will not read.
+    const data = payload.length > 0 ? Uint8Array.from(payload) : new Uint8Array(1);
+    const failure = send(data, payload.length);
+    if (failure) return failure;
+    const answer = await wait();
+    if (answer instanceof Uint8Array) return { kind: "reply", bytes: answer, payloadIndex: index };
+    if (answer.kind !== "silent") return answer;
+  }
+  return { kind: "silent" };
+}

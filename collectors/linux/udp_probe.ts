@@ -10,6 +10,8 @@
 import { parseIpAddress } from "../../model/address.ts";
 import {
   ProbeError,
+  sendPayloads,
+  UDP_RECEIVE_SIZE,
   type UdpProbeOutcome,
   type UdpProber,
   type UdpProbeRequest,
@@ -24,8 +26,6 @@ const POLLIN = 0x001;
 const MSG_DONTWAIT = 0x40;
 const EINTR = 4, EAGAIN = 11, ENETUNREACH = 101, ECONNREFUSED = 111, EHOSTUNREACH = 113;
 const EADDRINUSE = 98;
-/** The largest UDP payload. */
-const RECEIVE_SIZE = 65536;
 
 /** The Linux {@linkcode UdpProber}. */
 export class LinuxUdpProber implements UdpProber {
@@ -62,23 +62,13 @@ export class LinuxUdpProber implements UdpProber {
         const outcome = this.#failure("connect");
         if (outcome) return outcome;
       }
-      const buffer = new Uint8Array(RECEIVE_SIZE);
-      for (let index = 0; index < request.payloads.length; index++) {
-        const payload = request.payloads[index];
-        // send(2) takes a pointer even for an empty datagram: give it a byte it will not read.
-        const data = payload.length > 0 ? Uint8Array.from(payload) : new Uint8Array(1);
-        if (Number(libc.send(fd, data, BigInt(payload.length), 0)) < 0) {
-          const outcome = this.#failure("send");
-          if (outcome) return outcome;
-        }
-        const answer = await this.#await(fd, buffer, request.waitMs);
-        if (answer === "silent") continue;
-        if (answer instanceof Uint8Array) {
-          return { kind: "reply", bytes: answer, payloadIndex: index };
-        }
-        return answer;
-      }
-      return { kind: "silent" };
+      const buffer = new Uint8Array(UDP_RECEIVE_SIZE);
+      return await sendPayloads(
+        request.payloads,
+        (data, length) =>
+          Number(libc.send(fd, data, BigInt(length), 0)) < 0 ? this.#failure("send") : null,
+        () => this.#await(fd, buffer, request.waitMs),
+      );
     } finally {
       libc.close(fd);
     }
@@ -89,7 +79,7 @@ export class LinuxUdpProber implements UdpProber {
     fd: number,
     buffer: Uint8Array<ArrayBuffer>,
     waitMs: number,
-  ): Promise<Uint8Array | UdpProbeOutcome | "silent"> {
+  ): Promise<Uint8Array | UdpProbeOutcome> {
     const libc = this.#libc;
     const deadline = Date.now() + waitMs;
     // struct pollfd { int fd; short events; short revents; }
@@ -97,12 +87,12 @@ export class LinuxUdpProber implements UdpProber {
     const view = new DataView(pollfd.buffer);
     for (;;) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) return "silent";
+      if (remaining <= 0) return { kind: "silent" };
       view.setInt32(0, fd, true);
       view.setInt16(4, POLLIN, true);
       view.setInt16(6, 0, true);
       const ready = await libc.poll(pollfd, 1n, remaining);
-      if (ready === 0) return "silent";
+      if (ready === 0) return { kind: "silent" };
       if (ready < 0) continue; // EINTR on the worker thread: wait again for what is left
       const received = Number(libc.recv(fd, buffer, BigInt(buffer.length), MSG_DONTWAIT));
       if (received >= 0) return buffer.slice(0, received);

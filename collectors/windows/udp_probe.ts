@@ -10,6 +10,8 @@
 import { parseIpAddress } from "../../model/address.ts";
 import {
   ProbeError,
+  sendPayloads,
+  UDP_RECEIVE_SIZE,
   type UdpProbeOutcome,
   type UdpProber,
   type UdpProbeRequest,
@@ -27,7 +29,6 @@ const INVALID_SOCKET = 0xffffffffffffffffn;
 const WSAEINTR = 10004, WSAEWOULDBLOCK = 10035, WSAEMSGSIZE = 10040, WSAEADDRINUSE = 10048;
 const WSAENETUNREACH = 10051, WSAECONNRESET = 10054, WSAECONNREFUSED = 10061;
 const WSAEHOSTUNREACH = 10065;
-const RECEIVE_SIZE = 65536;
 
 /**
  * An fd_set holding one socket: u_int fd_count, then SOCKET fd_array[64] at offset 8 (x64
@@ -76,24 +77,19 @@ export class WindowsUdpProber implements UdpProber {
         if (outcome) return outcome;
         throw this.#error("cannot connect");
       }
-      const buffer = new Uint8Array(RECEIVE_SIZE);
-      for (let index = 0; index < request.payloads.length; index++) {
-        const payload = request.payloads[index];
-        const data = payload.length > 0 ? Uint8Array.from(payload) : new Uint8Array(1);
-        if (ws.send(socket, data, payload.length, 0) < 0) {
+      const buffer = new Uint8Array(UDP_RECEIVE_SIZE);
+      return await sendPayloads(
+        request.payloads,
+        (data, length) => {
+          if (ws.send(socket, data, length, 0) >= 0) return null;
           const code = ws.WSAGetLastError();
           const outcome = this.#outcomeOf(code);
           if (outcome) return outcome;
           if (code !== WSAEWOULDBLOCK) throw this.#error("cannot send", code);
-        }
-        const answer = await this.#await(socket, buffer, request.waitMs);
-        if (answer === "silent") continue;
-        if (answer instanceof Uint8Array) {
-          return { kind: "reply", bytes: answer, payloadIndex: index };
-        }
-        return answer;
-      }
-      return { kind: "silent" };
+          return null;
+        },
+        () => this.#await(socket, buffer, request.waitMs),
+      );
     } finally {
       ws.closesocket(socket);
     }
@@ -103,12 +99,12 @@ export class WindowsUdpProber implements UdpProber {
     socket: bigint,
     buffer: Uint8Array<ArrayBuffer>,
     waitMs: number,
-  ): Promise<Uint8Array | UdpProbeOutcome | "silent"> {
+  ): Promise<Uint8Array | UdpProbeOutcome> {
     const ws = this.#ws;
     const deadline = Date.now() + waitMs;
     for (;;) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) return "silent";
+      if (remaining <= 0) return { kind: "silent" };
       // struct timeval { long tv_sec; long tv_usec; }: two 32-bit longs on Windows.
       const timeout = new Uint8Array(
         new Int32Array([
@@ -117,7 +113,7 @@ export class WindowsUdpProber implements UdpProber {
         ]).buffer,
       );
       const ready = await ws.select(0, fdSetOf(socket), null, fdSetOf(socket), timeout);
-      if (ready === 0) return "silent";
+      if (ready === 0) return { kind: "silent" };
       if (ready < 0) throw this.#error("cannot wait for an answer");
       const received = ws.recv(socket, buffer, buffer.length, 0);
       if (received >= 0) return buffer.slice(0, received);
