@@ -30,6 +30,11 @@ const EADDRINUSE = 98;
 /** The Linux {@linkcode UdpProber}. */
 export class LinuxUdpProber implements UdpProber {
   #libc: Libc = loadLibc();
+  /**
+   * One receive buffer for all probes, concurrent ones too: each recv copies its datagram out
+   * before anything else can run.
+   */
+  #buffer = new Uint8Array(UDP_RECEIVE_SIZE);
 
   async probe(request: UdpProbeRequest): Promise<UdpProbeOutcome> {
     const libc = this.#libc;
@@ -62,12 +67,11 @@ export class LinuxUdpProber implements UdpProber {
         const outcome = this.#failure("connect");
         if (outcome) return outcome;
       }
-      const buffer = new Uint8Array(UDP_RECEIVE_SIZE);
       return await sendPayloads(
         request.payloads,
         (data, length) =>
           Number(libc.send(fd, data, BigInt(length), 0)) < 0 ? this.#failure("send") : null,
-        () => this.#await(fd, buffer, request.waitMs),
+        () => this.#await(fd, request.waitMs),
       );
     } finally {
       libc.close(fd);
@@ -75,12 +79,9 @@ export class LinuxUdpProber implements UdpProber {
   }
 
   /** Waits up to `waitMs` for a datagram or an ICMP error on `fd`. */
-  async #await(
-    fd: number,
-    buffer: Uint8Array<ArrayBuffer>,
-    waitMs: number,
-  ): Promise<Uint8Array | UdpProbeOutcome> {
+  async #await(fd: number, waitMs: number): Promise<Uint8Array | UdpProbeOutcome> {
     const libc = this.#libc;
+    const buffer = this.#buffer;
     const deadline = Date.now() + waitMs;
     // struct pollfd { int fd; short events; short revents; }
     const pollfd = new Uint8Array(8);

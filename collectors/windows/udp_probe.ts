@@ -45,6 +45,11 @@ export function fdSetOf(socket: bigint): Uint8Array<ArrayBuffer> {
 /** The Windows {@linkcode UdpProber}. */
 export class WindowsUdpProber implements UdpProber {
   #ws: Ws2_32 = loadWs2_32();
+  /**
+   * One receive buffer for all probes, concurrent ones too: each recv copies its datagram out
+   * before anything else can run.
+   */
+  #buffer = new Uint8Array(UDP_RECEIVE_SIZE);
 
   async probe(request: UdpProbeRequest): Promise<UdpProbeOutcome> {
     const ws = this.#ws;
@@ -77,7 +82,6 @@ export class WindowsUdpProber implements UdpProber {
         if (outcome) return outcome;
         throw this.#error("cannot connect");
       }
-      const buffer = new Uint8Array(UDP_RECEIVE_SIZE);
       return await sendPayloads(
         request.payloads,
         (data, length) => {
@@ -88,19 +92,16 @@ export class WindowsUdpProber implements UdpProber {
           if (code !== WSAEWOULDBLOCK) throw this.#error("cannot send", code);
           return null;
         },
-        () => this.#await(socket, buffer, request.waitMs),
+        () => this.#await(socket, request.waitMs),
       );
     } finally {
       ws.closesocket(socket);
     }
   }
 
-  async #await(
-    socket: bigint,
-    buffer: Uint8Array<ArrayBuffer>,
-    waitMs: number,
-  ): Promise<Uint8Array | UdpProbeOutcome> {
+  async #await(socket: bigint, waitMs: number): Promise<Uint8Array | UdpProbeOutcome> {
     const ws = this.#ws;
+    const buffer = this.#buffer;
     const deadline = Date.now() + waitMs;
     for (;;) {
       const remaining = deadline - Date.now();
