@@ -11,7 +11,7 @@ import { parseAddress } from "./support/sockets.ts";
 function table(
   header: number,
   rowSize: number,
-  rows: ((view: DataView, bytes: Uint8Array, at: number) => void)[],
+  rows: RowWriter[],
 ): Uint8Array {
   const bytes = new Uint8Array(header + rowSize * rows.length);
   const view = new DataView(bytes.buffer);
@@ -29,6 +29,80 @@ function setPort(view: DataView, offset: number, port: number): void {
 
 function setAddress(bytes: Uint8Array, offset: number, text: string): void {
   bytes.set(parseAddress(text).bytes, offset);
+}
+
+type RowWriter = (view: DataView, bytes: Uint8Array, at: number) => void;
+
+/** What a test row holds; unset fields stay zero. */
+interface RowSpec {
+  local: string;
+  localPort: number;
+  pid: number;
+  localScope?: number;
+  remote?: string;
+  remoteScope?: number;
+  remotePort?: number;
+  state?: number;
+  /** A FILETIME createTimestamp: for the OWNER_MODULE layouts only. */
+  created?: bigint;
+}
+
+/**
+ * MIB_TCPROW_OWNER_MODULE / _OWNER_PID: DWORD state 0, localAddr 4, localPort 8, remoteAddr 12,
+ * remotePort 16, owningPid 20; createTimestamp 24.
+ */
+function tcpRow(spec: RowSpec): RowWriter {
+  return (view, bytes, at) => {
+    view.setUint32(at, spec.state ?? 0, true);
+    setAddress(bytes, at + 4, spec.local);
+    setPort(view, at + 8, spec.localPort);
+    setAddress(bytes, at + 12, spec.remote ?? "0.0.0.0");
+    setPort(view, at + 16, spec.remotePort ?? 0);
+    view.setUint32(at + 20, spec.pid, true);
+    if (spec.created !== undefined) view.setBigUint64(at + 24, spec.created, true);
+  };
+}
+
+/**
+ * MIB_TCP6ROW_OWNER_MODULE / _OWNER_PID: localAddr[16] 0, localScopeId 16, localPort 20,
+ * remoteAddr[16] 24, remoteScopeId 40, remotePort 44, state 48, owningPid 52; createTimestamp 56.
+ */
+function tcp6Row(spec: RowSpec): RowWriter {
+  return (view, bytes, at) => {
+    setAddress(bytes, at, spec.local);
+    view.setUint32(at + 16, spec.localScope ?? 0, true);
+    setPort(view, at + 20, spec.localPort);
+    setAddress(bytes, at + 24, spec.remote ?? "::");
+    view.setUint32(at + 40, spec.remoteScope ?? 0, true);
+    setPort(view, at + 44, spec.remotePort ?? 0);
+    view.setUint32(at + 48, spec.state ?? 0, true);
+    view.setUint32(at + 52, spec.pid, true);
+    if (spec.created !== undefined) view.setBigUint64(at + 56, spec.created, true);
+  };
+}
+
+/** MIB_UDPROW_OWNER_MODULE / _OWNER_PID: localAddr 0, localPort 4, owningPid 8; createTimestamp 16. */
+function udpRow(spec: RowSpec): RowWriter {
+  return (view, bytes, at) => {
+    setAddress(bytes, at, spec.local);
+    setPort(view, at + 4, spec.localPort);
+    view.setUint32(at + 8, spec.pid, true);
+    if (spec.created !== undefined) view.setBigUint64(at + 16, spec.created, true);
+  };
+}
+
+/**
+ * MIB_UDP6ROW_OWNER_MODULE / _OWNER_PID: localAddr[16] 0, localScopeId 16, localPort 20,
+ * owningPid 24; createTimestamp 32.
+ */
+function udp6Row(spec: RowSpec): RowWriter {
+  return (view, bytes, at) => {
+    setAddress(bytes, at, spec.local);
+    view.setUint32(at + 16, spec.localScope ?? 0, true);
+    setPort(view, at + 20, spec.localPort);
+    view.setUint32(at + 24, spec.pid, true);
+    if (spec.created !== undefined) view.setBigUint64(at + 32, spec.created, true);
+  };
 }
 
 /** 2026-11-22T10:00:00Z as a FILETIME. */
@@ -49,25 +123,26 @@ Deno.test("row sizes and header padding of every layout", () => {
 });
 
 Deno.test("MIB_TCPTABLE_OWNER_MODULE: a listener and a connection", () => {
+  const listener = tcpRow({
+    state: 2, // MIB_TCP_STATE_LISTEN
+    local: "0.0.0.0",
+    localPort: 3389,
+    pid: 1096,
+    created: BOUND_FILETIME,
+  });
   const bytes = table(8, 160, [
     (view, b, at) => {
-      view.setUint32(at, 2, true); // MIB_TCP_STATE_LISTEN
-      setAddress(b, at + 4, "0.0.0.0");
-      setPort(view, at + 8, 3389);
-      setAddress(b, at + 12, "0.0.0.0");
-      setPort(view, at + 16, 0);
-      view.setUint32(at + 20, 1096, true);
-      view.setBigUint64(at + 24, BOUND_FILETIME, true);
+      listener(view, b, at);
       b.fill(0xee, at + 32, at + 160); // module info: opaque
     },
-    (view, b, at) => {
-      view.setUint32(at, 5, true); // ESTAB
-      setAddress(b, at + 4, "172.16.16.150");
-      setPort(view, at + 8, 3389);
-      setAddress(b, at + 12, "172.16.16.100");
-      setPort(view, at + 16, 1486);
-      view.setUint32(at + 20, 1096, true);
-    },
+    tcpRow({
+      state: 5, // ESTAB
+      local: "172.16.16.150",
+      localPort: 3389,
+      remote: "172.16.16.100",
+      remotePort: 1486,
+      pid: 1096,
+    }),
   ]);
   assert.deepEqual(parseTable(bytes, "tcp-module"), [
     {
@@ -96,22 +171,21 @@ Deno.test("MIB_TCPTABLE_OWNER_MODULE: a listener and a connection", () => {
 });
 
 Deno.test("MIB_TCP6TABLE_OWNER_MODULE: addresses, scope ids of link-local addresses, ports, state", () => {
-  const bytes = table(8, 192, [(view, b, at) => {
-    setAddress(b, at, "fe80::1");
-    view.setUint32(at + 16, 12, true);
-    setPort(view, at + 20, 445);
-    setAddress(b, at + 24, "fe80::2");
-    view.setUint32(at + 40, 12, true);
-    setPort(view, at + 44, 50000);
-    view.setUint32(at + 48, 8, true); // CLOSE_WAIT
-    view.setUint32(at + 52, 4, true);
-    view.setBigUint64(at + 56, BOUND_FILETIME, true);
-  }, (view, b, at) => {
-    setAddress(b, at, "2001:db8::5");
-    view.setUint32(at + 16, 7, true); // a scope on a global address is not written
-    setPort(view, at + 20, 443);
-    view.setUint32(at + 48, 2, true);
-  }]);
+  const bytes = table(8, 192, [
+    tcp6Row({
+      local: "fe80::1",
+      localScope: 12,
+      localPort: 445,
+      remote: "fe80::2",
+      remoteScope: 12,
+      remotePort: 50000,
+      state: 8, // CLOSE_WAIT
+      pid: 4,
+      created: BOUND_FILETIME,
+    }),
+    // A scope on a global address is not written.
+    tcp6Row({ local: "2001:db8::5", localScope: 7, localPort: 443, state: 2, pid: 0 }),
+  ]);
   const [linkLocal, global] = parseTable(bytes, "tcp6-module");
   assert.deepEqual(
     [
@@ -133,11 +207,14 @@ Deno.test("MIB_TCP6TABLE_OWNER_MODULE: addresses, scope ids of link-local addres
 });
 
 Deno.test("MIB_UDPTABLE_OWNER_MODULE and MIB_UDP6TABLE_OWNER_MODULE", () => {
+  const netbios = udpRow({
+    local: "169.254.149.9",
+    localPort: 137,
+    pid: 4,
+    created: BOUND_FILETIME,
+  });
   const v4 = table(8, 160, [(view, b, at) => {
-    setAddress(b, at, "169.254.149.9");
-    setPort(view, at + 4, 137);
-    view.setUint32(at + 8, 4, true);
-    view.setBigUint64(at + 16, BOUND_FILETIME, true);
+    netbios(view, b, at);
     view.setInt32(at + 24, 1, true); // SpecificPortBind
   }]);
   assert.deepEqual(parseTable(v4, "udp-module"), [{
@@ -151,12 +228,9 @@ Deno.test("MIB_UDPTABLE_OWNER_MODULE and MIB_UDP6TABLE_OWNER_MODULE", () => {
     created: BOUND,
     offset: 8,
   }]);
-  const v6 = table(8, 176, [(view, b, at) => {
-    setAddress(b, at, "::");
-    setPort(view, at + 20, 5353);
-    view.setUint32(at + 24, 2212, true);
-    view.setBigUint64(at + 32, BOUND_FILETIME, true);
-  }]);
+  const v6 = table(8, 176, [
+    udp6Row({ local: "::", localPort: 5353, pid: 2212, created: BOUND_FILETIME }),
+  ]);
   const [row] = parseTable(v6, "udp6-module");
   assert.deepEqual([row.protocol, row.localAddress, row.localPort, row.pid, row.created], [
     "udp6",
@@ -168,14 +242,16 @@ Deno.test("MIB_UDPTABLE_OWNER_MODULE and MIB_UDP6TABLE_OWNER_MODULE", () => {
 });
 
 Deno.test("the OWNER_PID layouts: no timestamps, DWORD-aligned rows after a 4-byte count", () => {
-  const tcp = table(4, 24, [(view, b, at) => {
-    view.setUint32(at, 11, true); // TIME_WAIT
-    setAddress(b, at + 4, "127.0.0.1");
-    setPort(view, at + 8, 8080);
-    setAddress(b, at + 12, "127.0.0.1");
-    setPort(view, at + 16, 0xfe01);
-    view.setUint32(at + 20, 0, true);
-  }]);
+  const tcp = table(4, 24, [
+    tcpRow({
+      state: 11, // TIME_WAIT
+      local: "127.0.0.1",
+      localPort: 8080,
+      remote: "127.0.0.1",
+      remotePort: 0xfe01,
+      pid: 0,
+    }),
+  ]);
   assert.deepEqual(
     parseTable(tcp, "tcp-pid").map((
       r,
@@ -184,29 +260,26 @@ Deno.test("the OWNER_PID layouts: no timestamps, DWORD-aligned rows after a 4-by
       ["TIME_WAIT", 8080, 0xfe01, 0, null, 4],
     ],
   );
-  const tcp6 = table(4, 56, [(view, b, at) => {
-    setAddress(b, at, "::1");
-    setPort(view, at + 20, 22);
-    setAddress(b, at + 24, "::ffff:a00:1"); // written as glibc and Windows print it: ::ffff:10.0.0.1
-    setPort(view, at + 44, 60000);
-    view.setUint32(at + 48, 5, true);
-    view.setUint32(at + 52, 777, true);
-  }]);
+  const tcp6 = table(4, 56, [
+    tcp6Row({
+      local: "::1",
+      localPort: 22,
+      remote: "::ffff:a00:1", // written as glibc and Windows print it: ::ffff:10.0.0.1
+      remotePort: 60000,
+      state: 5,
+      pid: 777,
+    }),
+  ]);
   assert.deepEqual(
     parseTable(tcp6, "tcp6-pid").map((r) => [r.localAddress, r.remoteAddress, r.remotePort, r.pid]),
     [
       ["::1", "::ffff:10.0.0.1", 60000, 777],
     ],
   );
-  const udp = table(4, 12, [(view, b, at) => {
-    setAddress(b, at, "0.0.0.0");
-    setPort(view, at + 4, 53);
-    view.setUint32(at + 8, 88, true);
-  }, (view, b, at) => {
-    setAddress(b, at, "10.1.2.3");
-    setPort(view, at + 4, 123);
-    view.setUint32(at + 8, 89, true);
-  }]);
+  const udp = table(4, 12, [
+    udpRow({ local: "0.0.0.0", localPort: 53, pid: 88 }),
+    udpRow({ local: "10.1.2.3", localPort: 123, pid: 89 }),
+  ]);
   assert.deepEqual(
     parseTable(udp, "udp-pid").map((r) => [r.localAddress, r.localPort, r.pid, r.offset]),
     [
@@ -214,12 +287,9 @@ Deno.test("the OWNER_PID layouts: no timestamps, DWORD-aligned rows after a 4-by
       ["10.1.2.3", 123, 89, 16],
     ],
   );
-  const udp6 = table(4, 28, [(view, b, at) => {
-    setAddress(b, at, "ff02::fb");
-    view.setUint32(at + 16, 3, true);
-    setPort(view, at + 20, 5353);
-    view.setUint32(at + 24, 90, true);
-  }]);
+  const udp6 = table(4, 28, [
+    udp6Row({ local: "ff02::fb", localScope: 3, localPort: 5353, pid: 90 }),
+  ]);
   assert.deepEqual(parseTable(udp6, "udp6-pid").map((r) => [r.localAddress, r.localPort, r.pid]), [
     ["ff02::fb%3", 5353, 90],
   ]);
