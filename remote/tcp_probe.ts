@@ -8,6 +8,7 @@
 
 import net from "node:net";
 import { ProbeError } from "../collectors/probe.ts";
+import { formatAddressPort } from "../model/address.ts";
 import { BANNER_MAX_BYTES, BANNER_PORTS, describeBanner } from "./banners.ts";
 import type { PortState } from "./port_result.ts";
 
@@ -177,9 +178,7 @@ export function connectOnce(target: ConnectTarget): Promise<ConnectOutcome> {
 
 /** A one-line account of a connection that failed for a reason other than the port's state. */
 function connectFailure(target: ConnectTarget, error: NodeJS.ErrnoException): string {
-  const to = `${
-    target.address.includes(":") ? `[${target.address}]` : target.address
-  }:${target.port}`;
+  const to = formatAddressPort(target.address, target.port);
   if (
     target.sourcePort !== null && (error.code === "EADDRINUSE" || error.code === "EADDRNOTAVAIL")
   ) {
