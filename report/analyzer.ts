@@ -12,12 +12,13 @@
  * @module
  */
 
+import { formatAddressPort } from "../model/address.ts";
 import { VERSION } from "../version.ts";
 import { detach } from "./detach.ts";
 import { countInto, HeavyHitters, topKeys } from "./heavy_hitters.ts";
 import type { InitialSnapshot } from "./initial_log.ts";
 import { firstMatch, type Interests } from "./interests.ts";
-import { type ListenerBaseline, recordKey } from "./listener_baseline.ts";
+import { keySetBaseline, type ListenerBaseline, recordKey } from "./listener_baseline.ts";
 import { formatLogTime, hourOfDay } from "./log_time.ts";
 import {
   type ChangeRow,
@@ -134,7 +135,7 @@ export class LogAnalyzer {
   #shared = new Map<string, SharedProcess>();
   #flags = new Map<string, Flag>();
   #flagsDropped = 0;
-  #timeline = new TimelineBuilder();
+  #timeline = new TimelineBuilder<number>();
   #rows: KeptRow[] = [];
   #rowCursor = 0;
   #flaggedRows: KeptRow[] = [];
@@ -162,29 +163,25 @@ export class LogAnalyzer {
     this.#see(time);
     if (snapshot?.host) this.host(snapshot.host);
     if (!snapshot) return;
-    for (const detail of snapshot.processes) this.processDetail(detail, time, source);
+    for (const detail of snapshot.processes) this.processDetail(detail, time);
     const listeners: string[] = [];
     for (const socket of snapshot.sockets) {
       const record: PortsRecord = { ...socket, time };
       this.#initialSockets++;
       const listening = isListeningRecord(record);
       if (listening) listeners.push(recordKey(record));
-      // A connection in TIME_WAIT is over (see change()); its peer was still contacted.
-      if (record.state !== "TIME_WAIT" && record.state !== "CLOSED") {
+      // A connection already over was still a contact with its peer.
+      if (!isOver(record)) {
         this.#openSocket(record, listening, this.#processStats(record));
       }
       if (record.remoteAddress !== null) this.#countRemote(record);
     }
     // With no baseline given, what listened at the first start is what is expected.
-    this.#baseline ??= {
-      source: `the first start-up snapshot (${source})`,
-      explicit: false,
-      matches: ((keys) => (key: string) => keys.has(key))(new Set(listeners)),
-    };
+    this.#baseline ??= keySetBaseline(listeners, `the first start-up snapshot (${source})`, false);
   }
 
   /** A process's detail from PR-PIDS or PR-INITIAL: its path, services and modules. */
-  processDetail(detail: ProcessDetail, time: number | null, source: string): void {
+  processDetail(detail: ProcessDetail, time: number | null): void {
     const known = this.#pidDetails.get(detail.pid);
     if (known?.process !== detail.process || known.path !== detail.path) {
       this.#pidDetails.set(detail.pid, {
@@ -231,7 +228,6 @@ export class LogAnalyzer {
         );
       }
     }
-    void source;
   }
 
   /** One PR-PORTS line. */
@@ -246,10 +242,7 @@ export class LogAnalyzer {
     const listening = isListeningRecord(record);
     const process = this.#processStats(record);
     const open = this.#open.get(identity);
-    // A connection in TIME_WAIT (or CLOSED) is over for its process; the kernel only holds the
-    // port pair for a while. It no longer counts as the port or the process in use.
-    const over = record.state === "TIME_WAIT" || record.state === "CLOSED";
-    switch (over ? "close" : record.change) {
+    switch (isOver(record) ? "close" : record.change) {
       case "close":
         if (open) this.#closeSocket(identity, open, time);
         break;
@@ -275,7 +268,7 @@ export class LogAnalyzer {
     port.changes++;
     if (process) {
       process.changes++;
-      process.ports.add(portNumber(record));
+      process.ports.add(portNumber(record.protocol, record.localPort));
       if (record.user) countInto(process.users, record.user, 8);
       countInto(port.processes, process.process, 20);
     }
@@ -293,15 +286,15 @@ export class LogAnalyzer {
     const hour = this.#hours[hourOfDay(time)];
     hour.changes++;
     if (connects) hour.connections++;
-    if (
-      record.change === "listen" || record.change === "bind" ||
-      (record.change === "seen" && listening)
-    ) hour.listeners++;
-    hour.ports.add(portNumber(record));
+    // A listener appears: logged as one by portset, or a listening line of the original's.
+    const newListener = listening &&
+      (record.change === "listen" || record.change === "bind" || record.change === "seen");
+    if (newListener) hour.listeners++;
+    hour.ports.add(portNumber(record.protocol, record.localPort));
     this.#timeline.count(time, record.change);
     if (connects) this.#countRemote(record);
 
-    const flagged = this.#judgeRecord(record, listening);
+    const flagged = this.#judgeRecord(record, listening, newListener);
     this.#keepRow(record, process, source, flagged);
   }
 
@@ -385,12 +378,8 @@ export class LogAnalyzer {
     }
     const changes = this.#changeTable();
     const timeline = this.#timeline.build(LIMITS.timelineLanes, this.#windowEnd, (key) => {
-      const [protocol, port] = key.split(" ");
-      return {
-        protocol: protocol as "TCP" | "UDP",
-        port: Number(port),
-        service: service(protocol as "TCP" | "UDP", Number(port)),
-      };
+      const { protocol, port } = this.#ports.get(key)!;
+      return { protocol, port, service: service(protocol, port) };
     });
     const anyOriginal = facts.files.some((file) => file.dialect === "port-reporter");
     return {
@@ -447,7 +436,7 @@ export class LogAnalyzer {
     }
     if (process) {
       enter(process, record.time);
-      process.ports.add(portNumber(record));
+      process.ports.add(portNumber(record.protocol, record.localPort));
     }
     this.#open.set(detach(identity), { count: 1, port, process, listening });
   }
@@ -459,7 +448,7 @@ export class LogAnalyzer {
     if (open.listening) {
       const since = open.port.listen.since;
       if (leave(open.port.listen, time)) {
-        this.#timeline.cover(portKey(open.port), since, time);
+        this.#timeline.cover(portNumber(open.port.protocol, open.port.port), since, time);
       }
     }
     if (open.process) leave(open.process, time);
@@ -484,7 +473,7 @@ export class LogAnalyzer {
   }
 
   #portStats(record: Pick<PortsRecord, "protocol" | "localPort">): PortStats {
-    const key = portNumber(record);
+    const key = portNumber(record.protocol, record.localPort);
     let port = this.#ports.get(key);
     if (!port) {
       port = {
@@ -567,7 +556,7 @@ export class LogAnalyzer {
   // ---- flags ----
 
   /** Raises the flags a change line calls for; true when it raised any. */
-  #judgeRecord(record: PortsRecord, listening: boolean): boolean {
+  #judgeRecord(record: PortsRecord, listening: boolean, newListener: boolean): boolean {
     const interests = this.#options.interests;
     const time = record.time;
     const who = record.process
@@ -575,58 +564,75 @@ export class LogAnalyzer {
       : "an unknown process";
     let flagged = false;
     const opening = record.change !== "close" && record.change !== "state";
-    if (opening && interests.ports.has(portKey(record))) {
-      flagged = this.#flag(
+    const port = portKey(record.protocol, record.localPort);
+    if (opening && interests.ports.has(port)) {
+      this.#flag(
         "port-of-interest",
         listening ? "alert" : "warning",
-        portKey(record),
+        port,
         time,
         () =>
           listening
             ? `listening on ${record.localAddress} by ${who}`
             : `local end of a connection with ${record.remoteAddress}:${record.remotePort}, by ${who}`,
-      ) || flagged;
+      );
+      flagged = true;
     }
     if (
       opening && record.remotePort !== null &&
-      interests.ports.has(`${record.protocol} ${record.remotePort}`)
+      interests.ports.has(portKey(record.protocol, record.remotePort))
     ) {
-      const subject = `${record.protocol} ${record.remotePort} (remote)`;
-      flagged = this.#flag("port-of-interest", "warning", subject, time, () =>
-        `connection to ${record.remoteAddress}:${record.remotePort} by ${who}`) || flagged;
+      const subject = `${portKey(record.protocol, record.remotePort)} (remote)`;
+      this.#flag(
+        "port-of-interest",
+        "warning",
+        subject,
+        time,
+        () => `connection to ${record.remoteAddress}:${record.remotePort} by ${who}`,
+      );
+      flagged = true;
     }
     if (record.process) {
       const glob = firstMatch(interests.processes, record.process);
       if (glob) {
-        flagged = this.#flag("process-of-interest", "alert", record.process, time, () =>
-          `${record.protocol} ${record.localAddress}:${record.localPort}${
-            record.remoteAddress === null
-              ? ""
-              : ` ↔ ${record.remoteAddress}:${record.remotePort}`
-          } (PID ${record.pid ?? "?"}); matches '${glob.pattern}'`) || flagged;
+        this.#flag(
+          "process-of-interest",
+          "alert",
+          record.process,
+          time,
+          () =>
+            `${record.protocol} ${record.localAddress}:${record.localPort}${
+              record.remoteAddress === null ? "" : ` ↔ ${record.remoteAddress}:${record.remotePort}`
+            } (PID ${record.pid ?? "?"}); matches '${glob.pattern}'`,
+        );
+        flagged = true;
       }
     }
     if (record.user) {
       const glob = firstMatch(interests.users, record.user);
       if (glob) {
-        flagged = this.#flag("user-of-interest", "info", record.user, time, () =>
-          `${who} ran as ${record.user}; matches '${glob.pattern}'`) || flagged;
+        this.#flag(
+          "user-of-interest",
+          "info",
+          record.user,
+          time,
+          () => `${who} ran as ${record.user}; matches '${glob.pattern}'`,
+        );
+        flagged = true;
       }
     }
-    if (
-      listening && (record.change === "listen" || record.change === "bind" ||
-        record.change === "seen")
-    ) {
+    if (newListener) {
       const key = recordKey(record);
       const baseline = this.#baseline;
       if (baseline && !baseline.matches(key)) {
-        flagged = this.#flag(
+        this.#flag(
           "new-listener",
           baseline.explicit ? "warning" : "info",
-          `${record.protocol} ${formatEndpoint(record.localAddress, record.localPort)}`,
+          `${record.protocol} ${formatAddressPort(record.localAddress, record.localPort)}`,
           time,
           () => `${key} by ${who}, not in ${baseline.source}`,
-        ) || flagged;
+        );
+        flagged = true;
       }
     }
     return flagged;
@@ -664,14 +670,14 @@ export class LogAnalyzer {
     }
   }
 
-  /** Raises or counts a flag; true (for the row) either way. */
+  /** Raises a flag, or counts it again. */
   #flag(
     kind: Flag["kind"],
     severity: Flag["severity"],
     subject: string,
     time: number,
     detail: () => string,
-  ): boolean {
+  ): void {
     const key = `${kind}\0${subject}`;
     const flag = this.#flags.get(key);
     const stamp = formatLogTime(time);
@@ -690,7 +696,6 @@ export class LogAnalyzer {
         count: 1,
       });
     } else this.#flagsDropped++;
-    return true;
   }
 
   // ---- the changes table ----
@@ -763,19 +768,28 @@ function leave(interval: Interval, time: number): boolean {
   return true;
 }
 
-function portKey(record: Pick<PortsRecord, "protocol"> & { localPort?: number; port?: number }) {
-  return `${record.protocol} ${record.localPort ?? record.port}`;
+/** `TCP 4444`: a port as the interests and flags name it. */
+function portKey(protocol: "TCP" | "UDP", port: number): string {
+  return `${protocol} ${port}`;
 }
 
 /** A port as one number: TCP ports 0–65535, UDP ports 65536 on. */
-function portNumber(record: Pick<PortsRecord, "protocol" | "localPort">): number {
-  return (record.protocol === "UDP" ? 65536 : 0) + record.localPort;
+function portNumber(protocol: "TCP" | "UDP", port: number): number {
+  return (protocol === "UDP" ? 65536 : 0) + port;
 }
 
 function socketIdentity(record: PortsRecord): string {
   return `${record.protocol}${record.ipv6 ? 6 : 4} ${record.localAddress} ${record.localPort} ${
     record.remoteAddress ?? "*"
   } ${record.remotePort ?? "*"}`;
+}
+
+/**
+ * A connection in TIME_WAIT (or CLOSED) is over for its process; the kernel only holds the port
+ * pair for a while. It no longer counts as the port or the process in use.
+ */
+function isOver(record: Pick<PortsRecord, "state">): boolean {
+  return record.state === "TIME_WAIT" || record.state === "CLOSED";
 }
 
 /** A listener: TCP in LISTENING (or logged as listen), UDP with no peer. */
@@ -785,16 +799,12 @@ function isListeningRecord(record: PortsRecord): boolean {
   return record.change === "listen" || record.state === "LISTENING" || record.state === "LISTEN";
 }
 
-/** 127.0.0.0/8, ::1 and IPv4-mapped loopback: the other end is on this host too. */
 /** `C:\...` or `\\server\...`: a path compared without regard to case. */
 function isWindowsPath(path: string): boolean {
   return /^([a-z]:)?\\/i.test(path);
 }
 
+/** 127.0.0.0/8, ::1 and IPv4-mapped loopback: the other end is on this host too. */
 function isLoopback(address: string): boolean {
   return address.startsWith("127.") || address === "::1" || address.startsWith("::ffff:127.");
-}
-
-function formatEndpoint(address: string, port: number): string {
-  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
 }

@@ -102,7 +102,7 @@ export async function readLogDirectory(
     for (const file of run.pids) {
       let dialect: Dialect = "port-reporter";
       const reader = new PidsLogReader(
-        (record) => analyzer.processDetail(record.detail, record.time, file.name),
+        (record) => analyzer.processDetail(record.detail, record.time),
         dateOrder,
       );
       await read(file, (line, number) => {

@@ -20,12 +20,12 @@ const WIDTHS = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 10800, 21600, 43200, 864
 /** Lanes (listening ports) followed at once; more are not drawn. */
 const MAX_LANES = 256;
 
-/** Builds a {@linkcode Timeline}. */
-export class TimelineBuilder {
+/** Builds a {@linkcode Timeline}; `Key` names a lane (a port). */
+export class TimelineBuilder<Key = string> {
   #start: number | null = null;
   #width = WIDTHS[0];
   #counts: Record<ChangeKind, number>[] = [];
-  #lanes = new Map<string, number[]>();
+  #lanes = new Map<Key, number[]>();
 
   /** Starts the timeline at `time` (the window's start), unless it has started already. */
   begin(time: number): void {
@@ -39,7 +39,7 @@ export class TimelineBuilder {
   }
 
   /** Records that lane `key` was open from `from` to `to` (seconds). */
-  cover(key: string, from: number, to: number): void {
+  cover(key: Key, from: number, to: number): void {
     if (to <= from) return;
     let coverage = this.#lanes.get(key);
     if (!coverage) {
@@ -70,7 +70,7 @@ export class TimelineBuilder {
   build(
     laneLimit: number,
     end: number | null,
-    describe: (key: string) => Omit<Timeline["lanes"][number], "coverage">,
+    describe: (key: Key) => Omit<Timeline["lanes"][number], "coverage">,
   ): Timeline {
     if (end !== null && this.#start !== null && end > this.#start) this.#index(end - 0.5);
     const length = this.#counts.length;

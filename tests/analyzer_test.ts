@@ -117,7 +117,6 @@ Deno.test("flags: ports, processes, users of interest, new listeners, known name
       modules: ["/dev/shm/hook.so"],
     },
     T0,
-    "pids.log",
   );
   a.change(record({ time: T0 }), "p.log");
   a.change(record({ time: T0 + 1, pid: 66, localPort: 4444, user: "guest" }), "p.log");
@@ -256,7 +255,6 @@ Deno.test("one Windows executable in two spellings of its path is one process", 
       modules: [],
     },
     T0,
-    "i",
   );
   a.change(record({ pid: 1, process: "svchost.exe", localPort: 135 }), "p.log");
   a.processDetail(
@@ -269,7 +267,6 @@ Deno.test("one Windows executable in two spellings of its path is one process", 
       modules: [],
     },
     T0,
-    "i",
   );
   a.change(record({ time: T0 + 5, pid: 2, process: "svchost.exe", localPort: 3389 }), "p.log");
   const report = finish(a);
