@@ -47,8 +47,8 @@ export class ProcessBlockReader {
     }
     const detail = this.#detail;
     if (!detail) return false;
-    // Most lines of a record are modules: `<path> (0x…)`; try that first, by its last character.
-    if (line.charCodeAt(line.length - 1) === 41 /* ) */ && line.includes("(0x")) {
+    // Most lines of a record are modules, `<path> (0x…)`: try that first.
+    if (line.includes("(0")) {
       const module = MODULE.exec(line);
       if (module) {
         if (detail.modules.length < MAX_MODULES) detail.modules.push(module[1]);
@@ -70,8 +70,6 @@ export class ProcessBlockReader {
     } else if ((match = PATH.exec(line))) {
       const path = match[1];
       detail.path = path === "unknown" ? null : path;
-    } else if ((match = MODULE.exec(line)) && detail.modules.length < MAX_MODULES) {
-      detail.modules.push(match[1]);
     } else return false;
     return true;
   }
