@@ -41,8 +41,11 @@ const IPPROTO_TCP = 6, IPPROTO_UDP = 17;
 const SOCKINFO_IN = 1, SOCKINFO_TCP = 2;
 const INI_IPV4 = 0x1, INI_IPV6 = 0x2;
 
-/** TCPS_* values (netinet/tcp_fsm.h), 0 to 10, as PortQry names them. */
-const TCP_STATES: readonly TcpState[] = [
+/**
+ * Names of the TCPS_* values (netinet/tcp_fsm.h), indexed by value (0 to 10), as PortQry names
+ * them: the BSD numbering, not the report order of the model's TCP_STATES.
+ */
+const TCPS_NAMES: readonly TcpState[] = [
   "CLOSED",
   "LISTENING",
   "SYN_SENT",
@@ -102,7 +105,7 @@ export function parseSocketFdinfo(bytes: Uint8Array, length = bytes.length): Dar
       : formatIpv6(bytes, SOI_PROTO + offset);
   const port = (offset: number) => (bytes[SOI_PROTO + offset] << 8) | bytes[SOI_PROTO + offset + 1];
   const remotePort = port(0);
-  const state = tcp ? TCP_STATES[view.getInt32(TCPSI_STATE, true)] ?? "CLOSED" : null;
+  const state = tcp ? TCPS_NAMES[view.getInt32(TCPSI_STATE, true)] ?? "CLOSED" : null;
   const peer = remotePort !== 0 && state !== "LISTENING";
   return {
     protocol: tcp ? (v4 ? "tcp" : "tcp6") : (v4 ? "udp" : "udp6"),

@@ -48,8 +48,11 @@ export const TABLE_LAYOUTS: Record<TableLayout, { header: number; row: number }>
   "udp6-pid": { header: 4, row: 28 },
 };
 
-/** MIB_TCP_STATE values, 1 to 12, as PortQry names them. */
-const TCP_STATES: readonly (TcpState | undefined)[] = [
+/**
+ * Names of the MIB_TCP_STATE values, indexed by value (1 to 12), as PortQry names them: Windows'
+ * numbering, not the report order of the model's TCP_STATES.
+ */
+const MIB_TCP_STATE_NAMES: readonly (TcpState | undefined)[] = [
   undefined,
   "CLOSED",
   "LISTENING",
@@ -131,7 +134,7 @@ function parseRow(bytes: Uint8Array, view: DataView, layout: TableLayout, at: nu
     pid: number,
     createdAt: Date | null,
   ): TableRow => {
-    const state = TCP_STATES[stateValue] ?? "CLOSED";
+    const state = MIB_TCP_STATE_NAMES[stateValue] ?? "CLOSED";
     const peer = state !== "LISTENING" && remotePort !== 0;
     return {
       protocol,
