@@ -732,56 +732,83 @@ function busiest(hours: { hour: number; changes: number }[]): string {
   return `${String(top.hour).padStart(2, "0")}:00 (${int(top.changes)})`;
 }
 
+/** A top list's card: its table, or a line saying the logs have none. */
+interface TopList {
+  id: string;
+  heading: string;
+  /** Said instead of the table when there are no rows. */
+  empty: string;
+  table: string;
+  head: [string, "num" | "text", string?][];
+  noun: string;
+  note: string;
+}
+
+function topListSection(list: TopList, rows: string[]): string {
+  return rows.length === 0
+    ? card(list.id, list.heading, `<p class="empty">${list.empty}</p>`)
+    : card(list.id, list.heading, table(list.table, list.head, rows, list.noun), {
+      note: list.note,
+    });
+}
+
+/** The opening tag of a top list's row, in its flag's color, named by `name`=`value`. */
+function itemRow(severity: Flag["severity"] | undefined, name: string, value: string | number) {
+  return `<tr class="item${severity ? ` sev-${severity}` : ""}"${attr(name, value)}>`;
+}
+
+/** A process's name over its executable's path (cut at its start to fit; whole in the title). */
+function nameAndPath(
+  name: string,
+  path: string | null,
+  mark = "",
+  pathSeverity?: Flag["severity"],
+): string {
+  return `<div class="name">${escapeHtml(name)}${mark}</div>` +
+    `<div class="path${pathSeverity ? ` sev-${pathSeverity}` : ""}"${
+      path === null ? "" : attr("title", path)
+    }>${path === null ? "path unknown" : tail(path)}</div>`;
+}
+
+/** Process names, or a dash when no process was visible. */
+function processList(processes: string[]): string {
+  return processes.length ? processes.map(escapeHtml).join(", ") : NO_PROCESS;
+}
+
 function processesSection(report: Report, flagged: FlaggedSubjects): string {
   const list = [...report.processes].sort((a, b) => b.share - a.share || b.changes - a.changes);
-  if (list.length === 0) {
-    return card("processes", "Top processes", '<p class="empty">No processes in the logs.</p>');
-  }
   const rows = list.map((p) => {
-    const severity = (p.path && flagged.of(p.path)) || flagged.of(p.process);
-    return `<tr class="item${severity ? ` sev-${severity}` : ""}"${
-      attr("data-process", p.process)
-    }>` +
-      `<td><div class="name">${escapeHtml(p.process)}${flagMark(severity)}</div>` +
-      `<div class="path${p.path && flagged.of(p.path) ? ` sev-${flagged.of(p.path)}` : ""}"${
-        p.path === null ? "" : attr("title", p.path)
-      }>${p.path === null ? "path unknown" : tail(p.path)}</div></td>` +
+    const pathSeverity = p.path ? flagged.of(p.path) : undefined;
+    const severity = pathSeverity || flagged.of(p.process);
+    return itemRow(severity, "data-process", p.process) +
+      `<td>${nameAndPath(p.process, p.path, flagMark(severity), pathSeverity)}</td>` +
       `<td class="share" data-v="${p.share}">${bar(p.share, percent(p.share))}</td>` +
       `<td class="num" data-v="${p.seconds}">${formatDuration(p.seconds)}</td>` +
       `<td class="num">${int(p.changes)}</td><td class="num">${int(p.pidCount)}</td>` +
       `<td class="num">${int(p.ports)}</td>` +
       `<td class="list">${p.users.map(escapeHtml).join(", ")}</td></tr>`;
   });
-  return card(
-    "processes",
-    "Top processes",
-    table(
-      "top-processes",
-      [
-        ["Process", "text"],
-        ["Share of time", "num", "share"],
-        ["In use", "num", "num"],
-        ["Changes", "num", "num"],
-        ["PIDs", "num", "num"],
-        ["Ports", "num", "num"],
-        ["Users", "text"],
-      ],
-      rows,
-      "processes",
-    ),
-    { note: "by share of the window with a socket open" },
-  );
+  return topListSection({
+    id: "processes",
+    heading: "Top processes",
+    empty: "No processes in the logs.",
+    table: "top-processes",
+    head: [
+      ["Process", "text"],
+      ["Share of time", "num", "share"],
+      ["In use", "num", "num"],
+      ["Changes", "num", "num"],
+      ["PIDs", "num", "num"],
+      ["Ports", "num", "num"],
+      ["Users", "text"],
+    ],
+    noun: "processes",
+    note: "by share of the window with a socket open",
+  }, rows);
 }
 
 function remotesSection(report: Report, flagged: FlaggedSubjects): string {
   const list = [...report.remoteAddresses].sort((a, b) => b.connections - a.connections);
-  if (list.length === 0) {
-    return card(
-      "remotes",
-      "Top remote addresses",
-      '<p class="empty">No remote addresses in the logs.</p>',
-    );
-  }
   const max = Math.max(...list.map((r) => r.connections), 1);
   const rows = list.map((r) => {
     const severity = flagged.of(r.address);
@@ -789,49 +816,40 @@ function remotesSection(report: Report, flagged: FlaggedSubjects): string {
       ? `<span title="counted approximately: up to ${int(r.overcount)} may belong to other ` +
         `addresses">≤${int(r.connections)}</span>`
       : int(r.connections);
-    return `<tr class="item${severity ? ` sev-${severity}` : ""}"${
-      attr("data-address", r.address)
-    }>` +
+    return itemRow(severity, "data-address", r.address) +
       `<td class="addr">${escapeHtml(r.address)}${flagMark(severity)}</td>` +
       `<td class="share" data-v="${r.connections}">${bar(r.connections / max, count)}</td>` +
       `<td class="list nowrap"${attr("title", r.remotePorts.join(", "))}>${
         r.remotePorts.slice(0, 2).join(", ")
       }${r.remotePorts.length > 2 ? " …" : ""}</td>` +
-      `<td class="list">${
-        r.processes.length ? r.processes.map(escapeHtml).join(", ") : NO_PROCESS
-      }</td>` +
+      `<td class="list">${processList(r.processes)}</td>` +
       `<td class="time"${attr("title", r.lastSeen)}>${when(r.lastSeen.slice(0, 16))}</td></tr>`;
   });
-  return card(
-    "remotes",
-    "Top remote addresses",
-    table(
-      "top-remotes",
-      [
-        ["Address", "text"],
-        ["Connections", "num", "share"],
-        ["Remote ports", "text"],
-        ["Processes", "text"],
-        ["Last seen", "text"],
-      ],
-      rows,
-      "addresses",
-    ),
-    { note: "by connections" },
-  );
+  return topListSection({
+    id: "remotes",
+    heading: "Top remote addresses",
+    empty: "No remote addresses in the logs.",
+    table: "top-remotes",
+    head: [
+      ["Address", "text"],
+      ["Connections", "num", "share"],
+      ["Remote ports", "text"],
+      ["Processes", "text"],
+      ["Last seen", "text"],
+    ],
+    noun: "addresses",
+    note: "by connections",
+  }, rows);
 }
 
 function portsSection(report: Report, flagged: FlaggedSubjects): string {
   const list = [...report.ports].sort((a, b) =>
     b.share - a.share || b.changes - a.changes || a.port - b.port
   );
-  if (list.length === 0) {
-    return card("ports", "Local ports", '<p class="empty">No ports in the logs.</p>');
-  }
   const rows = list.map((p) => {
     const subject = `${p.protocol} ${p.port}`;
     const severity = flagged.of(subject);
-    return `<tr class="item${severity ? ` sev-${severity}` : ""}"${attr("data-port", subject)}>` +
+    return itemRow(severity, "data-port", subject) +
       `<td class="port"><span class="proto">${p.protocol}</span> ${p.port}${
         flagMark(severity)
       }</td>` +
@@ -845,69 +863,51 @@ function portsSection(report: Report, flagged: FlaggedSubjects): string {
       }</td>` +
       `<td class="share" data-v="${p.share}">${bar(p.share, percent(p.share))}</td>` +
       `<td class="num">${int(p.changes)}</td><td class="num">${int(p.connections)}</td>` +
-      `<td class="list">${
-        p.processes.length ? p.processes.map(escapeHtml).join(", ") : NO_PROCESS
-      }</td></tr>`;
+      `<td class="list">${processList(p.processes)}</td></tr>`;
   });
-  return card(
-    "ports",
-    "Local ports",
-    table(
-      "ports-table",
-      [
-        ["Port", "num"],
-        ["Service", "text"],
-        ["", "num"],
-        ["In use", "num", "share"],
-        ["Changes", "num", "num"],
-        ["Conns", "num", "num"],
-        ["Processes", "text"],
-      ],
-      rows,
-      "ports",
-    ),
-    { note: "by share of the window in use" },
-  );
+  return topListSection({
+    id: "ports",
+    heading: "Local ports",
+    empty: "No ports in the logs.",
+    table: "ports-table",
+    head: [
+      ["Port", "num"],
+      ["Service", "text"],
+      ["", "num"],
+      ["In use", "num", "share"],
+      ["Changes", "num", "num"],
+      ["Conns", "num", "num"],
+      ["Processes", "text"],
+    ],
+    noun: "ports",
+    note: "by share of the window in use",
+  }, rows);
 }
 
 function usersSection(report: Report, flagged: FlaggedSubjects): string {
-  if (report.users.length === 0) {
-    return card("users", "User contexts", '<p class="empty">No user contexts in the logs.</p>');
-  }
   const max = Math.max(...report.users.map((u) => u.changes), 1);
   const rows = report.users.map((u) => {
     const severity = flagged.of(u.user);
-    return `<tr class="item${severity ? ` sev-${severity}` : ""}"${attr("data-user", u.user)}>` +
+    return itemRow(severity, "data-user", u.user) +
       `<td class="name">${escapeHtml(u.user)}${flagMark(severity)}</td>` +
       `<td class="share" data-v="${u.changes}">${bar(u.changes / max, int(u.changes))}</td>` +
       `<td class="list">${u.processes.map(escapeHtml).join(", ")}</td></tr>`;
   });
-  return card(
-    "users",
-    "User contexts",
-    table(
-      "users-table",
-      [["User", "text"], ["Changes", "num", "share"], ["Processes", "text"]],
-      rows,
-      "users",
-    ),
-    { note: "which accounts ran what" },
-  );
+  return topListSection({
+    id: "users",
+    heading: "User contexts",
+    empty: "No user contexts in the logs.",
+    table: "users-table",
+    head: [["User", "text"], ["Changes", "num", "share"], ["Processes", "text"]],
+    noun: "users",
+    note: "which accounts ran what",
+  }, rows);
 }
 
 function sharedSection(report: Report): string {
-  if (report.sharedProcesses.length === 0) {
-    return card(
-      "shared",
-      "Shared service host processes",
-      '<p class="empty">No process hosted more than one service.</p>',
-    );
-  }
   const rows = report.sharedProcesses.map((p) =>
-    `<tr class="item"${attr("data-pid", p.pid)}><td class="num">${p.pid}</td>` +
-    `<td><div class="name">${escapeHtml(p.process)}</div><div class="path"${
-      p.path === null ? "" : attr("title", p.path)
-    }>${p.path === null ? "path unknown" : tail(p.path)}</div></td><td><ul class="services">${
+    itemRow(undefined, "data-pid", p.pid) + `<td class="num">${p.pid}</td>` +
+    `<td>${nameAndPath(p.process, p.path)}</td><td><ul class="services">${
       p.services.map((s) =>
         `<li><code>${escapeHtml(s.name)}</code> <span class="muted">${
           escapeHtml(s.displayName)
@@ -915,17 +915,15 @@ function sharedSection(report: Report): string {
       ).join("")
     }</ul></td></tr>`
   );
-  return card(
-    "shared",
-    "Shared service host processes",
-    table(
-      "shared-table",
-      [["PID", "num", "num"], ["Process", "text"], ["Services", "text"]],
-      rows,
-      "processes",
-    ),
-    { note: "processes hosting more than one service" },
-  );
+  return topListSection({
+    id: "shared",
+    heading: "Shared service host processes",
+    empty: "No process hosted more than one service.",
+    table: "shared-table",
+    head: [["PID", "num", "num"], ["Process", "text"], ["Services", "text"]],
+    noun: "processes",
+    note: "processes hosting more than one service",
+  }, rows);
 }
 
 function changesSection(report: Report, flagged: FlaggedSubjects): string {
