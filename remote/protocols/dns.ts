@@ -8,7 +8,8 @@
 
 import { formatIpv4, formatIpv6 } from "../../model/address.ts";
 
-const HEADER_SIZE = 12;
+/** The header DNS and NetBIOS name service packets share. */
+export const HEADER_SIZE = 12;
 const TYPE_NS = 2;
 const CLASS_IN = 1;
 /** Response codes (RFC 1035 4.1.1, RFC 6895), by number. */
@@ -25,14 +26,23 @@ export function encodeDnsQuery(id: number, name = ".", type = TYPE_NS): Uint8Arr
     nameBytes.push(bytes.length, ...bytes);
   }
   nameBytes.push(0);
-  const packet = new Uint8Array(HEADER_SIZE + nameBytes.length + 4);
+  return encodeQuestion(id, nameBytes, type);
+}
+
+/**
+ * A packet asking one question: the 12-byte header (`id`; flags 0, a standard query with RD
+ * clear, the server's own knowledge being enough, and for NetBIOS no broadcast; one question),
+ * then `name` already encoded, `type` and class IN. NetBIOS name service packets (RFC 1002) have
+ * the same layout.
+ */
+export function encodeQuestion(id: number, name: ArrayLike<number>, type: number): Uint8Array {
+  const packet = new Uint8Array(HEADER_SIZE + name.length + 4);
   const view = new DataView(packet.buffer);
   view.setUint16(0, id);
-  view.setUint16(2, 0); // a standard query; RD clear: the server's own knowledge is enough
   view.setUint16(4, 1); // one question
-  packet.set(nameBytes, HEADER_SIZE);
-  view.setUint16(HEADER_SIZE + nameBytes.length, type);
-  view.setUint16(HEADER_SIZE + nameBytes.length + 2, CLASS_IN);
+  packet.set(name, HEADER_SIZE);
+  view.setUint16(HEADER_SIZE + name.length, type);
+  view.setUint16(HEADER_SIZE + name.length + 2, CLASS_IN);
   return packet;
 }
 

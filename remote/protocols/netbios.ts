@@ -5,9 +5,9 @@
  * @module
  */
 
-const HEADER_SIZE = 12;
+import { encodeQuestion, HEADER_SIZE } from "./dns.ts";
+
 const TYPE_NBSTAT = 0x21;
-const CLASS_IN = 1;
 /** A name is 16 bytes (15 characters and a suffix), each half-byte written as a letter A-P. */
 const ENCODED_NAME_SIZE = 32;
 
@@ -26,15 +26,7 @@ export function encodeNetbiosName(name: Uint8Array): Uint8Array {
 export function encodeNodeStatusRequest(id: number): Uint8Array {
   const wildcard = new Uint8Array(16);
   wildcard[0] = 0x2a; // '*'
-  const name = encodeNetbiosName(wildcard);
-  const packet = new Uint8Array(HEADER_SIZE + name.length + 4);
-  const view = new DataView(packet.buffer);
-  view.setUint16(0, id);
-  view.setUint16(4, 1); // one question; flags 0: a query, no broadcast
-  packet.set(name, HEADER_SIZE);
-  view.setUint16(HEADER_SIZE + name.length, TYPE_NBSTAT);
-  view.setUint16(HEADER_SIZE + name.length + 2, CLASS_IN);
-  return packet;
+  return encodeQuestion(id, encodeNetbiosName(wildcard), TYPE_NBSTAT);
 }
 
 /** One registered name. */
