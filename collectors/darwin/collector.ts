@@ -25,6 +25,7 @@ const PROC_ALL_PIDS = 1;
 const PROC_PIDLISTFDS = 1, PROC_PIDTBSDINFO = 3, PROC_PIDFDSOCKETINFO = 3;
 const PROC_BSDINFO_SIZE = 136, PBI_PPID = 16, PBI_UID = 20, PBI_START_SECONDS = 120;
 const PROC_PIDPATHINFO_MAXSIZE = 4096;
+const decoder = new TextDecoder();
 
 /** Collects endpoints and owners on macOS. */
 export class DarwinCollector implements Collector {
@@ -146,8 +147,7 @@ export class DarwinCollector implements Collector {
   }
 
   #process(pid: number): ProcessInfo {
-    const text = (bytes: Uint8Array, length: number) =>
-      new TextDecoder().decode(bytes.subarray(0, length));
+    const text = (bytes: Uint8Array, length: number) => decoder.decode(bytes.subarray(0, length));
     const path = new Uint8Array(PROC_PIDPATHINFO_MAXSIZE);
     const pathLength = this.#lib.proc_pidpath(pid, path, path.length);
     const name = new Uint8Array(256);
