@@ -14,7 +14,7 @@ import {
   type ServiceStep,
   ServiceUnavailableError,
 } from "../service.ts";
-import { loadWin32, wideString } from "./ffi.ts";
+import { loadWin32, wideString, type Win32 } from "./ffi.ts";
 
 export const SERVICE_NAME = "portset";
 const DISPLAY_NAME = "portset Port Reporter";
@@ -188,7 +188,7 @@ export class ScmServiceManager implements ServiceManager {
 
   async #withManager<T>(
     access: number,
-    use: (win32: ReturnType<typeof loadWin32>, manager: Deno.PointerObject) => T | Promise<T>,
+    use: (win32: Win32, manager: Deno.PointerObject) => T | Promise<T>,
   ): Promise<T> {
     const win32 = loadWin32();
     const manager = win32.advapi32.OpenSCManagerW(null, null, access);
@@ -206,7 +206,7 @@ export class ScmServiceManager implements ServiceManager {
 
   #withService<T>(
     access: number,
-    use: (win32: ReturnType<typeof loadWin32>, service: Deno.PointerObject) => T | Promise<T>,
+    use: (win32: Win32, service: Deno.PointerObject) => T | Promise<T>,
   ): Promise<T> {
     return this.#withManager(SC_MANAGER_CONNECT, async (win32, manager) => {
       const service = win32.advapi32.OpenServiceW(manager, wideString(SERVICE_NAME), access);
