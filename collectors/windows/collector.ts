@@ -276,9 +276,9 @@ export class WindowsCollector implements Collector {
         new Uint8Array(use.buffer),
       );
       if (!found) return this.#users.get(key) ?? null;
-      const account = wideStringIn(domain, domainLength[0])
-        ? `${wideStringIn(domain, domainLength[0])}\\${wideStringIn(name, nameLength[0])}`
-        : wideStringIn(name, nameLength[0]);
+      const user = wideStringIn(name, nameLength[0]);
+      const domainName = wideStringIn(domain, domainLength[0]);
+      const account = domainName ? `${domainName}\\${user}` : user;
       this.#users.set(key, account);
       return account;
     } finally {
