@@ -225,9 +225,9 @@ function attr(name: string, value: string | number): string {
   return ` ${name}="${escapeHtml(String(value))}"`;
 }
 
-function kindBadge(kind: ChangeKind): string {
-  const known = HTML_CHANGE_KINDS.includes(kind) ? kind : "seen";
-  return `<span class="k k-${known}">${escapeHtml(kind)}</span>`;
+/** The kind a change is colored and filtered as: one the page does not know (from JSON) is `seen`. */
+function knownKind(kind: ChangeKind): ChangeKind {
+  return HTML_CHANGE_KINDS.includes(kind) ? kind : "seen";
 }
 
 function bar(share: number, label: string, color?: string): string {
@@ -723,12 +723,13 @@ function hoursSection(report: Report): string {
     legend +
       `<svg id="hours-chart" class="chart" viewBox="0 0 ${W} ${H}" role="img" ` +
       `aria-label="Changes per hour of the day">${parts.join("")}</svg>`,
-    { note: max ? `busiest: ${busiest(hours)}` : "no changes" },
+    { note: max ? `busiest: ${busiest(hours, max)}` : "no changes" },
   );
 }
 
-function busiest(hours: { hour: number; changes: number }[]): string {
-  const top = [...hours].sort((a, b) => b.changes - a.changes)[0];
+/** The first hour with the most changes, `max`. */
+function busiest(hours: { hour: number; changes: number }[], max: number): string {
+  const top = hours.find((h) => h.changes === max)!;
   return `${String(top.hour).padStart(2, "0")}:00 (${int(top.changes)})`;
 }
 
@@ -928,13 +929,13 @@ function sharedSection(report: Report): string {
 
 function changesSection(report: Report, flagged: FlaggedSubjects): string {
   const total = report.changes.length;
-  const kinds = HTML_CHANGE_KINDS.filter((k) => report.changes.some((c) => c.change === k));
+  const logged = new Set(report.changes.map((c) => c.change));
   const controls = `<div class="controls">` +
     `<input type="search" id="filter-text" placeholder="Filter: any column, e.g. sshd 4444" ` +
     `aria-label="Filter changes" autocomplete="off" spellcheck="false">` +
     `<select id="filter-kind" aria-label="Change kind"><option value="">all kinds</option>${
       HTML_CHANGE_KINDS.map((k) =>
-        `<option value="${k}"${kinds.includes(k) ? "" : " disabled"}>${k}</option>`
+        `<option value="${k}"${logged.has(k) ? "" : " disabled"}>${k}</option>`
       ).join("")
     }</select>` +
     `<label class="check"><input type="checkbox" id="filter-flagged"> flagged only</label>` +
@@ -950,12 +951,15 @@ function changesSection(report: Report, flagged: FlaggedSubjects): string {
     const remote = c.remoteAddress === null
       ? '<span class="muted">—</span>'
       : escapeHtml(addressPort(c.remoteAddress, c.remotePort));
-    return `<tr class="change${c.flagged ? " flagged" : ""}" data-i="${i}" data-kind="${
-      HTML_CHANGE_KINDS.includes(c.change) ? c.change : "seen"
-    }"${c.flagged ? ' data-flagged="1"' : ""}>` +
+    const kind = knownKind(c.change);
+    return `<tr class="change${c.flagged ? " flagged" : ""}" data-i="${i}" data-kind="${kind}"${
+      c.flagged ? ' data-flagged="1"' : ""
+    }>` +
       `<td class="time"${attr("data-v", c.time)}>${
         c.flagged ? '<span class="mark sev-alert">⚑</span>' : ""
-      }${when(c.time)}</td><td>${kindBadge(c.change)}</td><td>${escapeHtml(c.protocol)}</td>` +
+      }${when(c.time)}</td><td><span class="k k-${kind}">${escapeHtml(c.change)}</span></td><td>${
+        escapeHtml(c.protocol)
+      }</td>` +
       `<td class="addr">${escapeHtml(c.localAddress)}</td><td class="num">${c.localPort}</td>` +
       `<td class="addr">${remote}</td><td class="num">${c.pid ?? ""}</td>` +
       `<td class="proc">${processCell(c, flagged, usual)}</td><td>${clipped(c.user, "user")}</td>` +
