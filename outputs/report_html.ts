@@ -22,6 +22,8 @@ import {
   type Flag,
   type Report,
 } from "../report/model.ts";
+import { formatAddressPort } from "../model/address.ts";
+import { formatLogTime, parseLogDateTime } from "../report/log_time.ts";
 import { printableField } from "./printable.ts";
 
 /** Change kinds in the order the timeline stacks them and the kind filter lists them. */
@@ -209,16 +211,17 @@ function when(time: string | null): string {
   return time === null ? "—" : escapeHtml(time.replace("T", " "));
 }
 
+/** `address:port` as the rest of portset writes it; the (bracketed) address alone without a port. */
 function addressPort(address: string, port: number | null): string {
-  const host = address.includes(":") ? `[${address}]` : address;
-  return port === null ? host : `${host}:${port}`;
+  if (port !== null) return formatAddressPort(address, port);
+  return address.includes(":") ? `[${address}]` : address;
 }
 
-/** Seconds since the epoch for a log time read as if it were UTC (the page never shows zones). */
+/** A report time (`YYYY-MM-DDTHH:MM:SS`) in wall-clock seconds, as the analysis reckons them. */
 function epoch(time: string | null): number | null {
   if (time === null) return null;
-  const ms = Date.parse(time.length === 19 ? `${time}Z` : time);
-  return Number.isFinite(ms) ? ms / 1000 : null;
+  const [date, clock = ""] = time.split("T");
+  return parseLogDateTime(date, clock, "ymd");
 }
 
 function attr(name: string, value: string | number): string {
@@ -587,7 +590,7 @@ function timelineSection(report: Report, flagged: FlaggedSubjects): string {
   buckets.forEach((bucket, i) => {
     if (totals[i] === 0) return;
     let acc = 0;
-    const from = new Date((start + i * bucketSeconds) * 1000).toISOString().slice(0, 16);
+    const from = formatLogTime(start + i * bucketSeconds).slice(0, 16);
     const tip = `${from.replace("T", " ")} (+${formatDuration(bucketSeconds)}): ${
       HTML_CHANGE_KINDS.filter((k) => bucket[k]).map((k) => `${bucket[k]} ${k}`).join(", ")
     }`;
