@@ -26,9 +26,6 @@ import { formatAddressPort } from "../model/address.ts";
 import { formatLogTime, parseLogDateTime } from "../report/log_time.ts";
 import { printableField } from "./printable.ts";
 
-/** Change kinds in the order the timeline stacks them and the kind filter lists them. */
-export const HTML_CHANGE_KINDS: readonly ChangeKind[] = CHANGE_KINDS;
-
 /** One color per change kind, the same in the timeline, the legends and the table's badges. */
 export const KIND_COLORS: Readonly<Record<ChangeKind, string>> = {
   listen: "#6d28d9",
@@ -230,7 +227,7 @@ function attr(name: string, value: string | number): string {
 
 /** The kind a change is colored and filtered as: one the page does not know (from JSON) is `seen`. */
 function knownKind(kind: ChangeKind): ChangeKind {
-  return HTML_CHANGE_KINDS.includes(kind) ? kind : "seen";
+  return CHANGE_KINDS.includes(kind) ? kind : "seen";
 }
 
 function bar(share: number, label: string, color?: string): string {
@@ -492,7 +489,7 @@ function timelineSection(report: Report, flagged: FlaggedSubjects): string {
   const start = epoch(report.timeline.start) ?? epoch(report.window.start);
   const legend =
     `<div class="legend">${
-      HTML_CHANGE_KINDS.filter((k) => buckets.some((b) => (b[k] ?? 0) > 0)).map((k) =>
+      CHANGE_KINDS.filter((k) => buckets.some((b) => (b[k] ?? 0) > 0)).map((k) =>
         `<span class="key" title="${KIND_MEANING[k]}"><i style="background:${KIND_COLORS[k]}">` +
         `</i>${k}</span>`
       ).join("")
@@ -527,7 +524,7 @@ function timelineSection(report: Report, flagged: FlaggedSubjects): string {
   const plotW = W - L - R;
   const n = buckets.length;
   const bw = plotW / n;
-  const totals = buckets.map((b) => HTML_CHANGE_KINDS.reduce((s, k) => s + (b[k] ?? 0), 0));
+  const totals = buckets.map((b) => CHANGE_KINDS.reduce((s, k) => s + (b[k] ?? 0), 0));
   const yMax = niceMax(Math.max(...totals));
   const y = (v: number) => top + barsH - (v / yMax) * barsH;
   const lanesTop = top + barsH + 14;
@@ -585,16 +582,16 @@ function timelineSection(report: Report, flagged: FlaggedSubjects): string {
     );
   }
 
-  // Bars: one group per non-empty bucket, kinds stacked in HTML_CHANGE_KINDS order.
+  // Bars: one group per non-empty bucket, kinds stacked in CHANGE_KINDS order.
   const gap = bw > 3 ? Math.min(1, bw * 0.2) : 0;
   buckets.forEach((bucket, i) => {
     if (totals[i] === 0) return;
     let acc = 0;
     const from = formatLogTime(start + i * bucketSeconds).slice(0, 16);
     const tip = `${from.replace("T", " ")} (+${formatDuration(bucketSeconds)}): ${
-      HTML_CHANGE_KINDS.filter((k) => bucket[k]).map((k) => `${bucket[k]} ${k}`).join(", ")
+      CHANGE_KINDS.filter((k) => bucket[k]).map((k) => `${bucket[k]} ${k}`).join(", ")
     }`;
-    const rects = HTML_CHANGE_KINDS.filter((k) => bucket[k] > 0).map((k) => {
+    const rects = CHANGE_KINDS.filter((k) => bucket[k] > 0).map((k) => {
       const y1 = y(acc + bucket[k]), y0 = y(acc);
       acc += bucket[k];
       return `<rect x="${(L + i * bw).toFixed(2)}" y="${y1.toFixed(2)}" width="${
@@ -937,7 +934,7 @@ function changesSection(report: Report, flagged: FlaggedSubjects): string {
     `<input type="search" id="filter-text" placeholder="Filter: any column, e.g. sshd 4444" ` +
     `aria-label="Filter changes" autocomplete="off" spellcheck="false">` +
     `<select id="filter-kind" aria-label="Change kind"><option value="">all kinds</option>${
-      HTML_CHANGE_KINDS.map((k) =>
+      CHANGE_KINDS.map((k) =>
         `<option value="${k}"${logged.has(k) ? "" : " disabled"}>${k}</option>`
       ).join("")
     }</select>` +
@@ -1205,7 +1202,7 @@ svg .hour-hit{fill:transparent}
 svg g.hour:hover .hour-hit,svg g.tl-bucket:hover rect{opacity:.8}
 .k{display:inline-block;min-width:52px;text-align:center;padding:0 6px;border-radius:3px;
 font-size:11.5px;font-weight:600;color:#fff;line-height:18px}
-${HTML_CHANGE_KINDS.map((k) => `.k-${k}{background:${KIND_COLORS[k]}}`).join("\n")}
+${CHANGE_KINDS.map((k) => `.k-${k}{background:${KIND_COLORS[k]}}`).join("\n")}
 .listening{font-size:10.5px;color:#1e40af;background:#dbeafe;border-radius:3px;padding:0 4px}
 ul.services{margin:0;padding:0;list-style:none}
 ul.services li{margin:0 0 2px}

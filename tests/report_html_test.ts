@@ -11,12 +11,11 @@ import {
   flagQuery,
   formatDuration,
   formatReportHtml,
-  HTML_CHANGE_KINDS,
   jsonForScript,
   KIND_COLORS,
   REPORT_CSP,
 } from "../outputs/report_html.ts";
-import type { ChangeRow, Report } from "../report/model.ts";
+import { CHANGE_KINDS, type ChangeRow, type Report } from "../report/model.ts";
 import { emptyReport, sampleReport } from "./support/report_sample.ts";
 
 function count(text: string, pattern: RegExp): number {
@@ -203,7 +202,7 @@ function rank(severity: string): number {
 
 Deno.test("a change kind has one color in the timeline, its legend and the table's badges", () => {
   const html = formatReportHtml(sampleReport());
-  for (const kind of HTML_CHANGE_KINDS) {
+  for (const kind of CHANGE_KINDS) {
     assert.ok(html.includes(`.k-${kind}{background:${KIND_COLORS[kind]}}`), `badge ${kind}`);
   }
   const used = new Set(

@@ -24,9 +24,6 @@ import {
   type UserUsage,
 } from "../../report/model.ts";
 
-/** Every change kind, in the model's order. */
-export const SAMPLE_KINDS: readonly ChangeKind[] = CHANGE_KINDS;
-
 /** How many change rows the sample's `changes` keeps (the rest are `changesOmitted`). */
 export const SAMPLE_CHANGES_CAP = 300;
 
@@ -559,7 +556,7 @@ export function sampleReport(): Report {
   const bucketCount = Math.ceil(WINDOW_SECONDS / BUCKET_SECONDS);
   const buckets = Array.from(
     { length: bucketCount },
-    () => Object.fromEntries(SAMPLE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>,
+    () => Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>,
   );
   for (const r of rows) {
     buckets[Math.min(bucketCount - 1, Math.floor(r.second / BUCKET_SECONDS))][r.change]++;
