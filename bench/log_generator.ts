@@ -4,6 +4,9 @@
  * pool of addresses connecting and leaving all day, busier in office hours, a restart of the
  * monitor every ten days, and files rotated at 5 MiB as the monitor rotates them.
  *
+ * It writes the files itself rather than through monitor/port_reporter.ts's `PortReporter`,
+ * which syncs both files to disk after every look: right for a monitor, hours for 400 MB here.
+ *
  * @module
  */
 
@@ -14,9 +17,11 @@ import {
   formatPidsRecord,
   formatPortsHeader,
   formatPortsLine,
+  logFileStamp,
 } from "../outputs/port_reporter.ts";
 import { formatLocalReport } from "../outputs/local_report.ts";
 import type { SocketChange } from "../monitor/tracker.ts";
+import { makeEndpoint, makeSnapshot } from "../tests/support/endpoints.ts";
 
 /** What to write. */
 export interface GeneratorOptions {
@@ -58,29 +63,6 @@ const SERVERS = [
   },
 ];
 
-function endpoint(overrides: Partial<Endpoint>): Endpoint {
-  return {
-    protocol: "tcp",
-    localAddress: "192.0.2.10",
-    localPort: 0,
-    remoteAddress: null,
-    remotePort: null,
-    state: "LISTENING",
-    pid: null,
-    process: null,
-    path: null,
-    user: null,
-    inode: null,
-    uid: null,
-    receiveQueue: 0,
-    sendQueue: 0,
-    interface: null,
-    v6only: null,
-    created: null,
-    ...overrides,
-  };
-}
-
 /** Writes the logs; returns the bytes and change lines written. */
 export async function generateLogs(
   options: GeneratorOptions,
@@ -100,38 +82,26 @@ export async function generateLogs(
   let ports: Deno.FsFile | null = null, pids: Deno.FsFile | null = null;
   let portsSize = 0, pidsSize = 0;
   let nextRestart = start;
-  const stamp = (date: Date) =>
-    `${date.getFullYear()}${String(date.getMonth() + 1).padStart(2, "0")}${
-      String(date.getDate()).padStart(2, "0")
-    }-${String(date.getHours()).padStart(2, "0")}${String(date.getMinutes()).padStart(2, "0")}${
-      String(date.getSeconds()).padStart(2, "0")
-    }`;
   const write = (file: Deno.FsFile, text: string) => {
     const bytes = encoder.encode(text);
     file.writeSync(bytes);
     written += bytes.length;
     return bytes.length;
   };
+  const create = (name: string) =>
+    Deno.openSync(`${options.directory}/${name}`, { write: true, create: true, truncate: true });
   const openPair = (date: Date) => {
     ports?.close();
     pids?.close();
-    const name = stamp(date);
-    ports = Deno.openSync(`${options.directory}/PR-PORTS-${name}.log`, {
-      write: true,
-      create: true,
-      truncate: true,
-    });
-    pids = Deno.openSync(`${options.directory}/PR-PIDS-${name}.log`, {
-      write: true,
-      create: true,
-      truncate: true,
-    });
+    const name = logFileStamp(date);
+    ports = create(`PR-PORTS-${name}.log`);
+    pids = create(`PR-PIDS-${name}.log`);
     portsSize = write(ports, formatPortsHeader(`PR-PIDS-${name}.log`, "bench", date));
     pidsSize = write(pids, formatPidsHeader(`PR-PORTS-${name}.log`, "bench"));
     record = 0;
   };
   const listeners = SERVERS.map((server) =>
-    endpoint({
+    makeEndpoint({
       localAddress: "0.0.0.0",
       localPort: server.port,
       pid: server.info.pid,
@@ -145,19 +115,12 @@ export async function generateLogs(
     const date = new Date(time);
     if (time >= nextRestart) {
       const processes = new Map(SERVERS.map((server) => [server.info.pid, server.info]));
-      const snapshot = {
+      const snapshot = makeSnapshot(listeners, {
         host: "bench",
         time: date.toISOString(),
-        endpoints: listeners,
         processes,
-        warnings: [],
-        source: "netlink" as const,
-      };
-      const initial = Deno.openSync(`${options.directory}/PR-INITIAL-${stamp(date)}.log`, {
-        write: true,
-        create: true,
-        truncate: true,
       });
+      const initial = create(`PR-INITIAL-${logFileStamp(date)}.log`);
       write(initial, formatInitialHeader("bench", date, "linux (benchmark)"));
       write(initial, formatLocalReport(snapshot, { verbose: true }));
       initial.close();
@@ -180,7 +143,7 @@ export async function generateLogs(
       const client = random() < 0.5
         ? `198.51.100.${1 + Math.floor(random() * 20)}`
         : `203.0.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`;
-      const connection = endpoint({
+      const connection = makeEndpoint({
         localAddress: "192.0.2.10",
         localPort: server.port,
         remoteAddress: client,

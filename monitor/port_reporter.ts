@@ -19,6 +19,7 @@ import {
   formatPortsHeader,
   formatPortsLine,
   localDateTime,
+  logFileStamp,
 } from "../outputs/port_reporter.ts";
 import type { SocketChange } from "./tracker.ts";
 
@@ -212,8 +213,7 @@ export class PortReporter {
 
   /** `YYYYMMDD-HHMMSS` of `time`, with `-2`, `-3` … when files of that name exist already. */
   #freeStamp(time: Date, prefixes: string[]): string {
-    const [date, clock] = localDateTime(time);
-    const base = `${date.replaceAll("-", "")}-${clock.replaceAll(":", "")}`;
+    const base = logFileStamp(time);
     for (let n = 1;; n++) {
       const stamp = n === 1 ? base : `${base}-${n}`;
       if (prefixes.every((prefix) => !exists(`${this.directory}/${prefix}-${stamp}.log`))) {

@@ -28,6 +28,12 @@ export function localDateTime(time: Date): [string, string] {
   ];
 }
 
+/** `20261122-005506`: the local date and time in a log file's name (`PR-PORTS-<stamp>.log`). */
+export function logFileStamp(time: Date): string {
+  const [date, clock] = localDateTime(time);
+  return `${date.replaceAll("-", "")}-${clock.replaceAll(":", "")}`;
+}
+
 /** The PR-PORTS header: what the file is, its PR-PIDS partner, the time format, the fields. */
 export function formatPortsHeader(pidsFile: string, host: string, time: Date): string {
   return [
