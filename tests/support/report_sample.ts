@@ -23,6 +23,7 @@ import {
   REPORT_FORMAT,
   type UserUsage,
 } from "../../report/model.ts";
+import { formatLogTime, hourOfDay } from "../../report/log_time.ts";
 
 /** How many change rows the sample's `changes` keeps (the rest are `changesOmitted`). */
 export const SAMPLE_CHANGES_CAP = 300;
@@ -107,11 +108,11 @@ function random(seed: number): () => number {
 
 /** `YYYY-MM-DDTHH:MM:SS` for a second of the window. */
 export function sampleTime(second: number): string {
-  return new Date(START_MS + Math.round(second) * 1000).toISOString().slice(0, 19);
+  return formatLogTime(START_MS / 1000 + Math.round(second));
 }
 
 function hourOf(second: number): number {
-  return new Date(START_MS + second * 1000).getUTCHours();
+  return hourOfDay(START_MS / 1000 + second);
 }
 
 /** Seconds from the start of the window to a wall-clock time on day 0 or 1. */
