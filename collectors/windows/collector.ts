@@ -63,6 +63,7 @@ interface ReadTable {
 /** Collects endpoints and owners on Windows. */
 export class WindowsCollector implements Collector {
   #win32: Win32;
+  /** Account names by SID bytes: a lookup can be slow (a domain controller), and SIDs repeat. */
   #users = new Map<string, string>();
 
   constructor() {
@@ -261,7 +262,16 @@ export class WindowsCollector implements Collector {
       }
       // TOKEN_USER { SID_AND_ATTRIBUTES User { PSID Sid; DWORD Attributes; } }
       const sid = pointerAt(buffer, 0);
-      const key = String(Deno.UnsafePointer.value(sid));
+      if (sid === null) return null;
+      // A SID is 8 bytes and a 4-byte sub-authority per its count (the byte at offset 1); its
+      // bytes, not its address in this call's buffer, name the account.
+      const view = new Deno.UnsafePointerView(sid);
+      const key = Array.from(
+        new Uint8Array(view.getArrayBuffer(8 + 4 * view.getUint8(1))),
+        (byte) => byte.toString(16).padStart(2, "0"),
+      ).join("");
+      const cached = this.#users.get(key);
+      if (cached !== undefined) return cached;
       const name = new Uint16Array(256), domain = new Uint16Array(256);
       const nameLength = new Uint32Array([name.length]),
         domainLength = new Uint32Array([domain.length]);
@@ -275,7 +285,7 @@ export class WindowsCollector implements Collector {
         new Uint8Array(domainLength.buffer),
         new Uint8Array(use.buffer),
       );
-      if (!found) return this.#users.get(key) ?? null;
+      if (!found) return null;
       const user = wideStringIn(name, nameLength[0]);
       const domainName = wideStringIn(domain, domainLength[0]);
       const account = domainName ? `${domainName}\\${user}` : user;
