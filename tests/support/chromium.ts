@@ -6,8 +6,8 @@
  * @module
  */
 
-import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { exists } from "./processes.ts";
 
 /** Debian's package `chromium`. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -17,12 +17,12 @@ export const INSTALL_CHROMIUM = "install chromium: apt-get install -y chromium";
 
 /** Whether the Chromium tests run: Chromium is there, or CI says it must be. */
 export function chromiumTestsEnabled(): boolean {
-  return existsSync(CHROMIUM) || Deno.env.get("PORTSET_EXPECT_CHROMIUM") === "1";
+  return exists(CHROMIUM) || Deno.env.get("PORTSET_EXPECT_CHROMIUM") === "1";
 }
 
 /** Throws the install hint when Chromium is missing (CI set PORTSET_EXPECT_CHROMIUM=1). */
 export function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: ${INSTALL_CHROMIUM}`);
+  if (!exists(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: ${INSTALL_CHROMIUM}`);
 }
 
 /**
