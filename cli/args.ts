@@ -264,6 +264,16 @@ function atMostOne(given: Given, keys: readonly string[]): void {
   }
 }
 
+/** The text a flag was given, or null when it was not. */
+function textOf(given: Given, key: string): string | null {
+  return (given.get(key)?.value as string | undefined) ?? null;
+}
+
+/** The number a flag was given (checked against its range), or null when it was not. */
+function numberOf(given: Given, key: string): number | null {
+  return (given.get(key)?.value as number | undefined) ?? null;
+}
+
 /** Default `-wt`, as PortQry's. */
 export const DEFAULT_WATCH_SECONDS = 60;
 
@@ -303,7 +313,7 @@ export function parseArgs(args: readonly string[]): Command {
   const output: OutputOptions = {
     format: given.has("json") ? "json" : given.has("csv") ? "csv" : "text",
     verbose: given.has("verbose"),
-    logFile: (given.get("log")?.value as string | undefined) ?? null,
+    logFile: textOf(given, "log"),
     overwrite: given.has("yes"),
   };
   if (modes[0] === "local") {
@@ -314,9 +324,9 @@ export function parseArgs(args: readonly string[]): Command {
   return {
     mode: "watch",
     ...output,
-    port: (given.get("wport")?.value as number | undefined) ?? null,
-    pid: (given.get("wpid")?.value as number | undefined) ?? null,
-    intervalSeconds: (given.get("wt")?.value as number | undefined) ?? DEFAULT_WATCH_SECONDS,
+    port: numberOf(given, "wport"),
+    pid: numberOf(given, "wpid"),
+    intervalSeconds: numberOf(given, "wt") ?? DEFAULT_WATCH_SECONDS,
   };
 }
 
@@ -346,28 +356,29 @@ function parseQueryCommand(given: Given): QueryCommand {
     }
   }
   if (given.has("yes") && !given.has("log")) throw new UsageError("-y goes with -l FILE");
-  const text = (key: string) => given.get(key)?.value as string | undefined;
-  const host = text("host")!;
-  const protocol = (text("protocol") ?? "tcp").toLowerCase();
+  const host = textOf(given, "host")!;
+  const protocol = (textOf(given, "protocol") ?? "tcp").toLowerCase();
   const protocols: Protocol[] | undefined = (
     { tcp: ["tcp"], udp: ["udp"], both: ["tcp", "udp"] } as Record<string, Protocol[]>
   )[protocol];
   if (!protocols) {
-    throw new UsageError(`-p PROTOCOL must be tcp, udp or both, not '${text("protocol")}'`);
+    throw new UsageError(
+      `-p PROTOCOL must be tcp, udp or both, not '${textOf(given, "protocol")}'`,
+    );
   }
   let ports: number[];
   try {
     ports = given.has("range")
-      ? parsePortRange(text("range")!)
+      ? parsePortRange(textOf(given, "range")!)
       : given.has("ports")
-      ? parsePortList(text("ports")!)
-      : [(given.get("endpoint")?.value as number | undefined) ?? DEFAULT_QUERY_PORT];
+      ? parsePortList(textOf(given, "ports")!)
+      : [numberOf(given, "endpoint") ?? DEFAULT_QUERY_PORT];
   } catch (error) {
     if (!(error instanceof PortSpecError)) throw error;
     const flag = given.get(given.has("range") ? "range" : "ports")!.name;
     throw new UsageError(`${flag}: ${error.message}`);
   }
-  const community = text("community") ?? DEFAULT_COMMUNITY;
+  const community = textOf(given, "community") ?? DEFAULT_COMMUNITY;
   return {
     mode: "query",
     host,
@@ -376,10 +387,10 @@ function parseQueryCommand(given: Given): QueryCommand {
     quiet: given.has("quiet"),
     slowLink: given.has("slowLink"),
     reverseLookup: !given.has("noReverse"),
-    sourcePort: (given.get("sourcePort")?.value as number | undefined) ?? null,
+    sourcePort: numberOf(given, "sourcePort"),
     community,
     format: given.has("json") ? "json" : "text",
-    logFile: text("log") ?? null,
+    logFile: textOf(given, "log"),
     overwrite: given.has("yes"),
   };
 }
@@ -397,19 +408,18 @@ function parseRuleCommand(
     );
   }
   const rule = operands[0];
-  const value = (key: string) => given.get(key)?.value as string | undefined;
   switch (command) {
     case "scan":
       return { mode: "scan", rule, format: given.has("json") ? "json" : "text" };
     case "baseline": {
-      const output = value("output");
+      const output = textOf(given, "output");
       if (!output) {
         throw new UsageError("portset baseline needs -o FILE, where to write the baseline");
       }
       return { mode: "baseline", rule, output };
     }
     case "check": {
-      const baseline = value("baseline");
+      const baseline = textOf(given, "baseline");
       if (!baseline) throw new UsageError("portset check needs --baseline FILE");
       const formats = ["json", "jsonl", "cef"] as const;
       atMostOne(given, formats);
@@ -435,9 +445,8 @@ const MONITOR_FLAGS: readonly FlagSpec[] = [
 function parseMonitorCommand(args: readonly string[]): Command {
   const { given } = readFlags(args, MONITOR_FLAGS, false);
   if (given.has("help")) return { mode: "help" };
-  const text = (key: string) => (given.get(key)?.value as string | undefined) ?? null;
-  const number = (key: string, fallback: number) =>
-    (given.get(key)?.value as number | undefined) ?? fallback;
+  const text = (key: string) => textOf(given, key);
+  const number = (key: string, fallback: number) => numberOf(given, key) ?? fallback;
   const logDirectory = text("logDir"), rule = text("rule");
   if (!logDirectory && !rule) {
     throw new UsageError(
@@ -493,11 +502,11 @@ function parseServiceCommand(args: readonly string[]): Command {
     mode: "service",
     action,
     dryRun: given.has("dryRun"),
-    root: (given.get("root")?.value as string | undefined) ?? "/",
-    logDirectory: (given.get("logDir")?.value as string | undefined) ?? null,
-    intervalSeconds: (given.get("interval")?.value as number | undefined) ??
+    root: textOf(given, "root") ?? "/",
+    logDirectory: textOf(given, "logDir"),
+    intervalSeconds: numberOf(given, "interval") ??
       DEFAULT_MONITOR_SECONDS,
-    rule: (given.get("rule")?.value as string | undefined) ?? null,
+    rule: textOf(given, "rule"),
   };
 }
 
@@ -521,7 +530,7 @@ function parseReportCommand(args: readonly string[]): Command {
   if (operands.length > 1) {
     throw new UsageError(`unexpected argument '${operands[1]}'; portset report takes one LOGDIR`);
   }
-  const text = (key: string) => (given.get(key)?.value as string | undefined) ?? null;
+  const text = (key: string) => textOf(given, key);
   const dateOrder = text("dateOrder") ?? "ymd";
   if (dateOrder !== "ymd" && dateOrder !== "mdy" && dateOrder !== "dmy") {
     throw new UsageError(`--date-order must be ymd, mdy or dmy, not '${dateOrder}'`);
@@ -536,7 +545,7 @@ function parseReportCommand(args: readonly string[]): Command {
     interests: text("interests"),
     baseline: text("baseline"),
     dateOrder,
-    top: (given.get("top")?.value as number | undefined) ?? 20,
+    top: numberOf(given, "top") ?? 20,
   };
 }
 
