@@ -11,6 +11,7 @@ import {
   ipv6NeedsScope,
   parseIpAddress,
 } from "../model/address.ts";
+import { seededRandom } from "./support/random.ts";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -21,18 +22,6 @@ function haveGlibcPython(): boolean {
   } catch {
     return false;
   }
-}
-
-/** Deterministic generator (mulberry32), so a failure can be reproduced. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function fromWords(words: readonly number[]): Uint8Array {
@@ -50,7 +39,7 @@ function hex(bytes: Uint8Array): string {
 
 /** Addresses that exercise every branch of inet_ntop's `::` and dotted-tail rules. */
 function oracleCases(): Uint8Array[] {
-  const next = random(0x5eed);
+  const next = seededRandom(0x5eed);
   const nonZeroWord = () => {
     // Mix short and long hex so leading-zero suppression is exercised too.
     const kind = Math.floor(next() * 4);

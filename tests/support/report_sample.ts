@@ -24,6 +24,7 @@ import {
   type UserUsage,
 } from "../../report/model.ts";
 import { formatLogTime, hourOfDay } from "../../report/log_time.ts";
+import { seededRandom } from "./random.ts";
 
 /** How many change rows the sample's `changes` keeps (the rest are `changesOmitted`). */
 export const SAMPLE_CHANGES_CAP = 300;
@@ -94,18 +95,6 @@ const DEVSERVER: Owner = {
   user: "deploy",
 };
 
-/** A small seeded generator (mulberry32), so the sample is the same at every call. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `YYYY-MM-DDTHH:MM:SS` for a second of the window. */
 export function sampleTime(second: number): string {
   return formatLogTime(START_MS / 1000 + Math.round(second));
@@ -121,7 +110,7 @@ function at(day: 0 | 1, hh: number, mm: number, ss = 0): number {
 }
 
 function simulate(): Sock[] {
-  const rand = random(20261120);
+  const rand = seededRandom(20261120);
   const pick = <T>(list: T[]): T => list[Math.floor(rand() * list.length)];
   const sockets: Sock[] = [];
   const listener = (
