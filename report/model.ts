@@ -147,7 +147,7 @@ export interface Flag {
 /** Activity over the report's window, in equal buckets. */
 export interface Timeline {
   start: string;
-  /** Width of each bucket; grows (doubling) so a long window still has at most ~500 buckets. */
+  /** Width of each bucket: a round width (1 s, 5 s … 1 min … 1 week), at most 480 buckets. */
   bucketSeconds: number;
   /** Changes per bucket, by kind. */
   buckets: Record<ChangeKind, number>[];
