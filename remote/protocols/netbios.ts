@@ -29,21 +29,53 @@ export function encodeNodeStatusRequest(id: number): Uint8Array {
   return encodeQuestion(id, encodeNetbiosName(wildcard), TYPE_NBSTAT);
 }
 
+/** How a name's owner resolves names (RFC 1001 §10, RFC 1002 §4.2.1.3's ONT field). */
+export type NodeType = "B" | "P" | "M" | "H";
+
+/** The ONT field's two bits, in order: broadcast, point-to-point, mixed, hybrid. */
+const NODE_TYPES: readonly NodeType[] = ["B", "P", "M", "H"];
+
+/** NAME_FLAGS bits of a node status entry (RFC 1002 §4.2.18). */
+const FLAG_GROUP = 0x8000;
+const FLAG_DEREGISTERING = 0x1000;
+const FLAG_CONFLICT = 0x0800;
+const FLAG_ACTIVE = 0x0400;
+const FLAG_PERMANENT = 0x0200;
+/** An entry: a 16-byte name (15 characters and the suffix), then NAME_FLAGS. */
+const ENTRY_SIZE = 18;
+const MAC_SIZE = 6;
+
 /** One registered name. */
 export interface NetbiosName {
-  /** The name without its padding, e.g. `WORKSTATION`. */
+  /**
+   * The name's first 15 bytes as Latin-1 characters, cut at a NUL and with the space padding
+   * trimmed, as Samba reads it, e.g. `WORKSTATION`; control characters are kept (the browse
+   * master's name is `\x01\x02__MSBROWSE__\x02`) so that only the display replaces them.
+   */
   name: string;
   /** The 16th byte: 0x00 workstation, 0x20 file server, 0x1d master browser, ... */
   suffix: number;
+  /** G: a group name, which many hosts may hold, rather than a unique one. */
   group: boolean;
-  /** Name flags beyond group: registered, conflict, deregistering. */
-  status: string;
+  /** ONT: the owner's node type. */
+  nodeType: NodeType;
+  /** DRG: the name is being released. */
+  deregistering: boolean;
+  /** CNF: another node claimed the name too. */
+  conflict: boolean;
+  /** ACT: the name is registered and in use. */
+  active: boolean;
+  /** PRM: the node's permanent name; RFC 1002 leaves the flag clear on every other name. */
+  permanent: boolean;
 }
 
 /** What a node status response says. */
 export interface NodeStatus {
   names: NetbiosName[];
-  /** The adapter's MAC address, `00:11:22:33:44:55`; null when the reply has no statistics. */
+  /**
+   * The statistics' unit id, the adapter's MAC address, as nmblookup prints it:
+   * `00-11-22-33-44-55` (Samba's nmbd sends zeros); null when the reply has no statistics.
+   */
   mac: string | null;
 }
 
@@ -66,40 +98,62 @@ export function decodeNodeStatusResponse(bytes: Uint8Array): NodeStatus {
   const count = bytes[start];
   const names: NetbiosName[] = [];
   let position = start + 1;
-  for (let i = 0; i < count; i++, position += 18) {
-    if (position + 18 > end) throw new Error("NetBIOS name table runs past the reply");
+  for (let i = 0; i < count; i++, position += ENTRY_SIZE) {
+    if (position + ENTRY_SIZE > end) throw new Error("NetBIOS name table runs past the reply");
     const flags = view.getUint16(position + 16);
     names.push({
-      name: String.fromCharCode(...bytes.subarray(position, position + 15)).replace(/[ \0]+$/, ""),
+      name: readName(bytes.subarray(position, position + 15)),
       suffix: bytes[position + 15],
-      group: Boolean(flags & 0x8000),
-      status: flags & 0x1000
-        ? "conflict"
-        : flags & 0x0800
-        ? "deregistering"
-        : flags & 0x0400
-        ? "registered"
-        : "not registered",
+      group: (flags & FLAG_GROUP) !== 0,
+      nodeType: NODE_TYPES[(flags >> 13) & 0x03],
+      deregistering: (flags & FLAG_DEREGISTERING) !== 0,
+      conflict: (flags & FLAG_CONFLICT) !== 0,
+      active: (flags & FLAG_ACTIVE) !== 0,
+      permanent: (flags & FLAG_PERMANENT) !== 0,
     });
   }
-  const mac = position + 6 <= end
-    ? [...bytes.subarray(position, position + 6)].map((b) => b.toString(16).padStart(2, "0"))
-      .join(":")
+  const mac = position + MAC_SIZE <= end
+    ? [...bytes.subarray(position, position + MAC_SIZE)]
+      .map((byte) => byte.toString(16).toUpperCase().padStart(2, "0")).join("-")
     : null;
   return { names, mac };
 }
 
-/** Lines for the report: the name table as `nbtstat -A` shows one, and the MAC address. */
+/**
+ * The name's characters up to its first NUL, trailing spaces dropped: the name is padded with
+ * spaces to 15, but the wildcard `*` and some embedded stacks pad with NULs.
+ */
+function readName(bytes: Uint8Array): string {
+  const nul = bytes.indexOf(0);
+  return String.fromCharCode(...(nul < 0 ? bytes : bytes.subarray(0, nul))).replace(/ +$/, "");
+}
+
+/**
+ * One name's line as Samba's `nmblookup -A` prints it, without its leading tab and trailing
+ * space: the name in 15 columns with bytes outside printable ASCII shown as `.`, the suffix in
+ * two lowercase hex digits, `<GROUP>` or as many spaces, the node type, then each status flag
+ * set, e.g. `..__MSBROWSE__. <01> - <GROUP> B <ACTIVE>`.
+ */
+export function describeNetbiosName(entry: NetbiosName): string {
+  const shown = entry.name.replace(/[^\x20-\x7e]/g, ".");
+  const suffix = entry.suffix.toString(16).padStart(2, "0");
+  const flags = [
+    entry.group ? "<GROUP>" : "       ",
+    entry.nodeType,
+    ...(entry.deregistering ? ["<DEREGISTERING>"] : []),
+    ...(entry.conflict ? ["<CONFLICT>"] : []),
+    ...(entry.active ? ["<ACTIVE>"] : []),
+    ...(entry.permanent ? ["<PERMANENT>"] : []),
+  ];
+  return `${shown.padEnd(15)} <${suffix}> - ${flags.join(" ")}`;
+}
+
+/**
+ * Lines for the report, those of `nmblookup -A` after its `Looking up status of` line: one per
+ * name, then a blank line and `MAC Address = 00-11-22-33-44-55` when the reply has statistics.
+ */
 export function describeNodeStatus(status: NodeStatus): string[] {
-  const lines = [`NetBIOS name table (${status.names.length} name(s)):`];
-  for (const entry of status.names) {
-    const suffix = entry.suffix.toString(16).toUpperCase().padStart(2, "0");
-    lines.push(
-      `  ${entry.name.padEnd(15)} <${suffix}>  ${
-        entry.group ? "GROUP " : "UNIQUE"
-      }  ${entry.status}`,
-    );
-  }
-  if (status.mac) lines.push(`MAC address: ${status.mac}`);
+  const lines = status.names.map(describeNetbiosName);
+  if (status.mac) lines.push("", `MAC Address = ${status.mac}`);
   return lines;
 }
