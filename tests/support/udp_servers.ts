@@ -252,3 +252,46 @@ export const echoResponder: Responder = () => new TextEncoder().encode("pong");
 
 /** Never answers. */
 export const silentResponder: Responder = () => null;
+
+// ---- SQL Server browser ([MC-SQLR]) -------------------------------------------------------
+
+/**
+ * The instances the SQL browser responder lists, as RESP_DATA spells each: `key;value` pairs
+ * closed by `;;`. The first is PortQry's published example; the second a named instance with
+ * the rarer transports, bv's five fields included.
+ */
+export const SQL_BROWSER_INSTANCES = [
+  "ServerName;SQL-Server1;InstanceName;MSSQLSERVER;IsClustered;No;Version;8.00.194;" +
+  "tcp;1433;np;\\\\SQL-Server1\\pipe\\sql\\query;;",
+  "ServerName;SQL-Server1;InstanceName;LEGACY;IsClustered;Yes;Version;8.00.2039;" +
+  "np;\\\\SQL-Server1\\pipe\\MSSQL$LEGACY\\sql\\query;tcp;1500;via;SQL-SERVER1,0:1433,1:1500;" +
+  "rpc;SQL-Server1;spx;LEGACY;adsp;SQL2000;bv;item;group;item2;group2;org;;",
+];
+
+/**
+ * Answers as SQL Server Browser does, listing `instances` (each a RESP_DATA instance, closed by
+ * `;;`): CLNT_BCAST_EX (0x02) and CLNT_UCAST_EX (0x03) get every instance, CLNT_UCAST_INST (0x04,
+ * then the name and a NUL) that instance alone; anything else, or an unknown instance, gets
+ * silence. The SVR_RESP is 0x05, RESP_SIZE little-endian, then RESP_DATA.
+ */
+export function sqlBrowserResponderFor(instances: readonly string[]): Responder {
+  return (request) => {
+    let data: string;
+    if ((request[0] === 0x02 || request[0] === 0x03) && request.length === 1) {
+      data = instances.join("");
+    } else if (request[0] === 0x04 && request.length > 2 && request.at(-1) === 0) {
+      const wanted = new TextDecoder().decode(request.subarray(1, -1)).toLowerCase();
+      // The fourth field is InstanceName's value: ServerName;x;InstanceName;NAME;...
+      const found = instances.find((instance) => instance.split(";")[3].toLowerCase() === wanted);
+      if (!found) return null;
+      data = found;
+    } else {
+      return null;
+    }
+    const bytes = ascii(data);
+    return new Uint8Array([0x05, bytes.length & 0xff, bytes.length >> 8, ...bytes]);
+  };
+}
+
+/** The SQL browser responder for SQL_BROWSER_INSTANCES. */
+export const sqlBrowserResponder: Responder = sqlBrowserResponderFor(SQL_BROWSER_INSTANCES);
