@@ -8,17 +8,6 @@
 
 import { BER, berElement, berInteger, BerReader, berString } from "./ber.ts";
 
-/** The root DSE attributes asked for and reported, in report order. */
-export const ROOT_DSE_ATTRIBUTES = [
-  "dnsHostName",
-  "defaultNamingContext",
-  "rootDomainNamingContext",
-  "ldapServiceName",
-  "serverName",
-  "supportedLDAPVersion",
-  "currentTime",
-] as const;
-
 /** LDAP's application tags (RFC 4511), constructed. */
 const SEARCH_REQUEST = 0x63;
 const SEARCH_RESULT_ENTRY = 0x64;
@@ -26,10 +15,13 @@ const SEARCH_RESULT_DONE = 0x65;
 /** The filter `(objectClass=*)`: a present filter, context tag 7, primitive. */
 const PRESENT_FILTER = 0x87;
 
-/** A searchRequest for the root DSE (base "", scope base) asking for `attributes`. */
+/**
+ * A searchRequest for the root DSE (base "", scope base) asking for `attributes`; by default
+ * none, which LDAP reads as every user attribute, and so the whole root DSE as PortQry shows it.
+ */
 export function encodeRootDseSearch(
   messageId: number,
-  attributes: readonly string[] = ROOT_DSE_ATTRIBUTES,
+  attributes: readonly string[] = [],
 ): Uint8Array {
   const request = berElement(
     SEARCH_REQUEST,
@@ -47,7 +39,7 @@ export function encodeRootDseSearch(
 
 /** What the server sent back. */
 export interface RootDse {
-  /** Each attribute returned, with its values. */
+  /** Each attribute returned, with its values, in the server's order (a Map keeps it). */
   attributes: Map<string, string[]>;
   /** The searchResultDone's resultCode, when the datagram carried one (0 is success). */
   resultCode: number | null;
@@ -84,19 +76,37 @@ export function decodeRootDseReply(bytes: Uint8Array): RootDse {
   return { attributes, resultCode };
 }
 
-/** Lines for the report: the root DSE attributes of interest, in a fixed order. */
+/**
+ * Lines for the report, as PortQry prints a root DSE: every attribute in the server's order, one
+ * `name: value` line per value, except `currentTime`, which PortQry shows as
+ * `currentdate: MM/DD/YYYY HH:MM:SS (unadjusted GMT)`. A reply without an entry gets one line
+ * with its result code.
+ */
 export function describeRootDse(rootDse: RootDse): string[] {
-  const lines = [
-    rootDse.attributes.size > 0
-      ? "LDAP server answered a root DSE search:"
-      : `LDAP server answered with result code ${rootDse.resultCode ?? "(none)"}, no entry`,
-  ];
-  const lower = new Map(
-    [...rootDse.attributes].map(([name, values]) => [name.toLowerCase(), values]),
-  );
-  for (const name of ROOT_DSE_ATTRIBUTES) {
-    const values = lower.get(name.toLowerCase());
-    if (values) lines.push(`  ${name}: ${values.join(", ")}`);
+  if (rootDse.attributes.size === 0) {
+    return [`LDAP server answered with result code ${rootDse.resultCode ?? "(none)"}, no entry`];
+  }
+  const lines: string[] = [];
+  for (const [name, values] of rootDse.attributes) {
+    for (const value of values) {
+      const date = name.toLowerCase() === "currenttime" ? portqryDate(value) : null;
+      lines.push(date ? `currentdate: ${date} (unadjusted GMT)` : `${name}: ${value}`);
+    }
   }
   return lines;
+}
+
+/**
+ * A GeneralizedTime in UTC (`20261204133000.0Z`; RFC 4517 lets seconds, or minutes and seconds,
+ * go) as `12/04/2026 13:30:00`; null for anything else, which then shows as the server sent it:
+ * a time with an offset from UTC, or a fraction of an hour or minute (`2026120413.5Z`), which
+ * would need arithmetic PortQry's "unadjusted" copy of the fields does not do.
+ */
+function portqryDate(generalizedTime: string): string | null {
+  const match = generalizedTime.match(
+    /^(\d{4})(\d{2})(\d{2})(\d{2})(?:(\d{2})(?:(\d{2})(?:[.,]\d+)?)?)?Z$/,
+  );
+  if (!match) return null;
+  const [, year, month, day, hour, minute = "00", second = "00"] = match;
+  return `${month}/${day}/${year} ${hour}:${minute}:${second}`;
 }
