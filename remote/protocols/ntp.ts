@@ -19,8 +19,20 @@ export function encodeNtpRequest(): Uint8Array {
   return packet;
 }
 
+/** The leap indicator's meanings (RFC 5905 figure 9), by value. */
+const LEAP_MEANINGS = [
+  "no warning",
+  "last minute has 61 seconds",
+  "last minute has 59 seconds",
+  "alarm: clock not synchronized",
+];
+
 /** What a server's reply says. */
 export interface NtpReply {
+  /**
+   * LI: 0 no warning, 1 or 2 a leap second at the end of the day (61- or 59-second last
+   * minute), 3 the server's clock is not synchronised (chronyd sends 3 until it has a source).
+   */
   leap: number;
   version: number;
   mode: number;
@@ -59,11 +71,15 @@ export function decodeNtpReply(bytes: Uint8Array): NtpReply {
   };
 }
 
-/** Lines for the report. */
+/**
+ * Lines for the report: version, stratum and reference; the server's clock; the leap indicator,
+ * last so that the first two lines read as they did before it was shown.
+ */
 export function describeNtpReply(reply: NtpReply): string[] {
   const stratum = reply.stratum === 0 ? "0 (unsynchronised)" : String(reply.stratum);
   return [
     `NTP server version ${reply.version}, stratum ${stratum}, reference ${reply.reference || "-"}`,
     `server time: ${reply.time?.toISOString() ?? "(not given)"}`,
+    `leap indicator: ${reply.leap} (${LEAP_MEANINGS[reply.leap]})`,
   ];
 }
