@@ -1,0 +1,1204 @@
+/**
+ * remote/endpoint_mapper.ts: whole `ept_lookup` conversations.
+ *
+ * - TCP against endpoint mappers served here on loopback, byte by byte from C706's layouts
+ *   (independently of remote/protocols/dcerpc.ts): Windows' and Samba's ways of ending the map, a
+ *   reply in fragments and in pieces, every way a server can refuse or break, and one that never
+ *   ends.
+ * - UDP the same way, through the Linux prober against a UDP server (a prober that calls the
+ *   responder directly elsewhere): retransmission, `working`, faults, rejects, fragments,
+ *   truncation, silence, a closed port.
+ * - The oracle: a throwaway Samba AD DC in a network namespace, when run as root with Samba
+ *   installed. Our TCP lookup must list the same (interface, binding, annotation) entries as
+ *   Samba's own rpcclient and as impacket. Samba serves no connectionless RPC (UDP 135 is closed:
+ *   the test checks that the UDP lookup says so), which is why the UDP path is tested against the
+ *   responder here.
+ */
+
+import assert from "node:assert/strict";
+import { LinuxUdpProber } from "../collectors/linux/udp_probe.ts";
+import type { UdpProbeOutcome, UdpProber, UdpProbeRequest } from "../collectors/probe.ts";
+import {
+  type EndpointLookup,
+  EndpointMapperError,
+  type EndpointMapperFailure,
+  lookupEndpointsTcp,
+  lookupEndpointsUdp,
+  MAX_LOOKUP_CALLS,
+  TCP_ENTRIES_PER_CALL,
+  UDP_ENTRIES_PER_CALL,
+} from "../remote/endpoint_mapper.ts";
+import { pollUntil } from "./support/poll.ts";
+import { REPO_ROOT, SYSTEM_PYTHON } from "./support/processes.ts";
+import { type Responder, startUdpServer } from "./support/udp_servers.ts";
+
+// ---- bytes, laid out from C706 ----------------------------------------------------------------
+
+const le16 = (value: number) => [value & 0xff, value >> 8];
+const le32 = (
+  value: number,
+) => [value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff, value >>> 24];
+const readLe16 = (bytes: Uint8Array, offset: number) => bytes[offset] | (bytes[offset + 1] << 8);
+const readLe32 = (bytes: Uint8Array, offset: number) =>
+  (bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16)) +
+  bytes[offset + 3] * 0x1000000;
+const ascii = (text: string) => [...text].map((char) => char.charCodeAt(0));
+const pad4 = (bytes: number[]) => [...bytes, ...new Array((4 - bytes.length % 4) % 4).fill(0)];
+
+/** uuid_t little-endian: the first three groups byte-reversed, the rest as written. */
+function uuidLe(uuid: string): number[] {
+  const bytes = (uuid.replaceAll("-", "").match(/../g) ?? []).map((pair) => parseInt(pair, 16));
+  return [
+    ...bytes.slice(0, 4).reverse(),
+    ...bytes.slice(4, 6).reverse(),
+    ...bytes.slice(6, 8).reverse(),
+    ...bytes.slice(8),
+  ];
+}
+
+const EPM_UUID = "e1af8308-5d1f-11c9-91a4-08002b14a0fa";
+const NDR_UUID = "8a885d04-1ceb-11c9-9fe8-08002b104860";
+const NOT_REGISTERED = 0x16c9a0d6;
+
+/** One registered endpoint of a served map: an interface on a TCP port of 10.1.2.3. */
+interface MapEntry {
+  uuid: string;
+  annotation: string;
+  port: number;
+}
+
+/** A map of `count` entries, each its own interface and port. */
+function makeMap(count: number): MapEntry[] {
+  return Array.from({ length: count }, (_, i) => ({
+    uuid: `${(0x10000000 + i).toString(16)}-0000-4000-8000-00000000abcd`,
+    annotation: i % 3 === 0 ? "" : `Service ${i}`,
+    port: 49152 + i,
+  }));
+}
+
+/** The string binding PortQry prints for a served entry. */
+const bindingOf = (entry: MapEntry) => `ncacn_ip_tcp:10.1.2.3[${entry.port}]`;
+
+/** An ncacn_ip_tcp tower: interface, NDR, RPC CO, TCP port (big-endian), IPv4. */
+function tcpTower(entry: MapEntry): number[] {
+  const floor = (
+    lhs: number[],
+    rhs: number[],
+  ) => [...le16(lhs.length), ...lhs, ...le16(rhs.length), ...rhs];
+  return [
+    ...le16(5),
+    ...floor([0x0d, ...uuidLe(entry.uuid), ...le16(1)], le16(0)),
+    ...floor([0x0d, ...uuidLe(NDR_UUID), ...le16(2)], le16(0)),
+    ...floor([0x0b], le16(0)),
+    ...floor([0x07], [entry.port >> 8, entry.port & 0xff]),
+    ...floor([0x09], [10, 1, 2, 3]),
+  ];
+}
+
+/** A handle that remembers where the next call starts: the index in bytes 4-7. */
+function handleAt(index: number): number[] {
+  return [0, 0, 0, 0, ...le32(index), ...new Array(12).fill(0xab)];
+}
+
+/**
+ * `ept_lookup`'s [out] parameters: entry_handle, num_ents, the conformant varying array of
+ * entries (max_count, offset 0, actual_count; per entry the object, a tower referent, the
+ * annotation as offset, length with its NUL, bytes), the towers after the array, the status.
+ */
+function lookupReplyStub(
+  handle: number[],
+  entries: MapEntry[],
+  status: number,
+  maxCount: number,
+): number[] {
+  const inline = entries.flatMap((entry, i) => {
+    const annotation = [...ascii(entry.annotation), 0];
+    return pad4([
+      ...new Array(16).fill(0),
+      ...le32(0x20000 + 4 * i),
+      ...le32(0),
+      ...le32(annotation.length),
+      ...annotation,
+    ]);
+  });
+  const towers = entries.flatMap((entry) => {
+    const tower = tcpTower(entry);
+    return pad4([...le32(tower.length), ...le32(tower.length), ...tower]);
+  });
+  return [
+    ...handle,
+    ...le32(entries.length),
+    ...le32(maxCount),
+    ...le32(0),
+    ...le32(entries.length),
+    ...inline,
+    ...towers,
+    ...le32(status),
+  ];
+}
+
+/** How a served endpoint mapper ends the map. */
+type Ending =
+  /**
+   * Samba's AD DC: the last entries with status 0 and a handle, then a call that finds none and
+   * says EPT_S_NOT_REGISTERED.
+   */
+  | "empty-last-call"
+  /** Samba's file server epmapper: the last entries come with EPT_S_NOT_REGISTERED. */
+  | "with-last-entries"
+  /** Windows: the last entries with status 0 and a nil handle. */
+  | "nil-handle";
+
+/**
+ * An endpoint mapper's `ept_lookup` over `map`: from the handle's position, up to max_ents (and
+ * at most `batch`) entries.
+ */
+function serveLookup(map: MapEntry[], ending: Ending, batch = Infinity) {
+  return (handle: Uint8Array, maxEnts: number): number[] => {
+    const start = handle.every((byte) => byte === 0) ? 0 : readLe32(handle, 4);
+    const end = Math.min(map.length, start + maxEnts, start + batch);
+    const entries = map.slice(start, end);
+    const last = end === map.length;
+    if (entries.length === 0) {
+      return lookupReplyStub(new Array(20).fill(0), [], NOT_REGISTERED, maxEnts);
+    }
+    if (last && ending === "with-last-entries") {
+      return lookupReplyStub(new Array(20).fill(0), entries, NOT_REGISTERED, maxEnts);
+    }
+    if (last && ending === "nil-handle") {
+      return lookupReplyStub(new Array(20).fill(0), entries, 0, maxEnts);
+    }
+    return lookupReplyStub(handleAt(end), entries, 0, maxEnts);
+  };
+}
+
+// ---- connection-oriented PDUs, server side ----------------------------------------------------
+
+/** A connection-oriented PDU: the 16-byte header (little-endian, ASCII), then `body`. */
+function coPdu(ptype: number, callId: number, body: number[], flags = 0x03): Uint8Array {
+  const length = 16 + body.length;
+  return new Uint8Array([
+    5,
+    0,
+    ptype,
+    flags,
+    0x10,
+    0,
+    0,
+    0,
+    ...le16(length),
+    0,
+    0,
+    ...le32(callId),
+    ...body,
+  ]);
+}
+
+/** A bind_ack: fragment sizes, a group, secondary address "135" (padded to 4), one result. */
+function bindAck(callId: number, result = 0, reason = 0): Uint8Array {
+  return coPdu(12, callId, [
+    ...le16(4280),
+    ...le16(4280),
+    ...le32(0x5151),
+    ...le16(4),
+    ...ascii("135"),
+    0,
+    0,
+    0,
+    1,
+    0,
+    0,
+    0,
+    ...le16(result),
+    ...le16(reason),
+    ...uuidLe(NDR_UUID),
+    ...le32(2),
+  ]);
+}
+
+/** A response carrying `stub`, in `fragments` PDUs (first flagged 0x01, last 0x02). */
+function responses(callId: number, stub: number[], fragments = 1): Uint8Array[] {
+  const size = Math.ceil(stub.length / fragments);
+  return Array.from({ length: fragments }, (_, i) => {
+    const flags = (i === 0 ? 0x01 : 0) | (i === fragments - 1 ? 0x02 : 0);
+    const part = stub.slice(i * size, (i + 1) * size);
+    return coPdu(2, callId, [...le32(stub.length - i * size), 0, 0, 0, 0, ...part], flags);
+  });
+}
+
+/** A fault: alloc_hint, context, cancel count, reserved, status, reserved. */
+function fault(callId: number, status: number): Uint8Array {
+  return coPdu(3, callId, [...le32(32), 0, 0, 0, 0, ...le32(status), ...le32(0)]);
+}
+
+/** What the client sent in a request PDU. */
+function parseRequest(pdu: Uint8Array) {
+  return {
+    ptype: pdu[2],
+    callId: readLe32(pdu, 12),
+    opnum: readLe16(pdu, 22),
+    handle: pdu.slice(40, 60),
+    maxEnts: readLe32(pdu, 60),
+  };
+}
+
+/** An endpoint mapper on TCP: binds, then answers lookups with `lookup`. */
+function tcpEndpointMapper(
+  lookup: (handle: Uint8Array, maxEnts: number) => number[],
+  fragments = 1,
+) {
+  return (pdu: Uint8Array): TcpAnswer => {
+    const request = parseRequest(pdu);
+    if (request.ptype === 11) return bindAck(request.callId);
+    return responses(request.callId, lookup(request.handle, request.maxEnts), fragments);
+  };
+}
+
+/**
+ * What a TCP server does with one PDU: answer (bytes, maybe several PDUs), close, send some bytes
+ * and close, or nothing.
+ */
+type TcpAnswer = Uint8Array | Uint8Array[] | "close" | "hang" | { thenClose: Uint8Array };
+
+interface TcpServer extends AsyncDisposable {
+  port: number;
+  /** Every PDU received, in order. */
+  received: Uint8Array[];
+}
+
+/**
+ * A TCP server on loopback reading whole PDUs (by frag_length) and answering each with
+ * `answer`. `chunk` splits what it writes into writes of that many bytes, to test a client's
+ * reassembly; otherwise all of one answer goes in one write, coalescing its PDUs.
+ */
+function startTcpServer(answer: (pdu: Uint8Array) => TcpAnswer, chunk = 0): TcpServer {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const received: Uint8Array[] = [];
+  const connections = new Set<Deno.Conn>();
+  const handlers: Promise<void>[] = [];
+  const write = async (connection: Deno.Conn, bytes: Uint8Array) => {
+    const size = chunk || bytes.length;
+    for (let offset = 0; offset < bytes.length; offset += size) {
+      const piece = bytes.subarray(offset, offset + size);
+      for (let written = 0; written < piece.length;) {
+        written += await connection.write(piece.subarray(written));
+      }
+    }
+  };
+  const serve = async (connection: Deno.Conn) => {
+    let pending = new Uint8Array(0);
+    const buffer = new Uint8Array(65536);
+    try {
+      for (;;) {
+        while (pending.length < 16 || pending.length < readLe16(pending, 8)) {
+          const read = await connection.read(buffer);
+          if (read === null) return;
+          pending = new Uint8Array([...pending, ...buffer.subarray(0, read)]);
+        }
+        const length = readLe16(pending, 8);
+        const pdu = pending.slice(0, length);
+        pending = pending.slice(length);
+        received.push(pdu);
+        const reply = answer(pdu);
+        if (reply === "close") return;
+        if (reply === "hang") continue;
+        if ("thenClose" in reply) {
+          await write(connection, reply.thenClose);
+          return;
+        }
+        const parts = reply instanceof Uint8Array ? [reply] : reply;
+        const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+        parts.reduce((offset, part) => (joined.set(part, offset), offset + part.length), 0);
+        await write(connection, joined);
+      }
+    } catch {
+      // the client closed its end
+    } finally {
+      connections.delete(connection);
+      try {
+        connection.close();
+      } catch {
+        // already closed
+      }
+    }
+  };
+  const accepting = (async () => {
+    try {
+      for await (const connection of listener) {
+        connections.add(connection);
+        handlers.push(serve(connection));
+      }
+    } catch {
+      // the listener was closed
+    }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    received,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      for (const connection of connections) {
+        try {
+          connection.close();
+        } catch {
+          // already closed
+        }
+      }
+      await accepting;
+      await Promise.all(handlers);
+    },
+  };
+}
+
+/** A TCP port nothing listens on: one the kernel gave a listener that is now closed. */
+function closedTcpPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Asserts `promise` fails with an EndpointMapperError of `kind`, one line matching `pattern`. */
+async function assertFails(
+  promise: Promise<EndpointLookup>,
+  kind: EndpointMapperFailure,
+  pattern: RegExp,
+  answered = true,
+): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof EndpointMapperError, `an EndpointMapperError, not ${error}`);
+    assert.equal(error.kind, kind, error.message);
+    assert.match(error.message, pattern);
+    assert.ok(!error.message.includes("\n"), "one line");
+    assert.equal(error.answered, answered, `answered, for: ${error.message}`);
+    return true;
+  });
+}
+
+const tcp = (port: number, timeoutMs = 5000) =>
+  lookupEndpointsTcp({ address: "127.0.0.1", port, timeoutMs });
+
+// ---- TCP --------------------------------------------------------------------------------------
+
+Deno.test("TCP: a map served three at a time, ended by a call that finds nothing more", async () => {
+  const map = makeMap(7);
+  await using server = startTcpServer(tcpEndpointMapper(serveLookup(map, "empty-last-call", 3)));
+  const lookup = await tcp(server.port);
+  assert.deepEqual(lookup.entries.map((entry) => entry.binding), map.map(bindingOf));
+  assert.deepEqual(lookup.entries.map((entry) => entry.interface?.uuid), map.map((e) => e.uuid));
+  assert.deepEqual(lookup.entries.map((entry) => entry.annotation), map.map((e) => e.annotation));
+  assert.equal(lookup.calls, 4, "3 + 3 + 1, then the call that finds nothing more");
+  assert.equal(lookup.truncated, false);
+
+  const [bind, ...calls] = server.received;
+  assert.equal(bind[2], 11, "a bind first");
+  assert.deepEqual(calls.map((pdu) => parseRequest(pdu).ptype), [0, 0, 0, 0]);
+  assert.deepEqual(calls.map((pdu) => parseRequest(pdu).opnum), [2, 2, 2, 2]);
+  assert.deepEqual(calls.map((pdu) => parseRequest(pdu).callId), [2, 3, 4, 5]);
+  assert.deepEqual(
+    calls.map((pdu) => parseRequest(pdu).maxEnts),
+    new Array(4).fill(TCP_ENTRIES_PER_CALL),
+  );
+  assert.deepEqual(calls.map((pdu) => [...parseRequest(pdu).handle]), [
+    new Array(20).fill(0),
+    handleAt(3),
+    handleAt(6),
+    handleAt(7),
+  ]);
+});
+
+Deno.test("TCP: entries that come with EPT_S_NOT_REGISTERED count; so does a nil handle's", async () => {
+  for (const ending of ["with-last-entries", "nil-handle"] as const) {
+    const map = makeMap(5);
+    await using server = startTcpServer(tcpEndpointMapper(serveLookup(map, ending, 3)));
+    const lookup = await tcp(server.port);
+    assert.deepEqual(lookup.entries.map((entry) => entry.binding), map.map(bindingOf), ending);
+    assert.equal(lookup.calls, 2, ending);
+  }
+});
+
+Deno.test("TCP: a reply in fragments, written whole or in 7-byte pieces", async () => {
+  for (const chunk of [0, 7]) {
+    const map = makeMap(40);
+    await using server = startTcpServer(
+      tcpEndpointMapper(serveLookup(map, "empty-last-call"), 3),
+      chunk,
+    );
+    const lookup = await tcp(server.port);
+    assert.deepEqual(
+      lookup.entries.map((entry) => entry.binding),
+      map.map(bindingOf),
+      `chunk ${chunk}`,
+    );
+    assert.equal(lookup.calls, 2);
+  }
+});
+
+Deno.test("TCP: a server that never ends the map stops at the call cap", async () => {
+  const endless = (_handle: Uint8Array, maxEnts: number) =>
+    lookupReplyStub(handleAt(1), makeMap(1), 0, maxEnts);
+  await using server = startTcpServer(tcpEndpointMapper(endless));
+  const lookup = await tcp(server.port, 20_000);
+  assert.equal(lookup.truncated, true);
+  assert.equal(lookup.calls, MAX_LOOKUP_CALLS);
+  assert.equal(lookup.entries.length, MAX_LOOKUP_CALLS);
+});
+
+Deno.test("TCP: refusals, faults, garbage and short reads are EndpointMapperErrors", async () => {
+  const lookupOk = serveLookup(makeMap(2), "empty-last-call");
+  const onBind = (reply: TcpAnswer) => (pdu: Uint8Array) =>
+    pdu[2] === 11 ? reply : tcpEndpointMapper(lookupOk)(pdu);
+  const onLookup = (reply: (callId: number) => TcpAnswer) => (pdu: Uint8Array) =>
+    pdu[2] === 11 ? bindAck(parseRequest(pdu).callId) : reply(parseRequest(pdu).callId);
+  const cases: [string, (pdu: Uint8Array) => TcpAnswer, EndpointMapperFailure, RegExp][] = [
+    [
+      "bind_nak",
+      onBind(coPdu(13, 1, [...le16(4), 1, 5, 0])),
+      "rejected",
+      /refused the bind \(bind_nak\): protocol version not supported/,
+    ],
+    [
+      "refused context",
+      onBind(bindAck(1, 2, 1)),
+      "rejected",
+      /refused the bind: provider rejection: abstract syntax not supported/,
+    ],
+    [
+      "fault on bind",
+      onBind(fault(1, 0x1c010003)),
+      "rejected",
+      /bind with a fault, status 0x1c010003 \(nca_s_unk_if\)/,
+    ],
+    [
+      "fault on lookup",
+      onLookup((id) => fault(id, 0x00000005)),
+      "rejected",
+      /ept_lookup with a fault, status 0x00000005 \(access denied\)/,
+    ],
+    [
+      "failure status",
+      onLookup((id) => responses(id, lookupReplyStub(new Array(20).fill(0), [], 0x16c9a012, 100))),
+      "rejected",
+      /ept_lookup with status 0x16c9a012$/,
+    ],
+    [
+      "garbage",
+      onBind(new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\n\r\n")),
+      "malformed",
+      /unreadable reply from the endpoint mapper: not a DCE\/RPC 5.0 PDU \(version 72.84\)/,
+    ],
+    [
+      "another call's reply",
+      onLookup((id) => responses(id + 7, lookupOk(new Uint8Array(20), 100))),
+      "malformed",
+      /answered call 9 when call 2 was made/,
+    ],
+    [
+      "a truncated stub",
+      onLookup((id) => responses(id, lookupOk(new Uint8Array(20), 100).slice(0, 90))),
+      "malformed",
+      /unreadable reply from the endpoint mapper: the ept_lookup reply ends inside/,
+    ],
+    [
+      "closed without answering",
+      onBind("close"),
+      "closed",
+      /closed the connection without answering/,
+    ],
+    [
+      "closed inside a PDU header",
+      onBind({ thenClose: bindAck(1).slice(0, 10) }),
+      "closed",
+      /closed the connection after 10 bytes of a PDU header/,
+    ],
+    [
+      "closed inside a PDU's body",
+      onBind({ thenClose: bindAck(1).slice(0, 30) }),
+      "closed",
+      /closed the connection after 30 bytes of a 60-byte PDU/,
+    ],
+    [
+      "a shutdown PDU",
+      onLookup((id) => coPdu(17, id, [])),
+      "malformed",
+      /answered ept_lookup with a PDU of type 17/,
+    ],
+  ];
+  for (const [name, answer, kind, pattern] of cases) {
+    await using server = startTcpServer(answer);
+    await assertFails(tcp(server.port), kind, pattern).catch((error) => {
+      throw new Error(`${name}: ${error.message}`);
+    });
+  }
+});
+
+Deno.test("TCP: silence past the deadline, and a closed port", async () => {
+  await using server = startTcpServer(() => "hang");
+  const started = performance.now();
+  await assertFails(
+    tcp(server.port, 300),
+    "timeout",
+    /no answer from the endpoint mapper at 127\.0\.0\.1:\d+ within 300 ms/,
+  );
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed >= 250 && elapsed < 3000, `took ${elapsed} ms`);
+  await assertFails(
+    tcp(closedTcpPort()),
+    "refused",
+    /^127\.0\.0\.1:\d+ refused the connection$/,
+    false,
+  );
+});
+
+// ---- connectionless PDUs, server side ---------------------------------------------------------
+
+/** What the client sent in a connectionless request. */
+function parseDatagram(bytes: Uint8Array) {
+  return {
+    ptype: bytes[1],
+    flags1: bytes[2],
+    interfaceId: [...bytes.subarray(24, 40)],
+    activity: [...bytes.subarray(40, 56)],
+    serverBoot: readLe32(bytes, 56),
+    interfaceVersion: readLe32(bytes, 60),
+    seqnum: readLe32(bytes, 64),
+    opnum: readLe16(bytes, 68),
+    length: readLe16(bytes, 74),
+    handle: bytes.slice(96, 116),
+    maxEnts: readLe32(bytes, 116),
+  };
+}
+
+const SERVER_BOOT = 0x65a1b2c3;
+
+/** A connectionless reply to `request`: the 80-byte header, then `body`. */
+function datagram(
+  request: Uint8Array,
+  ptype: number,
+  body: number[],
+  { flags1 = 0, fragnum = 0, declared = body.length, activity = [...request.subarray(40, 56)] } =
+    {},
+): Uint8Array {
+  return new Uint8Array([
+    4,
+    ptype,
+    flags1,
+    0,
+    0x10,
+    0,
+    0,
+    0,
+    ...new Array(16).fill(0),
+    ...uuidLe(EPM_UUID),
+    ...activity,
+    ...le32(SERVER_BOOT),
+    ...le32(3),
+    ...request.subarray(64, 68), // seqnum, as asked
+    ...le16(2),
+    ...le16(0xffff),
+    ...le16(0),
+    ...le16(declared),
+    ...le16(fragnum),
+    0,
+    0,
+    ...body,
+  ]);
+}
+
+/** An endpoint mapper on UDP over `lookup`. */
+function udpEndpointMapper(lookup: (handle: Uint8Array, maxEnts: number) => number[]): Responder {
+  return (bytes) => {
+    if (bytes.length < 80 || bytes[0] !== 4 || bytes[1] !== 0) return null;
+    const request = parseDatagram(bytes);
+    return datagram(bytes, 2, lookup(request.handle, request.maxEnts));
+  };
+}
+
+/**
+ * Runs `test` with a prober and the address and port of a UDP server answering with
+ * `responder`: the Linux prober and a real server on Linux; elsewhere a prober that hands each
+ * payload to the responder itself.
+ */
+async function withUdpServer(
+  responder: Responder,
+  test: (prober: UdpProber, port: number) => Promise<void>,
+): Promise<void> {
+  if (Deno.build.os === "linux") {
+    await using server = await startUdpServer("127.0.0.1", responder);
+    const prober = new LinuxUdpProber();
+    try {
+      await test(prober, server.port);
+    } finally {
+      prober.close();
+    }
+    return;
+  }
+  const prober: UdpProber = {
+    probe(request: UdpProbeRequest): Promise<UdpProbeOutcome> {
+      for (const [payloadIndex, payload] of request.payloads.entries()) {
+        const bytes = responder(payload);
+        if (bytes) return Promise.resolve({ kind: "reply", bytes, payloadIndex });
+      }
+      return Promise.resolve({ kind: "silent" });
+    },
+    close() {},
+  };
+  await test(prober, 135);
+}
+
+const udp = (prober: UdpProber, port: number, waitMs = 1000) =>
+  lookupEndpointsUdp(prober, { address: "127.0.0.1", port, sourcePort: null, waitMs });
+
+// ---- UDP --------------------------------------------------------------------------------------
+
+Deno.test("UDP: a 12-entry map in calls of five, one activity, the server's boot time kept", async () => {
+  const map = makeMap(12);
+  const seen: Uint8Array[] = [];
+  const serve = udpEndpointMapper(serveLookup(map, "empty-last-call"));
+  await withUdpServer((bytes) => (seen.push(bytes), serve(bytes)), async (prober, port) => {
+    const lookup = await udp(prober, port);
+    assert.deepEqual(lookup.entries.map((entry) => entry.binding), map.map(bindingOf));
+    assert.equal(lookup.calls, 4, "5 + 5 + 2, then the call that finds nothing more");
+  });
+  const requests = seen.map(parseDatagram);
+  assert.equal(requests.length, 4);
+  assert.deepEqual(requests.map((r) => r.seqnum), [0, 1, 2, 3]);
+  assert.ok(
+    requests.every((r) => r.activity.join() === requests[0].activity.join()),
+    "one activity",
+  );
+  assert.deepEqual(requests.map((r) => r.serverBoot), [0, SERVER_BOOT, SERVER_BOOT, SERVER_BOOT]);
+  assert.ok(requests.every((r) => r.ptype === 0 && r.flags1 === 0x20), "idempotent requests");
+  assert.ok(requests.every((r) => r.interfaceId.join() === uuidLe(EPM_UUID).join()));
+  assert.ok(requests.every((r) => r.interfaceVersion === 3 && r.opnum === 2 && r.length === 40));
+  assert.deepEqual(requests.map((r) => r.maxEnts), new Array(4).fill(UDP_ENTRIES_PER_CALL));
+  assert.deepEqual(requests.map((r) => [...r.handle]), [
+    new Array(20).fill(0),
+    handleAt(5),
+    handleAt(10),
+    handleAt(12),
+  ]);
+});
+
+Deno.test("UDP: a lost datagram is sent again; `working` is asked again", async () => {
+  const map = makeMap(3);
+  const serve = udpEndpointMapper(serveLookup(map, "with-last-entries"));
+  const seen = new Map<number, number>();
+  const dropFirst: Responder = (bytes) => {
+    const seqnum = parseDatagram(bytes).seqnum;
+    seen.set(seqnum, (seen.get(seqnum) ?? 0) + 1);
+    return seen.get(seqnum) === 1 ? null : serve(bytes);
+  };
+  await withUdpServer(dropFirst, async (prober, port) => {
+    const lookup = await udp(prober, port, 200);
+    assert.deepEqual(lookup.entries.map((entry) => entry.binding), map.map(bindingOf));
+  });
+  assert.deepEqual([...seen.values()], [2], "one call, sent twice");
+
+  let asked = 0;
+  const busyFirst: Responder = (bytes) => asked++ === 0 ? datagram(bytes, 4, []) : serve(bytes);
+  await withUdpServer(busyFirst, async (prober, port) => {
+    const lookup = await udp(prober, port);
+    assert.equal(lookup.entries.length, 3);
+  });
+  assert.equal(asked, 2);
+});
+
+Deno.test("UDP: faults, rejects, fragments, truncation and strangers are EndpointMapperErrors", async () => {
+  const cases: [string, Responder, EndpointMapperFailure, RegExp][] = [
+    [
+      "fault",
+      (b) => datagram(b, 3, le32(0x1c010002)),
+      "rejected",
+      /ept_lookup with a fault, status 0x1c010002 \(nca_s_op_rng_error\)/,
+    ],
+    [
+      "reject",
+      (b) => datagram(b, 6, le32(0x1c010003)),
+      "rejected",
+      /rejected ept_lookup, status 0x1c010003 \(nca_s_unk_if\)/,
+    ],
+    [
+      "a fragment",
+      (b) => datagram(b, 2, lookupReplyStub(handleAt(1), makeMap(1), 0, 5), { flags1: 0x04 }),
+      "malformed",
+      /sent a fragmented reply \(fragment 0, \d+ bytes\); only single-datagram replies are read/,
+    ],
+    [
+      "a truncated datagram",
+      (b) => datagram(b, 2, lookupReplyStub(handleAt(1), makeMap(1), 0, 5), { declared: 1400 }),
+      "malformed",
+      /truncated datagram: its header says a 1400-byte body, \d+ came/,
+    ],
+    [
+      "a truncated stub",
+      (b) => datagram(b, 2, lookupReplyStub(handleAt(1), makeMap(1), 0, 5).slice(0, 60)),
+      "malformed",
+      /the ept_lookup reply ends inside/,
+    ],
+    ["garbage", () => new TextEncoder().encode("pong"), "malformed", /4-byte datagram/],
+    [
+      "a callback",
+      (b) => datagram(b, 0, [], { activity: new Array(16).fill(7) }),
+      "rejected",
+      /called back \(a conversation manager request\)/,
+    ],
+    [
+      "another activity",
+      (b) => datagram(b, 2, [], { activity: new Array(16).fill(7) }),
+      "malformed",
+      /answered activity 07070707-0707-0707-0707-070707070707 call 0, not/,
+    ],
+    ["nocall", (b) => datagram(b, 5, []), "rejected", /ept_lookup with nocall/],
+    ["always working", (b) => datagram(b, 4, []), "rejected", /working \(still running\)/],
+    ["an ack", (b) => datagram(b, 7, []), "malformed", /ept_lookup with an ack/],
+  ];
+  for (const [name, responder, kind, pattern] of cases) {
+    await withUdpServer(responder, async (prober, port) => {
+      await assertFails(udp(prober, port), kind, pattern).catch((error) => {
+        throw new Error(`${name}: ${error.message}`);
+      });
+    });
+  }
+});
+
+Deno.test("UDP: silence, silence after answers, and a closed port", async () => {
+  await withUdpServer(() => null, async (prober, port) => {
+    await assertFails(
+      udp(prober, port, 100),
+      "timeout",
+      /no answer from the endpoint mapper at 127\.0\.0\.1:\d+ \(2 datagram\(s\), 100 ms each\)/,
+      false,
+    );
+  });
+  const serve = udpEndpointMapper(serveLookup(makeMap(9), "empty-last-call"));
+  await withUdpServer(
+    (bytes) => parseDatagram(bytes).seqnum === 0 ? serve(bytes) : null,
+    async (prober, port) => {
+      await assertFails(udp(prober, port, 100), "timeout", /no answer/, true);
+    },
+  );
+  if (Deno.build.os === "linux") {
+    const prober = new LinuxUdpProber();
+    try {
+      const server = await startUdpServer("127.0.0.1", () => null);
+      const port = server.port;
+      await server.close();
+      await assertFails(
+        udp(prober, port),
+        "refused",
+        /nothing listens at UDP 127\.0\.0\.1:\d+ \(ICMP port unreachable\)/,
+        false,
+      );
+    } finally {
+      prober.close();
+    }
+  }
+});
+
+// ---- the oracle: Samba's AD DC ----------------------------------------------------------------
+
+/** A command's result. */
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Ran> {
+  const output = await new Deno.Command(command, { args, env, stdin: "null" }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+async function mustRun(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Ran> {
+  const ran = await run(command, args, env);
+  if (ran.code !== 0) {
+    throw new Error(
+      `${command} ${args.join(" ")} exited ${ran.code}:\n${ran.stdout}\n${ran.stderr}`,
+    );
+  }
+  return ran;
+}
+
+/** Whether `command args` runs at all (it exists, whatever it exits with). */
+function runs(command: string, args: string[]): boolean {
+  try {
+    new Deno.Command(command, { args, stdout: "null", stderr: "null" }).outputSync();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why the Samba oracle cannot run here, or null when it can. */
+function sambaMissing(): string | null {
+  if (Deno.build.os !== "linux") return "it needs Linux network namespaces";
+  if (Deno.uid() !== 0) return "it needs root, to make a network namespace";
+  const tools = [
+    ["ip", "-V"],
+    ["ss", "-V"],
+    ["samba", "--version"],
+    ["samba-tool", "--version"],
+    ["rpcclient", "--version"],
+  ];
+  for (const [command, flag] of tools) {
+    if (!runs(command, [flag])) return `${command} is not installed`;
+  }
+  try {
+    Deno.statSync("/usr/share/samba/setup/ad-schema");
+  } catch {
+    return "samba-ad-provision (the AD schema) is not installed";
+  }
+  return null;
+}
+
+const SAMBA_MISSING = sambaMissing();
+if (SAMBA_MISSING) {
+  console.log(`endpoint_mapper_test: Samba AD DC oracle skipped: ${SAMBA_MISSING}`);
+}
+
+/**
+ * An entry as compared across clients: `UUID vMAJOR.MINOR BINDING ANNOTATION` (without the
+ * version where a client does not give it).
+ */
+type Row = string;
+
+/**
+ * rpcclient's `epmlookup` lines, `OBJECT ncacn_ip_tcp:0.0.0.0[49153,abstract_syntax=UUID/0xVER]:
+ * annotation`, as rows `UUID vMAJOR.MINOR BINDING ANNOTATION`.
+ */
+function rpcclientRows(text: string): Row[] {
+  const rows: Row[] = [];
+  const line =
+    /^\S+ (\w+):([^[]*)\[([^,\]]*),abstract_syntax=([0-9a-f-]{36})\/0x([0-9a-f]{8})\](?:: ?(.*))?$/;
+  for (const row of text.split("\n")) {
+    const match = row.match(line);
+    if (!match) continue;
+    const [, protseq, host, endpoint, uuid, version, annotation = ""] = match;
+    const number = parseInt(version, 16);
+    rows.push(
+      `${uuid} v${number & 0xffff}.${number >>> 16} ${protseq}:${host}[${endpoint}] ${annotation}`,
+    );
+  }
+  return rows.sort();
+}
+
+/**
+ * The same list through impacket's epm module: its NDR decoding and its tower-to-binding
+ * (PrintStringBinding). impacket-rpcdump itself stops at the first non-zero status, which Samba
+ * sends on the call after the last entries, so this loops the calls itself and keeps going
+ * through that status.
+ */
+const IMPACKET_LOOKUP = `
+import json
+from impacket.dcerpc.v5 import transport, epm
+from impacket.dcerpc.v5.ndr import NULL
+from impacket.uuid import bin_to_string
+dce = transport.DCERPCTransportFactory(r"ncacn_ip_tcp:127.0.0.1[135]").get_dce_rpc()
+dce.connect()
+dce.bind(epm.MSRPC_UUID_PORTMAP)
+handle = epm.ept_lookup_handle_t()
+rows = []
+for _ in range(100):
+    call = epm.ept_lookup()
+    call["inquiry_type"] = epm.RPC_C_EP_ALL_ELTS
+    call["object"] = NULL
+    call["Ifid"] = NULL
+    call["vers_option"] = epm.RPC_C_VERS_ALL
+    call["entry_handle"] = handle
+    call["max_ents"] = 500
+    reply = dce.request(call, checkError=False)
+    for i in range(reply["num_ents"]):
+        entry = reply["entries"][i]
+        floors = epm.EPMTower(b"".join(entry["tower"]["tower_octet_string"]))["Floors"]
+        annotation = b"".join(entry["annotation"]).rstrip(b"\\0").decode("latin-1")
+        rows.append("%s %s %s" % (bin_to_string(floors[0]["InterfaceUUID"]).lower(),
+                                  epm.PrintStringBinding(floors), annotation))
+    handle = reply["entry_handle"]
+    if reply["status"] != 0 or handle.isNull():
+        break
+dce.disconnect()
+print(json.dumps(rows))
+`;
+
+/** impacket-rpcdump's listing: `UUID    : X vM.m` then its `Bindings:` lines, as rows. */
+function rpcdumpRows(text: string): Row[] {
+  const rows: Row[] = [];
+  let uuid = "";
+  let inBindings = false;
+  for (const line of text.split("\n")) {
+    const header = line.match(/^UUID\s*:\s*([0-9A-Fa-f-]{36})/);
+    if (header) uuid = header[1].toLowerCase();
+    if (/^Bindings:/.test(line)) inBindings = true;
+    else if (inBindings && /^\s+\S/.test(line)) rows.push(`${uuid} ${line.trim()}`);
+    else inBindings = false;
+  }
+  return [...new Set(rows)].sort();
+}
+
+/**
+ * The lookup, run inside the namespace (the DC's loopback is only reachable there) by a Deno
+ * child: TCP, then UDP through the Linux prober. Prints one JSON line.
+ */
+function lookupScript(): string {
+  const module = (path: string) => JSON.stringify(new URL(path, `file://${REPO_ROOT}`).href);
+  return `
+import { lookupEndpointsTcp, lookupEndpointsUdp } from ${module("remote/endpoint_mapper.ts")};
+import { describeEndpoints } from ${module("remote/protocols/epmap.ts")};
+import { LinuxUdpProber } from ${module("collectors/linux/udp_probe.ts")};
+const started = performance.now();
+const tcp = await lookupEndpointsTcp({ address: "127.0.0.1", timeoutMs: 10000 });
+const tcpMs = performance.now() - started;
+const prober = new LinuxUdpProber();
+let udp;
+try {
+  const found = await lookupEndpointsUdp(prober, { address: "127.0.0.1", sourcePort: null, waitMs: 1000 });
+  udp = { entries: found.entries };
+} catch (error) {
+  udp = { kind: error.kind, answered: error.answered, message: error.message, name: error.name };
+} finally {
+  prober.close();
+}
+console.log(JSON.stringify({ tcp, tcpMs, udp, lines: describeEndpoints(tcp.entries) }));
+`;
+}
+
+Deno.test({
+  name:
+    "Samba AD DC oracle: the TCP lookup lists what rpcclient and impacket list; UDP 135 is closed",
+  ignore: SAMBA_MISSING !== null,
+  async fn() {
+    const namespace = `portset-epm-${Deno.pid}`;
+    const directory = await Deno.makeTempDir({ prefix: "portset-samba-" });
+    const inNamespace = (command: string, args: string[], env: Record<string, string> = {}) =>
+      run("ip", ["netns", "exec", namespace, command, ...args], env);
+    let namespaceMade = false;
+    let samba: Deno.ChildProcess | null = null;
+    let sambaOutput = "";
+    let sambaReading: Promise<void> = Promise.resolve();
+    try {
+      await mustRun("ip", ["netns", "add", namespace]);
+      namespaceMade = true;
+      await mustRun("ip", ["netns", "exec", namespace, "ip", "link", "set", "lo", "up"]);
+
+      // Everything the DC writes stays in the temporary directory, so nothing of a system Samba
+      // is touched and two runs never meet.
+      const provisionStarted = performance.now();
+      await mustRun("ip", [
+        "netns",
+        "exec",
+        namespace,
+        ...provisionCommand(directory),
+      ]);
+      const provisionMs = performance.now() - provisionStarted;
+
+      const startStarted = performance.now();
+      samba = new Deno.Command("ip", {
+        args: ["netns", "exec", namespace, "samba", "-i", "-s", `${directory}/etc/smb.conf`],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const child = samba;
+      const keep = async (stream: ReadableStream<Uint8Array>) => {
+        for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+          sambaOutput = (sambaOutput + text).slice(-20_000);
+        }
+      };
+      sambaReading = Promise.all([keep(child.stdout), keep(child.stderr)]).then(() => {});
+      let exited = false;
+      child.status.then(() => exited = true);
+      const rpcclient = () =>
+        inNamespace("rpcclient", ["-U%", "ncacn_ip_tcp:127.0.0.1", "-c", "epmlookup"]);
+      const ready = await pollUntil(async () => {
+        if (exited) throw new Error(`samba exited before it was ready:\n${sambaOutput}`);
+        const rows = rpcclientRows((await rpcclient()).stdout);
+        return rows.length > 0 ? rows : undefined;
+      }, { deadlineMs: 60_000, intervalMs: 100 });
+      const startMs = performance.now() - startStarted;
+      assert.ok(ready, `Samba's endpoint mapper did not answer within 60 s:\n${sambaOutput}`);
+
+      const ours = await inNamespace(Deno.execPath(), ["eval", lookupScript()], {
+        DENO_NO_UPDATE_CHECK: "1",
+      });
+      assert.equal(ours.code, 0, ours.stderr);
+      const result = JSON.parse(ours.stdout.trim().split("\n").at(-1)!);
+      const ourRows: Row[] = result.tcp.entries.map((
+        entry: {
+          interface: { uuid: string; major: number; minor: number };
+          binding: string;
+          annotation: string;
+        },
+      ) =>
+        `${entry.interface.uuid} v${entry.interface.major}.${entry.interface.minor} ${entry.binding} ${entry.annotation}`
+      ).sort();
+      const theirs = rpcclientRows((await rpcclient()).stdout);
+      assert.deepEqual(theirs, ready, "Samba's map did not change while the test read it");
+      assert.deepEqual(
+        ourRows,
+        theirs,
+        "our entries are rpcclient's, interface versions and annotations included",
+      );
+      assert.equal(result.tcp.truncated, false);
+      assert.equal(result.lines.at(-1), `Total endpoints found: ${ourRows.length}`);
+      assert.equal(result.lines.length, 3 * ourRows.length + 1, "UUID, binding, blank per entry");
+
+      const withoutVersion = (row: Row) => row.replace(/ v\d+\.\d+ /, " ");
+      let impacketNote = "impacket not installed: not compared";
+      if ((await run(SYSTEM_PYTHON, ["-c", "import impacket"])).code === 0) {
+        const impacket = await inNamespace(SYSTEM_PYTHON, ["-c", IMPACKET_LOOKUP]);
+        assert.equal(impacket.code, 0, impacket.stderr);
+        const impacketRows: Row[] = JSON.parse(impacket.stdout).sort();
+        assert.deepEqual(
+          ourRows.map(withoutVersion).sort(),
+          impacketRows,
+          "our entries are impacket's",
+        );
+        impacketNote = `impacket's epm module: the same ${impacketRows.length}`;
+        // Debian's python3 first on the PATH: impacket is installed for it.
+        const rpcdump = await inNamespace("impacket-rpcdump", ["-port", "135", "127.0.0.1"], {
+          PATH: "/usr/bin:/bin:/usr/sbin:/sbin",
+        });
+        const dumped = rpcdumpRows(rpcdump.stdout);
+        if (dumped.length > 0) {
+          const ourPairs = [
+            ...new Set(ourRows.map((row) => withoutVersion(row).split(" ").slice(0, 2).join(" "))),
+          ].sort();
+          assert.deepEqual(ourPairs, dumped, "impacket-rpcdump's (UUID, binding) pairs");
+          impacketNote += `; impacket-rpcdump: the same ${dumped.length} (UUID, binding) pairs`;
+        } else {
+          const failure = rpcdump.stdout.split("\n").find((line) => line.startsWith("[-]")) ??
+            rpcdump.stdout.trim();
+          impacketNote += `; impacket-rpcdump listed nothing (${failure.trim()})`;
+        }
+      }
+
+      // Samba has no connectionless RPC: nothing may listen on UDP 135, and the lookup must say
+      // the port is closed rather than time out or misread.
+      const udpListeners =
+        (await mustRun("ip", ["netns", "exec", namespace, "ss", "-Hlun", "sport", "= :135"])).stdout
+          .trim();
+      let udpNote: string;
+      if (udpListeners === "") {
+        assert.equal(result.udp.name, "EndpointMapperError", JSON.stringify(result.udp));
+        assert.equal(result.udp.kind, "refused", result.udp.message);
+        assert.equal(result.udp.answered, false);
+        udpNote = `UDP 135 closed, the UDP lookup says: ${result.udp.message}`;
+      } else {
+        const udpRows: Row[] = result.udp.entries.map((
+          entry: {
+            interface: { uuid: string; major: number; minor: number };
+            binding: string;
+            annotation: string;
+          },
+        ) =>
+          `${entry.interface.uuid} v${entry.interface.major}.${entry.interface.minor} ${entry.binding} ${entry.annotation}`
+        ).sort();
+        assert.deepEqual(udpRows, theirs, "the UDP lookup lists the same map");
+        udpNote = `UDP 135 served, the same ${udpRows.length} entries`;
+      }
+
+      console.log(
+        `Samba AD DC: provisioned in ${Math.round(provisionMs)} ms, answering ${
+          Math.round(startMs)
+        } ms ` +
+          `after start; ${ourRows.length} endpoints in ${result.tcp.calls} ept_lookup call(s) ` +
+          `(${Math.round(result.tcpMs)} ms), the same as rpcclient's; ${impacketNote}; ${udpNote}`,
+      );
+    } finally {
+      await stopAll(namespace, namespaceMade, samba, sambaReading);
+      await Deno.remove(directory, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+/**
+ * `samba-tool domain provision` for a throwaway DC in `directory`: no DNS server (nothing here
+ * resolves through it), loopback only, and every path Samba would otherwise take under /run or
+ * /var (pids, sockets, logs) inside the directory. winbindd is not started (Debian ships it in
+ * another package), nor the DNS services.
+ */
+function provisionCommand(directory: string): string[] {
+  const options = [
+    "interfaces = lo",
+    "bind interfaces only = yes",
+    "server services = -winbindd -dnsupdate -dns",
+    `pid directory = ${directory}/run`,
+    `ncalrpc dir = ${directory}/run/ncalrpc`,
+    `winbindd socket directory = ${directory}/run/winbindd`,
+    `ntp signd socket directory = ${directory}/run/ntp_signd`,
+    `log file = ${directory}/log.%m`,
+  ];
+  return [
+    "samba-tool",
+    "domain",
+    "provision",
+    "--realm=PORTSET.TEST",
+    "--domain=PORTSET",
+    "--host-name=dc1",
+    "--server-role=dc",
+    "--dns-backend=NONE",
+    "--adminpass=Portset-Test-1",
+    `--targetdir=${directory}`,
+    ...options.map((option) => `--option=${option}`),
+  ];
+}
+
+/**
+ * Stops what the oracle started, each step whatever the others did: samba (SIGTERM, which ends
+ * its workers too; SIGKILL after 10 s), any process still in the namespace (by its pid), then the
+ * namespace.
+ */
+async function stopAll(
+  namespace: string,
+  namespaceMade: boolean,
+  samba: Deno.ChildProcess | null,
+  reading: Promise<void>,
+): Promise<void> {
+  if (samba) {
+    try {
+      samba.kill("SIGTERM");
+    } catch {
+      // already exited
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stopped = await Promise.race([
+      samba.status.then(() => true),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), 10_000)),
+    ]);
+    clearTimeout(timer);
+    if (!stopped) {
+      try {
+        samba.kill("SIGKILL");
+      } catch {
+        // exited meanwhile
+      }
+      await samba.status;
+    }
+  }
+  if (namespaceMade) {
+    const left = await run("ip", ["netns", "pids", namespace]).catch(() => null);
+    for (const pid of left?.stdout.split("\n").filter((line) => line.trim() !== "") ?? []) {
+      try {
+        Deno.kill(Number(pid), "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
+    await run("ip", ["netns", "delete", namespace]).catch(() => {});
+  }
+  await reading.catch(() => {});
+}
