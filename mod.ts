@@ -24,7 +24,7 @@ export { TARGET, VERSION } from "./version.ts";
 export * from "./rules/mod.ts";
 export { type QueryOptions, queryPorts, type QueryReport } from "./remote/query.ts";
 export { type ResolvedTarget, resolveTarget } from "./remote/resolve.ts";
-export { queryTargets, type Target } from "./remote/targets.ts";
+export { parsePortList, parsePortRange, type Protocol } from "./remote/targets.ts";
 export { type PortResult, type PortState, quietExitCode } from "./remote/port_result.ts";
 export { loadServices, parseServices, serviceName } from "./remote/services_file.ts";
 export { formatQueryJson, formatQueryReport } from "./outputs/query_report.ts";

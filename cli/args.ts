@@ -136,6 +136,8 @@ export interface QueryCommand {
   protocols: Protocol[];
   /** Ports in the order to report them: `-e`'s one, `-r`'s range, or `-o`'s list. */
   ports: number[];
+  /** The ports came from `-r`: PortQry then skips the endpoint mapper's query. */
+  range: boolean;
   /** `-q`: print nothing; the exit code tells. */
   quiet: boolean;
   /** `-sl`: wait longer for UDP answers. */
@@ -384,6 +386,7 @@ function parseQueryCommand(given: Given): QueryCommand {
     host,
     protocols,
     ports,
+    range: given.has("range"),
     quiet: given.has("quiet"),
     slowLink: given.has("slowLink"),
     reverseLookup: !given.has("noReverse"),

@@ -13,14 +13,12 @@ import { ScmServiceManager } from "./windows/scm_service.ts";
 import { runAsWindowsService } from "./windows/service_dispatcher.ts";
 import { SystemdServiceManager } from "./linux/systemd_service.ts";
 import { type ServiceManager, ServiceUnavailableError } from "./service.ts";
-import type { UdpProber } from "./probe.ts";
-import { LinuxUdpProber } from "./linux/udp_probe.ts";
-import { WindowsUdpProber } from "./windows/udp_probe.ts";
 
 export type { CollectOptions, Collector } from "./collector.ts";
 export { CollectorUnavailableError } from "./collector.ts";
 export * from "./service.ts";
 export * from "./probe.ts";
+export * from "./probers.ts";
 
 /** The collector for this OS. Throws {@linkcode CollectorUnavailableError} where there is none. */
 export function createCollector(): Collector {
@@ -36,35 +34,6 @@ export function createCollector(): Collector {
         `portset has no collector for ${Deno.build.os} in this build`,
       );
   }
-}
-
-/**
- * The UDP prober for this OS (remote queries, `-n HOST -p udp`). Throws
- * {@linkcode CollectorUnavailableError} where there is none.
- */
-export function createUdpProber(): UdpProber {
-  switch (Deno.build.os) {
-    case "linux":
-      return new LinuxUdpProber();
-    case "windows":
-      return new WindowsUdpProber();
-    default:
-      throw new CollectorUnavailableError(
-        `UDP queries are not available on ${Deno.build.os} in this build; TCP queries are`,
-      );
-  }
-}
-
-/** Where this OS keeps its services file (port numbers to service names). */
-export function servicesFilePath(): string {
-  if (Deno.build.os !== "windows") return "/etc/services";
-  let root = "C:\\Windows";
-  try {
-    root = Deno.env.get("SystemRoot") ?? root;
-  } catch {
-    // no --allow-env: the usual place
-  }
-  return `${root}\\System32\\drivers\\etc\\services`;
 }
 
 /**

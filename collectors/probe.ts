@@ -1,11 +1,38 @@
 /**
- * The UDP prober: one connected UDP socket per probe, through the OS's socket API, because only
- * a connected socket hears the ICMP "port unreachable" that tells a closed UDP port from a silent
- * one (Deno's node:dgram does not report it). Each OS implements this interface under its own
- * folder; the remote queries (remote/) see only this.
+ * The probers behind remote queries (`-n HOST`): how each OS's socket API tells what became of a
+ * TCP connection attempt or a UDP datagram sent to one port. Each OS implements these interfaces
+ * under its own folder; the remote queries (remote/) see only them, and turn what the OS said
+ * into a port state.
+ *
+ * UDP needs a connected socket through the OS API, the only kind the kernel tells about an ICMP
+ * "port unreachable" (Deno's node:dgram does not report it); TCP needs one where a whole range is
+ * probed at once without a promise and a timer per port.
  *
  * @module
  */
+
+/** An ICMP error the kernel received about a probe, when the OS says which one it was. */
+export interface IcmpMessage {
+  /** ICMP for IPv4, ICMPv6 for IPv6: the type and code numbers mean different things. */
+  family: 4 | 6;
+  type: number;
+  code: number;
+  /** The address that sent it (the target, or a router or firewall on the way); null if unknown. */
+  from: string | null;
+}
+
+/**
+ * An OS error about one probe: anything but an answer, a refusal and silence. It settles that
+ * port (FILTERED, with this as the reason) and never the whole query.
+ */
+export interface ProbeFailure {
+  /** The POSIX errno name (`EHOSTUNREACH`, `ENOPROTOOPT`, `EACCES`, ...); Windows maps to these. */
+  code: string;
+  /** The OS's own text for it, as a fallback for codes the query has no words for. */
+  text: string;
+  /** The ICMP message behind it, when the OS passed it on. */
+  icmp: IcmpMessage | null;
+}
 
 /** One UDP probe: send each payload in turn, waiting for an answer after each. */
 export interface UdpProbeRequest {
@@ -24,16 +51,75 @@ export interface UdpProbeRequest {
 export type UdpProbeOutcome =
   /** A datagram came back, in answer to `payloads[payloadIndex]`. */
   | { kind: "reply"; bytes: Uint8Array; payloadIndex: number }
-  /** ICMP port unreachable: no process has the port. */
-  | { kind: "refused" }
-  /** ICMP host or network unreachable, or no route: the port's state is unknown. */
-  | { kind: "unreachable"; reason: string }
+  /** ICMP port unreachable: no process has the port (`icmp` says who said so, when known). */
+  | { kind: "refused"; icmp: IcmpMessage | null }
+  /**
+   * The socket was connected to itself: the target is this host and the source port (`-sp`) is
+   * the target port, so every datagram would come back from the probe's own socket. `alone`
+   * tells whether any other socket holds that port (checked by binding it exclusively).
+   */
+  | { kind: "self"; alone: boolean }
+  /** Any other error: ICMP host, network or protocol unreachable, prohibited, a local firewall. */
+  | { kind: "failed"; failure: ProbeFailure }
   /** Nothing within the wait after any payload. */
   | { kind: "silent" };
 
 /** Sends UDP probes. Probes may run concurrently; none blocks the event loop for long. */
 export interface UdpProber {
   probe(request: UdpProbeRequest): Promise<UdpProbeOutcome>;
+  close(): void;
+}
+
+/** How to read what a server sends first when a TCP connection is accepted. */
+export interface GreetingRead {
+  /** How long to wait for it after the connection is accepted. */
+  waitMs: number;
+  /** At most this many bytes are kept. */
+  maxBytes: number;
+  /** Whether what has come so far is the whole greeting, so that the wait can end early. */
+  complete(bytes: Uint8Array): boolean;
+}
+
+/** One connection attempt to each of `ports` on one address. */
+export interface TcpConnectBatch {
+  /** Numeric IPv4 or IPv6 address. */
+  address: string;
+  ports: readonly number[];
+  /** Local port to connect from (`-sp`); null lets the OS pick one. */
+  sourcePort: number | null;
+  /** How long each attempt waits for the handshake. */
+  timeoutMs: number;
+  /** Attempts in flight at once. */
+  concurrency: number;
+  /** For the ports whose greeting is wanted, how to read it; null for the rest. */
+  greeting?: (port: number) => GreetingRead | null;
+}
+
+/** How one connection attempt ended. */
+export type TcpConnectOutcome =
+  /** Accepted; `greeting` holds what the server sent first when it was asked for and came. */
+  | { kind: "connected"; greeting: Uint8Array | null }
+  /** A reset, or an ICMP port unreachable (then `icmp` says so, when the OS passed it on). */
+  | { kind: "refused"; icmp: IcmpMessage | null }
+  /**
+   * The connection reached itself: with the source port fixed (`-sp`) and equal to the target
+   * port on this host, TCP's simultaneous open connects a socket to itself. Nothing else can
+   * listen there (the bind would have failed), so the port is not listening. Without `-sp` the
+   * prober never reports this: it tries again from another port, as nmap does.
+   */
+  | { kind: "self" }
+  /** An OS error about this attempt (ICMP unreachable, prohibited, a local firewall, ...). */
+  | { kind: "failed"; failure: ProbeFailure }
+  /** No answer within the timeout. */
+  | { kind: "timeout" };
+
+/** Makes TCP connection attempts. */
+export interface TcpProber {
+  /**
+   * One attempt per port of `batch`, at most `batch.concurrency` at once; the outcomes come in
+   * the ports' order. Throws {@linkcode ProbeError} only when no attempt can be made at all.
+   */
+  connectAll(batch: TcpConnectBatch): Promise<TcpConnectOutcome[]>;
   close(): void;
 }
 
@@ -45,11 +131,18 @@ export class ProbeError extends Error {
 /** The largest UDP payload: the size of the buffer a prober receives into. */
 export const UDP_RECEIVE_SIZE = 65536;
 
+/** The outcomes without a payload, shared rather than made anew for each of 65,535 ports. */
+export const TIMEOUT: TcpConnectOutcome = Object.freeze({ kind: "timeout" });
+/** A TCP reset (no ICMP behind it). */
+export const RESET: TcpConnectOutcome = Object.freeze({ kind: "refused", icmp: null });
+/** A TCP connection to itself under `-sp`. */
+export const SELF: TcpConnectOutcome = Object.freeze({ kind: "self" });
+
 /**
- * The payload loop both OSes share: sends each of `payloads` in turn with `send`, then `wait`s
- * for what comes back. `send` returns the outcome when the send itself settles the probe (an ICMP
- * error already queued on the socket), else null; `wait` returns a datagram's bytes, or an outcome
- * (`silent` moves on to the next payload).
+ * The payload loop every UDP prober shares: sends each of `payloads` in turn with `send`, then
+ * `wait`s for what comes back. `send` returns the outcome when the send itself settles the probe
+ * (an ICMP error already queued on the socket), else null; `wait` returns a datagram's bytes, or
+ * an outcome (`silent` moves on to the next payload).
  */
 export async function sendPayloads(
   payloads: readonly Uint8Array[],

@@ -24,8 +24,19 @@ export interface PortResult {
   /** Its name in the services file, or null. */
   service: string | null;
   state: PortState;
-  /** What the service said (a protocol reply, a banner), line by line; empty when nothing. */
-  detail: string[];
+  /**
+   * Why the port has this state, when more is known than the state says: the ICMP message or OS
+   * error behind a FILTERED, a firewall's ICMP port unreachable behind a NOT LISTENING, a probe
+   * that reached itself. Null otherwise.
+   */
+  reason: string | null;
+  /**
+   * The question asked in the service's own protocol (`DNS`, `SNMP`, `RPC endpoint mapper`,
+   * ...), or `greeting` where the server speaks first; null when only the port was probed.
+   */
+  query: string | null;
+  /** What the service said (a protocol reply, a greeting), line by line; empty when nothing. */
+  detail: readonly string[];
 }
 
 /**
@@ -33,7 +44,7 @@ export interface PortResult {
  * ports, the least certain one decides (2 over 1 over 0), so 0 means every port listens and a
  * script testing for 0 is never told "open" about a port that is not.
  */
-export function quietExitCode(results: readonly PortResult[]): number {
+export function quietExitCode(results: Iterable<PortResult>): number {
   let code = 0;
   for (const result of results) code = Math.max(code, stateExitCode(result.state));
   return code;

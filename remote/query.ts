@@ -1,28 +1,35 @@
 /**
- * A remote query: every target port probed, a bounded number at a time, and the findings in
- * the targets' order.
+ * A remote query: every target port probed, TCP and UDP side by side, a bounded number at a time,
+ * and the findings in the targets' order. Every per-port outcome, OS errors included, becomes
+ * that port's answer; only a probe that cannot be made at all (a source port taken, no sockets
+ * left) ends the query.
  *
  * @module
  */
 
-import type { UdpProber } from "../collectors/probe.ts";
+import type { TcpProber, UdpProber } from "../collectors/probe.ts";
+import { mapBounded } from "./bounded.ts";
 import type { PortResult } from "./port_result.ts";
 import type { ResolvedTarget } from "./resolve.ts";
 import { serviceName, type ServiceNames } from "./services_file.ts";
-import { type ConnectAttempt, probeTcp } from "./tcp_probe.ts";
-import type { Target } from "./targets.ts";
-import { probeUdp } from "./udp_port.ts";
+import { probeTcpPorts, type TcpFinding } from "./tcp_probe.ts";
+import type { Protocol } from "./targets.ts";
+import { probeUdp, type UdpFinding } from "./udp_port.ts";
 
 /**
- * Probes in flight at once. Each holds a socket (and a UDP probe a worker thread while it
- * waits), so this stays far below the usual 1024 open-file limit and Deno's pool of blocking
- * threads; and a burst much larger looks like a SYN flood to the target's defences, which then
- * drop connection attempts and turn open ports into false FILTERED. Against loopback, 64 was
- * also the fastest measured (1-65535 in about 7 s on 2 cores; 16 and 256 took 8-9 s).
+ * TCP connection attempts in flight at once. Each holds a socket, so this stays far below the
+ * usual 1024 open-file limit; a burst much larger looks like a SYN flood to a target's defences,
+ * which then drop connection attempts and turn open ports into false FILTERED.
  */
-export const MAX_IN_FLIGHT = 64;
+export const TCP_IN_FLIGHT = 128;
 
-/** How long each probe waits; `-sl` multiplies the UDP wait and the banner wait. */
+/**
+ * UDP probes in flight at once: each also holds one of Deno's blocking threads while it waits
+ * for its answer.
+ */
+export const UDP_IN_FLIGHT = 64;
+
+/** How long each probe waits; `-sl` multiplies the UDP wait and the greeting wait. */
 export interface QueryTiming {
   /** Per TCP connection attempt: a LAN answers in well under a millisecond, a WAN in 300 ms. */
   tcpTimeoutMs: number;
@@ -30,7 +37,7 @@ export interface QueryTiming {
   tcpTries: number;
   /** How long a UDP probe waits for an answer (or an ICMP error). */
   udpWaitMs: number;
-  /** How long a TCP probe of an SMTP/POP3/IMAP/FTP port waits for the greeting line. */
+  /** How long a TCP probe of an SMTP/POP3/IMAP/FTP port waits for the whole greeting. */
   greetingWaitMs: number;
 }
 
@@ -49,80 +56,126 @@ export const SLOW_LINK_FACTOR = 3;
 export interface QueryOptions {
   /** Numeric address to probe. */
   address: string;
-  targets: readonly Target[];
+  /** `-p`: tcp, udp or both; with both, each port's TCP result comes before its UDP one. */
+  protocols: readonly Protocol[];
+  /** The ports, in the order to report them. */
+  ports: readonly number[];
   sourcePort: number | null;
   slowLink: boolean;
   community: string;
   services: ServiceNames;
+  tcpProber: TcpProber;
   /** Needed when any target is UDP. */
   udpProber: UdpProber | null;
   timing?: Partial<QueryTiming>;
-  /** How TCP connection attempts are made; tests of the retry logic pass their own. */
-  tcpAttempt?: ConnectAttempt;
 }
 
 /** A query's whole finding, as the report shows it. */
 export interface QueryReport extends ResolvedTarget {
-  results: PortResult[];
+  /** `-cn`: the SNMP community the query used. */
+  community: string;
+  results: Iterable<PortResult>;
 }
 
 /**
- * Probes every target; the results come in the targets' order whatever order the probes end
- * in. A probe that cannot be made at all (a source port taken, say) fails the whole query.
+ * The findings of a query, port by port in the order asked, each port's TCP result before its
+ * UDP one. Kept as the probes left them (most ports of a range share one finding object) and
+ * made into {@linkcode PortResult} records one at a time as they are read: a 65,535-port range
+ * then never holds 65,535 records at once.
  */
-export async function queryPorts(options: QueryOptions): Promise<PortResult[]> {
+export class QueryResults implements Iterable<PortResult> {
+  readonly #ports: readonly number[];
+  readonly #protocols: readonly Protocol[];
+  readonly #services: ServiceNames;
+  readonly #tcp: readonly TcpFinding[];
+  readonly #udp: readonly UdpFinding[];
+
+  constructor(
+    ports: readonly number[],
+    protocols: readonly Protocol[],
+    services: ServiceNames,
+    tcp: readonly TcpFinding[],
+    udp: readonly UdpFinding[],
+  ) {
+    this.#ports = ports;
+    this.#protocols = protocols;
+    this.#services = services;
+    this.#tcp = tcp;
+    this.#udp = udp;
+  }
+
+  /** How many results: ports times protocols. */
+  get length(): number {
+    return this.#ports.length * this.#protocols.length;
+  }
+
+  *[Symbol.iterator](): Iterator<PortResult> {
+    for (let i = 0; i < this.#ports.length; i++) {
+      const port = this.#ports[i];
+      for (const protocol of this.#protocols) {
+        const service = serviceName(this.#services, protocol, port);
+        if (protocol === "tcp") {
+          const { state, reason, greeting } = this.#tcp[i];
+          const query = greeting ? "greeting" : null;
+          yield { protocol, port, service, state, reason, query, detail: greeting ?? NONE };
+        } else {
+          const { state, reason, query, detail } = this.#udp[i];
+          yield { protocol, port, service, state, reason, query, detail };
+        }
+      }
+    }
+  }
+}
+
+/** No detail: one empty list shared by the thousands of ports of a range that have none. */
+const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * Probes every port under every protocol asked; the results come in the ports' order whatever
+ * order the probes end in.
+ */
+export async function queryPorts(options: QueryOptions): Promise<QueryResults> {
   const timing = { ...DEFAULT_TIMING, ...options.timing };
   const slow = options.slowLink ? SLOW_LINK_FACTOR : 1;
-  const probe = async ({ protocol, port }: Target): Promise<PortResult> => {
-    const service = serviceName(options.services, protocol, port);
-    if (protocol === "tcp") {
-      const { state, detail } = await probeTcp({
-        address: options.address,
-        port,
-        sourcePort: options.sourcePort,
-        timeoutMs: timing.tcpTimeoutMs,
-        tries: timing.tcpTries,
-        greetingWaitMs: timing.greetingWaitMs * slow,
-        attempt: options.tcpAttempt,
-      });
-      return { protocol, port, service, state, detail };
-    }
-    if (!options.udpProber) throw new Error("a UDP target needs a UDP prober");
-    const { state, detail } = await probeUdp(options.udpProber, {
+  const { ports, protocols } = options;
+  const [tcp, udp] = await Promise.all([
+    !protocols.includes("tcp") ? [] : probeTcpPorts(options.tcpProber, {
+      address: options.address,
+      ports,
+      sourcePort: options.sourcePort,
+      timeoutMs: timing.tcpTimeoutMs,
+      tries: timing.tcpTries,
+      greetingWaitMs: timing.greetingWaitMs * slow,
+      concurrency: TCP_IN_FLIGHT,
+    }),
+    !protocols.includes("udp") ? [] : probeUdpPorts(options, ports, timing.udpWaitMs * slow),
+  ]);
+  return new QueryResults(ports, protocols, options.services, tcp, udp);
+}
+
+/**
+ * The UDP probes. With `-sp`, the probe of the port equal to the source port runs after all the
+ * others: it may reach its own socket, and only once no other probe holds the port can it tell
+ * whether anything else does.
+ */
+async function probeUdpPorts(
+  options: QueryOptions,
+  ports: readonly number[],
+  waitMs: number,
+): Promise<UdpFinding[]> {
+  const prober = options.udpProber;
+  if (!prober) throw new Error("a UDP target needs a UDP prober");
+  const probe = (port: number) =>
+    probeUdp(prober, {
       address: options.address,
       port,
       sourcePort: options.sourcePort,
-      waitMs: timing.udpWaitMs * slow,
+      waitMs,
       community: options.community,
     });
-    return { protocol, port, service, state, detail };
-  };
-  return await mapBounded(options.targets, MAX_IN_FLIGHT, probe);
-}
-
-/**
- * `task` over `items` with at most `limit` running at once; results in the items' order. The
- * first failure rejects at once and no further task starts (those running finish on their own).
- */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await task(items[index]);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+  const last = ports.indexOf(options.sourcePort ?? -1);
+  const others = last < 0 ? ports : ports.filter((_, i) => i !== last);
+  const findings = await mapBounded(others, UDP_IN_FLIGHT, probe);
+  if (last >= 0) findings.splice(last, 0, await probe(ports[last]));
+  return findings;
 }

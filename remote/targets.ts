@@ -8,12 +8,6 @@
 /** A transport protocol a query probes. */
 export type Protocol = "tcp" | "udp";
 
-/** One port to probe. */
-export interface Target {
-  protocol: Protocol;
-  port: number;
-}
-
 /** A port list that cannot be read; the message says what is wrong, in one line. */
 export class PortSpecError extends Error {
   override name = "PortSpecError";
@@ -45,12 +39,4 @@ function checkedPort(text: string): number {
     throw new PortSpecError(`a port is a whole number from 1 to 65535, not '${text}'`);
   }
   return port;
-}
-
-/**
- * Every (protocol, port) pair to probe, in the ports' order; with both protocols, each port's
- * TCP probe comes before its UDP probe.
- */
-export function queryTargets(protocols: readonly Protocol[], ports: readonly number[]): Target[] {
-  return ports.flatMap((port) => protocols.map((protocol) => ({ protocol, port })));
 }

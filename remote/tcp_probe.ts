@@ -1,201 +1,95 @@
 /**
- * TCP probes: connect, and read what the state is from how the connection attempt ends. An
- * accepted connection is LISTENING, a reset (ECONNREFUSED) NOT LISTENING, and no answer at all is
- * tried again, up to the tries asked for, before it is FILTERED.
+ * TCP probes: one connection attempt per port, and what the state is from how it ends. An
+ * accepted connection is LISTENING, a reset (or ICMP port unreachable) NOT LISTENING, any other
+ * error FILTERED with its reason, and no answer at all is tried again, up to the tries asked for,
+ * before it is FILTERED. Attempts are made in rounds: every port once, then the silent ones again.
  *
  * @module
  */
 
-import net from "node:net";
-import { ProbeError } from "../collectors/probe.ts";
-import { formatAddressPort } from "../model/address.ts";
-import { BANNER_MAX_BYTES, BANNER_PORTS, describeBanner } from "./banners.ts";
+import type { TcpConnectOutcome, TcpProber } from "../collectors/probe.ts";
+import { greetingLines, greetingRead } from "./banners.ts";
+import { describeFailure, describeIcmp } from "./failure_text.ts";
 import type { PortState } from "./port_result.ts";
 
-/** How one connection attempt ended. */
-export type ConnectOutcome =
-  /** Accepted; `greeting` holds what the server sent first when it was asked for. */
-  | { kind: "connected"; greeting: Uint8Array | null }
-  | { kind: "refused" }
-  /** An ICMP host or network unreachable came back. */
-  | { kind: "unreachable"; reason: string }
-  /** Nothing came back within the timeout. */
-  | { kind: "timeout" };
-
-/** One connection attempt to `address:port`. */
-export type ConnectAttempt = (target: ConnectTarget) => Promise<ConnectOutcome>;
-
-/** What one attempt is told. */
-export interface ConnectTarget {
-  address: string;
-  port: number;
-  sourcePort: number | null;
-  timeoutMs: number;
-  /** When set, wait this long after connecting for the server's greeting. */
-  greetingWaitMs: number | null;
-}
-
-/** One TCP probe. */
+/** A TCP probe of several ports of one address. */
 export interface TcpProbeOptions {
   address: string;
-  port: number;
+  ports: readonly number[];
   sourcePort: number | null;
   /** Per attempt. */
   timeoutMs: number;
   /** Attempts when nothing answers (PortQry's default is 3). */
   tries: number;
-  /** How long to wait for a greeting on the banner ports. */
+  /** How long to wait for a greeting on the ports whose servers greet first. */
   greetingWaitMs: number;
-  /** The attempt itself; tests may pass their own. */
-  attempt?: ConnectAttempt;
+  /** Attempts in flight at once. */
+  concurrency: number;
 }
 
-/** A TCP probe's finding. */
-export interface TcpProbeResult {
+/** What a TCP probe found for one port. */
+export interface TcpFinding {
   state: PortState;
-  detail: string[];
-  /** How many connection attempts were made. */
-  attempts: number;
+  reason: string | null;
+  /** The server's greeting, line by line, when one was read. */
+  greeting: string[] | null;
 }
 
-/** Probes one TCP port. Throws {@linkcode ProbeError} when no attempt can be made at all. */
-export async function probeTcp(options: TcpProbeOptions): Promise<TcpProbeResult> {
-  const attempt = options.attempt ?? connectFastest;
-  for (let attempts = 1;; attempts++) {
-    const outcome = await attempt({
+/** Why a silent port is FILTERED. */
+function silence(tries: number): string {
+  return `no answer to ${tries} connection attempt${tries === 1 ? "" : "s"}`;
+}
+
+/** Why a port whose probe reached itself is NOT LISTENING. */
+export const SELF_CONNECT_REASON = "the probe connected to itself: the source port is the " +
+  "target port on this host, so nothing else listens on it";
+
+/** Probes every port of `options` with `prober`; findings in the ports' order. */
+export async function probeTcpPorts(
+  prober: TcpProber,
+  options: TcpProbeOptions,
+): Promise<TcpFinding[]> {
+  const findings = new Array<TcpFinding>(options.ports.length);
+  let pending = options.ports.map((_, index) => index);
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const outcomes = await prober.connectAll({
       address: options.address,
-      port: options.port,
+      ports: pending.map((index) => options.ports[index]),
       sourcePort: options.sourcePort,
       timeoutMs: options.timeoutMs,
-      greetingWaitMs: BANNER_PORTS.has(options.port) ? options.greetingWaitMs : null,
+      concurrency: options.concurrency,
+      greeting: (port) => greetingRead(port, options.greetingWaitMs),
     });
-    switch (outcome.kind) {
-      case "connected":
-        return {
-          state: "LISTENING",
-          detail: outcome.greeting?.length ? describeBanner(options.port, outcome.greeting) : [],
-          attempts,
-        };
-      case "refused":
-        return { state: "NOT LISTENING", detail: [], attempts };
-      case "unreachable":
-        return { state: "FILTERED", detail: [outcome.reason], attempts };
-      case "timeout":
-        if (attempts >= options.tries) return { state: "FILTERED", detail: [], attempts };
-    }
+    const silent: number[] = [];
+    outcomes.forEach((outcome, i) => {
+      if (outcome.kind === "timeout" && attempt < options.tries) silent.push(pending[i]);
+      else findings[pending[i]] = findingOf(outcome, attempt);
+    });
+    pending = silent;
   }
+  return findings;
 }
 
-/** Errors that mean the host or network is unreachable: the port's state cannot be known. */
-const UNREACHABLE = new Map([
-  ["EHOSTUNREACH", "host unreachable"],
-  ["ENETUNREACH", "network unreachable"],
-]);
+/** Findings without a payload, shared across ports. */
+const LISTENING: TcpFinding = Object.freeze({ state: "LISTENING", reason: null, greeting: null });
+const CLOSED: TcpFinding = Object.freeze({ state: "NOT LISTENING", reason: null, greeting: null });
 
-/**
- * One attempt, the cheapest way that can do what it asks: `Deno.connect`, a third of the CPU of
- * node:net per probe (which matters over a 65,535-port range), when there is no source port to
- * bind and no greeting to read; node:net otherwise.
- */
-export function connectFastest(target: ConnectTarget): Promise<ConnectOutcome> {
-  return target.sourcePort === null && target.greetingWaitMs === null
-    ? connectPlain(target)
-    : connectOnce(target);
-}
-
-/**
- * One attempt with `Deno.connect`, cancelled at the timeout by its signal. It cannot reset the
- * connection as {@linkcode connectOnce} does, so an open port leaves this end in TIME_WAIT on an
- * ephemeral port: harmless, since no fixed source port is reused.
- */
-async function connectPlain(target: ConnectTarget): Promise<ConnectOutcome> {
-  try {
-    const connection = await Deno.connect({
-      hostname: target.address,
-      port: target.port,
-      signal: AbortSignal.timeout(target.timeoutMs),
-    });
-    connection.close();
-    return { kind: "connected", greeting: null };
-  } catch (error) {
-    if (error instanceof Deno.errors.ConnectionRefused) return { kind: "refused" };
-    const code = (error as { code?: string }).code ?? "";
-    const unreachable = UNREACHABLE.get(code);
-    if (unreachable) return { kind: "unreachable", reason: unreachable };
-    if ((error as Error).name === "TimeoutError" || code === "ETIMEDOUT") {
-      return { kind: "timeout" };
-    }
-    // Anything else: node:net's attempt says what went wrong the way the rest of the probe does.
-    return connectOnce(target);
+/** The finding an attempt's outcome stands for; `attempts` made so far. */
+export function findingOf(outcome: TcpConnectOutcome, attempts: number): TcpFinding {
+  switch (outcome.kind) {
+    case "connected":
+      return outcome.greeting?.length
+        ? { state: "LISTENING", reason: null, greeting: greetingLines(outcome.greeting) }
+        : LISTENING;
+    case "refused":
+      return outcome.icmp
+        ? { state: "NOT LISTENING", reason: describeIcmp(outcome.icmp), greeting: null }
+        : CLOSED;
+    case "self":
+      return { state: "NOT LISTENING", reason: SELF_CONNECT_REASON, greeting: null };
+    case "failed":
+      return { state: "FILTERED", reason: describeFailure(outcome.failure), greeting: null };
+    case "timeout":
+      return { state: "FILTERED", reason: silence(attempts), greeting: null };
   }
-}
-
-/** One attempt with node:net. */
-export function connectOnce(target: ConnectTarget): Promise<ConnectOutcome> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({
-      host: target.address,
-      port: target.port,
-      ...(target.sourcePort !== null ? { localPort: target.sourcePort } : {}),
-    });
-    let settled = false;
-    const chunks: Uint8Array[] = [];
-    let received = 0;
-    const finish = (outcome: ConnectOutcome | Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      // Close an open connection with a reset, not a FIN: the prober's end then never lingers in
-      // TIME_WAIT, which would hold the port pair (and a fixed -sp source port) for a minute.
-      if (socket.readyState === "open") socket.resetAndDestroy();
-      else socket.destroy();
-      if (outcome instanceof Error) reject(outcome);
-      else resolve(outcome);
-    };
-    let timer = setTimeout(() => finish({ kind: "timeout" }), target.timeoutMs);
-    const greeting = () => ({ kind: "connected", greeting: concat(chunks, received) }) as const;
-    socket.on("connect", () => {
-      if (target.greetingWaitMs === null) return finish({ kind: "connected", greeting: null });
-      clearTimeout(timer);
-      timer = setTimeout(() => finish(greeting()), target.greetingWaitMs);
-    });
-    socket.on("data", (chunk: Uint8Array) => {
-      chunks.push(chunk);
-      received += chunk.length;
-      if (received >= BANNER_MAX_BYTES || chunk.includes(0x0a)) finish(greeting());
-    });
-    socket.on("end", () => finish(greeting()));
-    socket.on("error", (error: NodeJS.ErrnoException) => {
-      if (socket.readyState === "open" || chunks.length > 0) return finish(greeting());
-      if (error.code === "ECONNREFUSED") return finish({ kind: "refused" });
-      const unreachable = UNREACHABLE.get(error.code ?? "");
-      if (unreachable) return finish({ kind: "unreachable", reason: unreachable });
-      if (error.code === "ETIMEDOUT") return finish({ kind: "timeout" });
-      finish(new ProbeError(connectFailure(target, error)));
-    });
-  });
-}
-
-/** A one-line account of a connection that failed for a reason other than the port's state. */
-function connectFailure(target: ConnectTarget, error: NodeJS.ErrnoException): string {
-  const to = formatAddressPort(target.address, target.port);
-  if (
-    target.sourcePort !== null && (error.code === "EADDRINUSE" || error.code === "EADDRNOTAVAIL")
-  ) {
-    return `cannot connect from source port ${target.sourcePort} to ${to}: the port pair is in ` +
-      `use (a listener on that port, or a connection to ${to} from it not yet closed)`;
-  }
-  return `cannot connect to ${to}: ${error.code ?? error.message}`;
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  const bytes = new Uint8Array(Math.min(length, BANNER_MAX_BYTES));
-  let offset = 0;
-  for (const chunk of chunks) {
-    const part = chunk.subarray(0, bytes.length - offset);
-    bytes.set(part, offset);
-    offset += part.length;
-    if (offset >= bytes.length) break;
-  }
-  return bytes;
 }

@@ -9,6 +9,8 @@ const results = (...states: PortState[]) =>
     port: i + 1,
     service: null,
     state,
+    reason: null,
+    query: null,
     detail: [],
   }));
 

@@ -1,7 +1,7 @@
 /** remote/targets.ts: `-r` ranges, `-o` lists, and the probe order for `-p both`. */
 
 import assert from "node:assert/strict";
-import { parsePortList, parsePortRange, PortSpecError, queryTargets } from "../remote/targets.ts";
+import { parsePortList, parsePortRange, PortSpecError } from "../remote/targets.ts";
 
 Deno.test("parsePortRange: both ends included; bad ranges are one-line PortSpecErrors", () => {
   assert.deepEqual(parsePortRange("20:23"), [20, 21, 22, 23]);
@@ -18,13 +18,4 @@ Deno.test("parsePortList: the order given, each port once", () => {
   for (const bad of ["80,", ",80", "80,,81", "0", "65536", "http"]) {
     assert.throws(() => parsePortList(bad), PortSpecError, bad);
   }
-});
-
-Deno.test("queryTargets: TCP before UDP for each port, ports in order", () => {
-  assert.deepEqual(queryTargets(["tcp", "udp"], [53, 22]), [
-    { protocol: "tcp", port: 53 },
-    { protocol: "udp", port: 53 },
-    { protocol: "tcp", port: 22 },
-    { protocol: "udp", port: 22 },
-  ]);
 });

@@ -1,103 +1,165 @@
 /**
- * remote/tcp_probe.ts: the retry logic as a unit (an injected connection attempt), then real
- * connections to loopback: a listener, a closed port, IPv6, a greeting read, a listener whose
- * accept queue is full (the kernel then drops SYNs: a real FILTERED), and a source port in use.
+ * TCP probes: the rounds of remote/tcp_probe.ts as a unit (a scripted prober), then both real
+ * probers (Linux's epoll one and the portable one Windows and macOS use) on 127.0.0.1 and ::1: a
+ * listener, a closed port, a greeting, a listener whose accept queue is full (the kernel then
+ * drops SYNs: a real FILTERED), a source port in use, and a probe whose source port is its
+ * target port, which connects to itself. Then, in network namespaces of their own, a port range
+ * while the kernel is made to pick the target port as the source port, and firewall rules that
+ * answer with each kind of ICMP error.
  */
 
 import assert from "node:assert/strict";
 import net from "node:net";
-import { ProbeError } from "../collectors/probe.ts";
+import { LinuxTcpProber } from "../collectors/linux/tcp_probe.ts";
 import {
-  connectOnce,
-  type ConnectOutcome,
-  probeTcp,
-  type TcpProbeOptions,
-} from "../remote/tcp_probe.ts";
+  ProbeError,
+  RESET,
+  SELF,
+  type TcpConnectBatch,
+  type TcpConnectOutcome,
+  type TcpProber,
+  TIMEOUT,
+} from "../collectors/probe.ts";
+import { PortableTcpProber } from "../remote/portable_tcp_prober.ts";
+import { probeTcpPorts, SELF_CONNECT_REASON, type TcpProbeOptions } from "../remote/tcp_probe.ts";
+import { inNewNamespace, jsonResults, namespaceUnavailable } from "./support/netns.ts";
 import { TestSockets } from "./support/sockets.ts";
-import { spareLoopback } from "./support/udp_servers.ts";
 
 const OPTIONS: TcpProbeOptions = {
   address: "127.0.0.1",
-  port: 1,
+  ports: [1],
   sourcePort: null,
   timeoutMs: 300,
   tries: 3,
   greetingWaitMs: 500,
+  concurrency: 8,
 };
 
-/** An attempt that answers from a script, counting the calls (a unit test of the retries). */
-function scripted(...outcomes: ConnectOutcome[]) {
-  const calls: number[] = [];
-  return {
-    calls,
-    attempt: () => {
-      calls.push(calls.length + 1);
-      return Promise.resolve(outcomes[Math.min(calls.length - 1, outcomes.length - 1)]);
+/** A prober answering each port from a script of outcomes, one per round, counting the rounds. */
+function scripted(script: Record<number, TcpConnectOutcome[]>) {
+  const rounds: number[][] = [];
+  const prober: TcpProber = {
+    connectAll(batch: TcpConnectBatch) {
+      rounds.push([...batch.ports]);
+      return Promise.resolve(batch.ports.map((port) => {
+        const outcomes = script[port];
+        return outcomes[Math.min(rounds.length - 1, outcomes.length - 1)];
+      }));
     },
+    close() {},
   };
+  return { prober, rounds };
 }
 
-Deno.test("probeTcp (unit): only silence is retried, and 3 silent tries are FILTERED", async () => {
-  const timeout: ConnectOutcome = { kind: "timeout" };
-  const silent = scripted(timeout);
-  assert.deepEqual(await probeTcp({ ...OPTIONS, attempt: silent.attempt }), {
-    state: "FILTERED",
-    detail: [],
-    attempts: 3,
+Deno.test("probeTcpPorts (unit): only silent ports are tried again, and 3 silences are FILTERED", async () => {
+  const unreachable: TcpConnectOutcome = {
+    kind: "failed",
+    failure: { code: "ENOPROTOOPT", text: "Protocol not available", icmp: null },
+  };
+  const { prober, rounds } = scripted({
+    1: [TIMEOUT],
+    2: [TIMEOUT, TIMEOUT, { kind: "connected", greeting: null }],
+    3: [RESET],
+    4: [unreachable],
+    5: [SELF],
+    6: [{ kind: "connected", greeting: new TextEncoder().encode("220-a\r\n220 b\r\n") }],
   });
-  const late = scripted(timeout, timeout, { kind: "connected", greeting: null });
-  assert.equal((await probeTcp({ ...OPTIONS, attempt: late.attempt })).state, "LISTENING");
-  assert.equal(late.calls.length, 3);
-  const refused = scripted({ kind: "refused" });
-  assert.deepEqual(await probeTcp({ ...OPTIONS, attempt: refused.attempt }), {
-    state: "NOT LISTENING",
-    detail: [],
-    attempts: 1,
-  });
-  const unreachable = scripted({ kind: "unreachable", reason: "host unreachable" });
-  assert.deepEqual(await probeTcp({ ...OPTIONS, attempt: unreachable.attempt }), {
-    state: "FILTERED",
-    detail: ["host unreachable"],
-    attempts: 1,
-  });
-  const once = scripted(timeout);
-  await probeTcp({ ...OPTIONS, tries: 1, attempt: once.attempt });
-  assert.equal(once.calls.length, 1);
+  const findings = await probeTcpPorts(prober, { ...OPTIONS, ports: [1, 2, 3, 4, 5, 6] });
+  assert.deepEqual(rounds, [[1, 2, 3, 4, 5, 6], [1, 2], [1, 2]]);
+  assert.deepEqual(findings, [
+    { state: "FILTERED", reason: "no answer to 3 connection attempts", greeting: null },
+    { state: "LISTENING", reason: null, greeting: null },
+    { state: "NOT LISTENING", reason: null, greeting: null },
+    { state: "FILTERED", reason: "protocol unreachable (ENOPROTOOPT)", greeting: null },
+    { state: "NOT LISTENING", reason: SELF_CONNECT_REASON, greeting: null },
+    { state: "LISTENING", reason: null, greeting: ["220-a", "220 b"] },
+  ]);
 });
 
-Deno.test("probeTcp: listener LISTENING, closed port NOT LISTENING, IPv4 and IPv6", async () => {
-  using sockets = new TestSockets();
-  for (const address of ["127.0.0.1", "::1"]) {
-    const listener = sockets.tcpListen(address);
-    const closed = sockets.tcpListen(address);
-    sockets.close(closed.fd);
-    assert.equal((await probeTcp({ ...OPTIONS, address, port: listener.port })).state, "LISTENING");
-    assert.equal(
-      (await probeTcp({ ...OPTIONS, address, port: closed.port })).state,
-      "NOT LISTENING",
-    );
-  }
+/** Both real probers, by name. */
+const PROBERS: [string, () => TcpProber][] = [
+  ["linux", () => new LinuxTcpProber()],
+  ["portable", () => new PortableTcpProber()],
+];
+
+const batch = (address: string, ports: number[], extra: Partial<TcpConnectBatch> = {}) => ({
+  address,
+  ports,
+  sourcePort: null,
+  timeoutMs: 1000,
+  concurrency: 8,
+  ...extra,
 });
 
-Deno.test("probeTcp: the greeting of an SMTP server on port 25", async () => {
-  const address = spareLoopback();
-  const server = net.createServer((socket) => {
-    socket.on("error", () => {});
-    socket.write("220 mail.test ESMTP ready\r\n");
+for (const [name, make] of PROBERS) {
+  Deno.test(`${name} prober: a listener connects, a closed port is reset, on 127.0.0.1 and ::1`, async () => {
+    using sockets = new TestSockets();
+    const prober = make();
+    for (const address of ["127.0.0.1", "::1"]) {
+      const listener = sockets.tcpListen(address);
+      const closed = sockets.tcpListen(address);
+      sockets.close(closed.fd);
+      const outcomes = await prober.connectAll(batch(address, [listener.port, closed.port]));
+      assert.deepEqual(outcomes, [{ kind: "connected", greeting: null }, RESET], address);
+    }
   });
-  await new Promise<void>((resolve) => server.listen(25, address, resolve));
-  try {
-    assert.deepEqual(await probeTcp({ ...OPTIONS, address, port: 25 }), {
-      state: "LISTENING",
-      detail: ["SMTP greeting: 220 mail.test ESMTP ready"],
-      attempts: 1,
+
+  Deno.test(`${name} prober: a greeting over several lines is read whole`, async () => {
+    const server = net.createServer((socket) => {
+      socket.on("error", () => {});
+      socket.write("220-mail.test ESMTP\r\n");
+      setTimeout(() => socket.write("220 ready\r\n"), 50);
     });
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const text = new TextDecoder();
+      const [outcome] = await make().connectAll(batch("127.0.0.1", [port], {
+        greeting: () => ({
+          waitMs: 2000,
+          maxBytes: 4096,
+          complete: (bytes) => text.decode(bytes).endsWith("220 ready\r\n"),
+        }),
+      }));
+      assert.equal(outcome.kind, "connected");
+      assert.equal(
+        text.decode(outcome.kind === "connected" ? outcome.greeting! : undefined),
+        "220-mail.test ESMTP\r\n220 ready\r\n",
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 
-Deno.test("probeTcp: a listener whose accept queue is full drops SYNs: FILTERED", async () => {
+  Deno.test(`${name} prober: a source port that is its own target port connects to itself`, async () => {
+    using sockets = new TestSockets();
+    for (const address of ["127.0.0.1", "::1"]) {
+      const closed = sockets.tcpListen(address);
+      sockets.close(closed.fd);
+      const outcomes = await make().connectAll(
+        batch(address, [closed.port], { sourcePort: closed.port }),
+      );
+      assert.deepEqual(outcomes, [SELF], address);
+    }
+  });
+
+  Deno.test(`${name} prober: a source port held by a listener is one clear ProbeError`, async () => {
+    using sockets = new TestSockets();
+    const target = sockets.tcpListen("127.0.0.1");
+    const holder = sockets.tcpListen("0.0.0.0");
+    await assert.rejects(
+      make().connectAll(batch("127.0.0.1", [target.port], { sourcePort: holder.port })),
+      (error: unknown) => {
+        assert.ok(error instanceof ProbeError, String(error));
+        assert.match(error.message, new RegExp(`source port ${holder.port}`));
+        assert.ok(!error.message.includes("\n"));
+        return true;
+      },
+    );
+  });
+}
+
+Deno.test("linux prober: a listener whose accept queue is full drops SYNs: FILTERED after 3 tries", async () => {
   using sockets = new TestSockets();
   // Backlog 0: the queue holds one connection. Clients that are never accepted fill it; after
   // that the kernel drops each new SYN, so a connection attempt hears nothing at all.
@@ -117,31 +179,139 @@ Deno.test("probeTcp: a listener whose accept queue is full drops SYNs: FILTERED"
       });
     }
     const started = Date.now();
-    const result = await probeTcp({ ...OPTIONS, port: listener.port, timeoutMs: 200, tries: 3 });
-    assert.deepEqual(result, { state: "FILTERED", detail: [], attempts: 3 });
+    const findings = await probeTcpPorts(new LinuxTcpProber(), {
+      ...OPTIONS,
+      ports: [listener.port],
+      timeoutMs: 200,
+    });
+    assert.deepEqual(findings, [{
+      state: "FILTERED",
+      reason: "no answer to 3 connection attempts",
+      greeting: null,
+    }]);
     assert.ok(Date.now() - started >= 3 * 200, "three tries, each waiting its timeout");
   } finally {
     for (const client of clients) client.destroy();
   }
 });
 
-Deno.test("connectOnce: a source port held by a listener is one clear ProbeError", async () => {
-  using sockets = new TestSockets();
-  const target = sockets.tcpListen("127.0.0.1");
-  const holder = sockets.tcpListen("0.0.0.0");
-  await assert.rejects(
-    connectOnce({
-      address: "127.0.0.1",
-      port: target.port,
-      sourcePort: holder.port,
-      timeoutMs: 1000,
-      greetingWaitMs: null,
-    }),
-    (error: unknown) => {
-      assert.ok(error instanceof ProbeError, String(error));
-      assert.match(error.message, new RegExp(`source port ${holder.port}`));
-      assert.ok(!error.message.includes("\n"));
-      return true;
-    },
-  );
+const noNamespace = namespaceUnavailable();
+
+Deno.test({
+  name: "portset -n: no false LISTENING when the kernel picks the target port as the source port",
+  ignore: noNamespace !== null,
+  async fn() {
+    // Two ephemeral ports only, both inside the range probed: a connection to either of them
+    // reaches itself whenever the kernel picks that one as the source port (before the fix,
+    // a false LISTENING in about one run in six). Nothing listens but 40005.
+    const run = await inNewNamespace(`
+      sysctl -qw net.ipv4.ip_local_port_range="40000 40001"
+      python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",40005)); s.listen(); time.sleep(60)' >/dev/null &
+      v4=$!
+      python3 -c 'import socket,time; s=socket.socket(socket.AF_INET6); s.bind(("::1",40005)); s.listen(); time.sleep(60)' >/dev/null &
+      v6=$!
+      trap 'kill $v4 $v6' EXIT
+      while [ "$(ss -Htln | grep -c ':40005 ')" -lt 2 ]; do sleep 0.05; done
+      for i in $(seq 20); do
+        $PORTSET -n 127.0.0.1 -r 39998:40005 -nr --json
+        $PORTSET -n ::1 -r 39998:40005 -nr --json
+      done | tr -d '\\n' | sed 's/}{/}\\n{/g'
+    `);
+    assert.equal(run.code, 0, run.stderr);
+    const runs = run.stdout.trim().split("\n");
+    assert.equal(runs.length, 40, run.stdout);
+    for (const output of runs) {
+      const results = jsonResults({ ...run, stdout: output });
+      const listening = results.filter((r) => r.state === "LISTENING").map((r) => r.port);
+      assert.deepEqual(listening, [40005], output);
+    }
+  },
+});
+
+Deno.test({
+  name: "portset -n: -sp equal to the port, nothing there: NOT LISTENING for TCP and UDP",
+  ignore: noNamespace !== null,
+  async fn() {
+    const run = await inNewNamespace(`
+      $PORTSET -n 127.0.0.1 -p both -e 40050 -sp 40050 -nr --json
+      $PORTSET -n ::1 -p both -e 40050 -sp 40050 -nr --json
+      $PORTSET -n 127.0.0.1 -p both -e 40050 -sp 40050 -nr -q || echo "exit $?"
+    `);
+    const [first, second, quiet] = run.stdout.split(/(?<=\]\}\n)/);
+    for (const output of [first, second]) {
+      const results = jsonResults({ ...run, stdout: output });
+      assert.deepEqual(results.map((r) => [r.protocol, r.state]), [
+        ["tcp", "NOT LISTENING"],
+        ["udp", "NOT LISTENING"],
+      ]);
+      assert.match(results[0].reason ?? "", /connected to itself/);
+      assert.match(results[1].reason ?? "", /its own socket/);
+    }
+    assert.equal(quiet.trim(), "exit 1", "-q: NOT LISTENING is exit code 1");
+  },
+});
+
+const noFirewall = namespaceUnavailable("iptables", "ip6tables");
+
+Deno.test({
+  name: "portset -n: each REJECT kind is that port's answer, and a range goes on past it",
+  ignore: noFirewall !== null,
+  async fn() {
+    const rejects: [number, string][] = [
+      [41001, "--reject-with icmp-proto-unreachable"],
+      [41002, "--reject-with icmp-host-unreachable"],
+      [41003, "--reject-with icmp-net-unreachable"],
+      [41004, "--reject-with icmp-admin-prohibited"],
+      [41005, "--reject-with icmp-host-prohibited"],
+      [41006, "--reject-with icmp-port-unreachable"],
+      [41007, "--reject-with tcp-reset"],
+    ];
+    const rules = rejects.map(([port, how]) =>
+      `iptables -I INPUT -i lo -p tcp --dport ${port} -j REJECT ${how}
+       iptables -I INPUT -i lo -p udp --dport ${port} -j REJECT ${
+        how === "--reject-with tcp-reset" ? "" : how
+      }`
+    ).join("\n");
+    const run = await inNewNamespace(`
+      ${rules}
+      ip6tables -I INPUT -i lo -p tcp --dport 41008 -j REJECT --reject-with icmp6-adm-prohibited
+      ip6tables -I INPUT -i lo -p udp --dport 41008 -j REJECT --reject-with icmp6-adm-prohibited
+      $PORTSET -n 127.0.0.1 -p both -r 41000:41008 -nr --json
+      $PORTSET -n ::1 -p both -e 41008 -nr --json
+    `);
+    assert.equal(run.code, 0, run.stderr);
+    const [ipv4, ipv6] = run.stdout.split(/(?<=\]\}\n)/);
+    const results = jsonResults({ ...run, stdout: ipv4 });
+    assert.equal(results.length, 18, "every port of the range, both protocols");
+    const answer = (protocol: string, port: number) =>
+      results.find((r) => r.protocol === protocol && r.port === port)!;
+    for (const protocol of ["tcp", "udp"]) {
+      const expect = (port: number, state: string, reason: RegExp | null) => {
+        const result = answer(protocol, port);
+        assert.equal(result.state, state, `${protocol} ${port}`);
+        if (reason) assert.match(result.reason ?? "", reason, `${protocol} ${port}`);
+      };
+      expect(41001, "FILTERED", /^ICMP protocol unreachable \(type 3, code 2\) from 127\.0\.0\.1$/);
+      expect(41002, "FILTERED", /^ICMP host unreachable \(type 3, code 1\)/);
+      expect(41003, "FILTERED", /^ICMP network unreachable \(type 3, code 0\)/);
+      expect(41004, "FILTERED", /^ICMP communication administratively prohibited/);
+      expect(41005, "FILTERED", /^ICMP host administratively prohibited/);
+      expect(41000, "NOT LISTENING", null);
+    }
+    // A firewall's port unreachable for TCP is NOT LISTENING, said to come from ICMP, not a reset.
+    assert.equal(answer("tcp", 41006).state, "NOT LISTENING");
+    assert.match(answer("tcp", 41006).reason ?? "", /^ICMP port unreachable \(type 3, code 3\)/);
+    assert.deepEqual([answer("tcp", 41007).state, answer("tcp", 41007).reason], [
+      "NOT LISTENING",
+      null,
+    ]);
+    const v6 = jsonResults({ ...run, stdout: ipv6 });
+    assert.deepEqual(v6.map((r) => [r.protocol, r.state]), [["tcp", "FILTERED"], [
+      "udp",
+      "FILTERED",
+    ]]);
+    for (const result of v6) {
+      assert.match(result.reason ?? "", /^ICMPv6 communication administratively prohibited/);
+    }
+  },
 });

@@ -1,7 +1,8 @@
 /**
  * collectors/linux/udp_probe.ts against UDP servers this test starts on loopback: an answer, a
- * silent port, a closed port (the kernel's ICMP port unreachable), IPv6, a fixed source port
- * shared by concurrent probes, and an event loop that keeps running while probes wait.
+ * silent port, a closed port (the kernel's ICMP port unreachable, with the message itself), IPv6,
+ * a fixed source port shared by concurrent probes, a source port that is the target port, and an
+ * event loop that keeps running while probes wait.
  */
 
 import assert from "node:assert/strict";
@@ -42,7 +43,15 @@ Deno.test({
       );
       assert.equal(silent.received.length, 1, "the silent server did receive the datagram");
       const closed = await closedUdpPort(address);
-      assert.deepEqual(await prober.probe(request(address, closed)), { kind: "refused" });
+      const refused = await prober.probe(request(address, closed));
+      assert.equal(refused.kind, "refused", address);
+      // The kernel's own ICMP port unreachable, read off the socket's error queue.
+      assert.deepEqual(refused.kind === "refused" && refused.icmp, {
+        family: address === "::1" ? 6 : 4,
+        type: address === "::1" ? 1 : 3,
+        code: address === "::1" ? 4 : 3,
+        from: address,
+      });
     }
   },
 });
@@ -89,5 +98,28 @@ Deno.test({
       [sourcePort, sourcePort, sourcePort],
     );
     assert.ok(ticks >= 10, `timers ran while probes waited (${ticks} ticks in 500 ms)`);
+  },
+});
+
+Deno.test({
+  name: "LinuxUdpProber: a source port that is the target port reaches its own socket",
+  ignore,
+  async fn() {
+    const prober = new LinuxUdpProber();
+    for (const address of ["127.0.0.1", "::1"]) {
+      const port = await closedUdpPort(address);
+      assert.deepEqual(
+        await prober.probe(request(address, port, { sourcePort: port, waitMs: 300 })),
+        { kind: "self", alone: true },
+        `${address}: nothing else holds the port`,
+      );
+      // A server that shares the port (SO_REUSEADDR) cannot be told from the probe's own socket.
+      await using shared = await startUdpServer(address, echoResponder, port, { reuseAddr: true });
+      assert.deepEqual(
+        await prober.probe(request(address, shared.port, { sourcePort: port, waitMs: 300 })),
+        { kind: "self", alone: false },
+        `${address}: another socket holds the port`,
+      );
+    }
   },
 });

@@ -25,6 +25,33 @@ export const LIBC_SYMBOLS = {
    * a UDP probe waiting for its answer leaves the event loop free for the others.
    */
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  /** int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen) */
+  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
+  /** int getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen) */
+  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  /**
+   * ssize_t recvmsg(int fd, struct msghdr *msg, int flags): the error queue's ICMP reports. Read
+   * as an int, the low half of the register the ssize_t comes back in, which holds all of it for
+   * the -1 or the few bytes this returns: a range scan calls it for every closed port, and an
+   * isize result would be a BigInt each time.
+   */
+  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  /** int epoll_create1(int flags) */
+  epoll_create1: { parameters: ["i32"], result: "i32" },
+  /** int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event) */
+  epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  /** int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout): timeout 0 */
+  epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
+  /**
+   * epoll_wait again, on a worker thread (nonblocking): the wait for slow answers leaves the
+   * event loop free for the UDP probes running beside it.
+   */
+  epoll_wait_async: {
+    name: "epoll_wait",
+    parameters: ["i32", "buffer", "i32", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
   /** int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen) */
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   /** int close(int fd) */
@@ -87,10 +114,20 @@ export function loadLibc(): Libc {
   throw new LibcUnavailableError(`cannot load libc (${failures.join("; ")})`);
 }
 
-/** The calling thread's errno, as left by the last libc call. */
+let errnoView: Deno.UnsafePointerView | null = null;
+
+/**
+ * The JavaScript thread's errno, as left by the last synchronous libc call. Its location is
+ * looked up once: synchronous calls all run on this one thread, and a range scan reads errno
+ * for every port. (A nonblocking call runs on a worker thread, whose errno this is not.)
+ */
 export function errno(symbols: Libc): number {
-  const location = symbols.__errno_location();
-  return location ? new Deno.UnsafePointerView(location).getInt32() : 0;
+  if (!errnoView) {
+    const location = symbols.__errno_location();
+    if (!location) return 0;
+    errnoView = new Deno.UnsafePointerView(location);
+  }
+  return errnoView.getInt32();
 }
 
 /** libc's text for an errno value, e.g. `Permission denied`. */

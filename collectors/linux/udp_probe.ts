@@ -4,10 +4,17 @@
  * peer (a "port unreachable" becomes ECONNREFUSED), then send, and poll(2) on a worker thread for
  * the answer. IPv4 and IPv6.
  *
+ * Each socket asks for every ICMP error on its error queue (IP_RECVERR): without it the kernel
+ * keeps a host or network unreachable from a UDP socket as transient, and the port would read
+ * "LISTENING or FILTERED" instead of FILTERED; with it, the probe also says which ICMP message
+ * came and from whom. A socket the kernel connected to itself (this host, source port = target
+ * port) would hear its own datagram as the answer: without `-sp` the probe takes another port,
+ * with `-sp` it reports the fact.
+ *
  * @module
  */
 
-import { parseIpAddress } from "../../model/address.ts";
+import { type IpAddress, parseIpAddress } from "../../model/address.ts";
 import {
   ProbeError,
   sendPayloads,
@@ -17,19 +24,32 @@ import {
   type UdpProbeRequest,
 } from "../probe.ts";
 import { anyAddress, encodeSockaddr } from "../sockaddr.ts";
-import { errno, errnoText, type Libc, loadLibc } from "./ffi.ts";
+import { errnoText, type Libc, loadLibc } from "./ffi.ts";
+import {
+  enableErrorQueue,
+  Errno,
+  errno,
+  ErrorQueueReader,
+  failureOf,
+  FAMILIES,
+  isConnectedToItself,
+  MSG_DONTWAIT,
+  SO_REUSEADDR,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOL_SOCKET,
+} from "./probe_socket.ts";
 
-const FAMILIES = { inet: 2, inet6: 10 };
-const SOCK_DGRAM = 2, SOCK_NONBLOCK = 0o4000, SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1, SO_REUSEADDR = 2;
 const POLLIN = 0x001;
-const MSG_DONTWAIT = 0x40;
-const EINTR = 4, EAGAIN = 11, ENETUNREACH = 101, ECONNREFUSED = 111, EHOSTUNREACH = 113;
-const EADDRINUSE = 98;
+/** How often a probe takes another port after the kernel connected its socket to itself. */
+const MAX_SELF_RETRIES = 8;
 
 /** The Linux {@linkcode UdpProber}. */
 export class LinuxUdpProber implements UdpProber {
   #libc: Libc = loadLibc();
+  #errors = new ErrorQueueReader(this.#libc);
+  #scratch = new Uint8Array(new ArrayBuffer(128));
   /**
    * One receive buffer for all probes, concurrent ones too: each recv copies its datagram out
    * before anything else can run.
@@ -40,39 +60,83 @@ export class LinuxUdpProber implements UdpProber {
     const libc = this.#libc;
     const target = parseIpAddress(request.address);
     if (!target) throw new ProbeError(`not a numeric address: ${request.address}`);
+    /** Sockets connected to themselves, held so the kernel picks other ports for the retries. */
+    const held: number[] = [];
+    let fd = -1;
+    try {
+      for (;;) {
+        fd = this.#open(target, request.sourcePort);
+        const peer = encodeSockaddr(target, request.port, FAMILIES);
+        if (libc.connect(fd, peer, peer.length) !== 0) {
+          const outcome = this.#failure(fd, "connect");
+          if (outcome) return outcome;
+        }
+        if (!isConnectedToItself(libc, fd, target, request.port, this.#scratch)) break;
+        if (request.sourcePort !== null) {
+          libc.close(fd);
+          fd = -1;
+          return { kind: "self", alone: this.#portIsFree(target, request.port) };
+        }
+        if (held.length >= MAX_SELF_RETRIES) return { kind: "self", alone: true };
+        held.push(fd);
+        fd = -1;
+      }
+      const socket = fd;
+      return await sendPayloads(
+        request.payloads,
+        (data, length) =>
+          Number(libc.send(socket, data, BigInt(length), 0)) < 0
+            ? this.#failure(socket, "send")
+            : null,
+        () => this.#await(socket, request.waitMs),
+      );
+    } finally {
+      if (fd >= 0) libc.close(fd);
+      for (const socket of held) libc.close(socket);
+    }
+  }
+
+  /** A UDP socket for `target`'s family, bound to `sourcePort` when one is given. */
+  #open(target: IpAddress, sourcePort: number | null): number {
+    const libc = this.#libc;
     const fd = libc.socket(
       target.family === 4 ? FAMILIES.inet : FAMILIES.inet6,
       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
       0,
     );
     if (fd < 0) throw this.#error("cannot open a UDP socket");
-    try {
-      if (request.sourcePort !== null) {
-        // Every probe of a run binds the same source port; SO_REUSEADDR lets the connected
-        // sockets share it, and the kernel still routes each answer to the socket connected to
-        // its sender.
-        const one = new Uint8Array(new Int32Array([1]).buffer);
-        libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4);
-        const local = encodeSockaddr(anyAddress(target.family), request.sourcePort, FAMILIES);
-        if (libc.bind(fd, local, local.length) !== 0) {
-          const code = errno(libc);
-          throw new ProbeError(
-            `cannot send from UDP source port ${request.sourcePort}: ${errnoText(libc, code)}` +
-              (code === EADDRINUSE ? " (a socket without SO_REUSEADDR holds it)" : ""),
-          );
-        }
-      }
-      const peer = encodeSockaddr(target, request.port, FAMILIES);
-      if (libc.connect(fd, peer, peer.length) !== 0) {
-        const outcome = this.#failure("connect");
-        if (outcome) return outcome;
-      }
-      return await sendPayloads(
-        request.payloads,
-        (data, length) =>
-          Number(libc.send(fd, data, BigInt(length), 0)) < 0 ? this.#failure("send") : null,
-        () => this.#await(fd, request.waitMs),
+    enableErrorQueue(libc, fd, target.family);
+    if (sourcePort === null) return fd;
+    // Every probe of a run binds the same source port; SO_REUSEADDR lets the connected sockets
+    // share it, and the kernel still routes each answer to the socket connected to its sender.
+    libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, new Uint8Array(new Int32Array([1]).buffer), 4);
+    const local = encodeSockaddr(anyAddress(target.family), sourcePort, FAMILIES);
+    if (libc.bind(fd, local, local.length) !== 0) {
+      const code = errno(libc);
+      libc.close(fd);
+      throw new ProbeError(
+        `cannot send from UDP source port ${sourcePort}: ${errnoText(libc, code)}` +
+          (code === Errno.EADDRINUSE ? " (a socket without SO_REUSEADDR holds it)" : ""),
       );
+    }
+    return fd;
+  }
+
+  /**
+   * Whether nothing holds UDP `port` on `target`: a socket without SO_REUSEADDR can bind it. The
+   * probe's own socket must be closed first, and no other probe of the run may hold the port.
+   */
+  #portIsFree(target: IpAddress, port: number): boolean {
+    const libc = this.#libc;
+    const fd = libc.socket(
+      target.family === 4 ? FAMILIES.inet : FAMILIES.inet6,
+      SOCK_DGRAM | SOCK_CLOEXEC,
+      0,
+    );
+    if (fd < 0) return false;
+    try {
+      const local = encodeSockaddr(target, port, FAMILIES);
+      return libc.bind(fd, local, local.length) === 0;
     } finally {
       libc.close(fd);
     }
@@ -97,29 +161,24 @@ export class LinuxUdpProber implements UdpProber {
       if (ready < 0) continue; // EINTR on the worker thread: wait again for what is left
       const received = Number(libc.recv(fd, buffer, BigInt(buffer.length), MSG_DONTWAIT));
       if (received >= 0) return buffer.slice(0, received);
-      const code = errno(libc);
-      if (code === EAGAIN || code === EINTR) continue;
-      const outcome = this.#outcomeOf(code);
+      const outcome = this.#failure(fd, "receive");
       if (outcome) return outcome;
-      throw this.#error("cannot receive", code);
     }
   }
 
-  /** The outcome an errno from connect or send stands for, or a thrown ProbeError. */
-  #failure(call: string): UdpProbeOutcome | null {
+  /**
+   * The outcome the errno of a failed connect, send or receive stands for, with the ICMP message
+   * behind it; null when the call is only to be repeated (EAGAIN, EINTR).
+   */
+  #failure(fd: number, call: string): UdpProbeOutcome | null {
     const code = errno(this.#libc);
-    const outcome = this.#outcomeOf(code);
-    if (outcome) return outcome;
-    if (code === EAGAIN) return null; // the send buffer is full: the wait decides
-    throw this.#error(`cannot ${call}`, code);
-  }
-
-  #outcomeOf(code: number): UdpProbeOutcome | null {
-    if (code === ECONNREFUSED) return { kind: "refused" };
-    if (code === EHOSTUNREACH || code === ENETUNREACH) {
-      return { kind: "unreachable", reason: errnoText(this.#libc, code) };
+    if (code === Errno.EAGAIN || code === Errno.EINTR) return null;
+    if (code === Errno.EMFILE || code === Errno.ENFILE || code === Errno.ENOBUFS) {
+      throw this.#error(`cannot ${call}`, code);
     }
-    return null;
+    const icmp = this.#errors.read(fd);
+    if (code === Errno.ECONNREFUSED) return { kind: "refused", icmp };
+    return { kind: "failed", failure: failureOf(this.#libc, code, icmp) };
   }
 
   #error(what: string, code = errno(this.#libc)): ProbeError {

@@ -29,6 +29,19 @@ const INVALID_SOCKET = 0xffffffffffffffffn;
 const WSAEINTR = 10004, WSAEWOULDBLOCK = 10035, WSAEMSGSIZE = 10040, WSAEADDRINUSE = 10048;
 const WSAENETUNREACH = 10051, WSAECONNRESET = 10054, WSAECONNREFUSED = 10061;
 const WSAEHOSTUNREACH = 10065;
+/**
+ * The Winsock errors that settle a probe, by the POSIX name the remote queries word them by (a
+ * Winsock code is its BSD errno plus 10000).
+ */
+const WINSOCK_ERRNO_NAMES: ReadonlyMap<number, string> = new Map([
+  [10013, "EACCES"],
+  [10042, "ENOPROTOOPT"],
+  [WSAENETUNREACH, "ENETUNREACH"],
+  [10050, "ENETDOWN"],
+  [10060, "ETIMEDOUT"],
+  [10064, "EHOSTDOWN"],
+  [WSAEHOSTUNREACH, "EHOSTUNREACH"],
+]);
 
 /**
  * An fd_set holding one socket: u_int fd_count, then SOCKET fd_array[64] at offset 8 (x64
@@ -131,9 +144,10 @@ export class WindowsUdpProber implements UdpProber {
   #outcomeOf(code: number): UdpProbeOutcome | null {
     // Windows reports a port unreachable as WSAECONNRESET on a UDP socket; Wine passes on the
     // Linux meaning, WSAECONNREFUSED.
-    if (code === WSAECONNRESET || code === WSAECONNREFUSED) return { kind: "refused" };
-    if (code === WSAEHOSTUNREACH || code === WSAENETUNREACH) {
-      return { kind: "unreachable", reason: `Winsock error ${code}` };
+    if (code === WSAECONNRESET || code === WSAECONNREFUSED) return { kind: "refused", icmp: null };
+    const name = WINSOCK_ERRNO_NAMES.get(code);
+    if (name) {
+      return { kind: "failed", failure: { code: name, text: `Winsock error ${code}`, icmp: null } };
     }
     return null;
   }

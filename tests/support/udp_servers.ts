@@ -27,13 +27,20 @@ export interface UdpServer extends AsyncDisposable {
 /** Makes the answer to one request; null to stay silent. */
 export type Responder = (request: Uint8Array) => Uint8Array | null;
 
-/** A UDP server on `address:port` (0: any free port) answering with `respond`. */
+/**
+ * A UDP server on `address:port` (0: any free port) answering with `respond`; `reuseAddr` lets it
+ * share the port with other SO_REUSEADDR sockets.
+ */
 export async function startUdpServer(
   address: string,
   respond: Responder,
   port = 0,
+  { reuseAddr = false } = {},
 ): Promise<UdpServer> {
-  const socket = dgram.createSocket({ type: address.includes(":") ? "udp6" : "udp4" });
+  const socket = dgram.createSocket({
+    type: address.includes(":") ? "udp6" : "udp4",
+    reuseAddr,
+  });
   const received: Received[] = [];
   socket.on("message", (message: Uint8Array, remote: dgram.RemoteInfo) => {
     const bytes = new Uint8Array(message);
