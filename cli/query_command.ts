@@ -8,34 +8,40 @@
 import type { QueryCommand } from "./args.ts";
 import { CliError } from "./errors.ts";
 import { AtomicFile, confirmOverwrite, writeOutput } from "./output.ts";
-import { createUdpProber, ProbeError, servicesFilePath } from "../collectors/mod.ts";
-import { formatQueryJson, formatQueryReport } from "../outputs/query_report.ts";
+import { ProbeError } from "../collectors/probe.ts";
+import { createTcpProber, createUdpProber, servicesFilePath } from "../collectors/probers.ts";
+import { queryJsonChunks, queryReportChunks } from "../outputs/query_report.ts";
 import { quietExitCode } from "../remote/port_result.ts";
 import { queryPorts, type QueryReport } from "../remote/query.ts";
 import { ResolveError, resolveTarget } from "../remote/resolve.ts";
 import { loadServices } from "../remote/services_file.ts";
-import { queryTargets } from "../remote/targets.ts";
 
 /**
  * Runs a query. Exit code: with `-q`, PortQry's 0/1/2 (see quietExitCode); otherwise 0 once
- * the report is written. A host that cannot be resolved or probed is a one-line error, exit 1.
+ * the report is written. A host that cannot be resolved, or a probe that cannot be made at all,
+ * is a one-line error, exit 1.
  */
 export async function runQuery(command: QueryCommand): Promise<number> {
   if (command.logFile) confirmOverwrite(command.logFile, command.overwrite);
   const udpProber = command.protocols.includes("udp") ? createUdpProber() : null;
+  // Deno's own sockets where the OS has no prober of portset's (node:net is loaded only then).
+  const tcpProber = createTcpProber() ??
+    new (await import("../remote/portable_tcp_prober.ts")).PortableTcpProber();
   let report: QueryReport;
   try {
     const target = await resolveTarget(command.host, command.reverseLookup);
     const results = await queryPorts({
       address: target.address,
-      targets: queryTargets(command.protocols, command.ports),
+      protocols: command.protocols,
+      ports: command.ports,
       sourcePort: command.sourcePort,
       slowLink: command.slowLink,
       community: command.community,
       services: loadServices(servicesFilePath()),
+      tcpProber,
       udpProber,
     });
-    report = { ...target, results };
+    report = { ...target, community: command.community, results };
   } catch (error) {
     if (error instanceof ResolveError || error instanceof ProbeError) {
       throw new CliError(error.message);
@@ -43,11 +49,12 @@ export async function runQuery(command: QueryCommand): Promise<number> {
     throw error;
   } finally {
     udpProber?.close();
+    tcpProber.close();
   }
   if (command.quiet) return quietExitCode(report.results);
   const log = command.logFile ? AtomicFile.open(command.logFile) : null;
   writeOutput(
-    [command.format === "json" ? formatQueryJson(report) : formatQueryReport(report)],
+    command.format === "json" ? queryJsonChunks(report) : queryReportChunks(report),
     log,
   );
   return 0;

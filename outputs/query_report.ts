@@ -1,7 +1,9 @@
 /**
- * A remote query's report: PortQry's layout in portset's words (the target, how its name or
- * address resolved, then one line per port with what the service said below it), or one JSON
- * object.
+ * A remote query's report in PortQry 2.0's layout: the target and how its name or address
+ * resolved, then each port's status line. Where a question was asked in the service's own
+ * protocol, the exchange is staged as PortQry stages it: the port first reads
+ * `LISTENING or FILTERED`, the query is announced, the answer is shown inside the protocol's
+ * frame, and a last line gives the port's state. Or one JSON object.
  *
  * @module
  */
@@ -9,57 +11,167 @@
 import type { PortResult } from "../remote/port_result.ts";
 import type { QueryReport } from "../remote/query.ts";
 import { VERSION } from "../version.ts";
-import { printable } from "./printable.ts";
+import { printableField } from "./printable.ts";
 
-/** The text report, control characters shown as `?` (a banner is the remote server's text). */
+/** How PortQry frames one protocol's exchange. */
+interface QueryFrame {
+  /** Lines announcing the query; `{port}` is the port number. */
+  announce: string[];
+  /** Lines before the answer (then a blank line), if any. */
+  header?: string;
+  /** The line closing the answer, after a blank line, if any. */
+  footer?: string;
+}
+
+/** The frames, by the query's name (remote/udp_queries.ts and the endpoint mapper's). */
+const FRAMES: ReadonlyMap<string, QueryFrame> = new Map([
+  ["LDAP", {
+    announce: ["Sending LDAP query to UDP port {port}..."],
+    header: "LDAP query response:",
+    footer: "======== End of LDAP query response ========",
+  }],
+  ["SQL Server", {
+    announce: ["Sending SQL Server query to UDP port {port}..."],
+    header: "Server's response:",
+    footer: "==== End of SQL Server query response ====",
+  }],
+  ["RPC endpoint mapper", {
+    announce: ["Querying Endpoint Mapper Database..."],
+    header: "Server's response:",
+    footer: "==== End of RPC Endpoint Mapper query response ====",
+  }],
+]);
+
+/** Port lines per chunk of output: a 65,535-port range is written as it is formatted. */
+const LINES_PER_CHUNK = 4096;
+
+/** The text report, whole. */
 export function formatQueryReport(report: QueryReport): string {
-  const lines = [`Querying target system called: ${report.host}`, ""];
+  return [...queryReportChunks(report)].join("");
+}
+
+/**
+ * The text report in chunks, for writing as it is made. Every field that comes from outside
+ * (the name the resolver gave, a server's greeting or answer) shows control characters as `?`,
+ * one line each, so a server cannot forge lines of the report or drive the terminal.
+ */
+export function* queryReportChunks(report: QueryReport): Generator<string> {
+  const lines = ["Querying target system called:", "", printableField(report.host), ""];
   if (report.given === "name") {
-    lines.push("Attempting to resolve name to IP address...");
+    lines.push("Attempting to resolve name to IP address...", "");
     lines.push(`Name resolved to ${report.address}`, "");
+    if (report.otherAddresses.length > 0) {
+      lines.push(
+        `Other addresses for ${printableField(report.host)} (not queried): ` +
+          report.otherAddresses.join(" "),
+        "",
+      );
+    }
   } else if (report.reverseLookup) {
-    lines.push("Attempting to resolve IP address to name...");
+    lines.push("Attempting to resolve IP address to a name...", "");
     lines.push(
       report.name === null
         ? "No name found for this IP address"
-        : `IP address resolved to ${report.name}`,
+        : `IP address resolved to ${printableField(report.name)}`,
       "",
     );
   }
   lines.push("querying...", "");
+  let previousWasBlock = false;
+  let portLines = 0;
   for (const result of report.results) {
-    lines.push(portLine(result));
-    for (const detail of result.detail) lines.push(`  ${detail}`);
+    const block = portBlock(result, report.community);
+    // A port with an exchange to show stands apart; plain status lines follow each other.
+    if (block.length > 1 && lines.length > 0 && lines[lines.length - 1] !== "") lines.push("");
+    if (block.length === 1 && previousWasBlock) lines.push("");
+    for (const line of block) lines.push(line);
+    previousWasBlock = block.length > 1;
+    if (++portLines % LINES_PER_CHUNK === 0) {
+      yield lines.join("\n") + "\n";
+      lines.length = 0;
+    }
   }
-  return printable(lines.join("\n") + "\n");
+  if (lines.length > 0) yield lines.join("\n") + "\n";
 }
 
 /** `TCP port 80 (http service): LISTENING` */
-export function portLine(result: PortResult): string {
+export function portLine(result: PortResult, state: string = result.state): string {
   return `${result.protocol.toUpperCase()} port ${result.port} ` +
-    `(${result.service ?? "unknown"} service): ${result.state}`;
+    `(${result.service ?? "unknown"} service): ${state}`;
+}
+
+/** One port's lines: its status line, and the exchange with its service when there was one. */
+export function portBlock(result: PortResult, community: string): string[] {
+  if (result.query === null && result.reason === null && result.detail.length === 0) {
+    return [portLine(result)];
+  }
+  const reason = result.reason === null ? [] : [`  ${result.reason}`];
+  const detail = result.detail.map(printableField);
+  if (result.query === null) {
+    return [portLine(result), ...reason, ...detail.map((line) => `  ${line}`)];
+  }
+  if (result.query === "greeting") {
+    return [portLine(result), ...reason, "", "Data returned from port:", ...detail];
+  }
+  const frame = FRAMES.get(result.query) ?? {
+    announce: [`Sending ${result.query} query to ${result.protocol.toUpperCase()} port {port}...`],
+  };
+  const lines: string[] = [];
+  if (result.protocol === "udp") lines.push(portLine(result, "LISTENING or FILTERED"), "");
+  else lines.push(portLine(result), ...reason, "");
+  if (result.query === "SNMP") {
+    lines.push("community name for query:", "", printableField(community), "");
+  }
+  lines.push(...frame.announce.map((line) => line.replace("{port}", String(result.port))));
+  if (result.detail.length > 0) {
+    lines.push("");
+    if (frame.header) lines.push(frame.header, "");
+    lines.push(...detail);
+    if (frame.footer) lines.push("", frame.footer);
+  }
+  if (result.protocol === "udp") {
+    lines.push("", `UDP port ${result.port} is ${result.state}`, ...reason);
+  }
+  return lines;
 }
 
 /**
- * `--json`: one object with `host`, `address`, `name` (the reverse lookup's, or null) and
- * `results`, one `{protocol, port, service, state, detail}` per line, `detail` being the
- * service's answer as text (lines joined by `\n`) or null.
+ * `--json`: one object with `host`, `address`, `otherAddresses` (the resolver's other answers,
+ * not probed), `name` (the reverse lookup's, or null) and `results`, one
+ * `{protocol, port, service, state, reason, query, detail}` per line: `reason` why the port has
+ * its state when more is known, `query` the question asked in the service's protocol, `detail`
+ * the service's answer as text (lines joined by `\n`); each null when there is none.
  */
 export function formatQueryJson(report: QueryReport): string {
+  return [...queryJsonChunks(report)].join("");
+}
+
+/** {@linkcode formatQueryJson} in chunks, for writing as it is made. */
+export function* queryJsonChunks(report: QueryReport): Generator<string> {
   const head = JSON.stringify({
     portset: VERSION,
     host: report.host,
     address: report.address,
+    otherAddresses: report.otherAddresses,
     name: report.name,
   });
-  const results = report.results.map((result) =>
-    JSON.stringify({
+  let chunk = `${head.slice(0, -1)},\n"results": [\n`;
+  let i = 0;
+  for (const result of report.results) {
+    if (i++ > 0) chunk += ",\n";
+    chunk += JSON.stringify({
       protocol: result.protocol,
       port: result.port,
       service: result.service,
       state: result.state,
+      reason: result.reason,
+      query: result.query,
       detail: result.detail.length > 0 ? result.detail.join("\n") : null,
-    })
-  );
-  return `${head.slice(0, -1)},\n"results": [\n${results.join(",\n")}\n]}\n`;
+    });
+    if (i % LINES_PER_CHUNK === 0) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  yield chunk + (i > 0 ? "\n" : "") + "]}\n";
 }

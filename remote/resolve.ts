@@ -6,8 +6,7 @@
  * @module
  */
 
-import dns from "node:dns/promises";
-import { isIP } from "node:net";
+import { parseIpAddress } from "../model/address.ts";
 
 /** A reverse lookup that takes longer than this is given up: the query does not need the name. */
 export const REVERSE_LOOKUP_TIMEOUT_MS = 3000;
@@ -27,6 +26,8 @@ export interface ResolvedTarget {
   name: string | null;
   /** For an address: whether the reverse lookup was made. */
   reverseLookup: boolean;
+  /** For a name: the resolver's other answers, in its order; not probed (as nmap does). */
+  otherAddresses: string[];
 }
 
 /** The host could not be resolved; the message says so in one line. */
@@ -34,16 +35,31 @@ export class ResolveError extends Error {
   override name = "ResolveError";
 }
 
-/** Resolves `host` (IPv4 or IPv6: the resolver's first answer). */
+/**
+ * Resolves `host`: the resolver's first answer, IPv4 or IPv6, in the order getaddrinfo gives
+ * (RFC 6724's, as /etc/gai.conf tunes it): `localhost` is `::1` where the hosts file lists that
+ * first, as `getent ahosts` shows. Node's default would put IPv4 answers first.
+ */
 export async function resolveTarget(host: string, reverseLookup: boolean): Promise<ResolvedTarget> {
   const literal = host.replace(/^\[(.*)\]$/, "$1");
-  if (isIP(literal.split("%")[0])) {
+  if (parseIpAddress(literal.split("%")[0])) {
     const name = reverseLookup ? await reverseName(literal) : null;
-    return { host, address: literal, given: "address", name, reverseLookup };
+    return { host, address: literal, given: "address", name, reverseLookup, otherAddresses: [] };
   }
   try {
-    const { address } = await dns.lookup(host);
-    return { host, address, given: "name", name: null, reverseLookup: false };
+    // node:dns is loaded only when a name needs it: most of a query's start-up is loading.
+    const dns = await import("node:dns/promises");
+    const answers = await dns.lookup(host, { all: true, verbatim: true });
+    if (answers.length === 0) throw Object.assign(new Error("no address"), { code: "ENOTFOUND" });
+    const addresses = [...new Set(answers.map((answer) => answer.address))];
+    return {
+      host,
+      address: addresses[0],
+      given: "name",
+      name: null,
+      reverseLookup: false,
+      otherAddresses: addresses.slice(1),
+    };
   } catch (error) {
     const code = (error as { code?: string }).code;
     throw new ResolveError(
@@ -60,6 +76,7 @@ async function reverseName(address: string): Promise<string | null> {
     timer = setTimeout(() => resolve(null), REVERSE_LOOKUP_TIMEOUT_MS);
   });
   try {
+    const dns = await import("node:dns/promises");
     const lookup = dns.lookupService(address, 0).then(
       ({ hostname }) => (hostname && hostname !== address ? hostname : null),
       () => null,

@@ -14,6 +14,11 @@ import {
 } from "./protocols/netbios.ts";
 import { decodeNtpReply, describeNtpReply, encodeNtpRequest } from "./protocols/ntp.ts";
 import { decodeSnmpResponse, describeSnmpResponse, encodeSnmpGet } from "./protocols/snmp.ts";
+import {
+  decodeBrowserResponse,
+  describeBrowserResponse,
+  encodeBrowserRequest,
+} from "./protocols/sql_browser.ts";
 
 /** What a query's request is built from. */
 export interface QueryContext {
@@ -58,6 +63,11 @@ export const UDP_QUERIES: ReadonlyMap<number, UdpQuery> = new Map<number, UdpQue
     name: "LDAP",
     request: ({ id }) => encodeRootDseSearch(id),
     describe: (reply) => describeRootDse(decodeRootDseReply(reply)),
+  }],
+  [1434, {
+    name: "SQL Server",
+    request: () => encodeBrowserRequest(),
+    describe: (reply) => describeBrowserResponse(decodeBrowserResponse(reply)),
   }],
 ]);
 

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { runCli } from "./support/processes.ts";
+import { isRoot, REPO_ROOT, runCli } from "./support/processes.ts";
 import { TestSockets } from "./support/sockets.ts";
 import {
   cldapResponder,
@@ -40,7 +40,14 @@ Deno.test("portset -n: a listener is LISTENING and a closed port NOT LISTENING",
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stderr, "");
   const lines = run.stdout.split("\n");
-  assert.equal(lines[0], "Querying target system called: 127.0.0.1");
+  assert.deepEqual(lines.slice(0, 6), [
+    "Querying target system called:",
+    "",
+    "127.0.0.1",
+    "",
+    "querying...",
+    "",
+  ]);
   assert.ok(!run.stdout.includes("resolve"), "-nr: no reverse lookup");
   assert.ok(lines.includes(`TCP port ${open} (unknown service): LISTENING`), run.stdout);
   assert.ok(lines.includes(`TCP port ${closed} (unknown service): NOT LISTENING`), run.stdout);
@@ -58,13 +65,13 @@ Deno.test("portset -n: names resolve to addresses, addresses back to names", asy
   assert.equal(byName.code, 0, byName.stderr);
   assert.match(
     byName.stdout,
-    /Attempting to resolve name to IP address\.\.\.\nName resolved to 127\.0\.0\.1\n/,
+    /Attempting to resolve name to IP address\.\.\.\n\nName resolved to 127\.0\.0\.1\n/,
   );
   assert.match(byName.stdout, new RegExp(`TCP port ${open} \\(unknown service\\): LISTENING`));
   const byAddress = await runCli(["-n", "127.0.0.1", "-e", String(open)]);
   assert.match(
     byAddress.stdout,
-    /Attempting to resolve IP address to name\.\.\.\nIP address resolved to localhost\n/,
+    /Attempting to resolve IP address to a name\.\.\.\n\nIP address resolved to localhost\n/,
   );
   const nowhere = await runCli(["-n", "no-such-host.invalid", "-e", "80"]);
   assert.equal(nowhere.code, 1);
@@ -113,9 +120,15 @@ Deno.test("portset -n --json -l FILE: one object, written to the file too", asyn
       [json.host, json.address, json.name],
       ["::1", "::1", null],
     );
-    assert.deepEqual(json.results, [
-      { protocol: "tcp", port: open, service: null, state: "LISTENING", detail: null },
-    ]);
+    assert.deepEqual(json.results, [{
+      protocol: "tcp",
+      port: open,
+      service: null,
+      state: "LISTENING",
+      reason: null,
+      query: null,
+      detail: null,
+    }]);
     assert.equal(await Deno.readTextFile(file), run.stdout);
     const again = await runCli(["-n", "::1", "-nr", "-e", String(open), "-l", file]);
     assert.equal(again.code, 2);
@@ -152,35 +165,49 @@ Deno.test({
     assert.equal(run.code, 0, run.stderr);
     const out = run.stdout;
     const has = (text: string) => assert.ok(out.includes(text), `${text}\nin:\n${out}`);
-    has(
-      "UDP port 53 (domain service): LISTENING\n" +
-        "  DNS server answered: NOERROR, 2 answer(s), 0 authority record(s), authoritative\n" +
-        "  . -> a.test.\n  . -> b.test.\n",
-    );
-    has(
-      "UDP port 123 (ntp service): LISTENING\n" +
-        "  NTP server version 4, stratum 2, reference 192.0.2.7\n" +
-        `  server time: ${NTP_TIME.toISOString()}\n`,
-    );
-    has(
-      "UDP port 137 (netbios-ns service): LISTENING\n" +
-        "  NetBIOS name table (3 name(s)):\n" +
-        "    TESTHOST        <00>  UNIQUE  registered\n" +
-        "    WORKGROUP       <00>  GROUP   registered\n" +
-        "    TESTHOST        <20>  UNIQUE  registered\n" +
-        "  MAC address: 02:00:5e:10:20:30\n",
-    );
-    has(
-      "UDP port 161 (snmp service): LISTENING\n" +
-        `  SNMP agent answered community 's3cret'\n  sysDescr: ${SYS_DESCR}\n`,
-    );
-    has(
-      "UDP port 389 (ldap service): LISTENING\n" +
-        "  LDAP server answered a root DSE search:\n" +
-        `    dnsHostName: ${ROOT_DSE.dnsHostName}\n` +
-        `    defaultNamingContext: ${ROOT_DSE.defaultNamingContext}\n` +
-        "    supportedLDAPVersion: 3, 2\n",
-    );
+    const staged = (port: number, service: string, name: string, answer: string[]) =>
+      has(
+        [
+          `UDP port ${port} (${service} service): LISTENING or FILTERED`,
+          "",
+          ...(name === "SNMP" ? ["community name for query:", "", "s3cret", ""] : []),
+          `Sending ${name} query to UDP port ${port}...`,
+          "",
+          ...(name === "LDAP" ? ["LDAP query response:", ""] : []),
+          ...answer,
+          ...(name === "LDAP" ? ["", "======== End of LDAP query response ========"] : []),
+          "",
+          `UDP port ${port} is LISTENING`,
+          "",
+        ].join("\n"),
+      );
+    staged(53, "domain", "DNS", [
+      "DNS server answered: NOERROR, 2 answer(s), 0 authority record(s), authoritative",
+      ". -> a.test.",
+      ". -> b.test.",
+    ]);
+    staged(123, "ntp", "NTP", [
+      "NTP server version 4, stratum 2, reference 192.0.2.7",
+      `server time: ${NTP_TIME.toISOString()}`,
+      "leap indicator: 0 (no warning)",
+    ]);
+    staged(137, "netbios-ns", "NetBIOS", [
+      "TESTHOST        <00> -         B <ACTIVE>",
+      "WORKGROUP       <00> - <GROUP> B <ACTIVE>",
+      "TESTHOST        <20> -         B <ACTIVE>",
+      "",
+      "MAC Address = 02-00-5E-10-20-30",
+    ]);
+    staged(161, "snmp", "SNMP", [
+      "SNMP agent answered community 's3cret'",
+      `sysDescr: ${SYS_DESCR}`,
+    ]);
+    staged(389, "ldap", "LDAP", [
+      `dnsHostName: ${ROOT_DSE.dnsHostName}`,
+      `defaultNamingContext: ${ROOT_DSE.defaultNamingContext}`,
+      "supportedLDAPVersion: 3",
+      "supportedLDAPVersion: 2",
+    ]);
     assert.match(out, new RegExp(`UDP port ${silent.port} \\([^)]*\\): LISTENING or FILTERED\\n`));
     assert.match(out, new RegExp(`UDP port ${closed} \\([^)]*\\): NOT LISTENING\\n`));
     for (const server of [dns, ntp, netbios, snmp, ldap, silent]) {
@@ -194,7 +221,9 @@ Deno.test({
       port: 161,
       service: "snmp",
       state: "LISTENING or FILTERED",
-      detail: "no answer to a SNMP query",
+      reason: null,
+      query: "SNMP",
+      detail: null,
     }]);
   },
 });
@@ -284,4 +313,51 @@ Deno.test("portset -n: usage errors are one line and exit code 2", async () => {
     assert.equal(run.stdout, "");
     assert.match(run.stderr, new RegExp(`^portset: ${pattern.source}[^\\n]*\\n$`));
   }
+});
+
+Deno.test({
+  name: "portset -n NAME: the resolver's first answer (::1 for localhost), the others named",
+  ignore: !isRoot(),
+  async fn() {
+    // A hosts file listing localhost as both, in mount and network namespaces of its own (port 9
+    // is closed there whatever the host runs); getaddrinfo's
+    // order (RFC 6724) puts ::1 first, as `getent ahosts` shows, whatever order the file has.
+    const directory = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(
+        `${directory}/hosts`,
+        "127.0.0.1 localhost\n::1 localhost ip6-localhost\n",
+      );
+      const portset = `${Deno.execPath()} run --allow-all ${REPO_ROOT}main.ts`;
+      const output = await new Deno.Command("unshare", {
+        args: [
+          "-mn",
+          "sh",
+          "-c",
+          `ip link set lo up && mount --bind ${directory}/hosts /etc/hosts && ` +
+          `getent ahosts localhost | ` +
+          `awk '{print $1}' | uniq | tr '\\n' ' ' && echo && ` +
+          `${portset} -n localhost -e 9 && ${portset} -n localhost -e 9 --json`,
+        ],
+        env: { DENO_NO_UPDATE_CHECK: "1" },
+      }).output();
+      const text = new TextDecoder().decode(output.stdout);
+      assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+      const [resolver, ...report] = text.split("\n");
+      const [first, ...others] = resolver.trim().split(" ");
+      assert.equal(first, "::1", `getent ahosts: ${resolver}`);
+      assert.match(
+        report.join("\n"),
+        new RegExp(
+          `Name resolved to ::1\\n\\nOther addresses for localhost \\(not queried\\): ` +
+            `${others.join(" ").replaceAll(".", "\\.")}\\n`,
+        ),
+      );
+      assert.match(report.join("\n"), /TCP port 9 \(discard service\): NOT LISTENING/);
+      const json = JSON.parse(report.join("\n").slice(report.join("\n").indexOf("{")));
+      assert.deepEqual([json.address, json.otherAddresses], ["::1", others]);
+    } finally {
+      await Deno.remove(directory, { recursive: true });
+    }
+  },
 });
