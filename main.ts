@@ -6,17 +6,8 @@
 
 import { type Command, HELP, parseArgs, UsageError } from "./cli/args.ts";
 import { CliError, EXIT_FAILURE, EXIT_INTERNAL, EXIT_USAGE } from "./cli/errors.ts";
-import { AtomicFile, confirmOverwrite, writeOutput } from "./cli/output.ts";
-import { CollectorUnavailableError, createCollector } from "./collectors/mod.ts";
-import { formatCsv } from "./outputs/csv.ts";
-import { jsonChunks } from "./outputs/json.ts";
-import { formatLocalReport } from "./outputs/local_report.ts";
-import { runBaseline, runCheck, runScan } from "./cli/rule_commands.ts";
-import { runMonitor } from "./cli/monitor_command.ts";
-import { runQuery } from "./cli/query_command.ts";
-import { runReport } from "./cli/report_command.ts";
-import { runService } from "./cli/service_command.ts";
-import { runWatch } from "./cli/watch_command.ts";
+import { writeOutput } from "./cli/output.ts";
+import { CollectorUnavailableError } from "./collectors/collector.ts";
 import { TARGET, VERSION } from "./version.ts";
 
 /** Runs one command line and returns the exit code. */
@@ -45,7 +36,11 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 }
 
-function run(command: Command, args: readonly string[]): number | Promise<number> {
+/**
+ * Runs the command, loading only its own modules: every invocation pays for what it loads, and a
+ * query or a version check has no use for the collectors, the rules or the report.
+ */
+async function run(command: Command, args: readonly string[]): Promise<number> {
   switch (command.mode) {
     case "help":
       writeOutput([HELP]);
@@ -54,45 +49,23 @@ function run(command: Command, args: readonly string[]): number | Promise<number
       writeOutput([`portset ${VERSION} (${TARGET})\n`]);
       return 0;
     case "scan":
-      return runScan(command);
+      return (await import("./cli/rule_commands.ts")).runScan(command);
     case "baseline":
-      return runBaseline(command);
+      return (await import("./cli/rule_commands.ts")).runBaseline(command);
     case "check":
-      return runCheck(command);
+      return (await import("./cli/rule_commands.ts")).runCheck(command);
     case "watch":
-      return runWatch(command, args);
+      return (await import("./cli/watch_command.ts")).runWatch(command, args);
     case "monitor":
-      return runMonitor(command, args);
+      return (await import("./cli/monitor_command.ts")).runMonitor(command, args);
     case "query":
-      return runQuery(command);
+      return (await import("./cli/query_command.ts")).runQuery(command);
     case "service":
-      return runService(command);
+      return (await import("./cli/service_command.ts")).runService(command);
     case "report":
-      return runReport(command);
-    case "local": {
-      if (command.logFile) confirmOverwrite(command.logFile, command.overwrite);
-      const log = command.logFile ? AtomicFile.open(command.logFile) : null;
-      let snapshot;
-      try {
-        const collector = createCollector();
-        snapshot = collector.collect({ modules: command.verbose && command.format !== "csv" });
-        collector.close();
-      } catch (error) {
-        log?.abandon();
-        throw error;
-      }
-      for (const warning of snapshot.warnings) console.error(`portset: ${warning}`);
-      const output = command.format === "json"
-        ? jsonChunks(snapshot)
-        : command.format === "csv"
-        ? [formatCsv(snapshot)]
-        : [formatLocalReport(snapshot, {
-          verbose: command.verbose,
-          command: ["portset", ...args].join(" "),
-        })];
-      writeOutput(output, log);
-      return 0;
-    }
+      return (await import("./cli/report_command.ts")).runReport(command);
+    case "local":
+      return (await import("./cli/local_command.ts")).runLocal(command, args);
   }
 }
 
