@@ -40,6 +40,7 @@ export async function runQuery(command: QueryCommand): Promise<number> {
       services: loadServices(servicesFilePath()),
       tcpProber,
       udpProber,
+      endpointMapper: !command.range,
     });
     report = { ...target, community: command.community, results };
   } catch (error) {

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { UdpProber } from "../collectors/probe.ts";
+import type { UdpProbeOutcome, UdpProber } from "../collectors/probe.ts";
 import { formatAddressPort } from "../model/address.ts";
 import {
   bindNakReasonText,
@@ -40,7 +40,8 @@ import {
   PTYPE,
   statusText,
 } from "./protocols/dcerpc.ts";
-import { type EndpointEntry, endpointEntry } from "./protocols/epmap.ts";
+import { describeFailure, UDP_SELF_REASON } from "./failure_text.ts";
+import { describeEndpoints, type EndpointEntry, endpointEntry } from "./protocols/epmap.ts";
 
 /** The endpoint mapper's port, TCP and UDP. */
 export const EPMAP_PORT = 135;
@@ -105,9 +106,29 @@ export class EndpointMapperError extends Error {
      * back): a UDP port that answered is listening, even when the answer was not usable.
      */
     readonly answered: boolean,
+    /**
+     * Over UDP, when the port's own answer settled it (silence, an ICMP error, a socket that
+     * reached itself): that probe outcome, so the caller states the port as for any UDP port.
+     */
+    readonly outcome: UdpProbeOutcome | null = null,
   ) {
     super(message);
   }
+}
+
+/** The query's name, as the report frames it. */
+export const ENDPOINT_MAPPER_QUERY = "RPC endpoint mapper";
+
+/** A lookup's lines for the report: every endpoint, the total, and a word when it was cut. */
+export function describeLookup(lookup: EndpointLookup): string[] {
+  const lines = describeEndpoints(lookup.entries);
+  if (lookup.truncated) {
+    lines.push(
+      `(the list stops here: portset asks at most ${MAX_LOOKUP_CALLS} times for at most ` +
+        `${MAX_ENDPOINTS} endpoints)`,
+    );
+  }
+  return lines;
 }
 
 /** A lookup's result. */
@@ -454,6 +475,7 @@ export async function lookupEndpointsUdp(
             `(${sends} datagram(s), ${options.waitMs} ms each)`,
           "timeout",
           answered,
+          outcome,
         );
       }
       if (outcome.kind === "refused") {
@@ -461,6 +483,7 @@ export async function lookupEndpointsUdp(
           `nothing listens at UDP ${where} (ICMP port unreachable)`,
           "refused",
           answered,
+          outcome,
         );
       }
       if (outcome.kind !== "reply") {
@@ -468,6 +491,7 @@ export async function lookupEndpointsUdp(
           `${where}: ${probeFailureText(outcome)}`,
           "unreachable",
           answered,
+          outcome,
         );
       }
       answered = true;
@@ -541,17 +565,11 @@ export async function lookupEndpointsUdp(
   }
 }
 
-/**
- * Words for a probe outcome other than a reply, silence or a refusal: the OS's reason for an
- * unreachable target, or a socket that reached itself (`-sp` equal to the port, on this host).
- * Read field by field, so that it does not depend on how each prober spells the outcome.
- */
-function probeFailureText(outcome: { kind: string }): string {
-  if (outcome.kind === "self") {
-    return "the probe's socket reached itself (the source port is the target port on this host)";
-  }
-  const fields = outcome as { reason?: string; failure?: { code?: string; text?: string } };
-  return fields.reason ?? fields.failure?.text ?? fields.failure?.code ?? outcome.kind;
+/** Words for a probe outcome other than a reply, silence or a refusal. */
+function probeFailureText(outcome: UdpProbeOutcome): string {
+  if (outcome.kind === "self") return UDP_SELF_REASON;
+  if (outcome.kind === "failed") return describeFailure(outcome.failure);
+  return outcome.kind;
 }
 
 // ---- shared ---------------------------------------------------------------------------------

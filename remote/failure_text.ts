@@ -8,6 +8,14 @@
 
 import type { IcmpMessage, ProbeFailure } from "../collectors/probe.ts";
 
+/** Why a TCP port whose probe connected to itself is NOT LISTENING. */
+export const SELF_CONNECT_REASON = "the probe connected to itself: the source port is the " +
+  "target port on this host, so nothing else listens on it";
+
+/** Why a UDP port whose probe reached its own socket has its state (the rest is said after). */
+export const UDP_SELF_REASON = "the probe reached its own socket: the source port is the " +
+  "target port on this host";
+
 /** ICMP (IPv4) destination unreachable codes, RFC 792 and RFC 1812. */
 const ICMP4_UNREACHABLE = [
   "network unreachable",

@@ -17,12 +17,8 @@ import type { Protocol } from "./targets.ts";
  */
 export type PortState = "LISTENING" | "NOT LISTENING" | "FILTERED" | "LISTENING or FILTERED";
 
-/** One probed port. */
-export interface PortResult {
-  protocol: Protocol;
-  port: number;
-  /** Its name in the services file, or null. */
-  service: string | null;
+/** What a probe found for one port, whichever the protocol. */
+export interface PortFinding {
   state: PortState;
   /**
    * Why the port has this state, when more is known than the state says: the ICMP message or OS
@@ -37,6 +33,14 @@ export interface PortResult {
   query: string | null;
   /** What the service said (a protocol reply, a greeting), line by line; empty when nothing. */
   detail: readonly string[];
+}
+
+/** One probed port. */
+export interface PortResult extends PortFinding {
+  protocol: Protocol;
+  port: number;
+  /** Its name in the services file, or null. */
+  service: string | null;
 }
 
 /**

@@ -9,12 +9,19 @@
 
 import type { TcpProber, UdpProber } from "../collectors/probe.ts";
 import { mapBounded } from "./bounded.ts";
-import type { PortResult } from "./port_result.ts";
+import type { PortFinding, PortResult } from "./port_result.ts";
+import {
+  describeLookup,
+  ENDPOINT_MAPPER_QUERY,
+  EndpointMapperError,
+  EPMAP_PORT,
+  lookupEndpointsTcp,
+} from "./endpoint_mapper.ts";
 import type { ResolvedTarget } from "./resolve.ts";
 import { serviceName, type ServiceNames } from "./services_file.ts";
-import { probeTcpPorts, type TcpFinding } from "./tcp_probe.ts";
+import { probeTcpPorts } from "./tcp_probe.ts";
 import type { Protocol } from "./targets.ts";
-import { probeUdp, type UdpFinding } from "./udp_port.ts";
+import { probeUdp } from "./udp_port.ts";
 
 /**
  * TCP connection attempts in flight at once. Each holds a socket, so this stays far below the
@@ -68,6 +75,11 @@ export interface QueryOptions {
   /** Needed when any target is UDP. */
   udpProber: UdpProber | null;
   timing?: Partial<QueryTiming>;
+  /**
+   * Whether a listening port 135 is asked for its endpoint map; PortQry does not for `-r`
+   * ranges.
+   */
+  endpointMapper: boolean;
 }
 
 /** A query's whole finding, as the report shows it. */
@@ -87,15 +99,15 @@ export class QueryResults implements Iterable<PortResult> {
   readonly #ports: readonly number[];
   readonly #protocols: readonly Protocol[];
   readonly #services: ServiceNames;
-  readonly #tcp: readonly TcpFinding[];
-  readonly #udp: readonly UdpFinding[];
+  readonly #tcp: readonly PortFinding[];
+  readonly #udp: readonly PortFinding[];
 
   constructor(
     ports: readonly number[],
     protocols: readonly Protocol[],
     services: ServiceNames,
-    tcp: readonly TcpFinding[],
-    udp: readonly UdpFinding[],
+    tcp: readonly PortFinding[],
+    udp: readonly PortFinding[],
   ) {
     this.#ports = ports;
     this.#protocols = protocols;
@@ -114,21 +126,12 @@ export class QueryResults implements Iterable<PortResult> {
       const port = this.#ports[i];
       for (const protocol of this.#protocols) {
         const service = serviceName(this.#services, protocol, port);
-        if (protocol === "tcp") {
-          const { state, reason, greeting } = this.#tcp[i];
-          const query = greeting ? "greeting" : null;
-          yield { protocol, port, service, state, reason, query, detail: greeting ?? NONE };
-        } else {
-          const { state, reason, query, detail } = this.#udp[i];
-          yield { protocol, port, service, state, reason, query, detail };
-        }
+        const finding = (protocol === "tcp" ? this.#tcp : this.#udp)[i];
+        yield { protocol, port, service, ...finding };
       }
     }
   }
 }
-
-/** No detail: one empty list shared by the thousands of ports of a range that have none. */
-const NONE: readonly string[] = Object.freeze([]);
 
 /**
  * Probes every port under every protocol asked; the results come in the ports' order whatever
@@ -150,7 +153,25 @@ export async function queryPorts(options: QueryOptions): Promise<QueryResults> {
     }),
     !protocols.includes("udp") ? [] : probeUdpPorts(options, ports, timing.udpWaitMs * slow),
   ]);
+  const epmap = ports.indexOf(EPMAP_PORT);
+  if (options.endpointMapper && epmap >= 0 && tcp[epmap]?.state === "LISTENING") {
+    tcp[epmap] = await queryEndpointMapper(options.address, ENDPOINT_MAPPER_WAIT_MS * slow);
+  }
   return new QueryResults(ports, protocols, options.services, tcp, udp);
+}
+
+/** How long the whole endpoint map may take over TCP: connection, bind and every call. */
+const ENDPOINT_MAPPER_WAIT_MS = 5000;
+
+/** TCP 135 listens: its endpoint map, or why it could not be read. */
+async function queryEndpointMapper(address: string, timeoutMs: number): Promise<PortFinding> {
+  const finding = { state: "LISTENING" as const, reason: null, query: ENDPOINT_MAPPER_QUERY };
+  try {
+    return { ...finding, detail: describeLookup(await lookupEndpointsTcp({ address, timeoutMs })) };
+  } catch (error) {
+    if (!(error instanceof EndpointMapperError)) throw error;
+    return { ...finding, detail: [error.message] };
+  }
 }
 
 /**
@@ -162,7 +183,7 @@ async function probeUdpPorts(
   options: QueryOptions,
   ports: readonly number[],
   waitMs: number,
-): Promise<UdpFinding[]> {
+): Promise<PortFinding[]> {
   const prober = options.udpProber;
   if (!prober) throw new Error("a UDP target needs a UDP prober");
   const probe = (port: number) =>
@@ -172,6 +193,7 @@ async function probeUdpPorts(
       sourcePort: options.sourcePort,
       waitMs,
       community: options.community,
+      endpointMapper: options.endpointMapper,
     });
   const last = ports.indexOf(options.sourcePort ?? -1);
   const others = last < 0 ? ports : ports.filter((_, i) => i !== last);

@@ -9,8 +9,8 @@
 
 import type { TcpConnectOutcome, TcpProber } from "../collectors/probe.ts";
 import { greetingLines, greetingRead } from "./banners.ts";
-import { describeFailure, describeIcmp } from "./failure_text.ts";
-import type { PortState } from "./port_result.ts";
+import { describeFailure, describeIcmp, SELF_CONNECT_REASON } from "./failure_text.ts";
+import type { PortFinding } from "./port_result.ts";
 
 /** A TCP probe of several ports of one address. */
 export interface TcpProbeOptions {
@@ -27,29 +27,17 @@ export interface TcpProbeOptions {
   concurrency: number;
 }
 
-/** What a TCP probe found for one port. */
-export interface TcpFinding {
-  state: PortState;
-  reason: string | null;
-  /** The server's greeting, line by line, when one was read. */
-  greeting: string[] | null;
-}
-
 /** Why a silent port is FILTERED. */
 function silence(tries: number): string {
   return `no answer to ${tries} connection attempt${tries === 1 ? "" : "s"}`;
 }
 
-/** Why a port whose probe reached itself is NOT LISTENING. */
-export const SELF_CONNECT_REASON = "the probe connected to itself: the source port is the " +
-  "target port on this host, so nothing else listens on it";
-
 /** Probes every port of `options` with `prober`; findings in the ports' order. */
 export async function probeTcpPorts(
   prober: TcpProber,
   options: TcpProbeOptions,
-): Promise<TcpFinding[]> {
-  const findings = new Array<TcpFinding>(options.ports.length);
+): Promise<PortFinding[]> {
+  const findings = new Array<PortFinding>(options.ports.length);
   let pending = options.ports.map((_, index) => index);
   for (let attempt = 1; pending.length > 0; attempt++) {
     const outcomes = await prober.connectAll({
@@ -71,25 +59,28 @@ export async function probeTcpPorts(
 }
 
 /** Findings without a payload, shared across ports. */
-const LISTENING: TcpFinding = Object.freeze({ state: "LISTENING", reason: null, greeting: null });
-const CLOSED: TcpFinding = Object.freeze({ state: "NOT LISTENING", reason: null, greeting: null });
+const LISTENING: PortFinding = Object.freeze({
+  state: "LISTENING",
+  reason: null,
+  query: null,
+  detail: Object.freeze([]),
+});
+const CLOSED: PortFinding = Object.freeze({ ...LISTENING, state: "NOT LISTENING" });
 
 /** The finding an attempt's outcome stands for; `attempts` made so far. */
-export function findingOf(outcome: TcpConnectOutcome, attempts: number): TcpFinding {
+export function findingOf(outcome: TcpConnectOutcome, attempts: number): PortFinding {
   switch (outcome.kind) {
     case "connected":
       return outcome.greeting?.length
-        ? { state: "LISTENING", reason: null, greeting: greetingLines(outcome.greeting) }
+        ? { ...LISTENING, query: "greeting", detail: greetingLines(outcome.greeting) }
         : LISTENING;
     case "refused":
-      return outcome.icmp
-        ? { state: "NOT LISTENING", reason: describeIcmp(outcome.icmp), greeting: null }
-        : CLOSED;
+      return outcome.icmp ? { ...CLOSED, reason: describeIcmp(outcome.icmp) } : CLOSED;
     case "self":
-      return { state: "NOT LISTENING", reason: SELF_CONNECT_REASON, greeting: null };
+      return { ...CLOSED, reason: SELF_CONNECT_REASON };
     case "failed":
-      return { state: "FILTERED", reason: describeFailure(outcome.failure), greeting: null };
+      return { ...LISTENING, state: "FILTERED", reason: describeFailure(outcome.failure) };
     case "timeout":
-      return { state: "FILTERED", reason: silence(attempts), greeting: null };
+      return { ...LISTENING, state: "FILTERED", reason: silence(attempts) };
   }
 }

@@ -2,14 +2,21 @@
  * One UDP port's state: an empty datagram where no protocol query is known (a service that
  * answers anything answers that), the protocol's own query where one is; an answer is LISTENING,
  * an ICMP port unreachable NOT LISTENING, any other ICMP error or OS error FILTERED, silence
- * LISTENING or FILTERED.
+ * LISTENING or FILTERED. Port 135 is asked for its endpoint map, a conversation of its own.
  *
  * @module
  */
 
 import type { UdpProbeOutcome, UdpProber } from "../collectors/probe.ts";
-import { describeFailure, describeIcmp } from "./failure_text.ts";
-import type { PortState } from "./port_result.ts";
+import {
+  describeLookup,
+  ENDPOINT_MAPPER_QUERY,
+  EndpointMapperError,
+  EPMAP_PORT,
+  lookupEndpointsUdp,
+} from "./endpoint_mapper.ts";
+import { describeFailure, describeIcmp, UDP_SELF_REASON } from "./failure_text.ts";
+import type { PortFinding, PortState } from "./port_result.ts";
 import { describeReply, UDP_QUERIES } from "./udp_queries.ts";
 
 /** One UDP probe. */
@@ -19,24 +26,15 @@ export interface UdpPortOptions {
   sourcePort: number | null;
   waitMs: number;
   community: string;
+  /** Whether port 135 is asked for its endpoint map (not for `-r` ranges, as PortQry does). */
+  endpointMapper: boolean;
 }
-
-/** What a UDP probe found. */
-export interface UdpFinding {
-  state: PortState;
-  reason: string | null;
-  /** The protocol query sent (`DNS`, `SNMP`, ...), or null when an empty datagram was. */
-  query: string | null;
-  /** The answer's meaning, line by line. */
-  detail: string[];
-}
-
-/** Why a UDP port whose probe reached its own socket has its state. */
-export const UDP_SELF_REASON = "the probe reached its own socket: the source port is the " +
-  "target port on this host";
 
 /** Probes one UDP port with `prober`. */
-export async function probeUdp(prober: UdpProber, options: UdpPortOptions): Promise<UdpFinding> {
+export async function probeUdp(prober: UdpProber, options: UdpPortOptions): Promise<PortFinding> {
+  if (options.port === EPMAP_PORT && options.endpointMapper) {
+    return await probeEndpointMapper(prober, options);
+  }
   const query = UDP_QUERIES.get(options.port) ?? null;
   // Going straight to the protocol's query where there is one: a service of that protocol drops
   // an empty datagram, so sending one first would only add a wait.
@@ -62,13 +60,38 @@ export async function probeUdp(prober: UdpProber, options: UdpPortOptions): Prom
   return finding;
 }
 
+/**
+ * UDP 135: the endpoint mapper's lookup is the probe. Whatever answered proves the port listens,
+ * even an answer the lookup could not use; otherwise the port reads as any UDP port would.
+ */
+async function probeEndpointMapper(
+  prober: UdpProber,
+  options: UdpPortOptions,
+): Promise<PortFinding> {
+  const answered = (detail: string[]): PortFinding => ({
+    state: "LISTENING",
+    reason: null,
+    query: ENDPOINT_MAPPER_QUERY,
+    detail,
+  });
+  try {
+    return answered(describeLookup(await lookupEndpointsUdp(prober, options)));
+  } catch (error) {
+    if (!(error instanceof EndpointMapperError)) throw error;
+    if (error.answered || !error.outcome) return answered([error.message]);
+    const finding = findingOf(error.outcome, options.address);
+    if (error.outcome.kind === "silent") finding.query = ENDPOINT_MAPPER_QUERY;
+    return finding;
+  }
+}
+
 /** The state (and reason) a UDP probe's outcome stands for; `address` is the target's. */
-export function findingOf(outcome: UdpProbeOutcome, address: string): UdpFinding {
-  const finding = (state: PortState, reason: string | null = null): UdpFinding => ({
+export function findingOf(outcome: UdpProbeOutcome, address: string): PortFinding {
+  const finding = (state: PortState, reason: string | null = null) => ({
     state,
     reason,
-    query: null,
-    detail: [],
+    query: null as string | null,
+    detail: [] as readonly string[],
   });
   switch (outcome.kind) {
     case "reply":

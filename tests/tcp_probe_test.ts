@@ -21,7 +21,8 @@ import {
   TIMEOUT,
 } from "../collectors/probe.ts";
 import { PortableTcpProber } from "../remote/portable_tcp_prober.ts";
-import { probeTcpPorts, SELF_CONNECT_REASON, type TcpProbeOptions } from "../remote/tcp_probe.ts";
+import { SELF_CONNECT_REASON } from "../remote/failure_text.ts";
+import { probeTcpPorts, type TcpProbeOptions } from "../remote/tcp_probe.ts";
 import { inNewNamespace, jsonResults, namespaceUnavailable } from "./support/netns.ts";
 import { TestSockets } from "./support/sockets.ts";
 
@@ -66,13 +67,19 @@ Deno.test("probeTcpPorts (unit): only silent ports are tried again, and 3 silenc
   });
   const findings = await probeTcpPorts(prober, { ...OPTIONS, ports: [1, 2, 3, 4, 5, 6] });
   assert.deepEqual(rounds, [[1, 2, 3, 4, 5, 6], [1, 2], [1, 2]]);
+  const finding = (state: string, reason: string | null, detail: string[] = []) => ({
+    state,
+    reason,
+    query: detail.length > 0 ? "greeting" : null,
+    detail,
+  });
   assert.deepEqual(findings, [
-    { state: "FILTERED", reason: "no answer to 3 connection attempts", greeting: null },
-    { state: "LISTENING", reason: null, greeting: null },
-    { state: "NOT LISTENING", reason: null, greeting: null },
-    { state: "FILTERED", reason: "protocol unreachable (ENOPROTOOPT)", greeting: null },
-    { state: "NOT LISTENING", reason: SELF_CONNECT_REASON, greeting: null },
-    { state: "LISTENING", reason: null, greeting: ["220-a", "220 b"] },
+    finding("FILTERED", "no answer to 3 connection attempts"),
+    finding("LISTENING", null),
+    finding("NOT LISTENING", null),
+    finding("FILTERED", "protocol unreachable (ENOPROTOOPT)"),
+    finding("NOT LISTENING", SELF_CONNECT_REASON),
+    finding("LISTENING", null, ["220-a", "220 b"]),
   ]);
 });
 
@@ -187,7 +194,8 @@ Deno.test("linux prober: a listener whose accept queue is full drops SYNs: FILTE
     assert.deepEqual(findings, [{
       state: "FILTERED",
       reason: "no answer to 3 connection attempts",
-      greeting: null,
+      query: null,
+      detail: [],
     }]);
     assert.ok(Date.now() - started >= 3 * 200, "three tries, each waiting its timeout");
   } finally {
