@@ -24,6 +24,7 @@ import { PortableTcpProber } from "../remote/portable_tcp_prober.ts";
 import { SELF_CONNECT_REASON } from "../remote/failure_text.ts";
 import { probeTcpPorts, type TcpProbeOptions } from "../remote/tcp_probe.ts";
 import { inNewNamespace, jsonResults, namespaceUnavailable } from "./support/netns.ts";
+import { runCli } from "./support/processes.ts";
 import { TestSockets } from "./support/sockets.ts";
 
 const OPTIONS: TcpProbeOptions = {
@@ -322,4 +323,41 @@ Deno.test({
       assert.match(result.reason ?? "", /^ICMPv6 communication administratively prohibited/);
     }
   },
+});
+
+Deno.test("portset -n: 50 listeners among 100 ports read right in every one of 60 fresh runs", async () => {
+  // A fresh process compiles and collects garbage while it probes; once, that work overwrote
+  // errno between a connect and its reading, and a listener read FILTERED ("errno 2").
+  using sockets = new TestSockets();
+  // Listeners that accept, so their queues never fill over the runs.
+  const listeners = Array.from(
+    { length: 50 },
+    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+  );
+  const accepting = listeners.map(async (listener) => {
+    try {
+      for await (const connection of listener) connection.close();
+    } catch {
+      // closed at the end, or reset by the prober first
+    }
+  });
+  const open = listeners.map((listener) => listener.addr.port).sort((a, b) => a - b);
+  const closed = Array.from({ length: 50 }, () => {
+    const { fd, port } = sockets.tcpListen("127.0.0.1");
+    sockets.close(fd);
+    return port;
+  });
+  const ports = [...open, ...closed].sort((a, b) => a - b);
+  try {
+    for (let run = 0; run < 60; run++) {
+      const result = await runCli(["-n", "127.0.0.1", "-nr", "-o", ports.join(","), "--json"]);
+      const results = jsonResults(result);
+      const listening = results.filter((r) => r.state === "LISTENING").map((r) => r.port);
+      assert.deepEqual(listening, open, `run ${run + 1}`);
+      assert.ok(results.every((r) => r.state !== "FILTERED"), `run ${run + 1}: ${result.stdout}`);
+    }
+  } finally {
+    for (const listener of listeners) listener.close();
+    await Promise.all(accepting);
+  }
 });

@@ -114,20 +114,31 @@ export function loadLibc(): Libc {
   throw new LibcUnavailableError(`cannot load libc (${failures.join("; ")})`);
 }
 
-let errnoView: Deno.UnsafePointerView | null = null;
+let errnoAlias: Int32Array | null = null;
 
 /**
- * The JavaScript thread's errno, as left by the last synchronous libc call. Its location is
- * looked up once: synchronous calls all run on this one thread, and a range scan reads errno
- * for every port. (A nonblocking call runs on a worker thread, whose errno this is not.)
+ * The JavaScript thread's errno, as a one-element array that aliases the C variable itself.
+ * Synchronous calls all run on this one thread, so its location never changes.
+ *
+ * Read `[0]` straight after the call that failed, with no function call in between: entering a
+ * JavaScript function is where V8 may collect garbage or compile, and the system calls that makes
+ * overwrite errno (seen: a refused connect read as ENOENT). An element load runs nothing else.
+ */
+export function errnoCell(symbols: Libc): Int32Array {
+  if (!errnoAlias) {
+    const location = symbols.__errno_location();
+    if (!location) throw new LibcUnavailableError("libc gave no errno location");
+    errnoAlias = new Int32Array(Deno.UnsafePointerView.getArrayBuffer(location, 4));
+  }
+  return errnoAlias;
+}
+
+/**
+ * errno as the last synchronous libc call left it, for error messages; where the value decides
+ * what happens next, read {@linkcode errnoCell} at the call instead.
  */
 export function errno(symbols: Libc): number {
-  if (!errnoView) {
-    const location = symbols.__errno_location();
-    if (!location) return 0;
-    errnoView = new Deno.UnsafePointerView(location);
-  }
-  return errnoView.getInt32();
+  return errnoCell(symbols)[0];
 }
 
 /** libc's text for an errno value, e.g. `Permission denied`. */

@@ -7,7 +7,7 @@
 
 import type { IcmpMessage, ProbeFailure } from "../probe.ts";
 import { formatIpv4, formatIpv6, type IpAddress } from "../../model/address.ts";
-import { errno, errnoText, type Libc } from "./ffi.ts";
+import { errnoText, type Libc } from "./ffi.ts";
 
 /** AF_INET and AF_INET6 on Linux. */
 export const FAMILIES = { inet: 2, inet6: 10 };
@@ -189,9 +189,6 @@ function offenderAddress(bytes: Uint8Array): string | null {
 export function failureOf(libc: Libc, code: number, icmp: IcmpMessage | null): ProbeFailure {
   return { code: errnoName(code), text: errnoText(libc, code), icmp };
 }
-
-/** The calling thread's errno. */
-export { errno };
 
 /**
  * Whether `fd` is connected to itself: its own address and port are the target's. That happens

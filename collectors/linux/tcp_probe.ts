@@ -27,11 +27,10 @@ import {
   TIMEOUT,
 } from "../probe.ts";
 import { anyAddress, encodeSockaddr } from "../sockaddr.ts";
-import { errnoText, type Libc, loadLibc } from "./ffi.ts";
+import { errnoCell, errnoText, type Libc, loadLibc } from "./ffi.ts";
 import {
   enableErrorQueue,
   Errno,
-  errno,
   ErrorQueueReader,
   failureOf,
   FAMILIES,
@@ -139,6 +138,7 @@ class Slots {
 export class LinuxTcpProber implements TcpProber {
   #libc: Libc = loadLibc();
   #errors = new ErrorQueueReader(this.#libc);
+  #errno = errnoCell(this.#libc);
   #scratch = new Uint8Array(new ArrayBuffer(128));
   #optionLength = new Uint8Array(new ArrayBuffer(4));
   #option = new Uint8Array(new ArrayBuffer(4));
@@ -147,12 +147,15 @@ export class LinuxTcpProber implements TcpProber {
 
   async connectAll(batch: TcpConnectBatch): Promise<TcpConnectOutcome[]> {
     const libc = this.#libc;
+    const ERRNO = this.#errno;
     const target = parseIpAddress(batch.address);
     if (!target) throw new ProbeError(`not a numeric address: ${batch.address}`);
     const ports = batch.ports;
     const outcomes = new Array<TcpConnectOutcome>(ports.length);
     const epoll = libc.epoll_create1(EPOLL_CLOEXEC);
-    if (epoll < 0) throw new ProbeError(`cannot create an epoll set: ${this.#text()}`);
+    if (epoll < 0) {
+      throw new ProbeError(`cannot create an epoll set: ${errnoText(libc, ERRNO[0])}`);
+    }
     // One sockaddr for every attempt, its port rewritten each time: connect() copies it.
     const peer = encodeSockaddr(target, 0, FAMILIES);
     const peerView = new DataView(peer.buffer);
@@ -205,7 +208,7 @@ export class LinuxTcpProber implements TcpProber {
     const start = (index: number): boolean => {
       const fd = libc.socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
       if (fd < 0) {
-        const code = errno(libc);
+        const code = ERRNO[0];
         const starved = code === Errno.EMFILE || code === Errno.ENFILE ||
           code === Errno.ENOBUFS;
         // Out of descriptors: wait for the attempts in flight to free some, unless there are none.
@@ -218,7 +221,7 @@ export class LinuxTcpProber implements TcpProber {
         // share it, each connected to another port.
         libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, ONE, 4);
         if (libc.bind(fd, local, local.length) !== 0) {
-          const code = errno(libc);
+          const code = ERRNO[0];
           libc.close(fd);
           throw new ProbeError(
             `cannot connect from source port ${batch.sourcePort}: ${errnoText(libc, code)}` +
@@ -228,16 +231,21 @@ export class LinuxTcpProber implements TcpProber {
       }
       peerView.setUint16(2, ports[index], false);
       const slot = slots.take(fd, index, now + batch.timeoutMs);
-      if (libc.connect(fd, peer, peer.length) === 0) {
+      const connectResult = libc.connect(fd, peer, peer.length);
+      const code = ERRNO[0];
+      if (connectResult === 0) {
         connected(slot);
         return true;
       }
-      const code = errno(libc);
       if (code === Errno.EINPROGRESS) {
-        if (watch(fd, EPOLL_CTL_ADD, EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+        eventView.setUint32(0, EPOLLOUT | EPOLLERR | EPOLLHUP, true);
+        eventView.setUint32(EVENT_DATA_OFFSET, fd, true);
+        const watched = libc.epoll_ctl(epoll, EPOLL_CTL_ADD, fd, event) === 0;
+        const watchError = ERRNO[0];
+        if (watched) {
           if (slots.deadline[slot] < earliest) earliest = slots.deadline[slot];
         } else {
-          failed(slot, errno(libc));
+          failed(slot, watchError);
         }
         return true;
       }
@@ -299,7 +307,9 @@ export class LinuxTcpProber implements TcpProber {
         const length = slots.length[slot];
         if (length >= buffer.length) return finishGreeting(slot);
         const room = buffer.subarray(length);
-        const count = Number(libc.recv(fd, room, BigInt(room.length), MSG_DONTWAIT));
+        const received = libc.recv(fd, room, BigInt(room.length), MSG_DONTWAIT);
+        const code = ERRNO[0];
+        const count = Number(received);
         if (count > 0) {
           slots.length[slot] = length + count;
           if (slots.greeting[slot]!.complete(buffer.subarray(0, length + count))) {
@@ -308,7 +318,6 @@ export class LinuxTcpProber implements TcpProber {
           continue;
         }
         if (count === 0) return finishGreeting(slot); // the server closed
-        const code = errno(libc);
         if (code === Errno.EAGAIN || code === Errno.EINTR) return; // more may come
         return finishGreeting(slot); // reset after the greeting: keep what came
       }
@@ -351,8 +360,9 @@ export class LinuxTcpProber implements TcpProber {
         }
         if (slots.size === 0) continue;
         let count = libc.epoll_wait(epoll, events, MAX_EVENTS, 0);
-        if (count < 0 && errno(libc) !== Errno.EINTR) {
-          throw new ProbeError(`cannot wait for connections: ${this.#text()}`);
+        const waitError = ERRNO[0];
+        if (count < 0 && waitError !== Errno.EINTR) {
+          throw new ProbeError(`cannot wait for connections: ${errnoText(libc, waitError)}`);
         }
         if (count === 0) {
           const wait = Math.max(1, earliest - elapsed());
@@ -377,14 +387,16 @@ export class LinuxTcpProber implements TcpProber {
   /** SO_ERROR: how the connection attempt on `fd` ended (0: connected). */
   #socketError(fd: number): number {
     this.#optionLengthView.setUint32(0, 4, true);
-    if (this.#libc.getsockopt(fd, SOL_SOCKET, SO_ERROR, this.#option, this.#optionLength) !== 0) {
-      return errno(this.#libc);
-    }
+    const result = this.#libc.getsockopt(
+      fd,
+      SOL_SOCKET,
+      SO_ERROR,
+      this.#option,
+      this.#optionLength,
+    );
+    const code = this.#errno[0];
+    if (result !== 0) return code;
     return this.#optionView.getInt32(0, true);
-  }
-
-  #text(): string {
-    return errnoText(this.#libc, errno(this.#libc));
   }
 
   close(): void {

@@ -24,11 +24,10 @@ import {
   type UdpProbeRequest,
 } from "../probe.ts";
 import { anyAddress, encodeSockaddr } from "../sockaddr.ts";
-import { errnoText, type Libc, loadLibc } from "./ffi.ts";
+import { errnoCell, errnoText, type Libc, loadLibc } from "./ffi.ts";
 import {
   enableErrorQueue,
   Errno,
-  errno,
   ErrorQueueReader,
   failureOf,
   FAMILIES,
@@ -49,6 +48,8 @@ const MAX_SELF_RETRIES = 8;
 export class LinuxUdpProber implements UdpProber {
   #libc: Libc = loadLibc();
   #errors = new ErrorQueueReader(this.#libc);
+  /** errno, read straight after each call (see errnoCell). */
+  #errno = errnoCell(this.#libc);
   #scratch = new Uint8Array(new ArrayBuffer(128));
   /**
    * One receive buffer for all probes, concurrent ones too: each recv copies its datagram out
@@ -67,8 +68,10 @@ export class LinuxUdpProber implements UdpProber {
       for (;;) {
         fd = this.#open(target, request.sourcePort);
         const peer = encodeSockaddr(target, request.port, FAMILIES);
-        if (libc.connect(fd, peer, peer.length) !== 0) {
-          const outcome = this.#failure(fd, "connect");
+        const connected = libc.connect(fd, peer, peer.length);
+        const code = this.#errno[0];
+        if (connected !== 0) {
+          const outcome = this.#failure(fd, code, "connect");
           if (outcome) return outcome;
         }
         if (!isConnectedToItself(libc, fd, target, request.port, this.#scratch)) break;
@@ -84,10 +87,11 @@ export class LinuxUdpProber implements UdpProber {
       const socket = fd;
       return await sendPayloads(
         request.payloads,
-        (data, length) =>
-          Number(libc.send(socket, data, BigInt(length), 0)) < 0
-            ? this.#failure(socket, "send")
-            : null,
+        (data, length) => {
+          const sent = libc.send(socket, data, BigInt(length), 0);
+          const code = this.#errno[0];
+          return Number(sent) < 0 ? this.#failure(socket, code, "send") : null;
+        },
         () => this.#await(socket, request.waitMs),
       );
     } finally {
@@ -104,7 +108,7 @@ export class LinuxUdpProber implements UdpProber {
       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
       0,
     );
-    if (fd < 0) throw this.#error("cannot open a UDP socket");
+    if (fd < 0) throw this.#error("cannot open a UDP socket", this.#errno[0]);
     enableErrorQueue(libc, fd, target.family);
     if (sourcePort === null) return fd;
     // Every probe of a run binds the same source port; SO_REUSEADDR lets the connected sockets
@@ -112,7 +116,7 @@ export class LinuxUdpProber implements UdpProber {
     libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, new Uint8Array(new Int32Array([1]).buffer), 4);
     const local = encodeSockaddr(anyAddress(target.family), sourcePort, FAMILIES);
     if (libc.bind(fd, local, local.length) !== 0) {
-      const code = errno(libc);
+      const code = this.#errno[0];
       libc.close(fd);
       throw new ProbeError(
         `cannot send from UDP source port ${sourcePort}: ${errnoText(libc, code)}` +
@@ -159,19 +163,19 @@ export class LinuxUdpProber implements UdpProber {
       const ready = await libc.poll(pollfd, 1n, remaining);
       if (ready === 0) return { kind: "silent" };
       if (ready < 0) continue; // EINTR on the worker thread: wait again for what is left
-      const received = Number(libc.recv(fd, buffer, BigInt(buffer.length), MSG_DONTWAIT));
-      if (received >= 0) return buffer.slice(0, received);
-      const outcome = this.#failure(fd, "receive");
+      const received = libc.recv(fd, buffer, BigInt(buffer.length), MSG_DONTWAIT);
+      const code = this.#errno[0];
+      if (Number(received) >= 0) return buffer.slice(0, Number(received));
+      const outcome = this.#failure(fd, code, "receive");
       if (outcome) return outcome;
     }
   }
 
   /**
-   * The outcome the errno of a failed connect, send or receive stands for, with the ICMP message
-   * behind it; null when the call is only to be repeated (EAGAIN, EINTR).
+   * The outcome the errno `code` of a failed connect, send or receive stands for, with the ICMP
+   * message behind it; null when the call is only to be repeated (EAGAIN, EINTR).
    */
-  #failure(fd: number, call: string): UdpProbeOutcome | null {
-    const code = errno(this.#libc);
+  #failure(fd: number, code: number, call: string): UdpProbeOutcome | null {
     if (code === Errno.EAGAIN || code === Errno.EINTR) return null;
     if (code === Errno.EMFILE || code === Errno.ENFILE || code === Errno.ENOBUFS) {
       throw this.#error(`cannot ${call}`, code);
@@ -181,7 +185,7 @@ export class LinuxUdpProber implements UdpProber {
     return { kind: "failed", failure: failureOf(this.#libc, code, icmp) };
   }
 
-  #error(what: string, code = errno(this.#libc)): ProbeError {
+  #error(what: string, code: number): ProbeError {
     return new ProbeError(`${what}: ${errnoText(this.#libc, code)}`);
   }
 
