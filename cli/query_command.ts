@@ -12,7 +12,7 @@ import { ProbeError } from "../collectors/probe.ts";
 import { createTcpProber, createUdpProber, servicesFilePath } from "../collectors/probers.ts";
 import { queryJsonChunks, queryReportChunks } from "../outputs/query_report.ts";
 import { quietExitCode } from "../remote/port_result.ts";
-import { queryPorts, type QueryReport } from "../remote/query.ts";
+import { queryPorts, type QueryReport, type QueryResults } from "../remote/query.ts";
 import { ResolveError, resolveTarget } from "../remote/resolve.ts";
 import { loadServices } from "../remote/services_file.ts";
 
@@ -28,9 +28,10 @@ export async function runQuery(command: QueryCommand): Promise<number> {
   const tcpProber = createTcpProber() ??
     new (await import("../remote/portable_tcp_prober.ts")).PortableTcpProber();
   let report: QueryReport;
+  let results: QueryResults;
   try {
     const target = await resolveTarget(command.host, command.reverseLookup);
-    const results = await queryPorts({
+    results = await queryPorts({
       address: target.address,
       protocols: command.protocols,
       ports: command.ports,
@@ -52,7 +53,7 @@ export async function runQuery(command: QueryCommand): Promise<number> {
     udpProber?.close();
     tcpProber.close();
   }
-  if (command.quiet) return quietExitCode(report.results);
+  if (command.quiet) return quietExitCode(results.findings());
   const log = command.logFile ? AtomicFile.open(command.logFile) : null;
   writeOutput(
     command.format === "json" ? queryJsonChunks(report) : queryReportChunks(report),

@@ -77,21 +77,36 @@ export function* queryReportChunks(report: QueryReport): Generator<string> {
     );
   }
   lines.push("querying...", "");
+  let text = lines.join("\n") + "\n";
   let previousWasBlock = false;
-  let portLines = 0;
+  let lastBlank = true;
+  let ports = 0;
   for (const result of report.results) {
-    const block = portBlock(result, report.community);
-    // A port with an exchange to show stands apart; plain status lines follow each other.
-    if (block.length > 1 && lines.length > 0 && lines[lines.length - 1] !== "") lines.push("");
-    if (block.length === 1 && previousWasBlock) lines.push("");
-    for (const line of block) lines.push(line);
-    previousWasBlock = block.length > 1;
-    if (++portLines % LINES_PER_CHUNK === 0) {
-      yield lines.join("\n") + "\n";
-      lines.length = 0;
+    if (isPlain(result)) {
+      // Most ports of a range: one status line, made without a list of lines.
+      if (previousWasBlock) text += "\n";
+      text += portLine(result) + "\n";
+      previousWasBlock = lastBlank = false;
+    } else {
+      const block = portBlock(result, report.community);
+      // A port with an exchange to show stands apart; plain status lines follow each other.
+      if (block.length > 1 && !lastBlank) text += "\n";
+      else if (block.length === 1 && previousWasBlock) text += "\n";
+      text += block.join("\n") + "\n";
+      previousWasBlock = block.length > 1;
+      lastBlank = false;
+    }
+    if (++ports % LINES_PER_CHUNK === 0) {
+      yield text;
+      text = "";
     }
   }
-  if (lines.length > 0) yield lines.join("\n") + "\n";
+  if (text.length > 0) yield text;
+}
+
+/** A port with nothing to show but its status line. */
+function isPlain(result: PortResult): boolean {
+  return result.query === null && result.reason === null && result.detail.length === 0;
 }
 
 /** `TCP port 80 (http service): LISTENING` */
@@ -102,9 +117,7 @@ export function portLine(result: PortResult, state: string = result.state): stri
 
 /** One port's lines: its status line, and the exchange with its service when there was one. */
 export function portBlock(result: PortResult, community: string): string[] {
-  if (result.query === null && result.reason === null && result.detail.length === 0) {
-    return [portLine(result)];
-  }
+  if (isPlain(result)) return [portLine(result)];
   const reason = result.reason === null ? [] : [`  ${result.reason}`];
   const detail = result.detail.map(printableField);
   if (result.query === null) {

@@ -48,7 +48,7 @@ export interface PortResult extends PortFinding {
  * ports, the least certain one decides (2 over 1 over 0), so 0 means every port listens and a
  * script testing for 0 is never told "open" about a port that is not.
  */
-export function quietExitCode(results: Iterable<PortResult>): number {
+export function quietExitCode(results: Iterable<Pick<PortFinding, "state">>): number {
   let code = 0;
   for (const result of results) code = Math.max(code, stateExitCode(result.state));
   return code;

@@ -18,7 +18,7 @@ import {
   lookupEndpointsTcp,
 } from "./endpoint_mapper.ts";
 import type { ResolvedTarget } from "./resolve.ts";
-import { serviceName, type ServiceNames } from "./services_file.ts";
+import { type ServiceNames, servicesOf } from "./services_file.ts";
 import { probeTcpPorts } from "./tcp_probe.ts";
 import type { Protocol } from "./targets.ts";
 import { probeUdp } from "./udp_port.ts";
@@ -98,7 +98,8 @@ export interface QueryReport extends ResolvedTarget {
 export class QueryResults implements Iterable<PortResult> {
   readonly #ports: readonly number[];
   readonly #protocols: readonly Protocol[];
-  readonly #services: ServiceNames;
+  /** Service names by protocol, then port: looked up once per result of a long range. */
+  readonly #services: ReadonlyMap<string, ReadonlyMap<number, string>>;
   readonly #tcp: readonly PortFinding[];
   readonly #udp: readonly PortFinding[];
 
@@ -111,7 +112,9 @@ export class QueryResults implements Iterable<PortResult> {
   ) {
     this.#ports = ports;
     this.#protocols = protocols;
-    this.#services = services;
+    this.#services = new Map(
+      protocols.map((protocol) => [protocol, servicesOf(services, protocol)]),
+    );
     this.#tcp = tcp;
     this.#udp = udp;
   }
@@ -125,10 +128,17 @@ export class QueryResults implements Iterable<PortResult> {
     for (let i = 0; i < this.#ports.length; i++) {
       const port = this.#ports[i];
       for (const protocol of this.#protocols) {
-        const service = serviceName(this.#services, protocol, port);
-        const finding = (protocol === "tcp" ? this.#tcp : this.#udp)[i];
-        yield { protocol, port, service, ...finding };
+        const service = this.#services.get(protocol)!.get(port) ?? null;
+        const { state, reason, query, detail } = (protocol === "tcp" ? this.#tcp : this.#udp)[i];
+        yield { protocol, port, service, state, reason, query, detail };
       }
+    }
+  }
+
+  /** The findings alone, in the same order, without making a record of each (for `-q`). */
+  *findings(): Generator<PortFinding> {
+    for (let i = 0; i < this.#ports.length; i++) {
+      for (const protocol of this.#protocols) yield (protocol === "tcp" ? this.#tcp : this.#udp)[i];
     }
   }
 }

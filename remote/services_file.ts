@@ -37,3 +37,13 @@ export function loadServices(path: string): ServiceNames {
 export function serviceName(names: ServiceNames, protocol: string, port: number): string | null {
   return names.get(`${protocol}/${port}`) ?? null;
 }
+
+/** The names of `protocol`'s ports, by number. */
+export function servicesOf(names: ServiceNames, protocol: string): Map<number, string> {
+  const prefix = `${protocol}/`;
+  const byPort = new Map<number, string>();
+  for (const [key, name] of names) {
+    if (key.startsWith(prefix)) byPort.set(Number(key.slice(prefix.length)), name);
+  }
+  return byPort;
+}
