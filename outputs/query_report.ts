@@ -43,7 +43,7 @@ const FRAMES: ReadonlyMap<string, QueryFrame> = new Map([
 ]);
 
 /** Port lines per chunk of output: a 65,535-port range is written as it is formatted. */
-const LINES_PER_CHUNK = 4096;
+const LINES_PER_CHUNK = 1024;
 
 /** The text report, whole. */
 export function formatQueryReport(report: QueryReport): string {

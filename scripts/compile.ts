@@ -23,6 +23,9 @@ interface Target {
   arch: "x86_64" | "aarch64";
 }
 
+/** Modules run as workers, which `deno compile` must be told to include. */
+const WORKER_MODULES = ["collectors/linux/tcp_probe_worker.ts"];
+
 /** The release targets, in build order. */
 export const TARGETS: readonly Target[] = [
   { triple: "x86_64-unknown-linux-gnu", os: "linux", arch: "x86_64" },
@@ -122,7 +125,17 @@ async function main(args: readonly string[]): Promise<number> {
   for (const target of targets) {
     const output = outputPath(target);
     const result = await new Deno.Command(Deno.execPath(), {
-      args: ["compile", "--allow-all", "--target", target.triple, "--output", output, "main.ts"],
+      args: [
+        "compile",
+        "--allow-all",
+        // Started by URL rather than imported, so the module graph does not reach it by itself.
+        ...WORKER_MODULES.flatMap((module) => ["--include", module]),
+        "--target",
+        target.triple,
+        "--output",
+        output,
+        "main.ts",
+      ],
       cwd: root,
       stdin: "null",
       stdout: "inherit",

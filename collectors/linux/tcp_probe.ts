@@ -28,6 +28,7 @@ import {
 } from "../probe.ts";
 import { anyAddress, encodeSockaddr } from "../sockaddr.ts";
 import { errnoCell, errnoText, type Libc, loadLibc } from "./ffi.ts";
+import { unpackOutcomes, type WorkerReply } from "./tcp_probe_pack.ts";
 import {
   enableErrorQueue,
   Errno,
@@ -153,18 +154,95 @@ class HitRate {
   }
 }
 
+/**
+ * Batches at least this long are shared with a second thread. A worker costs about 15 ms and
+ * 15 MiB to start, which a long range repays (each thread then has half of it) and a short list
+ * does not.
+ */
+const SHARED_BATCH_MIN = 4096;
+
+/** `batch` without its greeting callback, which cannot cross to another thread. */
+function withoutGreeting(batch: TcpConnectBatch): Omit<TcpConnectBatch, "greeting"> {
+  const { greeting: _greeting, ...rest } = batch;
+  return rest;
+}
+
+/** Makes `batch`'s attempts in a worker thread (collectors/linux/tcp_probe_worker.ts). */
+async function connectInWorker(
+  batch: Omit<TcpConnectBatch, "greeting">,
+): Promise<TcpConnectOutcome[]> {
+  const worker = new Worker(new URL("./tcp_probe_worker.ts", import.meta.url), { type: "module" });
+  try {
+    const reply = await new Promise<WorkerReply>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<WorkerReply>) => resolve(event.data);
+      worker.onerror = (event: ErrorEvent) => {
+        event.preventDefault();
+        reject(new ProbeError(`the probing thread failed: ${event.message}`));
+      };
+      worker.postMessage(batch);
+    });
+    if (reply.ok) return unpackOutcomes(reply.packed);
+    throw reply.probeError ? new ProbeError(reply.message) : new Error(reply.message);
+  } finally {
+    worker.terminate();
+  }
+}
+
 /** The Linux {@linkcode TcpProber}. */
 export class LinuxTcpProber implements TcpProber {
   #libc: Libc = loadLibc();
   #errors = new ErrorQueueReader(this.#libc);
   #errno = errnoCell(this.#libc);
   #scratch = new Uint8Array(new ArrayBuffer(128));
+  #shareLongBatches: boolean;
   #optionLength = new Uint8Array(new ArrayBuffer(4));
   #option = new Uint8Array(new ArrayBuffer(4));
   #optionLengthView = new DataView(this.#optionLength.buffer);
   #optionView = new DataView(this.#option.buffer);
 
+  /**
+   * `shareLongBatches`: whether a long batch may be shared with a worker thread (the worker's own
+   * prober does not share again).
+   */
+  constructor({ shareLongBatches = true } = {}) {
+    this.#shareLongBatches = shareLongBatches;
+  }
+
+  /**
+   * Makes the attempts; a long batch on a machine with more than one core is shared with a
+   * worker thread, each with its own sockets and epoll set: the kernel's work per attempt (the
+   * handshake or the reset, which against this host runs inside connect() itself) is most of the
+   * time, and it runs on the core that asked. Greetings are read here, where their callback is.
+   */
   async connectAll(batch: TcpConnectBatch): Promise<TcpConnectOutcome[]> {
+    const share = this.#shareLongBatches && batch.ports.length >= SHARED_BATCH_MIN &&
+      navigator.hardwareConcurrency >= 2;
+    if (!share) {
+      return await this.#connectHere(batch);
+    }
+    const mine: number[] = [], theirs: number[] = [];
+    batch.ports.forEach((port, i) => {
+      // Alternate ports, so a stretch of silent (filtered) ports slows both sides alike.
+      (i % 2 === 0 || batch.greeting?.(port) ? mine : theirs).push(i);
+    });
+    const pick = (indexes: number[]) => indexes.map((i) => batch.ports[i]);
+    // The worker first: this thread's loop may run its whole share before it next yields.
+    const there = connectInWorker({ ...withoutGreeting(batch), ports: pick(theirs) });
+    let here: TcpConnectOutcome[];
+    try {
+      here = await this.#connectHere({ ...batch, ports: pick(mine) });
+    } catch (error) {
+      there.catch(() => {}); // this failure is the one to report
+      throw error;
+    }
+    const theirOutcomes = await there;
+    const outcomes = new Array<TcpConnectOutcome>(batch.ports.length);
+    mine.forEach((index, i) => outcomes[index] = here[i]);
+    theirs.forEach((index, i) => outcomes[index] = theirOutcomes[i]);
+    return outcomes;
+  }
+
+  async #connectHere(batch: TcpConnectBatch): Promise<TcpConnectOutcome[]> {
     const libc = this.#libc;
     const ERRNO = this.#errno;
     const target = parseIpAddress(batch.address);
