@@ -19,6 +19,8 @@ interface QueryFrame {
   announce: string[];
   /** Lines before the answer (then a blank line), if any. */
   header?: string;
+  /** The header follows the announcement on the next line, not after a blank one. */
+  headerAttached?: boolean;
   /** The line closing the answer, after a blank line, if any. */
   footer?: string;
 }
@@ -38,6 +40,7 @@ const FRAMES: ReadonlyMap<string, QueryFrame> = new Map([
   ["RPC endpoint mapper", {
     announce: ["Querying Endpoint Mapper Database..."],
     header: "Server's response:",
+    headerAttached: true,
     footer: "==== End of RPC Endpoint Mapper query response ====",
   }],
 ]);
@@ -137,8 +140,9 @@ export function portBlock(result: PortResult, community: string): string[] {
   }
   lines.push(...frame.announce.map((line) => line.replace("{port}", String(result.port))));
   if (result.detail.length > 0) {
-    lines.push("");
-    if (frame.header) lines.push(frame.header, "");
+    if (frame.header && frame.headerAttached) lines.push(frame.header, "");
+    else if (frame.header) lines.push("", frame.header, "");
+    else lines.push("");
     lines.push(...detail);
     if (frame.footer) lines.push("", frame.footer);
   }

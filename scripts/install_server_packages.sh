@@ -14,7 +14,8 @@ set -eu
 # samba-common-bin: nmblookup, samba-tool. smbclient: Samba's client tools.
 # samba-ad-provision, samba-dsdb-modules, samba-vfs-modules: what `samba-tool domain provision`
 # needs for a domain controller (the schema, the directory's modules, the ACL module), without
-# samba-ad-dc itself, which pulls in winbind and changes nsswitch.conf.
+# samba-ad-dc itself, which pulls in winbind and changes nsswitch.conf. python3-impacket: a
+# second reader of the endpoint map. freetds-bin: tsql, a client of the SQL Server browser.
 PACKAGES="
 iproute2
 iptables
@@ -33,6 +34,8 @@ samba-vfs-modules
 ldap-utils
 vsftpd
 nmap
+python3-impacket
+freetds-bin
 "
 
 missing=""

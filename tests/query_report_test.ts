@@ -246,3 +246,51 @@ Deno.test("formatQueryJson: the target, every result with reason, query and deta
   assert.equal(text.split("\n").length, 2 + 3 + 2, "one result per line");
   assert.deepEqual(JSON.parse(formatQueryJson(REPORT)).results, []);
 });
+
+Deno.test("formatQueryReport: the endpoint map in PortQry's frame", () => {
+  const text = formatQueryReport({
+    ...REPORT,
+    results: [
+      result({
+        protocol: "tcp",
+        port: 135,
+        service: "epmap",
+        query: "RPC endpoint mapper",
+        detail: [
+          "UUID: d95afe70-a6d5-4259-822e-2c84da1ddb0d",
+          "ncacn_ip_tcp:169.254.0.2[49664]",
+          "",
+          "Total endpoints found: 1",
+        ],
+      }),
+      result({
+        protocol: "udp",
+        port: 135,
+        service: "epmap",
+        state: "LISTENING or FILTERED",
+        query: "RPC endpoint mapper",
+      }),
+    ],
+  });
+  const expected = [
+    "TCP port 135 (epmap service): LISTENING",
+    "",
+    "Querying Endpoint Mapper Database...",
+    "Server's response:",
+    "",
+    "UUID: d95afe70-a6d5-4259-822e-2c84da1ddb0d",
+    "ncacn_ip_tcp:169.254.0.2[49664]",
+    "",
+    "Total endpoints found: 1",
+    "",
+    "==== End of RPC Endpoint Mapper query response ====",
+    "",
+    "UDP port 135 (epmap service): LISTENING or FILTERED",
+    "",
+    "Querying Endpoint Mapper Database...",
+    "",
+    "UDP port 135 is LISTENING or FILTERED",
+    "",
+  ].join("\n");
+  assert.ok(text.endsWith(`querying...\n\n${expected}`), text);
+});

@@ -1,14 +1,21 @@
 /**
  * portset against a Samba AD domain controller: CLDAP on UDP 389 is LISTENING and its root DSE
  * shows every value `ldapsearch` reads over LDAP for the naming contexts, the default naming
- * context, the DNS host name and the server name; the endpoint mapper (TCP 135) and LDAP
+ * context, the DNS host name and the server name; the endpoint map portset reads on TCP 135 is
+ * the one `rpcclient` (and impacket, when installed) lists, framed as PortQry frames it, and UDP
+ * 135 (which Samba does not serve) is NOT LISTENING; the endpoint mapper (TCP 135) and LDAP
  * (TCP 389) are LISTENING. One domain is provisioned for the whole file.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { detailLines, explain, resultFor, runPortset } from "./support/portset.ts";
+import {
+  impacketEndpoints,
+  portsetEndpoints,
+  rpcclientEndpoints,
+} from "./support/epmap_clients.ts";
+import { detailLines, explain, REPO_ROOT, resultFor, runPortset } from "./support/portset.ts";
 import { serverTest } from "./support/requirements.ts";
 import { SAMBA_DC_NEEDS, startSambaDc } from "./support/samba_dc.ts";
 
@@ -78,6 +85,58 @@ await serverTest("Samba AD DC: CLDAP root DSE as ldapsearch reads it; TCP 135 an
       assert.deepEqual(absent, [], `root DSE values missing from portset's detail:\n${why}`);
       assert.ok(expected.get("dnshostname")?.includes(dc.dnsHostName), ldif);
       assert.ok(expected.get("defaultnamingcontext")?.includes(dc.baseDn), ldif);
+    });
+
+    await t.step("the endpoint map on TCP 135, as rpcclient and impacket list it", async () => {
+      const run = await runPortset(namespace, ["-n", "127.0.0.1", "-p", "both", "-e", "135"]);
+      const tcp = resultFor(run, "tcp", 135);
+      const lines = detailLines(tcp);
+      const ours = portsetEndpoints(lines);
+      const theirs = await rpcclientEndpoints(namespace);
+      const why = explain(run, "rpcclient listed:", theirs.join("\n"));
+      assert.equal(tcp.state, "LISTENING", why);
+      assert.ok(theirs.length > 0, why);
+      assert.deepEqual(ours, theirs, `portset's endpoints are rpcclient's\n${why}`);
+      assert.equal(lines.at(-1), `Total endpoints found: ${theirs.length}`, why);
+      const impacket = await impacketEndpoints(namespace);
+      if (impacket) assert.deepEqual(ours, impacket, `portset's endpoints are impacket's\n${why}`);
+      else console.log("samba AD DC: impacket (python3-impacket) missing, not compared");
+      // Samba serves no connectionless RPC: UDP 135 is closed, and the lookup must say so.
+      assert.ok(!(await namespace.listeningPorts("udp")).has(135), "samba listens on UDP 135");
+      assert.equal(resultFor(run, "udp", 135).state, "NOT LISTENING", why);
+
+      // The text report frames the map as PortQry does.
+      const text = await namespace.runOk(
+        [
+          Deno.execPath(),
+          "run",
+          "-A",
+          `${REPO_ROOT}main.ts`,
+          "-n",
+          "127.0.0.1",
+          "-e",
+          "135",
+          "-nr",
+        ],
+        { env: { DENO_NO_UPDATE_CHECK: "1" } },
+      );
+      assert.match(
+        text,
+        new RegExp(
+          "TCP port 135 \\(epmap service\\): LISTENING\n\nQuerying Endpoint Mapper Database" +
+            "\\.\\.\\.\nServer's response:\n\nUUID: [0-9a-f-]{36}[^\n]*\n[a-z_]+:[^\n]*\n\n",
+        ),
+      );
+      assert.match(
+        text,
+        new RegExp(
+          `\nTotal endpoints found: ${theirs.length}\n\n` +
+            "==== End of RPC Endpoint Mapper query response ====\n$",
+        ),
+      );
+      // As PortQry, a range does not ask the endpoint mapper.
+      const range = await runPortset(namespace, ["-n", "127.0.0.1", "-r", "134:136"]);
+      assert.equal(resultFor(range, "tcp", 135).detail, null, explain(range));
     });
 
     await t.step("TCP 135 (endpoint mapper) and TCP 389 LISTENING, as ss sees them", async () => {

@@ -21,6 +21,8 @@ export const SAMBA_DC_NEEDS: Need[] = [
   { pkg: "samba-dsdb-modules" },
   { pkg: "samba-vfs-modules" },
   { tool: "ldapsearch", pkg: "ldap-utils" },
+  // Samba's own RPC client: the oracle for the endpoint map.
+  { tool: "rpcclient", pkg: "samba-common-bin" },
 ];
 
 /** The domain's Kerberos realm, and its DNS name in lower case. */
