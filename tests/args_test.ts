@@ -202,6 +202,7 @@ const QUERY_DEFAULTS = {
   host: "server.test",
   protocols: ["tcp"],
   ports: [80],
+  range: false,
   quiet: false,
   slowLink: false,
   reverseLookup: true,
@@ -251,8 +252,8 @@ Deno.test("parseArgs: every remote query flag", () => {
   );
   const range = parseArgs(["-n", "::1", "-p", "UDP", "-r", "10:12", "-q"]);
   assert.deepEqual(
-    range.mode === "query" && [range.protocols, range.ports, range.quiet],
-    [["udp"], [10, 11, 12], true],
+    range.mode === "query" && [range.protocols, range.ports, range.range, range.quiet],
+    [["udp"], [10, 11, 12], true, true],
   );
   const one = parseArgs(["--n=h", "--e=443"]);
   assert.deepEqual(one.mode === "query" && one.ports, [443]);
