@@ -36,18 +36,10 @@ import {
   floorSyntax,
   towerBinding,
 } from "../remote/protocols/epmap.ts";
+import { ascii, be16, be32, le16, le32 } from "./support/bytes.ts";
 
 // ---- byte helpers, written apart from the codecs ----------------------------------------------
 
-const le16 = (value: number) => [value & 0xff, value >> 8];
-const le32 = (
-  value: number,
-) => [value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff, value >>> 24];
-const be16 = (value: number) => [value >> 8, value & 0xff];
-const be32 = (
-  value: number,
-) => [value >>> 24, (value >> 16) & 0xff, (value >> 8) & 0xff, value & 0xff];
-const ascii = (text: string) => [...text].map((char) => char.charCodeAt(0));
 const pad4 = (bytes: number[]) => [...bytes, ...new Array((4 - bytes.length % 4) % 4).fill(0)];
 
 /**

@@ -27,18 +27,10 @@ import {
   UDP_ENTRIES_PER_CALL,
 } from "../remote/endpoint_mapper.ts";
 import { type Responder, startUdpServer } from "./support/udp_servers.ts";
+import { ascii, le16, le32, readLe16, readLe32 } from "./support/bytes.ts";
 
 // ---- bytes, laid out from C706 ----------------------------------------------------------------
 
-const le16 = (value: number) => [value & 0xff, value >> 8];
-const le32 = (
-  value: number,
-) => [value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff, value >>> 24];
-const readLe16 = (bytes: Uint8Array, offset: number) => bytes[offset] | (bytes[offset + 1] << 8);
-const readLe32 = (bytes: Uint8Array, offset: number) =>
-  (bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16)) +
-  bytes[offset + 3] * 0x1000000;
-const ascii = (text: string) => [...text].map((char) => char.charCodeAt(0));
 const pad4 = (bytes: number[]) => [...bytes, ...new Array((4 - bytes.length % 4) % 4).fill(0)];
 
 /** uuid_t little-endian: the first three groups byte-reversed, the rest as written. */

@@ -12,6 +12,7 @@ import {
   type NetbiosName,
 } from "../remote/protocols/netbios.ts";
 import { netbiosResponder } from "./support/udp_servers.ts";
+import { ascii } from "./support/bytes.ts";
 
 function fromHex(hex: string): Uint8Array {
   return new Uint8Array(hex.match(/../g)!.map((pair) => parseInt(pair, 16)));
@@ -122,8 +123,6 @@ function replyWith(entries: [number[], number, number][], statistics: number[]):
   const answer = [0, 0x21, 0, 1, 0, 0, 0, 0, data.length >> 8, data.length & 0xff];
   return new Uint8Array([...header, ...answerName, ...answer, ...data]);
 }
-
-const ascii = (text: string) => [...text].map((char) => char.charCodeAt(0));
 
 Deno.test("decodeNodeStatusResponse: each NAME_FLAGS bit and node type", () => {
   const status = decodeNodeStatusResponse(replyWith([
