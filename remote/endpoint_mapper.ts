@@ -39,7 +39,7 @@ import {
   PFC,
   PTYPE,
   statusText,
-} from "./protocols/dcerpc.ts";
+} from "./protocols/dcerpc/mod.ts";
 import { describeFailure, UDP_SELF_REASON } from "./failure_text.ts";
 import { describeEndpoints, type EndpointEntry, endpointEntry } from "./protocols/epmap.ts";
 

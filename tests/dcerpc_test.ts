@@ -1,5 +1,5 @@
 /**
- * remote/protocols/dcerpc.ts and epmap.ts byte by byte: every PDU encoded is checked field by
+ * remote/protocols/dcerpc/ and epmap.ts byte by byte: every PDU encoded is checked field by
  * field at the offsets C706 gives, and every decoder reads PDUs laid out here by hand (replies,
  * faults, rejects, truncated and lying ones), so the codecs and these tests cannot share a
  * mistake. Towers for each protocol sequence PortQry prints, and its endpoint list.
@@ -27,7 +27,7 @@ import {
   NDR_SYNTAX,
   NIL_HANDLE,
   statusText,
-} from "../remote/protocols/dcerpc.ts";
+} from "../remote/protocols/dcerpc/mod.ts";
 import {
   decodeTower,
   describeEndpoints,

@@ -2,7 +2,7 @@
  * remote/endpoint_mapper.ts: whole `ept_lookup` conversations.
  *
  * - TCP against endpoint mappers served here on loopback, byte by byte from C706's layouts
- *   (independently of remote/protocols/dcerpc.ts): Windows' and Samba's ways of ending the map, a
+ *   (independently of remote/protocols/dcerpc/): Windows' and Samba's ways of ending the map, a
  *   reply in fragments and in pieces, every way a server can refuse or break, and one that never
  *   ends.
  * - UDP the same way, through the Linux prober against a UDP server (a prober that calls the
