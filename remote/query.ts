@@ -16,7 +16,7 @@ import {
   EndpointMapperError,
   EPMAP_PORT,
   lookupEndpointsTcp,
-} from "./endpoint_mapper.ts";
+} from "./endpoint_mapper/mod.ts";
 import type { ResolvedTarget } from "./resolve.ts";
 import { type ServiceNames, servicesOf } from "./services_file.ts";
 import { probeTcpPorts } from "./tcp_probe.ts";

@@ -14,7 +14,7 @@ import {
   EndpointMapperError,
   EPMAP_PORT,
   lookupEndpointsUdp,
-} from "./endpoint_mapper.ts";
+} from "./endpoint_mapper/mod.ts";
 import { describeFailure, describeIcmp, UDP_SELF_REASON } from "./failure_text.ts";
 import type { PortFinding, PortState } from "./port_result.ts";
 import { describeReply, UDP_QUERIES } from "./udp_queries.ts";

@@ -1,5 +1,5 @@
 /**
- * remote/endpoint_mapper.ts: whole `ept_lookup` conversations.
+ * remote/endpoint_mapper/: whole `ept_lookup` conversations.
  *
  * - TCP against endpoint mappers served here on loopback, byte by byte from C706's layouts
  *   (independently of remote/protocols/dcerpc/): Windows' and Samba's ways of ending the map, a
@@ -25,7 +25,7 @@ import {
   MAX_LOOKUP_CALLS,
   TCP_ENTRIES_PER_CALL,
   UDP_ENTRIES_PER_CALL,
-} from "../remote/endpoint_mapper.ts";
+} from "../remote/endpoint_mapper/mod.ts";
 import { type Responder, startUdpServer } from "./support/udp_servers.ts";
 import { ascii, le16, le32, readLe16, readLe32 } from "./support/bytes.ts";
 
