@@ -16,6 +16,7 @@ export * from "./model/endpoint.ts";
 export { formatAddressPort, formatIpv4, formatIpv6 } from "./model/address.ts";
 export { compareEndpoints, sortEndpoints } from "./model/order.ts";
 export { makeSnapshot } from "./model/snapshot.ts";
+export type { SocketChange, SocketChangeKind } from "./model/socket_change.ts";
 export * from "./collectors/mod.ts";
 export { formatLocalReport, type LocalReportOptions } from "./outputs/local_report.ts";
 export { endpointJson, formatJson, jsonChunks } from "./outputs/json.ts";

@@ -20,7 +20,7 @@ import {
   logFileStamp,
 } from "../outputs/port_reporter.ts";
 import { formatLocalReport } from "../outputs/local_report.ts";
-import type { SocketChange } from "../monitor/tracker.ts";
+import type { SocketChange } from "../model/socket_change.ts";
 import { makeEndpoint, makeSnapshot } from "../tests/support/endpoints.ts";
 
 /** What to write. */

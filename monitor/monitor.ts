@@ -7,7 +7,8 @@
 
 import type { Collector } from "../collectors/collector.ts";
 import type { Snapshot } from "../model/endpoint.ts";
-import { type SocketChange, SocketTracker } from "./tracker.ts";
+import type { SocketChange } from "../model/socket_change.ts";
+import { SocketTracker } from "./tracker.ts";
 
 /** A part of the monitor: told of the first snapshot, then of every tick's changes. */
 export interface MonitorPart {

@@ -21,7 +21,7 @@ import {
   localDateTime,
   logFileStamp,
 } from "../outputs/port_reporter.ts";
-import type { SocketChange } from "./tracker.ts";
+import type { SocketChange } from "../model/socket_change.ts";
 
 /** Port Reporter's size limit. */
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;

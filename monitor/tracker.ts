@@ -7,19 +7,7 @@
  */
 
 import type { Endpoint } from "../model/endpoint.ts";
-
-/** What happened to a socket. */
-export type SocketChangeKind = "listen" | "bind" | "connect" | "state" | "owner" | "close";
-
-/** One change, with the socket as it is now (as last seen, for `close`). */
-export interface SocketChange {
-  kind: SocketChangeKind;
-  endpoint: Endpoint;
-  /** The socket as it was, for `state` and `owner`. */
-  previous?: Endpoint;
-  /** Seen only in the OS's report of destroyed sockets: it opened and closed between two looks. */
-  betweenLooks?: boolean;
-}
+import type { SocketChange, SocketChangeKind } from "../model/socket_change.ts";
 
 /**
  * A socket's identity across snapshots. A connected socket is its two ends (unique on a host);

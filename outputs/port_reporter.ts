@@ -8,7 +8,7 @@
 
 import type { Endpoint, ProcessInfo } from "../model/endpoint.ts";
 import { isTcp } from "../model/endpoint.ts";
-import type { SocketChange } from "../monitor/tracker.ts";
+import type { SocketChange } from "../model/socket_change.ts";
 import { VERSION } from "../version.ts";
 import { csvField } from "./csv.ts";
 import { serviceLines } from "./local_report.ts";

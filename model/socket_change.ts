@@ -1,0 +1,22 @@
+/**
+ * What happened to a socket between two looks: the monitor finds these, the Port Reporter logs
+ * and the watch modes write them. A type of the model, so that the writers need not reach up
+ * into the monitor that finds them.
+ *
+ * @module
+ */
+
+import type { Endpoint } from "./endpoint.ts";
+
+/** What happened to a socket. */
+export type SocketChangeKind = "listen" | "bind" | "connect" | "state" | "owner" | "close";
+
+/** One change, with the socket as it is now (as last seen, for `close`). */
+export interface SocketChange {
+  kind: SocketChangeKind;
+  endpoint: Endpoint;
+  /** The socket as it was, for `state` and `owner`. */
+  previous?: Endpoint;
+  /** Seen only in the OS's report of destroyed sockets: it opened and closed between two looks. */
+  betweenLooks?: boolean;
+}
