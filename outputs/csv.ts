@@ -5,9 +5,7 @@
  */
 
 import { type Endpoint, endpointKey, type Snapshot } from "../model/endpoint.ts";
-import { printableField } from "./printable.ts";
-
-type Cell = string | number | boolean | null | undefined;
+import { type Cell, csvField } from "../text/csv.ts";
 
 /** Each column's name (the JSON field's, where there is one) and how to read it, in order. */
 const COLUMNS: readonly (readonly [string, (endpoint: Endpoint) => Cell])[] = [
@@ -35,16 +33,6 @@ const COLUMNS: readonly (readonly [string, (endpoint: Endpoint) => Cell])[] = [
 
 /** The column names, in order. */
 export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);
-
-/**
- * A CSV field: control characters (line breaks included) shown as `?`, so a record is one line
- * and nothing reaches a terminal as an escape sequence; quoted when it holds a comma or quote.
- */
-export function csvField(value: Cell): string {
-  if (value === null || value === undefined) return "";
-  const text = printableField(String(value));
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /** The CSV text of a snapshot's endpoints: a header line, then one line per endpoint. */
 export function formatCsv(snapshot: Snapshot): string {

@@ -16,8 +16,8 @@ import {
   TCP_STATES,
 } from "../model/endpoint.ts";
 import { VERSION } from "../version.ts";
-import { printable } from "./printable.ts";
-import { formatTable } from "./table.ts";
+import { printable } from "../text/printable.ts";
+import { formatTable } from "../text/table.ts";
 
 /** How the report is asked for. */
 export interface LocalReportOptions {

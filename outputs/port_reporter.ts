@@ -10,10 +10,10 @@ import type { Endpoint, ProcessInfo } from "../model/endpoint.ts";
 import { isTcp } from "../model/endpoint.ts";
 import type { SocketChange } from "../model/socket_change.ts";
 import { VERSION } from "../version.ts";
-import { csvField } from "./csv.ts";
+import { csvField } from "../text/csv.ts";
 import { serviceLines } from "./local_report.ts";
-import { printable } from "./printable.ts";
-import { formatTable } from "./table.ts";
+import { printable } from "../text/printable.ts";
+import { formatTable } from "../text/table.ts";
 
 /** The PR-PORTS format line: the original's ten fields, then portset's. */
 export const PORTS_FIELDS =

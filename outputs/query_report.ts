@@ -11,7 +11,7 @@
 import type { PortResult } from "../remote/port_result.ts";
 import type { QueryReport } from "../remote/query.ts";
 import { VERSION } from "../version.ts";
-import { printableField } from "./printable.ts";
+import { printableField } from "../text/printable.ts";
 
 /** How PortQry frames one protocol's exchange. */
 interface QueryFrame {

@@ -7,8 +7,8 @@
 
 import type { Report } from "../report/model.ts";
 import { VERSION } from "../version.ts";
-import { printable } from "./printable.ts";
-import { formatTable } from "./table.ts";
+import { printable } from "../text/printable.ts";
+import { formatTable } from "../text/table.ts";
 
 /** How much to show. */
 export interface ReportTextOptions {

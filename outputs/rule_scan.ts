@@ -6,7 +6,7 @@
 
 import { monitoredAttributes } from "../rules/changes.ts";
 import type { SelectedEntity } from "../rules/select.ts";
-import { formatTable } from "./table.ts";
+import { formatTable } from "../text/table.ts";
 
 /** `{"entities": [{"key": ..., "attributes": {...monitored}}]}`. */
 export function formatScanJson(selected: readonly SelectedEntity[]): string {

@@ -9,8 +9,8 @@ import { formatAddressPort } from "../model/address.ts";
 import { type Endpoint, isIpv6, isTcp } from "../model/endpoint.ts";
 import type { SocketChange } from "../model/socket_change.ts";
 import { VERSION } from "../version.ts";
-import { printable } from "./printable.ts";
-import { formatTable } from "./table.ts";
+import { printable } from "../text/printable.ts";
+import { formatTable } from "../text/table.ts";
 
 const RULE = " " + "=".repeat(60);
 

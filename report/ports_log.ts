@@ -14,6 +14,7 @@
 
 import { CHANGE_KINDS, type ChangeKind, type Dialect } from "./model.ts";
 import { type DateOrder, parseLogDateTime } from "./log_time.ts";
+import { splitCsv } from "../text/csv.ts";
 
 /** One change line. */
 export interface PortsRecord {
@@ -194,31 +195,4 @@ function isUnspecified(address: string): boolean {
 function wholeNumber(text: string): number | null {
   const trimmed = text.trim();
   return /^\d{1,7}$/.test(trimmed) ? Number(trimmed) : null;
-}
-
-/**
- * The fields of one RFC 4180 line: commas separate, a field in double quotes may hold commas and
- * `""` for a quote. The original never quotes; portset quotes only fields that need it.
- */
-export function splitCsv(text: string): string[] {
-  if (!text.includes('"')) return text.split(",");
-  const fields: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"' && field === "") quoted = true;
-    else if (char === ",") {
-      fields.push(field);
-      field = "";
-    } else field += char;
-  }
-  fields.push(field);
-  return fields;
 }

@@ -3,7 +3,8 @@
  */
 
 import assert from "node:assert/strict";
-import { CSV_COLUMNS, csvField, formatCsv } from "../outputs/csv.ts";
+import { CSV_COLUMNS, formatCsv } from "../outputs/csv.ts";
+import { csvField } from "../text/csv.ts";
 import { makeEndpoint as endpoint, makeSnapshot } from "./support/endpoints.ts";
 
 /** A strict RFC 4180 reader, written for these tests: records of fields. */

@@ -5,8 +5,8 @@ import {
   PortsLogReader,
   type PortsProblem,
   type PortsRecord,
-  splitCsv,
 } from "../report/ports_log.ts";
+import { splitCsv } from "../text/csv.ts";
 import { makeEndpoint } from "./support/endpoints.ts";
 
 function read(

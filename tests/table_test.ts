@@ -3,7 +3,7 @@
  */
 
 import assert from "node:assert/strict";
-import { formatTable } from "../outputs/table.ts";
+import { formatTable } from "../text/table.ts";
 
 Deno.test("formatTable pads every column but the last to its widest cell", () => {
   const lines = formatTable([

@@ -1,0 +1,36 @@
+/**
+ * Text safe for a terminal. Any local user can name a process with escape sequences (they write
+ * /proc/self/comm), and root may be the one reading portset's report: control characters are
+ * shown as `?`, as `ps` shows them.
+ *
+ * @module
+ */
+
+/** C0 controls, DEL and C1 controls. */
+function isControl(code: number): boolean {
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f);
+}
+
+function replaceControls(text: string, keep: (code: number) => boolean): string {
+  let result: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (isControl(code) && !keep(code)) {
+      result ??= text.slice(0, i);
+      result += "?";
+    } else if (result !== null) {
+      result += text[i];
+    }
+  }
+  return result ?? text;
+}
+
+/** `text` with control characters replaced by `?`; line feeds and tabs kept. */
+export function printable(text: string): string {
+  return replaceControls(text, (code) => code === 0x0a || code === 0x09);
+}
+
+/** `text` with every control character, line breaks included, replaced by `?`: one field, one line. */
+export function printableField(text: string): string {
+  return replaceControls(text, () => false);
+}
