@@ -29,6 +29,7 @@ export { parsePortList, parsePortRange, type Protocol } from "./remote/targets.t
 export { type PortResult, type PortState, quietExitCode } from "./remote/port_result.ts";
 export { loadServices, parseServices, serviceName } from "./remote/services_file.ts";
 export { formatQueryJson, formatQueryReport } from "./outputs/query_report.ts";
+export * from "./port_reporter/mod.ts";
 export * from "./report/mod.ts";
 export { formatReportText, type ReportTextOptions } from "./outputs/report_text.ts";
 export { formatReportHtml } from "./outputs/report_html.ts";

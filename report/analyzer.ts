@@ -16,10 +16,10 @@ import { formatAddressPort } from "../model/address.ts";
 import { VERSION } from "../version.ts";
 import { detach } from "./detach.ts";
 import { countInto, HeavyHitters, topKeys } from "./heavy_hitters.ts";
-import type { InitialSnapshot } from "./initial_log.ts";
+import type { InitialSnapshot } from "../port_reporter/initial_log.ts";
 import { firstMatch, type Interests } from "./interests.ts";
 import { keySetBaseline, type ListenerBaseline, recordKey } from "./listener_baseline.ts";
-import { formatLogTime, hourOfDay } from "./log_time.ts";
+import { formatLogTime, hourOfDay } from "../port_reporter/log_time.ts";
 import {
   type ChangeRow,
   type Flag,
@@ -31,8 +31,8 @@ import {
   REPORT_FORMAT,
   type SharedProcess,
 } from "./model.ts";
-import type { PortsRecord } from "./ports_log.ts";
-import { baseName, directoryName, type ProcessDetail } from "./process_details.ts";
+import type { PortsRecord } from "../port_reporter/ports_log.ts";
+import { baseName, directoryName, type ProcessDetail } from "../port_reporter/process_block.ts";
 import { TimelineBuilder } from "./timeline.ts";
 
 /** How an analysis is set up. */

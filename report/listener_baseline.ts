@@ -8,7 +8,7 @@
 
 import { parseBaseline } from "../rules/baseline.ts";
 import { compileGlob, type Glob } from "../rules/glob.ts";
-import type { PortsRecord } from "./ports_log.ts";
+import type { PortsRecord } from "../port_reporter/ports_log.ts";
 
 /** Expected listeners. */
 export interface ListenerBaseline {

@@ -16,7 +16,7 @@
 
 export * from "./model.ts";
 export { type AnalyzerOptions, LIMITS, LogAnalyzer } from "./analyzer.ts";
-export { LogDirectoryError, readLogDirectory, type ReadLogsOptions } from "./read_logs.ts";
+export { readLogDirectory, type ReadLogsOptions } from "./read_logs.ts";
 export {
   DEFAULT_INTERESTS,
   defaultInterests,
@@ -31,7 +31,3 @@ export {
   ListenerBaselineError,
   loadListenerBaseline,
 } from "./listener_baseline.ts";
-export { type DateOrder, formatLogTime } from "./log_time.ts";
-export { PortsLogReader, type PortsRecord } from "./ports_log.ts";
-export { PidsLogReader, type PidsRecord } from "./pids_log.ts";
-export { InitialLogReader, type InitialSnapshot } from "./initial_log.ts";

@@ -10,25 +10,13 @@
  * @module
  */
 
+import type { ChangeKind, Dialect } from "../port_reporter/layout.ts";
+
+// The report speaks of the logs' change kinds and dialects as the logs define them.
+export { CHANGE_KINDS, type ChangeKind, type Dialect } from "../port_reporter/layout.ts";
+
 /** The report's `format` field. */
 export const REPORT_FORMAT = "portset-report/1";
-
-/** A log line's change, as portset logs it; `seen` is a line of the original's, which has none. */
-export type ChangeKind = "listen" | "bind" | "connect" | "state" | "owner" | "close" | "seen";
-
-/** Every change kind, in the order a socket's life goes through them (charts stack them so). */
-export const CHANGE_KINDS: readonly ChangeKind[] = [
-  "listen",
-  "bind",
-  "connect",
-  "state",
-  "owner",
-  "close",
-  "seen",
-];
-
-/** Which program wrote a log. */
-export type Dialect = "portset" | "port-reporter";
 
 /** One log file read. */
 export interface LogFileSummary {

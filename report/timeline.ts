@@ -10,7 +10,7 @@
  */
 
 import { CHANGE_KINDS, type ChangeKind, type Timeline } from "./model.ts";
-import { formatLogTime } from "./log_time.ts";
+import { formatLogTime } from "../port_reporter/log_time.ts";
 
 /** The most buckets kept: enough for a readable chart at any window length. */
 export const MAX_BUCKETS = 480;

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { LIMITS, LogAnalyzer } from "../report/analyzer.ts";
 import { defaultInterests } from "../report/interests.ts";
 import { keySetBaseline } from "../report/listener_baseline.ts";
-import type { InitialSnapshot } from "../report/initial_log.ts";
-import type { PortsRecord } from "../report/ports_log.ts";
+import type { InitialSnapshot } from "../port_reporter/initial_log.ts";
+import type { PortsRecord } from "../port_reporter/ports_log.ts";
 
 const T0 = Date.UTC(2026, 10, 22, 8, 0, 0) / 1000;
 

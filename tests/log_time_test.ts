@@ -6,7 +6,7 @@ import {
   parseLogClock,
   parseLogDate,
   parseLogDateTime,
-} from "../report/log_time.ts";
+} from "../port_reporter/log_time.ts";
 
 Deno.test("portset's ISO dates and padded times read as the wall-clock time they show", () => {
   const time = parseLogDateTime("2026-11-22", "09:05:07", "ymd");

@@ -5,7 +5,7 @@ import {
   PortsLogReader,
   type PortsProblem,
   type PortsRecord,
-} from "../report/ports_log.ts";
+} from "../port_reporter/ports_log.ts";
 import { splitCsv } from "../text/csv.ts";
 import { makeEndpoint } from "./support/endpoints.ts";
 

@@ -6,7 +6,8 @@
 
 import assert from "node:assert/strict";
 import { defaultInterests, parseInterests } from "../report/interests.ts";
-import { LogDirectoryError, readLogDirectory } from "../report/read_logs.ts";
+import { LogDirectoryError } from "../port_reporter/log_files.ts";
+import { readLogDirectory } from "../report/read_logs.ts";
 import { RunningCli, SYSTEM_PYTHON } from "./support/processes.ts";
 import { pollUntil } from "./support/poll.ts";
 import { startHolder } from "./support/processes.ts";

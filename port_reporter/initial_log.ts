@@ -11,7 +11,7 @@
  */
 
 import type { PortsRecord } from "./ports_log.ts";
-import { ProcessBlockReader, type ProcessDetail } from "./process_details.ts";
+import { ProcessBlockReader, type ProcessDetail } from "./process_block.ts";
 
 /** What a PR-INITIAL file says. */
 export interface InitialSnapshot {

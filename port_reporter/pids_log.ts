@@ -1,6 +1,6 @@
 /**
  * PR-PIDS files: one numbered record per PR-PORTS line, stamped with the same date and time, with
- * the owning process's detail (see process_details.ts). portset heads a record `[12] 2026-11-22
+ * the owning process's detail (see process_block.ts). portset heads a record `[12] 2026-11-22
  * 09:05:07`; a record of the original's is read the same way, and a `Process ID:` line with no
  * header before it starts a record too.
  *
@@ -8,7 +8,7 @@
  */
 
 import { type DateOrder, parseLogDateTime } from "./log_time.ts";
-import { ProcessBlockReader, type ProcessDetail } from "./process_details.ts";
+import { ProcessBlockReader, type ProcessDetail } from "./process_block.ts";
 
 /** A process detail and when it was logged (null when its record has no readable stamp). */
 export interface PidsRecord {

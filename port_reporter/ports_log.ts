@@ -12,9 +12,9 @@
  * @module
  */
 
-import { CHANGE_KINDS, type ChangeKind, type Dialect } from "./model.ts";
-import { type DateOrder, parseLogDateTime } from "./log_time.ts";
 import { splitCsv } from "../text/csv.ts";
+import { CHANGE_KINDS, type ChangeKind, type Dialect } from "./layout.ts";
+import { type DateOrder, parseLogDateTime } from "./log_time.ts";
 
 /** One change line. */
 export interface PortsRecord {

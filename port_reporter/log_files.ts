@@ -1,0 +1,130 @@
+/**
+ * Finding a directory's Port Reporter logs and putting them in order: the PR-INITIAL, PR-PORTS
+ * and PR-PIDS files, each placed in time by its name's stamp or its first record, and grouped by
+ * start of the monitor (a PR-INITIAL begins a run; the PR-PIDS and PR-PORTS files after it belong
+ * to it).
+ *
+ * @module
+ */
+
+import { basename, join } from "node:path";
+import { type DateOrder, fileStampTime, parseLogDateTime } from "./log_time.ts";
+
+/** The logs could not be read at all (no such directory, no logs in it). */
+export class LogDirectoryError extends Error {
+  override name = "LogDirectoryError";
+}
+
+/** Which of the three logs a file is. */
+export type LogKind = "initial" | "ports" | "pids";
+
+/** One log file found. */
+export interface LogFile {
+  path: string;
+  name: string;
+  kind: LogKind;
+  bytes: number;
+  /** Wall-clock time the file starts at, for ordering; null when nothing says. */
+  start: number | null;
+}
+
+/** One start of the monitor: its PR-INITIAL (when there is one) and the files after it. */
+export interface LogRun {
+  initial: LogFile | null;
+  pids: LogFile[];
+  ports: LogFile[];
+}
+
+const LOG_NAME = /^PR-(INITIAL|PORTS|PIDS)-.*\.log$/i;
+const KIND_ORDER: Record<LogKind, number> = { initial: 0, pids: 1, ports: 2 };
+
+/**
+ * The logs in `directory` (or the one log file `directory` names), in time order and grouped by
+ * run.
+ */
+export async function findLogRuns(
+  directory: string,
+  dateOrder: DateOrder,
+): Promise<{ files: LogFile[]; runs: LogRun[] }> {
+  const files = await findLogs(directory);
+  for (const file of files) file.start = await firstTime(file, dateOrder);
+  files.sort((a, b) =>
+    (a.start ?? Infinity) - (b.start ?? Infinity) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+  );
+  const runs: LogRun[] = [];
+  for (const file of files) {
+    if (file.kind === "initial" || runs.length === 0) {
+      runs.push({ initial: null, pids: [], ports: [] });
+    }
+    const run = runs.at(-1)!;
+    if (file.kind === "initial") run.initial = file;
+    else run[file.kind].push(file);
+  }
+  return { files, runs };
+}
+
+/** The log files in `directory`, or `directory` itself when it is one log file. */
+async function findLogs(directory: string): Promise<LogFile[]> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(directory);
+  } catch (error) {
+    throw new LogDirectoryError(`cannot read ${directory}: ${(error as Error).message}`);
+  }
+  const candidates: { path: string; name: string }[] = [];
+  if (info.isFile) candidates.push({ path: directory, name: basename(directory) });
+  else {
+    try {
+      for await (const entry of Deno.readDir(directory)) {
+        if (entry.isFile) candidates.push({ path: join(directory, entry.name), name: entry.name });
+      }
+    } catch (error) {
+      throw new LogDirectoryError(`cannot list ${directory}: ${(error as Error).message}`);
+    }
+  }
+  const files: LogFile[] = [];
+  for (const { path, name } of candidates) {
+    const match = LOG_NAME.exec(name);
+    if (!match) continue;
+    const bytes = info.isFile ? info.size : (await Deno.stat(path)).size;
+    files.push({
+      path,
+      name,
+      kind: match[1].toLowerCase() as LogKind,
+      bytes,
+      start: null,
+    });
+  }
+  if (files.length === 0) {
+    throw new LogDirectoryError(
+      `no Port Reporter logs (PR-INITIAL-*.log, PR-PORTS-*.log, PR-PIDS-*.log) in ${directory}`,
+    );
+  }
+  return files;
+}
+
+/**
+ * When a file starts: portset's name carries a `YYYYMMDD-HHMMSS` stamp; otherwise the first
+ * record's date and time (the first 64 KiB are enough), or a PR-INITIAL's `System Date:` line.
+ */
+async function firstTime(file: LogFile, dateOrder: DateOrder): Promise<number | null> {
+  const stamped = fileStampTime(file.name);
+  if (stamped !== null) return stamped;
+  let head: string;
+  try {
+    using handle = await Deno.open(file.path);
+    const buffer = new Uint8Array(64 * 1024);
+    const count = (await handle.read(buffer)) ?? 0;
+    head = new TextDecoder().decode(buffer.subarray(0, count)).replaceAll("\0", "");
+  } catch {
+    return null;
+  }
+  const pattern = file.kind === "initial"
+    ? /System Date:\D*?(\d{1,4}[/-]\d{1,2}[/-]\d{1,4})\D+?(\d{1,2}:\d{1,2}(?::\d{1,2})?)/
+    : file.kind === "ports"
+    ? /^\s*(\d{1,4}[/-]\d{1,2}[/-]\d{1,4}),(\d{1,2}:\d{1,2}(?::\d{1,2})?),/m
+    : /(\d{1,4}[/-]\d{1,2}[/-]\d{1,4})[\s,]+(\d{1,2}:\d{1,2}(?::\d{1,2})?)/;
+  const match = pattern.exec(head);
+  return match ? parseLogDateTime(match[1], match[2], dateOrder) : null;
+}

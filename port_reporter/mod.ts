@@ -1,0 +1,29 @@
+/**
+ * The Port Reporter logs, in one place: the format's words (layout.ts), its times, the readers of
+ * each of the three files (PR-INITIAL, PR-PORTS, PR-PIDS) in both dialects, portset's and the
+ * original Port Reporter 1.01's, and the finding and ordering of a directory's logs.
+ *
+ * ```ts
+ * import { PortsLogReader } from "./mod.ts";
+ * const reader = new PortsLogReader((record) => console.log(record), () => {});
+ * reader.push("05/7/6,13:52:4,UDP,1088,0.0.0.0,*,*,1540,rdpclip.exe,<TEST\\Administrator>", 1);
+ * reader.finish();
+ * ```
+ *
+ * @module
+ */
+
+export { CHANGE_KINDS, type ChangeKind, type Dialect } from "./layout.ts";
+export { type DateOrder, formatLogTime, parseLogDateTime } from "./log_time.ts";
+export { PortsLogReader, type PortsProblem, type PortsRecord } from "./ports_log.ts";
+export { PidsLogReader, type PidsRecord } from "./pids_log.ts";
+export { InitialLogReader, type InitialSnapshot } from "./initial_log.ts";
+export { type ProcessDetail } from "./process_block.ts";
+export { readLines } from "./line_reader.ts";
+export {
+  findLogRuns,
+  LogDirectoryError,
+  type LogFile,
+  type LogKind,
+  type LogRun,
+} from "./log_files.ts";
