@@ -11,12 +11,14 @@
  * reached its own socket (the target is this host and the kernel picked the target port as the
  * source port) is tried again from another port while the first one is held, as nmap does.
  *
+ * This file is the loop; the table of attempts in flight is tcp_probe_slots.ts, and a long batch
+ * shares its ports with a worker thread through tcp_probe_share.ts.
+ *
  * @module
  */
 
 import { parseIpAddress } from "../../model/address.ts";
 import {
-  type GreetingRead,
   type IcmpMessage,
   ProbeError,
   RESET,
@@ -28,7 +30,9 @@ import {
 } from "../probe.ts";
 import { anyAddress, encodeSockaddr } from "../sockaddr.ts";
 import { errnoCell, errnoText, type Libc, loadLibc } from "./ffi.ts";
-import { unpackOutcomes, type WorkerReply } from "./tcp_probe_pack.ts";
+import { HitRate } from "./tcp_probe_hit_rate.ts";
+import { connectShared, SHARED_BATCH_MIN } from "./tcp_probe_share.ts";
+import { Slots } from "./tcp_probe_slots.ts";
 import {
   enableErrorQueue,
   Errno,
@@ -74,120 +78,6 @@ const ONE = new Uint8Array(new Int32Array([1]).buffer);
  */
 const MAX_RESTARTS = 8;
 
-/**
- * The attempts in flight, in parallel arrays indexed by slot, so that a 65,535-port range makes
- * no object per port; a socket's slot is found through its descriptor.
- */
-class Slots {
-  readonly fd: Int32Array;
-  readonly index: Int32Array;
-  /** Milliseconds since the batch began, whole: small integers cost no allocation. */
-  readonly deadline: Int32Array;
-  /** Set once connected, while the server's greeting is read. */
-  readonly greeting: (GreetingRead | null)[];
-  readonly received: (Uint8Array | null)[];
-  readonly length: Int32Array;
-  #free: number[];
-  #slotOfFd = new Int32Array(1024).fill(-1);
-  size = 0;
-
-  constructor(capacity: number) {
-    this.fd = new Int32Array(capacity).fill(-1);
-    this.index = new Int32Array(capacity);
-    this.deadline = new Int32Array(capacity);
-    this.greeting = new Array(capacity).fill(null);
-    this.received = new Array(capacity).fill(null);
-    this.length = new Int32Array(capacity);
-    this.#free = Array.from({ length: capacity }, (_, i) => capacity - 1 - i);
-  }
-
-  get full(): boolean {
-    return this.#free.length === 0;
-  }
-
-  take(fd: number, index: number, deadline: number): number {
-    const slot = this.#free.pop()!;
-    if (fd >= this.#slotOfFd.length) {
-      const grown = new Int32Array(Math.max(fd + 1, this.#slotOfFd.length * 2)).fill(-1);
-      grown.set(this.#slotOfFd);
-      this.#slotOfFd = grown;
-    }
-    this.#slotOfFd[fd] = slot;
-    this.fd[slot] = fd;
-    this.index[slot] = index;
-    this.deadline[slot] = deadline;
-    this.size++;
-    return slot;
-  }
-
-  of(fd: number): number {
-    return fd < this.#slotOfFd.length ? this.#slotOfFd[fd] : -1;
-  }
-
-  release(slot: number): void {
-    this.#slotOfFd[this.fd[slot]] = -1;
-    this.fd[slot] = -1;
-    this.greeting[slot] = null;
-    this.received[slot] = null;
-    this.length[slot] = 0;
-    this.#free.push(slot);
-    this.size--;
-  }
-}
-
-/**
- * Whether asking a socket for its result straight after connect() pays: it does against this
- * host, where the reset has usually come back already, and costs a system call per port against
- * a remote one, where nothing has. Asked for the first attempts, then only while it mostly hits.
- */
-class HitRate {
-  #tries = 0;
-  #hits = 0;
-
-  get worthIt(): boolean {
-    return this.#tries < 64 || this.#hits * 2 >= this.#tries;
-  }
-
-  count(hit: boolean): void {
-    this.#tries++;
-    if (hit) this.#hits++;
-  }
-}
-
-/**
- * Batches at least this long are shared with a second thread. A worker costs about 15 ms and
- * 15 MiB to start, which a long range repays (each thread then has half of it) and a short list
- * does not.
- */
-const SHARED_BATCH_MIN = 4096;
-
-/** `batch` without its greeting callback, which cannot cross to another thread. */
-function withoutGreeting(batch: TcpConnectBatch): Omit<TcpConnectBatch, "greeting"> {
-  const { greeting: _greeting, ...rest } = batch;
-  return rest;
-}
-
-/** Makes `batch`'s attempts in a worker thread (collectors/linux/tcp_probe_worker.ts). */
-async function connectInWorker(
-  batch: Omit<TcpConnectBatch, "greeting">,
-): Promise<TcpConnectOutcome[]> {
-  const worker = new Worker(new URL("./tcp_probe_worker.ts", import.meta.url), { type: "module" });
-  try {
-    const reply = await new Promise<WorkerReply>((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent<WorkerReply>) => resolve(event.data);
-      worker.onerror = (event: ErrorEvent) => {
-        event.preventDefault();
-        reject(new ProbeError(`the probing thread failed: ${event.message}`));
-      };
-      worker.postMessage(batch);
-    });
-    if (reply.ok) return unpackOutcomes(reply.packed);
-    throw reply.probeError ? new ProbeError(reply.message) : new Error(reply.message);
-  } finally {
-    worker.terminate();
-  }
-}
-
 /** The Linux {@linkcode TcpProber}. */
 export class LinuxTcpProber implements TcpProber {
   #libc: Libc = loadLibc();
@@ -220,26 +110,7 @@ export class LinuxTcpProber implements TcpProber {
     if (!share) {
       return await this.#connectHere(batch);
     }
-    const mine: number[] = [], theirs: number[] = [];
-    batch.ports.forEach((port, i) => {
-      // Alternate ports, so a stretch of silent (filtered) ports slows both sides alike.
-      (i % 2 === 0 || batch.greeting?.(port) ? mine : theirs).push(i);
-    });
-    const pick = (indexes: number[]) => indexes.map((i) => batch.ports[i]);
-    // The worker first: this thread's loop may run its whole share before it next yields.
-    const there = connectInWorker({ ...withoutGreeting(batch), ports: pick(theirs) });
-    let here: TcpConnectOutcome[];
-    try {
-      here = await this.#connectHere({ ...batch, ports: pick(mine) });
-    } catch (error) {
-      there.catch(() => {}); // this failure is the one to report
-      throw error;
-    }
-    const theirOutcomes = await there;
-    const outcomes = new Array<TcpConnectOutcome>(batch.ports.length);
-    mine.forEach((index, i) => outcomes[index] = here[i]);
-    theirs.forEach((index, i) => outcomes[index] = theirOutcomes[i]);
-    return outcomes;
+    return await connectShared(batch, (part) => this.#connectHere(part));
   }
 
   async #connectHere(batch: TcpConnectBatch): Promise<TcpConnectOutcome[]> {
