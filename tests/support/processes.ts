@@ -138,7 +138,9 @@ export class RunningCli implements AsyncDisposable {
     }).spawn();
     this.#child = child;
     const read = async (stream: ReadableStream<Uint8Array>, add: (text: string) => void) => {
-      for await (const text of stream.pipeThrough(new TextDecoderStream())) add(text);
+      const decoder = new TextDecoder();
+      for await (const chunk of stream) add(decoder.decode(chunk, { stream: true }));
+      add(decoder.decode());
     };
     this.#reading = Promise.all([
       read(child.stdout, (text) => this.#output += text),

@@ -102,9 +102,11 @@ export class Daemon {
     this.#child = child;
     this.pid = child.pid;
     const read = async (stream: ReadableStream<Uint8Array>) => {
-      for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-        this.#log = (this.#log + text).slice(-LOG_LIMIT);
+      const decoder = new TextDecoder();
+      for await (const chunk of stream) {
+        this.#log = (this.#log + decoder.decode(chunk, { stream: true })).slice(-LOG_LIMIT);
       }
+      this.#log += decoder.decode();
     };
     this.#reading = Promise.all([read(child.stdout), read(child.stderr)]).catch(() => {});
     this.exited = child.status.then((status) => this.#status = status);
