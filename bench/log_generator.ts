@@ -4,21 +4,17 @@
  * pool of addresses connecting and leaving all day, busier in office hours, a restart of the
  * monitor every ten days, and files rotated at 5 MiB as the monitor rotates them.
  *
- * It writes the files itself rather than through monitor/port_reporter.ts's `PortReporter`,
+ * It writes the files itself rather than through port_reporter/reporter.ts's `PortReporter`,
  * which syncs both files to disk after every look: right for a monitor, hours for 400 MB here.
  *
  * @module
  */
 
 import type { Endpoint, ProcessInfo } from "../model/endpoint.ts";
-import {
-  formatInitialHeader,
-  formatPidsHeader,
-  formatPidsRecord,
-  formatPortsHeader,
-  formatPortsLine,
-  logFileStamp,
-} from "../outputs/port_reporter.ts";
+import { formatInitialHeader } from "../port_reporter/initial_log.ts";
+import { logFileStamp } from "../port_reporter/log_time.ts";
+import { formatPidsHeader, formatPidsRecord } from "../port_reporter/pids_log.ts";
+import { formatPortsHeader, formatPortsLine } from "../port_reporter/ports_log.ts";
 import { formatLocalReport } from "../outputs/local_report.ts";
 import type { SocketChange } from "../model/socket_change.ts";
 import { makeEndpoint, makeSnapshot } from "../tests/support/endpoints.ts";

@@ -12,7 +12,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { PORTS_FIELDS } from "../outputs/port_reporter.ts";
+import { PORTS_FIELDS } from "../port_reporter/layout.ts";
 import { check, libc } from "../tests/support/libc.ts";
 
 const { values } = parseArgs({

@@ -12,7 +12,8 @@ import {
   ServiceUnavailableError,
 } from "../collectors/mod.ts";
 import { type MonitorPart, runMonitorLoop } from "../monitor/monitor.ts";
-import { PortReporter, ReporterError } from "../monitor/port_reporter.ts";
+import { ReporterError } from "../port_reporter/append_file.ts";
+import { PortReporter } from "../port_reporter/reporter.ts";
 import { RuleMonitor } from "../monitor/rule_monitor.ts";
 import { formatLocalReport } from "../outputs/local_report.ts";
 import { formatEventsCef, formatEventsJsonl, formatEventsText } from "../outputs/rule_events.ts";

@@ -15,6 +15,7 @@ import {
   type Snapshot,
   TCP_STATES,
 } from "../model/endpoint.ts";
+import { serviceLines } from "../port_reporter/process_block.ts";
 import { VERSION } from "../version.ts";
 import { printable } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
@@ -157,15 +158,4 @@ function processBlock(
     lines.push("");
   }
   return lines;
-}
-
-/** PortQry's three lines on a service a process hosts. */
-export function serviceLines(service: Service, indent = ""): string[] {
-  return [
-    `${indent}Service Name: ${service.name}`,
-    `${indent}Display Name: ${service.displayName ?? service.name}`,
-    `${indent}Service Type: ${
-      service.shared ? "shares a process with other services" : "runs in its own process"
-    }`,
-  ];
 }

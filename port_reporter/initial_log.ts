@@ -10,6 +10,8 @@
  * @module
  */
 
+import { printable } from "../text/printable.ts";
+import { VERSION } from "../version.ts";
 import type { PortsRecord } from "./ports_log.ts";
 import { ProcessBlockReader, type ProcessDetail } from "./process_block.ts";
 
@@ -156,4 +158,16 @@ function parsePeer(text: string): { address: string; port: number } | null | und
   if (!Number.isInteger(port) || port < 0 || port > 65535) return undefined;
   if (port === 0 && (address === "0.0.0.0" || address === "::" || address === "*")) return null;
   return { address, port };
+}
+
+/** The PR-INITIAL header lines, before the `-local` report. */
+export function formatInitialHeader(host: string, time: Date, os: string): string {
+  return [
+    `portset ${VERSION} Port Reporter`,
+    "Service initialization log",
+    `System Date: ${time.toString()}`,
+    `Local computer name: ${printable(host)}`,
+    `Operating System: ${printable(os)}`,
+    "",
+  ].join("\n");
 }

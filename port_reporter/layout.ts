@@ -1,6 +1,6 @@
 /**
  * The words of the Port Reporter format that its writers and readers share: which program wrote a
- * log, and the change kinds a PR-PORTS line may carry.
+ * log, the change kinds a PR-PORTS line may carry, and its fields.
  *
  * @module
  */
@@ -23,3 +23,7 @@ export const CHANGE_KINDS: readonly ChangeKind[] = [
 
 /** Which program wrote a log: portset, or the original Port Reporter (1.01). */
 export type Dialect = "portset" | "port-reporter";
+
+/** The PR-PORTS format line: the original's ten fields, then portset's. */
+export const PORTS_FIELDS =
+  "date,time,protocol,local port,local IP address,remote port,remote IP address,PID,module,user context,state,change,record";

@@ -70,3 +70,27 @@ export function fileStampTime(name: string): number | null {
   const time = Date.UTC(year, month - 1, day, hours, minutes, seconds);
   return Number.isNaN(time) ? null : time / 1000;
 }
+
+/** `2026-11-22` and `00:55:06` in local time. */
+export function localDateTime(time: Date): [string, string] {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return [
+    `${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())}`,
+    `${pad(time.getHours())}:${pad(time.getMinutes())}:${pad(time.getSeconds())}`,
+  ];
+}
+
+/** `20261122-005506`: the local date and time in a log file's name (`PR-PORTS-<stamp>.log`). */
+export function logFileStamp(time: Date): string {
+  const [date, clock] = localDateTime(time);
+  return `${date.replaceAll("-", "")}-${clock.replaceAll(":", "")}`;
+}
+
+/** `+01:00`: the local time's offset from UTC at `time`, for the headers. */
+export function utcOffset(time: Date): string {
+  const offset = -time.getTimezoneOffset();
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${offset >= 0 ? "+" : "-"}${pad(Math.floor(Math.abs(offset) / 60))}:${
+    pad(Math.abs(offset) % 60)
+  }`;
+}

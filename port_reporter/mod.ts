@@ -1,7 +1,8 @@
 /**
- * The Port Reporter logs, in one place: the format's words (layout.ts), its times, the readers of
- * each of the three files (PR-INITIAL, PR-PORTS, PR-PIDS) in both dialects, portset's and the
- * original Port Reporter 1.01's, and the finding and ordering of a directory's logs.
+ * The Port Reporter logs, in one place: the format's words and fields (layout.ts), its times, the
+ * writer of each of the three files (PR-INITIAL, PR-PORTS, PR-PIDS) beside its reader, which reads
+ * both dialects, portset's and the original Port Reporter 1.01's; the {@linkcode PortReporter}
+ * that writes a run's logs; and the finding and ordering of a directory's logs.
  *
  * ```ts
  * import { PortsLogReader } from "./mod.ts";
@@ -13,7 +14,9 @@
  * @module
  */
 
-export { CHANGE_KINDS, type ChangeKind, type Dialect } from "./layout.ts";
+export { CHANGE_KINDS, type ChangeKind, type Dialect, PORTS_FIELDS } from "./layout.ts";
+export { DEFAULT_MAX_BYTES, PortReporter, type PortReporterOptions } from "./reporter.ts";
+export { ReporterError } from "./append_file.ts";
 export { type DateOrder, formatLogTime, parseLogDateTime } from "./log_time.ts";
 export { PortsLogReader, type PortsProblem, type PortsRecord } from "./ports_log.ts";
 export { PidsLogReader, type PidsRecord } from "./pids_log.ts";

@@ -12,9 +12,13 @@
  * @module
  */
 
-import { splitCsv } from "../text/csv.ts";
-import { CHANGE_KINDS, type ChangeKind, type Dialect } from "./layout.ts";
-import { type DateOrder, parseLogDateTime } from "./log_time.ts";
+import { isTcp } from "../model/endpoint.ts";
+import type { SocketChange } from "../model/socket_change.ts";
+import { csvField, splitCsv } from "../text/csv.ts";
+import { printable } from "../text/printable.ts";
+import { VERSION } from "../version.ts";
+import { CHANGE_KINDS, type ChangeKind, type Dialect, PORTS_FIELDS } from "./layout.ts";
+import { type DateOrder, localDateTime, parseLogDateTime, utcOffset } from "./log_time.ts";
 
 /** One change line. */
 export interface PortsRecord {
@@ -195,4 +199,42 @@ function isUnspecified(address: string): boolean {
 function wholeNumber(text: string): number | null {
   const trimmed = text.trim();
   return /^\d{1,7}$/.test(trimmed) ? Number(trimmed) : null;
+}
+
+/** The PR-PORTS header: what the file is, its PR-PIDS partner, the time format, the fields. */
+export function formatPortsHeader(pidsFile: string, host: string, time: Date): string {
+  return [
+    `portset ${VERSION} Port Reporter: port changes on ${printable(host)}`,
+    `Details of each line: ${pidsFile} (record number = last field)`,
+    `Times are local (UTC${utcOffset(time)}), dates ISO 8601 (YYYY-MM-DD), times 24-hour HH:MM:SS`,
+    PORTS_FIELDS,
+    "",
+  ].join("\n");
+}
+
+/** One PR-PORTS line (with its newline). */
+export function formatPortsLine(time: Date, change: SocketChange, record: number): string {
+  const endpoint = change.endpoint;
+  const [date, clock] = localDateTime(time);
+  const udp = !isTcp(endpoint.protocol);
+  // As the original: a TCP listener has no remote port and 0.0.0.0 as remote address; an
+  // unconnected UDP socket has `*,*`.
+  const remotePort = endpoint.remotePort ?? (udp ? "*" : "");
+  const remoteAddress = endpoint.remoteAddress ??
+    (udp ? "*" : endpoint.protocol === "tcp6" ? "::" : "0.0.0.0");
+  return [
+    date,
+    clock,
+    endpoint.protocol.toUpperCase(),
+    endpoint.localPort,
+    endpoint.localAddress,
+    remotePort,
+    remoteAddress,
+    endpoint.pid ?? "",
+    endpoint.process ?? "",
+    `<${endpoint.user ?? "unknown"}>`,
+    endpoint.state ?? "",
+    change.kind,
+    record,
+  ].map(csvField).join(",") + "\n";
 }

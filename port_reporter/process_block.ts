@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { Service } from "../model/endpoint.ts";
+
 /** What a log says about one process. */
 export interface ProcessDetail {
   pid: number;
@@ -100,4 +102,15 @@ export function baseName(path: string): string {
 export function directoryName(path: string): string {
   const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
   return cut <= 0 ? (cut === 0 ? path[0] : "") : path.slice(0, cut);
+}
+
+/** The three lines on a service a process hosts, as Port Reporter and PortQry write them. */
+export function serviceLines(service: Service, indent = ""): string[] {
+  return [
+    `${indent}Service Name: ${service.name}`,
+    `${indent}Display Name: ${service.displayName ?? service.name}`,
+    `${indent}Service Type: ${
+      service.shared ? "shares a process with other services" : "runs in its own process"
+    }`,
+  ];
 }

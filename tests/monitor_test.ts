@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
-import { PORTS_FIELDS } from "../outputs/port_reporter.ts";
+import { PORTS_FIELDS } from "../port_reporter/layout.ts";
 import { runCli, RunningCli } from "./support/processes.ts";
 import { pollUntil } from "./support/poll.ts";
 import { TestSockets } from "./support/sockets.ts";

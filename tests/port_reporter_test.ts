@@ -1,14 +1,14 @@
 /**
- * monitor/port_reporter.ts in process, on real sockets: what a change writes, and that rotation by
+ * port_reporter/reporter.ts in process, on real sockets: what a change writes, and that rotation by
  * size and by date keeps every line and its record.
  */
 
 import assert from "node:assert/strict";
 import { LinuxCollector } from "../collectors/linux/mod.ts";
 import type { Snapshot } from "../model/endpoint.ts";
-import { PortReporter } from "../monitor/port_reporter.ts";
+import { PortReporter } from "../port_reporter/reporter.ts";
 import { SocketTracker } from "../monitor/tracker.ts";
-import { PORTS_FIELDS } from "../outputs/port_reporter.ts";
+import { PORTS_FIELDS } from "../port_reporter/layout.ts";
 import { TestSockets } from "./support/sockets.ts";
 
 /** Data lines of each PR-PORTS file the reporter wrote, in the order it wrote them. */

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { formatPortsLine, PORTS_FIELDS } from "../outputs/port_reporter.ts";
 import {
+  formatPortsLine,
   parsePortsLine,
   PortsLogReader,
   type PortsProblem,
   type PortsRecord,
 } from "../port_reporter/ports_log.ts";
+import { PORTS_FIELDS } from "../port_reporter/layout.ts";
 import { splitCsv } from "../text/csv.ts";
 import { makeEndpoint } from "./support/endpoints.ts";
 

@@ -4,12 +4,10 @@
  */
 
 import assert from "node:assert/strict";
-import { formatPidsRecord } from "../outputs/port_reporter.ts";
-import { formatInitialHeader } from "../outputs/port_reporter.ts";
 import { formatLocalReport } from "../outputs/local_report.ts";
 import type { ProcessInfo } from "../model/endpoint.ts";
-import { InitialLogReader } from "../port_reporter/initial_log.ts";
-import { PidsLogReader, type PidsRecord } from "../port_reporter/pids_log.ts";
+import { formatInitialHeader, InitialLogReader } from "../port_reporter/initial_log.ts";
+import { formatPidsRecord, PidsLogReader, type PidsRecord } from "../port_reporter/pids_log.ts";
 import { makeEndpoint, makeSnapshot } from "./support/endpoints.ts";
 
 const SSHD: ProcessInfo = {

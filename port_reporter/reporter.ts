@@ -12,24 +12,15 @@
  */
 
 import type { Endpoint, Snapshot } from "../model/endpoint.ts";
-import {
-  formatInitialHeader,
-  formatPidsHeader,
-  formatPidsRecord,
-  formatPortsHeader,
-  formatPortsLine,
-  localDateTime,
-  logFileStamp,
-} from "../outputs/port_reporter.ts";
 import type { SocketChange } from "../model/socket_change.ts";
+import { AppendFile, encoder, ReporterError } from "./append_file.ts";
+import { formatInitialHeader } from "./initial_log.ts";
+import { localDateTime, logFileStamp } from "./log_time.ts";
+import { formatPidsHeader, formatPidsRecord } from "./pids_log.ts";
+import { formatPortsHeader, formatPortsLine } from "./ports_log.ts";
 
 /** Port Reporter's size limit. */
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
-
-/** The logs could not be written (no directory, no permission, a full disk); says which file. */
-export class ReporterError extends Error {
-  override name = "ReporterError";
-}
 
 /** How the reporter writes. */
 export interface PortReporterOptions {
@@ -41,58 +32,6 @@ export interface PortReporterOptions {
   /** For PR-INITIAL's header. */
   operatingSystem: string;
 }
-
-/** An append-only log file that knows its size and can take back a failed record. */
-class AppendFile {
-  #file: Deno.FsFile;
-  size: number;
-
-  constructor(readonly path: string, header: string) {
-    try {
-      this.#file = Deno.openSync(path, { write: true, createNew: true, mode: 0o600 });
-    } catch (error) {
-      throw new ReporterError(`cannot create ${path}: ${(error as Error).message}`);
-    }
-    this.size = 0;
-    this.append(encoder.encode(header));
-  }
-
-  /** Writes `bytes` whole, or takes back what part of them was written and throws. */
-  append(bytes: Uint8Array): void {
-    const start = this.size;
-    try {
-      for (let written = 0; written < bytes.length;) {
-        written += this.#file.writeSync(bytes.subarray(written));
-      }
-      this.size += bytes.length;
-    } catch (error) {
-      try {
-        this.#file.truncateSync(start);
-        this.#file.seekSync(start, Deno.SeekMode.Start);
-      } catch {
-        // the record's start is still the end of the whole records before it
-      }
-      throw new ReporterError(`cannot write ${this.path}: ${(error as Error).message}`);
-    }
-  }
-
-  /** Takes the file back to `size` bytes: the pair's other record failed. */
-  cut(size: number): void {
-    this.#file.truncateSync(size);
-    this.#file.seekSync(size, Deno.SeekMode.Start);
-    this.size = size;
-  }
-
-  flush(): void {
-    this.#file.syncDataSync();
-  }
-
-  close(): void {
-    this.#file.close();
-  }
-}
-
-const encoder = new TextEncoder();
 
 /** Writes the Port Reporter logs of one run. */
 export class PortReporter {
