@@ -32,4 +32,4 @@ export { formatQueryJson, formatQueryReport } from "./outputs/query_report.ts";
 export * from "./port_reporter/mod.ts";
 export * from "./report/mod.ts";
 export { formatReportText, type ReportTextOptions } from "./outputs/report_text.ts";
-export { formatReportHtml } from "./outputs/report_html.ts";
+export { formatReportHtml } from "./outputs/report_html/mod.ts";

@@ -8,7 +8,7 @@
 import type { ReportCommand } from "./args.ts";
 import { CliError, EXIT_USAGE } from "./errors.ts";
 import { AtomicFile, confirmOverwrite, writeOutput } from "./output.ts";
-import { formatReportHtml } from "../outputs/report_html.ts";
+import { formatReportHtml } from "../outputs/report_html/mod.ts";
 import { formatReportText } from "../outputs/report_text.ts";
 import { defaultInterests, InterestsError, loadInterests } from "../report/interests.ts";
 import { ListenerBaselineError, loadListenerBaseline } from "../report/listener_baseline.ts";

@@ -13,7 +13,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { formatReportHtml } from "../outputs/report_html.ts";
+import { formatReportHtml } from "../outputs/report_html/mod.ts";
 import type { ChangeRow, Report } from "../report/model.ts";
 import {
   chromiumTestsEnabled,
@@ -21,6 +21,7 @@ import {
   requireChromium,
   runChromium,
 } from "./support/chromium.ts";
+import { readProbe, withProbe } from "./support/layout_probe.ts";
 import { pollUntil } from "./support/poll.ts";
 import { sampleReport } from "./support/report_sample.ts";
 
@@ -154,23 +155,6 @@ Deno.test({
   },
 });
 
-/**
- * A script, appended to the page, that lists every table wider than its card (or its scroll box)
- * and whether the page itself scrolls sideways, in `data-overflow` on the body.
- */
-const MEASURE = `<script>(function () {
-  var wide = [];
-  document.querySelectorAll("table").forEach(function (t) {
-    var box = t.parentElement;
-    while (box && !/\\b(card|scroll)\\b/.test(box.className)) box = box.parentElement;
-    if (box && box.scrollWidth > box.clientWidth + 1) {
-      wide.push((t.id || t.className) + ":" + box.scrollWidth + ">" + box.clientWidth);
-    }
-  });
-  if (document.documentElement.scrollWidth > window.innerWidth) wide.push("page");
-  document.body.setAttribute("data-overflow", wide.join(" ") || "none");
-})();</script>`;
-
 Deno.test({
   name: "at 1280 and 1400 pixels every table fits its card, with real logs' long names",
   ignore,
@@ -188,19 +172,16 @@ Deno.test({
     }
     report.ports[0].service = "ms-wbt-server";
     report.timeline.lanes[0].service = "ms-wbt-server";
-    const html = formatReportHtml(report).replace("</body>", `${MEASURE}</body>`);
-    await using page = await writePage(html);
+    await using page = await writePage(withProbe(formatReportHtml(report)));
     for (const width of [1280, 1400]) {
       await t.step(`${width} px`, async () => {
         const run = await runChromium(page.url, ["--dump-dom", `--window-size=${width},2000`]);
         assert.equal(run.code, 0, run.stderr);
+        assert.deepEqual(run.console, [], "no script error, no CSP violation");
         assert.match(run.stdout, /<body[^>]* data-ready="1"/);
-        const overflow = run.stdout.match(/data-overflow="([^"]*)"/)?.[1];
-        assert.equal(
-          overflow,
-          "none",
-          "tables wider than their cards, or a page wider than the window",
-        );
+        const probe = readProbe(run.stdout);
+        assert.deepEqual(probe.wideTables, [], "tables wider than their cards");
+        assert.equal(probe.pageOverflow, 0, "a page wider than the window");
       });
     }
   },

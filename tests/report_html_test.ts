@@ -1,5 +1,5 @@
 /**
- * outputs/report_html.ts on the string: a self-contained page, names from the logs escaped, the
+ * outputs/report_html/ on the string: a self-contained page, names from the logs escaped, the
  * expected rows, bars and lanes for a realistic report, and empty or degenerate reports rendered
  * without errors. tests/report_html_browser_test.ts checks the same page as Chromium renders it.
  */
@@ -14,7 +14,7 @@ import {
   jsonForScript,
   KIND_COLORS,
   REPORT_CSP,
-} from "../outputs/report_html.ts";
+} from "../outputs/report_html/mod.ts";
 import { CHANGE_KINDS, type ChangeRow, type Report } from "../report/model.ts";
 import { emptyReport, sampleReport } from "./support/report_sample.ts";
 
@@ -69,9 +69,13 @@ Deno.test("the page loads nothing: no remote src or href, no @import, no url(), 
   const html = formatReportHtml(sampleReport());
   assert.match(html, /^<!DOCTYPE html>\n<html lang="en">/);
   assert.ok(
-    html.includes(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`),
+    html.includes(
+      `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(REPORT_CSP)}">`,
+    ),
   );
   assert.match(REPORT_CSP, /default-src 'none'/);
+  assert.match(REPORT_CSP, /script-src 'sha256-[A-Za-z0-9+/]{43}='/, "the script by its hash");
+  assert.doesNotMatch(REPORT_CSP, /script-src[^;]*unsafe/, "no other inline script runs");
   assert.doesNotMatch(html, /\b(src|href)\s*=\s*["']?\s*(https?:|\/\/)/i);
   assert.doesNotMatch(html, /@import/i);
   assert.doesNotMatch(html, /url\(/i);

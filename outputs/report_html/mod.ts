@@ -1,0 +1,105 @@
+/**
+ * `portset report LOGDIR --html FILE`: the report as one self-contained HTML page for an operator.
+ *
+ * Everything is rendered into the page, so it reads the same with scripts off: the flags first,
+ * then a timeline of port activity and the hours of the day (inline SVG), the busiest processes,
+ * remote addresses and ports, users, shared service processes, and the table of changes. A small
+ * inline script only filters and sorts; it reads its initial filter from the URL's hash
+ * (`#filter=sshd&kind=listen&flagged=1`) and keeps the hash up to date.
+ *
+ * The page loads nothing: no external scripts, styles, fonts or images, under a Content Security
+ * Policy that forbids them and allows only its own script, by hash. Names from the logs
+ * (processes, users, paths) are attacker-chosen: every template escapes what it interpolates
+ * (`html.ts`), and the report's JSON is embedded with `<`, `>` and `&` written as `\u` escapes, so
+ * no name can end the script block.
+ *
+ * The folder: `html.ts` the escaping template, `charts.ts` the SVG charts, `sections.ts`,
+ * `top_lists.ts` and `changes.ts` the page's sections, `parts.ts` what they share, `format.ts`
+ * numbers and times, `flagged.ts` what the flags mark, `style.ts` the style sheet, and
+ * `page_script.ts` the page's script, written in TypeScript (how it gets into the page is told
+ * there).
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import type { Report } from "../../report/model.ts";
+import { changesSection } from "./changes.ts";
+import { flaggedSubjects } from "./flagged.ts";
+import { jsonScriptElement, markup, scriptElement, styleElement } from "./html.ts";
+import { pageScript } from "./page_script.ts";
+import {
+  flagsSection,
+  header,
+  hoursSection,
+  sourcesSection,
+  summaryCards,
+  timelineSection,
+} from "./sections.ts";
+import { CSS } from "./style.ts";
+import {
+  portsSection,
+  processesSection,
+  remotesSection,
+  sharedSection,
+  TOP_ROWS,
+  usersSection,
+} from "./top_lists.ts";
+
+export { changeMatches, changeSearchText } from "./page_script.ts";
+export { escapeHtml, jsonForScript } from "./html.ts";
+export { formatDuration } from "./format.ts";
+export { flagQuery } from "./sections.ts";
+export { KIND_COLORS } from "./style.ts";
+
+/** The page's script; the same for every report, so written and hashed once. */
+const SCRIPT = pageScript({ topRows: TOP_ROWS });
+
+/**
+ * The Content Security Policy of the page: nothing from anywhere; inline style, and the page's
+ * one script by its SHA-256 hash (so a script a name smuggled in would not run either).
+ */
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; " +
+  `script-src 'sha256-${createHash("sha256").update(SCRIPT).digest("base64")}'; ` +
+  "img-src data:; base-uri 'none'; form-action 'none'";
+
+/** The whole report as one HTML document. */
+export function formatReportHtml(report: Report): string {
+  const flagged = flaggedSubjects(report.flags);
+  const title = `portset report: ${report.hosts.join(", ") || report.directory}`;
+  return `<!DOCTYPE html>\n${markup`<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="${`portset ${report.portset}`}">
+<title>${title}</title>
+${styleElement(CSS)}
+</head>
+<body>
+${header(report)}
+<main>
+${summaryCards(report)}
+${flagsSection(report)}
+${timelineSection(report, flagged)}
+<div class="grid grid-a">
+${hoursSection(report)}
+${processesSection(report, flagged)}
+</div><div class="grid">
+${remotesSection(report, flagged)}
+${portsSection(report, flagged)}
+</div><div class="grid">
+${usersSection(report, flagged)}
+${sharedSection(report)}
+</div>
+${changesSection(report, flagged)}
+${sourcesSection(report)}
+</main>
+<footer>Made by portset ${report.portset} (${report.format}). This page loads nothing from the network; the report's data is in the <code>report-data</code> block as JSON.</footer>
+${jsonScriptElement("report-data", report)}
+${scriptElement(SCRIPT)}
+</body>
+</html>
+`}`;
+}

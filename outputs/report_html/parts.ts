@@ -1,0 +1,80 @@
+/**
+ * Building blocks the report's sections share: the card every section is, bars of a share, a
+ * process's name over its path, names that may wrap only at a path's separators, and the dash for
+ * a socket no process owned.
+ *
+ * @module
+ */
+
+import type { Flag } from "../../report/model.ts";
+import { attrs, type Html, type HtmlValue, markup } from "./html.ts";
+
+/** A card: a section with a heading, an optional note beside it, and a body. */
+export function card(
+  id: string,
+  heading: string,
+  body: HtmlValue,
+  { note = "" as HtmlValue, wide = false, extraClass = "" } = {},
+): Html {
+  return markup`<section id="${id}" class="card${
+    wide ? " wide" : ""
+  }${extraClass}"><div class="card-head"><h2>${heading}</h2>${
+    note && markup`<span class="note">${note}</span>`
+  }</div>${body}</section>`;
+}
+
+/** A bar of `share` (0 to 1) with its label beside it. */
+export function bar(share: number, label: HtmlValue, color?: string): Html {
+  const width = (Math.max(0, Math.min(1, share)) * 100).toFixed(1);
+  const style = color ? `width:${width}%;background:${color}` : `width:${width}%`;
+  return markup`<div class="bar"><span class="fill" style="${style}"></span></div><span class="bar-label">${label}</span>`;
+}
+
+/**
+ * Text for a box that, too narrow, cuts it at the start rather than the end (CSS classes `path`,
+ * `cpath`, `src-clip`: right to left, so the ellipsis is on the left), keeping a path's file name
+ * or a source's line number; isolated, so it still reads left to right.
+ */
+export function tail(text: string): Html {
+  return markup`<bdi class="tail-text">${text}</bdi>`;
+}
+
+/** Text that may wrap after each `/` and `\` (a path's separators) as well as at its spaces. */
+export function breakable(text: string): Html {
+  return markup`${
+    text.split(/(?<=[\\/])/).map((part, i) => markup`${i ? markup`<wbr>` : ""}${part}`)
+  }`;
+}
+
+/** A process's name over its executable's path (cut at its start to fit; whole in the title). */
+export function nameAndPath(
+  name: string,
+  path: string | null,
+  mark: HtmlValue = "",
+  pathSeverity?: Flag["severity"],
+): Html {
+  return markup`<div class="name">${name}${mark}</div><div${
+    attrs({ class: `path${pathSeverity ? ` sev-${pathSeverity}` : ""}`, title: path })
+  }>${path === null ? "path unknown" : tail(path)}</div>`;
+}
+
+/** Process names, or a dash when no process was visible. */
+export function processList(processes: string[]): Html | string {
+  return processes.length ? processes.join(", ") : NO_PROCESS;
+}
+
+/** The dash for a socket no process owned, saying why there may be none. */
+export const NO_PROCESS: Html =
+  markup`<span class="muted" title="no process visible: a socket in TIME_WAIT, the kernel's, or one that closed before portset looked">—</span>`;
+
+/** A column heading: its label, how the column sorts (none: not sortable), its class and title. */
+export type Head = [label: string, type?: "num" | "text", cls?: string, title?: string];
+
+/** A table's heading row. */
+export function headRow(heads: Head[]): Html {
+  return markup`<thead><tr>${
+    heads.map(([label, type, cls, title]) =>
+      markup`<th${attrs({ "data-type": type, class: cls, title })}>${label}</th>`
+    )
+  }</tr></thead>`;
+}
