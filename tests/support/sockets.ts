@@ -97,9 +97,28 @@ export class TestSockets {
 
   /** Accepts a pending connection on a listener. */
   accept(listener: number): number {
-    const fd = check(libc.accept4(listener, null, null, SOCK_CLOEXEC), "accept");
+    return this.acceptPeer(listener).fd;
+  }
+
+  /**
+   * Accepts a pending connection and says which port the peer connected from, as accept() itself
+   * reports it: a peer that has already reset the connection still tells.
+   */
+  acceptPeer(listener: number): { fd: number; peerPort: number } {
+    const address = new Uint8Array(new ArrayBuffer(128));
+    const length = new Uint32Array(new ArrayBuffer(4));
+    length[0] = address.length;
+    const fd = check(
+      libc.accept4(
+        listener,
+        Deno.UnsafePointer.of(address),
+        Deno.UnsafePointer.of(length),
+        SOCK_CLOEXEC,
+      ),
+      "accept",
+    );
     this.#open.add(fd);
-    return fd;
+    return { fd, peerPort: (address[2] << 8) | address[3] };
   }
 
   /** A bound UDP socket, connected to `peer` when given. */
