@@ -57,7 +57,7 @@ async function run(command: Command, args: readonly string[]): Promise<number> {
     case "watch":
       return (await import("./cli/watch_command.ts")).runWatch(command, args);
     case "monitor":
-      return (await import("./cli/monitor_command.ts")).runMonitor(command, args);
+      return (await import("./cli/monitor_command.ts")).runMonitor(command);
     case "query":
       return (await import("./cli/query_command.ts")).runQuery(command);
     case "service":

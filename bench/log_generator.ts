@@ -11,11 +11,10 @@
  */
 
 import type { Endpoint, ProcessInfo } from "../model/endpoint.ts";
-import { formatInitialHeader } from "../port_reporter/initial_log.ts";
+import { formatInitialLog } from "../port_reporter/initial_log.ts";
 import { logFileStamp } from "../port_reporter/log_time.ts";
 import { formatPidsHeader, formatPidsRecord } from "../port_reporter/pids_log.ts";
 import { formatPortsHeader, formatPortsLine } from "../port_reporter/ports_log.ts";
-import { formatLocalReport } from "../outputs/local_report.ts";
 import type { SocketChange } from "../model/socket_change.ts";
 import { makeEndpoint, makeSnapshot } from "../tests/support/endpoints.ts";
 
@@ -59,6 +58,9 @@ const SERVERS = [
   },
 ];
 
+/** The computer the logs are written on. */
+const SYSTEM = { host: "bench", operatingSystem: "linux (benchmark)" };
+
 /** Writes the logs; returns the bytes and change lines written. */
 export async function generateLogs(
   options: GeneratorOptions,
@@ -92,8 +94,11 @@ export async function generateLogs(
     const name = logFileStamp(date);
     ports = create(`PR-PORTS-${name}.log`);
     pids = create(`PR-PIDS-${name}.log`);
-    portsSize = write(ports, formatPortsHeader(`PR-PIDS-${name}.log`, "bench", date));
-    pidsSize = write(pids, formatPidsHeader(`PR-PORTS-${name}.log`, "bench"));
+    portsSize = write(ports, formatPortsHeader(`PR-PIDS-${name}.log`, date));
+    pidsSize = write(
+      pids,
+      formatPidsHeader(`PR-PORTS-${name}.log`, { time: date, ...SYSTEM }),
+    );
     record = 0;
   };
   const listeners = SERVERS.map((server) =>
@@ -117,8 +122,10 @@ export async function generateLogs(
         processes,
       });
       const initial = create(`PR-INITIAL-${logFileStamp(date)}.log`);
-      write(initial, formatInitialHeader("bench", date, "linux (benchmark)"));
-      write(initial, formatLocalReport(snapshot, { verbose: true }));
+      write(
+        initial,
+        formatInitialLog(snapshot, { time: date, operatingSystem: SYSTEM.operatingSystem }),
+      );
       initial.close();
       openPair(date);
       open.length = 0;

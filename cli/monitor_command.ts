@@ -15,7 +15,6 @@ import { type MonitorPart, runMonitorLoop } from "../monitor/monitor.ts";
 import { ReporterError } from "../port_reporter/append_file.ts";
 import { PortReporter } from "../port_reporter/reporter.ts";
 import { RuleMonitor } from "../monitor/rule_monitor.ts";
-import { formatLocalReport } from "../outputs/local_report.ts";
 import { formatEventsCef, formatEventsJsonl, formatEventsText } from "../outputs/rule_events.ts";
 import { formatSyslog, SEVERITY, SyslogSender } from "../outputs/syslog.ts";
 import type { ChangeEvent } from "../rules/changes.ts";
@@ -29,26 +28,22 @@ import { stopOnSignals } from "./signals.ts";
  * Runs the monitor until stopped (Ctrl+C, SIGTERM, or the Windows Service Control Manager);
  * exit code 0 after a clean stop.
  */
-export async function runMonitor(
-  command: MonitorCommand,
-  args: readonly string[],
-): Promise<number> {
+export async function runMonitor(command: MonitorCommand): Promise<number> {
   if (command.windowsService) {
     try {
       // A service has no console: nothing goes to stdout or stderr.
-      return await runAsService("portset", (stop) => monitor(command, args, stop, () => {}));
+      return await runAsService("portset", (stop) => monitor(command, stop, () => {}));
     } catch (error) {
       if (error instanceof ServiceUnavailableError) throw new CliError(error.message, EXIT_USAGE);
       throw error;
     }
   }
   using stop = stopOnSignals();
-  return await monitor(command, args, stop.signal, (message) => console.error(message));
+  return await monitor(command, stop.signal, (message) => console.error(message));
 }
 
 async function monitor(
   command: MonitorCommand,
-  args: readonly string[],
   stopSignal: AbortSignal,
   say: (message: string) => void,
 ): Promise<number> {
@@ -85,7 +80,6 @@ async function monitor(
             operatingSystem: describeOperatingSystem(),
           },
           snapshot,
-          formatLocalReport(snapshot, { verbose: true, command: ["portset", ...args].join(" ") }),
         );
       },
       tick(changes, snapshot) {

@@ -24,3 +24,21 @@ export function makeSnapshot(
     source,
   };
 }
+
+/**
+ * Each process's sockets, by pid in ascending order: a socket several processes hold (after a
+ * fork) is listed under each of them; one no process owns, under none.
+ */
+export function endpointsByOwner(endpoints: readonly Endpoint[]): Map<number, Endpoint[]> {
+  const byOwner = new Map<number, Endpoint[]>();
+  for (const endpoint of endpoints) {
+    const pids = endpoint.owners?.map((owner) => owner.pid) ??
+      (endpoint.pid === null ? [] : [endpoint.pid]);
+    for (const pid of pids) {
+      const list = byOwner.get(pid);
+      if (list) list.push(endpoint);
+      else byOwner.set(pid, [endpoint]);
+    }
+  }
+  return new Map([...byOwner].sort((a, b) => a[0] - b[0]));
+}

@@ -11,11 +11,11 @@ import {
   isIpv6,
   isTcp,
   type ProcessInfo,
-  type Service,
   type Snapshot,
   TCP_STATES,
 } from "../model/endpoint.ts";
 import { serviceLines } from "../port_reporter/process_block.ts";
+import { endpointsByOwner } from "../model/snapshot.ts";
 import { VERSION } from "../version.ts";
 import { printable } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
@@ -66,7 +66,7 @@ function reportText(snapshot: Snapshot, options: LocalReportOptions): string {
   );
 
   section(lines, "Port and Module Information by Process");
-  const byProcess = endpointsByProcess(snapshot.endpoints);
+  const byProcess = endpointsByOwner(snapshot.endpoints);
   for (const [pid, endpoints] of byProcess) {
     const process = snapshot.processes.get(pid);
     lines.push(RULE, ...processBlock(pid, process, endpoints, options.verbose ?? false));
@@ -112,20 +112,6 @@ function statistics(endpoints: readonly Endpoint[]): string[] {
     ];
   });
   return [...lines, ...formatTable(rows, "")];
-}
-
-function endpointsByProcess(endpoints: readonly Endpoint[]): Map<number, Endpoint[]> {
-  const byProcess = new Map<number, Endpoint[]>();
-  for (const endpoint of endpoints) {
-    const pids = endpoint.owners?.map((owner) => owner.pid) ??
-      (endpoint.pid === null ? [] : [endpoint.pid]);
-    for (const pid of pids) {
-      const list = byProcess.get(pid);
-      if (list) list.push(endpoint);
-      else byProcess.set(pid, [endpoint]);
-    }
-  }
-  return new Map([...byProcess].sort((a, b) => a[0] - b[0]));
 }
 
 function processBlock(

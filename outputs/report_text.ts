@@ -26,11 +26,17 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
   const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
   const dialects = [...new Set(files.map((file) => file.dialect))]
     .map((dialect) => dialect === "portset" ? "portset's" : "the original Port Reporter's");
+  // The operating systems the logs' headers name, once each.
+  const systems = [
+    ...new Set(files.flatMap((file) => file.operatingSystem ? [file.operatingSystem] : [])),
+  ];
   lines.push(
     ` Logs: ${report.directory} (${files.length} files, ${formatBytes(bytes)}; ${
       dialects.join(" and ")
     })`,
-    ` Computer: ${report.hosts.join(", ") || "not named in the logs"}`,
+    ` Computer: ${report.hosts.join(", ") || "not named in the logs"}${
+      systems.length ? ` (${systems.join(", ")})` : ""
+    }`,
     ` Window: ${report.window.start ?? "-"} to ${report.window.end ?? "-"}, ${
       formatDuration(report.window.seconds)
     } observed`,

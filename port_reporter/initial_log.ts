@@ -1,173 +1,129 @@
 /**
- * PR-INITIAL files: the start-up snapshot, a `-local` report with a few header lines (computer
- * name, system date). What the report needs from it: the computer's name, when the snapshot was
- * taken, the sockets open then with their owners, and each process's detail.
+ * PR-INITIAL, the snapshot a run starts with, as the original writes it: the header (system date,
+ * computer, operating system), the table of every socket open at start-up with its owner, then a
+ * block per process (see process_block.ts), the blocks between rules of `=`:
  *
- * The sockets come from the "TCP/UDP Port Usage" table (every socket), their owners from the
- * "Port to Process Mappings" table (the owned ones), matched row by row; both tables are as big as
- * the host's socket count at start, not the log's length.
+ * ```text
+ * TCP/UDP Port to Process Mappings at service start-up
+ *
+ * 15 mappings found
+ *
+ * PID:Process    Port        Local IP        State       Remote IP:Port
+ * 4:System       TCP 445     0.0.0.0         LISTENING    0.0.0.0
+ * …
+ * ```
+ *
+ * What the report needs from it: the computer, when the service started (its `System Date`), the
+ * sockets open then with their owners and users, and each process's detail. The table is as long
+ * as the host's socket count at start, not the log's length.
  *
  * @module
  */
 
+import type { Snapshot } from "../model/endpoint.ts";
+import { endpointsByOwner } from "../model/snapshot.ts";
 import { printable } from "../text/printable.ts";
-import { VERSION } from "../version.ts";
+import { formatHeader, type HeaderFacts, HeaderReader } from "./header.ts";
+import { LOG_NAMES, type LogProblem, RULE, STARTUP_TABLE } from "./layout.ts";
+import type { DateOrder } from "./log_time.ts";
+import { formatPortTable, isPortTableHeader, parsePortRow } from "./port_table.ts";
 import type { PortsRecord } from "./ports_log.ts";
-import { ProcessBlockReader, type ProcessDetail } from "./process_block.ts";
+import { formatProcessBlock, ProcessBlockReader, type ProcessDetail } from "./process_block.ts";
 
 /** What a PR-INITIAL file says. */
-export interface InitialSnapshot {
-  host: string | null;
-  /** The `System Date:` line as written. */
-  systemDate: string | null;
+export interface InitialSnapshot extends HeaderFacts {
   /** Sockets open at start, as `seen` records with no time (the caller knows the time). */
   sockets: Omit<PortsRecord, "time">[];
   processes: ProcessDetail[];
 }
 
-type Section = "header" | "usage" | "statistics" | "mappings" | "processes";
+/**
+ * The whole PR-INITIAL of a run starting with `snapshot` at `time`: header, start-up table (one
+ * row per socket, by owner's PID; `-` where no process owns it), and each process's block.
+ */
+export function formatInitialLog(
+  snapshot: Snapshot,
+  facts: { time: Date; operatingSystem: string },
+): string {
+  const lines = formatHeader(LOG_NAMES.initial, { ...facts, host: snapshot.host });
+  // What the snapshot could not see (owners without root) is said where the snapshot is.
+  for (const warning of snapshot.warnings) lines.push(`Note: ${warning}`, "");
+  const rows = [...snapshot.endpoints].sort((a, b) => (a.pid ?? Infinity) - (b.pid ?? Infinity));
+  lines.push(
+    STARTUP_TABLE,
+    "",
+    `${rows.length} mappings found`,
+    "",
+    ...formatPortTable(rows, "pid:process"),
+    "",
+  );
+  for (const [pid, endpoints] of endpointsByOwner(snapshot.endpoints)) {
+    lines.push(RULE, "", ...formatProcessBlock(pid, snapshot.processes.get(pid), endpoints), "");
+  }
+  return printable(lines.join("\n") + "\n");
+}
 
-const SECTIONS: Record<string, Section> = {
-  "tcp/udp port usage": "usage",
-  "port statistics": "statistics",
-  "tcp/udp port to process mappings": "mappings",
-  "port and module information by process": "processes",
-};
+type Section = "header" | "table" | "processes";
 
-/** `[pid:process]  TCP 80  0.0.0.0  LISTENING  0.0.0.0:0`; UDP rows have no state. */
-const ROW =
-  /^\s*(?:(\d+):(.*?)\s+)?(TCP|UDP)(6|v6)?\s+(\d+)\s+(\S+)\s+(?:([A-Z][A-Z_0-9 ]*?)\s+)?(\S+)\s*$/;
+/** The start-up table's title, or PortQry's (`-local`) for the same table. */
+const TABLE_TITLE = new RegExp(
+  `^\\s*(${STARTUP_TABLE.replace(/ at service start-up$/, "")})( at service start-up)?\\s*$`,
+  "i",
+);
+const MAPPINGS_FOUND = /^\s*\d+ mappings found\s*$/i;
+/** Lines between the blocks: rules, and PortQry's title for them. */
+const BETWEEN_BLOCKS = /^\s*(=+|Port and Module Information by Process)\s*$/i;
 
 /** Reads a PR-INITIAL file line by line. */
 export class InitialLogReader {
   #section: Section = "header";
-  #rows: Omit<PortsRecord, "time">[] = [];
-  #owners = new Map<string, { pid: number; process: string }[]>();
+  #header: HeaderReader;
   #block = new ProcessBlockReader();
-  #snapshot: InitialSnapshot = { host: null, systemDate: null, sockets: [], processes: [] };
+  #sockets: Omit<PortsRecord, "time">[] = [];
+  #processes: ProcessDetail[] = [];
 
-  push(line: string, lineNumber: number): void {
-    const trimmed = line.trim();
-    const section = SECTIONS[trimmed.toLowerCase()];
-    // Each process block has a "Port Statistics" heading of its own: the last section has no end.
-    if (section && this.#section !== "processes") {
-      this.#section = section;
-      return;
-    }
-    if (this.#section === "header") {
-      const field = /^(Local computer name|System Date):\s*(.*)$/i.exec(trimmed);
-      if (field && /^local/i.test(field[1])) this.#snapshot.host ??= field[2] || null;
-      else if (field) this.#snapshot.systemDate ??= field[2] || null;
-      return;
-    }
-    if (this.#section === "usage" || this.#section === "mappings") {
-      const row = parseRow(line, lineNumber);
-      if (!row) return;
-      if (this.#section === "usage") this.#rows.push(row.socket);
-      else if (row.owner) {
-        const owners = this.#owners.get(row.identity);
-        if (owners) owners.push(row.owner);
-        else this.#owners.set(row.identity, [row.owner]);
-      }
-      return;
-    }
-    if (this.#section === "processes") {
-      if (/^\s*Process ID:/i.test(line)) this.#takeBlock();
-      this.#block.push(line);
-    }
+  /** `onProblem` is told of each line that is none of the file's. */
+  constructor(
+    readonly onProblem: (problem: LogProblem) => void = () => {},
+    dateOrder: DateOrder = "ymd",
+  ) {
+    this.#header = new HeaderReader(dateOrder);
   }
 
-  /** The snapshot, with each socket given its owner. */
+  push(line: string, lineNumber: number): void {
+    if (this.#section === "header") {
+      if (TABLE_TITLE.test(line)) this.#section = "table";
+      else this.#header.push(line);
+      return;
+    }
+    if (line.trim() === "") return;
+    if (this.#section === "table") {
+      const row = parsePortRow(line);
+      if (row) {
+        this.#sockets.push({ ...row, user: null, change: "seen", line: lineNumber });
+        return;
+      }
+      if (isPortTableHeader(line) || MAPPINGS_FOUND.test(line)) return;
+      // A rule or the first block ends the table.
+      this.#section = "processes";
+    }
+    if (BETWEEN_BLOCKS.test(line) || /^\s*Process ID:/i.test(line)) this.#takeBlock();
+    if (this.#block.push(line) || BETWEEN_BLOCKS.test(line)) return;
+    this.onProblem({ line: lineNumber, reason: "not a line of a start-up snapshot" });
+  }
+
+  /** The snapshot, each socket given its owner's user context. */
   finish(): InitialSnapshot {
     this.#takeBlock();
-    const users = new Map(this.#snapshot.processes.map((detail) => [detail.pid, detail.user]));
-    for (const socket of this.#rows) {
-      const owner = this.#owners.get(rowIdentity(socket))?.shift();
-      if (owner) {
-        socket.pid = owner.pid;
-        socket.process = owner.process || null;
-        socket.user = users.get(owner.pid) ?? null;
-      }
-      this.#snapshot.sockets.push(socket);
+    const users = new Map(this.#processes.map((detail) => [detail.pid, detail.user]));
+    for (const socket of this.#sockets) {
+      if (socket.pid !== null) socket.user = users.get(socket.pid) ?? null;
     }
-    this.#rows = [];
-    return this.#snapshot;
+    return { ...this.#header.facts, sockets: this.#sockets, processes: this.#processes };
   }
 
   #takeBlock(): void {
     const detail = this.#block.take();
-    if (detail) this.#snapshot.processes.push(detail);
+    if (detail) this.#processes.push(detail);
   }
-}
-
-function rowIdentity(socket: Omit<PortsRecord, "time">): string {
-  return `${socket.protocol}${socket.ipv6 ? 6 : ""} ${socket.localAddress} ${socket.localPort} ${
-    socket.remoteAddress ?? "-"
-  } ${socket.remotePort ?? "-"} ${socket.state ?? ""}`;
-}
-
-function parseRow(
-  line: string,
-  lineNumber: number,
-):
-  | {
-    socket: Omit<PortsRecord, "time">;
-    identity: string;
-    owner: { pid: number; process: string } | null;
-  }
-  | null {
-  const row = ROW.exec(line);
-  if (!row) return null;
-  const [, pid, process, protocol, six, port, localAddress, state, peer] = row;
-  const localPort = Number(port);
-  if (localPort > 65535) return null;
-  const remote = parsePeer(peer);
-  if (remote === undefined) return null;
-  const socket: Omit<PortsRecord, "time"> = {
-    protocol: protocol as "TCP" | "UDP",
-    ipv6: six !== undefined || localAddress.includes(":"),
-    localAddress: localAddress.replace(/^\[(.*)\]$/, "$1"),
-    localPort,
-    remoteAddress: remote?.address ?? null,
-    remotePort: remote?.port ?? null,
-    pid: null,
-    process: null,
-    user: null,
-    // PortQry spells some states with a space (`TIME WAIT`); portset's use an underscore.
-    state: state ? state.trim().replace(/ /g, "_") : null,
-    change: "seen",
-    line: lineNumber,
-  };
-  return {
-    socket,
-    identity: rowIdentity(socket),
-    owner: pid === undefined ? null : { pid: Number(pid), process: process.trim() },
-  };
-}
-
-/**
- * `1.2.3.4:80`, `[2001:db8::1]:443` → address and port; `0.0.0.0:0`, `[::]:0`, `*:*` → null (no
- * peer); anything else → undefined (not a peer column).
- */
-function parsePeer(text: string): { address: string; port: number } | null | undefined {
-  if (text === "*:*" || text === "-") return null;
-  const cut = text.lastIndexOf(":");
-  if (cut <= 0) return undefined;
-  const address = text.slice(0, cut).replace(/^\[(.*)\]$/, "$1");
-  const port = Number(text.slice(cut + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return undefined;
-  if (port === 0 && (address === "0.0.0.0" || address === "::" || address === "*")) return null;
-  return { address, port };
-}
-
-/** The PR-INITIAL header lines, before the `-local` report. */
-export function formatInitialHeader(host: string, time: Date, os: string): string {
-  return [
-    `portset ${VERSION} Port Reporter`,
-    "Service initialization log",
-    `System Date: ${time.toString()}`,
-    `Local computer name: ${printable(host)}`,
-    `Operating System: ${printable(os)}`,
-    "",
-  ].join("\n");
 }

@@ -1,6 +1,12 @@
 /**
- * The words of the Port Reporter format that its writers and readers share: which program wrote a
- * log, the change kinds a PR-PORTS line may carry, and its fields.
+ * The words of the Port Reporter format that its writers and readers share, laid out as the
+ * original Port Reporter 1.01 writes them: the titles of the three logs, the rule between
+ * PR-PIDS records and their `Log number` / `Log entry below recorded at` lines, the start-up
+ * table's title, the PR-PORTS field list, and the change kinds a PR-PORTS line may carry.
+ *
+ * portset writes the same layout with three additions, each of which the original's readers
+ * would pass over: a `Times:` header line saying its dates are ISO 8601, three fields after the
+ * original's ten (state, change, record number), and a stop line when the monitor stops.
  *
  * @module
  */
@@ -24,6 +30,69 @@ export const CHANGE_KINDS: readonly ChangeKind[] = [
 /** Which program wrote a log: portset, or the original Port Reporter (1.01). */
 export type Dialect = "portset" | "port-reporter";
 
-/** The PR-PORTS format line: the original's ten fields, then portset's. */
-export const PORTS_FIELDS =
-  "date,time,protocol,local port,local IP address,remote port,remote IP address,PID,module,user context,state,change,record";
+/** A line a reader could not read as part of its log; `reason` says why. */
+export interface LogProblem {
+  line: number;
+  reason: string;
+}
+
+/** The original's ten PR-PORTS fields, in order. */
+export const ORIGINAL_FIELDS: readonly string[] = [
+  "date",
+  "time",
+  "protocol",
+  "local port",
+  "local IP address",
+  "remote port",
+  "remote IP address",
+  "PID",
+  "module",
+  "user context",
+];
+
+/** The fields portset writes after the original's ten. */
+export const PORTSET_FIELDS: readonly string[] = ["state", "change", "record"];
+
+/** The PR-PORTS field list as portset writes it, on one line: the original's fields, then its own. */
+export const PORTS_FIELDS: string = [...ORIGINAL_FIELDS, ...PORTSET_FIELDS].join(",");
+
+/** The line before the field list in PR-PORTS's header. */
+export const LOG_FORMAT = "Log format:";
+
+/** The rule of `=` around each PR-PIDS record's number, and between PR-INITIAL's processes. */
+export const RULE: string = "=".repeat(54);
+
+/** Each log's title line ends so; portset's starts `portset <version>`, the original's so. */
+export const TITLE = "Log File";
+/** The original's title, for its dialect's fixtures and for telling the dialects apart. */
+export const ORIGINAL_TITLE = "Port Reporter Version 1.01 Log File";
+/** What each log is, on PR-PORTS's title line or on a line of its own after the title. */
+export const LOG_NAMES = {
+  initial: "Service initialization log",
+  ports: "Port usage log",
+  pids: "Process detail log",
+} as const;
+
+/** The header's labels; a value follows on the same line or on the next line that is not blank. */
+export const LABELS = {
+  systemDate: "System Date",
+  host: "Local computer name",
+  operatingSystem: "Operating System",
+  /** portset's: how its log entries' dates and times read. */
+  times: "Times",
+} as const;
+
+/** PR-INITIAL's table of the sockets open when the monitor started. */
+export const STARTUP_TABLE = "TCP/UDP Port to Process Mappings at service start-up";
+
+/** PR-PIDS: a record's number (its PR-PORTS line's, counted from 1 in each file). */
+export const LOG_NUMBER = "Log number";
+/** PR-PIDS: when a record was logged, `<date>,<time>` as in its PR-PORTS line. */
+export const RECORDED_AT = "Log entry below recorded at";
+
+/**
+ * portset's stop record, the last line of PR-PORTS and PR-PIDS when the monitor stops:
+ * `Service stopped at: 2026-11-22,10:00:05 (SIGTERM)`. A log with none (the original writes none,
+ * and a killed monitor cannot) ends at its last record.
+ */
+export const STOPPED_AT = "Service stopped at";

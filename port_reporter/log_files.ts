@@ -8,7 +8,7 @@
  */
 
 import { basename, join } from "node:path";
-import { type DateOrder, fileStampTime, parseLogDateTime } from "./log_time.ts";
+import { type DateOrder, fileStampTime, parseLogDateTime, parseSystemDate } from "./log_time.ts";
 
 /** The logs could not be read at all (no such directory, no logs in it). */
 export class LogDirectoryError extends Error {
@@ -105,11 +105,12 @@ async function findLogs(directory: string): Promise<LogFile[]> {
 }
 
 /**
- * When a file starts: portset's name carries a `YYYYMMDD-HHMMSS` stamp; otherwise the first
- * record's date and time (the first 64 KiB are enough), or a PR-INITIAL's `System Date:` line.
+ * When a file starts: its name's stamp (portset's `YYYYMMDD-HHMMSS`, the original's
+ * `05-07-6-13-44-4`); otherwise, from its first 64 KiB, a PR-INITIAL's `System Date`, or the first
+ * record's date and time.
  */
 async function firstTime(file: LogFile, dateOrder: DateOrder): Promise<number | null> {
-  const stamped = fileStampTime(file.name);
+  const stamped = fileStampTime(file.name, dateOrder);
   if (stamped !== null) return stamped;
   let head: string;
   try {
@@ -120,11 +121,13 @@ async function firstTime(file: LogFile, dateOrder: DateOrder): Promise<number | 
   } catch {
     return null;
   }
-  const pattern = file.kind === "initial"
-    ? /System Date:\D*?(\d{1,4}[/-]\d{1,2}[/-]\d{1,4})\D+?(\d{1,2}:\d{1,2}(?::\d{1,2})?)/
-    : file.kind === "ports"
+  if (file.kind === "initial") {
+    const systemDate = /System Date:[ \t]*(.+)/.exec(head);
+    return systemDate ? parseSystemDate(systemDate[1], dateOrder) : null;
+  }
+  const pattern = file.kind === "ports"
     ? /^\s*(\d{1,4}[/-]\d{1,2}[/-]\d{1,4}),(\d{1,2}:\d{1,2}(?::\d{1,2})?),/m
-    : /(\d{1,4}[/-]\d{1,2}[/-]\d{1,4})[\s,]+(\d{1,2}:\d{1,2}(?::\d{1,2})?)/;
+    : /recorded at:\s*(\d{1,4}[/-]\d{1,2}[/-]\d{1,4})[\s,]+(\d{1,2}:\d{1,2}(?::\d{1,2})?)/;
   const match = pattern.exec(head);
   return match ? parseLogDateTime(match[1], match[2], dateOrder) : null;
 }

@@ -1,9 +1,13 @@
 /**
- * The logs' timestamps. portset writes `2026-11-22` and `09:05:07`; the original Port Reporter
- * writes `05/7/6` and `13:52:1`, unpadded, with a two-digit year. Both are local times with no
- * zone, so they are kept as "seconds since 1970 as if the wall clock were UTC": differences
- * between two of them are true durations (but for a daylight-saving change), and formatting one
- * back gives the wall-clock time the log shows.
+ * The logs' timestamps, written and read. portset writes `2026-11-22` and `09:05:07`; the original
+ * Port Reporter writes `05/7/6` and `13:52:1`, unpadded, with a two-digit year, and both write the
+ * header's `System Date` as C's `ctime` does (`Wed Jul 06 13:44:04 2005`). All are local times
+ * with no zone, so they are kept as "seconds since 1970 as if the wall clock were UTC":
+ * differences between two of them are true durations (but for a daylight-saving change), and
+ * formatting one back gives the wall-clock time the log shows.
+ *
+ * File names carry a stamp too: portset's `PR-PORTS-20261122-090507.log`, the original's
+ * `PR-PIDS-05-07-6-13-44-4.log` (year, month, day, hours, minutes, seconds; padded or not).
  *
  * @module
  */
@@ -62,13 +66,52 @@ export function hourOfDay(seconds: number): number {
   return Math.floor((((seconds % 86400) + 86400) % 86400) / 3600);
 }
 
-/** `YYYYMMDD-HHMMSS`, as portset stamps its log files' names; null when `name` has none. */
-export function fileStampTime(name: string): number | null {
-  const stamp = /(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})/.exec(name);
-  if (!stamp) return null;
-  const [year, month, day, hours, minutes, seconds] = stamp.slice(1).map(Number);
-  const time = Date.UTC(year, month - 1, day, hours, minutes, seconds);
-  return Number.isNaN(time) ? null : time / 1000;
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/**
+ * A header's `System Date`, in wall-clock seconds: `ctime`'s `Wed Jul 06 13:44:04 2005` (the
+ * original's and portset's), JavaScript's `Sun Nov 22 2026 09:05:07 GMT+0100 (…)` (portset's
+ * before 0.1.0 wrote this), or a log date and time (`05/7/6 13:52:0`, `2026-11-22,09:05:07`).
+ * Null when it is none of these.
+ */
+export function parseSystemDate(text: string, order: DateOrder = "ymd"): number | null {
+  const named =
+    /^(?:[A-Z][a-z]{2},?\s+)?([A-Z][a-z]{2})\s+(\d{1,2}),?\s+(?:(\d{4})\s+)?(\d{1,2}:\d{1,2}(?::\d{1,2})?)(?:\s+(\d{4}))?/
+      .exec(text.trim());
+  if (named) {
+    const month = MONTHS.indexOf(named[1]) + 1;
+    const year = named[3] ?? named[5];
+    if (month === 0 || year === undefined) return null;
+    return parseLogDateTime(`${year}-${month}-${named[2]}`, named[4], "ymd");
+  }
+  const numeric = /^(\S+?)[\s,]+(\d{1,2}:\d{1,2}(?::\d{1,2})?)\s*$/.exec(text.trim());
+  return numeric ? parseLogDateTime(numeric[1], numeric[2], order) : null;
+}
+
+/** `Sun Nov 22 09:05:07 2026`: a local time as `ctime` writes it, for the `System Date` line. */
+export function formatSystemDate(time: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${DAYS[time.getDay()]} ${MONTHS[time.getMonth()]} ${pad(time.getDate())} ${
+    pad(time.getHours())
+  }:${pad(time.getMinutes())}:${pad(time.getSeconds())} ${time.getFullYear()}`;
+}
+
+/**
+ * The stamp in a log file's name, in wall-clock seconds: portset's `YYYYMMDD-HHMMSS` (with `-2`,
+ * `-3` … after it when several started in one second), or the original's six numbers
+ * `05-07-6-13-44-4`, padded or not, the date read in `order`. Null when the name has neither.
+ */
+export function fileStampTime(name: string, order: DateOrder = "ymd"): number | null {
+  const portset = /(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})/.exec(name);
+  if (portset) {
+    const [, year, month, day, hours, minutes, seconds] = portset;
+    return parseLogDateTime(`${year}-${month}-${day}`, `${hours}:${minutes}:${seconds}`, "ymd");
+  }
+  const original = /-(\d{1,4})-(\d{1,2})-(\d{1,4})-(\d{1,2})-(\d{1,2})-(\d{1,2})(?!\d)/.exec(name);
+  if (!original) return null;
+  const [, a, b, c, hours, minutes, seconds] = original;
+  return parseLogDateTime(`${a}/${b}/${c}`, `${hours}:${minutes}:${seconds}`, order);
 }
 
 /** `2026-11-22` and `00:55:06` in local time. */

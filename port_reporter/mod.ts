@@ -14,14 +14,23 @@
  * @module
  */
 
-export { CHANGE_KINDS, type ChangeKind, type Dialect, PORTS_FIELDS } from "./layout.ts";
+export {
+  CHANGE_KINDS,
+  type ChangeKind,
+  type Dialect,
+  type LogProblem,
+  ORIGINAL_FIELDS,
+  PORTS_FIELDS,
+} from "./layout.ts";
 export { DEFAULT_MAX_BYTES, PortReporter, type PortReporterOptions } from "./reporter.ts";
 export { ReporterError } from "./append_file.ts";
 export { type DateOrder, formatLogTime, parseLogDateTime } from "./log_time.ts";
-export { PortsLogReader, type PortsProblem, type PortsRecord } from "./ports_log.ts";
+export { PortsLogReader, type PortsRecord } from "./ports_log.ts";
 export { PidsLogReader, type PidsRecord } from "./pids_log.ts";
 export { InitialLogReader, type InitialSnapshot } from "./initial_log.ts";
 export { type ProcessDetail } from "./process_block.ts";
+export type { PortRow, PortStatistics } from "./port_table.ts";
+export type { HeaderFacts } from "./header.ts";
 export { readLines } from "./line_reader.ts";
 export {
   findLogRuns,

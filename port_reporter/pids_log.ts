@@ -1,76 +1,61 @@
 /**
- * PR-PIDS files: one numbered record per PR-PORTS line, stamped with the same date and time, with
- * the owning process's detail (see process_block.ts). portset heads a record `[12] 2026-11-22
- * 09:05:07`; a record of the original's is read the same way, and a `Process ID:` line with no
- * header before it starts a record too.
+ * PR-PIDS, one numbered record per PR-PORTS line, stamped with the same date and time, with the
+ * owning process's detail (see process_block.ts), after a header (see header.ts). The original
+ * heads each record so:
+ *
+ * ```text
+ * ======================================================
+ *
+ * Log number: 1
+ *
+ * Log entry below recorded at: 05/7/6,13:52:1
+ *
+ * ======================================================
+ *
+ * Process ID: 1096 (svchost.exe)
+ * ```
+ *
+ * portset writes the same, its stamps ISO (`2026-11-22,09:05:07`), with a `Change:` line naming
+ * the socket before the process (its PR-PORTS line says it too), a line of its own for a socket
+ * no process owns, and a stop line when the monitor stops.
  *
  * @module
  */
 
-import { type Endpoint, isTcp, type ProcessInfo } from "../model/endpoint.ts";
+import type { Endpoint, ProcessInfo } from "../model/endpoint.ts";
 import type { SocketChange } from "../model/socket_change.ts";
 import { printable } from "../text/printable.ts";
-import { formatTable } from "../text/table.ts";
-import { VERSION } from "../version.ts";
+import { formatHeader, type HeaderFacts, HeaderReader } from "./header.ts";
+import { LOG_NAMES, LOG_NUMBER, type LogProblem, RECORDED_AT, RULE } from "./layout.ts";
 import { type DateOrder, localDateTime, parseLogDateTime } from "./log_time.ts";
-import { ProcessBlockReader, type ProcessDetail, serviceLines } from "./process_block.ts";
+import { STOP_LINE } from "./ports_log.ts";
+import { formatProcessBlock, ProcessBlockReader, type ProcessDetail } from "./process_block.ts";
 
-/** A process detail and when it was logged (null when its record has no readable stamp). */
+/** One PR-PIDS record. */
 export interface PidsRecord {
+  /** Its log number (its PR-PORTS line's); null for a block with no number before it. */
+  number: number | null;
+  /** When it was logged, in wall-clock seconds; null when no readable stamp says. */
   time: number | null;
-  detail: ProcessDetail;
+  /** portset's `Change:` line, as written; null in the original's records. */
+  change: string | null;
+  /** The owning process; null when no process owned the socket. */
+  detail: ProcessDetail | null;
 }
 
-const RECORD_HEADER = /^\s*(?:\[\d+\]|#?\d+[.:)]?)\s+(\S+)[\s,]+(\d{1,2}:\d{1,2}(?::\d{1,2})?)\s*$/;
-
-/** Turns a PR-PIDS file's lines into process details, in order. */
-export class PidsLogReader {
-  #block = new ProcessBlockReader();
-  #time: number | null = null;
-  records = 0;
-
-  constructor(
-    readonly onRecord: (record: PidsRecord) => void,
-    readonly dateOrder: DateOrder = "ymd",
-  ) {}
-
-  push(line: string): void {
-    const header = RECORD_HEADER.exec(line);
-    if (header) {
-      const time = parseLogDateTime(header[1], header[2], this.dateOrder);
-      if (time !== null) {
-        this.#emit();
-        this.records++;
-        this.#time = time;
-        return;
-      }
-    }
-    if (/^\s*Process ID:/i.test(line)) this.#emit();
-    this.#block.push(line);
-  }
-
-  finish(): void {
-    this.#emit();
-  }
-
-  #emit(): void {
-    const detail = this.#block.take();
-    if (detail) this.onRecord({ time: this.#time, detail });
-  }
-}
-
-/** The PR-PIDS header. */
-export function formatPidsHeader(portsFile: string, host: string): string {
-  return [
-    `portset ${VERSION} Port Reporter: process details on ${printable(host)}`,
-    `One numbered record per line of ${portsFile}`,
-    "",
-  ].join("\n");
+/** The PR-PIDS header: the original's, and which PR-PORTS file the records detail. */
+export function formatPidsHeader(
+  portsFile: string,
+  facts: { time: Date; host: string; operatingSystem: string },
+): string {
+  const lines = formatHeader(LOG_NAMES.pids, facts);
+  lines.splice(4, 0, `Check ${printable(portsFile)} for the port changes these records detail`, "");
+  return lines.join("\n") + "\n";
 }
 
 /**
- * One PR-PIDS record: the change, then the owning process (user, services, its ports with
- * statistics, modules), stamped with the same date and time as its PR-PORTS line.
+ * One PR-PIDS record: its number and stamp between rules, the change, then the owning process
+ * (user, services, its ports with statistics, modules), stamped as its PR-PORTS line.
  */
 export function formatPidsRecord(
   time: Date,
@@ -82,7 +67,15 @@ export function formatPidsRecord(
   const [date, clock] = localDateTime(time);
   const endpoint = change.endpoint;
   const lines = [
-    `[${record}] ${date} ${clock}`,
+    "",
+    RULE,
+    "",
+    `${LOG_NUMBER}: ${record}`,
+    "",
+    `${RECORDED_AT}: ${date},${clock}`,
+    "",
+    RULE,
+    "",
     `Change: ${change.kind} ${endpoint.protocol.toUpperCase()} ${endpoint.localAddress}:${endpoint.localPort}` +
     (endpoint.remoteAddress === null
       ? ""
@@ -98,43 +91,113 @@ export function formatPidsRecord(
       "Seen between looks: the kernel reported the socket destroyed before portset looked",
     );
   }
+  lines.push("");
   if (endpoint.pid === null) {
-    lines.push("Process: none visible (the socket has no owner: TIME_WAIT, kernel, or gone)");
+    lines.push(NO_PROCESS);
   } else {
-    lines.push(
-      `Process ID: ${endpoint.pid} (${process?.process ?? endpoint.process ?? "unknown"})`,
-      `Path: ${process?.path ?? endpoint.path ?? "unknown"}`,
-      `User context: ${process?.user ?? endpoint.user ?? "unknown"}`,
-    );
-    if (process?.services.length) {
-      for (const service of process.services) lines.push(...serviceLines(service));
-    } else {
-      lines.push("Process doesn't appear to be a service");
-    }
-    const tcp = processEndpoints.filter((e) => isTcp(e.protocol)).length;
-    lines.push(
-      `Port Statistics: TCP mappings: ${tcp}, UDP mappings: ${processEndpoints.length - tcp}`,
-      ...formatTable(
-        [
-          ["Port", "Local IP", "State", "Remote IP:Port"],
-          ...processEndpoints.map((e) => [
-            `${e.protocol.toUpperCase()} ${e.localPort}`,
-            e.localAddress,
-            e.state ?? "",
-            e.remoteAddress === null
-              ? (isTcp(e.protocol) ? "-" : "*:*")
-              : `${e.remoteAddress}:${e.remotePort}`,
-          ]),
-        ],
-        "  ",
-      ),
-    );
-    if (process?.modules) {
-      lines.push(
-        "Loaded modules:",
-        ...process.modules.map((m) => `  ${m.path} (${m.baseAddress})`),
-      );
-    }
+    lines.push(...formatProcessBlock(endpoint.pid, process, processEndpoints));
   }
-  return printable(lines.join("\n") + "\n\n");
+  return printable(lines.join("\n") + "\n");
+}
+
+const NO_PROCESS =
+  "No process owns this socket (TIME_WAIT, a kernel socket, or its process has gone)";
+const LOG_NUMBER_LINE = new RegExp(`^\\s*${LOG_NUMBER}:\\s*(\\d+)\\s*$`, "i");
+const RECORDED_AT_LINE = new RegExp(
+  `^\\s*${RECORDED_AT}:\\s*([^\\s,]+)[\\s,]+(\\d{1,2}:\\d{1,2}(?::\\d{1,2})?)\\s*$`,
+  "i",
+);
+/** portset's lines about the change, which the record keeps as written. */
+const CHANGE_LINE = /^\s*Change:\s*(.*?)\s*$/;
+/** Lines of portset's that say nothing a record keeps. */
+const REMARK = /^\s*(=+\s*$|Seen between looks:|No process owns this socket)/;
+
+/**
+ * Turns a PR-PIDS file's lines into records, in order: call {@linkcode push} per line and
+ * {@linkcode finish} at the end. The header's facts are in {@linkcode header}; a stop record's
+ * time in {@linkcode stopped}.
+ */
+export class PidsLogReader {
+  /** Records read (every `Log number`, and blocks with none before them). */
+  records = 0;
+  /** When the monitor stopped, from a stop record; null when none says. */
+  stopped: number | null = null;
+  #header: HeaderReader;
+  #inHeader = true;
+  #record: Omit<PidsRecord, "detail"> | null = null;
+  #block = new ProcessBlockReader();
+  #blockStarted = false;
+
+  constructor(
+    readonly onRecord: (record: PidsRecord) => void,
+    readonly onProblem: (problem: LogProblem) => void = () => {},
+    readonly dateOrder: DateOrder = "ymd",
+  ) {
+    this.#header = new HeaderReader(dateOrder);
+  }
+
+  /** What the header says. */
+  get header(): HeaderFacts {
+    return this.#header.facts;
+  }
+
+  push(line: string, lineNumber: number): void {
+    const number = LOG_NUMBER_LINE.exec(line);
+    if (number) {
+      this.#emit();
+      this.#inHeader = false;
+      this.#record = { number: Number(number[1]), time: null, change: null };
+      return;
+    }
+    if (this.#inHeader) {
+      // The header ends at the first record's rule, or at a block with no number before it.
+      if (/^\s*=+\s*$/.test(line) || /^\s*Process ID:/i.test(line)) this.#inHeader = false;
+      else return this.#header.push(line);
+    }
+    if (line.trim() === "") return;
+    const stamp = RECORDED_AT_LINE.exec(line);
+    if (stamp && this.#record && !this.#blockStarted) {
+      this.#record.time = parseLogDateTime(stamp[1], stamp[2], this.dateOrder);
+      if (this.#record.time === null) {
+        this.onProblem({ line: lineNumber, reason: "a record stamp that is not a date and time" });
+      }
+      return;
+    }
+    const stop = STOP_LINE.exec(line);
+    if (stop) {
+      this.#emit();
+      const time = parseLogDateTime(stop[1], stop[2], this.dateOrder);
+      if (time !== null) this.stopped = Math.max(this.stopped ?? time, time);
+      return;
+    }
+    const change = CHANGE_LINE.exec(line);
+    if (change && this.#record && !this.#blockStarted) {
+      this.#record.change = change[1];
+      return;
+    }
+    if (/^\s*Process ID:/i.test(line)) {
+      // A second process in one record: the original's blocks with no number before them.
+      if (this.#blockStarted || this.#record === null) {
+        this.#emit();
+        this.#record = { number: null, time: null, change: null };
+      }
+      this.#blockStarted = true;
+    }
+    if (this.#block.push(line) || REMARK.test(line)) return;
+    this.onProblem({ line: lineNumber, reason: "not a line of a process detail record" });
+  }
+
+  finish(): void {
+    this.#emit();
+  }
+
+  #emit(): void {
+    const record = this.#record;
+    const detail = this.#block.take();
+    this.#record = null;
+    this.#blockStarted = false;
+    if (record === null) return;
+    this.records++;
+    this.onRecord({ ...record, detail });
+  }
 }

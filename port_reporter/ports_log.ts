@@ -1,13 +1,24 @@
 /**
- * PR-PORTS lines, in both dialects:
+ * PR-PORTS, one line per change, in both dialects, after a header that the original writes so:
  *
- * - portset's: `2026-11-22,09:05:07,TCP,22,0.0.0.0,,0.0.0.0,812,sshd,<root>,LISTENING,listen,3`,
- *   RFC 4180 fields, the original's ten then state, change and record number;
+ * ```text
+ * Port Reporter Version 1.01 Log File - Port usage log
+ *
+ * Check PR-PIDS-05-07-6-13-44-4.log for corresponding process data
+ *
+ * Log format:
+ * date,time,protocol,local port,local IP address,remote port,remote IP address,PID,module,user context
+ * ```
+ *
+ * - portset's lines: `2026-11-22,09:05:07,TCP,22,0.0.0.0,,0.0.0.0,812,sshd,<root>,LISTENING,listen,3`,
+ *   RFC 4180 fields, the original's ten then state, change and record number, after a header of
+ *   the same layout with a `Times:` line; and a stop line when the monitor stops;
  * - the original's: `05/7/6,13:52:1,TCP,3389,0.0.0.0,,0.0.0.0,1096,svchost.exe,<NT AUTHORITY\SYSTEM>`,
- *   unpadded, and sometimes wrapped onto the next line(s) when a field is long.
+ *   unpadded, and sometimes wrapped: the rest of a long record on the next, indented, line.
  *
- * A record starts with a date; a line that does not is the rest of the record before it (or a
- * header line, before the first record). {@linkcode PortsLogReader} joins the pieces and parses.
+ * A record starts with a date; before the first, every line is header (the field list may itself
+ * be wrapped). After it, a line that does not start with a date is the rest of a record cut short,
+ * or damage. {@linkcode PortsLogReader} joins the pieces and parses.
  *
  * @module
  */
@@ -16,9 +27,18 @@ import { isTcp } from "../model/endpoint.ts";
 import type { SocketChange } from "../model/socket_change.ts";
 import { csvField, splitCsv } from "../text/csv.ts";
 import { printable } from "../text/printable.ts";
-import { VERSION } from "../version.ts";
-import { CHANGE_KINDS, type ChangeKind, type Dialect, PORTS_FIELDS } from "./layout.ts";
-import { type DateOrder, localDateTime, parseLogDateTime, utcOffset } from "./log_time.ts";
+import { formatTimesLine, formatTitle } from "./header.ts";
+import {
+  CHANGE_KINDS,
+  type ChangeKind,
+  type Dialect,
+  LOG_FORMAT,
+  LOG_NAMES,
+  type LogProblem,
+  PORTS_FIELDS,
+  STOPPED_AT,
+} from "./layout.ts";
+import { type DateOrder, localDateTime, parseLogDateTime } from "./log_time.ts";
 
 /** One change line. */
 export interface PortsRecord {
@@ -41,13 +61,9 @@ export interface PortsRecord {
   line: number;
 }
 
-/** A line that is not a record; `reason` says why. */
-export interface PortsProblem {
-  line: number;
-  reason: string;
-}
-
 const RECORD_START = /^\s*(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,4}\/\d{1,2}\/\d{1,4}),/;
+/** The stop record: `Service stopped at: <date>,<time> (<why>)`. */
+export const STOP_LINE = new RegExp(`^\\s*${STOPPED_AT}:\\s*([^\\s,]+),(\\S+)`, "i");
 /** The kinds portset writes (`seen` is for lines that have none). */
 const LOGGED_KINDS = new Set<ChangeKind>(CHANGE_KINDS.filter((kind) => kind !== "seen"));
 /** Wrapped pieces joined beyond this many lines are not a record. */
@@ -55,42 +71,58 @@ const MAX_PIECES = 8;
 
 /**
  * Turns a PR-PORTS file's lines into records: call {@linkcode push} per line and
- * {@linkcode finish} at the end. Records and problems go to the callbacks, in order.
+ * {@linkcode finish} at the end. Records and problems go to the callbacks, in order; a stop
+ * record's time is kept in {@linkcode stopped}.
  */
 export class PortsLogReader {
   /** Which program wrote the file; decided by its header, else by its first record. */
   dialect: Dialect | null = null;
+  /** When the monitor stopped, from a stop record (wall-clock seconds); null when none says. */
+  stopped: number | null = null;
+  /** A record (or a stop line) was read: the header is over. */
+  #started = false;
   #pending: string | null = null;
   #pendingLine = 0;
   #pieces = 0;
 
   constructor(
     readonly onRecord: (record: PortsRecord) => void,
-    readonly onProblem: (problem: PortsProblem) => void,
+    readonly onProblem: (problem: LogProblem) => void,
     readonly dateOrder: DateOrder = "ymd",
   ) {}
 
   push(line: string, lineNumber: number): void {
     if (RECORD_START.test(line)) {
       this.#flush();
+      this.#started = true;
       this.#pending = line.trim();
       this.#pendingLine = lineNumber;
       this.#pieces = 1;
       return;
     }
-    if (this.#pending === null) {
-      // A header line: portset's first line names it; the format line says which fields follow.
-      if (this.dialect === null) {
-        if (/^portset .*Port Reporter/.test(line) || /,state,change,record\s*$/.test(line)) {
+    const stop = STOP_LINE.exec(line);
+    if (stop) {
+      this.#flush();
+      this.#started = true;
+      const time = parseLogDateTime(stop[1], stop[2], this.dateOrder);
+      if (time === null) this.onProblem({ line: lineNumber, reason: "a stop record with no time" });
+      else this.stopped = Math.max(this.stopped ?? time, time);
+      return;
+    }
+    const blank = line.trim() === "";
+    if (!this.#started) {
+      // A header line: its title names the program; the field list, which fields follow.
+      if (this.dialect === null && !blank) {
+        if (/^\s*portset\s/.test(line) || /,state,change,record\s*$/.test(line)) {
           this.dialect = "portset";
-        } else if (/^date,time,protocol,/.test(line)) this.dialect = "port-reporter";
+        } else if (/^\s*Port Reporter\b/i.test(line)) this.dialect = "port-reporter";
       }
       return;
     }
-    if (line.trim() === "" || isComplete(this.#pending)) {
+    if (this.#pending === null || blank || isComplete(this.#pending)) {
       // A record already whole: whatever follows that is not a record is damage, not its rest.
       this.#flush();
-      if (line.trim() !== "") {
+      if (!blank) {
         this.onProblem({ line: lineNumber, reason: "not a change line (it starts with no date)" });
       }
       return;
@@ -122,14 +154,16 @@ export class PortsLogReader {
 }
 
 /**
- * Whether a record has all its fields: portset's thirteen, or the original's ten with the user
- * context's closing `>` (a record cut inside it goes on on the next line).
+ * Whether a record has all its fields: portset's thirteen, or the original's ten with a user
+ * context, closed by its `>`. A record cut after the module's comma, or inside the user context,
+ * goes on on the next line.
  */
 function isComplete(text: string): boolean {
   const fields = splitCsv(text);
   if (fields.length >= 13) return true;
   if (fields.length < 10) return false;
   const user = fields[9].trim();
+  if (fields.length === 10 && user === "") return false;
   return !user.startsWith("<") || user.endsWith(">");
 }
 
@@ -201,15 +235,32 @@ function wholeNumber(text: string): number | null {
   return /^\d{1,7}$/.test(trimmed) ? Number(trimmed) : null;
 }
 
-/** The PR-PORTS header: what the file is, its PR-PIDS partner, the time format, the fields. */
-export function formatPortsHeader(pidsFile: string, host: string, time: Date): string {
+/**
+ * The PR-PORTS header, in the original's layout: the title, its PR-PIDS partner, the `Times:`
+ * line, and the field list (on one line: the original's is only wrapped in print).
+ */
+export function formatPortsHeader(pidsFile: string, time: Date): string {
   return [
-    `portset ${VERSION} Port Reporter: port changes on ${printable(host)}`,
-    `Details of each line: ${pidsFile} (record number = last field)`,
-    `Times are local (UTC${utcOffset(time)}), dates ISO 8601 (YYYY-MM-DD), times 24-hour HH:MM:SS`,
+    formatTitle(` - ${LOG_NAMES.ports}`),
+    "",
+    `Check ${printable(pidsFile)} for corresponding process data`,
+    "",
+    formatTimesLine(time),
+    "",
+    LOG_FORMAT,
     PORTS_FIELDS,
     "",
+    "",
   ].join("\n");
+}
+
+/**
+ * The stop record (with its newline), the last line of PR-PORTS and PR-PIDS when the monitor
+ * stops: `Service stopped at: 2026-11-22,10:00:05 (SIGTERM)`.
+ */
+export function formatStopLine(time: Date, reason: string): string {
+  const [date, clock] = localDateTime(time);
+  return printable(`${STOPPED_AT}: ${date},${clock} (${reason})`.replaceAll("\n", " ")) + "\n";
 }
 
 /** One PR-PORTS line (with its newline). */

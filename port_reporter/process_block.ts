@@ -1,13 +1,43 @@
 /**
- * The process blocks that PR-PIDS records and PR-INITIAL's last section share: `Process ID: 484
- * (lsass.exe)`, the executable's path, the user context, the services the process hosts, and its
- * loaded modules as `<path> (0x<base address>)`. {@linkcode ProcessBlockReader} is fed a block's
- * lines one at a time and builds a {@linkcode ProcessDetail}; the caller says where blocks end.
+ * The process blocks that PR-PIDS records and PR-INITIAL's last section share, as the original
+ * writes them:
+ *
+ * ```text
+ * Process ID: 1096 (svchost.exe)
+ *
+ * User context: NT AUTHORITY\SYSTEM
+ *
+ * Service Name: TermService
+ * Display Name: Terminal Services
+ * Service Type: shares a process with other services
+ *
+ * PID     Port           Local IP        State         Remote IP:Port
+ * 1096    TCP 3389   0.0.0.0         LISTENING     0.0.0.0
+ *
+ * Port Statistics
+ * …
+ * Loaded modules:
+ * C:\WINDOWS\system32\svchost.exe (0x01000000)
+ * ```
+ *
+ * portset adds a `Path:` line after the process ID (the original's executable is the first
+ * module). {@linkcode formatProcessBlock} writes a block; {@linkcode ProcessBlockReader} is fed a
+ * block's lines one at a time and builds a {@linkcode ProcessDetail}; the caller says where
+ * blocks end.
  *
  * @module
  */
 
-import type { Service } from "../model/endpoint.ts";
+import type { Endpoint, ProcessInfo, Service } from "../model/endpoint.ts";
+import {
+  formatPortStatistics,
+  formatPortTable,
+  isPortTableHeader,
+  parsePortRow,
+  type PortRow,
+  type PortStatistics,
+  readStatisticsLine,
+} from "./port_table.ts";
 
 /** What a log says about one process. */
 export interface ProcessDetail {
@@ -19,6 +49,41 @@ export interface ProcessDetail {
   services: { name: string; displayName: string; shared: boolean }[];
   /** Paths of the loaded modules (not their base addresses: nothing here needs them). */
   modules: string[];
+  /** The process's own port table, as the block lists it. */
+  ports: PortRow[];
+  /** Its `Port Statistics`. */
+  statistics: PortStatistics;
+}
+
+/**
+ * A process's block: its ID and name, path, user context, services, its own port table with
+ * statistics, and (when they were read) its loaded modules. `endpoints` are the sockets it holds.
+ */
+export function formatProcessBlock(
+  pid: number,
+  process: ProcessInfo | undefined,
+  endpoints: readonly Endpoint[],
+): string[] {
+  const lines = [`Process ID: ${pid} (${process?.process ?? "unknown"})`, ""];
+  if (process?.path) lines.push(`Path: ${process.path}`, "");
+  lines.push(`User context: ${process?.user ?? "unknown"}`, "");
+  if (process?.services.length) {
+    for (const service of process.services) lines.push(...serviceLines(service), "");
+  } else {
+    lines.push("Process doesn't appear to be a service", "");
+  }
+  lines.push(...formatPortTable(endpoints, "pid"), "", ...formatPortStatistics(endpoints), "");
+  if (process?.modules) {
+    lines.push("Loaded modules:");
+    for (const module of process.modules) lines.push(`${module.path} (${module.baseAddress})`);
+  } else {
+    lines.push(
+      `Module information could not be read for this process${
+        process?.modulesError ? ` (${process.modulesError})` : ""
+      }`,
+    );
+  }
+  return lines;
 }
 
 const PROCESS_ID = /^\s*Process ID:\s*(\d+)\s*\((.*)\)\s*$/i;
@@ -28,6 +93,9 @@ const SERVICE_NAME = /^\s*Service Name:\s*(.+?)\s*$/i;
 const DISPLAY_NAME = /^\s*Display Name:\s*(.*?)\s*$/i;
 const SERVICE_TYPE = /^\s*Service Type:\s*(.*?)\s*$/i;
 const MODULE = /^\s*(.+?)\s+\((0x[0-9a-f]+)\)\s*$/i;
+/** Lines a block may hold that say nothing the detail keeps. */
+const REMARK =
+  /^\s*(Loaded modules:|Process doesn't appear to be a service|Module information could not be read)/i;
 
 /** Builds one process's detail from the lines of its block. */
 export class ProcessBlockReader {
@@ -44,6 +112,8 @@ export class ProcessBlockReader {
         user: null,
         services: [],
         modules: [],
+        ports: [],
+        statistics: { tcp: null, udp: null, states: [] },
       };
       return true;
     }
@@ -57,6 +127,14 @@ export class ProcessBlockReader {
         return true;
       }
     }
+    if (/(TCP|UDP)/.test(line)) {
+      const row = parsePortRow(line);
+      if (row) {
+        if (detail.ports.length < MAX_PORT_ROWS) detail.ports.push(row);
+        return true;
+      }
+    }
+    if (readStatisticsLine(line, detail.statistics)) return true;
     let match;
     if ((match = SERVICE_NAME.exec(line))) {
       detail.services.push({ name: match[1], displayName: match[1], shared: false });
@@ -72,7 +150,7 @@ export class ProcessBlockReader {
     } else if ((match = PATH.exec(line))) {
       const path = match[1];
       detail.path = path === "unknown" ? null : path;
-    } else return false;
+    } else if (!REMARK.test(line) && !isPortTableHeader(line)) return false;
     return true;
   }
 
@@ -92,6 +170,8 @@ export class ProcessBlockReader {
 
 /** A process lists hundreds of modules at most; a longer list is not kept whole. */
 const MAX_MODULES = 4096;
+/** Nor is a port table longer than a busy server's. */
+const MAX_PORT_ROWS = 65536;
 
 /** The last part of a path, `/` or `\` separated. */
 export function baseName(path: string): string {

@@ -1,6 +1,6 @@
 /**
- * The Port Reporter service's logs in a directory of their own (created 0700): per start a
- * PR-INITIAL snapshot, then a PR-PORTS line and a PR-PIDS record per change. PR-PORTS and PR-PIDS
+ * The Port Reporter service's logs in a directory of their own (created 0700), in the original's
+ * layout: per start a PR-INITIAL snapshot, then a PR-PORTS line and a PR-PIDS record per change. PR-PORTS and PR-PIDS
  * are started anew, together, at local midnight and when either passes the size limit, always
  * between records.
  *
@@ -11,10 +11,11 @@
  * @module
  */
 
-import type { Endpoint, Snapshot } from "../model/endpoint.ts";
+import type { Snapshot } from "../model/endpoint.ts";
+import { endpointsByOwner } from "../model/snapshot.ts";
 import type { SocketChange } from "../model/socket_change.ts";
 import { AppendFile, encoder, ReporterError } from "./append_file.ts";
-import { formatInitialHeader } from "./initial_log.ts";
+import { formatInitialLog } from "./initial_log.ts";
 import { localDateTime, logFileStamp } from "./log_time.ts";
 import { formatPidsHeader, formatPidsRecord } from "./pids_log.ts";
 import { formatPortsHeader, formatPortsLine } from "./ports_log.ts";
@@ -29,7 +30,7 @@ export interface PortReporterOptions {
   maxBytes?: number;
   /** The clock; tests move it past midnight. */
   now?: () => Date;
-  /** For PR-INITIAL's header. */
+  /** For PR-INITIAL's and PR-PIDS's headers. */
   operatingSystem: string;
 }
 
@@ -44,6 +45,7 @@ export class PortReporter {
   #date = "";
   #record = 0;
   #host = "";
+  #operatingSystem: string;
   /** Every file this run has written, in order. */
   readonly files: string[] = [];
 
@@ -51,17 +53,14 @@ export class PortReporter {
     this.directory = options.directory;
     this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.#now = options.now ?? (() => new Date());
+    this.#operatingSystem = options.operatingSystem;
   }
 
   /**
-   * Creates the directory (0700) if need be, writes PR-INITIAL from the first snapshot's report,
-   * and opens the first PR-PORTS / PR-PIDS pair.
+   * Creates the directory (0700) if need be, writes PR-INITIAL from the first snapshot, and opens
+   * the first PR-PORTS / PR-PIDS pair.
    */
-  static start(
-    options: PortReporterOptions,
-    snapshot: Snapshot,
-    initialReport: string,
-  ): PortReporter {
+  static start(options: PortReporterOptions, snapshot: Snapshot): PortReporter {
     const reporter = new PortReporter(options);
     reporter.#host = snapshot.host;
     makePrivateDirectory(options.directory);
@@ -70,7 +69,7 @@ export class PortReporter {
     const initial = `${options.directory}/PR-INITIAL-${stamp}.log`;
     const file = new AppendFile(
       initial,
-      formatInitialHeader(snapshot.host, time, options.operatingSystem) + "\n" + initialReport,
+      formatInitialLog(snapshot, { time, operatingSystem: options.operatingSystem }),
     );
     file.flush();
     file.close();
@@ -83,15 +82,7 @@ export class PortReporter {
   record(changes: readonly SocketChange[], snapshot: Snapshot): void {
     if (changes.length === 0) return;
     const time = this.#now();
-    const byPid = new Map<number, Endpoint[]>();
-    for (const endpoint of snapshot.endpoints) {
-      for (const pid of endpoint.owners?.map((owner) => owner.pid) ?? [endpoint.pid]) {
-        if (pid === null) continue;
-        const list = byPid.get(pid);
-        if (list) list.push(endpoint);
-        else byPid.set(pid, [endpoint]);
-      }
-    }
+    const byPid = endpointsByOwner(snapshot.endpoints);
     try {
       for (const change of changes) {
         if (this.#needsRotation(time)) this.#rotate(time);
@@ -140,11 +131,11 @@ export class PortReporter {
 
   #openPair(time: Date, stamp: string): void {
     const ports = `PR-PORTS-${stamp}.log`, pids = `PR-PIDS-${stamp}.log`;
-    this.#ports = new AppendFile(
-      `${this.directory}/${ports}`,
-      formatPortsHeader(pids, this.#host, time),
+    this.#ports = new AppendFile(`${this.directory}/${ports}`, formatPortsHeader(pids, time));
+    this.#pids = new AppendFile(
+      `${this.directory}/${pids}`,
+      formatPidsHeader(ports, { time, host: this.#host, operatingSystem: this.#operatingSystem }),
     );
-    this.#pids = new AppendFile(`${this.directory}/${pids}`, formatPidsHeader(ports, this.#host));
     this.files.push(this.#ports.path, this.#pids.path);
     this.#date = localDateTime(time)[0];
     this.#record = 0;

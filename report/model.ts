@@ -28,6 +28,10 @@ export interface LogFileSummary {
   records: number;
   /** Lines that could not be read as what the file holds; the first few are in `problems`. */
   skipped: number;
+  /** The computer the file's header names (PR-INITIAL and PR-PIDS), when it names one. */
+  host?: string;
+  /** The operating system the file's header names, when it names one. */
+  operatingSystem?: string;
 }
 
 /** A local port and how much of the observed time something had it open. */

@@ -11,7 +11,9 @@ import { InitialLogReader } from "../port_reporter/initial_log.ts";
 import { readLines } from "../port_reporter/line_reader.ts";
 import { findLogRuns, type LogFile } from "../port_reporter/log_files.ts";
 import type { DateOrder } from "../port_reporter/log_time.ts";
-import type { Dialect, LogFileSummary, Report } from "./model.ts";
+import type { LogFileSummary, Report } from "./model.ts";
+import type { HeaderFacts } from "../port_reporter/header.ts";
+import type { LogProblem } from "../port_reporter/layout.ts";
 import { PidsLogReader } from "../port_reporter/pids_log.ts";
 import { PortsLogReader } from "../port_reporter/ports_log.ts";
 
@@ -48,15 +50,14 @@ export async function readLogDirectory(
   for (const run of runs) {
     if (run.initial) {
       const file = run.initial;
-      const reader = new InitialLogReader();
-      let dialect: Dialect = "port-reporter";
-      await read(file, (line, number) => {
-        if (number === 1 && /^\s*portset /.test(line)) dialect = "portset";
-        reader.push(line, number);
-      });
+      const problems = counter(analyzer, file);
+      const reader = new InitialLogReader(problems.add, dateOrder);
+      await read(file, (line, number) => reader.push(line, number));
       const snapshot = reader.finish();
-      summaries.push(summary(file, dialect, snapshot.sockets.length, 0));
-      const time = file.start ?? run.ports[0]?.start ?? run.pids[0]?.start ?? null;
+      summaries.push(summary(file, snapshot, snapshot.sockets.length, problems.count));
+      // The run starts when the service did, whatever its first change's time.
+      const time = snapshot.systemTime ?? file.start ?? run.ports[0]?.start ??
+        run.pids[0]?.start ?? null;
       if (time !== null) analyzer.beginRun(time, snapshot, file.name);
       else {
         analyzer.problem(file.name, 1, "no date to place this start-up snapshot in time");
@@ -64,50 +65,65 @@ export async function readLogDirectory(
       }
     }
     for (const file of run.pids) {
-      let dialect: Dialect = "port-reporter";
+      const problems = counter(analyzer, file);
       const reader = new PidsLogReader(
-        (record) => analyzer.processDetail(record.detail, record.time),
+        (record) => {
+          if (record.detail) analyzer.processDetail(record.detail, record.time);
+        },
+        problems.add,
         dateOrder,
       );
-      await read(file, (line, number) => {
-        if (number === 1 && /^\s*portset /.test(line)) dialect = "portset";
-        reader.push(line);
-      });
+      await read(file, (line, number) => reader.push(line, number));
       reader.finish();
-      summaries.push(summary(file, dialect, reader.records, 0));
+      if (reader.header.host) analyzer.host(reader.header.host);
+      summaries.push(summary(file, reader.header, reader.records, problems.count));
     }
     for (const file of run.ports) {
-      let records = 0, skipped = 0;
+      let records = 0;
+      const problems = counter(analyzer, file);
       const reader = new PortsLogReader(
         (record) => {
           records++;
           analyzer.change(record, file.name);
         },
-        (problem) => {
-          skipped++;
-          analyzer.problem(file.name, problem.line, problem.reason);
-        },
+        problems.add,
         dateOrder,
       );
-      await read(file, (line, number) => {
-        if (number <= 2) {
-          const host = /^portset .* on (.+)$/.exec(line);
-          if (host) analyzer.host(host[1]);
-        }
-        reader.push(line, number);
-      });
+      await read(file, (line, number) => reader.push(line, number));
       reader.finish();
-      summaries.push(summary(file, reader.dialect ?? "port-reporter", records, skipped));
+      summaries.push(summary(file, { dialect: reader.dialect }, records, problems.count));
     }
   }
   return analyzer.finish({ directory, files: summaries });
 }
 
+/** Counts a file's unreadable lines, and hands each to the analyzer to quote. */
+function counter(analyzer: LogAnalyzer, file: LogFile) {
+  const problems = {
+    count: 0,
+    add: (problem: LogProblem) => {
+      problems.count++;
+      analyzer.problem(file.name, problem.line, problem.reason);
+    },
+  };
+  return problems;
+}
+
+/** A file's summary; `header` says its dialect, and the computer and system when it names them. */
 function summary(
   file: LogFile,
-  dialect: Dialect,
+  header: Partial<Pick<HeaderFacts, "dialect" | "host" | "operatingSystem">>,
   records: number,
   skipped: number,
 ): LogFileSummary {
-  return { name: file.name, kind: file.kind, dialect, bytes: file.bytes, records, skipped };
+  return {
+    name: file.name,
+    kind: file.kind,
+    dialect: header.dialect ?? "port-reporter",
+    bytes: file.bytes,
+    records,
+    skipped,
+    ...(header.host ? { host: header.host } : {}),
+    ...(header.operatingSystem ? { operatingSystem: header.operatingSystem } : {}),
+  };
 }

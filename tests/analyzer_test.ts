@@ -35,13 +35,24 @@ function analyzer(options: Partial<ConstructorParameters<typeof LogAnalyzer>[0]>
   return new LogAnalyzer({ interests: defaultInterests(), baseline: null, ...options });
 }
 
+/** A start-up snapshot's header that says nothing. */
+const NO_HEADER = {
+  dialect: null,
+  systemDate: null,
+  systemTime: null,
+  host: null,
+  operatingSystem: null,
+};
+/** A process block with no port table. */
+const NO_PORTS = { ports: [], statistics: { tcp: null, udp: null, states: [] } };
+
 const finish = (a: LogAnalyzer) => a.finish({ directory: "logs", files: [] });
 
 Deno.test("a port's time in use runs from its opening to its close, over the run's length", () => {
   const a = analyzer();
   a.beginRun(
     T0,
-    { host: "web1", systemDate: null, sockets: [], processes: [] },
+    { ...NO_HEADER, host: "web1", sockets: [], processes: [] },
     "PR-INITIAL-x.log",
   );
   a.change(record({ time: T0 + 600 }), "p.log"); // listen at +10 min
@@ -92,8 +103,7 @@ Deno.test("a restart ends the run: open sockets close at its last record; the ga
   a.change(record({ time: T0 + 200, localPort: 80 }), "p1.log");
   // The monitor was down for an hour; the new run's snapshot has port 22 open again.
   const snapshot: InitialSnapshot = {
-    host: null,
-    systemDate: null,
+    ...NO_HEADER,
     sockets: [{ ...record({}), change: "seen" }],
     processes: [],
   };
@@ -115,6 +125,7 @@ Deno.test("flags: ports, processes, users of interest, new listeners, known name
       user: "guest",
       services: [],
       modules: ["/dev/shm/hook.so"],
+      ...NO_PORTS,
     },
     T0,
   );
@@ -253,6 +264,7 @@ Deno.test("one Windows executable in two spellings of its path is one process", 
       user: null,
       services: [],
       modules: [],
+      ...NO_PORTS,
     },
     T0,
   );
@@ -265,6 +277,7 @@ Deno.test("one Windows executable in two spellings of its path is one process", 
       user: null,
       services: [],
       modules: [],
+      ...NO_PORTS,
     },
     T0,
   );

@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import {
   fileStampTime,
   formatLogTime,
+  formatSystemDate,
   hourOfDay,
   parseLogClock,
   parseLogDate,
   parseLogDateTime,
+  parseSystemDate,
 } from "../port_reporter/log_time.ts";
 
 Deno.test("portset's ISO dates and padded times read as the wall-clock time they show", () => {
@@ -34,10 +36,40 @@ Deno.test("impossible dates and times are refused, not rolled over", () => {
   assert.equal(parseLogClock("7:5"), 7 * 3600 + 5 * 60);
 });
 
-Deno.test("a portset log file's name stamp is its start time", () => {
+Deno.test("a log file's name stamp is its start time: portset's, and the original's unpadded numbers", () => {
   assert.equal(
     formatLogTime(fileStampTime("PR-PORTS-20261122-015815-2.log")!),
     "2026-11-22T01:58:15",
   );
+  assert.equal(
+    formatLogTime(fileStampTime("PR-PIDS-05-07-6-13-44-4.log")!),
+    "2005-07-06T13:44:04",
+  );
+  assert.equal(formatLogTime(fileStampTime("PR-PIDS-05-07-6-9-5-10.log")!), "2005-07-06T09:05:10");
+  assert.equal(
+    formatLogTime(fileStampTime("PR-PIDS-7-6-05-9-5-10.log", "mdy")!),
+    "2005-07-06T09:05:10",
+  );
   assert.equal(fileStampTime("PR-PORTS-5-7-6.log"), null);
+  assert.equal(fileStampTime("PR-PORTS-05-13-6-13-44-4.log"), null);
+});
+
+Deno.test("System Date: ctime's form, written and read; older forms read", () => {
+  const time = new Date(2005, 6, 6, 13, 44, 4);
+  assert.equal(formatSystemDate(time), "Wed Jul 06 13:44:04 2005");
+  assert.equal(formatSystemDate(new Date(2026, 10, 2, 9, 5, 7)), "Mon Nov 02 09:05:07 2026");
+  const expected = "2005-07-06T13:44:04";
+  for (
+    const text of [
+      "Wed Jul 06 13:44:04 2005",
+      "Wed Jul  6 13:44:04 2005",
+      "Wed Jul 06 2005 13:44:04 GMT+0200 (Central European Summer Time)",
+      "05/7/6 13:44:4",
+      "2005-07-06,13:44:04",
+    ]
+  ) {
+    assert.equal(formatLogTime(parseSystemDate(text)!), expected, text);
+  }
+  assert.equal(parseSystemDate("Wed Foo 06 13:44:04 2005"), null);
+  assert.equal(parseSystemDate("today"), null);
 });

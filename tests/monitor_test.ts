@@ -14,7 +14,7 @@ function portsLines(directory: string): string[] {
   return files(directory, "PR-PORTS-").flatMap((name) => {
     const text = Deno.readTextFileSync(`${directory}/${name}`);
     const lines = text.split("\n");
-    return lines.slice(lines.indexOf(PORTS_FIELDS) + 1, -1);
+    return lines.slice(lines.indexOf(PORTS_FIELDS) + 1, -1).filter((line) => /^\d/.test(line));
   });
 }
 
@@ -89,9 +89,10 @@ Deno.test("the monitor logs a listener within two ticks with its pid, a connecti
 
   // Every line has its PR-PIDS record.
   const [pids] = files(logs.path, "PR-PIDS-");
-  const records = [...Deno.readTextFileSync(`${logs.path}/${pids}`).matchAll(/^\[(\d+)\] /gm)].map((
-    m,
-  ) => Number(m[1]));
+  const records = [
+    ...Deno.readTextFileSync(`${logs.path}/${pids}`).matchAll(/^Log number: (\d+)$/gm),
+  ]
+    .map((m) => Number(m[1]));
   assert.deepEqual(records, portsLines(logs.path).map((line) => Number(line.split(",").at(-1))));
 });
 

@@ -18,13 +18,15 @@ function portsLines(reporter: PortReporter): string[][] {
     const start = lines.indexOf(PORTS_FIELDS) + 1;
     assert.ok(start > 0, `${path} has the format line`);
     assert.equal(lines.at(-1), "", `${path} ends with a whole line`);
-    return lines.slice(start, -1);
+    return lines.slice(start, -1).filter((line) => /^\d/.test(line));
   });
 }
 
 /** Record numbers of a PR-PIDS file. */
 function pidsRecords(path: string): number[] {
-  return [...Deno.readTextFileSync(path).matchAll(/^\[(\d+)\] /gm)].map((m) => Number(m[1]));
+  return [...Deno.readTextFileSync(path).matchAll(/^Log number: (\d+)$/gm)].map((m) =>
+    Number(m[1])
+  );
 }
 
 /** A reporter on this host's real sockets, with a clock the test moves. */
@@ -39,7 +41,6 @@ function setUp(maxBytes?: number) {
   const reporter = PortReporter.start(
     { directory, maxBytes, now: () => clock, operatingSystem: "Linux test" },
     first,
-    "(the -local report)\n",
   );
   return {
     directory,
@@ -72,7 +73,13 @@ Deno.test("a new listener is a PR-PORTS line in the original's field order and a
   assert.match(initial, /\/PR-INITIAL-20261122-235900\.log$/);
   assert.match(
     Deno.readTextFileSync(initial),
-    /^portset .* Port Reporter\nService initialization log\nSystem Date: .*\nLocal computer name: .*\nOperating System: Linux test\n\n\(the -local report\)\n$/,
+    new RegExp(
+      String.raw`^portset .* Port Reporter Log File\n\nService initialization log\n\n` +
+        String.raw`System Date: Sun Nov 22 23:59:00 2026\n\nTimes: .*\n\n` +
+        String.raw`Local computer name:\n\n .+\n\nOperating System: Linux test\n\n(Note: .*\n\n)*` +
+        String.raw`TCP/UDP Port to Process Mappings at service start-up\n\n\d+ mappings found\n\n` +
+        String.raw`PID:Process +Port +Local IP +State +Remote IP:Port\n`,
+    ),
   );
 
   using sockets = new TestSockets();
@@ -119,13 +126,23 @@ Deno.test("a new listener is a PR-PORTS line in the original's field order and a
   const pids = reporter.reporter.files.find((f) => f.includes("PR-PIDS-"))!;
   const record = Number(mine[0].split(",")[12]);
   const text = Deno.readTextFileSync(pids);
-  const block = text.slice(text.indexOf(`[${record}] 2026-11-22 23:59:00`));
-  assert.match(block, new RegExp(`^\\[${record}\\] 2026-11-22 23:59:00\\nChange: (listen|bind) `));
+  const block = text.slice(text.indexOf(`Log number: ${record}\n`));
   assert.match(
     block,
-    new RegExp(`Process ID: ${Deno.pid} \\(deno\\)\\nPath: .*deno\\nUser context: `),
+    new RegExp(
+      `^Log number: ${record}\\n\\nLog entry below recorded at: 2026-11-22,23:59:00\\n\\n=+\\n\\n` +
+        `Change: (listen|bind) `,
+    ),
   );
-  assert.match(block, /Loaded modules:\n {2}\/.*deno \(0x[0-9a-f]+\)/);
+  assert.match(
+    block,
+    new RegExp(`Process ID: ${Deno.pid} \\(deno\\)\\n\\nPath: .*deno\\n\\nUser context: `),
+  );
+  assert.match(
+    block,
+    new RegExp(`\\n${Deno.pid} +TCP ${listener.port} +127\\.0\\.0\\.81 +LISTENING`),
+  );
+  assert.match(block, /Loaded modules:\n\/.*deno \(0x[0-9a-f]+\)/);
 });
 
 Deno.test("rotation by size starts new PR-PORTS/PR-PIDS pairs between records and loses no line", () => {

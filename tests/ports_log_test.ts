@@ -1,20 +1,21 @@
 import assert from "node:assert/strict";
 import {
+  formatPortsHeader,
   formatPortsLine,
+  formatStopLine,
   parsePortsLine,
   PortsLogReader,
-  type PortsProblem,
   type PortsRecord,
 } from "../port_reporter/ports_log.ts";
-import { PORTS_FIELDS } from "../port_reporter/layout.ts";
+import { type LogProblem, PORTS_FIELDS } from "../port_reporter/layout.ts";
 import { splitCsv } from "../text/csv.ts";
 import { makeEndpoint } from "./support/endpoints.ts";
 
 function read(
   lines: string[],
-): { records: PortsRecord[]; problems: PortsProblem[]; reader: PortsLogReader } {
+): { records: PortsRecord[]; problems: LogProblem[]; reader: PortsLogReader } {
   const records: PortsRecord[] = [];
-  const problems: PortsProblem[] = [];
+  const problems: LogProblem[] = [];
   const reader = new PortsLogReader((r) => records.push(r), (p) => problems.push(p));
   lines.forEach((line, i) => reader.push(line, i + 1));
   reader.finish();
@@ -34,11 +35,13 @@ Deno.test("a line portset's monitor writes reads back field for field", () => {
     user: "www-data",
   });
   const line = formatPortsLine(new Date(2026, 10, 22, 9, 5, 7), { kind: "connect", endpoint }, 12);
-  const { records, problems, reader } = read([
-    "portset 0.1.0 Port Reporter: port changes on vm",
-    PORTS_FIELDS,
-    line.trimEnd(),
-  ]);
+  const header = formatPortsHeader("PR-PIDS-20261122-090507.log", new Date(2026, 10, 22, 9, 5, 7));
+  assert.match(
+    header,
+    /^portset \S+ Port Reporter Log File - Port usage log\n\nCheck PR-PIDS-20261122-090507\.log for corresponding process data\n\nTimes: .*\n\nLog format:\n(.*)\n\n$/,
+  );
+  assert.ok(header.includes(`\n${PORTS_FIELDS}\n`));
+  const { records, problems, reader } = read([...header.split("\n"), line.trimEnd()]);
   assert.deepEqual(problems, []);
   assert.equal(reader.dialect, "portset");
   assert.deepEqual(records[0], {
@@ -54,7 +57,7 @@ Deno.test("a line portset's monitor writes reads back field for field", () => {
     user: "www-data",
     state: "ESTABLISHED",
     change: "connect",
-    line: 3,
+    line: 11,
   });
 });
 
@@ -79,8 +82,23 @@ Deno.test("listeners and unconnected UDP sockets have no peer in either dialect"
   assert.equal(udp.protocol, "UDP");
 });
 
-Deno.test("the original's wrapped lines are joined; damage after a whole record is reported, not joined", () => {
-  const { records, problems, reader } = read([
+Deno.test("the original's header is header, its wrapped records are joined: published, and cut mid-field", async () => {
+  const published = await Deno.readTextFile(
+    new URL("./fixtures/port_reporter_published/PR-PORTS-05-07-6-13-44-4.log", import.meta.url),
+  );
+  const sample = read(published.split("\n"));
+  assert.deepEqual(sample.problems, []);
+  assert.equal(sample.reader.dialect, "port-reporter");
+  assert.deepEqual(
+    sample.records.map((r) => [r.line, r.protocol, r.localPort, r.remoteAddress, r.pid, r.user]),
+    [
+      [9, "TCP", 3389, null, 1096, "NT AUTHORITY\\SYSTEM"],
+      [11, "TCP", 3389, "172.16.16.100", 1096, "NT AUTHORITY\\SYSTEM"],
+      [13, "UDP", 1088, null, 1540, "TEST\\Administrator"],
+    ],
+  );
+
+  const { records, problems } = read([
     "date,time,protocol,local port,local IP address,remote port,remote IP address,PID,module,user context",
     "05/7/6,14:5:9,TCP,4444,0.0.0.0,,0.0.0.0,2210,svchost.exe,<TEST\\Administra",
     "tor>",
@@ -88,14 +106,31 @@ Deno.test("the original's wrapped lines are joined; damage after a whole record 
     "100.23,2210,svchost.exe,<TEST\\Administrator>",
     "garbage after a whole record",
     "05/7/6,15:0:0,TCP,1031,172.16.16.150,6667,203.0.113.9,2300,nc.exe,<TEST\\Guest>",
+    "",
+    "more garbage after a blank line",
   ]);
-  assert.equal(reader.dialect, "port-reporter");
   assert.deepEqual(records.map((r) => [r.line, r.user, r.remoteAddress]), [
     [2, "TEST\\Administrator", null],
     [4, "TEST\\Administrator", "198.51.100.23"],
     [7, "TEST\\Guest", "203.0.113.9"],
   ]);
-  assert.deepEqual(problems, [{ line: 6, reason: "not a change line (it starts with no date)" }]);
+  assert.deepEqual(problems, [
+    { line: 6, reason: "not a change line (it starts with no date)" },
+    { line: 9, reason: "not a change line (it starts with no date)" },
+  ]);
+});
+
+Deno.test("the stop record: its time is kept, and it is no change", () => {
+  const stop = formatStopLine(new Date(2026, 10, 22, 10, 0, 5), "SIGTERM");
+  assert.equal(stop, "Service stopped at: 2026-11-22,10:00:05 (SIGTERM)\n");
+  const { records, problems, reader } = read([
+    "2026-11-22,09:05:07,TCP,22,0.0.0.0,,0.0.0.0,812,sshd,<root>,LISTENING,listen,1",
+    stop.trimEnd(),
+  ]);
+  assert.equal(records.length, 1);
+  assert.deepEqual(problems, []);
+  assert.equal(reader.stopped, Date.UTC(2026, 10, 22, 10, 0, 5) / 1000);
+  assert.equal(read(["05/7/6,13:52:1,TCP,80,0.0.0.0,,0.0.0.0,8,w.exe,<S>"]).reader.stopped, null);
 });
 
 Deno.test("lines that are not change lines say why", () => {

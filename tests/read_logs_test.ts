@@ -14,17 +14,80 @@ import { startHolder } from "./support/processes.ts";
 import { TestSockets } from "./support/sockets.ts";
 
 const ORIGINAL = new URL("./fixtures/port_reporter_original/", import.meta.url).pathname;
+const PUBLISHED = new URL("./fixtures/port_reporter_published/", import.meta.url).pathname;
 
-Deno.test("the original's logs: CRLF, unpadded dates, wrapped lines, its PR-INITIAL and PR-PIDS", async () => {
+Deno.test("the original's logs as published (2005): every socket, record, user context and the host", async () => {
+  const report = await readLogDirectory(PUBLISHED, {
+    interests: defaultInterests(),
+    baseline: null,
+  });
+  assert.deepEqual(report.hosts, ["TEST"]);
+  assert.deepEqual(
+    report.files.map((f) => [f.name, f.dialect, f.records, f.skipped, f.host, f.operatingSystem]),
+    [
+      ["PR-INITIAL-05-07-6-13-44-4.log", "port-reporter", 15, 0, "TEST", "Windows XP"],
+      ["PR-PIDS-05-07-6-13-44-4.log", "port-reporter", 1, 0, "TEST", "Windows XP"],
+      ["PR-PORTS-05-07-6-13-44-4.log", "port-reporter", 3, 0, undefined, undefined],
+    ],
+  );
+  assert.deepEqual(report.problems, []);
+  assert.deepEqual(report.totals, {
+    changes: 3,
+    initialSockets: 15,
+    pidsRecords: 1,
+    skippedLines: 0,
+  });
+  // From the service's start (PR-INITIAL's System Date) to the last record: none says it stopped.
+  assert.deepEqual(report.window, {
+    start: "2005-07-06T13:44:04",
+    end: "2005-07-06T13:52:04",
+    seconds: 480,
+  });
+  // The start-up table's ports (System's 445 and 139, lsass's IKE, svchost's 135, 123, 1900 …)
+  // listened all along; 3389 from its line at 13:52:01 to the last, at 13:52:04.
+  const port = (protocol: string, n: number) =>
+    report.ports.find((p) => p.port === n && p.protocol === protocol);
+  for (const [protocol, n] of [["TCP", 445], ["TCP", 139], ["TCP", 1025], ["TCP", 135]] as const) {
+    assert.equal(port(protocol, n)?.share, 1, `${protocol} ${n}`);
+  }
+  for (const n of [445, 137, 138, 500, 4500, 123, 1029, 1049, 1900]) {
+    assert.equal(port("UDP", n)?.share, 1, `UDP ${n}`);
+  }
+  assert.equal(port("TCP", 3389)?.seconds, 3);
+  assert.deepEqual(report.users.map((u) => [u.user, u.changes, u.processes]), [
+    ["NT AUTHORITY\\SYSTEM", 2, ["svchost.exe"]],
+    ["TEST\\Administrator", 1, ["rdpclip.exe"]],
+  ]);
+  assert.deepEqual(report.remoteAddresses.map((r) => [r.address, r.remotePorts]), [
+    ["172.16.16.100", [1486]],
+  ]);
+  // PR-PIDS's record 1: svchost.exe 1096, its path from its first module, and its two services.
+  assert.deepEqual(report.sharedProcesses, [{
+    pid: 1096,
+    process: "svchost.exe",
+    path: "C:\\WINDOWS\\system32\\svchost.exe",
+    services: [
+      { name: "DcomLaunch", displayName: "DCOM Server Process Launcher" },
+      { name: "TermService", displayName: "Terminal Services" },
+    ],
+  }]);
+});
+
+Deno.test("the original's dialect as published, with content of our own: CRLF, values on lines of their own, wrapped records", async () => {
   const report = await readLogDirectory(ORIGINAL, {
     interests: defaultInterests(),
     baseline: null,
   });
   assert.deepEqual(report.hosts, ["TESTHOST"]);
   assert.deepEqual(report.files.map((f) => [f.kind, f.dialect, f.records, f.skipped]), [
-    ["initial", "port-reporter", 4, 0],
+    ["initial", "port-reporter", 5, 0],
     ["pids", "port-reporter", 3, 0],
-    ["ports", "port-reporter", 8, 1],
+    ["ports", "port-reporter", 8, 0],
+  ]);
+  assert.deepEqual(report.files.map((f) => f.operatingSystem), [
+    "Windows Server 2003",
+    "Windows Server 2003",
+    undefined,
   ]);
   assert.deepEqual(report.window, {
     start: "2005-07-06T13:52:00",
@@ -33,17 +96,16 @@ Deno.test("the original's logs: CRLF, unpadded dates, wrapped lines, its PR-INIT
   });
   assert.equal(report.timeBasis, "upper-bound");
   assert.equal(report.totals.changes, 8);
-  assert.deepEqual(report.problems, [
-    "PR-PORTS-5-7-6-13-52-0.log:12: not a change line (it starts with no date)",
-  ]);
+  assert.deepEqual(report.problems, []);
   // Port 135 listened from the snapshot to the end; 4444 from its line at 14:05:09.
   const port = (n: number) => report.ports.find((p) => p.port === n && p.protocol === "TCP")!;
   assert.equal(port(135).share, 1);
   assert.equal(port(4444).seconds, 36485 - (14 * 3600 + 5 * 60 + 9 - (13 * 3600 + 52 * 60)));
+  // The start-up table's connections (one in TIME_WAIT) were contacts with their peer too.
   assert.deepEqual(report.remoteAddresses.map((r) => [r.address, r.connections]), [
     ["172.16.16.100", 2],
+    ["172.16.16.7", 2],
     ["172.16.16.101", 1],
-    ["172.16.16.7", 1],
     ["198.51.100.23", 1],
     ["203.0.113.9", 1],
   ]);
@@ -62,9 +124,9 @@ Deno.test("the original's logs: CRLF, unpadded dates, wrapped lines, its PR-INIT
   assert.deepEqual(
     report.sharedProcesses.map((s) => [s.pid, s.process, s.services.map((x) => x.name)]),
     [
-      [892, "svchost.exe", ["RpcSs", "DcomLaunch"]],
       [484, "lsass.exe", ["PolicyAgent"]],
-      [1096, "svchost.exe", ["TermService", "SessionEnv"]],
+      [892, "svchost.exe", ["RpcSs", "DcomLaunch"]],
+      [1096, "inetinfo.exe", ["IISADMIN", "W3SVC"]],
     ],
   );
   assert.deepEqual(report.flags.map((f) => `${f.kind} ${f.subject}`), [
@@ -72,11 +134,41 @@ Deno.test("the original's logs: CRLF, unpadded dates, wrapped lines, its PR-INIT
     "port-of-interest TCP 4444",
     "process-of-interest nc.exe",
     "port-of-interest TCP 6667 (remote)",
-    "new-listener TCP 0.0.0.0:3389",
+    "new-listener TCP 0.0.0.0:80",
     "new-listener UDP 0.0.0.0:1088",
     "new-listener TCP 0.0.0.0:4444",
     "user-of-interest TEST\\Guest",
   ]);
+});
+
+Deno.test("the original's file names order by their stamps' numbers, not their text", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    // Two runs: 9:05:10 comes before 13:44:04, though "9" sorts after "1" as text; each file
+    // starts with no record a date could be read from, so only its name can place it.
+    const initial = (host: string) =>
+      `Service initialization log\n\nLocal computer name:\n\n ${host}\n`;
+    Deno.writeTextFileSync(`${dir}/PR-INITIAL-05-07-6-13-44-4.log`, initial("LATER"));
+    Deno.writeTextFileSync(`${dir}/PR-INITIAL-05-07-6-9-5-10.log`, initial("EARLIER"));
+    Deno.writeTextFileSync(
+      `${dir}/PR-PORTS-05-07-6-9-5-10.log`,
+      "05/7/6,9:6:0,TCP,80,0.0.0.0,,0.0.0.0,8,web.exe,<EARLIER\\web>\n",
+    );
+    const report = await readLogDirectory(dir, { interests: defaultInterests(), baseline: null });
+    assert.deepEqual(report.files.map((f) => f.name), [
+      "PR-INITIAL-05-07-6-9-5-10.log",
+      "PR-PORTS-05-07-6-9-5-10.log",
+      "PR-INITIAL-05-07-6-13-44-4.log",
+    ]);
+    // The first run, started at 9:05:10, holds the change; the second adds no time of its own.
+    assert.deepEqual(report.window, {
+      start: "2005-07-06T09:05:10",
+      end: "2005-07-06T13:44:04",
+      seconds: 50,
+    });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
 
 Deno.test("a directory with no logs, or none at all, is a clear error", async () => {

@@ -1,0 +1,173 @@
+/**
+ * The port tables of PR-INITIAL and PR-PIDS, and the statistics under them. A row names its
+ * owner first, `PID:Process` in PR-INITIAL's start-up table and the bare PID in a process's own
+ * table, then the port, the local address, the TCP state and the peer:
+ *
+ * ```text
+ * PID:Process    Port        Local IP        State       Remote IP:Port
+ * 4:System       TCP 445     0.0.0.0         LISTENING    0.0.0.0
+ * 4:System       UDP 137     172.16.16.150     *:*
+ * 1096    TCP 3389   172.16.16.150   ESTABLISHED   172.16.16.100:1486
+ * ```
+ *
+ * A listener's peer is its unspecified address with no port, an unconnected UDP socket's `*:*`;
+ * UDP rows have no state. The original separates columns with spaces, or a tab after the PID; a
+ * socket no process owns (TIME_WAIT) is written by portset with `-` for its owner.
+ *
+ * Under a process's table, `Port Statistics`: the TCP and UDP mappings, and per TCP state
+ * `TCP ports in a LISTENING state: <tab>1 = 50.00%`.
+ *
+ * @module
+ */
+
+import { formatAddressPort } from "../model/address.ts";
+import { type Endpoint, isIpv6, isTcp, TCP_STATES } from "../model/endpoint.ts";
+import { formatTable } from "../text/table.ts";
+
+/** One row of a port table. */
+export interface PortRow {
+  protocol: "TCP" | "UDP";
+  /** The address family, from the protocol (`TCP6`) or the local address. */
+  ipv6: boolean;
+  localAddress: string;
+  localPort: number;
+  /** Null for a listener or an unconnected UDP socket. */
+  remoteAddress: string | null;
+  remotePort: number | null;
+  /** `LISTENING`, `TIME_WAIT` …; null for UDP. */
+  state: string | null;
+  /** Null when no process owns the socket. */
+  pid: number | null;
+  /** From a `PID:Process` column; null in a PID-only column. */
+  process: string | null;
+}
+
+/** What a `Port Statistics` block says. */
+export interface PortStatistics {
+  tcp: number | null;
+  udp: number | null;
+  /** TCP sockets per state, in the order written. */
+  states: { state: string; count: number }[];
+}
+
+/** How the owner column is written. */
+export type OwnerColumn = "pid:process" | "pid";
+
+/** A port table: its header line, then a row per endpoint, columns aligned. */
+export function formatPortTable(endpoints: readonly Endpoint[], owner: OwnerColumn): string[] {
+  const ownerOf = (endpoint: Endpoint) =>
+    endpoint.pid === null
+      ? "-"
+      : owner === "pid"
+      ? String(endpoint.pid)
+      : `${endpoint.pid}:${endpoint.process ?? "?"}`;
+  return formatTable([
+    [owner === "pid" ? "PID" : "PID:Process", "Port", "Local IP", "State", "Remote IP:Port"],
+    ...endpoints.map((endpoint) => [
+      ownerOf(endpoint),
+      `${endpoint.protocol.toUpperCase()} ${endpoint.localPort}`,
+      endpoint.localAddress,
+      endpoint.state ?? "",
+      peerText(endpoint),
+    ]),
+  ], "");
+}
+
+/** The peer column: `address:port`, a listener's unspecified address, or UDP's `*:*`. */
+function peerText(endpoint: Endpoint): string {
+  if (endpoint.remoteAddress !== null) {
+    return formatAddressPort(endpoint.remoteAddress, endpoint.remotePort ?? 0);
+  }
+  if (!isTcp(endpoint.protocol)) return "*:*";
+  return isIpv6(endpoint.protocol) ? "::" : "0.0.0.0";
+}
+
+/** `Port Statistics`: the TCP and UDP mappings, then the TCP sockets in each state. */
+export function formatPortStatistics(endpoints: readonly Endpoint[]): string[] {
+  const tcp = endpoints.filter((endpoint) => isTcp(endpoint.protocol));
+  const counts = new Map<string, number>();
+  for (const endpoint of tcp) {
+    if (endpoint.state) counts.set(endpoint.state, (counts.get(endpoint.state) ?? 0) + 1);
+  }
+  const states = TCP_STATES.filter((state) => counts.has(state)).map((state) => {
+    const count = counts.get(state)!;
+    // The original's wording ("in a ESTABLISHED state") and its tab, kept as they are.
+    return `TCP ports in a ${state} state: \t${count} = ${(100 * count / tcp.length).toFixed(2)}%`;
+  });
+  return [
+    "Port Statistics",
+    "",
+    `TCP mappings: ${tcp.length}`,
+    `UDP mappings: ${endpoints.length - tcp.length}`,
+    ...(states.length ? ["", ...states] : []),
+  ];
+}
+
+/** `4:System  TCP 445  0.0.0.0  LISTENING  0.0.0.0`, `1096  TCP 3389 …`, or an ownerless row. */
+const ROW =
+  /^\s*(?:(-|\d+)(?::(.*?))?\s+)?(TCP|UDP)(6|v6)?\s+(\d+)\s+(\S+)\s+(?:([A-Z][A-Z_0-9 ]*?)\s+)?(\S+)\s*$/;
+
+/** A table's header line: `PID:Process    Port …` or `PID<tab>Port …` (or PortQry's `Port …`). */
+export function isPortTableHeader(line: string): boolean {
+  return /^\s*(?:PID(?::Process)?\s+)?Port\s+Local IP\s+State\s+Remote IP:Port\s*$/i.test(line);
+}
+
+/** A port table's row; null when `line` is not one. */
+export function parsePortRow(line: string): PortRow | null {
+  const row = ROW.exec(line);
+  if (!row) return null;
+  const [, pid, process, protocol, six, port, localAddress, state, peerText] = row;
+  const localPort = Number(port);
+  if (localPort > 65535) return null;
+  const peer = parsePeer(peerText);
+  if (peer === undefined) return null;
+  const address = localAddress.replace(/^\[(.*)\]$/, "$1");
+  return {
+    protocol: protocol as "TCP" | "UDP",
+    ipv6: six !== undefined || address.includes(":"),
+    localAddress: address,
+    localPort,
+    remoteAddress: peer?.address ?? null,
+    remotePort: peer?.port ?? null,
+    // PortQry spells some states with a space (`TIME WAIT`); portset's use an underscore.
+    state: state ? state.trim().replace(/ /g, "_") : null,
+    pid: pid === undefined || pid === "-" || pid === "0" ? null : Number(pid),
+    process: process?.trim() || null,
+  };
+}
+
+/** Addresses a socket with no peer shows in the peer column. */
+const NO_PEER = new Set(["*:*", "*", "-", "0.0.0.0", "::", "[::]", "0.0.0.0:0", "[::]:0", "*:0"]);
+
+/**
+ * `1.2.3.4:80`, `[2001:db8::1]:443` → address and port; a listener's `0.0.0.0`, `*:*` and the
+ * like → null (no peer); anything else → undefined (not a peer column).
+ */
+function parsePeer(text: string): { address: string; port: number } | null | undefined {
+  if (NO_PEER.has(text)) return null;
+  const cut = text.lastIndexOf(":");
+  if (cut <= 0) return undefined;
+  const address = text.slice(0, cut).replace(/^\[(.*)\]$/, "$1");
+  const port = Number(text.slice(cut + 1));
+  if (text.slice(cut + 1) === "" || !Number.isInteger(port) || port < 0 || port > 65535) {
+    return undefined;
+  }
+  return { address, port };
+}
+
+/** Reads a `Port Statistics` block's lines into `statistics`; true when `line` was one. */
+export function readStatisticsLine(line: string, statistics: PortStatistics): boolean {
+  const text = line.trim();
+  if (/^Port Statistics$/i.test(text)) return true;
+  const mappings = /^(TCP|UDP) mappings:\s*(\d+)$/i.exec(text);
+  if (mappings) {
+    statistics[mappings[1].toLowerCase() as "tcp" | "udp"] = Number(mappings[2]);
+    return true;
+  }
+  const state = /^TCP ports in an? ([A-Z_ ]+?) state:\s*(\d+)\s*=\s*[\d.]+%$/i.exec(text);
+  if (state) {
+    statistics.states.push({ state: state[1].replace(/ /g, "_"), count: Number(state[2]) });
+    return true;
+  }
+  return false;
+}
