@@ -139,7 +139,10 @@ async function monitor(
     if (error instanceof ReporterError) throw new CliError(error.message, EXIT_USAGE);
     throw error;
   } finally {
-    (reporter as PortReporter | null)?.close();
+    // A stop asked for (a signal, the service manager) or an error that ends the monitor.
+    (reporter as PortReporter | null)?.stop(
+      stopSignal.aborted ? String(stopSignal.reason) : "stopped by an error",
+    );
     syslog?.close();
     collector.close();
   }

@@ -4,6 +4,9 @@
  * are started anew, together, at local midnight and when either passes the size limit, always
  * between records.
  *
+ * When the monitor stops it says so in both files (a stop record), so a report knows the run went
+ * on past its last change.
+ *
  * What is logged stays logged: each record is written whole, the files are flushed to disk at
  * the end of every tick, and a write that fails (a full disk) is cut back to where the record
  * began, so a kill, a crash or a full disk never leaves half a record.
@@ -18,7 +21,7 @@ import { AppendFile, encoder, ReporterError } from "./append_file.ts";
 import { formatInitialLog } from "./initial_log.ts";
 import { localDateTime, logFileStamp } from "./log_time.ts";
 import { formatPidsHeader, formatPidsRecord } from "./pids_log.ts";
-import { formatPortsHeader, formatPortsLine } from "./ports_log.ts";
+import { formatPortsHeader, formatPortsLine, formatStopLine } from "./ports_log.ts";
 
 /** Port Reporter's size limit. */
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
@@ -44,6 +47,7 @@ export class PortReporter {
   /** The local date the current pair was started on, for the midnight rotation. */
   #date = "";
   #record = 0;
+  #closed = false;
   #host = "";
   #operatingSystem: string;
   /** Every file this run has written, in order. */
@@ -112,7 +116,29 @@ export class PortReporter {
     }
   }
 
+  /**
+   * Ends the run: a stop record at the end of PR-PORTS and PR-PIDS (`reason`: what stopped it,
+   * `SIGTERM` say), so that a report's window ends now rather than at the last change, then
+   * closes both. A stop record that cannot be written is left out; the files are closed anyway.
+   */
+  stop(reason: string): void {
+    if (this.#closed) return;
+    const line = encoder.encode(formatStopLine(this.#now(), reason));
+    for (const file of [this.#ports, this.#pids]) {
+      try {
+        file.append(line);
+        file.flush();
+      } catch {
+        // A full disk: the logs end at their last record, as a killed monitor's do.
+      }
+    }
+    this.close();
+  }
+
+  /** Closes the files without a stop record (a run cut short, or a test's); once is enough. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#ports.close();
     this.#pids.close();
   }
@@ -125,7 +151,8 @@ export class PortReporter {
   #rotate(time: Date): void {
     this.#ports.flush();
     this.#pids.flush();
-    this.close();
+    this.#ports.close();
+    this.#pids.close();
     this.#openPair(time, this.#freeStamp(time, ["PR-PORTS", "PR-PIDS"]));
   }
 

@@ -298,6 +298,13 @@ export class LogAnalyzer {
     this.#keepRow(record, process, source, flagged);
   }
 
+  /** The monitor's stop record: the run lasted until `time`, past its last record. */
+  stopped(time: number): void {
+    if (this.#runStart === null || time < this.#runLast) return;
+    this.#runLast = time;
+    this.#see(time);
+  }
+
   /** A line no reader understood. */
   problem(file: string, line: number, reason: string): void {
     this.#skipped++;

@@ -48,6 +48,8 @@ export async function readLogDirectory(
   };
 
   for (const run of runs) {
+    // When the monitor said it stopped; a run with no stop record ends at its last record.
+    let stopped: number | null = null;
     if (run.initial) {
       const file = run.initial;
       const problems = counter(analyzer, file);
@@ -75,6 +77,7 @@ export async function readLogDirectory(
       );
       await read(file, (line, number) => reader.push(line, number));
       reader.finish();
+      stopped = latest(stopped, reader.stopped);
       if (reader.header.host) analyzer.host(reader.header.host);
       summaries.push(summary(file, reader.header, reader.records, problems.count));
     }
@@ -91,10 +94,17 @@ export async function readLogDirectory(
       );
       await read(file, (line, number) => reader.push(line, number));
       reader.finish();
+      stopped = latest(stopped, reader.stopped);
       summaries.push(summary(file, { dialect: reader.dialect }, records, problems.count));
     }
+    if (stopped !== null) analyzer.stopped(stopped);
   }
   return analyzer.finish({ directory, files: summaries });
+}
+
+/** The later of two times, either of which may be missing. */
+function latest(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
 }
 
 /** Counts a file's unreadable lines, and hands each to the analyzer to quote. */

@@ -125,6 +125,7 @@ Deno.test("a restart writes new files and leaves the old ones as they were; SIGK
   for (const name of files(logs.path, "PR-")) {
     const text = Deno.readTextFileSync(`${logs.path}/${name}`);
     assert.ok(text.endsWith("\n"), `${name} ends with a whole line after SIGKILL`);
+    assert.doesNotMatch(text, /Service stopped at/, "a killed monitor writes no stop record");
   }
   for (const line of portsLines(logs.path)) assert.equal(line.split(",").length, 13, line);
 
@@ -144,6 +145,14 @@ Deno.test("a restart writes new files and leaves the old ones as they were; SIGK
     );
   }
   assert.equal(files(logs.path, "PR-INITIAL-").length, 2);
+  // The second run was stopped, and its PR-PORTS and PR-PIDS say so in their last line.
+  const stopped = [...files(logs.path, "PR-PORTS-"), ...files(logs.path, "PR-PIDS-")]
+    .filter((name) => !before.has(name))
+    .map((name) => Deno.readTextFileSync(`${logs.path}/${name}`).trimEnd().split("\n").at(-1));
+  assert.equal(stopped.length, 2);
+  for (const line of stopped) {
+    assert.match(line!, /^Service stopped at: \d{4}-\d\d-\d\d,\d\d:\d\d:\d\d \(SIGTERM\)$/);
+  }
 });
 
 Deno.test("rotation by size from the command line: every change still logged once", async () => {

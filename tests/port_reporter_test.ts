@@ -9,6 +9,8 @@ import type { Snapshot } from "../model/endpoint.ts";
 import { PortReporter } from "../port_reporter/reporter.ts";
 import { SocketTracker } from "../monitor/tracker.ts";
 import { PORTS_FIELDS } from "../port_reporter/layout.ts";
+import { defaultInterests } from "../report/interests.ts";
+import { readLogDirectory } from "../report/read_logs.ts";
 import { TestSockets } from "./support/sockets.ts";
 
 /** Data lines of each PR-PORTS file the reporter wrote, in the order it wrote them. */
@@ -185,4 +187,32 @@ Deno.test("rotation at local midnight: the next change goes to files of the new 
   assert.equal(first.length, before);
   assert.equal(second.length, after);
   assert.ok(second.every((line) => line.startsWith("2026-11-23,00:00:01,")));
+});
+
+Deno.test("a stop record ends the report's window when the monitor stopped, not at the last change", async () => {
+  using reporter = setUp();
+  using sockets = new TestSockets();
+  const listener = sockets.tcpListen("127.0.0.80");
+  reporter.tick(); // at 23:59:00
+  reporter.setClock(new Date(2026, 10, 22, 23, 59, 40));
+  reporter.reporter.stop("SIGTERM");
+  for (const path of reporter.reporter.files.slice(1)) {
+    assert.ok(
+      Deno.readTextFileSync(path).endsWith("\nService stopped at: 2026-11-22,23:59:40 (SIGTERM)\n"),
+      `${path} ends with the stop record`,
+    );
+  }
+  const report = await readLogDirectory(reporter.directory, {
+    interests: defaultInterests(),
+    baseline: null,
+  });
+  assert.ok(report.files.every((file) => file.skipped === 0), JSON.stringify(report.problems));
+  assert.deepEqual(report.window, {
+    start: "2026-11-22T23:59:00",
+    end: "2026-11-22T23:59:40",
+    seconds: 40,
+  });
+  // Opened at the last change, 23:59:00, and still open when the monitor stopped.
+  const port = report.ports.find((p) => p.port === listener.port && p.protocol === "TCP")!;
+  assert.equal(port.seconds, 40);
 });
