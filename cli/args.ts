@@ -6,6 +6,7 @@
  * @module
  */
 
+import { DEFAULT_RETENTION, type Retention } from "../port_reporter/retention.ts";
 import { parsePortList, parsePortRange, PortSpecError, type Protocol } from "../remote/targets.ts";
 
 /** A command line portset cannot run. main.ts prints the message and exits with code 2. */
@@ -66,6 +67,8 @@ export interface MonitorCommand {
   logDirectory: string | null;
   intervalSeconds: number;
   maxBytes: number;
+  /** How much of the log directory to keep (`--keep-size`, `--keep-days`). */
+  retention: Retention;
   /** Rule whose events are reported as they happen. */
   rule: string | null;
   /** How often a rule with no onChange set is evaluated. */
@@ -436,6 +439,8 @@ const MONITOR_FLAGS: readonly FlagSpec[] = [
   { names: ["--log-dir"], key: "logDir", value: "DIR" },
   { names: ["--interval"], key: "interval", value: "SECONDS", range: [1, 3600] },
   { names: ["--max-size"], key: "maxSize", value: "SIZE" },
+  { names: ["--keep-size"], key: "keepSize", value: "SIZE" },
+  { names: ["--keep-days"], key: "keepDays", value: "N" },
   { names: ["--rule"], key: "rule", value: "RULE" },
   { names: ["--rule-interval"], key: "ruleInterval", value: "SECONDS", range: [1, 86400] },
   { names: ["--jsonl"], key: "jsonl" },
@@ -462,11 +467,36 @@ function parseMonitorCommand(args: readonly string[]): Command {
     if (!rule) throw new UsageError("--syslog sends rule events: it goes with --rule");
     parseSyslogUrl(syslog);
   }
+  for (const key of ["maxSize", "keepSize", "keepDays"]) {
+    if (given.has(key) && !logDirectory) {
+      throw new UsageError(`${given.get(key)!.name} is about the logs: it goes with --log-dir DIR`);
+    }
+  }
+  const maxBytes = given.has("maxSize") ? parseSize(text("maxSize")!) : 5 * 1024 * 1024;
+  const retention = { ...DEFAULT_RETENTION };
+  const keepSize = text("keepSize"), keepDays = text("keepDays");
+  if (keepSize !== null) {
+    retention.maxBytes = isOff(keepSize) ? null : parseSize(keepSize, "--keep-size", 1024 ** 4);
+  }
+  if (keepDays !== null) {
+    retention.maxDays = isOff(keepDays) ? null : parseWhole("--keep-days", "N", keepDays, [
+      1,
+      36500,
+    ]);
+  }
+  if (retention.maxBytes !== null && retention.maxBytes < maxBytes) {
+    throw new UsageError(
+      `--keep-size SIZE must be at least --max-size (${
+        formatSize(maxBytes)
+      }), the size of one log; 0 or off for no limit`,
+    );
+  }
   return {
     mode: "monitor",
     logDirectory,
     intervalSeconds: number("interval", DEFAULT_MONITOR_SECONDS),
-    maxBytes: given.has("maxSize") ? parseSize(text("maxSize")!) : 5 * 1024 * 1024,
+    maxBytes,
+    retention,
     rule,
     ruleIntervalSeconds: number("ruleInterval", DEFAULT_RULE_SECONDS),
     format: given.has("jsonl") ? "jsonl" : given.has("cef") ? "cef" : "text",
@@ -552,15 +582,36 @@ function parseReportCommand(args: readonly string[]): Command {
   };
 }
 
-/** `512K`, `5M`, `5MB`, `1048576`: a size in bytes, from 1 KiB to 1 GiB. */
-export function parseSize(text: string): number {
-  const match = /^(\d+)\s*([KMG]?)(i?B)?$/i.exec(text.trim());
-  const scale = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(match?.[2] ?? "").toUpperCase()];
+const SIZE_SCALES: Record<string, number> = {
+  "": 1,
+  K: 1024,
+  M: 1024 ** 2,
+  G: 1024 ** 3,
+  T: 1024 ** 4,
+};
+
+/** `512K`, `5M`, `5MB`, `1048576`: a size in bytes, from 1 KiB to `max` (1 GiB for `--max-size`). */
+export function parseSize(text: string, flag = "--max-size", max = 1024 ** 3): number {
+  const match = /^(\d+)\s*([KMGT]?)(i?B)?$/i.exec(text.trim());
+  const scale = SIZE_SCALES[(match?.[2] ?? "").toUpperCase()];
   const bytes = match && scale !== undefined ? Number(match[1]) * scale : NaN;
-  if (!(bytes >= 1024 && bytes <= 1024 ** 3)) {
-    throw new UsageError(`--max-size SIZE must be from 1K to 1G (e.g. 512K, 5M), not '${text}'`);
+  if (!(bytes >= 1024 && bytes <= max)) {
+    throw new UsageError(
+      `${flag} SIZE must be from 1K to ${formatSize(max)} (e.g. 512K, 5M), not '${text}'`,
+    );
   }
   return bytes;
+}
+
+/** `5M`, `1G`: a size as the flags take it, in the largest unit that divides it. */
+export function formatSize(bytes: number): string {
+  const unit = ["T", "G", "M", "K"].find((unit) => bytes % SIZE_SCALES[unit] === 0);
+  return unit ? `${bytes / SIZE_SCALES[unit]}${unit}` : String(bytes);
+}
+
+/** `0` or `off`: a limit switched off. */
+function isOff(text: string): boolean {
+  return /^(0+|off)$/i.test(text.trim());
 }
 
 /** `udp://host:port` or `tcp://host:port` (port default 514). */
@@ -604,7 +655,8 @@ Usage:
   portset baseline RULE.xml -o BASELINE.json
   portset check RULE.xml --baseline BASELINE.json [--json | --jsonl | --cef] [--update]
   portset monitor [--log-dir DIR] [--rule RULE.xml] [--interval SECONDS] [--max-size SIZE]
-                  [--rule-interval SECONDS] [--jsonl | --cef] [--syslog udp://HOST[:PORT]]
+                  [--keep-size SIZE] [--keep-days N] [--rule-interval SECONDS]
+                  [--jsonl | --cef] [--syslog udp://HOST[:PORT]]
   portset service install [--log-dir DIR] [--interval SECONDS] [--rule RULE.xml] [--dry-run]
   portset service uninstall [--dry-run] | portset service status
   portset report LOGDIR [--json] [--html FILE [-y]] [--interests FILE] [--baseline FILE]
@@ -656,6 +708,9 @@ PortSet rules (RULE.xml holds a <PortSet>, or several entity sets under one root
 Monitor (the Port Reporter service; stops cleanly on Ctrl+C or SIGTERM):
   --log-dir DIR   write PR-INITIAL, PR-PORTS and PR-PIDS logs there (created 0700); new
                   PR-PORTS/PR-PIDS files at midnight and past --max-size (default 5M)
+  --keep-size     remove the oldest logs to keep the directory within SIZE (default 1G)
+  --keep-days     remove logs last written more than N days ago (default 90);
+                  0 or off for either: no limit
   --interval      seconds between looks, 1 to 3600 (default 5)
   --rule          report the rule's Created/Updated/Deleted events as they happen (every look
                   when a PortSet has onChange="true", else every --rule-interval, default 3600)

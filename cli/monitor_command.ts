@@ -14,11 +14,12 @@ import {
 import { type MonitorPart, runMonitorLoop } from "../monitor/monitor.ts";
 import { ReporterError } from "../port_reporter/append_file.ts";
 import { PortReporter } from "../port_reporter/reporter.ts";
+import type { Retention } from "../port_reporter/retention.ts";
 import { RuleMonitor } from "../monitor/rule_monitor.ts";
 import { formatEventsCef, formatEventsJsonl, formatEventsText } from "../outputs/rule_events.ts";
 import { formatSyslog, SEVERITY, SyslogSender } from "../outputs/syslog.ts";
 import type { ChangeEvent } from "../rules/changes.ts";
-import { type MonitorCommand, parseSyslogUrl } from "./args.ts";
+import { formatSize, type MonitorCommand, parseSyslogUrl } from "./args.ts";
 import { CliError, EXIT_USAGE } from "./errors.ts";
 import { writeOutput } from "./output.ts";
 import { loadRule } from "./rule_commands.ts";
@@ -78,6 +79,13 @@ async function monitor(
             directory,
             maxBytes: command.maxBytes,
             operatingSystem: describeOperatingSystem(),
+            retention: command.retention,
+            onRemoved: (names) =>
+              say(
+                `portset: removed ${names.length} old log file${names.length === 1 ? "" : "s"} ` +
+                  `(${names[0]}${names.length > 1 ? ` … ${names.at(-1)}` : ""}) to keep ` +
+                  `${directory} within ${describeRetention(command.retention)}`,
+              ),
           },
           snapshot,
         );
@@ -146,4 +154,12 @@ async function monitor(
     syslog?.close();
     collector.close();
   }
+}
+
+/** `1G and 90 days`: the retention limits as the flags give them. */
+function describeRetention(retention: Retention): string {
+  return [
+    retention.maxBytes === null ? null : formatSize(retention.maxBytes),
+    retention.maxDays === null ? null : `${retention.maxDays} days`,
+  ].filter((limit) => limit !== null).join(" and ");
 }

@@ -50,7 +50,7 @@ export async function findLogRuns(
   for (const file of files) file.start = await firstTime(file, dateOrder);
   files.sort((a, b) =>
     (a.start ?? Infinity) - (b.start ?? Infinity) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
-    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+    sequence(a.name) - sequence(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
   );
   const runs: LogRun[] = [];
   for (const file of files) {
@@ -62,6 +62,14 @@ export async function findLogRuns(
     else run[file.kind].push(file);
   }
   return { files, runs };
+}
+
+/**
+ * Which of the files portset started within one second a name is: `…-HHMMSS.log` is the first,
+ * `…-HHMMSS-2.log` the second, and `-10` comes after `-9`.
+ */
+function sequence(name: string): number {
+  return Number(/\d{8}-\d{6}-(\d+)\.log$/i.exec(name)?.[1] ?? 1);
 }
 
 /** The log files in `directory`, or `directory` itself when it is one log file. */

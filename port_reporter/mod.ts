@@ -24,6 +24,7 @@ export {
 } from "./layout.ts";
 export { DEFAULT_MAX_BYTES, PortReporter, type PortReporterOptions } from "./reporter.ts";
 export { ReporterError } from "./append_file.ts";
+export { applyRetention, DEFAULT_RETENTION, type Retention } from "./retention.ts";
 export { type DateOrder, formatLogTime, parseLogDateTime } from "./log_time.ts";
 export { PortsLogReader, type PortsRecord } from "./ports_log.ts";
 export { PidsLogReader, type PidsRecord } from "./pids_log.ts";

@@ -1,8 +1,11 @@
 /**
  * The Port Reporter service's logs in a directory of their own (created 0700), in the original's
- * layout: per start a PR-INITIAL snapshot, then a PR-PORTS line and a PR-PIDS record per change. PR-PORTS and PR-PIDS
- * are started anew, together, at local midnight and when either passes the size limit, always
- * between records.
+ * layout: per start a PR-INITIAL snapshot, then a PR-PORTS line and a PR-PIDS record per change.
+ * PR-PORTS and PR-PIDS are started anew, together, at local midnight and when either passes the
+ * size limit, always between records.
+ *
+ * Past the retention limits (total size, age), the oldest sets of logs are removed as new files
+ * are started (see retention.ts).
  *
  * When the monitor stops it says so in both files (a stop record), so a report knows the run went
  * on past its last change.
@@ -14,6 +17,7 @@
  * @module
  */
 
+import { basename } from "node:path";
 import type { Snapshot } from "../model/endpoint.ts";
 import { endpointsByOwner } from "../model/snapshot.ts";
 import type { SocketChange } from "../model/socket_change.ts";
@@ -22,6 +26,7 @@ import { formatInitialLog } from "./initial_log.ts";
 import { localDateTime, logFileStamp } from "./log_time.ts";
 import { formatPidsHeader, formatPidsRecord } from "./pids_log.ts";
 import { formatPortsHeader, formatPortsLine, formatStopLine } from "./ports_log.ts";
+import { applyRetention, type Retention } from "./retention.ts";
 
 /** Port Reporter's size limit. */
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
@@ -35,6 +40,13 @@ export interface PortReporterOptions {
   now?: () => Date;
   /** For PR-INITIAL's and PR-PIDS's headers. */
   operatingSystem: string;
+  /**
+   * How much of the directory to keep, checked when the run starts and whenever new files are
+   * started; no limit when absent.
+   */
+  retention?: Retention;
+  /** Told the names of the files retention removed, oldest first. */
+  onRemoved?: (names: string[]) => void;
 }
 
 /** Writes the Port Reporter logs of one run. */
@@ -48,8 +60,14 @@ export class PortReporter {
   #date = "";
   #record = 0;
   #closed = false;
+  /** The last stamp this run gave its files, so that none is given twice. */
+  #lastStamp = { base: "", n: 0 };
   #host = "";
   #operatingSystem: string;
+  #retention: Retention | null;
+  #onRemoved: (names: string[]) => void;
+  /** This run's PR-INITIAL, which retention keeps while the run goes on. */
+  #initial = "";
   /** Every file this run has written, in order. */
   readonly files: string[] = [];
 
@@ -58,6 +76,8 @@ export class PortReporter {
     this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.#now = options.now ?? (() => new Date());
     this.#operatingSystem = options.operatingSystem;
+    this.#retention = options.retention ?? null;
+    this.#onRemoved = options.onRemoved ?? (() => {});
   }
 
   /**
@@ -78,6 +98,7 @@ export class PortReporter {
     file.flush();
     file.close();
     reporter.files.push(initial);
+    reporter.#initial = basename(initial);
     reporter.#openPair(time, stamp);
     return reporter;
   }
@@ -166,14 +187,32 @@ export class PortReporter {
     this.files.push(this.#ports.path, this.#pids.path);
     this.#date = localDateTime(time)[0];
     this.#record = 0;
+    this.#keepWithinRetention(time, new Set([this.#initial, ports, pids]));
   }
 
-  /** `YYYYMMDD-HHMMSS` of `time`, with `-2`, `-3` … when files of that name exist already. */
+  /** Removes the oldest sets of logs past the retention limits, never `open` files. */
+  #keepWithinRetention(time: Date, open: ReadonlySet<string>): void {
+    if (this.#retention === null) return;
+    let removed: string[];
+    try {
+      removed = applyRetention(this.directory, this.#retention, open, time);
+    } catch {
+      return; // the directory cannot be listed: logging goes on, and so does the next try
+    }
+    if (removed.length > 0) this.#onRemoved(removed);
+  }
+
+  /**
+   * `YYYYMMDD-HHMMSS` of `time`, with `-2`, `-3` … when files of that name exist already or this
+   * run used it: a name retention freed is not given to newer files, which would then sort first.
+   */
   #freeStamp(time: Date, prefixes: string[]): string {
     const base = logFileStamp(time);
-    for (let n = 1;; n++) {
+    const first = base === this.#lastStamp.base ? this.#lastStamp.n + 1 : 1;
+    for (let n = first;; n++) {
       const stamp = n === 1 ? base : `${base}-${n}`;
       if (prefixes.every((prefix) => !exists(`${this.directory}/${prefix}-${stamp}.log`))) {
+        this.#lastStamp = { base, n };
         return stamp;
       }
     }

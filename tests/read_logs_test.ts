@@ -171,6 +171,27 @@ Deno.test("the original's file names order by their stamps' numbers, not their t
   }
 });
 
+Deno.test("portset's files started within one second order by their sequence: -10 after -9", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    for (const n of [10, 9, 1]) {
+      const suffix = n === 1 ? "" : `-${n}`;
+      Deno.writeTextFileSync(
+        `${dir}/PR-PORTS-20261122-090000${suffix}.log`,
+        `2026-11-22,09:00:00,UDP,${1000 + n},127.0.0.1,*,*,7,d,<root>,,bind,1\n`,
+      );
+    }
+    const report = await readLogDirectory(dir, { interests: defaultInterests(), baseline: null });
+    assert.deepEqual(report.files.map((f) => f.name), [
+      "PR-PORTS-20261122-090000.log",
+      "PR-PORTS-20261122-090000-9.log",
+      "PR-PORTS-20261122-090000-10.log",
+    ]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("a directory with no logs, or none at all, is a clear error", async () => {
   const empty = Deno.makeTempDirSync();
   try {
