@@ -140,6 +140,8 @@ async function monitor(
       modules: command.logDirectory !== null,
       stop: stopSignal,
       warn: warnOnce,
+      // portset never reports itself: its syslog connection is none of the host's business.
+      ignorePid: Deno.pid,
     });
     say(`portset: monitor stopped (${String(stopSignal.reason ?? "done")}) after ${ticks} ticks`);
     return 0;

@@ -42,3 +42,24 @@ export function endpointsByOwner(endpoints: readonly Endpoint[]): Map<number, En
   }
   return new Map([...byOwner].sort((a, b) => a[0] - b[0]));
 }
+
+/** Whether `pid` is the only process holding `endpoint`. */
+export function heldOnlyBy(endpoint: Endpoint, pid: number): boolean {
+  return endpoint.owners
+    ? endpoint.owners.every((owner) => owner.pid === pid)
+    : endpoint.pid === pid;
+}
+
+/**
+ * `snapshot` without the sockets `pid` alone holds and without that process: the host as a
+ * monitor reports it, leaving itself out. A socket it shares with another process stays.
+ */
+export function withoutProcess(snapshot: Snapshot, pid: number): Snapshot {
+  const processes = new Map(snapshot.processes);
+  processes.delete(pid);
+  return {
+    ...snapshot,
+    endpoints: snapshot.endpoints.filter((endpoint) => !heldOnlyBy(endpoint, pid)),
+    processes,
+  };
+}

@@ -7,6 +7,7 @@
 
 import type { Collector } from "../collectors/collector.ts";
 import type { Snapshot } from "../model/endpoint.ts";
+import { heldOnlyBy, withoutProcess } from "../model/snapshot.ts";
 import type { SocketChange } from "../model/socket_change.ts";
 import { SocketTracker } from "./tracker.ts";
 
@@ -26,12 +27,21 @@ export interface MonitorLoopOptions {
   /** Told what a snapshot could not see (missing privilege, missed notifications). */
   warn(message: string): void;
   stop: AbortSignal;
+  /**
+   * A process whose sockets no part is told of: the monitor's own (its syslog connection), so
+   * that it never logs or flags itself.
+   */
+  ignorePid?: number;
 }
 
 /** Runs until `stop` is aborted; returns how many ticks it made. */
 export async function runMonitorLoop(options: MonitorLoopOptions): Promise<number> {
   const { collector, parts, stop } = options;
-  const collect = () => collector.collect({ reuseOwners: true, modules: options.modules });
+  const { ignorePid } = options;
+  const collect = () => {
+    const snapshot = collector.collect({ reuseOwners: true, modules: options.modules });
+    return ignorePid === undefined ? snapshot : withoutProcess(snapshot, ignorePid);
+  };
   const tracker = new SocketTracker();
   collector.takeDestroyed?.(); // subscribe before the first look, so nothing after it is missed
   const first = collect();
@@ -50,7 +60,12 @@ export async function runMonitorLoop(options: MonitorLoopOptions): Promise<numbe
         "sockets closed faster than reported: some short-lived ones were missed",
       );
     }
-    const changes = tracker.update(snapshot.endpoints, destroyed?.endpoints);
+    const changes = tracker.update(
+      snapshot.endpoints,
+      ignorePid === undefined
+        ? destroyed?.endpoints
+        : destroyed?.endpoints.filter((endpoint) => !heldOnlyBy(endpoint, ignorePid)),
+    );
     for (const warning of snapshot.warnings) options.warn(warning);
     for (const part of parts) part.tick(changes, snapshot);
     ticks++;

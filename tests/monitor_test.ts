@@ -273,6 +273,56 @@ Deno.test("syslog over TCP: RFC 5424 messages framed by octet counting", async (
   }
 });
 
+Deno.test("portset never reports itself: its syslog connection is in no log, its process in no record", async () => {
+  using logs = withDirectory();
+  const rulePath = Deno.makeTempFileSync({ suffix: ".xml" });
+  Deno.writeTextFileSync(rulePath, `<PortSet onChange="true"><include key="*"/></PortSet>`);
+  using server = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    using sockets = new TestSockets();
+    await using monitor = new RunningCli([
+      "monitor",
+      "--log-dir",
+      logs.path,
+      "--rule",
+      rulePath,
+      "--interval",
+      "1",
+      "--jsonl",
+      "--syslog",
+      `tcp://127.0.0.1:${(server.addr as Deno.NetAddr).port}`,
+    ]);
+    // The monitor connects before its first look: the connection is in the start-up snapshot's
+    // sockets, unless it leaves itself out.
+    using connection = await server.accept();
+    const monitorPort = (connection.remoteAddr as Deno.NetAddr).port;
+    await monitor.waitForError(/portset: monitoring every 1 s/);
+    // Something to log, owned by this test's process, so the logs are not empty by chance.
+    const listener = sockets.tcpListen("127.0.0.78");
+    await waitForLine(logs.path, new RegExp(`,TCP,${listener.port},127\\.0\\.0\\.78,`));
+    assert.equal((await monitor.stop("SIGTERM")).code, 0);
+
+    const text = (prefix: string) =>
+      files(logs.path, prefix).map((name) => Deno.readTextFileSync(`${logs.path}/${name}`))
+        .join("");
+    const initial = text("PR-INITIAL-");
+    assert.match(initial, /\d+ mappings found/);
+    assert.doesNotMatch(initial, new RegExp(`\\n${monitor.pid}:`), "not in the start-up table");
+    assert.doesNotMatch(initial, new RegExp(`TCP ${monitorPort}\\b`), "its syslog connection");
+    for (const log of [initial, text("PR-PIDS-")]) {
+      assert.doesNotMatch(log, new RegExp(`Process ID: ${monitor.pid} `), "no block of its own");
+    }
+    for (const line of portsLines(logs.path)) {
+      const fields = line.split(",");
+      assert.notEqual(fields[7], String(monitor.pid), line);
+      assert.notEqual(fields[3], String(monitorPort), line);
+    }
+    assert.doesNotMatch(monitor.output, new RegExp(`"ProcessId":${monitor.pid}\\b`));
+  } finally {
+    Deno.removeSync(rulePath);
+  }
+});
+
 Deno.test("monitor errors: one line, exit code 2", async () => {
   const file = Deno.makeTempFileSync();
   try {
