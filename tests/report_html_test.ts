@@ -16,7 +16,8 @@ import {
   REPORT_CSP,
 } from "../outputs/report_html/mod.ts";
 import { CHANGE_KINDS, type ChangeRow, type Report } from "../report/model.ts";
-import { emptyReport, sampleReport } from "./support/report_sample.ts";
+import { COUNT_CHAR_WIDTH } from "../outputs/report_html/charts.ts";
+import { busyReport, emptyReport, sampleReport } from "./support/report_sample.ts";
 
 function count(text: string, pattern: RegExp): number {
   return [...text.matchAll(new RegExp(pattern.source, pattern.flags + "g"))].length;
@@ -377,4 +378,19 @@ Deno.test("timeline lane labels fit their gutter; a long one is cut, whole in it
   }
   assert.ok(labels[0][2].endsWith("…"));
   assert.ok(html.includes("<title>TCP 443 a-very-long-service-name-from-etc-services: listening"));
+});
+
+Deno.test("the hour chart's gutter fits its largest count, five digits on a busy host", () => {
+  const html = formatReportHtml(busyReport());
+  const chart = html.slice(html.indexOf('<svg id="hours-chart"'));
+  const labels = [
+    ...chart.slice(0, chart.indexOf("</svg>")).matchAll(
+      /<text class="ylabel" x="([\d.]+)"[^>]*>([^<]*)</g,
+    ),
+  ];
+  assert.deepEqual(labels.map((l) => l[2]), ["0", "10,000", "20,000"]);
+  for (const [, x, text] of labels) {
+    // Right-aligned at x: it starts at x minus its width, inside the SVG.
+    assert.ok(Number(x) - text.length * COUNT_CHAR_WIDTH >= 0, `${text} at ${x}`);
+  }
 });

@@ -39,6 +39,9 @@ function niceMax(max: number): number {
 
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
+/** A generous width of one character of a count label (11 px digits) in the charts' units. */
+export const COUNT_CHAR_WIDTH = 6.8;
+
 /** Lane labels longer than this many characters are cut, ending in "…" (the lane's title has all). */
 export const LANE_LABEL_MAX = 26;
 /** A generous width of one character of a lane label (bold 11.5 px) in the chart's units. */
@@ -204,8 +207,11 @@ export function allHours(hours: HourUsage[]): HourUsage[] {
 /** The changes-by-hour chart: a column per hour, new listeners, connections and other changes. */
 export function hoursChart(hours: HourUsage[]): Html {
   const max = Math.max(...hours.map((h) => h.changes));
-  const W = 440, L = 30, R = 4, top = 10, H = 250, plotH = 196;
   const yMax = niceMax(max || 1);
+  // The left gutter fits the top count's label (`20,000` on a busy host), which a fixed gutter
+  // would have clipped at the SVG's edge.
+  const W = 440, R = 4, top = 10, H = 250, plotH = 196;
+  const L = Math.max(30, Math.ceil(int(yMax).length * COUNT_CHAR_WIDTH) + 10);
   const colW = (W - L - R) / 24;
   const y = (v: number) => top + plotH - (v / yMax) * plotH;
   const columns = hours.map((h) => {

@@ -767,3 +767,167 @@ export function emptyReport(): Report {
     baseline: null,
   };
 }
+
+/** How many times the busy report multiplies the sample's hourly and per-interval counts. */
+const BUSY_SCALE = 320;
+
+/**
+ * The sample as a busy host's logs make it: counts in the tens of thousands (the charts' axis
+ * labels grow to `20,000`), 2,700 churning listeners, dozens of new-listener flags on long IPv6
+ * addresses, Windows paths and domain users. Rendering it at a narrow and a wide window is what
+ * found the HTML's layout defects.
+ */
+export function busyReport(): Report {
+  const report = sampleReport();
+  const rand = seededRandom(2700);
+  for (const hour of report.hours) {
+    hour.changes *= BUSY_SCALE;
+    hour.connections *= BUSY_SCALE;
+    hour.listeners *= BUSY_SCALE;
+    hour.ports = Math.min(2_700, hour.ports * 40);
+  }
+  for (const bucket of report.timeline.buckets) {
+    for (const kind of CHANGE_KINDS) bucket[kind] *= BUSY_SCALE;
+  }
+  report.totals.changes *= BUSY_SCALE;
+  report.totals.pidsRecords *= BUSY_SCALE;
+
+  // Global IPv6 addresses; every hundredth as long as one can be written (39 characters).
+  const v6 = (i: number) =>
+    `2001:${i % 100 ? "db8" : "0db8"}:4a7f:1c2e:9b3d:${(0x7700 + i).toString(16)}:e01f:${
+      (0x5c00 + i * 7).toString(16)
+    }`;
+  const java: Owner = {
+    pid: 4242,
+    process: "java",
+    path: "/opt/jdk-21.0.4+7-linux-x64/bin/java",
+    user: "NT AUTHORITY\\NETWORK SERVICE",
+  };
+  const temp = "C:\\Documents and Settings\\Administrator\\Local Settings\\Temp\\svchost.exe";
+
+  // The churning listeners: one port each, a few seconds of listening.
+  for (let i = 0; i < 2_700; i++) {
+    report.ports.push({
+      protocol: i % 5 ? "TCP" : "UDP",
+      port: 32_768 + i * 7,
+      service: null,
+      seconds: 1 + Math.floor(rand() * 8),
+      share: 0.0001,
+      listening: true,
+      changes: 2,
+      connections: 0,
+      processes: ["java"],
+    });
+  }
+  report.processes.push(
+    {
+      process: java.process,
+      path: java.path,
+      pidCount: 1,
+      seconds: 120_000,
+      share: 0.94,
+      changes: 5_400,
+      ports: 2_700,
+      users: [java.user, "WORKGROUP\\svc-backup-operator"],
+    },
+    {
+      process: "svchost.exe",
+      path: temp,
+      pidCount: 3,
+      seconds: 4_000,
+      share: 0.03,
+      changes: 12,
+      ports: 2,
+      users: ["NT AUTHORITY\\SYSTEM"],
+    },
+  );
+  report.users.push({
+    user: java.user,
+    changes: 5_400,
+    processes: ["java", "svchost.exe", "sqlservr.exe", "w3wp.exe"],
+  });
+  for (let i = 0; i < 30; i++) {
+    report.remoteAddresses.push({
+      address: v6(i),
+      connections: 900 - i * 20,
+      overcount: i > 20 ? 40 : 0,
+      remotePorts: [443, 8443, 49_152 + i],
+      processes: ["java", "svchost.exe"],
+      firstSeen: sampleTime(60 + i),
+      lastSeen: sampleTime(90_000 + i),
+    });
+  }
+  report.remoteAddresses.sort((a, b) => b.connections - a.connections);
+
+  const seen = { firstSeen: sampleTime(4_000), lastSeen: sampleTime(126_000) };
+  report.flags.push(
+    {
+      kind: "unexpected-directory",
+      severity: "alert",
+      subject: temp,
+      detail: `svchost.exe runs from ${temp}, not from C:\\WINDOWS\\System32\\ where it lives`,
+      count: 12,
+      ...seen,
+    },
+    {
+      kind: "remote-of-interest",
+      severity: "warning",
+      subject: v6(0),
+      detail: "Connected to TCP 4444, a flagged listener",
+      count: 3,
+      ...seen,
+    },
+  );
+  for (let i = 0; i < 40; i++) {
+    const port = 49_152 + i * 13;
+    const address = i % 2 ? `[${v6(i)}]` : "0.0.0.0";
+    report.flags.push({
+      kind: "new-listener",
+      severity: "info",
+      subject: `${i % 3 ? "TCP" : "UDP"} ${address}:${port}`,
+      detail: `Not in the baseline: java (pid 4242, ${java.user}) began listening on ` +
+        `${address}:${port}`,
+      count: 1 + (i % 4),
+      firstSeen: sampleTime(5_000 + i * 997),
+      lastSeen: sampleTime(5_000 + i * 997 + (i % 3) * 90_000),
+    });
+  }
+
+  // A long service name, in the ports table and a lane's label.
+  report.ports[0].service = "ms-wbt-server";
+  report.timeline.lanes[0].service = "ms-wbt-server";
+
+  // The implant from a Windows temp directory, under a domain account.
+  for (const change of report.changes.slice(0, 6)) {
+    Object.assign(change, {
+      process: "svchost.exe",
+      path: temp,
+      user: "NT AUTHORITY\\SYSTEM",
+      flagged: true,
+    });
+  }
+
+  // Changes on long addresses, by the domain user.
+  const template = report.changes[report.changes.length - 1];
+  for (let i = 0; i < 20; i++) {
+    report.changes.push({
+      ...template,
+      time: sampleTime(126_000 + i),
+      protocol: "TCP",
+      localAddress: v6(100 + i),
+      localPort: 49_152 + i,
+      remoteAddress: v6(i),
+      // The first is as long as an address and port can be: 39 characters and five digits.
+      remotePort: i === 0 ? 65_535 : 443,
+      pid: java.pid,
+      process: java.process,
+      path: java.path,
+      user: java.user,
+      state: "ESTABLISHED",
+      change: "connect",
+      flagged: false,
+      source: `PR-PORTS-20261121-000000.log:${90_000 + i}`,
+    });
+  }
+  return report;
+}
