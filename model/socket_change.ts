@@ -13,7 +13,9 @@ export type SocketChangeKind = "listen" | "bind" | "connect" | "state" | "owner"
 
 /** One change, with the socket as it is now (as last seen, for `close`). */
 export interface SocketChange {
+  /** What happened. */
   kind: SocketChangeKind;
+  /** The socket. */
   endpoint: Endpoint;
   /** The socket as it was, for `state` and `owner`. */
   previous?: Endpoint;

@@ -31,12 +31,15 @@ import { type DateOrder, formatSystemDate, parseSystemDate, utcOffset } from "./
 
 /** What a header says; null where it does not say. */
 export interface HeaderFacts {
+  /** From the title: `portset …` or `Port Reporter …`. */
   dialect: Dialect | null;
   /** The `System Date` as written. */
   systemDate: string | null;
   /** The `System Date` in wall-clock seconds (see log_time.ts). */
   systemTime: number | null;
+  /** `Local computer name`. */
   host: string | null;
+  /** `Operating System`. */
   operatingSystem: string | null;
 }
 
@@ -104,6 +107,7 @@ export class HeaderReader {
 
   constructor(readonly dateOrder: DateOrder = "ymd") {}
 
+  /** Reads a header line. */
   push(line: string): void {
     const text = line.trim();
     if (text === "") return;

@@ -34,6 +34,7 @@ import { formatProcessBlock, ProcessBlockReader, type ProcessDetail } from "./pr
 export interface InitialSnapshot extends HeaderFacts {
   /** Sockets open at start, as `seen` records with no time (the caller knows the time). */
   sockets: Omit<PortsRecord, "time">[];
+  /** The processes' blocks, in the file's order. */
   processes: ProcessDetail[];
 }
 
@@ -90,6 +91,7 @@ export class InitialLogReader {
     this.#header = new HeaderReader(dateOrder);
   }
 
+  /** Reads the file's next line, numbered from 1. */
   push(line: string, lineNumber: number): void {
     if (this.#section === "header") {
       if (TABLE_TITLE.test(line)) this.#section = "table";

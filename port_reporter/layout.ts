@@ -32,6 +32,7 @@ export type Dialect = "portset" | "port-reporter";
 
 /** A line a reader could not read as part of its log; `reason` says why. */
 export interface LogProblem {
+  /** The line's number in its file, from 1. */
   line: number;
   reason: string;
 }

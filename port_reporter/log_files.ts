@@ -20,6 +20,7 @@ export type LogKind = "initial" | "ports" | "pids";
 
 /** One log file found. */
 export interface LogFile {
+  /** Where it is: the directory's path joined with its name. */
   path: string;
   name: string;
   kind: LogKind;
@@ -30,6 +31,7 @@ export interface LogFile {
 
 /** One start of the monitor: its PR-INITIAL (when there is one) and the files after it. */
 export interface LogRun {
+  /** Its PR-INITIAL; null for files before the first one (retention may have removed it). */
   initial: LogFile | null;
   pids: LogFile[];
   ports: LogFile[];

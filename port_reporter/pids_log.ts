@@ -128,6 +128,7 @@ export class PidsLogReader {
   #block = new ProcessBlockReader();
   #blockStarted = false;
 
+  /** `onRecord` is given each record, `onProblem` each line that belongs to none. */
   constructor(
     readonly onRecord: (record: PidsRecord) => void,
     readonly onProblem: (problem: LogProblem) => void = () => {},
@@ -141,6 +142,7 @@ export class PidsLogReader {
     return this.#header.facts;
   }
 
+  /** Reads the file's next line, numbered from 1. */
   push(line: string, lineNumber: number): void {
     const number = LOG_NUMBER_LINE.exec(line);
     if (number) {
@@ -187,6 +189,7 @@ export class PidsLogReader {
     this.onProblem({ line: lineNumber, reason: "not a line of a process detail record" });
   }
 
+  /** The file has ended: its last record is given too. */
   finish(): void {
     this.#emit();
   }

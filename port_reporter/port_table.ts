@@ -44,7 +44,9 @@ export interface PortRow {
 
 /** What a `Port Statistics` block says. */
 export interface PortStatistics {
+  /** `TCP mappings`; null when the block has no such line. */
   tcp: number | null;
+  /** `UDP mappings`; null when the block has no such line. */
   udp: number | null;
   /** TCP sockets per state, in the order written. */
   states: { state: string; count: number }[];

@@ -85,12 +85,14 @@ export class PortsLogReader {
   #pendingLine = 0;
   #pieces = 0;
 
+  /** `onRecord` is given each record, `onProblem` each line that is none. */
   constructor(
     readonly onRecord: (record: PortsRecord) => void,
     readonly onProblem: (problem: LogProblem) => void,
     readonly dateOrder: DateOrder = "ymd",
   ) {}
 
+  /** Reads the file's next line, numbered from 1. */
   push(line: string, lineNumber: number): void {
     if (RECORD_START.test(line)) {
       this.#flush();
@@ -135,6 +137,7 @@ export class PortsLogReader {
     }
   }
 
+  /** The file has ended: its last record is given too. */
   finish(): void {
     this.#flush();
   }

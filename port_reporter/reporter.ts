@@ -33,6 +33,7 @@ export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 
 /** How the reporter writes. */
 export interface PortReporterOptions {
+  /** Where the logs go; created (0700) when missing. */
   directory: string;
   /** Start new files when PR-PORTS or PR-PIDS reaches this size. */
   maxBytes?: number;
@@ -51,6 +52,7 @@ export interface PortReporterOptions {
 
 /** Writes the Port Reporter logs of one run. */
 export class PortReporter {
+  /** Where the logs go. */
   readonly directory: string;
   #maxBytes: number;
   #now: () => Date;
