@@ -17,6 +17,7 @@ import {
 } from "../outputs/report_html/mod.ts";
 import { CHANGE_KINDS, type ChangeRow, type Report } from "../report/model.ts";
 import { COUNT_CHAR_WIDTH } from "../outputs/report_html/charts.ts";
+import { nameText, proseText } from "../outputs/report_html/parts.ts";
 import { busyReport, emptyReport, sampleReport } from "./support/report_sample.ts";
 
 function count(text: string, pattern: RegExp): number {
@@ -98,7 +99,8 @@ Deno.test("hostile names cannot break out of the HTML, the attributes or the JSO
   assert.doesNotMatch(html, /<img|<svg onload|<iframe|<b>portset/i);
   assert.ok(html.includes("&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"));
   assert.ok(html.includes("/var/log/&lt;b&gt;portset&lt;/b&gt; &amp; co"));
-  assert.ok(html.includes("&#39;quoted&#39; &quot;subject&quot;"));
+  // The flag's subject, in pieces that wrap only at its spaces.
+  assert.ok(html.includes('<span class="nb">&#39;quoted&#39;</span> <span class="nb">&quot;'));
   assert.ok(html.includes("evil?[31mred?"), "control characters shown as ?");
   assert.ok(!html.includes("\u001b") && !html.includes("\u0000"));
   // The JSON block keeps every name exactly.
@@ -393,4 +395,21 @@ Deno.test("the hour chart's gutter fits its largest count, five digits on a busy
     // Right-aligned at x: it starts at x minus its width, inside the SVG.
     assert.ok(Number(x) - text.length * COUNT_CHAR_WIDTH >= 0, `${text} at ${x}`);
   }
+});
+
+Deno.test("names wrap only at their spaces and after / or \\; prose also after / or \\", () => {
+  assert.equal(
+    nameText("C:\\Temp dir\\svc-host.exe").toString(),
+    '<span class="nb">C:\\</span><wbr><span class="nb">Temp</span> <span class="nb">dir\\</span>' +
+      '<wbr><span class="nb">svc-host.exe</span>',
+  );
+  assert.equal(
+    nameText("TCP [2001:db8::1]:80").toString(),
+    '<span class="nb">TCP</span> <span class="nb">[2001:db8::1]:80</span>',
+  );
+  assert.equal(nameText("<b>").toString(), '<span class="nb">&lt;b&gt;</span>');
+  assert.equal(
+    proseText("runs from /tmp/.x/, not <here>").toString(),
+    "runs from /<wbr>tmp/<wbr>.x/<wbr>, not &lt;here&gt;",
+  );
 });

@@ -51,9 +51,9 @@ export function changesSection(report: Report, flagged: FlaggedSubjects): Html {
   const usual = usualPaths(report.changes);
   const rows = report.changes.map((c, i) => {
     const kind = knownKind(c.change);
-    const remote = c.remoteAddress === null
-      ? markup`<span class="muted">—</span>`
-      : addressPort(c.remoteAddress, c.remotePort);
+    // The local address, and the remote one after an arrow, where a narrow cell may wrap.
+    const remote = c.remoteAddress !== null &&
+      markup` <span class="to">→ ${addressPort(c.remoteAddress, c.remotePort)}</span>`;
     return markup`<tr${
       attrs({
         class: c.flagged ? "change flagged" : "change",
@@ -65,7 +65,7 @@ export function changesSection(report: Report, flagged: FlaggedSubjects): Html {
       c.flagged && markup`<span class="mark sev-alert">⚑</span>`
     }${
       when(c.time)
-    }</td><td><span class="k k-${kind}">${c.change}</span></td><td>${c.protocol}</td><td class="addr">${c.localAddress}</td><td class="num">${c.localPort}</td><td class="addr">${remote}</td><td class="num">${
+    }</td><td><span class="k k-${kind}">${c.change}</span></td><td class="num port" data-v="${c.localPort}"><span class="proto">${c.protocol}</span> ${c.localPort}</td><td class="addr">${c.localAddress}${remote}</td><td class="num">${
       c.pid ?? ""
     }</td><td class="proc">${processCell(c, flagged, usual)}</td><td>${
       clipped(c.user, "user")
@@ -84,10 +84,8 @@ export function changesSection(report: Report, flagged: FlaggedSubjects): Html {
       headRow([
         ["Time", "text"],
         ["Change", "text"],
-        ["Proto", "text"],
-        ["Local address", "text"],
         ["Port", "num", "num"],
-        ["Remote", "text"],
+        ["Local address → remote", "text"],
         ["PID", "num", "num"],
         ["Process", "text", undefined, PROCESS_TITLE],
         ["User", "text"],

@@ -86,13 +86,13 @@ ${timelineSection(report, flagged)}
 <div class="grid grid-a">
 ${hoursSection(report)}
 ${processesSection(report, flagged)}
-</div><div class="grid">
-${remotesSection(report, flagged)}
-${portsSection(report, flagged)}
-</div><div class="grid">
-${usersSection(report, flagged)}
-${sharedSection(report)}
 </div>
+${remotesSection(report, flagged)}
+<div class="grid">
+${portsSection(report, flagged)}
+${usersSection(report, flagged)}
+</div>
+${sharedSection(report)}
 ${changesSection(report, flagged)}
 ${sourcesSection(report)}
 </main>

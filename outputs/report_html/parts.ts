@@ -39,10 +39,27 @@ export function tail(text: string): Html {
   return markup`<bdi class="tail-text">${text}</bdi>`;
 }
 
-/** Text that may wrap after each `/` and `\` (a path's separators) as well as at its spaces. */
-export function breakable(text: string): Html {
+/**
+ * Names (a path, an address, a user, a list of process names) that wrap only at their spaces and
+ * after a path's `/` or `\`: each piece between is one unbreakable span, so a narrow cell never
+ * cuts `2001:db8::1` or `systemd-resolved` in two (the browser would, at a hyphen).
+ */
+export function nameText(text: string): Html {
   return markup`${
-    text.split(/(?<=[\\/])/).map((part, i) => markup`${i ? markup`<wbr>` : ""}${part}`)
+    text.split(/(?<=[\\/])|(?=\s)/).map((piece, i) => {
+      const space = piece.match(/^\s+/)?.[0] ?? "";
+      const word = piece.slice(space.length);
+      return markup`${i && !space ? markup`<wbr>` : space}${
+        word && markup`<span class="nb">${word}</span>`
+      }`;
+    })
+  }`;
+}
+
+/** Prose (a flag's detail) that may also wrap after a path's `/` or `\` within it. */
+export function proseText(text: string): Html {
+  return markup`${
+    text.split(/(?<=[\\/])/).map((piece, i) => markup`${i ? markup`<wbr>` : ""}${piece}`)
   }`;
 }
 
@@ -59,8 +76,8 @@ export function nameAndPath(
 }
 
 /** Process names, or a dash when no process was visible. */
-export function processList(processes: string[]): Html | string {
-  return processes.length ? processes.join(", ") : NO_PROCESS;
+export function processList(processes: string[]): Html {
+  return processes.length ? nameText(processes.join(", ")) : NO_PROCESS;
 }
 
 /** The dash for a socket no process owned, saying why there may be none. */

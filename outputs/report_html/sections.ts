@@ -14,7 +14,7 @@ import { type FlaggedSubjects, SEVERITIES } from "./flagged.ts";
 import { bytes, formatDuration, int, when } from "./format.ts";
 import { attrs, type Html, type HtmlValue, markup } from "./html.ts";
 import { changeMatches } from "./page_script.ts";
-import { breakable, card, headRow } from "./parts.ts";
+import { card, headRow, nameText, proseText } from "./parts.ts";
 import { KIND_COLORS, OTHER_COLOR } from "./style.ts";
 
 const KIND_MEANING: Readonly<Record<ChangeKind, string>> = {
@@ -132,28 +132,25 @@ export function flagsSection(report: Report): Html {
         encodeURIComponent(query)
       }&flagged=1`}">changes ↓</a>`
       : anyFlaggedRow && markup`<a class="go" href="#flagged=1">flagged changes ↓</a>`;
-    return markup`<tr class="flag sev-${flag.severity}" data-severity="${flag.severity}"><td><span class="pill sev-${flag.severity}">${flag.severity}</span></td><td class="fkind">${
+    return markup`<tr class="flag sev-${flag.severity}" data-severity="${flag.severity}"><td class="sev"><span class="pill sev-${flag.severity}">${flag.severity}</span></td><td class="fkind">${
       FLAG_KIND_LABEL[flag.kind] ?? flag.kind
-    }</td><td class="subject">${
-      breakable(flag.subject)
-    }</td><td class="detail">${flag.detail}</td><td class="time seen">${
+    }</td><td class="about"><div class="subject">${
+      nameText(flag.subject)
+    }</div><div class="detail">${proseText(flag.detail)}</div></td><td class="time seen">${
       seenSpan(flag.firstSeen, flag.lastSeen)
-    }</td><td class="num">${int(flag.count)}</td><td class="link">${link}</td></tr>`;
+    }</td><td class="num count">${int(flag.count)}</td><td class="link">${link}</td></tr>`;
   });
   return card(
     "flags",
     "Flags",
     markup`<table class="data flags"><colgroup>${
-      ["sev", "what", "subject", "detail", "seen", "count", "link"].map((c) =>
-        markup`<col class="c-${c}">`
-      )
+      ["sev", "what", "about", "seen", "count", "link"].map((c) => markup`<col class="c-${c}">`)
     }</colgroup>
 ${
       headRow([
         ["Severity"],
         ["What"],
-        ["Subject"],
-        ["Detail"],
+        ["Subject and detail"],
         ["First – last seen"],
         ["Lines", undefined, "num"],
         [""],

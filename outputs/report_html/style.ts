@@ -57,8 +57,9 @@ margin-bottom:14px;min-width:0;overflow-x:auto}
 h2{font-size:15px;margin:0;font-weight:650}
 h3{font-size:13px;margin:12px 0 4px}
 .note{font-size:12px;color:var(--muted)}
-.grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:0 14px;align-items:start}
-.grid-a{grid-template-columns:minmax(0,3fr) minmax(0,7fr)}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,640px),1fr));gap:0 14px;
+align-items:start}
+.grid-a{grid-template-columns:minmax(0,3fr) minmax(min-content,7fr)}
 .grid .card{margin-bottom:14px}
 .empty{color:var(--muted);margin:6px 0;font-style:italic}
 .empty.ok{color:#166534;font-style:normal}
@@ -73,16 +74,17 @@ th.num{text-align:right}
 .time{white-space:nowrap}
 .name{font-weight:600}
 .path{color:var(--muted);font-size:11.5px;white-space:nowrap;overflow:hidden;
-text-overflow:ellipsis;max-width:260px}
+text-overflow:ellipsis;max-width:min(260px,25vw)}
 .path,.cpath,.src-clip{direction:rtl;text-align:left}
 .tail-text{direction:ltr;unicode-bidi:isolate}
-.cpath{display:block;max-width:160px;overflow:hidden;text-overflow:ellipsis;
+.cpath{display:block;max-width:140px;overflow:hidden;text-overflow:ellipsis;
 color:var(--faint);font-size:11px;line-height:1.25;
 font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 .cpath.sev-alert,.path.sev-alert{color:var(--alert);font-weight:600}
 .cpath.sev-warning{color:var(--warning-fg)}
 .nowrap,.port,td.addr{white-space:nowrap}
-.list{color:var(--muted);font-size:12.5px;overflow-wrap:anywhere}
+.list{color:var(--muted);font-size:12.5px}
+.nb{white-space:nowrap}
 .clip{display:inline-block;max-width:92px;overflow:hidden;text-overflow:ellipsis;
 white-space:nowrap;vertical-align:bottom}
 td.svc{white-space:nowrap}
@@ -91,7 +93,7 @@ td.svc{white-space:nowrap}
 .warn-text{color:var(--warning-fg)!important;font-weight:700}
 .alert-text{color:var(--alert)}
 td.share{width:150px;white-space:nowrap}
-.grid td.share{width:auto}
+.top td.share{width:auto}
 .bar{display:inline-block;vertical-align:middle;width:80px;height:9px;background:#e2e8f0;
 border-radius:2px;overflow:hidden;margin-right:8px}
 .bar .fill{display:block;height:100%;background:#3b82f6}
@@ -109,22 +111,22 @@ color:#fff;margin-right:4px;text-transform:uppercase;letter-spacing:.03em}
 .mark.sev-info{color:var(--info)}
 table.flags td{padding:6px 8px;vertical-align:middle}
 tr.flag td:first-child{border-left:4px solid transparent}
-tr.flag.sev-alert td{background:var(--alert-bg)}
+tr.flag.sev-alert,tr.flag.sev-alert td{background:var(--alert-bg)}
 tr.flag.sev-alert td:first-child{border-left-color:var(--alert)}
-tr.flag.sev-warning td{background:var(--warning-bg)}
+tr.flag.sev-warning,tr.flag.sev-warning td{background:var(--warning-bg)}
 tr.flag.sev-warning td:first-child{border-left-color:var(--warning)}
-tr.flag.sev-info td{background:var(--info-bg)}
+tr.flag.sev-info,tr.flag.sev-info td{background:var(--info-bg)}
 tr.flag.sev-info td:first-child{border-left-color:var(--info)}
-tr.flag .subject{font-weight:700;font-size:13px;overflow-wrap:anywhere}
-table.flags .c-subject{width:22%}
-table.flags .c-detail{width:40%}
+tr.flag .subject{font-weight:700;font-size:13px}
+tr.flag .detail{margin-top:1px}
 table.flags td.seen{font-size:12.5px;line-height:1.35}
+table.flags th,.top table.data th{white-space:normal}
 .until{color:var(--muted)}
 tr.flag.sev-alert .subject{color:var(--alert-fg)}
 tr.flag.sev-warning .subject{color:var(--warning-fg)}
 tr.flag.sev-info .subject{color:var(--info-fg)}
-.fkind{white-space:nowrap;font-weight:600}
-td.link{white-space:nowrap;text-align:right}
+.fkind{font-weight:600}
+td.link{text-align:right;white-space:nowrap}
 a.go{color:var(--accent);text-decoration:none;font-size:12px}
 a.go:hover{text-decoration:underline}
 #flags{border-top:3px solid #16a34a}
@@ -141,6 +143,7 @@ border-top:7px solid var(--alert);border-bottom:0;vertical-align:1px}
 svg .tl-flag{fill:var(--alert)}
 svg.chart{display:block;width:100%;height:auto;font-size:11px;
 font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+#hours-chart{max-width:560px}
 svg .grid{stroke:#e2e8f0;stroke-width:1}
 svg .tick{stroke:#eef2f7;stroke-width:1}
 svg .tick.day{stroke:#94a3b8;stroke-dasharray:3 3}
@@ -161,6 +164,7 @@ ${CHANGE_KINDS.map((k) => `.k-${k}{background:${KIND_COLORS[k]}}`).join("\n")}
 .listening{font-size:10.5px;color:#1e40af;background:#dbeafe;border-radius:3px;padding:0 4px}
 ul.services{margin:0;padding:0;list-style:none}
 ul.services li{margin:0 0 2px}
+ul.services code{white-space:nowrap}
 .more-toggle{display:none}
 .more-label{float:right;margin-top:-30px;font-size:12px;color:var(--accent);cursor:pointer;
 user-select:none}
@@ -184,17 +188,20 @@ flex-wrap:wrap}
 table.changes{font-size:12px}
 table.changes td,table.changes th{padding:2px 5px;white-space:nowrap}
 table.changes .k{min-width:46px}
-table.changes .addr{font-size:12px}
+table.changes .addr{font-size:12px;white-space:normal}
+table.changes .to{white-space:nowrap}
 .cut{display:inline-block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;
 vertical-align:bottom}
-.cut-user{max-width:112px}
+.cut-user{max-width:100px}
 table.changes td.src{color:var(--muted);font-size:11px}
-.src-clip{display:inline-block;max-width:112px;overflow:hidden;text-overflow:ellipsis;
+.src-clip{display:inline-block;max-width:100px;overflow:hidden;text-overflow:ellipsis;
 vertical-align:bottom}
-.grid table.data th,.grid table.data td{padding-left:4px;padding-right:4px}
-.grid table.data th:first-child,.grid table.data td:first-child{padding-left:0}
-.grid .bar{width:48px;margin-right:6px}
-.grid .bar-label{min-width:38px}
+.top table.data th,.top table.data td{padding-left:4px;padding-right:4px}
+.top table.data th:first-child,.top table.data td:first-child{padding-left:0}
+.top .bar{width:40px;margin-right:6px}
+.top td.addr{font-size:12px}
+.top .bar-label{min-width:38px}
+.top td.time{white-space:normal}
 tr.change.flagged td{background:var(--alert-bg)}
 tr.change.flagged td:first-child{box-shadow:inset 3px 0 var(--alert)}
 table.sortable th{cursor:pointer}
@@ -205,7 +212,31 @@ dl.meta dt{font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:va
 dl.meta dd{margin:0;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12.5px}
 ul.problems{margin:0;padding-left:18px;color:var(--warning-fg)}
 footer{max-width:1400px;margin:0 auto;padding:4px 24px 24px;font-size:12px;color:var(--muted)}
-@media (max-width:900px){.grid{grid-template-columns:1fr}
-.cards{grid-template-columns:repeat(2,1fr)}}
+@media (max-width:1150px){.grid-a{grid-template-columns:1fr}}
+@media (max-width:900px){.cards{grid-template-columns:repeat(2,1fr)}}
+@media (max-width:1100px){
+table.flags,table.flags tbody{display:block}
+table.flags thead,table.flags colgroup{display:none}
+table.flags tr.flag{display:flex;flex-wrap:wrap;align-items:baseline;gap:2px 12px;padding:6px 8px;
+border-bottom:1px solid var(--line)}
+table.flags td{display:block;padding:0;border:0}
+table.flags tr.flag td:first-child{border-left:0}
+table.flags td.about{order:1;flex-basis:100%}
+table.flags td.seen{order:2}
+table.flags td.link{order:3;margin-left:auto}
+table.flags td.count::after{content:" lines"}
+tr.flag.sev-alert{box-shadow:inset 4px 0 var(--alert)}
+tr.flag.sev-warning{box-shadow:inset 4px 0 var(--warning)}
+tr.flag.sev-info{box-shadow:inset 4px 0 var(--info)}}
+@media (max-width:1270px){
+table.changes,table.changes thead,table.changes tbody{display:block}
+table.changes thead{position:sticky;top:0;z-index:1;background:var(--card)}
+table.changes tr{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 12px;padding:3px 6px;
+border-bottom:1px solid var(--line)}
+table.changes tr[hidden]{display:none}
+table.changes th,table.changes td{display:block;padding:0;border:0}
+.scroll table.changes th{position:static}
+tr.change.flagged{background:var(--alert-bg);box-shadow:inset 3px 0 var(--alert)}
+tr.change.flagged td:first-child{box-shadow:none}}
 @media print{body{background:#fff}.scroll{max-height:none;overflow:visible}.controls{display:none}}
 `;

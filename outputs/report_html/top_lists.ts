@@ -12,7 +12,7 @@ import type { FlaggedSubjects } from "./flagged.ts";
 import { flagMark } from "./flagged.ts";
 import { formatDuration, int, percent, when } from "./format.ts";
 import { attrs, type Html, markup } from "./html.ts";
-import { bar, card, type Head, headRow, nameAndPath, processList } from "./parts.ts";
+import { bar, card, type Head, headRow, nameAndPath, nameText, processList } from "./parts.ts";
 
 /** Rows of a top list shown before its "show all" toggle. */
 export const TOP_ROWS = 12;
@@ -41,13 +41,27 @@ ${body}</tbody></table>`;
 
 /** A top list's card: its table, or a line saying the logs have none. */
 function topList(
-  list: { id: string; heading: string; empty: string; table: string; note: string; noun: string },
+  list: {
+    id: string;
+    heading: string;
+    empty: string;
+    table: string;
+    note: string;
+    noun: string;
+    /** A card of its own across the page, not one of a pair. */
+    wide?: boolean;
+  },
   head: Head[],
   rows: TopRow[],
 ): Html {
+  // `top`: the compact table style of the top lists (narrow paddings and bars).
+  const options = { wide: list.wide ?? false, extraClass: " top" };
   return rows.length === 0
-    ? card(list.id, list.heading, markup`<p class="empty">${list.empty}</p>`)
-    : card(list.id, list.heading, table(list.table, head, rows, list.noun), { note: list.note });
+    ? card(list.id, list.heading, markup`<p class="empty">${list.empty}</p>`, options)
+    : card(list.id, list.heading, table(list.table, head, rows, list.noun), {
+      ...options,
+      note: list.note,
+    });
 }
 
 /** Processes by the share of the window they had a socket open. */
@@ -68,7 +82,9 @@ export function processesSection(report: Report, flagged: FlaggedSubjects): Html
         formatDuration(p.seconds)
       }</td><td class="num">${int(p.changes)}</td><td class="num">${
         int(p.pidCount)
-      }</td><td class="num">${int(p.ports)}</td><td class="list">${p.users.join(", ")}</td>`,
+      }</td><td class="num">${int(p.ports)}</td><td class="list">${
+        nameText(p.users.join(", "))
+      }</td>`,
     };
   });
   return topList(
@@ -112,11 +128,11 @@ export function remotesSection(report: Report, flagged: FlaggedSubjects): Html {
         flagMark(severity)
       }</td><td class="share" data-v="${r.connections}">${
         bar(r.connections / max, count)
-      }</td><td class="list nowrap" title="${r.remotePorts.join(", ")}">${
+      }</td><td class="list" title="${r.remotePorts.join(", ")}">${
         r.remotePorts.slice(0, 2).join(", ")
       }${r.remotePorts.length > 2 ? " …" : ""}</td><td class="list">${
         processList(r.processes)
-      }</td><td class="time" title="${r.lastSeen}">${when(r.lastSeen.slice(0, 16))}</td>`,
+      }</td><td class="time" title="${r.lastSeen}">${nameText(when(r.lastSeen.slice(0, 16)))}</td>`,
     };
   });
   return topList(
@@ -127,6 +143,8 @@ export function remotesSection(report: Report, flagged: FlaggedSubjects): Html {
       table: "top-remotes",
       noun: "addresses",
       note: "by connections",
+      // Across the page: a column of IPv6 addresses is too wide for half of it.
+      wide: true,
     },
     [
       ["Address", "text"],
@@ -198,11 +216,11 @@ export function usersSection(report: Report, flagged: FlaggedSubjects): Html {
       severity,
       name: "data-user",
       value: u.user,
-      cells: markup`<td class="name">${u.user}${
+      cells: markup`<td class="name">${nameText(u.user)}${
         flagMark(severity)
       }</td><td class="share" data-v="${u.changes}">${
         bar(u.changes / max, int(u.changes))
-      }</td><td class="list">${u.processes.join(", ")}</td>`,
+      }</td><td class="list">${nameText(u.processes.join(", "))}</td>`,
     };
   });
   return topList(
@@ -240,6 +258,7 @@ export function sharedSection(report: Report): Html {
       table: "shared-table",
       noun: "processes",
       note: "processes hosting more than one service",
+      wide: true,
     },
     [["PID", "num", "num"], ["Process", "text"], ["Services", "text"]],
     rows,

@@ -60,7 +60,7 @@ export function probeLayout(): void {
     return element;
   };
   const skipped = "script,style,svg,select,option,title,template,noscript";
-  const names = ".subject,.addr,.path,.cpath,.list,code,.dir,.src,.name,.port";
+  const names = ".subject,.addr,.path,.cpath,.list,code,.dir,.src,.name,.port,.time";
   const walker = document.createTreeWalker(
     document.body,
     NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT,
@@ -93,9 +93,13 @@ export function probeLayout(): void {
     if (text === "" || node.parentElement?.closest(skipped)) continue;
     range.selectNodeContents(node);
     const rects = range.getClientRects();
-    if (rects.length === 0) continue;
-    textsChecked++;
     const container = blockOf(node);
+    if (rects.length === 0) {
+      // White space between elements, collapsed at a line's end, still separates words.
+      if (container === block && last && /^\s+$/.test(text)) last = { ...last, char: " " };
+      continue;
+    }
+    textsChecked++;
     if (container !== block) {
       block = container;
       before = "";
