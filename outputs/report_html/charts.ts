@@ -10,7 +10,7 @@
  */
 
 import { CHANGE_KINDS, type HourUsage, type Report } from "../../report/model.ts";
-import { formatLogTime } from "../../report/log_time.ts";
+import { formatLogTime } from "../../port_reporter/log_time.ts";
 import type { FlaggedSubjects } from "./flagged.ts";
 import { epoch, formatDuration, int, percent } from "./format.ts";
 import { type Html, markup } from "./html.ts";

@@ -6,7 +6,7 @@
  */
 
 import { formatAddressPort } from "../../model/address.ts";
-import { parseLogDateTime } from "../../report/log_time.ts";
+import { parseLogDateTime } from "../../port_reporter/log_time.ts";
 
 /** A whole number with thousands separators: `12,000`. */
 export function int(n: number): string {

@@ -24,7 +24,7 @@
  * @module
  */
 
-import { printableField } from "../printable.ts";
+import { printableField } from "../../text/printable.ts";
 
 /** Makes a fragment; set by `Html`'s static block, so only this module can. */
 let trusted: (markup: string) => Html;

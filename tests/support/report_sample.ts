@@ -23,7 +23,7 @@ import {
   REPORT_FORMAT,
   type UserUsage,
 } from "../../report/model.ts";
-import { formatLogTime, hourOfDay } from "../../report/log_time.ts";
+import { formatLogTime, hourOfDay } from "../../port_reporter/log_time.ts";
 import { seededRandom } from "./random.ts";
 
 /** How many change rows the sample's `changes` keeps (the rest are `changesOmitted`). */
