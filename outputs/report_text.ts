@@ -5,14 +5,14 @@
  * @module
  */
 
-import type { Report } from "../report/model.ts";
+import type { ListCount, Report } from "../report/model.ts";
 import { VERSION } from "../version.ts";
 import { printable } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
 
 /** How much to show. */
 export interface ReportTextOptions {
-  /** Rows per ranking (ports, processes, remote addresses, users). */
+  /** Rows per ranking (ports, processes, remote addresses, users), and warnings and notes. */
   top?: number;
 }
 
@@ -50,25 +50,9 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
     );
   }
 
-  section(lines, `Flags (${report.flags.length})`);
-  if (report.flags.length === 0) lines.push(" Nothing of interest found.");
-  else {
-    lines.push(...formatTable([
-      ["Severity", "Kind", "Subject", "Seen", "First", "Last"],
-      ...report.flags.map((flag) => [
-        flag.severity.toUpperCase(),
-        flag.kind,
-        flag.subject,
-        `${flag.count}×`,
-        flag.firstSeen,
-        flag.lastSeen,
-      ]),
-    ]));
-    lines.push("");
-    for (const flag of report.flags) lines.push(` ${flag.subject}: ${flag.detail}`);
-  }
+  formatFlags(lines, report, top);
 
-  section(lines, heading("Local ports by time in use", top, report.ports.length));
+  section(lines, heading("Local ports by time in use", top, report.ports, report.counts.ports));
   lines.push(...formatTable([
     ["Port", "Service", "In use", "Share", "Listening", "Changes", "Connections", "Processes"],
     ...report.ports.slice(0, top).map((port) => [
@@ -83,7 +67,10 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
     ]),
   ]));
 
-  section(lines, heading("Processes by time in use", top, report.processes.length));
+  section(
+    lines,
+    heading("Processes by time in use", top, report.processes, report.counts.processes),
+  );
   lines.push(...formatTable([
     ["Process", "In use", "Share", "PIDs", "Ports", "Changes", "Users", "Path"],
     ...report.processes.slice(0, top).map((process) => [
@@ -100,7 +87,12 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
 
   section(
     lines,
-    heading("Remote addresses by connections", top, report.remoteAddresses.length),
+    heading(
+      "Remote addresses by connections",
+      top,
+      report.remoteAddresses,
+      report.counts.remoteAddresses,
+    ),
   );
   if (report.remoteAddresses.length === 0) lines.push(" No connections in the logs.");
   else {
@@ -117,12 +109,13 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
     ]));
   }
 
-  section(lines, heading("User contexts", top, report.users.length));
+  section(lines, heading("User contexts", top, report.users, report.counts.users));
   lines.push(...formatTable([
-    ["User", "Changes", "Processes"],
+    ["User", "Changes", "At start-up", "Processes"],
     ...report.users.slice(0, top).map((user) => [
       user.user,
       String(user.changes),
+      user.startupSockets > 0 ? `${user.startupSockets} socket(s)` : "",
       user.processes.join(", "),
     ]),
   ]));
@@ -141,7 +134,15 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
     ]),
   ]));
 
-  section(lines, `Services per shared host process (${report.sharedProcesses.length})`);
+  section(
+    lines,
+    heading(
+      "Services per shared host process",
+      Infinity,
+      report.sharedProcesses,
+      report.counts.sharedProcesses,
+    ),
+  );
   if (report.sharedProcesses.length === 0) lines.push(" No process hosting several services.");
   for (const host of report.sharedProcesses) {
     lines.push(` ${host.process} (PID ${host.pid})${host.path ? ` ${host.path}` : ""}`);
@@ -166,8 +167,70 @@ function section(lines: string[], title: string): void {
   lines.push("", RULE, ` ${title}`, RULE, "");
 }
 
-function heading(title: string, top: number, count: number): string {
-  return count > top ? `${title} (top ${top} of ${count})` : `${title} (${count})`;
+/**
+ * A ranking's title with how much of it is shown: `(top 20 of 2,731)`, where 2,731 is how many
+ * the logs had, not how many the report kept (`(…, the report keeps 500)` says that cut too).
+ */
+export function heading(
+  title: string,
+  top: number,
+  kept: readonly unknown[],
+  count: ListCount,
+): string {
+  const total = `${count.exact ? "" : "about "}${count.total.toLocaleString("en-US")}`;
+  const shown = Math.min(top, kept.length);
+  const cut = kept.length < count.total ? `; the report keeps ${kept.length}` : "";
+  return shown < count.total ? `${title} (top ${shown} of ${total}${cut})` : `${title} (${total})`;
+}
+
+/**
+ * The flags: every alert, whatever `--top` says; then warnings and notes up to `top` more rows,
+ * and how many were left out. A flag grouping new listeners lists the first of them.
+ */
+function formatFlags(lines: string[], report: Report, top: number): void {
+  const alerts = report.flags.filter((flag) => flag.severity === "alert");
+  const others = report.flags.filter((flag) => flag.severity !== "alert");
+  const shown = [...alerts, ...others.slice(0, top)];
+  const left = others.length - Math.min(top, others.length) + report.flagsOmitted;
+  section(
+    lines,
+    `Flags (${report.counts.flags.total.toLocaleString("en-US")}: ${alerts.length} alert(s))`,
+  );
+  if (shown.length === 0) {
+    lines.push(" Nothing of interest found.");
+    return;
+  }
+  lines.push(...formatTable([
+    ["Severity", "Kind", "Subject", "Seen", "First", "Last"],
+    ...shown.map((flag) => [
+      flag.severity.toUpperCase(),
+      flag.kind,
+      flag.subject,
+      `${flag.count}×`,
+      flag.firstSeen,
+      flag.lastSeen,
+    ]),
+  ]));
+  if (left > 0) {
+    lines.push(
+      ` … and ${left.toLocaleString("en-US")} more warnings and notes` +
+        (report.flagsOmitted > 0
+          ? ` (${report.flagsOmitted.toLocaleString("en-US")} past the report's cap)`
+          : "") +
+        "; --top sets how many are shown, --json lists all that were kept",
+    );
+  }
+  lines.push("");
+  for (const flag of shown) {
+    const listeners = flag.ports.length === 0
+      ? ""
+      : `: ${flag.ports.join(", ")}${
+        flag.portCount > flag.ports.length
+          ? ` and ${(flag.portCount - flag.ports.length).toLocaleString("en-US")} more`
+          : ""
+      }`;
+    lines.push(` ${flag.subject}: ${flag.detail}${listeners}`);
+  }
 }
 
 /** `42 s`, `3 min 5 s`, `2 h 07 min`, `3 d 4 h`. */

@@ -24,6 +24,8 @@ export interface Counted<T> {
 export class HeavyHitters<T> {
   #entries = new Map<string, Counted<T>>();
   #floor = 0;
+  #entered = 0;
+  #evicted = false;
 
   constructor(readonly capacity: number, readonly create: (key: string) => T) {}
 
@@ -35,6 +37,7 @@ export class HeavyHitters<T> {
       return entry;
     }
     if (this.#entries.size >= this.capacity) this.#evict();
+    this.#entered++;
     key = detach(key);
     entry = { key, count: this.#floor + 1, overcount: this.#floor, data: this.create(key) };
     this.#entries.set(key, entry);
@@ -56,9 +59,18 @@ export class HeavyHitters<T> {
     return this.#entries.size;
   }
 
+  /**
+   * How many distinct keys were counted: exact until the first eviction; after it an upper bound
+   * (a key dropped and seen again counts twice).
+   */
+  get distinct(): { total: number; exact: boolean } {
+    return { total: this.#entered, exact: this.#floor === 0 && !this.#evicted };
+  }
+
   #evict(): void {
     const sorted = [...this.#entries.values()].sort((a, b) => a.count - b.count);
     const dropped = sorted.slice(0, Math.ceil(sorted.length / 2));
+    this.#evicted = true;
     for (const entry of dropped) this.#entries.delete(entry.key);
     this.#floor = Math.max(this.#floor, dropped.at(-1)?.count ?? 0);
   }

@@ -16,7 +16,7 @@ import type { ChangeKind, Dialect } from "../port_reporter/layout.ts";
 export { CHANGE_KINDS, type ChangeKind, type Dialect } from "../port_reporter/layout.ts";
 
 /** The report's `format` field. */
-export const REPORT_FORMAT = "portset-report/1";
+export const REPORT_FORMAT = "portset-report/2";
 
 /** One log file read. */
 export interface LogFileSummary {
@@ -92,6 +92,8 @@ export interface RemoteAddressUsage {
 export interface UserUsage {
   user: string;
   changes: number;
+  /** Sockets open under it when a monitor started (in the start-up snapshots). */
+  startupSockets: number;
   /** Process names, most changes first, at most 10. */
   processes: string[];
 }
@@ -127,13 +129,27 @@ export interface Flag {
     | "unexpected-directory"
     | "new-listener";
   severity: "info" | "warning" | "alert";
-  /** What the flag is about: `TCP 4444`, `nc`, `/tmp/sshd`, an address. */
+  /**
+   * What the flag is about: `TCP 4444`, `nc`, `/tmp/sshd`, an address; for new listeners the
+   * process that opened them (one flag per process).
+   */
   subject: string;
   detail: string;
   firstSeen: string;
   lastSeen: string;
   /** How many log lines or records raised it. */
   count: number;
+  /** The listeners a grouped flag covers (`TCP 0.0.0.0:4444`), the first 20; empty otherwise. */
+  ports: string[];
+  /** How many distinct listeners it covers (at most 1,000 are told apart). */
+  portCount: number;
+}
+
+/** A capped list's whole length, before it was cut to what the report shows. */
+export interface ListCount {
+  total: number;
+  /** False when `total` is an upper bound (remote addresses past the counter's capacity). */
+  exact: boolean;
 }
 
 /** Activity over the report's window, in equal buckets. */
@@ -147,7 +163,14 @@ export interface Timeline {
    * The ports that listened longest, each with the share (0–1) of every bucket during which it
    * was listening or bound: a lane of the timeline.
    */
-  lanes: { protocol: "TCP" | "UDP"; port: number; service: string | null; coverage: number[] }[];
+  lanes: {
+    protocol: "TCP" | "UDP";
+    port: number;
+    service: string | null;
+    /** The port raised a flag: its lane is drawn however short it was. */
+    flagged: boolean;
+    coverage: number[];
+  }[];
 }
 
 /** One change line, for the table of changes. */
@@ -198,7 +221,15 @@ export interface Report {
   users: UserUsage[];
   hours: HourUsage[];
   sharedProcesses: SharedProcess[];
+  /** Alerts first, then warnings, then notes. */
   flags: Flag[];
+  /** Flags past the cap for warnings and notes that were not kept (alerts always are). */
+  flagsOmitted: number;
+  /** How long each capped list was before it was cut. */
+  counts: Record<
+    "ports" | "processes" | "remoteAddresses" | "users" | "sharedProcesses" | "flags",
+    ListCount
+  >;
   timeline: Timeline;
   /** The last changes, oldest first, and every flagged one, up to a cap. */
   changes: ChangeRow[];

@@ -17,8 +17,14 @@ export const MAX_BUCKETS = 480;
 /** Bucket widths, in seconds, each a whole multiple of the one before. */
 const WIDTHS = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 10800, 21600, 43200, 86400, 172800, 604800];
 
-/** Lanes (listening ports) followed at once; more are not drawn. */
+/**
+ * Lanes (listening ports) followed at once. When a longer-listening port comes and the table is
+ * full, the shortest lane gives way to it: ephemeral listeners of a few seconds are followed
+ * only while nothing longer needs the room.
+ */
 const MAX_LANES = 256;
+/** Lanes kept for flagged ports whatever their length; more flagged ports than this go unpinned. */
+const MAX_PINNED = 64;
 
 /** Builds a {@linkcode Timeline}; `Key` names a lane (a port). */
 export class TimelineBuilder<Key = string> {
@@ -26,6 +32,9 @@ export class TimelineBuilder<Key = string> {
   #width = WIDTHS[0];
   #counts: Record<ChangeKind, number>[] = [];
   #lanes = new Map<Key, number[]>();
+  /** Seconds each lane has been open in all, to choose which lanes to keep and draw. */
+  #totals = new Map<Key, number>();
+  #pinned = new Set<Key>();
 
   /** Starts the timeline at `time` (the window's start), unless it has started already. */
   begin(time: number): void {
@@ -38,15 +47,21 @@ export class TimelineBuilder<Key = string> {
     this.#counts[index][kind]++;
   }
 
+  /** Keeps and draws lane `key` whatever its length (a flagged port). */
+  pin(key: Key): void {
+    if (this.#pinned.size < MAX_PINNED) this.#pinned.add(key);
+  }
+
   /** Records that lane `key` was open from `from` to `to` (seconds). */
   cover(key: Key, from: number, to: number): void {
     if (to <= from) return;
     let coverage = this.#lanes.get(key);
     if (!coverage) {
-      if (this.#lanes.size >= MAX_LANES) return;
+      if (this.#lanes.size >= MAX_LANES && !this.#makeRoom(key, to - from)) return;
       coverage = [];
       this.#lanes.set(key, coverage);
     }
+    this.#totals.set(key, (this.#totals.get(key) ?? 0) + (to - from));
     // Make room for `to` first: coarsening replaces the lane's array. (Log times are whole
     // seconds: half a second before `to` is inside the last second covered.)
     this.#index(to - 0.5);
@@ -63,35 +78,58 @@ export class TimelineBuilder<Key = string> {
   }
 
   /**
-   * The timeline up to `end` (the window's end), with the `laneLimit` lanes open longest,
-   * described by `describe`. A lane's coverage is the share of each bucket's time within the
+   * The timeline up to `end` (the window's end), with `laneLimit` lanes (the pinned ones, then
+   * those open longest), described by `describe`. A lane's coverage is the share of each bucket's time within the
    * window, so a port open to the end of a window that ends mid-bucket shows fully open.
    */
   build(
     laneLimit: number,
     end: number | null,
-    describe: (key: Key) => Omit<Timeline["lanes"][number], "coverage">,
+    describe: (key: Key) => Omit<Timeline["lanes"][number], "coverage" | "flagged">,
   ): Timeline {
     if (end !== null && this.#start !== null && end > this.#start) this.#index(end - 0.5);
     const length = this.#counts.length;
     const start = this.#start ?? 0;
     const span = (i: number) =>
       Math.max(1e-9, Math.min(this.#width, (end ?? Infinity) - (start + i * this.#width)));
-    const total = (coverage: number[]) =>
-      coverage.reduce((sum, seconds) => sum + (seconds ?? 0), 0);
-    const lanes = [...this.#lanes].sort((a, b) => total(b[1]) - total(a[1])).slice(0, laneLimit);
+    const total = (key: Key) => this.#totals.get(key) ?? 0;
+    // Flagged ports first, then the ports that listened longest.
+    const lanes = [...this.#lanes]
+      .sort((a, b) =>
+        Number(this.#pinned.has(b[0])) - Number(this.#pinned.has(a[0])) || total(b[0]) - total(a[0])
+      )
+      .slice(0, laneLimit);
     return {
       start: this.#start === null ? "" : formatLogTime(this.#start),
       bucketSeconds: this.#width,
       buckets: this.#counts,
       lanes: lanes.map(([key, coverage]) => ({
         ...describe(key),
+        flagged: this.#pinned.has(key),
         coverage: Array.from(
           { length },
           (_, i) => Math.min(1, Math.round(((coverage[i] ?? 0) / span(i)) * 1000) / 1000),
         ),
       })),
     };
+  }
+
+  /**
+   * Frees a lane for `key`, open `seconds` so far: the shortest lane that is not pinned goes when
+   * it is shorter (or when `key` is pinned). False when none can go.
+   */
+  #makeRoom(key: Key, seconds: number): boolean {
+    let shortest: Key | undefined;
+    let least = Infinity;
+    for (const lane of this.#lanes.keys()) {
+      if (this.#pinned.has(lane)) continue;
+      const total = this.#totals.get(lane) ?? 0;
+      if (total < least) [shortest, least] = [lane, total];
+    }
+    if (shortest === undefined || (least >= seconds && !this.#pinned.has(key))) return false;
+    this.#lanes.delete(shortest);
+    this.#totals.delete(shortest);
+    return true;
   }
 
   /** The bucket of `time`, growing or coarsening the buckets to hold it. */

@@ -152,9 +152,11 @@ Deno.test("flags: ports, processes, users of interest, new listeners, known name
     "alert unexpected-directory /tmp/.x/sshd",
     "info user-of-interest guest",
     "warning module-of-interest /dev/shm/hook.so",
-    "warning new-listener TCP 0.0.0.0:4444",
+    "warning new-listener sshd",
     "warning port-of-interest TCP 6667 (remote)",
   ]);
+  const newListeners = report.flags.find((f) => f.kind === "new-listener")!;
+  assert.deepEqual([newListeners.ports, newListeners.portCount], [["TCP 0.0.0.0:4444"], 1]);
   assert.equal(report.flags[0].severity, "alert", "alerts first");
   assert.match(
     report.flags.find((f) => f.kind === "unexpected-directory")!.detail,
@@ -286,4 +288,119 @@ Deno.test("one Windows executable in two spellings of its path is one process", 
   assert.equal(report.processes.length, 1);
   assert.equal(report.processes[0].pidCount, 2);
   assert.equal(report.flags.length, 0, "System32 in any case is where svchost.exe belongs");
+});
+
+Deno.test("a start-up snapshot is judged: a port of interest already listening is an alert", () => {
+  const a = analyzer();
+  const socket = (overrides: Partial<PortsRecord>) => {
+    const { time: _time, ...rest } = record({ change: "seen", ...overrides });
+    return rest;
+  };
+  a.beginRun(
+    T0,
+    {
+      ...NO_HEADER,
+      host: "web1",
+      sockets: [
+        socket({ localPort: 22 }),
+        socket({ localPort: 4444, process: "bd", pid: 4000, user: "nobody" }),
+        socket({ protocol: "UDP", localPort: 9999, process: "bd", pid: 4000, user: "nobody" }),
+      ],
+      processes: [],
+    },
+    "PR-INITIAL-1.log",
+  );
+  a.change(record({ time: T0 + 60, localPort: 8080, process: "web", pid: 9 }), "p.log");
+  // A restart: the backdoor outlives it, and is judged again against the first snapshot.
+  a.beginRun(
+    T0 + 3600,
+    {
+      ...NO_HEADER,
+      sockets: [
+        socket({ localPort: 4444, process: "bd", pid: 4100, user: "nobody" }),
+        socket({ localPort: 23, process: "inetd", pid: 4200 }),
+      ],
+      processes: [],
+    },
+    "PR-INITIAL-2.log",
+  );
+  const report = finish(a);
+  const alerts = report.flags.filter((f) => f.severity === "alert");
+  assert.deepEqual(alerts.map((f) => `${f.kind} ${f.subject}`), [
+    "port-of-interest TCP 4444",
+    "port-of-interest TCP 23",
+  ]);
+  assert.match(
+    alerts[0].detail,
+    /^listening on 0\.0\.0\.0 by bd \(PID 4000\), already at start-up$/,
+  );
+  assert.equal(alerts[0].count, 2, "seen in both snapshots");
+  // New listeners: 8080 after the first snapshot; 23 in the second snapshot, not in the first.
+  const news = report.flags.filter((f) => f.kind === "new-listener");
+  assert.deepEqual(news.map((f) => [f.subject, f.ports]).sort(), [
+    ["inetd", ["TCP 0.0.0.0:23"]],
+    ["web", ["TCP 0.0.0.0:8080"]],
+  ]);
+  // The user the backdoor ran as, known from the snapshots alone.
+  const nobody = report.users.find((u) => u.user === "nobody");
+  assert.deepEqual(nobody && [nobody.changes, nobody.startupSockets, nobody.processes], [
+    0,
+    3,
+    ["bd"],
+  ]);
+  // Flagged listening ports have their lanes, however short.
+  assert.ok(report.timeline.lanes.some((lane) => lane.port === 4444 && lane.flagged));
+});
+
+Deno.test("a process churning listeners is one flag; alerts come first and are never dropped", () => {
+  const a = analyzer({ changeRows: 10 });
+  a.beginRun(T0, { ...NO_HEADER, sockets: [], processes: [] }, "PR-INITIAL-1.log");
+  for (let i = 0; i < 990; i++) {
+    a.change(record({ time: T0 + i, localPort: 30000 + i, process: "worker", pid: 7 }), "p.log");
+  }
+  // More distinct notes than the cap keeps: users of interest, one per record.
+  for (let i = 0; i < LIMITS.flags + 50; i++) {
+    a.change(
+      record({ time: T0 + 1000 + i, localPort: 22, change: "state", user: `anonymous${i}` }),
+      "p.log",
+    );
+  }
+  a.change(record({ time: T0 + 5000, localPort: 4444, process: "bd", pid: 66 }), "p.log");
+  const report = finish(a);
+  assert.equal(report.flags[0].subject, "TCP 4444", "the alert first, raised last");
+  const worker = report.flags.find((f) => f.kind === "new-listener" && f.subject === "worker")!;
+  assert.equal(worker.count, 990);
+  assert.equal(worker.portCount, 990);
+  assert.equal(worker.ports.length, 20);
+  assert.ok(report.flagsOmitted > 0, "notes past the cap are counted");
+  assert.equal(report.counts.flags.total, report.flags.length + report.flagsOmitted);
+  assert.ok(!report.problems.some((p) => /flags/.test(p)), "no flag note among unreadable lines");
+});
+
+Deno.test("cut lists say how long they were; the longest listeners and flagged ports get lanes", () => {
+  const a = analyzer({ changeRows: 10 });
+  a.beginRun(T0, { ...NO_HEADER, sockets: [], processes: [] }, "PR-INITIAL-1.log");
+  // Port 22 listens the whole time; 700 ephemeral listeners come and go, a few seconds each.
+  a.change(record({ time: T0, localPort: 22 }), "p.log");
+  for (let i = 0; i < 700; i++) {
+    const port = 40000 + i;
+    a.change(record({ time: T0 + 10 + i * 5, localPort: port, process: "job", pid: 5 }), "p.log");
+    a.change(
+      record({ time: T0 + 12 + i * 5, localPort: port, process: "job", pid: 5, change: "close" }),
+      "p.log",
+    );
+  }
+  a.change(record({ time: T0 + 4000, localPort: 31337, process: "bd", pid: 6 }), "p.log");
+  a.change(
+    record({ time: T0 + 4001, localPort: 31337, process: "bd", pid: 6, change: "close" }),
+    "p.log",
+  );
+  a.stopped(T0 + 5000);
+  const report = finish(a);
+  assert.equal(report.ports.length, LIMITS.ports);
+  assert.deepEqual(report.counts.ports, { total: 702, exact: true });
+  const lanes = report.timeline.lanes.map((lane) => lane.port);
+  assert.equal(lanes[0], 31337, "a flagged port's lane first, though it listened a second");
+  assert.ok(lanes.includes(22), `the port that listened all along has a lane: ${lanes}`);
+  assert.equal(report.timeline.lanes.find((lane) => lane.port === 22)!.coverage.at(-1), 1);
 });

@@ -80,7 +80,9 @@ export function summaryCards(report: Report): Html {
   const cards: [string, Html, Html | string][] = [
     [
       "Flags",
-      markup`<span class="big${count("alert") ? " alert-text" : ""}">${report.flags.length}</span>`,
+      markup`<span class="big${count("alert") ? " alert-text" : ""}">${
+        int(report.counts.flags.total)
+      }</span>`,
       pills.length ? markup`${pills}` : "nothing flagged",
     ],
     [
@@ -89,19 +91,23 @@ export function summaryCards(report: Report): Html {
       "change lines logged",
     ],
     [
-      "Listening ports",
-      markup`<span class="big">${int(listening)}</span>`,
-      `of ${int(report.ports.length)} local ports used`,
+      "Local ports",
+      markup`<span class="big">${int(report.counts.ports.total)}</span>`,
+      report.ports.length < report.counts.ports.total
+        ? `used; ${int(listening)} listening among the ${int(report.ports.length)} kept`
+        : `used; ${int(listening)} listening`,
     ],
     [
       "Processes",
-      markup`<span class="big">${int(report.processes.length)}</span>`,
-      `${int(report.users.length)} user contexts`,
+      markup`<span class="big">${int(report.counts.processes.total)}</span>`,
+      `${int(report.counts.users.total)} user contexts`,
     ],
     [
       "Remote addresses",
-      markup`<span class="big">${int(report.remoteAddresses.length)}</span>`,
-      `${int(connections)} connections`,
+      markup`<span class="big">${report.counts.remoteAddresses.exact ? "" : "≈"}${
+        int(report.counts.remoteAddresses.total)
+      }</span>`,
+      `${int(connections)} connections with the ${int(report.remoteAddresses.length)} kept`,
     ],
   ];
   return markup`<section id="summary" class="cards">${
@@ -122,8 +128,14 @@ export function flagsSection(report: Report): Html {
       { note, wide: true, extraClass: " worst-none" },
     );
   }
+  // Alerts first; within a severity, the most raised first.
   const order = (f: Flag) => SEVERITIES.indexOf(f.severity);
   const flags = [...report.flags].sort((a, b) => order(a) - order(b) || b.count - a.count);
+  const omitted = report.flagsOmitted > 0
+    ? markup`<p class="note" id="flags-omitted">${
+      int(report.flagsOmitted)
+    } more warnings and notes were raised past the report's cap and not kept; alerts are always kept.</p>`
+    : "";
   const anyFlaggedRow = report.changes.some((c) => c.flagged);
   const rows = flags.map((flag) => {
     const query = flagQuery(flag, report.changes);
@@ -136,7 +148,9 @@ export function flagsSection(report: Report): Html {
       FLAG_KIND_LABEL[flag.kind] ?? flag.kind
     }</td><td class="about"><div class="subject">${
       nameText(flag.subject)
-    }</div><div class="detail">${proseText(flag.detail)}</div></td><td class="time seen">${
+    }</div><div class="detail">${proseText(flag.detail)}</div>${
+      listenerList(flag)
+    }</td><td class="time seen">${
       seenSpan(flag.firstSeen, flag.lastSeen)
     }</td><td class="num count">${int(flag.count)}</td><td class="link">${link}</td></tr>`;
   });
@@ -156,9 +170,18 @@ ${
         [""],
       ])
     }<tbody>
-${rows.map((row) => markup`${row}\n`)}</tbody></table>`,
+${rows.map((row) => markup`${row}\n`)}</tbody></table>${omitted}`,
     { note, wide: true, extraClass: ` worst-${flags[0].severity}` },
   );
+}
+
+/** The listeners a grouped flag covers: the first ones, and how many more. */
+function listenerList(flag: Flag): Html | string {
+  if (flag.ports.length === 0) return "";
+  const more = flag.portCount - flag.ports.length;
+  return markup`<div class="listeners">${
+    flag.ports.map((port) => markup`<span class="listener port">${nameText(port)}</span> `)
+  }${more > 0 ? markup`<span class="more">and ${int(more)} more</span>` : ""}</div>`;
 }
 
 /**

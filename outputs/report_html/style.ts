@@ -120,6 +120,9 @@ tr.flag.sev-info td:first-child{border-left-color:var(--info)}
 tr.flag .subject{font-weight:700;font-size:13px}
 tr.flag .detail{margin-top:1px}
 table.flags td.seen{font-size:12.5px;line-height:1.35}
+table.flags .listeners{margin-top:3px;font-size:12px;color:var(--muted);line-height:1.5}
+table.flags .listener{white-space:nowrap}
+table.flags .listeners .more{white-space:nowrap}
 table.flags th,.top table.data th{white-space:normal}
 .until{color:var(--muted)}
 tr.flag.sev-alert .subject{color:var(--alert-fg)}

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Flag, Report } from "../../report/model.ts";
+import type { Flag, ListCount, Report } from "../../report/model.ts";
 import type { FlaggedSubjects } from "./flagged.ts";
 import { flagMark } from "./flagged.ts";
 import { formatDuration, int, percent, when } from "./format.ts";
@@ -50,17 +50,24 @@ function topList(
     noun: string;
     /** A card of its own across the page, not one of a pair. */
     wide?: boolean;
+    /** How many the logs had, where the report kept fewer. */
+    count: ListCount;
   },
   head: Head[],
   rows: TopRow[],
 ): Html {
   // `top`: the compact table style of the top lists (narrow paddings and bars).
   const options = { wide: list.wide ?? false, extraClass: " top" };
+  const { total, exact } = list.count;
+  // A cut list says so: its length is the report's cap, not what the host had.
+  const cut = rows.length < total
+    ? `; ${int(rows.length)} kept of ${exact ? "" : "about "}${int(total)}`
+    : "";
   return rows.length === 0
     ? card(list.id, list.heading, markup`<p class="empty">${list.empty}</p>`, options)
     : card(list.id, list.heading, table(list.table, head, rows, list.noun), {
       ...options,
-      note: list.note,
+      note: `${list.note}${cut}`,
     });
 }
 
@@ -90,6 +97,7 @@ export function processesSection(report: Report, flagged: FlaggedSubjects): Html
   return topList(
     {
       id: "processes",
+      count: report.counts.processes,
       heading: "Top processes",
       empty: "No processes in the logs.",
       table: "top-processes",
@@ -138,6 +146,7 @@ export function remotesSection(report: Report, flagged: FlaggedSubjects): Html {
   return topList(
     {
       id: "remotes",
+      count: report.counts.remoteAddresses,
       heading: "Top remote addresses",
       empty: "No remote addresses in the logs.",
       table: "top-remotes",
@@ -188,6 +197,7 @@ export function portsSection(report: Report, flagged: FlaggedSubjects): Html {
   return topList(
     {
       id: "ports",
+      count: report.counts.ports,
       heading: "Local ports",
       empty: "No ports in the logs.",
       table: "ports-table",
@@ -220,19 +230,27 @@ export function usersSection(report: Report, flagged: FlaggedSubjects): Html {
         flagMark(severity)
       }</td><td class="share" data-v="${u.changes}">${
         bar(u.changes / max, int(u.changes))
+      }</td><td class="num" data-v="${u.startupSockets}">${
+        u.startupSockets ? int(u.startupSockets) : ""
       }</td><td class="list">${nameText(u.processes.join(", "))}</td>`,
     };
   });
   return topList(
     {
       id: "users",
+      count: report.counts.users,
       heading: "User contexts",
       empty: "No user contexts in the logs.",
       table: "users-table",
       noun: "users",
       note: "which accounts ran what",
     },
-    [["User", "text"], ["Changes", "num", "share"], ["Processes", "text"]],
+    [
+      ["User", "text"],
+      ["Changes", "num", "share"],
+      ["At start-up", "num", "num"],
+      ["Processes", "text"],
+    ],
     rows,
   );
 }
@@ -253,6 +271,7 @@ export function sharedSection(report: Report): Html {
   return topList(
     {
       id: "shared",
+      count: report.counts.sharedProcesses,
       heading: "Shared service host processes",
       empty: "No process hosted more than one service.",
       table: "shared-table",

@@ -526,6 +526,8 @@ export function sampleReport(): Report {
     return {
       user,
       changes: mine.length,
+      // Sockets open at the window's start, under this user.
+      startupSockets: sockets.filter((s) => s.open === 0 && s.owner.user === user).length,
       processes: topCounts(mine.map((r) => r.process!), 10) as string[],
     };
   }).sort((a, b) => b.changes - a.changes);
@@ -560,7 +562,8 @@ export function sampleReport(): Report {
       const from = i * BUCKET_SECONDS, to = Math.min(WINDOW_SECONDS, from + BUCKET_SECONDS);
       return Math.round((unionSeconds(intervals, from, to) / (to - from)) * 1000) / 1000;
     });
-    return { protocol: p.protocol, port: p.port, service: p.service, coverage };
+    const flagged = p.port === 4444;
+    return { protocol: p.protocol, port: p.port, service: p.service, flagged, coverage };
   });
 
   // Flags.
@@ -573,7 +576,11 @@ export function sampleReport(): Report {
     firstSeen: list[0].time,
     lastSeen: list[list.length - 1].time,
     count: list.length,
+    ports: [] as string[],
+    portCount: 0,
   });
+  /** A new-listener flag's listeners, as the analysis groups them by process. */
+  const listeners = (...ports: string[]) => ({ ports, portCount: ports.length });
   const flags: Flag[] = [
     {
       kind: "unexpected-directory",
@@ -592,9 +599,10 @@ export function sampleReport(): Report {
     {
       kind: "new-listener",
       severity: "warning",
-      subject: "TCP 4444",
-      detail: "Not in the baseline: sshd (pid 31337) began listening on 0.0.0.0:4444",
+      subject: "sshd",
+      detail: "listeners not in PR-INITIAL-20261120-064210.log",
       ...span(intruderRows.filter((r) => r.change === "listen")),
+      ...listeners("TCP 0.0.0.0:4444"),
     },
     {
       kind: "remote-of-interest",
@@ -620,16 +628,18 @@ export function sampleReport(): Report {
     {
       kind: "new-listener",
       severity: "info",
-      subject: "TCP 8080",
-      detail: "Not in the baseline: python3 (pid 24811, deploy) listened on 127.0.0.1:8080",
+      subject: "python3",
+      detail: "listeners not in PR-INITIAL-20261120-064210.log",
       ...span([devListen]),
+      ...listeners("TCP 127.0.0.1:8080"),
     },
     {
       kind: "new-listener",
       severity: "info",
-      subject: "UDP 514",
-      detail: "Not in the baseline: rsyslogd (pid 742, root) bound 0.0.0.0:514",
+      subject: "rsyslogd",
+      detail: "listeners not in PR-INITIAL-20261120-064210.log",
       ...span([syslogBind]),
+      ...listeners("UDP 0.0.0.0:514"),
     },
   ];
   devListen.flagged = true;
@@ -719,6 +729,15 @@ export function sampleReport(): Report {
       },
     ],
     flags,
+    flagsOmitted: 0,
+    counts: {
+      ports: { total: ports.length, exact: true },
+      processes: { total: processes.length, exact: true },
+      remoteAddresses: { total: remotes.length, exact: true },
+      users: { total: users.length, exact: true },
+      sharedProcesses: { total: 2, exact: true },
+      flags: { total: flags.length, exact: true },
+    },
     timeline: { start: sampleTime(0), bucketSeconds: BUCKET_SECONDS, buckets, lanes },
     changes,
     changesOmitted: rows.length - changes.length,
@@ -759,6 +778,15 @@ export function emptyReport(): Report {
     ),
     sharedProcesses: [],
     flags: [],
+    flagsOmitted: 0,
+    counts: {
+      ports: { total: 0, exact: true },
+      processes: { total: 0, exact: true },
+      remoteAddresses: { total: 0, exact: true },
+      users: { total: 0, exact: true },
+      sharedProcesses: { total: 0, exact: true },
+      flags: { total: 0, exact: true },
+    },
     timeline: { start: "2026-11-22T09:00:00", bucketSeconds: 60, buckets: [], lanes: [] },
     changes: [],
     changesOmitted: 0,
@@ -844,6 +872,7 @@ export function busyReport(): Report {
   report.users.push({
     user: java.user,
     changes: 5_400,
+    startupSockets: 12,
     processes: ["java", "svchost.exe", "sqlservr.exe", "w3wp.exe"],
   });
   for (let i = 0; i < 30; i++) {
@@ -867,6 +896,8 @@ export function busyReport(): Report {
       subject: temp,
       detail: `svchost.exe runs from ${temp}, not from C:\\WINDOWS\\System32\\ where it lives`,
       count: 12,
+      ports: [],
+      portCount: 0,
       ...seen,
     },
     {
@@ -875,23 +906,36 @@ export function busyReport(): Report {
       subject: v6(0),
       detail: "Connected to TCP 4444, a flagged listener",
       count: 3,
+      ports: [],
+      portCount: 0,
       ...seen,
     },
   );
-  for (let i = 0; i < 40; i++) {
-    const port = 49_152 + i * 13;
-    const address = i % 2 ? `[${v6(i)}]` : "0.0.0.0";
-    report.flags.push({
-      kind: "new-listener",
-      severity: "info",
-      subject: `${i % 3 ? "TCP" : "UDP"} ${address}:${port}`,
-      detail: `Not in the baseline: java (pid 4242, ${java.user}) began listening on ` +
-        `${address}:${port}`,
-      count: 1 + (i % 4),
-      firstSeen: sampleTime(5_000 + i * 997),
-      lastSeen: sampleTime(5_000 + i * 997 + (i % 3) * 90_000),
-    });
-  }
+  // java churns listeners: one new-listener flag for all of them, as the analysis groups them.
+  const javaListeners = Array.from({ length: 2_700 }, (_, i) => {
+    const address = i % 2 ? `[${v6(i % 40)}]` : "0.0.0.0";
+    return `${i % 3 ? "TCP" : "UDP"} ${address}:${49_152 + i}`;
+  });
+  report.flags.push({
+    kind: "new-listener",
+    severity: "info",
+    subject: "java",
+    detail: "listeners not in PR-INITIAL-20261120-064210.log",
+    count: 2_700,
+    ports: javaListeners.slice(0, 20),
+    portCount: javaListeners.length,
+    firstSeen: sampleTime(5_000),
+    lastSeen: sampleTime(125_000),
+  });
+  report.flagsOmitted = 37;
+  report.counts = {
+    ports: { total: 2_731, exact: true },
+    processes: { total: report.processes.length + 40, exact: true },
+    remoteAddresses: { total: 24_000, exact: false },
+    users: { total: report.users.length, exact: true },
+    sharedProcesses: { total: report.sharedProcesses.length, exact: true },
+    flags: { total: report.flags.length + 37, exact: true },
+  };
 
   // A long service name, in the ports table and a lane's label.
   report.ports[0].service = "ms-wbt-server";
