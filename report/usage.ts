@@ -19,9 +19,8 @@ import type {
   ListCount,
   PortUsage,
   ProcessUsage,
-  RemoteAddressUsage,
+  Report,
   SharedProcess,
-  UserUsage,
 } from "./model.ts";
 import { isLoopback, isOver, isWindowsPath, portNumber, socketIdentity } from "./record_facts.ts";
 
@@ -95,18 +94,9 @@ export interface Counted {
 }
 
 /** The usage lists of a report, with the counts behind the cut ones. */
-export interface UsageLists {
-  ports: PortUsage[];
-  processes: ProcessUsage[];
-  remoteAddresses: RemoteAddressUsage[];
-  users: UserUsage[];
-  hours: HourUsage[];
-  sharedProcesses: SharedProcess[];
-  counts: Record<
-    "ports" | "processes" | "remoteAddresses" | "users" | "sharedProcesses",
-    ListCount
-  >;
-}
+export type UsageLists =
+  & Pick<Report, "ports" | "processes" | "remoteAddresses" | "users" | "hours" | "sharedProcesses">
+  & { counts: Omit<Report["counts"], "flags"> };
 
 /** Counts usage as records come, in time order. */
 export class UsageAccounts {
