@@ -22,6 +22,9 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Below this many endpoints a comparison sort is cheaper than the counting sort's table. */
+const COUNTING_SORT_MIN = 4096;
+
 /**
  * Sorts endpoints in place into {@linkcode compareEndpoints} order. Protocol and port are small
  * integers, so a counting sort on them does most of the work in linear time; only endpoints that
@@ -29,6 +32,9 @@ function compareText(a: string, b: string): number {
  * host this is several times cheaper than a comparison sort of the whole list.
  */
 export function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
+  // The counting sort's table is a quarter of a million counters: on a quiet host, filling and
+  // summing it (before the JIT has warmed up) costs more than sorting the few sockets there are.
+  if (endpoints.length < COUNTING_SORT_MIN) return endpoints.sort(compareEndpoints);
   const bucketOf = (endpoint: Endpoint) =>
     PROTOCOL_RANK[endpoint.protocol] * 65536 + endpoint.localPort;
   const starts = new Uint32Array(4 * 65536 + 1);
