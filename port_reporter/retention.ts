@@ -9,7 +9,6 @@
  * @module
  */
 
-
 /** The limits; null is no limit. */
 export interface Retention {
   /** Total bytes of logs kept in the directory. */
