@@ -1,6 +1,6 @@
 /**
  * `npm install`'s postinstall step: installs the pinned Deno into toolchain/ from its lockfile
- * (`npm ci`, which never rewrites the lock).
+ * (`npm ci`, which never rewrites the lock), unless that version is there already.
  *
  * npm hands its own settings to the scripts it runs through `npm_config_*` variables. Under
  * `npm install -g .` those say `global`, and an `npm install` started from here would install this
@@ -11,10 +11,31 @@
  */
 
 import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** Where to install: toolchain/, or (for the tests, which must not replace the Deno they run on) another. */
+const toolchain = process.env.PORTSET_TOOLCHAIN_DIR ?? join(root, "toolchain");
+
+// Installed already, at the pinned version: nothing to do. (Replacing the binary of a Deno that
+// is running leaves it unable to start itself again.)
+const pinned = JSON.parse(readFileSync(join(toolchain, "package.json"), "utf8")).dependencies.deno;
+try {
+  const installed = JSON.parse(
+    readFileSync(join(toolchain, "node_modules", "deno", "package.json"), "utf8"),
+  );
+  const binary = join(
+    toolchain,
+    "node_modules",
+    ".bin",
+    process.platform === "win32" ? "deno.cmd" : "deno",
+  );
+  if (installed.version === pinned && existsSync(binary)) process.exit(0);
+} catch {
+  // not installed yet
+}
 const environment = Object.fromEntries(
   Object.entries(process.env).filter(([name]) => !/^npm_config_/i.test(name)),
 );
@@ -28,7 +49,7 @@ const result = spawnSync(
     ...npm.slice(1),
     "ci",
     "--prefix",
-    join(root, "toolchain"),
+    toolchain,
     "--global=false",
     "--no-audit",
     "--no-fund",

@@ -14,6 +14,14 @@ const npmMissing = !["/usr/bin/npm", "/usr/local/bin/npm"].some(exists) ||
   !exists("/usr/bin/setsid");
 
 /**
+ * The environment without npm's variables: this suite itself runs under `npm test`, and a command
+ * the user starts from a shell has none.
+ */
+const WITHOUT_NPM: Record<string, string> = Object.fromEntries(
+  Object.entries(Deno.env.toObject()).filter(([name]) => !/^(npm_|INIT_CWD$)/i.test(name)),
+);
+
+/**
  * Runs `argv` in a process group of its own (setsid), with `deadlineMs`; kills the whole group at
  * the end, and says whether any of the group was still running then.
  */
@@ -24,7 +32,8 @@ async function inGroup(
   const child = new Deno.Command("setsid", {
     args: argv,
     cwd: options.cwd,
-    env: options.env,
+    env: { ...WITHOUT_NPM, ...options.env },
+    clearEnv: true,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -77,6 +86,8 @@ Deno.test({
       const run = await new Deno.Command(portset, {
         args: ["-local", "--csv", "-l", "dump.csv"],
         cwd: elsewhere,
+        env: WITHOUT_NPM,
+        clearEnv: true,
         stdout: "null",
       }).output();
       assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
@@ -86,6 +97,8 @@ Deno.test({
       const viaNpm = await new Deno.Command("npm", {
         args: ["--prefix", REPO_ROOT, "run", "-s", "portset", "--", "-local", "-l", "npm.txt"],
         cwd: elsewhere,
+        env: WITHOUT_NPM,
+        clearEnv: true,
         stdout: "null",
       }).output();
       assert.equal(viaNpm.code, 0, new TextDecoder().decode(viaNpm.stderr));
@@ -102,20 +115,42 @@ Deno.test({
   ignore: npmMissing,
   async fn() {
     const prefix = await Deno.makeTempDir({ prefix: "portset-global-" });
+    // A toolchain directory of the test's own: replacing the Deno this test runs on would leave
+    // the suite unable to start it again.
+    const toolchain = await Deno.makeTempDir({ prefix: "portset-toolchain-" });
     try {
+      for (const file of ["package.json", "package-lock.json"]) {
+        await Deno.copyFile(`${REPO_ROOT}toolchain/${file}`, `${toolchain}/${file}`);
+      }
       // What npm sets for the scripts of `npm install -g .`: before the fix, the nested npm
       // install inherited it and installed the package globally again, without end.
       const run = await inGroup(["npm", "run", "postinstall"], {
         cwd: REPO_ROOT,
-        env: { npm_config_global: "true", npm_config_prefix: prefix },
+        env: {
+          npm_config_global: "true",
+          npm_config_prefix: prefix,
+          PORTSET_TOOLCHAIN_DIR: toolchain,
+        },
         deadlineMs: 120_000,
       });
       assert.equal(run.code, 0, run.output);
       assert.equal(run.leftOver, 0, "no npm left running");
-      assert.ok(exists(`${REPO_ROOT}toolchain/node_modules/.bin/deno`));
+      const deno = `${toolchain}/node_modules/.bin/deno`;
+      const version = await new Deno.Command(deno, { args: ["--version"] }).output();
+      assert.match(new TextDecoder().decode(version.stdout), /^deno 2\.9\.6 /);
       assert.ok(![...Deno.readDirSync(prefix)].length, "nothing installed in the global prefix");
+      // Run again, it sees the pinned Deno there and leaves it alone.
+      const before = Deno.statSync(deno).mtime?.getTime();
+      const again = await inGroup(["npm", "run", "postinstall"], {
+        cwd: REPO_ROOT,
+        env: { PORTSET_TOOLCHAIN_DIR: toolchain },
+        deadlineMs: 60_000,
+      });
+      assert.equal(again.code, 0, again.output);
+      assert.equal(Deno.statSync(deno).mtime?.getTime(), before);
     } finally {
       await Deno.remove(prefix, { recursive: true });
+      await Deno.remove(toolchain, { recursive: true });
     }
   },
 });
