@@ -21,6 +21,7 @@ import { formatSyslog, SEVERITY, SyslogSender } from "../outputs/syslog.ts";
 import type { ChangeEvent } from "../rules/changes.ts";
 import { formatSize, type MonitorCommand, parseSyslogUrl } from "./args.ts";
 import { CliError, EXIT_USAGE } from "./errors.ts";
+import { refuseUnsafeLogDirectory } from "./log_directory.ts";
 import { writeOutput } from "./output.ts";
 import { loadRule } from "./rule_commands.ts";
 import { stopOnSignals } from "./signals.ts";
@@ -48,6 +49,8 @@ async function monitor(
   stopSignal: AbortSignal,
   say: (message: string) => void,
 ): Promise<number> {
+  // Refused before anything starts: root's logs where others could change them are no evidence.
+  if (command.logDirectory) await refuseUnsafeLogDirectory(command.logDirectory);
   const rule = command.rule ? await loadRule(command.rule) : null;
   let syslog: SyslogSender | null = null;
   if (command.syslog) {

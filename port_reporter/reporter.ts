@@ -21,8 +21,9 @@ import { basename } from "node:path";
 import type { Snapshot } from "../model/endpoint.ts";
 import { endpointsByOwner } from "../model/snapshot.ts";
 import type { SocketChange } from "../model/socket_change.ts";
-import { AppendFile, encoder, ReporterError } from "./append_file.ts";
+import { AppendFile, encoder } from "./append_file.ts";
 import { formatInitialLog } from "./initial_log.ts";
+import { makeLogDirectory } from "./log_directory.ts";
 import { localDateTime, logFileStamp } from "./log_time.ts";
 import { formatPidsHeader, formatPidsRecord } from "./pids_log.ts";
 import { formatPortsHeader, formatPortsLine, formatStopLine } from "./ports_log.ts";
@@ -33,7 +34,10 @@ export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 
 /** How the reporter writes. */
 export interface PortReporterOptions {
-  /** Where the logs go; created (0700) when missing. */
+  /**
+   * Where the logs go; created (0700) when missing, refused when another user could change it
+   * (see log_directory.ts).
+   */
   directory: string;
   /** Start new files when PR-PORTS or PR-PIDS reaches this size. */
   maxBytes?: number;
@@ -83,13 +87,13 @@ export class PortReporter {
   }
 
   /**
-   * Creates the directory (0700) if need be, writes PR-INITIAL from the first snapshot, and opens
-   * the first PR-PORTS / PR-PIDS pair.
+   * Creates the directory (0700) if need be, or refuses one that others could change, writes
+   * PR-INITIAL from the first snapshot, and opens the first PR-PORTS / PR-PIDS pair.
    */
   static start(options: PortReporterOptions, snapshot: Snapshot): PortReporter {
     const reporter = new PortReporter(options);
     reporter.#host = snapshot.host;
-    makePrivateDirectory(options.directory);
+    makeLogDirectory(options.directory);
     const time = reporter.#now();
     const stamp = reporter.#freeStamp(time, ["PR-INITIAL", "PR-PORTS", "PR-PIDS"]);
     const initial = `${options.directory}/PR-INITIAL-${stamp}.log`;
@@ -218,28 +222,6 @@ export class PortReporter {
         return stamp;
       }
     }
-  }
-}
-
-/** Creates `directory` readable by its owner only; an existing one must be a directory. */
-function makePrivateDirectory(directory: string): void {
-  try {
-    const info = Deno.statSync(directory);
-    if (!info.isDirectory) throw new ReporterError(`${directory} is not a directory`);
-    return;
-  } catch (error) {
-    if (error instanceof ReporterError) throw error;
-    if (!(error instanceof Deno.errors.NotFound)) {
-      throw new ReporterError(`cannot use log directory ${directory}: ${(error as Error).message}`);
-    }
-  }
-  try {
-    Deno.mkdirSync(directory, { recursive: true, mode: 0o700 });
-    Deno.chmodSync(directory, 0o700); // whatever the umask
-  } catch (error) {
-    throw new ReporterError(
-      `cannot create log directory ${directory}: ${(error as Error).message}`,
-    );
   }
 }
 
