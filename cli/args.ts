@@ -58,6 +58,11 @@ export interface ServiceCommand {
   logDirectory: string | null;
   intervalSeconds: number;
   rule: string | null;
+  /**
+   * `auto` (the default): start at boot and now; `manual`: installed only, started by hand, as the
+   * original's installer does by default.
+   */
+  start: "auto" | "manual";
 }
 
 /** `portset monitor`: the Port Reporter service's logs and real-time rule events. */
@@ -511,6 +516,7 @@ const SERVICE_FLAGS: readonly FlagSpec[] = [
   { names: ["--log-dir"], key: "logDir", value: "DIR" },
   { names: ["--interval"], key: "interval", value: "SECONDS", range: [1, 3600] },
   { names: ["--rule"], key: "rule", value: "RULE" },
+  { names: ["--start"], key: "start", value: "auto|manual" },
   HELP_FLAG,
 ];
 
@@ -527,13 +533,18 @@ function parseServiceCommand(args: readonly string[]): Command {
   }
   if (operands.length > 1) throw new UsageError(`unexpected argument '${operands[1]}'`);
   if (action !== "install") {
-    for (const key of ["logDir", "interval", "rule"]) {
+    for (const key of ["logDir", "interval", "rule", "start"]) {
       if (given.has(key)) throw new UsageError(`${given.get(key)!.name} goes with service install`);
     }
+  }
+  const start = textOf(given, "start") ?? "auto";
+  if (start !== "auto" && start !== "manual") {
+    throw new UsageError(`--start must be auto or manual, not '${start}'`);
   }
   return {
     mode: "service",
     action,
+    start,
     dryRun: given.has("dryRun"),
     root: textOf(given, "root") ?? "/",
     logDirectory: textOf(given, "logDir"),
@@ -657,7 +668,8 @@ Usage:
   portset monitor [--log-dir DIR] [--rule RULE.xml] [--interval SECONDS] [--max-size SIZE]
                   [--keep-size SIZE] [--keep-days N] [--rule-interval SECONDS]
                   [--jsonl | --cef] [--syslog udp://HOST[:PORT]]
-  portset service install [--log-dir DIR] [--interval SECONDS] [--rule RULE.xml] [--dry-run]
+  portset service install [--log-dir DIR] [--interval SECONDS] [--rule RULE.xml]
+                          [--start auto|manual] [--dry-run]
   portset service uninstall [--dry-run] | portset service status
   portset report LOGDIR [--json] [--html FILE [-y]] [--interests FILE] [--baseline FILE]
                  [--date-order ymd|mdy|dmy] [--top N]
@@ -706,8 +718,9 @@ PortSet rules (RULE.xml holds a <PortSet>, or several entity sets under one root
   --update        after reporting, rewrite the baseline with what is there now
 
 Monitor (the Port Reporter service; stops cleanly on Ctrl+C or SIGTERM):
-  --log-dir DIR   write PR-INITIAL, PR-PORTS and PR-PIDS logs there (created 0700); new
-                  PR-PORTS/PR-PIDS files at midnight and past --max-size (default 5M)
+  --log-dir DIR   write PR-INITIAL, PR-PORTS and PR-PIDS logs there (created 0700; refused
+                  when another user owns it or others can write it); new PR-PORTS/PR-PIDS
+                  files at midnight and past --max-size (default 5M)
   --keep-size     remove the oldest logs to keep the directory within SIZE (default 1G)
   --keep-days     remove logs last written more than N days ago (default 90);
                   0 or off for either: no limit
@@ -718,7 +731,11 @@ Monitor (the Port Reporter service; stops cleanly on Ctrl+C or SIGTERM):
 
 Service (runs the monitor from boot; install and uninstall need root):
   install         Linux: /etc/systemd/system/portset.service, enabled and started;
-                  macOS: /Library/LaunchDaemons/org.portset.monitor.plist, bootstrapped
+                  macOS: /Library/LaunchDaemons/org.portset.monitor.plist, bootstrapped;
+                  Windows: service portset, log directory for Administrators and SYSTEM.
+                  Refused (exit 2) when the rule does not parse or the service could not see
+                  the program, the rule or the log directory (under /tmp, say)
+  --start         auto (default): start at boot and now; manual: install only
   --dry-run       print the file and the commands instead of acting
   status          exit 0 running, 3 installed but not running, 4 not installed
 

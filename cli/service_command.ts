@@ -7,6 +7,9 @@
 import {
   createServiceManager,
   quoteArgument,
+  type ServiceManager,
+  type ServicePath,
+  type ServiceSettings,
   type ServiceStep,
   ServiceUnavailableError,
 } from "../collectors/mod.ts";
@@ -14,7 +17,9 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ServiceCommand } from "./args.ts";
 import { CliError, EXIT_USAGE } from "./errors.ts";
+import { refuseUnsafeLogDirectory } from "./log_directory.ts";
 import { AtomicFile, writeOutput } from "./output.ts";
+import { loadRule } from "./rule_commands.ts";
 
 /** LSB status codes. */
 const STATUS_RUNNING = 0, STATUS_STOPPED = 3, STATUS_UNKNOWN = 4;
@@ -38,13 +43,21 @@ export async function runService(command: ServiceCommand): Promise<number> {
     return !status.installed ? STATUS_UNKNOWN : status.running ? STATUS_RUNNING : STATUS_STOPPED;
   }
 
-  const steps = command.action === "install"
-    ? manager.installSteps({
+  let steps: ServiceStep[];
+  if (command.action === "install") {
+    const logDirectory = absolute(command.logDirectory ?? manager.defaultLogDirectory);
+    const settings: ServiceSettings = {
       program: programArgv(),
-      monitorArgs: monitorArgs(command, command.logDirectory ?? manager.defaultLogDirectory),
-      logDirectory: command.logDirectory ?? manager.defaultLogDirectory,
-    })
-    : manager.uninstallSteps();
+      monitorArgs: monitorArgs(command, logDirectory),
+      logDirectory,
+      start: command.start,
+    };
+    // A dry run too: what it prints is what an install would do, and this install would not.
+    await checkInstall(manager, command, settings);
+    steps = manager.installSteps(settings);
+  } else {
+    steps = manager.uninstallSteps();
+  }
 
   if (command.dryRun) {
     writeOutput([steps.map(describe).join("\n") + "\n"]);
@@ -63,9 +76,63 @@ export async function runService(command: ServiceCommand): Promise<number> {
   writeOutput([
     `portset: service ${
       command.action === "install" ? "installed" : "uninstalled"
-    } (${manager.definitionPath})\n`,
+    } (${manager.definitionPath})${
+      command.action === "install" && command.start === "manual" && command.root === "/"
+        ? `, not started (--start manual): '${manager.startCommand}' starts it`
+        : ""
+    }\n`,
   ]);
   return 0;
+}
+
+/**
+ * Refuses (exit code 2, one line) an install whose service could not run: a rule that does not
+ * parse (the parser scan uses), a log directory others could change (as the monitor would refuse
+ * it), or a program, rule or log directory the service could not see or use as its manager runs
+ * it (the systemd unit's PrivateTmp=yes hides /tmp, say).
+ */
+async function checkInstall(
+  manager: ServiceManager,
+  command: ServiceCommand,
+  settings: ServiceSettings,
+): Promise<void> {
+  const refuse = (file: ServicePath) => {
+    const problem = manager.unusable(file);
+    if (problem !== null) throw new CliError(`cannot install the service: ${problem}`, EXIT_USAGE);
+  };
+  const stays = "put portset where it stays, such as /opt/portset (a checkout, or the executable " +
+    "'deno task compile' makes), and run service install from there";
+  const [executable, ...rest] = settings.program;
+  refuse({
+    path: executable,
+    what: rest.length > 0 ? "the Deno executable" : "the portset executable",
+    access: "execute",
+    instead: stays,
+  });
+  const main = rest.at(-1);
+  if (main !== undefined) {
+    refuse({ path: main, what: "portset's main.ts", access: "read", instead: stays });
+  }
+  if (command.rule) {
+    const rule = absolute(command.rule);
+    await loadRule(rule);
+    refuse({
+      path: rule,
+      what: "the rule",
+      access: "read",
+      instead: "copy it where it stays, such as /etc/portset/, and give --rule that path",
+    });
+  }
+  // The service runs as root; files staged under --root get their owners from the package.
+  if (command.root === "/" && Deno.uid() !== null) {
+    await refuseUnsafeLogDirectory(settings.logDirectory, 0, "cannot install the service: ");
+  }
+  refuse({
+    path: settings.logDirectory,
+    what: "the log directory",
+    access: "write",
+    instead: `use a directory such as ${manager.defaultLogDirectory}`,
+  });
 }
 
 /** How to run this portset: the executable itself, or deno running main.ts from source. */
@@ -86,7 +153,7 @@ function monitorArgs(command: ServiceCommand, logDirectory: string): string[] {
   const args = [
     "monitor",
     "--log-dir",
-    absolute(logDirectory),
+    logDirectory,
     "--interval",
     String(command.intervalSeconds),
   ];
@@ -103,7 +170,9 @@ function describe(step: ServiceStep): string {
     case "call":
       return step.description;
     case "directory":
-      return `create directory ${step.path} (mode ${step.mode.toString(8)})`;
+      return isDirectory(step.path)
+        ? `use directory ${step.path} as it is`
+        : `create directory ${step.path} (mode ${step.mode.toString(8)})`;
     case "write":
       return `write ${step.path} (mode ${step.mode.toString(8)}):\n${step.text}`;
     case "remove":
@@ -124,6 +193,9 @@ async function take(step: ServiceStep): Promise<void> {
       }
       return;
     case "directory":
+      // An existing directory stays as it is (checkInstall vetted it): `--log-dir /var/log`
+      // must not make /var/log root's alone.
+      if (isDirectory(step.path)) return;
       try {
         Deno.mkdirSync(step.path, { recursive: true, mode: step.mode });
         Deno.chmodSync(step.path, step.mode);
@@ -165,5 +237,13 @@ async function take(step: ServiceStep): Promise<void> {
         );
       }
     }
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
   }
 }

@@ -14,6 +14,23 @@ export interface ServiceSettings {
   monitorArgs: readonly string[];
   /** The log directory, the one place the service writes. */
   logDirectory: string;
+  /**
+   * `auto`: started at boot and now; `manual`: installed only, started by hand (the original's
+   * installer's default; portset's is auto).
+   */
+  start: "auto" | "manual";
+}
+
+/** A file or directory the service uses, for {@linkcode ServiceManager.unusable}. */
+export interface ServicePath {
+  /** As the service definition names it. */
+  path: string;
+  /** For the message: `the executable`, `the rule`, … */
+  what: string;
+  /** What the service does with it. */
+  access: "execute" | "read" | "write";
+  /** What to do instead when the service cannot: `copy it to /etc/portset/`. */
+  instead: string;
 }
 
 /** One step an installer takes: a file to write or remove, or a command to run. */
@@ -42,6 +59,13 @@ export interface ServiceManager {
   readonly definitionPath: string;
   /** Where the service's logs go unless told otherwise. */
   readonly defaultLogDirectory: string;
+  /** The command that starts a service installed with `--start manual`. */
+  readonly startCommand: string;
+  /**
+   * Why the service, as this manager runs it (its sandbox, its start at boot), could not use
+   * `file`: one line that says why and what to do instead; null when it can.
+   */
+  unusable(file: ServicePath): string | null;
   /** The steps that install, as a dry run prints them and an install takes them. */
   installSteps(settings: ServiceSettings): ServiceStep[];
   uninstallSteps(): ServiceStep[];
@@ -68,4 +92,23 @@ export function definitionExists(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * `path` as given, then where it really is when symbolic links lead elsewhere: a service sees
+ * both, so both must be where it can.
+ */
+export function pathAndTarget(path: string): string[] {
+  try {
+    const real = Deno.realPathSync(path);
+    return real === path ? [path] : [path, real];
+  } catch {
+    return [path]; // not there yet (a log directory the installer creates)
+  }
+}
+
+/** True when `path` is `directory` or inside it (both absolute, `/`-separated). */
+export function isInside(path: string, directory: string): boolean {
+  return path === directory ||
+    path.startsWith(directory.endsWith("/") ? directory : `${directory}/`);
 }

@@ -1,16 +1,74 @@
-/** `portset service`: the unit it writes, staged installs and uninstalls, status, errors. */
+/**
+ * `portset service`: the unit it writes, staged installs and uninstalls, status, errors, and what
+ * install checks first (the rule parses, the service can see and use what it needs).
+ */
 
 import assert from "node:assert/strict";
-import { launchdPlist } from "../collectors/darwin/launchd_service.ts";
-import { systemdUnit } from "../collectors/linux/systemd_service.ts";
-import { quoteArgument } from "../collectors/service.ts";
-import { runCli } from "./support/processes.ts";
+import { join } from "node:path";
+import { launchdPlist, LaunchdServiceManager } from "../collectors/darwin/launchd_service.ts";
+import { SystemdServiceManager, systemdUnit } from "../collectors/linux/systemd_service.ts";
+import { quoteArgument, type ServiceSettings } from "../collectors/service.ts";
+import { type CliRun, isRoot, REPO_ROOT, runCli } from "./support/processes.ts";
 
-const settings = {
+const settings: ServiceSettings = {
   program: ["/usr/local/bin/portset"],
   monitorArgs: ["monitor", "--log-dir", "/var/log/portset", "--interval", "5"],
   logDirectory: "/var/log/portset",
+  start: "auto",
 };
+
+/** Under /tmp or /var/tmp, which the unit's PrivateTmp=yes hides from the service. */
+function underTmp(path: string): boolean {
+  const real = Deno.realPathSync(path);
+  return ["/tmp", "/var/tmp"].some((tmp) => real === tmp || real.startsWith(`${tmp}/`));
+}
+
+/** portset's sources (not the tests, not the toolchain) copied to `directory`. */
+function copySources(directory: string): void {
+  const skip = new Set([".git", ".ci", "toolchain", "tests", "bench", "docs", "dist"]);
+  for (const entry of Deno.readDirSync(REPO_ROOT)) {
+    if (skip.has(entry.name)) continue;
+    new Deno.Command("cp", { args: ["-a", join(REPO_ROOT, entry.name), directory] }).outputSync();
+  }
+}
+
+/**
+ * A portset that `service install` accepts: this checkout and this deno, unless either is under
+ * /tmp (a fresh clone there: install refuses it, rightly), in which case a copy of both in a
+ * directory of the home directory, which the unit's ProtectHome=read-only lets it read.
+ */
+function installable(): { run(args: string[]): Promise<CliRun> } & Disposable {
+  let deno = Deno.execPath(), main = join(REPO_ROOT, "main.ts"), copy: string | null = null;
+  if (underTmp(deno) || underTmp(REPO_ROOT)) {
+    copy = Deno.makeTempDirSync({ dir: Deno.env.get("HOME") ?? "/root", prefix: "portset-svc-" });
+    copySources(copy);
+    Deno.copyFileSync(deno, deno = join(copy, "deno"));
+    main = join(copy, "main.ts");
+  }
+  return {
+    async run(args) {
+      const output = await new Deno.Command(deno, {
+        args: ["run", "--allow-all", main, ...args],
+        stdin: "null",
+      }).output();
+      const decoder = new TextDecoder();
+      return {
+        code: output.code,
+        stdout: decoder.decode(output.stdout),
+        stderr: decoder.decode(output.stderr),
+      };
+    },
+    [Symbol.dispose]: () => copy && Deno.removeSync(copy, { recursive: true }),
+  };
+}
+
+/** A one-line refusal with exit code 2. */
+function assertRefused(run: CliRun, pattern: RegExp): void {
+  assert.equal(run.code, 2, run.stderr || run.stdout);
+  assert.equal(run.stderr.trimEnd().split("\n").length, 1, run.stderr);
+  assert.match(run.stderr, pattern);
+  assert.equal(run.stdout, "", "a refused dry run prints no unit");
+}
 
 Deno.test("the systemd unit runs the monitor as a hardened, restartable boot service", () => {
   const unit = systemdUnit(settings);
@@ -24,6 +82,8 @@ Deno.test("the systemd unit runs the monitor as a hardened, restartable boot ser
   assert.match(unit, /^ReadWritePaths=\/var\/log\/portset$/m);
   assert.match(unit, /^CapabilityBoundingSet=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH$/m);
   assert.match(unit, /^WantedBy=multi-user\.target$/m);
+  // Deno's update check would be a DNS query of the monitor's own.
+  assert.match(unit, /^Environment=DENO_NO_UPDATE_CHECK=1$/m);
   assert.doesNotMatch(unit, /DENO_DIR/, "a compiled portset needs no deno cache");
   const fromSource = systemdUnit({
     ...settings,
@@ -41,10 +101,21 @@ Deno.test("arguments are quoted for ExecStart and the plist escapes XML", () => 
   });
   assert.match(plist, /<string>\/etc\/a&amp;b&lt;c&gt;\.xml<\/string>/);
   assert.match(plist, /<key>RunAtLoad<\/key>\n {2}<true\/>/);
+  assert.match(plist, /<key>KeepAlive<\/key>\n {2}<true\/>/);
+  assert.match(
+    plist,
+    /<key>EnvironmentVariables<\/key>\n {2}<dict>\n {4}<key>DENO_NO_UPDATE_CHECK<\/key>\n {4}<string>1<\/string>/,
+  );
+  // Started by hand: loaded, but not run at load (boot) nor kept running.
+  const manual = launchdPlist({ ...settings, start: "manual" });
+  assert.match(manual, /<key>RunAtLoad<\/key>\n {2}<false\/>/);
+  assert.doesNotMatch(manual, /KeepAlive/);
+  assert.match(manual, /DENO_NO_UPDATE_CHECK/);
 });
 
 Deno.test("install --dry-run prints the directory, the unit and the systemctl calls, and changes nothing", async () => {
-  const run = await runCli([
+  using portset = installable();
+  const run = await portset.run([
     "service",
     "install",
     "--dry-run",
@@ -57,18 +128,30 @@ Deno.test("install --dry-run prints the directory, the unit and the systemctl ca
   assert.match(run.stdout, /^create directory \/srv\/portset-logs \(mode 700\)$/m);
   assert.match(run.stdout, /^write \/etc\/systemd\/system\/portset\.service \(mode 644\):$/m);
   assert.match(run.stdout, /^ExecStart=.* monitor --log-dir \/srv\/portset-logs --interval 10$/m);
+  assert.match(run.stdout, /^Environment=DENO_NO_UPDATE_CHECK=1$/m);
   assert.match(
     run.stdout,
     /^run: systemctl daemon-reload\nrun: systemctl enable --now portset\.service$/m,
   );
   assert.throws(() => Deno.statSync("/srv/portset-logs"));
+
+  // --start manual, as the original's installer by default: installed, neither started nor
+  // enabled at boot (an earlier automatic install's enablement is undone).
+  const manual = await portset.run(["service", "install", "--dry-run", "--start", "manual"]);
+  assert.equal(manual.code, 0, manual.stderr);
+  assert.match(
+    manual.stdout,
+    /^run: systemctl daemon-reload\nrun: systemctl disable portset\.service$/m,
+  );
+  assert.doesNotMatch(manual.stdout, /enable|--now/);
 });
 
 Deno.test("install and uninstall under a staging root; status says where it stands", async () => {
+  using portset = installable();
   const root = Deno.makeTempDirSync({ prefix: "portset-root-" });
   try {
-    assert.equal((await runCli(["service", "status", "--root", root])).code, 4, "not installed");
-    const install = await runCli([
+    assert.equal((await portset.run(["service", "status", "--root", root])).code, 4);
+    const install = await portset.run([
       "service",
       "install",
       "--root",
@@ -83,14 +166,191 @@ Deno.test("install and uninstall under a staging root; status says where it stan
       /^ExecStart=.*main\.ts monitor --log-dir \/var\/log\/portset --interval 5$/m,
     );
     assert.equal(Deno.statSync(`${root}/var/log/portset`).mode! & 0o777, 0o700);
-    const status = await runCli(["service", "status", "--root", root]);
+    const status = await portset.run(["service", "status", "--root", root]);
     assert.match(status.stdout, /installed, state unknown \(staged, not managed\)/);
-    const uninstall = await runCli(["service", "uninstall", "--root", root]);
+    const uninstall = await portset.run(["service", "uninstall", "--root", root]);
     assert.equal(uninstall.code, 0, uninstall.stderr);
     assert.throws(() => Deno.statSync(`${root}/etc/systemd/system/portset.service`));
+
+    // An existing directory is used as it is: --log-dir /var/log must not make /var/log 0700.
+    Deno.mkdirSync(`${root}/srv/logs`, { recursive: true, mode: 0o750 });
+    Deno.chmodSync(`${root}/srv/logs`, 0o750);
+    const existing = ["service", "install", "--root", root, "--log-dir", "/srv/logs"];
+    const dryRun = await portset.run([...existing, "--dry-run"]);
+    assert.match(dryRun.stdout, new RegExp(`^use directory ${root}/srv/logs as it is$`, "m"));
+    assert.equal((await portset.run(existing)).code, 0);
+    assert.equal(Deno.statSync(`${root}/srv/logs`).mode! & 0o777, 0o750);
   } finally {
     Deno.removeSync(root, { recursive: true });
   }
+});
+
+Deno.test("install refuses a checkout under /tmp, which the unit's PrivateTmp=yes hides", async () => {
+  // A fresh clone in /tmp, as a new user might make one: the service could not find main.ts.
+  const clone = Deno.makeTempDirSync({ dir: "/tmp", prefix: "portset-clone-" });
+  try {
+    copySources(clone);
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", `${clone}/main.ts`, "service", "install", "--dry-run"],
+      stdin: "null",
+    }).output();
+    const decoder = new TextDecoder();
+    assertRefused(
+      {
+        code: output.code,
+        stdout: decoder.decode(output.stdout),
+        stderr: decoder.decode(output.stderr),
+      },
+      /^portset: cannot install the service: (the Deno executable|portset's main\.ts) \/tmp\/\S+ is under \/tmp, which the service cannot see \(its unit sets PrivateTmp=yes\) and which does not outlast a reboot; put portset where it stays, such as \/opt\/portset/,
+    );
+  } finally {
+    Deno.removeSync(clone, { recursive: true });
+  }
+});
+
+Deno.test("install checks the rule as scan does, and that the service can see it and the logs", async () => {
+  using portset = installable();
+  const home = Deno.makeTempDirSync({
+    dir: Deno.env.get("HOME") ?? "/root",
+    prefix: "portset-rule-",
+  });
+  const tmp = Deno.makeTempDirSync({ dir: "/tmp", prefix: "portset-rule-" });
+  try {
+    // A missing rule and one that does not parse: scan's own one-line message, exit code 2.
+    Deno.writeTextFileSync(`${home}/bad.xml`, '<PortSet><include key="*"></PortSet>');
+    for (const rule of [`${home}/nope.xml`, `${home}/bad.xml`]) {
+      const scan = await portset.run(["scan", rule]);
+      const install = await portset.run(["service", "install", "--dry-run", "--rule", rule]);
+      assertRefused(install, /^portset: \S+\.xml(:\d+:\d+)?: /);
+      assert.equal(install.stderr, scan.stderr, "the parser scan uses");
+    }
+    // A good rule where the service reads it; the same rule under /tmp, or linked to from
+    // outside it, is not.
+    const rule = '<PortSet>\n  <include key="*"/>\n</PortSet>\n';
+    Deno.writeTextFileSync(`${home}/rule.xml`, rule);
+    const good = await portset.run([
+      "service",
+      "install",
+      "--dry-run",
+      "--rule",
+      `${home}/rule.xml`,
+    ]);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, new RegExp(`^ExecStart=.* --rule ${home}/rule\\.xml$`, "m"));
+    Deno.writeTextFileSync(`${tmp}/rule.xml`, rule);
+    Deno.symlinkSync(`${tmp}/rule.xml`, `${home}/link.xml`);
+    for (
+      const [path, where] of [[`${tmp}/rule.xml`, ""], [
+        `${home}/link.xml`,
+        ` \\(really ${tmp}/rule\\.xml\\)`,
+      ]]
+    ) {
+      assertRefused(
+        await portset.run(["service", "install", "--dry-run", "--rule", path]),
+        new RegExp(
+          `cannot install the service: the rule ${path}${where} is under /tmp, which the service cannot see.*; copy it where it stays, such as /etc/portset/`,
+        ),
+      );
+    }
+    // Logs under /tmp would go to the service's private /tmp, removed when it stops.
+    assertRefused(
+      await portset.run(["service", "install", "--dry-run", "--log-dir", `${tmp}/logs`]),
+      /the log directory \/tmp\/\S+ is under \/tmp, which the service cannot use: its unit sets PrivateTmp=yes, so it would write to a \/tmp of its own, removed when it stops; use a directory such as \/var\/log\/portset/,
+    );
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+    Deno.removeSync(tmp, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "install refuses a log directory that another user owns or others can write, as the monitor does",
+  ignore: !isRoot(),
+  async fn() {
+    using portset = installable();
+    const home = Deno.makeTempDirSync({
+      dir: Deno.env.get("HOME") ?? "/root",
+      prefix: "portset-logs-",
+    });
+    try {
+      Deno.mkdirSync(`${home}/logs`);
+      Deno.chownSync(`${home}/logs`, 65534, 65534);
+      assertRefused(
+        await portset.run(["service", "install", "--dry-run", "--log-dir", `${home}/logs`]),
+        /^portset: cannot install the service: log directory \S+ is owned by nobody \(uid 65534\).*'chown root /,
+      );
+      Deno.chownSync(`${home}/logs`, 0, 0);
+      Deno.chmodSync(`${home}/logs`, 0o1777);
+      assertRefused(
+        await portset.run(["service", "install", "--dry-run", "--log-dir", `${home}/logs`]),
+        /is writable by its group and every user \(mode 1777;.*'chmod 700 /,
+      );
+      Deno.chmodSync(`${home}/logs`, 0o700);
+      const run = await portset.run([
+        "service",
+        "install",
+        "--dry-run",
+        "--log-dir",
+        `${home}/logs`,
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+    } finally {
+      Deno.removeSync(home, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "what the systemd and launchd services could not use, on real files and by path",
+  ignore: !isRoot(),
+  fn() {
+    const systemd = new SystemdServiceManager("/");
+    const home = Deno.makeTempDirSync({
+      dir: Deno.env.get("HOME") ?? "/root",
+      prefix: "portset-x-",
+    });
+    try {
+      // The unit's root has no CAP_DAC_OVERRIDE: an executable of nobody's needs o+x.
+      const executable = `${home}/portset`;
+      Deno.writeTextFileSync(executable, "#!/bin/sh\n");
+      Deno.chownSync(executable, 65534, 65534);
+      const file = {
+        path: executable,
+        what: "the executable",
+        access: "execute",
+        instead: "move it",
+      } as const;
+      Deno.chmodSync(executable, 0o754);
+      assert.match(
+        systemd.unusable(file) ?? "",
+        /^the executable \S+ \(mode 0754, uid 65534\) is not executable by the service, whose root has no CAP_DAC_OVERRIDE: 'chmod o\+x \S+', or move it$/,
+      );
+      Deno.chmodSync(executable, 0o755);
+      assert.equal(systemd.unusable(file), null);
+      // Home directories are read-only to the service, not hidden: reading there is fine.
+      assert.equal(systemd.unusable({ ...file, access: "read" }), null);
+      assert.match(
+        systemd.unusable({ ...file, path: "/var/tmp/portset/main.ts", access: "read" }) ?? "",
+        /is under \/var\/tmp, which the service cannot see/,
+      );
+    } finally {
+      Deno.removeSync(home, { recursive: true });
+    }
+    // launchd: macOS empties /tmp and the per-user temporary folders at boot, and keeps daemons
+    // out of Desktop, Documents and Downloads.
+    const launchd = new LaunchdServiceManager("/");
+    const read = { what: "the rule", access: "read", instead: "copy it to /etc/portset/" } as const;
+    for (const path of ["/tmp/rule.xml", "/private/tmp/rule.xml", "/var/folders/xy/T/rule.xml"]) {
+      assert.match(launchd.unusable({ ...read, path }) ?? "", /which macOS empties at boot/);
+    }
+    assert.match(
+      launchd.unusable({ ...read, path: "/Users/ann/Documents/rule.xml" }) ?? "",
+      /in a folder macOS keeps daemons out of .* unless given Full Disk Access; copy it/,
+    );
+    assert.equal(launchd.unusable({ ...read, path: "/Users/ann/portset/rule.xml" }), null);
+    assert.equal(launchd.unusable({ ...read, path: "/etc/portset/rule.xml" }), null);
+  },
 });
 
 Deno.test("service errors: one line, exit code 2", async () => {
@@ -102,6 +362,11 @@ Deno.test("service errors: one line, exit code 2", async () => {
       ["service", "install", "--interval", "0"],
       /--interval SECONDS must be a whole number from 1 to 3600/,
     ],
+    [
+      ["service", "install", "--start", "sometimes"],
+      /--start must be auto or manual, not 'sometimes'/,
+    ],
+    [["service", "status", "--start", "manual"], /--start goes with service install/],
   ];
   for (const [args, pattern] of cases) {
     const run = await runCli(args);

@@ -9,8 +9,11 @@
 
 import {
   definitionExists,
+  isInside,
+  pathAndTarget,
   quoteArgument,
   type ServiceManager,
+  type ServicePath,
   type ServiceSettings,
   type ServiceStatus,
   type ServiceStep,
@@ -19,6 +22,8 @@ import {
 export const UNIT_NAME = "portset.service";
 /** Deno's cache for a service run from source. */
 const DENO_CACHE = "/var/cache/portset";
+/** What PrivateTmp=yes replaces with directories of the service's own. */
+const PRIVATE_TMP = ["/tmp", "/var/tmp"];
 
 /** The unit file's text. */
 export function systemdUnit(settings: ServiceSettings): string {
@@ -34,6 +39,8 @@ After=network.target
 [Service]
 Type=simple
 ExecStart=${command}
+# Deno's own update check is a DNS query: the monitor makes no network calls of its own.
+Environment=DENO_NO_UPDATE_CHECK=1
 Restart=on-failure
 RestartSec=5
 # Ctrl+C's equivalent: the monitor finishes the tick in progress and closes its logs.
@@ -58,6 +65,7 @@ export class SystemdServiceManager implements ServiceManager {
   readonly name = "systemd";
   readonly definitionPath: string;
   readonly defaultLogDirectory = "/var/log/portset";
+  readonly startCommand = `systemctl start ${UNIT_NAME}`;
 
   constructor(readonly root = "/") {
     this.definitionPath = `${root.replace(/\/$/, "")}/etc/systemd/system/${UNIT_NAME}`;
@@ -72,8 +80,54 @@ export class SystemdServiceManager implements ServiceManager {
         ? [{ kind: "directory" as const, path: `${root}${DENO_CACHE}`, mode: 0o700 }]
         : []),
       { kind: "write", path: this.definitionPath, text: systemdUnit(settings), mode: 0o644 },
-      ...this.#systemctl(["daemon-reload"], ["enable", "--now", UNIT_NAME]),
+      ...this.#systemctl(
+        ["daemon-reload"],
+        // manual: not started, and not at boot either, even where an earlier install enabled it.
+        settings.start === "auto" ? ["enable", "--now", UNIT_NAME] : ["disable", UNIT_NAME],
+      ),
     ];
+  }
+
+  /**
+   * The unit's sandbox hides /tmp and /var/tmp (PrivateTmp=yes: the service gets empty ones of
+   * its own, removed when it stops), so nothing it runs, reads or writes may be there, by name or
+   * through a link. Its root has no CAP_DAC_OVERRIDE, so the executable must have an execute bit
+   * that applies to root, and the log directory must be root's to write. ProtectHome=read-only
+   * and ProtectSystem=strict still let it read everything else, and ReadWritePaths= makes the log
+   * directory writable wherever it is.
+   */
+  unusable(file: ServicePath): string | null {
+    for (const path of pathAndTarget(file.path)) {
+      const temporary = PRIVATE_TMP.find((directory) => isInside(path, directory));
+      if (temporary === undefined) continue;
+      const where = path === file.path ? path : `${file.path} (really ${path})`;
+      return file.access === "write"
+        ? `${file.what} ${where} is under ${temporary}, which the service cannot use: its unit ` +
+          `sets PrivateTmp=yes, so it would write to a ${temporary} of its own, removed when it ` +
+          `stops; ${file.instead}`
+        : `${file.what} ${where} is under ${temporary}, which the service cannot see (its unit ` +
+          `sets PrivateTmp=yes) and which does not outlast a reboot; ${file.instead}`;
+    }
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(file.path);
+    } catch {
+      return null; // a log directory still to be created: root's, 0700
+    }
+    const mode = info.mode! & 0o7777;
+    const bits = info.uid === 0 ? 0o100 : info.gid === 0 ? 0o010 : 0o001;
+    if (file.access === "execute" && (mode & bits) === 0) {
+      return `${file.what} ${file.path} (mode ${mode.toString(8).padStart(4, "0")}, uid ` +
+        `${info.uid}) is not executable by the service, whose root has no CAP_DAC_OVERRIDE: ` +
+        `'chmod ${bits === 0o100 ? "u" : bits === 0o010 ? "g" : "o"}+x ${file.path}', or ` +
+        file.instead;
+    }
+    if (file.access === "write" && (info.uid !== 0 || (mode & 0o300) !== 0o300)) {
+      return `${file.what} ${file.path} (mode ${mode.toString(8).padStart(4, "0")}, uid ` +
+        `${info.uid}) is not writable by the service, whose root has no CAP_DAC_OVERRIDE: ` +
+        `'chown root ${file.path} && chmod 700 ${file.path}', or ${file.instead}`;
+    }
+    return null;
   }
 
   uninstallSteps(): ServiceStep[] {

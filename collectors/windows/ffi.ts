@@ -62,9 +62,11 @@ export const KERNEL32_SYMBOLS = {
   K32GetModuleFileNameExW: { parameters: ["pointer", "pointer", "buffer", "u32"], result: "u32" },
   /** DWORD GetLastError(void) */
   GetLastError: { parameters: [], result: "u32" },
+  /** HLOCAL LocalFree(HLOCAL hMem): frees what the security descriptor calls allocate */
+  LocalFree: { parameters: ["pointer"], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-/** advapi32.dll: process tokens, account names, the Service Control Manager. */
+/** advapi32.dll: process tokens, account names, the Service Control Manager, file ACLs, the registry. */
 export const ADVAPI32_SYMBOLS = {
   /** BOOL OpenProcessToken(HANDLE ProcessHandle, DWORD DesiredAccess, PHANDLE TokenHandle) */
   OpenProcessToken: { parameters: ["pointer", "u32", "buffer"], result: "i32" },
@@ -126,6 +128,41 @@ export const ADVAPI32_SYMBOLS = {
   DeleteService: { parameters: ["pointer"], result: "i32" },
   /** BOOL CloseServiceHandle(SC_HANDLE hSCObject) */
   CloseServiceHandle: { parameters: ["pointer"], result: "i32" },
+  /** BOOL ConvertStringSecurityDescriptorToSecurityDescriptorW(LPCWSTR StringSecurityDescriptor, DWORD StringSDRevision, PSECURITY_DESCRIPTOR *SecurityDescriptor, PULONG SecurityDescriptorSize) */
+  ConvertStringSecurityDescriptorToSecurityDescriptorW: {
+    parameters: ["buffer", "u32", "buffer", "pointer"],
+    result: "i32",
+  },
+  /** BOOL ConvertSecurityDescriptorToStringSecurityDescriptorW(PSECURITY_DESCRIPTOR SecurityDescriptor, DWORD RequestedStringSDRevision, SECURITY_INFORMATION SecurityInformation, LPWSTR *StringSecurityDescriptor, PULONG StringSecurityDescriptorLen) */
+  ConvertSecurityDescriptorToStringSecurityDescriptorW: {
+    parameters: ["pointer", "u32", "u32", "buffer", "pointer"],
+    result: "i32",
+  },
+  /** BOOL GetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR pSecurityDescriptor, LPBOOL lpbDaclPresent, PACL *pDacl, LPBOOL lpbDaclDefaulted) */
+  GetSecurityDescriptorDacl: {
+    parameters: ["pointer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  /** DWORD SetNamedSecurityInfoW(LPWSTR pObjectName, SE_OBJECT_TYPE ObjectType, SECURITY_INFORMATION SecurityInfo, PSID psidOwner, PSID psidGroup, PACL pDacl, PACL pSacl) */
+  SetNamedSecurityInfoW: {
+    parameters: ["buffer", "i32", "u32", "pointer", "pointer", "pointer", "pointer"],
+    result: "u32",
+  },
+  /** LSTATUS RegSetKeyValueW(HKEY hKey, LPCWSTR lpSubKey, LPCWSTR lpValueName, DWORD dwType, LPCVOID lpData, DWORD cbData) */
+  RegSetKeyValueW: {
+    parameters: ["pointer", "buffer", "buffer", "u32", "buffer", "u32"],
+    result: "i32",
+  },
+  /** LSTATUS RegGetValueW(HKEY hkey, LPCWSTR lpSubKey, LPCWSTR lpValue, DWORD dwFlags, LPDWORD pdwType, PVOID pvData, LPDWORD pcbData) */
+  RegGetValueW: {
+    parameters: ["pointer", "buffer", "buffer", "u32", "pointer", "buffer", "buffer"],
+    result: "i32",
+  },
+  /** DWORD GetNamedSecurityInfoW(LPCWSTR pObjectName, SE_OBJECT_TYPE ObjectType, SECURITY_INFORMATION SecurityInfo, PSID *ppsidOwner, PSID *ppsidGroup, PACL *ppDacl, PACL *ppSacl, PSECURITY_DESCRIPTOR *ppSecurityDescriptor) */
+  GetNamedSecurityInfoW: {
+    parameters: ["buffer", "i32", "u32", "pointer", "pointer", "buffer", "pointer", "buffer"],
+    result: "u32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /**
