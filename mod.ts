@@ -3,7 +3,7 @@
  *
  * ```ts
  * import { createCollector, endpointKey } from "./mod.ts";
- * const collector = createCollector();
+ * const collector = await createCollector();
  * const snapshot = collector.collect();
  * collector.close();
  * for (const endpoint of snapshot.endpoints) console.log(endpointKey(endpoint), endpoint.pid);

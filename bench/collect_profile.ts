@@ -35,11 +35,11 @@ function startProfile(): { profile: Profile; lap: (name: string) => void } {
 async function pipeline(): Promise<Profile> {
   const { profile, lap } = startProfile();
   const [{ createCollector }, { jsonChunks }] = await Promise.all([
-    import("../collectors/mod.ts"),
+    import("../collectors/platform.ts"),
     import("../outputs/json.ts"),
   ]);
   lap("importMs");
-  const collector = createCollector();
+  const collector = await createCollector();
   lap("createCollectorMs");
   const snapshot = collector.collect({ modules: false });
   lap("collectMs");

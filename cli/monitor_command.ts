@@ -5,12 +5,9 @@
  * @module
  */
 
-import {
-  createCollector,
-  describeOperatingSystem,
-  runAsService,
-  ServiceUnavailableError,
-} from "../collectors/mod.ts";
+import { createCollector, describeOperatingSystem } from "../collectors/platform.ts";
+import { runAsService } from "../collectors/service_manager.ts";
+import { ServiceUnavailableError } from "../collectors/service.ts";
 import { type MonitorPart, runMonitorLoop } from "../monitor/monitor.ts";
 import { ReporterError } from "../port_reporter/append_file.ts";
 import { PortReporter } from "../port_reporter/reporter.ts";
@@ -63,7 +60,7 @@ async function monitor(
       );
     }
   }
-  const collector = createCollector();
+  const collector = await createCollector();
   const realTime = rule?.sets.some((set) => set.onChange) ?? false;
   const parts: MonitorPart[] = [];
   let reporter: PortReporter | null = null;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createCollector, PLATFORM_CASE_SENSITIVE } from "../collectors/mod.ts";
+import { collectOnce, PLATFORM_CASE_SENSITIVE } from "../collectors/platform.ts";
 import { type Baseline, BaselineError, makeBaseline, parseBaseline } from "../rules/baseline.ts";
 import { compareEntities } from "../rules/changes.ts";
 import { portSetEntities } from "../rules/entities.ts";
@@ -30,7 +30,7 @@ export const EXIT_CHANGED = 1;
 /** `portset scan`. */
 export async function runScan(command: ScanCommand): Promise<number> {
   const rule = await loadRule(command.rule);
-  const { selected } = scanNow(rule);
+  const { selected } = await scanNow(rule);
   writeOutput([command.format === "json" ? formatScanJson(selected) : formatScanText(selected)]);
   return 0;
 }
@@ -41,7 +41,7 @@ export async function runBaseline(command: BaselineCommand): Promise<number> {
   const file = AtomicFile.open(command.output);
   let baseline: Baseline;
   try {
-    baseline = makeBaseline(rule, ...baselineFacts(scanNow(rule)));
+    baseline = makeBaseline(rule, ...baselineFacts(await scanNow(rule)));
   } catch (error) {
     file.abandon();
     throw error;
@@ -60,7 +60,7 @@ export async function runBaseline(command: BaselineCommand): Promise<number> {
 export async function runCheck(command: CheckCommand): Promise<number> {
   const rule = await loadRule(command.rule);
   const baseline = loadBaseline(command.baseline);
-  const now = scanNow(rule);
+  const now = await scanNow(rule);
   const warnings: string[] = [];
   if (baseline.rule.digest !== rule.digest) {
     warnings.push(
@@ -134,22 +134,17 @@ interface ScanResult {
 }
 
 /** The rule's entities on this host now. */
-function scanNow(rule: Rule): ScanResult {
+async function scanNow(rule: Rule): Promise<ScanResult> {
   const started = performance.now();
-  const collector = createCollector();
-  try {
-    const snapshot = collector.collect();
-    for (const warning of snapshot.warnings) console.error(`portset: ${warning}`);
-    const selected = selectEntities(rule, portSetEntities(snapshot.endpoints));
-    return {
-      selected,
-      host: snapshot.host,
-      time: snapshot.time,
-      elapsedMs: performance.now() - started,
-    };
-  } finally {
-    collector.close();
-  }
+  const snapshot = await collectOnce();
+  for (const warning of snapshot.warnings) console.error(`portset: ${warning}`);
+  const selected = selectEntities(rule, portSetEntities(snapshot.endpoints));
+  return {
+    selected,
+    host: snapshot.host,
+    time: snapshot.time,
+    elapsedMs: performance.now() - started,
+  };
 }
 
 function baselineFacts(

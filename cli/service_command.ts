@@ -4,15 +4,15 @@
  * @module
  */
 
+import { createServiceManager } from "../collectors/service_manager.ts";
 import {
-  createServiceManager,
   quoteArgument,
   type ServiceManager,
   type ServicePath,
   type ServiceSettings,
   type ServiceStep,
   ServiceUnavailableError,
-} from "../collectors/mod.ts";
+} from "../collectors/service.ts";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ServiceCommand } from "./args.ts";
@@ -27,7 +27,7 @@ const STATUS_RUNNING = 0, STATUS_STOPPED = 3, STATUS_UNKNOWN = 4;
 export async function runService(command: ServiceCommand): Promise<number> {
   let manager;
   try {
-    manager = createServiceManager(command.root);
+    manager = await createServiceManager(command.root);
   } catch (error) {
     if (error instanceof ServiceUnavailableError) throw new CliError(error.message, EXIT_USAGE);
     throw error;

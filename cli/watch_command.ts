@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createCollector } from "../collectors/mod.ts";
+import { createCollector } from "../collectors/platform.ts";
 import { NoSuchProcessError, watch } from "../monitor/watch.ts";
 import type { WatchCommand } from "./args.ts";
 import { CliError, EXIT_USAGE } from "./errors.ts";
@@ -15,7 +15,7 @@ import { stopOnSignals } from "./signals.ts";
 /** Runs the watch until Ctrl+C, SIGTERM, or the watched process's exit. */
 export async function runWatch(command: WatchCommand, args: readonly string[]): Promise<number> {
   const log = command.logFile ? LogWriter.create(command.logFile, command.overwrite) : null;
-  const collector = createCollector();
+  const collector = await createCollector();
   using stop = stopOnSignals();
   try {
     await watch({

@@ -37,6 +37,38 @@ export interface Collector {
   close(): void;
 }
 
+/**
+ * What each OS's collector folder exports from its `mod.ts`, for collectors/platform.ts to load
+ * the running OS's alone.
+ */
+export interface PlatformCollectors {
+  /** A collector for repeated snapshots (the watch modes, the monitor) or one. */
+  createCollector(): Collector;
+  /**
+   * One snapshot for a command that looks once and exits (`-local`, `scan`, `baseline`,
+   * `check`), made however is quickest on this OS: on Linux, with a second thread on a busy host.
+   */
+  collectOnce(options: CollectOptions): Promise<Snapshot>;
+}
+
+/**
+ * One snapshot from a collector made for it and closed after it: `collectOnce` where an OS has
+ * nothing quicker for a single look.
+ */
+export function collectOnceWith(
+  create: () => Collector,
+  options: CollectOptions,
+): Promise<Snapshot> {
+  return Promise.try(() => {
+    const collector = create();
+    try {
+      return collector.collect(options);
+    } finally {
+      collector.close();
+    }
+  });
+}
+
 /** The collector cannot run on this system at all; the message says why, for the user. */
 export class CollectorUnavailableError extends Error {
   override name = "CollectorUnavailableError";

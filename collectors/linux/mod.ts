@@ -5,4 +5,18 @@
  * @module
  */
 
+import type { Snapshot } from "../../model/endpoint.ts";
+import { collectOnceWith, type CollectOptions, type Collector } from "../collector.ts";
+import { LinuxCollector } from "./collector.ts";
+
 export { LinuxCollector, type LinuxCollectorOptions, type SocketDumper } from "./collector.ts";
+
+/** A Linux collector, for collectors/platform.ts. */
+export function createCollector(): Collector {
+  return new LinuxCollector();
+}
+
+/** One snapshot, for collectors/platform.ts. */
+export function collectOnce(options: CollectOptions): Promise<Snapshot> {
+  return collectOnceWith(createCollector, options);
+}

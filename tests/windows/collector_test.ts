@@ -25,7 +25,7 @@ Deno.test({
     const client = await Deno.connect({ hostname: "127.0.0.1", port });
     const accepted = await listener.accept();
     try {
-      const collector = createCollector();
+      const collector = await createCollector();
       const snapshot = collector.collect();
       collector.close();
       assert.equal(snapshot.source, "iphlpapi");
@@ -64,8 +64,8 @@ Deno.test({
 Deno.test({
   name: "Windows collector: UDP and IPv6 sockets of this process",
   ignore,
-  fn() {
-    const collector = createCollector();
+  async fn() {
+    const collector = await createCollector();
     const before = collector.collect();
     const listener6 = Deno.listen({ hostname: "::1", port: 0 });
     const port6 = (listener6.addr as Deno.NetAddr).port;
@@ -118,9 +118,9 @@ Deno.test({
 Deno.test({
   name: "Windows collector: a native Linux process's listener, opened by the test runner",
   ignore: ignore || !Deno.env.get("PORTSET_LINUX_LISTENER"),
-  fn() {
+  async fn() {
     const [address, port] = Deno.env.get("PORTSET_LINUX_LISTENER")!.split(":");
-    const collector = createCollector();
+    const collector = await createCollector();
     const snapshot = collector.collect();
     collector.close();
     const [listener] = find(snapshot, "tcp", address, Number(port));
