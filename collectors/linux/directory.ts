@@ -6,7 +6,7 @@
  * @module
  */
 
-import { errno, HOST_LITTLE_ENDIAN, type Libc } from "./ffi.ts";
+import { errno, type FdScanLibc, HOST_LITTLE_ENDIAN } from "./ffi.ts";
 
 const SYS_GETDENTS64 = Deno.build.arch === "aarch64" ? 61n : 217n;
 const O_RDONLY = 0;
@@ -25,11 +25,11 @@ export type EntryVisitor = (
 
 /** Lists directories with one reused 64 KiB buffer. */
 export class DirectoryReader {
-  #libc: Libc;
+  #libc: FdScanLibc;
   #buffer = new Uint8Array(64 * 1024);
   #view = new DataView(this.#buffer.buffer);
 
-  constructor(libc: Libc) {
+  constructor(libc: FdScanLibc) {
     this.#libc = libc;
   }
 

@@ -7,7 +7,7 @@
 
 import type { IcmpMessage, ProbeFailure } from "../probe.ts";
 import { formatIpv4, formatIpv6, type IpAddress } from "../../model/address.ts";
-import { errnoText, type Libc } from "./ffi.ts";
+import { errnoText, type ProbeLibc } from "./ffi.ts";
 
 /** AF_INET and AF_INET6 on Linux. */
 export const FAMILIES = { inet: 2, inet6: 10 };
@@ -83,7 +83,7 @@ const CMSG_HEADER_SIZE = 16;
  * (IP_RECVERR / IPV6_RECVERR), so that the probe can say which ICMP message settled it. Without
  * it a UDP socket is not even told of a host unreachable, which the kernel counts as transient.
  */
-export function enableErrorQueue(libc: Libc, fd: number, family: 4 | 6): void {
+export function enableErrorQueue(libc: ProbeLibc, fd: number, family: 4 | 6): void {
   libc.setsockopt(
     fd,
     family === 4 ? IPPROTO_IP : IPPROTO_IPV6,
@@ -101,7 +101,7 @@ const ONE = new Uint8Array(new Int32Array([1]).buffer);
  * pointers to them that `struct msghdr` holds) for every read.
  */
 export class ErrorQueueReader {
-  #libc: Libc;
+  #libc: ProbeLibc;
   // Each buffer has an ArrayBuffer of its own, allocated outside V8's heap, so the pointers to
   // them written into msghdr and iovec stay valid: small typed arrays may otherwise live in the
   // heap, where the garbage collector moves them.
@@ -114,7 +114,7 @@ export class ErrorQueueReader {
   #iovecAddress: bigint;
   #controlAddress: bigint;
 
-  constructor(libc: Libc) {
+  constructor(libc: ProbeLibc) {
     this.#libc = libc;
     // struct iovec { void *iov_base; size_t iov_len; }: where the offending packet's start goes.
     const iovec = new DataView(this.#iovec.buffer);
@@ -186,7 +186,7 @@ function offenderAddress(bytes: Uint8Array): string | null {
 }
 
 /** What a probe reports for an errno, with the ICMP message behind it when there is one. */
-export function failureOf(libc: Libc, code: number, icmp: IcmpMessage | null): ProbeFailure {
+export function failureOf(libc: ProbeLibc, code: number, icmp: IcmpMessage | null): ProbeFailure {
   return { code: errnoName(code), text: errnoText(libc, code), icmp };
 }
 
@@ -196,7 +196,7 @@ export function failureOf(libc: Libc, code: number, icmp: IcmpMessage | null): P
  * then connects the socket to itself, and a UDP socket sends to itself.
  */
 export function isConnectedToItself(
-  libc: Libc,
+  libc: ProbeLibc,
   fd: number,
   target: IpAddress,
   port: number,

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { cString, type Libc } from "./ffi.ts";
+import { cString, type FdScanLibc } from "./ffi.ts";
 import { DirectoryReader } from "./directory.ts";
 
 const EACCES = 13;
@@ -66,7 +66,7 @@ export class SocketOwnership {
 }
 
 /** Scans every process's file descriptors for sockets. */
-export function scanSocketOwners(libc: Libc, procRoot = "/proc"): SocketOwnership {
+export function scanSocketOwners(libc: FdScanLibc, procRoot = "/proc"): SocketOwnership {
   const ownership = new SocketOwnership();
   const reader = new DirectoryReader(libc);
   const path = new Uint8Array(4096);

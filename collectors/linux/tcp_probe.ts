@@ -29,7 +29,7 @@ import {
   TIMEOUT,
 } from "../probe.ts";
 import { anyAddress, encodeSockaddr } from "../sockaddr.ts";
-import { errnoCell, errnoText, type Libc, loadLibc } from "./ffi.ts";
+import { errnoCell, errnoText, loadProbeLibc, type ProbeLibc } from "./ffi.ts";
 import { HitRate } from "./tcp_probe_hit_rate.ts";
 import { connectShared, SHARED_BATCH_MIN } from "./tcp_probe_share.ts";
 import { Slots } from "./tcp_probe_slots.ts";
@@ -80,7 +80,7 @@ const MAX_RESTARTS = 8;
 
 /** The Linux {@linkcode TcpProber}. */
 export class LinuxTcpProber implements TcpProber {
-  #libc: Libc = loadLibc();
+  #libc: ProbeLibc = loadProbeLibc();
   #errors = new ErrorQueueReader(this.#libc);
   #errno = errnoCell(this.#libc);
   #scratch = new Uint8Array(new ArrayBuffer(128));

@@ -24,7 +24,7 @@ import {
   type UdpProbeRequest,
 } from "../probe.ts";
 import { anyAddress, encodeSockaddr } from "../sockaddr.ts";
-import { errnoCell, errnoText, type Libc, loadLibc } from "./ffi.ts";
+import { errnoCell, errnoText, loadProbeLibc, type ProbeLibc } from "./ffi.ts";
 import {
   enableErrorQueue,
   Errno,
@@ -46,7 +46,7 @@ const MAX_SELF_RETRIES = 8;
 
 /** The Linux {@linkcode UdpProber}. */
 export class LinuxUdpProber implements UdpProber {
-  #libc: Libc = loadLibc();
+  #libc: ProbeLibc = loadProbeLibc();
   #errors = new ErrorQueueReader(this.#libc);
   /** errno, read straight after each call (see errnoCell). */
   #errno = errnoCell(this.#libc);
