@@ -135,13 +135,21 @@ async function checkInstall(
   });
 }
 
-/** How to run this portset: the executable itself, or deno running main.ts from source. */
+/**
+ * How to run this portset: the executable itself, or deno running main.ts from source with the
+ * checkout's deno.json named. A service starts in `/`, where Deno would find no configuration,
+ * and without it the rules' XML parser, which the checkout keeps in node_modules/ so that the
+ * service needs no registry, could not be resolved.
+ */
 function programArgv(): string[] {
   const main = Deno.mainModule;
   if (main.startsWith("file:")) {
     const path = fileURLToPath(main);
     try {
-      if (Deno.statSync(path).isFile) return [Deno.execPath(), "run", "--allow-all", path];
+      if (Deno.statSync(path).isFile) {
+        const config = fileURLToPath(new URL("deno.json", main));
+        return [Deno.execPath(), "run", "--allow-all", "--config", config, path];
+      }
     } catch {
       // compiled: the module is inside the executable
     }

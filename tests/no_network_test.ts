@@ -69,7 +69,12 @@ async function withoutNetwork(
     `;
     const output = await new Deno.Command("unshare", {
       args: ["-mn", "sh", "-c", `${setup}\n${script}`],
-      env: { DIR: directory, PORTSET: `${REPO_ROOT}bin/portset`, DENO: Deno.execPath() },
+      env: {
+        DIR: directory,
+        ROOT: REPO_ROOT,
+        PORTSET: `${REPO_ROOT}bin/portset`,
+        DENO: Deno.execPath(),
+      },
       clearEnv: true,
       stdin: "null",
     }).output();
@@ -123,11 +128,24 @@ Deno.test({
       kill -TERM $monitor
       wait $monitor || true
       ls logs
+      # As the installed service runs it (cli/service_command.ts, and the unit's Environment=):
+      # from /, deno.json named.
+      (cd / && DENO_NO_UPDATE_CHECK=1 "$DENO" run --allow-all --config "$ROOT/deno.json" "$ROOT/main.ts" monitor \
+        --rule "$DIR/rule.xml" --rule-interval 1 --log-dir "$DIR/service" > "$DIR/service.txt" 2>&1) &
+      service=$!
+      for i in $(seq 100); do [ -n "$(ls service 2>/dev/null)" ] && break; sleep 0.05; done
+      sleep 2
+      kill -TERM $service
+      wait $service || true
+      echo service: $(ls service | head -1)
+      cat service.txt
       echo scanned: $(head -c 200 scan.txt | head -1)
       echo local: $(head -c 120 local.json)
     `);
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /PR-PORTS-/, `the monitor wrote its logs:\n${run.output}`);
+    assert.match(run.output, /service: PR-/, `the service's monitor ran its rule:\n${run.output}`);
+    assert.doesNotMatch(run.output, /npm|registry|error/i, run.output);
     assert.match(run.output, /scanned: \d+ entit/, `scan read its rule:\n${run.output}`);
     assert.match(run.output, /local: \{"portset"/, run.output);
     assert.equal(run.log, "", `questions asked of the resolver:\n${run.log}`);

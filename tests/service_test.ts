@@ -161,9 +161,11 @@ Deno.test("install and uninstall under a staging root; status says where it stan
     ]);
     assert.equal(install.code, 0, install.stderr);
     const unit = Deno.readTextFileSync(`${root}/etc/systemd/system/portset.service`);
+    // From source, the checkout's deno.json is named: the service starts in /, and the rules'
+    // XML parser resolves from the checkout's node_modules through it.
     assert.match(
       unit,
-      /^ExecStart=.*main\.ts monitor --log-dir \/var\/log\/portset --interval 5$/m,
+      /^ExecStart=\S+ run --allow-all --config \S+\/deno\.json \S+\/main\.ts monitor --log-dir \/var\/log\/portset --interval 5$/m,
     );
     assert.equal(Deno.statSync(`${root}/var/log/portset`).mode! & 0o777, 0o700);
     const status = await portset.run(["service", "status", "--root", root]);
