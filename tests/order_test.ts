@@ -1,4 +1,4 @@
-/** model/order.ts: the counting sort must give exactly the comparator's order. */
+/** model/order.ts: the packed-key sort must give exactly the comparator's order. */
 
 import assert from "node:assert/strict";
 import type { Endpoint, Protocol } from "../model/endpoint.ts";
@@ -61,4 +61,31 @@ Deno.test("sortEndpoints agrees with a comparison sort on random endpoints", () 
     const expected = [...endpoints].sort(compareEndpoints);
     assert.deepEqual(sortEndpoints(endpoints), expected);
   }
+});
+
+Deno.test("sortEndpoints agrees with a comparison sort where many endpoints share a port", () => {
+  const protocols: Protocol[] = ["tcp", "tcp6", "udp", "udp6"];
+  let seed = 11;
+  const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  for (let round = 0; round < 20; round++) {
+    // Few ports: runs of every length, from pairs sorted in place to long ones sorted whole.
+    const endpoints = Array.from({ length: 300 + round * 50 }, () =>
+      endpoint(
+        protocols[random(4)],
+        `127.0.${random(2)}.${random(3)}`,
+        random(1 + round * 3),
+        random(3) ? [`10.0.0.${random(3)}`, random(4)] : undefined,
+      ));
+    const expected = [...endpoints].sort(compareEndpoints);
+    assert.deepEqual(sortEndpoints(endpoints), expected);
+  }
+});
+
+Deno.test("sortEndpoints keeps equal endpoints in the order they came", () => {
+  const first = endpoint("udp", "0.0.0.0", 5353);
+  const second = endpoint("udp", "0.0.0.0", 5353);
+  const third = endpoint("udp", "0.0.0.0", 5353);
+  const sorted = sortEndpoints([first, endpoint("tcp", "0.0.0.0", 9), second, third]);
+  assert.ok(sorted[1] === first && sorted[2] === second && sorted[3] === third);
+  assert.deepEqual(sortEndpoints([]), []);
 });
