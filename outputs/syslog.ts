@@ -34,6 +34,8 @@ export class SyslogSender {
   #udp: Socket | null = null;
   #tcp: Deno.TcpConn | null = null;
   #encoder = new TextEncoder();
+  /** The send in progress: the next one starts when it has ended. */
+  #sending: Promise<void> = Promise.resolve();
   /** The last delivery failure, reported once by the caller. */
   failure: string | null = null;
 
@@ -56,7 +58,17 @@ export class SyslogSender {
     return sender;
   }
 
-  async send(message: string): Promise<void> {
+  /**
+   * Sends one message; never rejects (a failure is kept in {@linkcode failure}). Messages go one
+   * at a time, in the order given: a tick with several events sends them without waiting for
+   * each other, and over TCP each frame's length and text must not interleave with another's.
+   */
+  send(message: string): Promise<void> {
+    this.#sending = this.#sending.then(() => this.#send(message));
+    return this.#sending;
+  }
+
+  async #send(message: string): Promise<void> {
     try {
       if (this.#udp) {
         const bytes = this.#encoder.encode(message);
@@ -69,11 +81,15 @@ export class SyslogSender {
           )
         );
       } else if (this.#tcp) {
+        // Octet counting: the message's length in bytes, a space, the message; one buffer, so
+        // a short write resumes where it stopped, the length included.
         const bytes = this.#encoder.encode(message);
-        const framed = this.#encoder.encode(`${bytes.length} `);
-        await this.#tcp.write(framed);
-        for (let written = 0; written < bytes.length;) {
-          written += await this.#tcp.write(bytes.subarray(written));
+        const length = this.#encoder.encode(`${bytes.length} `);
+        const frame = new Uint8Array(length.length + bytes.length);
+        frame.set(length);
+        frame.set(bytes, length.length);
+        for (let written = 0; written < frame.length;) {
+          written += await this.#tcp.write(frame.subarray(written));
         }
       }
     } catch (error) {

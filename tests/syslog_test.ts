@@ -1,0 +1,45 @@
+/** outputs/syslog.ts: RFC 5424 messages over TCP, framed by octet counting (RFC 6587). */
+
+import assert from "node:assert/strict";
+import { SyslogSender } from "../outputs/syslog.ts";
+
+/** Splits an octet-counted stream into its messages: `LENGTH SP MESSAGE`, LENGTH in bytes. */
+function frames(stream: Uint8Array): string[] {
+  const decoder = new TextDecoder();
+  const messages: string[] = [];
+  for (let at = 0; at < stream.length;) {
+    const space = stream.indexOf(0x20, at);
+    const length = decoder.decode(stream.subarray(at, space));
+    assert.match(
+      length,
+      /^[1-9]\d*$/,
+      `no frame length at byte ${at}: ${decoder.decode(stream.subarray(at, at + 200))}`,
+    );
+    const end = space + 1 + Number(length);
+    assert.ok(end <= stream.length, `the frame at byte ${at} runs past the stream`);
+    messages.push(decoder.decode(stream.subarray(space + 1, end)));
+    at = end;
+  }
+  return messages;
+}
+
+Deno.test("SyslogSender over TCP: messages sent without waiting for each other arrive as whole frames, in order", async () => {
+  using server = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const sender = await SyslogSender.open({
+    transport: "tcp",
+    host: "127.0.0.1",
+    port: (server.addr as Deno.NetAddr).port,
+  });
+  const connection = await server.accept();
+  // A tick with several events sends them one after another without waiting; the lengths count
+  // bytes, which a non-ASCII character makes more than the characters.
+  const messages = Array.from(
+    { length: 50 },
+    (_, i) => `<108>1 message ${i} … ${"x".repeat(i * 97)}`,
+  );
+  await Promise.all(messages.map((message) => sender.send(message)));
+  assert.equal(sender.failure, null);
+  sender.close();
+  const received = await new Response(connection.readable).bytes();
+  assert.deepEqual(frames(received), messages);
+});
