@@ -69,6 +69,14 @@ export class FlagBook {
       flag.count++;
       if (stamp < flag.firstSeen) flag.firstSeen = stamp;
       if (stamp > flag.lastSeen) flag.lastSeen = stamp;
+      if (SEVERITY_ORDER[severity] < SEVERITY_ORDER[flag.severity]) {
+        // Raised again more severely (a port of interest listening now, where first it was a
+        // connection's end): the flag becomes what it is now, with that raising's detail, so an
+        // alert is never hidden under an earlier warning.
+        if (flag.severity !== "alert" && severity === "alert") this.#others--;
+        flag.severity = severity;
+        flag.detail = detach(detail());
+      }
     } else {
       const room = severity === "alert"
         ? this.#flags.size - this.#others < FLAG_LIMITS.alerts

@@ -115,6 +115,32 @@ Deno.test("a restart ends the run: open sockets close at its last record; the ga
   assert.equal(report.totals.initialSockets, 1);
 });
 
+Deno.test("flags: a port of interest seen first as a connection's end, then listening, is an alert", () => {
+  const a = analyzer();
+  // Any process's connection may leave from the port first; the listener that comes after is
+  // what the flag must not hide.
+  a.change(
+    record({
+      time: T0,
+      pid: 70,
+      process: "curl",
+      localPort: 4444,
+      remoteAddress: "203.0.113.9",
+      remotePort: 443,
+      change: "connect",
+      state: "ESTABLISHED",
+    }),
+    "p.log",
+  );
+  a.change(record({ time: T0 + 1, pid: 66, process: "bd", localPort: 4444 }), "p.log");
+  const flags = finish(a).flags.filter((f) => f.kind === "port-of-interest");
+  assert.deepEqual(
+    flags.map((f) => [f.severity, f.subject, f.count]),
+    [["alert", "TCP 4444", 2]],
+  );
+  assert.match(flags[0].detail, /^listening on 0\.0\.0\.0 by /, "the alert's detail");
+});
+
 Deno.test("flags: ports, processes, users of interest, new listeners, known names in the wrong place", () => {
   const a = analyzer({ baseline: keySetBaseline(["tcp/0.0.0.0/22"], "base.json", true) });
   a.processDetail(
