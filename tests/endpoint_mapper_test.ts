@@ -26,6 +26,7 @@ import {
   TCP_ENTRIES_PER_CALL,
   UDP_ENTRIES_PER_CALL,
 } from "../remote/endpoint_mapper/mod.ts";
+import { TestSockets } from "./support/sockets.ts";
 import { type Responder, startUdpServer } from "./support/udp_servers.ts";
 import { ascii, le16, le32, readLe16, readLe32 } from "./support/bytes.ts";
 
@@ -338,14 +339,6 @@ function startTcpServer(answer: (pdu: Uint8Array) => TcpAnswer, chunk = 0): TcpS
   };
 }
 
-/** A TCP port nothing listens on: one the kernel gave a listener that is now closed. */
-function closedTcpPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 /** Asserts `promise` fails with an EndpointMapperError of `kind`, one line matching `pattern`. */
 async function assertFails(
   promise: Promise<EndpointLookup>,
@@ -521,6 +514,7 @@ Deno.test("TCP: refusals, faults, garbage and short reads are EndpointMapperErro
 });
 
 Deno.test("TCP: silence past the deadline, and a closed port", async () => {
+  using sockets = new TestSockets();
   await using server = startTcpServer(() => "hang");
   const started = performance.now();
   await assertFails(
@@ -531,7 +525,7 @@ Deno.test("TCP: silence past the deadline, and a closed port", async () => {
   const elapsed = performance.now() - started;
   assert.ok(elapsed >= 250 && elapsed < 3000, `took ${elapsed} ms`);
   await assertFails(
-    tcp(closedTcpPort()),
+    tcp(sockets.tcpClosed()),
     "refused",
     /^127\.0\.0\.1:\d+ refused the connection$/,
     false,
@@ -768,10 +762,9 @@ Deno.test("UDP: silence, silence after answers, and a closed port", async () => 
   );
   if (Deno.build.os === "linux") {
     const prober = new LinuxUdpProber();
+    using sockets = new TestSockets();
     try {
-      const server = await startUdpServer("127.0.0.1", () => null);
-      const port = server.port;
-      await server.close();
+      const port = sockets.udpClosed();
       await assertFails(
         udp(prober, port),
         "refused",

@@ -9,9 +9,9 @@ import { runCli, RunningCli } from "./support/processes.ts";
 import { pollUntil } from "./support/poll.ts";
 import { TestSockets } from "./support/sockets.ts";
 
-/** Every PR-PORTS data line in `directory` (files in name order). */
-function portsLines(directory: string): string[] {
-  return files(directory, "PR-PORTS-").flatMap((name) => {
+/** Every PR-PORTS data line in `directory` (files in name order), or in its file `only`. */
+function portsLines(directory: string, only?: string): string[] {
+  return files(directory, only ?? "PR-PORTS-").flatMap((name) => {
     const text = Deno.readTextFileSync(`${directory}/${name}`);
     const lines = text.split("\n");
     return lines.slice(lines.indexOf(PORTS_FIELDS) + 1, -1).filter((line) => /^\d/.test(line));
@@ -87,13 +87,21 @@ Deno.test("the monitor logs a listener within two ticks with its pid, a connecti
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /monitor stopped \(SIGINT\) after \d+ ticks/);
 
-  // Every line has its PR-PIDS record.
-  const [pids] = files(logs.path, "PR-PIDS-");
-  const records = [
-    ...Deno.readTextFileSync(`${logs.path}/${pids}`).matchAll(/^Log number: (\d+)$/gm),
-  ]
-    .map((m) => Number(m[1]));
-  assert.deepEqual(records, portsLines(logs.path).map((line) => Number(line.split(",").at(-1))));
+  // Every line has its PR-PIDS record, in the PR-PIDS file of its PR-PORTS file's pair (a busy
+  // host's changes may have filled more than one pair).
+  const pids = files(logs.path, "PR-PIDS-");
+  const ports = files(logs.path, "PR-PORTS-");
+  assert.deepEqual(
+    pids.map((name) => name.replace("PR-PIDS-", "")),
+    ports.map((name) => name.replace("PR-PORTS-", "")),
+  );
+  for (const [i, name] of pids.entries()) {
+    const records = [
+      ...Deno.readTextFileSync(`${logs.path}/${name}`).matchAll(/^Log number: (\d+)$/gm),
+    ].map((m) => Number(m[1]));
+    const lines = portsLines(logs.path, ports[i]);
+    assert.deepEqual(records, lines.map((line) => Number(line.split(",").at(-1))), name);
+  }
 });
 
 Deno.test("a listener that opens and closes between two looks is still logged (destroy notifications)", async () => {
@@ -174,7 +182,10 @@ Deno.test("rotation by size from the command line: every change still logged onc
   }
   assert.equal((await monitor.stop()).code, 0);
   assert.ok(files(logs.path, "PR-PORTS-").length > 1, "rotated");
-  const binds = portsLines(logs.path).filter((line) => line.includes(",127.0.0.86,"));
+  // The test's own sockets only: other processes may bind on 127.0.0.86 meanwhile.
+  const binds = portsLines(logs.path).filter((line) =>
+    ports.some((port) => line.includes(`,UDP,${port},127.0.0.86,`))
+  );
   assert.equal(binds.length, ports.length, "each change logged once");
 });
 
@@ -212,8 +223,13 @@ Deno.test("real-time rule: Created and Deleted events as JSON lines, and the sam
     await monitor.waitFor(
       new RegExp(`\\{"change":"Deleted","key":"tcp/127\\.0\\.0\\.87/${listener.port}"`),
     );
-    const arrived = await pollUntil(() => received.length >= 2 ? received : undefined);
-    assert.ok(arrived, "two syslog messages");
+    // The test's listener's messages: other processes' listeners on 127.0.0.87 may come and go.
+    const key = `"key":"tcp/127.0.0.87/${listener.port}"`;
+    const arrived = await pollUntil(() => {
+      const mine = received.filter((message) => message.includes(key));
+      return mine.length >= 2 ? mine : undefined;
+    });
+    assert.ok(arrived, `two syslog messages about ${key}: ${received.join("\n")}`);
     assert.match(
       arrived[0],
       /^<108>1 \d{4}-\d\d-\d\dT[\d:.]+Z \S+ portset \d+ PortSet-Created \[portset@32473 version="[^"]+"\] \{"change":"Created"/,
@@ -249,18 +265,33 @@ Deno.test("syslog over TCP: RFC 5424 messages framed by octet counting", async (
     const connection = await server.accept();
     await monitor.waitForError(/portset: monitoring every 1 s/);
     const listener = sockets.tcpListen("127.0.0.89");
-    // Read one frame: "<length> <message>".
-    let received = "";
-    const reader = connection.readable.pipeThrough(new TextDecoderStream()).getReader();
+    // Read frames, "LENGTH MESSAGE" with LENGTH in bytes, until the one about the test's
+    // listener: other processes' listeners on 127.0.0.89 may come and go first. Each must be
+    // a whole syslog message.
+    const decoder = new TextDecoder();
+    let buffered = new Uint8Array(0);
+    const reader = connection.readable.getReader();
     const frame = await pollUntil(async () => {
       const { value } = await reader.read();
-      received += value ?? "";
-      const match = /^(\d+) /.exec(received);
-      return match && received.length >= match[0].length + Number(match[1])
-        ? received.slice(match[0].length, match[0].length + Number(match[1]))
-        : undefined;
+      if (value) {
+        const joined = new Uint8Array(buffered.length + value.length);
+        joined.set(buffered);
+        joined.set(value, buffered.length);
+        buffered = joined;
+      }
+      for (let space; (space = buffered.indexOf(0x20)) >= 0;) {
+        const length = decoder.decode(buffered.subarray(0, space));
+        assert.match(length, /^[1-9]\d*$/, decoder.decode(buffered.subarray(0, 200)));
+        const end = space + 1 + Number(length);
+        if (buffered.length < end) break;
+        const message = decoder.decode(buffered.subarray(space + 1, end));
+        buffered = buffered.subarray(end);
+        assert.match(message, /^<\d+>1 /, "a frame holds one whole syslog message");
+        if (new RegExp(`dpt=${listener.port}(\\s|$)`).test(message)) return message;
+      }
+      return undefined;
     });
-    assert.ok(frame, `a whole frame: ${received}`);
+    assert.ok(frame, `a frame about port ${listener.port}`);
     assert.match(
       frame,
       /^<108>1 \S+ \S+ portset \d+ PortSet-Created \[portset@32473 version="[^"]+"\] CEF:0\|portset\|portset\|/,

@@ -89,7 +89,11 @@ Deno.test("a new listener is a PR-PORTS line in the original's field order and a
   const udp = sockets.udp("127.0.0.81");
   reporter.tick();
   const [lines] = portsLines(reporter.reporter);
-  const mine = lines.filter((line) => line.includes(",127.0.0.81,"));
+  // The test's own sockets only: other processes may open some on 127.0.0.81 meanwhile.
+  const mine = lines.filter((line) =>
+    line.includes(`,TCP,${listener.port},127.0.0.81,`) ||
+    line.includes(`,UDP,${udp.port},127.0.0.81,`)
+  );
   assert.deepEqual(
     mine.map((line) => line.split(",").slice(0, 12)).sort(),
     [

@@ -3,39 +3,50 @@
  * TCP listeners and closed ports, UDP servers that answer DNS, NTP, NetBIOS, SNMP and CLDAP, a
  * silent UDP port, a fixed source port, a 200-port range, name resolution, `-q`'s exit codes,
  * `--json`, `-l FILE`, and usage errors.
+ *
+ * The host's own processes may hold any port, and take any that is free: a closed port, or a
+ * source port, is one the test keeps bound meanwhile, and the queries on the protocols'
+ * well-known ports run in a network namespace of their own.
  */
 
 import assert from "node:assert/strict";
+import { Namespace, namespaceUnavailable, runCliIn, serve } from "./support/netns.ts";
 import { isRoot, REPO_ROOT, runCli } from "./support/processes.ts";
-import { TestSockets } from "./support/sockets.ts";
+import { ephemeralPortRange, isAddressInUse, TestSockets } from "./support/sockets.ts";
 import {
-  cldapResponder,
-  closedUdpPort,
-  dnsResponder,
-  netbiosResponder,
   NTP_TIME,
-  ntpResponder,
   ROOT_DSE,
   silentResponder,
-  snmpResponder,
-  spareLoopback,
   startUdpServer,
   SYS_DESCR,
 } from "./support/udp_servers.ts";
 
 const ignoreUdp = Deno.build.os !== "linux";
 
-/** A TCP port nothing listens on: bound by the kernel's choice, then closed. */
-function closedTcpPort(sockets: TestSockets, address = "127.0.0.1"): number {
-  const { fd, port } = sockets.tcpListen(address);
-  sockets.close(fd);
-  return port;
+/**
+ * A port for the probes of 127.0.0.1 to leave from, TCP and UDP, that no other process takes
+ * meanwhile: the kernel's pick, held on 0.0.0.0 with SO_REUSEADDR (which the probes' sockets
+ * have too, so they can bind it) by a TCP socket that never listens and a UDP socket connected
+ * to the discard port (so the answers go to the probes). Where UDP has the port taken already,
+ * another is picked.
+ */
+function reservedSourcePort(sockets: TestSockets): number {
+  for (let attempt = 1;; attempt++) {
+    const tcp = sockets.tcpBind("0.0.0.0", 0, { reuseAddr: true });
+    try {
+      sockets.udp("0.0.0.0", tcp.port, { address: "127.0.0.1", port: 9 }, { reuseAddr: true });
+      return tcp.port;
+    } catch (error) {
+      sockets.close(tcp.fd);
+      if (!isAddressInUse(error) || attempt === 20) throw error;
+    }
+  }
 }
 
 Deno.test("portset -n: a listener is LISTENING and a closed port NOT LISTENING", async () => {
   using sockets = new TestSockets();
   const open = sockets.tcpListen("127.0.0.1").port;
-  const closed = closedTcpPort(sockets);
+  const closed = sockets.tcpClosed();
   const run = await runCli(["-n", "127.0.0.1", "-nr", "-o", `${open},${closed}`]);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stderr, "");
@@ -60,12 +71,23 @@ Deno.test("portset -n: a listener is LISTENING and a closed port NOT LISTENING",
 
 Deno.test("portset -n: names resolve to addresses, addresses back to names", async () => {
   using sockets = new TestSockets();
-  const open = sockets.tcpListen("127.0.0.1").port;
+  // localhost is 127.0.0.1 or ::1 first, as the host's hosts file has it: listen on both.
+  let open = 0;
+  for (let attempt = 1; open === 0; attempt++) {
+    const v4 = sockets.tcpListen("127.0.0.1");
+    try {
+      sockets.tcpListen("::1", v4.port);
+      open = v4.port;
+    } catch (error) {
+      sockets.close(v4.fd);
+      if (!isAddressInUse(error) || attempt === 20) throw error;
+    }
+  }
   const byName = await runCli(["-n", "localhost", "-e", String(open)]);
   assert.equal(byName.code, 0, byName.stderr);
   assert.match(
     byName.stdout,
-    /Attempting to resolve name to IP address\.\.\.\n\nName resolved to 127\.0\.0\.1\n/,
+    /Attempting to resolve name to IP address\.\.\.\n\nName resolved to (127\.0\.0\.1|::1)\n/,
   );
   assert.match(byName.stdout, new RegExp(`TCP port ${open} \\(unknown service\\): LISTENING`));
   const byAddress = await runCli(["-n", "127.0.0.1", "-e", String(open)]);
@@ -85,7 +107,7 @@ Deno.test("portset -n: names resolve to addresses, addresses back to names", asy
 Deno.test("portset -n -q: nothing printed, PortQry's exit codes", async () => {
   using sockets = new TestSockets();
   const open = sockets.tcpListen("127.0.0.1").port;
-  const closed = closedTcpPort(sockets);
+  const closed = sockets.tcpClosed();
   const cases: [string[], number][] = [
     [["-e", String(open)], 0],
     [["-e", String(closed)], 1],
@@ -138,20 +160,29 @@ Deno.test("portset -n --json -l FILE: one object, written to the file too", asyn
   }
 });
 
+const noNamespace = namespaceUnavailable();
+
 Deno.test({
   name: "portset -n -p udp: DNS, NTP, NetBIOS, SNMP and CLDAP answers, silence, a closed port",
-  ignore: ignoreUdp,
+  // The protocols' own ports, which the host's resolver, time server and others may hold: in a
+  // network namespace of the test's own, where they are free.
+  ignore: ignoreUdp || noNamespace !== null,
   async fn() {
-    const address = spareLoopback();
-    await using dns = await startUdpServer(address, dnsResponder, 53);
-    await using ntp = await startUdpServer(address, ntpResponder, 123);
-    await using netbios = await startUdpServer(address, netbiosResponder, 137);
-    await using snmp = await startUdpServer(address, snmpResponder("s3cret"), 161);
-    await using ldap = await startUdpServer(address, cldapResponder, 389);
-    await using silent = await startUdpServer(address, silentResponder);
-    const closed = await closedUdpPort(address);
-    const ports = [53, 123, 137, 161, 389, silent.port, closed];
-    const run = await runCli([
+    await using namespace = await Namespace.create("udp-queries");
+    const address = "127.0.0.1";
+    const served = await serve(namespace, [
+      `udp/${address}/53=dns`,
+      `udp/${address}/123=ntp`,
+      `udp/${address}/137=netbios`,
+      `udp/${address}/161=snmp:s3cret`,
+      `udp/${address}/389=cldap`,
+      `udp/${address}/0=silent`,
+    ]);
+    const silent = served.keys[5];
+    const silentPort = Number(silent.split("/").at(-1));
+    const closed = 9; // nothing listens in the namespace but serve.ts
+    const ports = [53, 123, 137, 161, 389, silentPort, closed];
+    const run = await runCliIn(namespace, [
       "-n",
       address,
       "-nr",
@@ -208,14 +239,27 @@ Deno.test({
       "supportedLDAPVersion: 3",
       "supportedLDAPVersion: 2",
     ]);
-    assert.match(out, new RegExp(`UDP port ${silent.port} \\([^)]*\\): LISTENING or FILTERED\\n`));
+    assert.match(out, new RegExp(`UDP port ${silentPort} \\([^)]*\\): LISTENING or FILTERED\\n`));
     assert.match(out, new RegExp(`UDP port ${closed} \\([^)]*\\): NOT LISTENING\\n`));
-    for (const server of [dns, ntp, netbios, snmp, ldap, silent]) {
-      assert.equal(server.received.length, 1, `one datagram to port ${server.port}`);
+    for (const key of served.keys) {
+      assert.equal(served.received(key).length, 1, `one datagram to ${key}`);
     }
-    assert.equal(silent.received[0].bytes.length, 0, "an empty datagram to an unknown port");
+    assert.equal(
+      served.received(silent)[0].bytes.length,
+      0,
+      "an empty datagram to an unknown port",
+    );
 
-    const wrongCommunity = await runCli(["-n", address, "-nr", "-p", "udp", "-e", "161", "--json"]);
+    const wrongCommunity = await runCliIn(namespace, [
+      "-n",
+      address,
+      "-nr",
+      "-p",
+      "udp",
+      "-e",
+      "161",
+      "--json",
+    ]);
     assert.deepEqual(JSON.parse(wrongCommunity.stdout).results, [{
       protocol: "udp",
       port: 161,
@@ -238,7 +282,7 @@ Deno.test({
     const server = sockets.tcpListen("127.0.0.1");
     const tcpPort = server.port;
     await using udp = await startUdpServer("127.0.0.1", () => new Uint8Array([1]));
-    const sourcePort = closedTcpPort(sockets);
+    const sourcePort = reservedSourcePort(sockets);
     const run = await runCli([
       "-n",
       "127.0.0.1",
@@ -263,22 +307,30 @@ Deno.test({
 
 Deno.test("portset -n -r: a 200-port range finds exactly the listeners in it", async () => {
   using sockets = new TestSockets();
-  // A block of 200 ports with three listeners at known offsets, retried if one is taken.
+  // A block of 200 ports below the ephemeral range, every one of them the test's own: three
+  // listeners at known offsets, the others bound without listening (closed, and closed to other
+  // processes' listeners too). A block where the host holds a port is given up for another.
+  const [low] = ephemeralPortRange();
+  const offsets = [0, 57, 199];
   let base = 0;
-  const listening: number[] = [];
-  for (let attempt = 0; attempt < 20 && listening.length < 3; attempt++) {
-    base = 20000 + Math.floor(Math.random() * 30000);
-    listening.length = 0;
-    for (const offset of [0, 57, 199]) {
-      try {
-        sockets.tcpListen("127.0.0.1", base + offset);
-        listening.push(base + offset);
-      } catch {
-        break;
+  let listening: number[] = [];
+  for (let attempt = 1; listening.length === 0; attempt++) {
+    base = 1024 + Math.floor(Math.random() * (low - 1024 - 200));
+    const held: number[] = [];
+    try {
+      for (let offset = 0; offset < 200; offset++) {
+        const port = base + offset;
+        const socket = offsets.includes(offset)
+          ? sockets.tcpListen("127.0.0.1", port)
+          : sockets.tcpBind("127.0.0.1", port, { reuseAddr: false });
+        held.push(socket.fd);
       }
+      listening = offsets.map((offset) => base + offset);
+    } catch (error) {
+      for (const fd of held) sockets.close(fd);
+      if (!isAddressInUse(error) || attempt === 20) throw error;
     }
   }
-  assert.equal(listening.length, 3, "found a free block");
   const run = await runCli(["-n", "127.0.0.1", "-nr", "-r", `${base}:${base + 199}`, "--json"]);
   assert.equal(run.code, 0, run.stderr);
   const results = JSON.parse(run.stdout).results as { port: number; state: string }[];

@@ -4,6 +4,9 @@
  * baseline → change → check cycle.
  *
  * Loopback stands in for the vendor's public addresses: 127.0.0.0/8 has every address needed.
+ * Other processes may listen on any of them, so a test counts only the listeners it opened
+ * itself, and the examples on fixed port 80 run in a network namespace of their own, where
+ * nothing else listens.
  */
 
 import assert from "node:assert/strict";
@@ -15,6 +18,7 @@ import {
   startPythonHolder,
   SYSTEM_PYTHON,
 } from "./support/processes.ts";
+import { Namespace, namespaceUnavailable, runCliIn, serve } from "./support/netns.ts";
 import { TestSockets } from "./support/sockets.ts";
 
 /** A temporary directory with the given files, removed after `body`. */
@@ -38,10 +42,33 @@ interface ScanEntity {
   attributes: Record<string, string | number | null>;
 }
 
-/** The keys `scan --json` selects for a rule, limited to `prefix` so other listeners on the host do not count. */
-async function scanKeys(rule: string, prefix = ""): Promise<string[]> {
+/**
+ * The keys `scan --json` selects for a rule among `mine`, the keys of the test's own listeners:
+ * other processes' listeners, on whatever address, do not count.
+ */
+async function scanKeys(rule: string, mine: readonly string[]): Promise<string[]> {
   const entities = await scanEntities(rule);
-  return entities.map((entity) => entity.key).filter((key) => key.includes(prefix)).sort();
+  return entities.map((entity) => entity.key).filter((key) => mine.includes(key)).sort();
+}
+
+const noNamespace = namespaceUnavailable();
+
+/**
+ * Every key `scan --json` selects for a rule in a network namespace of its own, where
+ * tests/fixtures/serve.ts holds the sockets `specs` name and nothing else listens; and the keys
+ * serve.ts got (port 0 replaced by the kernel's pick).
+ */
+async function scanKeysInNamespace(
+  specs: string[],
+  rule: string,
+): Promise<{ selected: string[]; served: string[] }> {
+  await using namespace = await Namespace.create("rules");
+  const { keys } = await serve(namespace, specs);
+  const path = await namespace.writeFile("rule.xml", rule);
+  const run = await runCliIn(namespace, ["scan", path, "--json"]);
+  assert.equal(run.code, 0, run.stderr);
+  const entities: ScanEntity[] = JSON.parse(run.stdout).entities;
+  return { selected: entities.map((entity) => entity.key).sort(), served: keys };
 }
 
 async function scanEntities(rule: string): Promise<ScanEntity[]> {
@@ -58,40 +85,38 @@ const portSet = (body: string, attributes = "") => `<PortSet${attributes}>\n${bo
 
 Deno.test({
   name: "example: include * and exclude tcp*/*/80",
-  ignore: !isRoot(), // port 80
+  ignore: noNamespace !== null, // port 80
   async fn() {
-    using sockets = new TestSockets();
-    sockets.tcpListen("127.0.0.2", 80);
-    sockets.tcpListen("::1", 80);
-    const other = sockets.tcpListen("127.0.0.2");
-    sockets.udp("127.0.0.2", 80);
-    const keys = await scanKeys(portSet(`  <include key="*"/>\n  <exclude key="tcp*/*/80"/>`));
-    assert.ok(!keys.includes("tcp/127.0.0.2/80"), "tcp port 80 excluded");
-    assert.ok(!keys.includes("tcp6/::1/80"), "tcp6 port 80 excluded too: tcp* covers it");
-    assert.ok(keys.includes(`tcp/127.0.0.2/${other.port}`), "other tcp ports included");
-    assert.ok(keys.includes("udp/127.0.0.2/80"), "udp port 80 included");
+    const { selected, served } = await scanKeysInNamespace(
+      ["tcp/127.0.0.2/80", "tcp6/::1/80", "tcp/127.0.0.2/0", "udp/127.0.0.2/80"],
+      portSet(`  <include key="*"/>\n  <exclude key="tcp*/*/80"/>`),
+    );
+    // tcp6 port 80 is excluded too: tcp* covers it; udp port 80 and other tcp ports are not.
+    assert.deepEqual(selected, [served[2], "udp/127.0.0.2/80"]);
   },
 });
 
 Deno.test({
   name: "example: */72.14.207.9?/80 matches .90 to .99 only (here on 127.0.0.9?)",
-  ignore: !isRoot(),
+  ignore: noNamespace !== null,
   async fn() {
-    using sockets = new TestSockets();
-    for (const host of [9, 90, 95, 99, 100, 190]) sockets.tcpListen(`127.0.0.${host}`, 80);
-    const keys = await scanKeys(portSet(`  <include key="*/127.0.0.9?/80"/>`), "/127.0.0.");
-    assert.deepEqual(keys, ["tcp/127.0.0.90/80", "tcp/127.0.0.95/80", "tcp/127.0.0.99/80"]);
+    const { selected } = await scanKeysInNamespace(
+      [9, 90, 95, 99, 100, 190].map((host) => `tcp/127.0.0.${host}/80`),
+      portSet(`  <include key="*/127.0.0.9?/80"/>`),
+    );
+    assert.deepEqual(selected, ["tcp/127.0.0.90/80", "tcp/127.0.0.95/80", "tcp/127.0.0.99/80"]);
   },
 });
 
 Deno.test({
   name: "example: */72.14.207.2*/80 matches .2, .20 to .29 and .200 to .255 (here on 127.0.0.2*)",
-  ignore: !isRoot(),
+  ignore: noNamespace !== null,
   async fn() {
-    using sockets = new TestSockets();
-    for (const host of [2, 3, 20, 29, 30, 200, 255, 12]) sockets.tcpListen(`127.0.0.${host}`, 80);
-    const keys = await scanKeys(portSet(`  <include key="*/127.0.0.2*/80"/>`), "/127.0.0.");
-    assert.deepEqual(keys, [
+    const { selected } = await scanKeysInNamespace(
+      [2, 3, 20, 29, 30, 200, 255, 12].map((host) => `tcp/127.0.0.${host}/80`),
+      portSet(`  <include key="*/127.0.0.2*/80"/>`),
+    );
+    assert.deepEqual(selected, [
       "tcp/127.0.0.2/80",
       "tcp/127.0.0.20/80",
       "tcp/127.0.0.200/80",
@@ -103,46 +128,47 @@ Deno.test({
 
 Deno.test({
   name: "example: */80 matches port 80 on any address and protocol, not 8080",
-  ignore: !isRoot(),
+  ignore: noNamespace !== null,
   async fn() {
-    using sockets = new TestSockets();
-    sockets.tcpListen("127.0.0.31", 80);
-    sockets.tcpListen("127.0.0.31", 8080);
-    sockets.udp("::1", 80);
-    const keys = await scanKeys(portSet(`  <include key="*/80"/>`));
-    assert.ok(keys.includes("tcp/127.0.0.31/80"));
-    assert.ok(keys.includes("udp6/::1/80"));
-    assert.ok(!keys.includes("tcp/127.0.0.31/8080"));
-    assert.ok(keys.every((key) => key.endsWith("/80")), keys.join(" "));
+    const { selected } = await scanKeysInNamespace(
+      ["tcp/127.0.0.31/80", "tcp/127.0.0.31/8080", "udp6/::1/80", "tcp6/::1/0"],
+      portSet(`  <include key="*/80"/>`),
+    );
+    assert.deepEqual(selected, ["tcp/127.0.0.31/80", "udp6/::1/80"]);
   },
 });
 
 Deno.test("examples: path, process and user tests; a connected UDP socket is no listening port", async () => {
   using sockets = new TestSockets();
-  const mine = sockets.tcpListen("127.0.0.41");
+  const listener = sockets.tcpListen("127.0.0.41");
   const bound = sockets.udp("127.0.0.41");
   const connected = sockets.udp("127.0.0.41", 0, { address: "127.0.0.41", port: bound.port });
   const prefix = "/127.0.0.41/";
+  const mine = [
+    `tcp${prefix}${listener.port}`,
+    `udp${prefix}${bound.port}`,
+    `udp${prefix}${connected.port}`,
+  ];
 
   // path: a plain match, separators not normalised; the vendor's Windows example finds nothing.
   assert.deepEqual(
-    await scanKeys(portSet(`  <include path="*\\system32\\inetsrv\\inetinfo.exe"/>`), prefix),
+    await scanKeys(portSet(`  <include path="*\\system32\\inetsrv\\inetinfo.exe"/>`), mine),
     [],
   );
   const byPath = await scanKeys(
     portSet(`  <include path="*/${Deno.execPath().split("/").pop()}"/>`),
-    prefix,
+    mine,
   );
-  assert.deepEqual(byPath, [`tcp${prefix}${mine.port}`, `udp${prefix}${bound.port}`]);
+  assert.deepEqual(byPath, [`tcp${prefix}${listener.port}`, `udp${prefix}${bound.port}`]);
 
   // process, exactly and with a wildcard (the vendor's svchost.exe and outlook.*).
-  assert.deepEqual(await scanKeys(portSet(`  <include process="deno"/>`), prefix), byPath);
-  assert.deepEqual(await scanKeys(portSet(`  <include process="de*"/>`), prefix), byPath);
-  assert.deepEqual(await scanKeys(portSet(`  <include process="svchost.exe"/>`), prefix), []);
+  assert.deepEqual(await scanKeys(portSet(`  <include process="deno"/>`), mine), byPath);
+  assert.deepEqual(await scanKeys(portSet(`  <include process="de*"/>`), mine), byPath);
+  assert.deepEqual(await scanKeys(portSet(`  <include process="svchost.exe"/>`), mine), []);
 
   // user.
   const user = isRoot() ? "root" : Deno.env.get("USER") ?? "";
-  assert.deepEqual(await scanKeys(portSet(`  <include user="${user}"/>`), prefix), byPath);
+  assert.deepEqual(await scanKeys(portSet(`  <include user="${user}"/>`), mine), byPath);
 
   assert.ok(!byPath.includes(`udp${prefix}${connected.port}`), "connected UDP left out");
 });
@@ -154,10 +180,11 @@ Deno.test({
     await using nobody = await startPythonHolder("listen", "127.0.0.42", "65534");
     using sockets = new TestSockets();
     const rootListener = sockets.tcpListen("127.0.0.42");
-    const keys = await scanKeys(portSet(`  <include user="root"/>`), "/127.0.0.42/");
-    assert.deepEqual(keys, [`tcp/127.0.0.42/${rootListener.port}`]);
-    const nobodys = await scanKeys(portSet(`  <include user="nobody"/>`), "/127.0.0.42/");
-    assert.deepEqual(nobodys, [`tcp/127.0.0.42/${nobody.ready.port}`]);
+    const mine = [`tcp/127.0.0.42/${rootListener.port}`, `tcp/127.0.0.42/${nobody.ready.port}`];
+    const keys = await scanKeys(portSet(`  <include user="root"/>`), mine);
+    assert.deepEqual(keys, [mine[0]]);
+    const nobodys = await scanKeys(portSet(`  <include user="nobody"/>`), mine);
+    assert.deepEqual(nobodys, [mine[1]]);
   },
 });
 
@@ -166,25 +193,29 @@ Deno.test("decisions: tests in one element are ANDed, elements ORed, excludes wi
   using sockets = new TestSockets();
   const mine50 = sockets.tcpListen("127.0.0.50");
   const mine51 = sockets.tcpListen("127.0.0.51");
-  const prefix = "/127.0.0.5";
   const key = (address: string, port: number) => `tcp/${address}/${port}`;
+  const mine = [
+    key("127.0.0.50", child.ready.port),
+    key("127.0.0.50", mine50.port),
+    key("127.0.0.51", mine51.port),
+  ];
 
   // AND: the listener on .50 owned by this process only, not the child's on .50 nor ours on .51.
   const and = await scanKeys(
     portSet(`  <include key="*/127.0.0.50/*" user="*" path="${Deno.execPath()}"/>`),
-    prefix,
+    mine,
   );
   assert.deepEqual(and.length, 2, "both .50 listeners run the same deno binary");
   const anded = await scanKeys(
     portSet(`  <include key="*/127.0.0.50/${mine50.port}" process="deno"/>`),
-    prefix,
+    mine,
   );
   assert.deepEqual(anded, [key("127.0.0.50", mine50.port)]);
 
   // OR across elements.
   const ored = await scanKeys(
     portSet(`  <include key="*/${mine51.port}"/>\n  <include key="*/${child.ready.port}"/>`),
-    prefix,
+    mine,
   );
   assert.deepEqual(
     ored,
@@ -194,13 +225,13 @@ Deno.test("decisions: tests in one element are ANDed, elements ORed, excludes wi
   // Excludes win over includes.
   const excluded = await scanKeys(
     portSet(`  <include key="*/127.0.0.5?/*"/>\n  <exclude key="*/${mine50.port}"/>`),
-    prefix,
+    mine,
   );
   assert.ok(!excluded.includes(key("127.0.0.50", mine50.port)));
   assert.ok(excluded.includes(key("127.0.0.51", mine51.port)));
 
   // No include: everything not excluded.
-  const everything = await scanKeys(portSet(`  <exclude key="*/${mine51.port}"/>`), prefix);
+  const everything = await scanKeys(portSet(`  <exclude key="*/${mine51.port}"/>`), mine);
   assert.deepEqual(
     everything,
     [key("127.0.0.50", child.ready.port), key("127.0.0.50", mine50.port)].sort(),
@@ -210,15 +241,15 @@ Deno.test("decisions: tests in one element are ANDed, elements ORed, excludes wi
 Deno.test("decisions: casesensitive defaults to the platform (sensitive on Linux)", async () => {
   using sockets = new TestSockets();
   const listener = sockets.tcpListen("127.0.0.52");
-  const prefix = "/127.0.0.52/";
-  assert.deepEqual(await scanKeys(portSet(`  <include process="DENO"/>`), prefix), []);
+  const mine = [`tcp/127.0.0.52/${listener.port}`];
+  assert.deepEqual(await scanKeys(portSet(`  <include process="DENO"/>`), mine), []);
   assert.deepEqual(
-    await scanKeys(portSet(`  <include process="DENO" casesensitive="platform"/>`), prefix),
+    await scanKeys(portSet(`  <include process="DENO" casesensitive="platform"/>`), mine),
     [],
   );
   assert.deepEqual(
-    await scanKeys(portSet(`  <include process="DENO" casesensitive="false"/>`), prefix),
-    [`tcp${prefix}${listener.port}`],
+    await scanKeys(portSet(`  <include process="DENO" casesensitive="false"/>`), mine),
+    mine,
   );
 });
 
@@ -332,7 +363,16 @@ Deno.test("baseline → change → check: Deleted, Created, Updated with Process
   using sockets = new TestSockets();
   const closing = sockets.tcpListen("127.0.0.70");
   const child = await startDenoListener("127.0.0.71");
-  const rule = portSet(`  <include key="*/127.0.0.7?/*"/>`);
+  // Bound now, listening after the baseline: the rule can name its port, and so select the
+  // test's own listeners only, whatever else listens on these addresses.
+  const opened = sockets.tcpBind("127.0.0.72");
+  const rule = portSet(
+    [
+      `*/127.0.0.70/${closing.port}`,
+      `*/127.0.0.71/${child.ready.port}`,
+      `*/127.0.0.72/${opened.port}`,
+    ].map((key) => `  <include key="${key}"/>`).join("\n"),
+  );
   await withFiles({ "rule.xml": rule }, async (path) => {
     const made = await runCli(["baseline", path("rule.xml"), "-o", path("base.json")]);
     assert.equal(made.code, 0, made.stderr);
@@ -355,7 +395,7 @@ Deno.test("baseline → change → check: Deleted, Created, Updated with Process
 
     // One listener closed, one opened, one re-opened on the same port by another process.
     sockets.close(closing.fd);
-    const opened = sockets.tcpListen("127.0.0.72");
+    sockets.listen(opened.fd);
     await child.close();
     sockets.tcpListen("127.0.0.71", child.ready.port);
 
@@ -434,11 +474,10 @@ Deno.test("baseline → change → check: Deleted, Created, Updated with Process
 Deno.test("check warns, in the output too, when the baseline comes from another rule; only monitored attributes count", async () => {
   await using child = await startDenoListener("127.0.0.80");
   using sockets = new TestSockets();
+  const include = `  <include key="*/127.0.0.80/${child.ready.port}"/>`; // the test's own only
   await withFiles({
-    "users.xml": portSet(`  <include key="*/127.0.0.80/*"/>\n  <attributes><User/></attributes>`),
-    "pids.xml": portSet(
-      `  <include key="*/127.0.0.80/*"/>\n  <attributes><ProcessId/></attributes>`,
-    ),
+    "users.xml": portSet(`${include}\n  <attributes><User/></attributes>`),
+    "pids.xml": portSet(`${include}\n  <attributes><ProcessId/></attributes>`),
   }, async (path) => {
     assert.equal((await runCli(["baseline", path("users.xml"), "-o", path("base.json")])).code, 0);
     await child.close();

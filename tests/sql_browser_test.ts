@@ -12,14 +12,12 @@ import {
   describeBrowserResponse,
   encodeBrowserRequest,
 } from "../remote/protocols/sql_browser.ts";
+import { Namespace, namespaceUnavailable, serve, type Served } from "./support/netns.ts";
 import { exists } from "./support/processes.ts";
 import {
-  spareLoopback,
-  SQL_BROWSER_INSTANCES,
+  SQL_BROWSER_TSQL_INSTANCES,
   sqlBrowserResponder,
   sqlBrowserResponderFor,
-  startUdpServer,
-  type UdpServer,
 } from "./support/udp_servers.ts";
 
 /** An SVR_RESP carrying `data` as RESP_DATA, its RESP_SIZE little-endian. */
@@ -148,43 +146,25 @@ if (!TSQL) {
   console.warn("sql_browser_test: no tsql (Debian's freetds-bin); its comparison is skipped");
 }
 
-/**
- * Instances in the order tsql expects (its listing checks for ServerName, InstanceName,
- * IsClustered, Version, tcp, np, via, in turn, and complains about any other order).
- */
-const TSQL_ORDERED = [
-  SQL_BROWSER_INSTANCES[0],
-  "ServerName;SQL-Server1;InstanceName;SALES;IsClustered;No;Version;15.0.2000.5;tcp;49723;" +
-  "np;\\\\SQL-Server1\\pipe\\MSSQL$SALES\\sql\\query;via;SQL-SERVER1,0:1433;;",
-];
+/** The key of the SQL browser that {@linkcode tsqlList} asks. */
+const BROWSER = "udp/127.0.0.1/1434";
 
 /**
- * A responder on port 1434 of a spare loopback address: `tsql -L` asks port 1434 whatever -p says
- * (FreeTDS's tds7_get_instance_ports sets it), and all of 127/8 being local, another address
- * finds 1434 free without root or a namespace. Null when three tries find it taken.
+ * `tsql -L`'s listing of a browser answering with `instances` on port 1434, which tsql asks
+ * whatever -p says (FreeTDS's tds7_get_instance_ports sets it): in a network namespace of the
+ * test's own, where 1434 is free whatever the host runs. It writes to stderr, `%15s %s` per key
+ * and value, a blank line between instances. Also what the browser received.
  */
-async function browserOn1434(instances: readonly string[]): Promise<UdpServer | null> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return await startUdpServer(spareLoopback(), sqlBrowserResponderFor(instances), 1434);
-    } catch (error) {
-      if ((error as { code?: string }).code !== "EADDRINUSE") throw error;
-    }
-  }
-  return null;
-}
-
-/** tsql -L's listing: it writes to stderr, `%15s %s` per key and value, a blank line between. */
-async function tsqlList(address: string): Promise<string[]> {
-  const output = await new Deno.Command(TSQL!, {
-    args: ["-L", "-H", address],
-    stdout: "piped",
-    stderr: "piped",
-    // tsql tries 16 times a second apart before giving up on a silent port.
-    signal: AbortSignal.timeout(30_000),
-  }).output();
-  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
-  return new TextDecoder().decode(output.stderr).split("\n").slice(0, -1);
+async function tsqlList(instances: "sqlbrowser" | "sqlbrowser-tsql"): Promise<{
+  lines: string[];
+  served: Served;
+}> {
+  await using namespace = await Namespace.create("tsql");
+  const served = await serve(namespace, [`${BROWSER}=${instances}`]);
+  // tsql tries 16 times a second apart before giving up on a silent port.
+  const output = await namespace.run([TSQL!, "-L", "-H", "127.0.0.1"], { timeoutMs: 30_000 });
+  assert.equal(output.code, 0, output.stderr);
+  return { lines: output.stderr.split("\n").slice(0, -1), served };
 }
 
 /** tsql's lines as instances of entries (a blank line between instances). */
@@ -200,50 +180,34 @@ function tsqlInstances(lines: string[]): BrowserInstance[] {
   return instances;
 }
 
+const noNamespace = namespaceUnavailable();
+
 Deno.test({
   name: "tsql -L (FreeTDS) lists the instances decodeBrowserResponse reads",
-  ignore: !TSQL,
+  ignore: !TSQL || noNamespace !== null,
   async fn() {
-    const server = await browserOn1434(TSQL_ORDERED);
-    if (!server) {
-      console.warn("sql_browser_test: UDP 1434 is taken on every address tried; skipped");
-      return;
-    }
-    try {
-      const lines = await tsqlList(server.address);
-      assert.ok(!lines.some((line) => line.startsWith("error:")), lines.join("\n"));
-      assert.deepEqual([...server.received[0].bytes], [...encodeBrowserRequest()]);
-      const ours = decodeBrowserResponse(
-        sqlBrowserResponderFor(TSQL_ORDERED)(encodeBrowserRequest())!,
-      );
-      assert.deepEqual(tsqlInstances(lines), ours.instances);
-    } finally {
-      await server.close();
-    }
+    const { lines, served } = await tsqlList("sqlbrowser-tsql");
+    assert.ok(!lines.some((line) => line.startsWith("error:")), lines.join("\n"));
+    assert.deepEqual([...served.received(BROWSER)[0].bytes], [...encodeBrowserRequest()]);
+    const ours = decodeBrowserResponse(
+      sqlBrowserResponderFor(SQL_BROWSER_TSQL_INSTANCES)(encodeBrowserRequest())!,
+    );
+    assert.deepEqual(tsqlInstances(lines), ours.instances);
   },
 });
 
 Deno.test({
   name: "tsql -L (FreeTDS) reads the rarer transports' fields in the decoder's order",
-  ignore: !TSQL,
+  ignore: !TSQL || noNamespace !== null,
   async fn() {
-    const server = await browserOn1434(SQL_BROWSER_INSTANCES);
-    if (!server) {
-      console.warn("sql_browser_test: UDP 1434 is taken on every address tried; skipped");
-      return;
-    }
-    try {
-      // tsql pairs every two fields, bv's five included, and reports keys out of its order as
-      // errors while still listing them; so compare the fields, in order, not the grouping.
-      const lines = await tsqlList(server.address);
-      const theirs = tsqlInstances(lines.filter((line) => !line.startsWith("error:")))
-        .flat().flatMap(({ key, value }) => [key, value]);
-      const ours = decodeBrowserResponse(sqlBrowserResponder(encodeBrowserRequest())!)
-        .instances.flat().flatMap(({ key, value }) => [key, ...value.split(";")]);
-      assert.deepEqual(theirs, ours);
-      assert.ok(lines.includes("error: expecting 'tcp', found 'np'"), "tsql saw the odd order");
-    } finally {
-      await server.close();
-    }
+    // tsql pairs every two fields, bv's five included, and reports keys out of its order as
+    // errors while still listing them; so compare the fields, in order, not the grouping.
+    const { lines } = await tsqlList("sqlbrowser");
+    const theirs = tsqlInstances(lines.filter((line) => !line.startsWith("error:")))
+      .flat().flatMap(({ key, value }) => [key, value]);
+    const ours = decodeBrowserResponse(sqlBrowserResponder(encodeBrowserRequest())!)
+      .instances.flat().flatMap(({ key, value }) => [key, ...value.split(";")]);
+    assert.deepEqual(theirs, ours);
+    assert.ok(lines.includes("error: expecting 'tcp', found 'np'"), "tsql saw the odd order");
   },
 });

@@ -3,9 +3,9 @@
  * probers (Linux's epoll one and the portable one Windows and macOS use) on 127.0.0.1 and ::1: a
  * listener, a closed port, a greeting, a listener whose accept queue is full (the kernel then
  * drops SYNs: a real FILTERED), a source port in use, and a probe whose source port is its
- * target port, which connects to itself. Then, in network namespaces of their own, a port range
- * while the kernel is made to pick the target port as the source port, and firewall rules that
- * answer with each kind of ICMP error.
+ * target port, which connects to itself (in a network namespace of its own, where the fixed port
+ * is free). Then, in network namespaces too, a port range while the kernel is made to pick the
+ * target port as the source port, and firewall rules that answer with each kind of ICMP error.
  */
 
 import assert from "node:assert/strict";
@@ -23,7 +23,13 @@ import {
 import { PortableTcpProber } from "../remote/portable_tcp_prober.ts";
 import { SELF_CONNECT_REASON } from "../remote/failure_text.ts";
 import { probeTcpPorts, type TcpProbeOptions } from "../remote/tcp_probe.ts";
-import { inNewNamespace, jsonResults, namespaceUnavailable } from "./support/netns.ts";
+import {
+  inNewNamespace,
+  jsonResults,
+  Namespace,
+  namespaceUnavailable,
+  probeIn,
+} from "./support/netns.ts";
 import { runCli } from "./support/processes.ts";
 import { TestSockets } from "./support/sockets.ts";
 
@@ -84,6 +90,8 @@ Deno.test("probeTcpPorts (unit): only silent ports are tried again, and 3 silenc
   ]);
 });
 
+const noNamespace = namespaceUnavailable();
+
 /** Both real probers, by name. */
 const PROBERS: [string, () => TcpProber][] = [
   ["linux", () => new LinuxTcpProber()],
@@ -105,9 +113,8 @@ for (const [name, make] of PROBERS) {
     const prober = make();
     for (const address of ["127.0.0.1", "::1"]) {
       const listener = sockets.tcpListen(address);
-      const closed = sockets.tcpListen(address);
-      sockets.close(closed.fd);
-      const outcomes = await prober.connectAll(batch(address, [listener.port, closed.port]));
+      const closed = sockets.tcpClosed(address);
+      const outcomes = await prober.connectAll(batch(address, [listener.port, closed]));
       assert.deepEqual(outcomes, [{ kind: "connected", greeting: null }, RESET], address);
     }
   });
@@ -139,16 +146,18 @@ for (const [name, make] of PROBERS) {
     }
   });
 
-  Deno.test(`${name} prober: a source port that is its own target port connects to itself`, async () => {
-    using sockets = new TestSockets();
-    for (const address of ["127.0.0.1", "::1"]) {
-      const closed = sockets.tcpListen(address);
-      sockets.close(closed.fd);
-      const outcomes = await make().connectAll(
-        batch(address, [closed.port], { sourcePort: closed.port }),
-      );
-      assert.deepEqual(outcomes, [SELF], address);
-    }
+  Deno.test({
+    name: `${name} prober: a source port that is its own target port connects to itself`,
+    ignore: noNamespace !== null,
+    async fn() {
+      // A fixed port, in a namespace of the test's own: on the host, a port the test found free
+      // may be another process's by the time the probe binds it.
+      await using namespace = await Namespace.create("self-connect");
+      for (const address of ["127.0.0.1", "::1"]) {
+        const outcomes = await probeIn(namespace, [`tcp-${name}`, address, "40050", "40050"]);
+        assert.deepEqual(outcomes, [SELF], address);
+      }
+    },
   });
 
   Deno.test(`${name} prober: a source port held by a listener is one clear ProbeError`, async () => {
@@ -203,8 +212,6 @@ Deno.test("linux prober: a listener whose accept queue is full drops SYNs: FILTE
     for (const client of clients) client.destroy();
   }
 });
-
-const noNamespace = namespaceUnavailable();
 
 Deno.test({
   name: "portset -n: no false LISTENING when the kernel picks the target port as the source port",
@@ -344,11 +351,8 @@ Deno.test("portset -n: 50 listeners among 100 ports read right in every one of 6
     }
   });
   const open = listeners.map((listener) => listener.addr.port).sort((a, b) => a - b);
-  const closed = Array.from({ length: 50 }, () => {
-    const { fd, port } = sockets.tcpListen("127.0.0.1");
-    sockets.close(fd);
-    return port;
-  });
+  // Closed ports that stay closed over the 60 runs: no other process can take one and listen.
+  const closed = Array.from({ length: 50 }, () => sockets.tcpClosed());
   const ports = [...open, ...closed].sort((a, b) => a - b);
   try {
     for (let run = 0; run < 60; run++) {

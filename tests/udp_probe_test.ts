@@ -8,12 +8,9 @@
 import assert from "node:assert/strict";
 import { LinuxUdpProber } from "../collectors/linux/udp_probe.ts";
 import type { UdpProbeRequest } from "../collectors/probe.ts";
-import {
-  closedUdpPort,
-  echoResponder,
-  silentResponder,
-  startUdpServer,
-} from "./support/udp_servers.ts";
+import { Namespace, namespaceUnavailable, probeIn } from "./support/netns.ts";
+import { TestSockets } from "./support/sockets.ts";
+import { echoResponder, silentResponder, startUdpServer } from "./support/udp_servers.ts";
 
 const ignore = Deno.build.os !== "linux";
 const EMPTY = new Uint8Array(0);
@@ -22,10 +19,20 @@ function request(address: string, port: number, extra: Partial<UdpProbeRequest> 
   return { address, port, sourcePort: null, payloads: [EMPTY], waitMs: 2000, ...extra };
 }
 
+/**
+ * A UDP port for the probes of 127.0.0.1 to leave from, which no other process takes meanwhile:
+ * the kernel's pick, held on 0.0.0.0 with SO_REUSEADDR (which the probes' sockets have too, so
+ * they can bind it) and connected to the discard port (so the answers go to the probes).
+ */
+function reservedSourcePort(sockets: TestSockets): number {
+  return sockets.udp("0.0.0.0", 0, { address: "127.0.0.1", port: 9 }, { reuseAddr: true }).port;
+}
+
 Deno.test({
   name: "LinuxUdpProber: an answer, silence and a closed port, IPv4 and IPv6",
   ignore,
   async fn() {
+    using sockets = new TestSockets();
     const prober = new LinuxUdpProber();
     for (const address of ["127.0.0.1", "::1"]) {
       await using echo = await startUdpServer(address, echoResponder);
@@ -42,7 +49,7 @@ Deno.test({
         { kind: "silent" },
       );
       assert.equal(silent.received.length, 1, "the silent server did receive the datagram");
-      const closed = await closedUdpPort(address);
+      const closed = sockets.udpClosed(address);
       const refused = await prober.probe(request(address, closed));
       assert.equal(refused.kind, "refused", address);
       // The kernel's own ICMP port unreachable, read off the socket's error queue.
@@ -79,7 +86,8 @@ Deno.test({
     await using first = await startUdpServer("127.0.0.1", echoResponder);
     await using second = await startUdpServer("127.0.0.1", echoResponder);
     await using silent = await startUdpServer("127.0.0.1", silentResponder);
-    const sourcePort = await closedUdpPort("127.0.0.1");
+    using sockets = new TestSockets();
+    const sourcePort = reservedSourcePort(sockets);
     const prober = new LinuxUdpProber();
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 20);
@@ -103,20 +111,20 @@ Deno.test({
 
 Deno.test({
   name: "LinuxUdpProber: a source port that is the target port reaches its own socket",
-  ignore,
+  // A fixed port, in a namespace of the test's own: on the host, a port the test found free may
+  // be another process's by the time the probe binds it.
+  ignore: ignore || namespaceUnavailable() !== null,
   async fn() {
-    const prober = new LinuxUdpProber();
+    await using namespace = await Namespace.create("udp-self");
     for (const address of ["127.0.0.1", "::1"]) {
-      const port = await closedUdpPort(address);
       assert.deepEqual(
-        await prober.probe(request(address, port, { sourcePort: port, waitMs: 300 })),
+        await probeIn(namespace, ["udp", address, "40070", "40070"]),
         { kind: "self", alone: true },
         `${address}: nothing else holds the port`,
       );
       // A server that shares the port (SO_REUSEADDR) cannot be told from the probe's own socket.
-      await using shared = await startUdpServer(address, echoResponder, port, { reuseAddr: true });
       assert.deepEqual(
-        await prober.probe(request(address, shared.port, { sourcePort: port, waitMs: 300 })),
+        await probeIn(namespace, ["udp", address, "40070", "40070", "shared"]),
         { kind: "self", alone: false },
         `${address}: another socket holds the port`,
       );

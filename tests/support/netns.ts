@@ -4,10 +4,18 @@
  * firewall rules and sysctls that vanish with it. portset runs inside through `PORTSET`, the
  * command line that starts the CLI from the repository.
  *
+ * For tests that hold sockets on fixed ports or addresses while portset runs: the server tests'
+ * {@linkcode Namespace} (`ip netns`), {@linkcode serve} to hold the sockets in it, and
+ * {@linkcode runCliIn} to run portset there.
+ *
  * @module
  */
 
+import { type CommandResult, Namespace, waitUntil } from "../servers/support/netns.ts";
+import { cacheDependencies } from "../servers/support/portset.ts";
 import { exists, isRoot, REPO_ROOT } from "./processes.ts";
+
+export { Namespace };
 
 /** Why namespace tests cannot run here, or null when they can. */
 export function namespaceUnavailable(...commands: string[]): string | null {
@@ -68,4 +76,96 @@ export function jsonResults(run: NamespaceRun): JsonResult[] {
   } catch {
     throw new Error(`not portset's JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
   }
+}
+
+/** Sockets that tests/fixtures/serve.ts holds inside a namespace. */
+export interface Served {
+  /** The keys asked for, each with the port it got (`udp/127.0.0.1/0` became `.../41234`). */
+  keys: string[];
+  /** The client port of each `=connected` listener's connection, by key. */
+  clients: Record<string, number>;
+  /** The datagrams a UDP key has received so far, in order. */
+  received(key: string): { bytes: Uint8Array; from: number }[];
+  /** Stops serve.ts, which closes every socket it holds; the namespace would at its end. */
+  stop(): Promise<void>;
+}
+
+const SERVE = new URL("../fixtures/serve.ts", import.meta.url).pathname;
+
+/**
+ * Starts tests/fixtures/serve.ts in `namespace`, holding the sockets `specs` name
+ * (`PROTOCOL/ADDRESS/PORT[=RESPONDER]`), and waits until they are open. Inside the namespace a
+ * fixed port is free whatever the host runs; the server stops with the namespace.
+ */
+export async function serve(namespace: Namespace, specs: readonly string[]): Promise<Served> {
+  const daemon = namespace.start(
+    "serve.ts",
+    [Deno.execPath(), "run", "--allow-net", SERVE, ...specs],
+    { DENO_NO_UPDATE_CHECK: "1" },
+  );
+  const records = () =>
+    daemon.log.split("\n").flatMap((line) => {
+      try {
+        return [JSON.parse(line)];
+      } catch {
+        return []; // a partial last line, or a warning
+      }
+    });
+  const ready = await waitUntil(
+    `serve.ts holds ${specs.join(" ")}`,
+    () => Promise.resolve(records().find((record) => Array.isArray(record.keys))),
+    { daemon },
+  );
+  return {
+    keys: ready.keys,
+    clients: ready.clients,
+    stop: () => daemon.stop(),
+    received: (key) =>
+      records().filter((record) => record.received === key).map((record) => ({
+        bytes: new Uint8Array((record.hex.match(/../g) ?? []).map((h: string) => parseInt(h, 16))),
+        from: record.from,
+      })),
+  };
+}
+
+/** Runs the Deno program `script` with `args` inside `namespace`, with every permission. */
+export async function runScriptIn(
+  namespace: Namespace,
+  script: string,
+  args: readonly string[],
+  timeoutMs = 60_000,
+): Promise<CommandResult> {
+  const run = await namespace.run([Deno.execPath(), "run", "--allow-all", script, ...args], {
+    timeoutMs,
+    env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+  });
+  if (run.timedOut) throw new Error(`${script} ${args.join(" ")}: killed at its deadline`);
+  return run;
+}
+
+/**
+ * Runs `portset ARGS` inside `namespace` as runCli runs it on the host (from the repository, its
+ * dependencies cached beforehand: a namespace has no network).
+ */
+export async function runCliIn(
+  namespace: Namespace,
+  args: readonly string[],
+  timeoutMs = 60_000,
+): Promise<CommandResult> {
+  await cacheDependencies();
+  return await runScriptIn(namespace, `${REPO_ROOT}main.ts`, args, timeoutMs);
+}
+
+const PROBE = new URL("../fixtures/probe.ts", import.meta.url).pathname;
+
+/**
+ * The outcome of tests/fixtures/probe.ts's one probe inside `namespace` (`tcp-linux`,
+ * `tcp-portable` or `udp`, then ADDRESS PORT SOURCE_PORT [shared]), parsed from its JSON.
+ */
+export async function probeIn(namespace: Namespace, args: readonly string[]): Promise<unknown> {
+  const run = await runScriptIn(namespace, PROBE, args);
+  if (run.code !== 0) {
+    throw new Error(`probe.ts ${args.join(" ")}: exit ${run.code}\n${run.stderr}`);
+  }
+  return JSON.parse(run.stdout);
 }

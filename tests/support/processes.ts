@@ -127,9 +127,20 @@ export class RunningCli implements AsyncDisposable {
   #errors = "";
   #reading: Promise<unknown>;
 
-  constructor(args: string[]) {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", `${REPO_ROOT}main.ts`, ...args],
+  /**
+   * Starts `portset ARGS`; `wrap` turns its command line into the one to run (a network
+   * namespace's `ip netns exec`, say).
+   */
+  constructor(args: string[], wrap: (command: string[]) => string[] = (command) => command) {
+    const [program, ...programArgs] = wrap([
+      Deno.execPath(),
+      "run",
+      "--allow-all",
+      `${REPO_ROOT}main.ts`,
+      ...args,
+    ]);
+    const child = new Deno.Command(program, {
+      args: programArgs,
       cwd: REPO_ROOT,
       stdin: "null",
       stdout: "piped",

@@ -46,6 +46,11 @@ function sockaddr(address: string, port: number): Uint8Array<ArrayBuffer> {
 /** Options for a socket's creation. */
 export interface SocketOptions {
   reusePort?: boolean;
+  /**
+   * SO_REUSEADDR (default true). Off, a bound socket reserves its address and port: no other
+   * socket, with or without the option, can bind them while it is open.
+   */
+  reuseAddr?: boolean;
   /** For IPv6 sockets: accept IPv4 too (false) or not (true). Default: true. */
   v6only?: boolean;
 }
@@ -59,7 +64,9 @@ export class TestSockets {
     const fd = check(libc.socket(family, type | SOCK_CLOEXEC, 0), "socket");
     this.#open.add(fd);
     const one = new Uint8Array(new Int32Array([1]).buffer);
-    check(libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4), "SO_REUSEADDR");
+    if (options.reuseAddr !== false) {
+      check(libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4), "SO_REUSEADDR");
+    }
     if (options.reusePort) {
       check(libc.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, one, 4), "SO_REUSEPORT");
     }
@@ -81,10 +88,30 @@ export class TestSockets {
     port = 0,
     options: SocketOptions & { backlog?: number } = {},
   ): { fd: number; port: number } {
+    const bound = this.tcpBind(address, port, options);
+    this.listen(bound.fd, options.backlog);
+    return bound;
+  }
+
+  /**
+   * A TCP socket bound to `address:port` (0: the kernel picks) that does not listen: its port is
+   * known, and taken, before anything can see a listener on it, and a connection to it is reset
+   * as to a closed port.
+   */
+  tcpBind(address: string, port = 0, options: SocketOptions = {}): { fd: number; port: number } {
     const fd = this.#socket(address, SOCK_STREAM, options);
-    this.#bind(fd, address, port);
-    check(libc.listen(fd, options.backlog ?? 16), "listen");
+    try {
+      this.#bind(fd, address, port);
+    } catch (error) {
+      this.close(fd);
+      throw error;
+    }
     return { fd, port: localPort(fd) };
+  }
+
+  /** Makes a bound TCP socket listen. */
+  listen(fd: number, backlog = 16): void {
+    check(libc.listen(fd, backlog), "listen");
   }
 
   /** A TCP connection from a new socket to `address:port` (blocking; loopback completes at once). */
@@ -126,14 +153,35 @@ export class TestSockets {
     address: string,
     port = 0,
     peer?: { address: string; port: number },
+    options: SocketOptions = {},
   ): { fd: number; port: number } {
-    const fd = this.#socket(address, SOCK_DGRAM, {});
+    const fd = this.#socket(address, SOCK_DGRAM, options);
     this.#bind(fd, address, port);
     if (peer) {
       const addr = sockaddr(peer.address, peer.port);
       check(libc.connect(fd, addr, addr.length), "connect udp");
     }
     return { fd, port: localPort(fd) };
+  }
+
+  /**
+   * A closed TCP port that stays closed while the test runs: the kernel's pick, kept bound
+   * without SO_REUSEADDR and never listening. A port the kernel picked and the test closed again
+   * may be any other process's next pick; this one no other socket can take, and a connection to
+   * it is reset as to any closed port.
+   */
+  tcpClosed(address = "127.0.0.1"): number {
+    return this.tcpBind(address, 0, { reuseAddr: false }).port;
+  }
+
+  /**
+   * A closed UDP port that stays closed while the test runs: the kernel's pick, kept bound
+   * without SO_REUSEADDR and connected to the discard port, so that a datagram from anywhere
+   * else finds no socket and the kernel answers it with ICMP port unreachable, as for any closed
+   * port.
+   */
+  udpClosed(address = "127.0.0.1"): number {
+    return this.udp(address, 0, { address, port: 9 }, { reuseAddr: false }).port;
   }
 
   close(fd: number): void {
@@ -148,6 +196,23 @@ export class TestSockets {
   [Symbol.dispose](): void {
     this.closeAll();
   }
+}
+
+/** True for the error a bind to an address and port already taken fails with. */
+export function isAddressInUse(error: unknown): boolean {
+  return error instanceof Error && /Address already in use/.test(error.message);
+}
+
+/** The kernel's ephemeral port range, `[low, high]` (Linux's default when it cannot be read). */
+export function ephemeralPortRange(): [number, number] {
+  try {
+    const [low, high] = Deno.readTextFileSync("/proc/sys/net/ipv4/ip_local_port_range")
+      .trim().split(/\s+/).map(Number);
+    if (low > 1024 && high >= low) return [low, high];
+  } catch {
+    // not Linux, or no procfs: the default range
+  }
+  return [32768, 60999];
 }
 
 /** The local port of a socket. */

@@ -4,6 +4,10 @@
  * NTP, SNMP, NetBIOS and CLDAP. The replies are laid out byte by byte here, independently of
  * remote/protocols/, so an encoder and its decoder cannot share a mistake unnoticed.
  *
+ * A server here takes a port the kernel picks. One on a protocol's well-known port, which the
+ * host's own services may hold, runs in a network namespace of its test's own instead
+ * (../fixtures/serve.ts, started by netns.ts's `serve`).
+ *
  * @module
  */
 
@@ -60,20 +64,6 @@ export async function startUdpServer(
     close,
     [Symbol.asyncDispose]: close,
   };
-}
-
-/** A UDP port nothing is bound to: bound by the kernel's choice, then closed. */
-export async function closedUdpPort(address: string): Promise<number> {
-  const socket = dgram.createSocket(address.includes(":") ? "udp6" : "udp4");
-  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
-
-/** A loopback address other than 127.0.0.1 (all of 127/8 is local on Linux), for fixed ports. */
-export function spareLoopback(): string {
-  return `127.0.0.${2 + Math.floor(Math.random() * 250)}`;
 }
 
 // ---- byte helpers -------------------------------------------------------------------------
@@ -299,6 +289,16 @@ export function sqlBrowserResponderFor(instances: readonly string[]): Responder 
     return new Uint8Array([0x05, bytes.length & 0xff, bytes.length >> 8, ...bytes]);
   };
 }
+
+/**
+ * Instances in the order FreeTDS's `tsql -L` expects (its listing checks for ServerName,
+ * InstanceName, IsClustered, Version, tcp, np, via, in turn, and complains about any other order).
+ */
+export const SQL_BROWSER_TSQL_INSTANCES = [
+  SQL_BROWSER_INSTANCES[0],
+  "ServerName;SQL-Server1;InstanceName;SALES;IsClustered;No;Version;15.0.2000.5;tcp;49723;" +
+  "np;\\\\SQL-Server1\\pipe\\MSSQL$SALES\\sql\\query;via;SQL-SERVER1,0:1433;;",
+];
 
 /** The SQL browser responder for SQL_BROWSER_INSTANCES. */
 export const sqlBrowserResponder: Responder = sqlBrowserResponderFor(SQL_BROWSER_INSTANCES);

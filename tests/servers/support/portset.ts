@@ -49,10 +49,13 @@ export interface PortsetRun {
   stderr: string;
 }
 
-/** Deno's dependencies are fetched once on the host side, since a namespace has no network. */
 let cached: Promise<void> | null = null;
 
-function cacheDependencies(): Promise<void> {
+/**
+ * Fetches portset's dependencies once, on the host side, since a namespace has no network: call
+ * it before running portset in one.
+ */
+export function cacheDependencies(): Promise<void> {
   cached ??= (async () => {
     const output = await new Deno.Command(Deno.execPath(), {
       args: ["cache", `${REPO_ROOT}main.ts`],
