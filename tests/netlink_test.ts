@@ -10,6 +10,7 @@ import {
   AF_INET6,
   ALL_STATES,
   buildDumpRequest,
+  buildTcpDumpRequest,
   type DiagSocket,
   INET_DIAG_SHUTDOWN,
   INET_DIAG_SKV6ONLY,
@@ -25,6 +26,7 @@ import {
   TCP_CLOSE,
   TCP_ESTABLISHED,
   TCP_LISTEN,
+  TCPDIAG_GETSOCK,
   tcpStateName,
 } from "../collectors/linux/netlink.ts";
 
@@ -545,6 +547,38 @@ Deno.test("buildDumpRequest carries family, protocol, sequence and states", () =
 
   const everything = buildDumpRequest(AF_INET, IPPROTO_TCP, 1, 0xffffffff);
   assert.equal(new DataView(everything.buffer).getUint32(20, LITTLE_ENDIAN), 0xffffffff);
+});
+
+Deno.test({
+  name: "buildTcpDumpRequest lays out nlmsghdr + inet_diag_req (TCPDIAG_GETSOCK) byte for byte",
+  ignore: !LITTLE_ENDIAN,
+  fn() {
+    const expected = new Uint8Array(76);
+    expected.set([76, 0, 0, 0]); // nlmsg_len
+    expected.set([18, 0], 4); // TCPDIAG_GETSOCK
+    expected.set([0x01, 0x03], 6); // NLM_F_REQUEST | NLM_F_DUMP
+    expected.set([0x78, 0x56, 0x34, 0x12], 8); // nlmsg_seq
+    // idiag_family 0 (both), src_len, dst_len, ext; then inet_diag_sockid, all zero
+    expected.set([0xff, 0x1f, 0, 0], 16 + 52); // idiag_states: bits 0..12
+    // idiag_dbs: zero
+    assert.deepEqual(buildTcpDumpRequest(0x12345678), expected);
+  },
+});
+
+Deno.test("parseDumpReplies reads the replies to TCPDIAG_GETSOCK, both families", () => {
+  const { complete, sockets } = parse([
+    ...message(
+      TCPDIAG_GETSOCK,
+      diagMessage({ localAddress: "127.0.0.1", localPort: 80, inode: 5 }),
+    ),
+    ...message(TCPDIAG_GETSOCK, diagMessage({ family: AF_INET6, localAddress: "::1", inode: 6 })),
+    ...done(),
+  ]);
+  assert.equal(complete, true);
+  assert.deepEqual(sockets.map((s) => [s.family, s.localAddress, s.inode]), [
+    [AF_INET, "127.0.0.1", 5],
+    [AF_INET6, "::1", 6],
+  ]);
 });
 
 Deno.test("ALL_STATES covers ESTABLISHED..NEW_SYN_RECV and leaves out BOUND_INACTIVE", () => {

@@ -11,6 +11,7 @@ import {
   AF_INET6,
   AF_NETLINK,
   buildDumpRequest,
+  buildTcpDumpRequest,
   type DiagSocket,
   EAGAIN,
   EINTR,
@@ -18,6 +19,7 @@ import {
   IPPROTO_TCP,
   IPPROTO_UDP,
   NETLINK_SOCK_DIAG,
+  NetlinkKernelError,
   parseDumpReplies,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
@@ -26,15 +28,43 @@ import {
 
 const SO_RCVTIMEO = 20;
 /** A dump that has not finished by then never will: fail over to /proc/net rather than hang. */
-const RECEIVE_TIMEOUT_SECONDS = 5;
+export const RECEIVE_TIMEOUT_SECONDS = 5;
 
-/** The four dumps, in the order sockets are listed. */
-export const DUMPS = [
-  { family: AF_INET, protocol: IPPROTO_TCP },
-  { family: AF_INET6, protocol: IPPROTO_TCP },
-  { family: AF_INET, protocol: IPPROTO_UDP },
-  { family: AF_INET6, protocol: IPPROTO_UDP },
-] as const;
+/** One dump: the request that asks for it, and the protocol its sockets are listed under. */
+export interface DumpRequest {
+  protocol: typeof IPPROTO_TCP | typeof IPPROTO_UDP;
+  request(sequence: number): Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * The dumps that list every TCP and UDP socket: TCP's two families in one (TCPDIAG_GETSOCK, one
+ * walk of the kernel's TCP tables instead of two), UDP's one family each (UDP has no such
+ * request).
+ */
+export const DUMPS: readonly DumpRequest[] = [
+  { protocol: IPPROTO_TCP, request: (sequence) => buildTcpDumpRequest(sequence) },
+  {
+    protocol: IPPROTO_UDP,
+    request: (sequence) => buildDumpRequest(AF_INET, IPPROTO_UDP, sequence),
+  },
+  {
+    protocol: IPPROTO_UDP,
+    request: (sequence) => buildDumpRequest(AF_INET6, IPPROTO_UDP, sequence),
+  },
+];
+
+/** The same with TCP one family at a time, for a kernel that refuses TCPDIAG_GETSOCK. */
+export const DUMPS_BY_FAMILY: readonly DumpRequest[] = [
+  {
+    protocol: IPPROTO_TCP,
+    request: (sequence) => buildDumpRequest(AF_INET, IPPROTO_TCP, sequence),
+  },
+  {
+    protocol: IPPROTO_TCP,
+    request: (sequence) => buildDumpRequest(AF_INET6, IPPROTO_TCP, sequence),
+  },
+  ...DUMPS.slice(1),
+];
 
 /** sock_diag could not be used at all (no netlink in this sandbox, say): fall back to /proc/net. */
 export class SockDiagUnavailableError extends Error {
@@ -47,67 +77,101 @@ export interface DiagDump {
   sockets: DiagSocket[];
 }
 
+/** sockaddr_nl addressed to the kernel: nl_family = AF_NETLINK, nl_pid = 0, nl_groups = 0. */
+export const KERNEL_ADDRESS: Uint8Array<ArrayBuffer> = new Uint8Array([
+  AF_NETLINK,
+  ...new Array<number>(11).fill(0),
+]);
+
+/**
+ * A new NETLINK_SOCK_DIAG socket whose receives give up after RECEIVE_TIMEOUT_SECONDS. Throws
+ * {@linkcode SockDiagUnavailableError} when there is none to be had.
+ */
+export function openSockDiagSocket(libc: Libc): number {
+  const fd = libc.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) {
+    throw new SockDiagUnavailableError(
+      `cannot open a NETLINK_SOCK_DIAG socket: ${errnoText(libc, errno(libc))}`,
+    );
+  }
+  // struct timeval { time_t tv_sec; suseconds_t tv_usec; }: two 64-bit fields on LP64.
+  const timeout = new BigInt64Array([BigInt(RECEIVE_TIMEOUT_SECONDS), 0n]);
+  libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, new Uint8Array(timeout.buffer), 16);
+  return fd;
+}
+
+/**
+ * Reads the replies of a dump whose request has gone out on `fd` until the dump is complete,
+ * adding its sockets to `sockets`.
+ */
+export function receiveDump(
+  libc: Libc,
+  fd: number,
+  buffer: Uint8Array<ArrayBuffer>,
+  sockets: DiagSocket[],
+  interfaceName: InterfaceNamer,
+): DiagSocket[] {
+  for (;;) {
+    const received = Number(libc.recv(fd, buffer, BigInt(buffer.length), 0));
+    if (received < 0) {
+      const code = errno(libc);
+      if (code === EINTR) continue;
+      if (code === EAGAIN) {
+        throw new SockDiagUnavailableError(
+          `no sock_diag reply within ${RECEIVE_TIMEOUT_SECONDS} seconds`,
+        );
+      }
+      throw new SockDiagUnavailableError(
+        `cannot read sock_diag replies: ${errnoText(libc, code)}`,
+      );
+    }
+    if (received === 0) return sockets;
+    if (parseDumpReplies(buffer, received, sockets, interfaceName)) return sockets;
+  }
+}
+
 /** An open NETLINK_SOCK_DIAG socket, reusable across snapshots. */
 export class SockDiag {
   #libc: Libc;
   #fd: number;
   #sequence = 0;
+  #dumps = DUMPS;
   #buffer = new Uint8Array(64 * 1024);
-  // sockaddr_nl addressed to the kernel: nl_family = AF_NETLINK, nl_pid = 0, nl_groups = 0.
-  #kernel = new Uint8Array([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
   constructor(libc: Libc) {
     this.#libc = libc;
-    this.#fd = libc.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-    if (this.#fd < 0) {
-      throw new SockDiagUnavailableError(
-        `cannot open a NETLINK_SOCK_DIAG socket: ${errnoText(libc, errno(libc))}`,
-      );
-    }
-    // struct timeval { time_t tv_sec; suseconds_t tv_usec; }: two 64-bit fields on LP64.
-    const timeout = new BigInt64Array([BigInt(RECEIVE_TIMEOUT_SECONDS), 0n]);
-    libc.setsockopt(this.#fd, SOL_SOCKET, SO_RCVTIMEO, new Uint8Array(timeout.buffer), 16);
+    this.#fd = openSockDiagSocket(libc);
   }
 
   /** Runs one dump and returns its sockets. */
-  dump(family: number, protocol: number, interfaceName: InterfaceNamer): DiagSocket[] {
-    const request = buildDumpRequest(family, protocol, ++this.#sequence);
+  dump(dump: DumpRequest, interfaceName: InterfaceNamer): DiagSocket[] {
+    const request = dump.request(++this.#sequence);
     const sent = Number(
-      this.#libc.sendto(this.#fd, request, BigInt(request.length), 0, this.#kernel, 12),
+      this.#libc.sendto(this.#fd, request, BigInt(request.length), 0, KERNEL_ADDRESS, 12),
     );
     if (sent !== request.length) {
       throw new SockDiagUnavailableError(
         `cannot send a sock_diag request: ${errnoText(this.#libc, errno(this.#libc))}`,
       );
     }
-    const sockets: DiagSocket[] = [];
-    for (;;) {
-      const received = Number(
-        this.#libc.recv(this.#fd, this.#buffer, BigInt(this.#buffer.length), 0),
-      );
-      if (received < 0) {
-        const code = errno(this.#libc);
-        if (code === EINTR) continue;
-        if (code === EAGAIN) {
-          throw new SockDiagUnavailableError(
-            `no sock_diag reply within ${RECEIVE_TIMEOUT_SECONDS} seconds`,
-          );
-        }
-        throw new SockDiagUnavailableError(
-          `cannot read sock_diag replies: ${errnoText(this.#libc, code)}`,
-        );
-      }
-      if (received === 0) return sockets;
-      if (parseDumpReplies(this.#buffer, received, sockets, interfaceName)) return sockets;
-    }
+    return receiveDump(this.#libc, this.#fd, this.#buffer, [], interfaceName);
   }
 
-  /** Every TCP and UDP socket of the network namespace, in {@linkcode DUMPS} order. */
+  /**
+   * Every TCP and UDP socket of the network namespace, by the {@linkcode DUMPS}; where the
+   * kernel refuses TCPDIAG_GETSOCK, by {@linkcode DUMPS_BY_FAMILY} from then on.
+   */
   dumpAll(interfaceName: InterfaceNamer): DiagDump[] {
-    return DUMPS.map(({ family, protocol }) => ({
-      protocol,
-      sockets: this.dump(family, protocol, interfaceName),
-    }));
+    try {
+      return this.#dumps.map((dump) => ({
+        protocol: dump.protocol,
+        sockets: this.dump(dump, interfaceName),
+      }));
+    } catch (error) {
+      if (!(error instanceof NetlinkKernelError) || this.#dumps === DUMPS_BY_FAMILY) throw error;
+      this.#dumps = DUMPS_BY_FAMILY;
+      return this.dumpAll(interfaceName);
+    }
   }
 
   close(): void {
