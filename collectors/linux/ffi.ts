@@ -35,6 +35,27 @@ export const LIBC_SYMBOLS = {
   sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
   /** ssize_t recv(int fd, void *buf, size_t len, int flags) */
   recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  /**
+   * sendto again, on a thread of Deno's blocking pool (nonblocking): a sock_diag request makes
+   * the kernel walk its socket tables before the call returns, which a one-shot snapshot lets
+   * happen while this thread scans /proc (sock_diag_background.ts).
+   */
+  sendto_async: {
+    name: "sendto",
+    parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"],
+    result: "isize",
+    nonblocking: true,
+  },
+  /**
+   * int recvmmsg(int fd, struct mmsghdr *msgvec, unsigned int vlen, int flags, struct timespec
+   * *timeout), on a thread of Deno's blocking pool: one call gathers a whole sock_diag dump.
+   */
+  recvmmsg_async: {
+    name: "recvmmsg",
+    parameters: ["i32", "buffer", "u32", "i32", "pointer"],
+    result: "i32",
+    nonblocking: true,
+  },
   /** int setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen) */
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   /** int getpwuid_r(uid_t uid, struct passwd *pwd, char *buf, size_t buflen, struct passwd **result) */

@@ -6,7 +6,7 @@
  */
 
 import type { Snapshot } from "../../model/endpoint.ts";
-import { collectOnceWith, type CollectOptions, type Collector } from "../collector.ts";
+import type { CollectOptions, Collector } from "../collector.ts";
 import { LinuxCollector } from "./collector.ts";
 
 export { LinuxCollector, type LinuxCollectorOptions, type SocketDumper } from "./collector.ts";
@@ -16,7 +16,12 @@ export function createCollector(): Collector {
   return new LinuxCollector();
 }
 
-/** One snapshot, for collectors/platform.ts. */
-export function collectOnce(options: CollectOptions): Promise<Snapshot> {
-  return collectOnceWith(createCollector, options);
+/** One snapshot, for collectors/platform.ts: the kernel's share of it on a second core. */
+export async function collectOnce(options: CollectOptions): Promise<Snapshot> {
+  const collector = new LinuxCollector();
+  try {
+    return await collector.collectOnce(options);
+  } finally {
+    collector.close();
+  }
 }

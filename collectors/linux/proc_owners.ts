@@ -68,36 +68,69 @@ export class SocketOwnership {
 /** Scans every process's file descriptors for sockets. */
 export function scanSocketOwners(libc: FdScanLibc, procRoot = "/proc"): SocketOwnership {
   const ownership = new SocketOwnership();
-  const reader = new DirectoryReader(libc);
-  const path = new Uint8Array(4096);
-  const link = new Uint8Array(Number(LINK_SIZE));
+  const scanner = new FdTableScanner(libc, procRoot);
+  for (const pid of scanner.listPids()) scanner.scanInto(ownership, pid);
+  return ownership;
+}
 
-  const pids: number[] = [];
-  reader.list(cString(procRoot), (name, start, length) => {
-    const pid = parsePid(name, start, length);
-    if (pid !== 0) pids.push(pid);
-  });
+/** Where a scan records what it finds: a {@linkcode SocketOwnership}, or a helper's pair list. */
+export interface OwnershipSink {
+  add(inode: number, pid: number): void;
+  readonly deniedPids: number[];
+}
 
-  // Each fd is read relative to its open fd directory (readlinkat), so the kernel resolves one
-  // path component per fd rather than four.
-  const name = new Uint8Array(32);
-  const root = new TextEncoder().encode(`${procRoot}/`);
-  path.set(root);
-  for (const pid of pids) {
-    let end = root.length + writeDigits(path, root.length, pid);
+/**
+ * Reads processes' fd tables, one at a time, with buffers reused from one to the next. Each
+ * thread that scans has its own.
+ */
+export class FdTableScanner {
+  #libc: FdScanLibc;
+  #reader: DirectoryReader;
+  #root: Uint8Array;
+  #procRoot: Uint8Array<ArrayBuffer>;
+  #path = new Uint8Array(4096);
+  #name = new Uint8Array(32);
+  #link = new Uint8Array(Number(LINK_SIZE));
+
+  constructor(libc: FdScanLibc, procRoot = "/proc") {
+    this.#libc = libc;
+    this.#reader = new DirectoryReader(libc);
+    this.#procRoot = cString(procRoot);
+    this.#root = new TextEncoder().encode(`${procRoot}/`);
+    this.#path.set(this.#root);
+  }
+
+  /** The pids of the processes under the proc root, in directory order. */
+  listPids(): number[] {
+    const pids: number[] = [];
+    this.#reader.list(this.#procRoot, (name, start, length) => {
+      const pid = parsePid(name, start, length);
+      if (pid !== 0) pids.push(pid);
+    });
+    return pids;
+  }
+
+  /**
+   * Records in `sink` each socket `pid` holds, all of one process's together, and `pid` among
+   * the denied when its fd table cannot be read.
+   */
+  scanInto(sink: OwnershipSink, pid: number): void {
+    const path = this.#path, name = this.#name, link = this.#link, libc = this.#libc;
+    // Each fd is read relative to its open fd directory (readlinkat), so the kernel resolves one
+    // path component per fd rather than four.
+    let end = this.#root.length + writeDigits(path, this.#root.length, pid);
     path.set(FD_SUFFIX, end);
     end += FD_SUFFIX.length;
     path[end] = 0;
-    const error = reader.list(path, (entries, start, length, directory) => {
+    const error = this.#reader.list(path, (entries, start, length, directory) => {
       for (let i = 0; i < length; i++) name[i] = entries[start + i];
       name[length] = 0;
       const inode = socketInode(link, Number(libc.readlinkat(directory, name, link, LINK_SIZE)));
-      if (inode !== 0) ownership.add(inode, pid);
+      if (inode !== 0) sink.add(inode, pid);
     });
-    if (error === EACCES) ownership.deniedPids.push(pid);
+    if (error === EACCES) sink.deniedPids.push(pid);
     // ENOENT: the process exited while we looked; nothing to record.
   }
-  return ownership;
 }
 
 const FD_SUFFIX = new TextEncoder().encode("/fd");

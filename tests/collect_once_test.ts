@@ -1,0 +1,94 @@
+/**
+ * LinuxCollector.collectOnce, the one-shot snapshot whose sock_diag dump runs on Deno's blocking
+ * pool while the /proc fd scan runs here (sock_diag_background.ts): it must list what collect()
+ * lists, however the dump's replies fit its buffers.
+ */
+
+import assert from "node:assert/strict";
+import { loadLibc } from "../collectors/linux/ffi.ts";
+import { LinuxCollector } from "../collectors/linux/mod.ts";
+import { SockDiag } from "../collectors/linux/sock_diag.ts";
+import { BackgroundDump, expectedCounts } from "../collectors/linux/sock_diag_background.ts";
+import type { Endpoint } from "../model/endpoint.ts";
+import { TestSockets } from "./support/sockets.ts";
+
+/** The endpoints of the sockets this process holds, as comparable text, by inode. */
+function mine(endpoints: readonly Endpoint[], inodes: Set<number>): string[] {
+  return endpoints.filter((endpoint) => endpoint.inode !== null && inodes.has(endpoint.inode))
+    .map((endpoint) => JSON.stringify(endpoint)).sort();
+}
+
+Deno.test("collectOnce lists the test's sockets exactly as collect() does, owners included", async () => {
+  using sockets = new TestSockets();
+  const listener = sockets.tcpListen("127.0.0.1");
+  sockets.tcpListen("::1");
+  sockets.tcpConnect("127.0.0.1", listener.port);
+  sockets.accept(listener.fd);
+  sockets.udp("127.0.0.1");
+  sockets.udp("::1");
+  const collector = new LinuxCollector();
+  try {
+    const once = await collector.collectOnce();
+    const again = collector.collect();
+    const inodes = new Set(
+      again.endpoints.filter((endpoint) => endpoint.pid === Deno.pid).map((e) => e.inode!),
+    );
+    assert.equal(inodes.size, 6, "the test's six sockets");
+    assert.deepEqual(mine(once.endpoints, inodes), mine(again.endpoints, inodes));
+    assert.equal(once.source, "netlink");
+    assert.deepEqual(once.warnings, []);
+  } finally {
+    collector.close();
+  }
+});
+
+Deno.test("a background dump whose replies outgrow its buffers reads the rest itself", async () => {
+  using sockets = new TestSockets();
+  // 600 listeners' replies (144 bytes each) are more than the three 32 KiB slots that an
+  // expected count of zero allots.
+  const ports = new Set<number>();
+  for (let i = 0; i < 600; i++) ports.add(sockets.tcpListen("127.0.0.1").port);
+  const libc = loadLibc();
+  const background = BackgroundDump.start(libc, [0, 0, 0]);
+  let dumps;
+  try {
+    await background.receive();
+    dumps = await background.sockets(String);
+  } finally {
+    background.close();
+  }
+  const listed = new Set(
+    dumps.flatMap(({ sockets }) => sockets).filter((socket) => socket.localAddress === "127.0.0.1")
+      .map((socket) => socket.localPort),
+  );
+  for (const port of ports) assert.ok(listed.has(port), `listener on ${port}`);
+  const diag = new SockDiag(libc);
+  try {
+    assert.deepEqual(
+      dumps.map(({ protocol }) => protocol),
+      diag.dumpAll(String).map(({ protocol }) => protocol),
+    );
+  } finally {
+    diag.close();
+  }
+});
+
+Deno.test("expectedCounts reads TCP's sockets and TIME_WAITs and UDP's of each family", () => {
+  const root = Deno.makeTempDirSync();
+  try {
+    Deno.writeTextFileSync(
+      `${root}/sockstat`,
+      "sockets: used 16175\nTCP: inuse 8058 orphan 0 tw 629 alloc 11260 mem 346\n" +
+        "UDP: inuse 3268 mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n",
+    );
+    Deno.writeTextFileSync(
+      `${root}/sockstat6`,
+      "TCP6: inuse 3201\nUDP6: inuse 1600\nUDPLITE6: inuse 0\nRAW6: inuse 0\n",
+    );
+    assert.deepEqual(expectedCounts(root), [11260 + 629, 3268, 1600]);
+    Deno.removeSync(`${root}/sockstat6`);
+    assert.equal(expectedCounts(root), null);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
