@@ -14,7 +14,8 @@
  * @module
  */
 
-import { formatIpv4, formatIpv6, ipv6NeedsScope } from "../../model/address.ts";
+import { ipv6NeedsScope } from "../../model/address.ts";
+import { AddressTexts } from "./address_texts.ts";
 import type { TcpState } from "../../model/endpoint.ts";
 import { HOST_LITTLE_ENDIAN } from "./ffi.ts";
 
@@ -175,7 +176,8 @@ export function buildTcpDumpRequest(
 export type InterfaceNamer = (index: number) => string;
 
 /**
- * Parses one buffer of dump replies, appending each socket to `into`.
+ * Parses one buffer of dump replies, appending each socket to `into`. `texts` formats the
+ * addresses; the buffers of one dump share one, so that each distinct address is formatted once.
  *
  * Returns true when the buffer holds NLMSG_DONE (the dump is complete). Throws
  * {@linkcode NetlinkKernelError} for an error reply and {@linkcode NetlinkParseError} for bytes
@@ -187,6 +189,7 @@ export function parseDumpReplies(
   length: number,
   into: DiagSocket[],
   interfaceName: InterfaceNamer = String,
+  texts: AddressTexts = new AddressTexts(),
 ): boolean {
   const view = new DataView(buffer.buffer, buffer.byteOffset, length);
   let offset = 0;
@@ -214,7 +217,9 @@ export function parseDumpReplies(
       const code = view.getInt32(payload, HOST_LITTLE_ENDIAN);
       if (code !== 0) throw new NetlinkKernelError(-code);
     } else if (type === SOCK_DIAG_BY_FAMILY || type === TCPDIAG_GETSOCK) {
-      into.push(parseDiagMessage(buffer, view, payload, offset + messageLength, interfaceName));
+      into.push(
+        parseDiagMessage(buffer, view, payload, offset + messageLength, interfaceName, texts),
+      );
     }
     // NLMSG_NOOP and types this parser does not know are skipped, as the netlink ABI allows.
     offset += (messageLength + 3) & ~3;
@@ -228,6 +233,7 @@ function parseDiagMessage(
   start: number,
   end: number,
   interfaceName: InterfaceNamer,
+  texts: AddressTexts,
 ): DiagSocket {
   if (end - start < INET_DIAG_MSG_SIZE) {
     throw new NetlinkParseError(
@@ -242,11 +248,11 @@ function parseDiagMessage(
   let localAddress: string, remoteAddress: string;
   const local = start + 8, remote = start + 24;
   if (family === AF_INET) {
-    localAddress = formatIpv4(buffer, local);
-    remoteAddress = formatIpv4(buffer, remote);
+    localAddress = texts.ipv4(buffer, local);
+    remoteAddress = texts.ipv4(buffer, remote);
   } else {
-    localAddress = formatIpv6(buffer, local);
-    remoteAddress = formatIpv6(buffer, remote);
+    localAddress = texts.ipv6(buffer, local);
+    remoteAddress = texts.ipv6(buffer, remote);
     if (interfaceIndex !== 0) {
       if (ipv6NeedsScope(buffer, local)) localAddress += "%" + interfaceName(interfaceIndex);
       if (ipv6NeedsScope(buffer, remote)) remoteAddress += "%" + interfaceName(interfaceIndex);

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { AddressTexts } from "./address_texts.ts";
 import { errno, errnoText, type Libc } from "./ffi.ts";
 import {
   AF_INET,
@@ -110,6 +111,7 @@ export function receiveDump(
   buffer: Uint8Array<ArrayBuffer>,
   sockets: DiagSocket[],
   interfaceName: InterfaceNamer,
+  texts: AddressTexts,
 ): DiagSocket[] {
   for (;;) {
     const received = Number(libc.recv(fd, buffer, BigInt(buffer.length), 0));
@@ -126,7 +128,7 @@ export function receiveDump(
       );
     }
     if (received === 0) return sockets;
-    if (parseDumpReplies(buffer, received, sockets, interfaceName)) return sockets;
+    if (parseDumpReplies(buffer, received, sockets, interfaceName, texts)) return sockets;
   }
 }
 
@@ -144,7 +146,11 @@ export class SockDiag {
   }
 
   /** Runs one dump and returns its sockets. */
-  dump(dump: DumpRequest, interfaceName: InterfaceNamer): DiagSocket[] {
+  dump(
+    dump: DumpRequest,
+    interfaceName: InterfaceNamer,
+    texts: AddressTexts = new AddressTexts(),
+  ): DiagSocket[] {
     const request = dump.request(++this.#sequence);
     const sent = Number(
       this.#libc.sendto(this.#fd, request, BigInt(request.length), 0, KERNEL_ADDRESS, 12),
@@ -154,7 +160,7 @@ export class SockDiag {
         `cannot send a sock_diag request: ${errnoText(this.#libc, errno(this.#libc))}`,
       );
     }
-    return receiveDump(this.#libc, this.#fd, this.#buffer, [], interfaceName);
+    return receiveDump(this.#libc, this.#fd, this.#buffer, [], interfaceName, texts);
   }
 
   /**
@@ -162,10 +168,11 @@ export class SockDiag {
    * kernel refuses TCPDIAG_GETSOCK, by {@linkcode DUMPS_BY_FAMILY} from then on.
    */
   dumpAll(interfaceName: InterfaceNamer): DiagDump[] {
+    const texts = new AddressTexts();
     try {
       return this.#dumps.map((dump) => ({
         protocol: dump.protocol,
-        sockets: this.dump(dump, interfaceName),
+        sockets: this.dump(dump, interfaceName, texts),
       }));
     } catch (error) {
       if (!(error instanceof NetlinkKernelError) || this.#dumps === DUMPS_BY_FAMILY) throw error;

@@ -20,6 +20,7 @@
  * @module
  */
 
+import { AddressTexts } from "./address_texts.ts";
 import { HOST_LITTLE_ENDIAN, type Libc } from "./ffi.ts";
 import { type DiagSocket, type InterfaceNamer, parseDumpReplies } from "./netlink.ts";
 import {
@@ -155,6 +156,7 @@ export class BackgroundDump {
     if (this.#failure) throw this.#failure;
     // Every receive is waited for, failed or not, so that none is left running.
     const counts = await Promise.all(this.#pending.map(({ received }) => received!));
+    const texts = new AddressTexts();
     return this.#pending.map((pending, i) => {
       const count = counts[i];
       if (count < 0) throw new SockDiagUnavailableError("cannot read sock_diag replies");
@@ -169,12 +171,13 @@ export class BackgroundDump {
           length,
           sockets,
           interfaceName,
+          texts,
         );
       }
       if (!complete) {
         // More replies than slots: the rest is read here.
         const buffer = pending.replies.subarray(0, 2 * SLOT_BYTES);
-        receiveDump(this.#libc, pending.fd, buffer, sockets, interfaceName);
+        receiveDump(this.#libc, pending.fd, buffer, sockets, interfaceName, texts);
       }
       pending.replies.buffer.transfer(0); // frees the memory now (see the module's doc)
       return { protocol: pending.dump.protocol, sockets };
