@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Snapshot } from "../model/endpoint.ts";
 import type { LocalCommand } from "./args.ts";
 import { AtomicFile, confirmOverwrite, writeOutput } from "./output.ts";
 import { collectOnce } from "../collectors/platform.ts";
@@ -12,6 +13,10 @@ import { collectOnce } from "../collectors/platform.ts";
 export async function runLocal(command: LocalCommand, args: readonly string[]): Promise<number> {
   if (command.logFile) confirmOverwrite(command.logFile, command.overwrite);
   const log = command.logFile ? AtomicFile.open(command.logFile) : null;
+  // The output's module loads while the snapshot is taken: loading waits on file reads, which
+  // collecting leaves the thread free for. A failure to load is reported where it is awaited.
+  const format = formatter(command, args);
+  format.catch(() => {});
   let snapshot;
   try {
     snapshot = await collectOnce({ modules: command.verbose && command.format !== "csv" });
@@ -20,20 +25,26 @@ export async function runLocal(command: LocalCommand, args: readonly string[]): 
     throw error;
   }
   for (const warning of snapshot.warnings) console.error(`portset: ${warning}`);
-  // Each format's module is loaded only when it is the one asked for.
-  let output: Iterable<string>;
-  if (command.format === "json") {
-    output = (await import("../outputs/json.ts")).jsonChunks(snapshot);
-  } else if (command.format === "csv") {
-    output = [(await import("../outputs/csv.ts")).formatCsv(snapshot)];
-  } else {
-    output = [
-      (await import("../outputs/local_report.ts")).formatLocalReport(snapshot, {
-        verbose: command.verbose,
-        command: ["portset", ...args].join(" "),
-      }),
-    ];
-  }
-  writeOutput(output, log);
+  writeOutput((await format)(snapshot), log);
   return 0;
+}
+
+/** The writer of the format asked for, whose module alone is loaded. */
+async function formatter(
+  command: LocalCommand,
+  args: readonly string[],
+): Promise<(snapshot: Snapshot) => Iterable<string>> {
+  switch (command.format) {
+    case "json":
+      return (await import("../outputs/json.ts")).jsonChunks;
+    case "csv": {
+      const { formatCsv } = await import("../outputs/csv.ts");
+      return (snapshot) => [formatCsv(snapshot)];
+    }
+    case "text": {
+      const { formatLocalReport } = await import("../outputs/local_report.ts");
+      const options = { verbose: command.verbose, command: ["portset", ...args].join(" ") };
+      return (snapshot) => [formatLocalReport(snapshot, options)];
+    }
+  }
 }
