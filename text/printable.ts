@@ -25,12 +25,23 @@ function replaceControls(text: string, keep: (code: number) => boolean): string 
   return result ?? text;
 }
 
+/** A control character other than a line feed or a tab, found by the regular expression engine. */
+// deno-lint-ignore no-control-regex -- control characters are what it looks for
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+/** Any control character. */
+// deno-lint-ignore no-control-regex -- control characters are what it looks for
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 /** `text` with control characters replaced by `?`; line feeds and tabs kept. */
 export function printable(text: string): string {
+  // A whole report (2.5 MB for 16,000 sockets) has none, as a rule: the native search decides
+  // that several times faster than the character loop.
+  if (!CONTROL_BUT_LINES.test(text)) return text;
   return replaceControls(text, (code) => code === 0x0a || code === 0x09);
 }
 
 /** `text` with every control character, line breaks included, replaced by `?`: one field, one line. */
 export function printableField(text: string): string {
+  if (!CONTROL.test(text)) return text;
   return replaceControls(text, () => false);
 }
