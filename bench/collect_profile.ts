@@ -3,10 +3,11 @@
  * performance.now(): the benchmark runs this script the way it runs portset and subtracts.
  *
  * Two modes, each in its own process so that every phase is measured cold, as the CLI runs it:
- * - `pipeline` does what `main.ts -local --json` does (import, create the collector, collect,
- *   format, write to /dev/null), then collects once more to show what JIT warm-up is worth;
- * - `split` runs the collector's two kernel-facing halves alone: the sock_diag dump and the
- *   /proc fd scan.
+ * - `pipeline` does what `main.ts -local --json` does (import, collect once, format, write to
+ *   /dev/null), then collects once more to show what JIT warm-up is worth;
+ * - `split` loads libc and runs the collector's two kernel-facing halves alone, one after the
+ *   other on one thread: the sock_diag dump and the /proc fd scan. collectOnce runs the dump's
+ *   kernel work on Deno's blocking pool during the scan, so the two do not add up in it.
  *
  * It imports nothing statically, so that the first timestamp is taken before any portset module
  * loads. Usage: deno run --allow-all collect_profile.ts --mode pipeline|split --out FILE
@@ -34,21 +35,20 @@ function startProfile(): { profile: Profile; lap: (name: string) => void } {
 
 async function pipeline(): Promise<Profile> {
   const { profile, lap } = startProfile();
-  const [{ createCollector }, { jsonChunks }] = await Promise.all([
+  const [{ collectOnce }, { jsonChunks }] = await Promise.all([
     import("../collectors/platform.ts"),
     import("../outputs/json.ts"),
   ]);
   lap("importMs");
-  const collector = await createCollector();
-  lap("createCollectorMs");
-  const snapshot = collector.collect({ modules: false });
+  const snapshot = await collectOnce({ modules: false });
   lap("collectMs");
-  // As the CLI does it: JSON built in chunks, each encoded and written before the next.
+  // As the CLI does it: JSON built in chunks, each encoded into one buffer and written.
   const encoder = new TextEncoder();
   using sink = Deno.openSync("/dev/null", { write: true });
-  let jsonBytes = 0;
+  let jsonBytes = 0, buffer = new Uint8Array(0);
   for (const chunk of jsonChunks(snapshot)) {
-    const bytes = encoder.encode(chunk);
+    if (buffer.length < chunk.length * 3) buffer = new Uint8Array(chunk.length * 3);
+    const bytes = buffer.subarray(0, encoder.encodeInto(chunk, buffer).written);
     for (let written = 0; written < bytes.length;) {
       written += sink.writeSync(bytes.subarray(written));
     }
@@ -56,9 +56,8 @@ async function pipeline(): Promise<Profile> {
   }
   lap("jsonMs");
   profile.inProcessTotalMs = performance.now();
-  collector.collect({ modules: false });
+  await collectOnce({ modules: false });
   lap("collectWarmMs");
-  collector.close();
   profile.endpoints = snapshot.endpoints.length;
   profile.jsonBytes = jsonBytes;
   return profile;

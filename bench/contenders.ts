@@ -29,15 +29,33 @@ export const PORTSET: Contender = {
   cwd: REPO_ROOT,
 };
 
+/** The default text report, which the same target holds for. */
+export const PORTSET_TEXT: Contender = {
+  name: "portset -local (text report)",
+  argv: [Deno.execPath(), "run", "--allow-all", "main.ts", "-local"],
+  cwd: REPO_ROOT,
+};
+
+/**
+ * An empty script run the same way: the Deno runtime's own start-up and exit, which every
+ * invocation pays. On a quiet host portset is held to 1.5x of it.
+ */
+export const EMPTY_RUN: Contender = {
+  name: "deno run of an empty script",
+  argv: [Deno.execPath(), "run", "--allow-all", "bench/noop.ts"],
+  cwd: REPO_ROOT,
+};
+
 /** The reference `portset -local --json` must not be slower than. */
 export const SS_WITH_OWNERS = "ss -tuanp";
 
 /** The same dump without owners: the floor for any tool reading sock_diag. */
 export const SS_WITHOUT_OWNERS = "ss -tuan";
 
-/** Every timed command, portset first. */
+/** Every timed command on the busy host, portset first. */
 export const CONTENDERS: readonly Contender[] = [
   PORTSET,
+  PORTSET_TEXT,
   {
     name: SS_WITH_OWNERS,
     argv: ["ss", "-tuanp"],
@@ -67,6 +85,13 @@ export const CONTENDERS: readonly Contender[] = [
       aptPackage: "python3-psutil",
     },
   },
+];
+
+/** The commands timed on the quiet host, before the farms open their sockets. */
+export const QUIET_CONTENDERS: readonly Contender[] = [
+  PORTSET,
+  EMPTY_RUN,
+  CONTENDERS.find((contender) => contender.name === SS_WITH_OWNERS)!,
 ];
 
 /** GNU time itself, which every measurement needs. */

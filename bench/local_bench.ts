@@ -1,7 +1,8 @@
 /**
- * The `portset -local --json` benchmark (`deno task bench`): opens thousands of loopback sockets
- * in farm processes, checks they exist, then times portset against `ss`, `netstat`, `lsof` and
- * psutil on the same host state and prints a Markdown report on stdout.
+ * The `portset -local --json` benchmark (`deno task bench`): times portset on the host as it is
+ * against an empty `deno run`, then opens thousands of loopback sockets in farm processes, checks
+ * they exist, times portset against `ss`, `netstat`, `lsof` and psutil on the same host state and
+ * prints a Markdown report on stdout.
  *
  * The farms are stopped however the benchmark ends: normally, by an error, or by Ctrl-C.
  *
@@ -13,6 +14,8 @@ import {
   CONTENDERS,
   GNU_TIME_TOOL,
   PORTSET,
+  PORTSET_TEXT,
+  QUIET_CONTENDERS,
   SS_WITH_OWNERS,
 } from "./contenders.ts";
 import { diagnose } from "./diagnosis.ts";
@@ -20,6 +23,7 @@ import { SocketFarms } from "./farms.ts";
 import { describeMachine } from "./machine.ts";
 import { type BenchOptions, OptionsError, parseOptions, USAGE } from "./options.ts";
 import { progress } from "./progress.ts";
+import { measureQuietHost } from "./quiet_host.ts";
 import { formatReport } from "./report.ts";
 import { runRounds } from "./rounds.ts";
 import { countOwnedBy, countPortsetEndpoints, countSsSockets } from "./socket_census.ts";
@@ -39,6 +43,11 @@ async function bench(options: BenchOptions, farms: SocketFarms): Promise<string>
   if (availability.get(ssWithOwners)) {
     throw new Error(`ss is needed to check the sockets: ${availability.get(ssWithOwners)}`);
   }
+
+  // First, the host as it is: the farms' sockets would make it a busy one.
+  const quiet = options.quietRounds > 0
+    ? await measureQuietHost(QUIET_CONTENDERS, { ...options, rounds: options.quietRounds })
+    : null;
 
   const ssBaseline = await countSsSockets();
   progress(`opening ${options.sockets} loopback sockets in ${options.farms} farm processes`);
@@ -79,8 +88,10 @@ async function bench(options: BenchOptions, farms: SocketFarms): Promise<string>
     availability,
     results,
     portset: PORTSET,
+    portsetText: PORTSET_TEXT,
     ssWithOwners,
     diagnosis,
+    quiet,
   });
 }
 

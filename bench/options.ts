@@ -24,13 +24,17 @@ export interface BenchOptions {
   readyTimeoutMs: number;
   /** Also time the parts of a portset run, to explain its total. */
   diagnosis: boolean;
+  /** Rounds on the quiet host, before the farms start; 0 skips that case. */
+  quietRounds: number;
 }
 
 /** The usage text. */
 export const USAGE = `Usage: deno task bench [options]
 
-Opens loopback sockets in farm processes, then times portset -local --json against ss, netstat,
-lsof and psutil, alternating between them round by round. The report goes to stdout.
+First times portset -local --json on the host as it is (the quiet case) against an empty deno run.
+Then opens loopback sockets in farm processes and times portset -local --json and the text report
+against ss, netstat, lsof and psutil, alternating between them round by round. The report goes to
+stdout.
 
 Options:
   --sockets N        sockets to open in total (default 16000)
@@ -39,6 +43,7 @@ Options:
   --warmup N         untimed rounds before them (default 1)
   --timeout S        seconds one command may take (default 120)
   --ready-timeout S  seconds the farms may take to open their sockets (default 120)
+  --quiet-rounds N   timed rounds on the quiet host (default 20; 0 skips the quiet case)
   --skip-diagnosis   do not time the parts of a portset run
   --help             this text
 `;
@@ -70,6 +75,7 @@ export function parseOptions(args: readonly string[]): BenchOptions | null {
         warmup: { type: "string" },
         timeout: { type: "string" },
         "ready-timeout": { type: "string" },
+        "quiet-rounds": { type: "string" },
         "skip-diagnosis": { type: "boolean" },
         help: { type: "boolean" },
       },
@@ -91,5 +97,6 @@ export function parseOptions(args: readonly string[]): BenchOptions | null {
     timeoutMs: positiveInteger("timeout", values.timeout, 120) * 1000,
     readyTimeoutMs: positiveInteger("ready-timeout", values["ready-timeout"], 120) * 1000,
     diagnosis: !values["skip-diagnosis"],
+    quietRounds: positiveInteger("quiet-rounds", values["quiet-rounds"], 20, 0),
   };
 }

@@ -8,12 +8,15 @@
 import { type Contender, SS_WITHOUT_OWNERS } from "./contenders.ts";
 import type { Diagnosis } from "./diagnosis.ts";
 import type { Machine } from "./machine.ts";
+import type { QuietHost } from "./quiet_host.ts";
 import { median, range } from "./stats.ts";
 import type { RunResult } from "./timed_run.ts";
 
 /** The issue's targets. */
 export const TARGET_RATIO_TO_SS = 1.0;
 export const TARGET_PEAK_MIB = 100;
+/** On a quiet host: portset ÷ an empty `deno run`. */
+export const TARGET_QUIET_RATIO = 1.5;
 /** How far portset's endpoint count may be from `ss`'s: sockets open and close between the two. */
 export const ENDPOINT_TOLERANCE = 5;
 
@@ -38,8 +41,12 @@ export interface ReportInput {
   availability: Map<Contender, string | null>;
   results: Map<Contender, RunResult[]>;
   portset: Contender;
+  /** The text report, held to the same target as the JSON. */
+  portsetText: Contender;
   ssWithOwners: Contender;
   diagnosis: Diagnosis | null;
+  /** The quiet host's rounds, taken before the farms started; null when skipped. */
+  quiet: QuietHost | null;
 }
 
 const MIB = 1024;
@@ -90,6 +97,7 @@ export function formatReport(input: ReportInput): string {
     summaries.set(contender, summarize(input.results.get(contender) ?? []));
   }
   const portset = summaries.get(input.portset)!;
+  const portsetText = summaries.get(input.portsetText);
   const ss = summaries.get(input.ssWithOwners);
   const lines: string[] = [];
 
@@ -137,6 +145,15 @@ export function formatReport(input: ReportInput): string {
       `portset / ${input.ssWithOwners.name} = ${ratio.toFixed(2)} ` +
         `(target ≤ ${TARGET_RATIO_TO_SS.toFixed(1)}): ${verdict(ratio <= TARGET_RATIO_TO_SS)}`,
     );
+    if (portsetText && portsetText.succeeded > 0) {
+      const textRatio = portsetText.medianMs / ss.medianMs;
+      lines.push(
+        `${input.portsetText.name} / ${input.ssWithOwners.name} = ${textRatio.toFixed(2)} ` +
+          `(target ≤ ${TARGET_RATIO_TO_SS.toFixed(1)}): ${
+            verdict(textRatio <= TARGET_RATIO_TO_SS)
+          }`,
+      );
+    }
   } else {
     lines.push(`portset / ${input.ssWithOwners.name}: not measured (ss unavailable)`);
   }
@@ -152,6 +169,8 @@ export function formatReport(input: ReportInput): string {
       `${verdict(off <= ENDPOINT_TOLERANCE)} (within ${ENDPOINT_TOLERANCE})`,
   );
 
+  if (input.quiet) lines.push("", ...formatQuietHost(input.quiet, input.portset));
+
   if (input.diagnosis) {
     // ss -tuanp minus ss -tuan: what finding the owners costs ss, to set beside portset's scan.
     const ssPlain = input.contenders.find((contender) => contender.name === SS_WITHOUT_OWNERS);
@@ -161,9 +180,41 @@ export function formatReport(input: ReportInput): string {
   return lines.join("\n") + "\n";
 }
 
+/** The quiet host's table and its target's line. */
+function formatQuietHost(quiet: QuietHost, portsetContender: Contender): string[] {
+  const [empty] = quiet.contenders.filter((contender) => contender.argv.includes("bench/noop.ts"));
+  const portset = summarize(quiet.results.get(portsetContender) ?? []);
+  const lines = [
+    "## The quiet host (before the farms started)",
+    "",
+    `- the host held ${quiet.sockets} sockets (ss -Htuan), ${quiet.processes} processes and ` +
+    `${quiet.fds} open file descriptors; ${quiet.rounds} timed rounds after ${quiet.warmup} ` +
+    `warm-up round(s), round-robin`,
+    "",
+    "| command | median (ms) | min–max (ms) | portset ÷ command | median peak RSS (MiB) | runs |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const contender of quiet.contenders) {
+    const s = summarize(quiet.results.get(contender) ?? []);
+    lines.push(
+      `| ${contender.name} | ${ms(s.medianMs)} | ${ms(s.minMs)}–${ms(s.maxMs)} | ` +
+        `${(portset.medianMs / s.medianMs).toFixed(2)} | ${mib(s.medianRssKib)} | ${s.succeeded} |`,
+    );
+  }
+  if (empty) {
+    const ratio = portset.medianMs / summarize(quiet.results.get(empty) ?? []).medianMs;
+    lines.push(
+      "",
+      `quiet host: ${portsetContender.name} / ${empty.name} = ${ratio.toFixed(2)} ` +
+        `(target ≤ ${TARGET_QUIET_RATIO.toFixed(1)}): ${verdict(ratio <= TARGET_QUIET_RATIO)}`,
+    );
+  }
+  return lines;
+}
+
 function formatDiagnosis(d: Diagnosis, portsetMs: number, ssScanMs: number): string[] {
   const p = d.pipeline, s = d.split;
-  const rest = p.collectMs - s.sockDiagDumpMs - s.procFdScanMs;
+  const oneThread = s.sockDiagDumpMs + s.procFdScanMs;
   const outside = d.pipelineWallMs - p.inProcessTotalMs - p.collectWarmMs;
   const row = (what: string, value: number) => `| ${what} | ${ms(value)} |`;
   return [
@@ -185,20 +236,28 @@ function formatDiagnosis(d: Diagnosis, portsetMs: number, ssScanMs: number): str
     row("in process: runtime time origin → first statement of the script", p.firstStatementMs),
     row("in process: import the collector and the JSON output modules", p.importMs),
     row(
-      "in process: createCollector() (dlopen libc, open the netlink socket)",
-      p.createCollectorMs,
+      "in process: collectOnce(), cold, as the CLI runs it (the Linux collector's modules, " +
+        "dlopen libc, the sock_diag dump on the blocking pool during the /proc/*/fd scan, " +
+        "replies parsed, owners joined, process details, sort)",
+      p.collectMs,
     ),
-    row("in process: collect(), cold, as the CLI runs it", p.collectMs),
-    row("  of which: sock_diag dump alone (cold, separate process)", s.sockDiagDumpMs),
-    row("  of which: /proc/*/fd owner scan alone (cold, separate process)", s.procFdScanMs),
-    row("  of which: the rest, by difference (owners joined, process details, sort)", rest),
+    row(
+      "  for comparison: dlopen of the collector's libc symbols (separate process)",
+      s.loadLibcMs,
+    ),
+    row(
+      "  for comparison: sock_diag dump alone, on one thread (cold, separate process)",
+      s.sockDiagDumpMs,
+    ),
+    row("  for comparison: /proc/*/fd owner scan alone (cold, separate process)", s.procFdScanMs),
+    row("  for comparison: the two one after the other, as collect() runs them", oneThread),
     row(
       "in process: JSON built, encoded and written to /dev/null in chunks, as the CLI does",
       p.jsonMs,
     ),
     row("in process: time origin → output written", p.inProcessTotalMs),
     row("outside: process start before the time origin, and exit", outside),
-    row("for comparison: collect() again in the same process (JIT warm)", p.collectWarmMs),
+    row("for comparison: collectOnce() again in the same process (JIT warm)", p.collectWarmMs),
     row("for comparison: ss -tuanp − ss -tuan, what ss spends finding owners", ssScanMs),
     "",
     `Counts: ${s.sockets} sockets dumped, ${s.fdsScanned} file descriptors examined ` +

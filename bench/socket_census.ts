@@ -1,6 +1,7 @@
 /**
  * Counts the host's sockets two independent ways, `ss` and portset's JSON, to check that the farms
- * are up before timing starts and that portset sees what `ss` sees.
+ * are up before timing starts and that portset sees what `ss` sees; and its processes and open
+ * file descriptors, which the owner scan reads.
  *
  * @module
  */
@@ -56,4 +57,22 @@ export async function countPortsetEndpoints(portset: Contender): Promise<number>
     throw new Error(`${portset.name} printed JSON without an endpoints array`);
   }
   return output.endpoints.length;
+}
+
+/**
+ * The processes in /proc and their open file descriptors: what portset's owner scan reads (one
+ * readlink per descriptor), so what a "quiet" host's figures depend on.
+ */
+export function countProcessesAndFds(): { processes: number; fds: number } {
+  let processes = 0, fds = 0;
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    processes++;
+    try {
+      for (const _ of Deno.readDirSync(`/proc/${entry.name}/fd`)) fds++;
+    } catch {
+      // exited, or not ours to read
+    }
+  }
+  return { processes, fds };
 }
