@@ -64,16 +64,22 @@ class EndpointJsonWriter {
   #ownerFields = new Map<number, string>();
 
   write(endpoint: Endpoint): string {
-    const address = quote(endpoint.localAddress);
-    return `{"protocol":"${endpoint.protocol}","localAddress":${address}` +
-      `,"localPort":${endpoint.localPort},"remoteAddress":${quote(endpoint.remoteAddress)}` +
-      `,"remotePort":${endpoint.remotePort},"state":${quote(endpoint.state)}` +
+    const local = endpoint.localAddress, remote = endpoint.remoteAddress, state = endpoint.state;
+    // Numeric addresses and the key made of one need quoting only when they carry a scope's
+    // interface name (`fe80::1%eth0`); states are names of PortQry's. No pattern test for them.
+    const key = local.includes("%")
+      ? quote(endpointKey(endpoint))
+      : `"${endpoint.protocol}/${local}/${endpoint.localPort}"`;
+    return `{"protocol":"${endpoint.protocol}","localAddress":${quoteAddress(local)}` +
+      `,"localPort":${endpoint.localPort},"remoteAddress":${
+        remote === null ? "null" : quoteAddress(remote)
+      }` +
+      `,"remotePort":${endpoint.remotePort},"state":${state === null ? "null" : `"${state}"`}` +
       this.#owner(endpoint) +
       `,"inode":${endpoint.inode},"uid":${endpoint.uid}` +
       `,"receiveQueue":${endpoint.receiveQueue},"sendQueue":${endpoint.sendQueue}` +
       `,"interface":${quote(endpoint.interface)},"v6only":${endpoint.v6only}` +
-      `,"created":${quote(endpoint.created)}` +
-      `,"key":${quote(endpointKey(endpoint))}}`;
+      `,"created":${quote(endpoint.created)},"key":${key}}`;
   }
 
   /** `,"pid":…,"process":…,"path":…,"user":…` and `owners` when several processes hold it. */
@@ -92,6 +98,11 @@ function ownerFields(endpoint: Endpoint): string {
   const owners = endpoint.owners ? `,"owners":${JSON.stringify(endpoint.owners)}` : "";
   return `,"pid":${endpoint.pid},"process":${quote(endpoint.process)}` +
     `,"path":${quote(endpoint.path)},"user":${quote(endpoint.user)}${owners}`;
+}
+
+/** A numeric address as a JSON string: quoted as it is unless it has a scope's name. */
+function quoteAddress(address: string): string {
+  return address.includes("%") ? quote(address) : `"${address}"`;
 }
 
 /** Printable ASCII other than `"` and `\`: text JSON takes as it is. */

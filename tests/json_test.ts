@@ -37,8 +37,18 @@ const shared: Endpoint = {
   created: "2026-11-22T00:00:00.000Z",
 };
 
+/** A scope's interface name may hold any byte but `/`, `:` and white space. */
+const oddScope: Endpoint = {
+  ...listener,
+  localAddress: 'fe80::1%we"ird\\',
+  remoteAddress: 'fe80::2%we"ird\\',
+  remotePort: 40000,
+  state: "ESTABLISHED",
+  interface: 'we"ird\\',
+};
+
 Deno.test("endpointJson says what JSON.stringify of the model says, plus the key", () => {
-  for (const endpoint of [listener, shared]) {
+  for (const endpoint of [listener, shared, oddScope]) {
     const parsed = JSON.parse(endpointJson(endpoint));
     assert.deepEqual(parsed, {
       ...endpoint,
