@@ -50,24 +50,29 @@ Deno.test("a background dump whose replies outgrow its buffers reads the rest it
   for (let i = 0; i < 600; i++) ports.add(sockets.tcpListen("127.0.0.1").port);
   const libc = loadLibc();
   const background = BackgroundDump.start(libc, [0, 0, 0]);
-  let dumps;
+  const listed = new Set<number>();
+  const protocols = new Map<number, number>();
   try {
     await background.receive();
-    dumps = await background.sockets(String);
+    await background.forEachSocket(String, (protocol, socket) => {
+      protocols.set(protocol, (protocols.get(protocol) ?? 0) + 1);
+      if (socket.localAddress === "127.0.0.1") listed.add(socket.localPort);
+    });
   } finally {
     background.close();
   }
-  const listed = new Set(
-    dumps.flatMap(({ sockets }) => sockets).filter((socket) => socket.localAddress === "127.0.0.1")
-      .map((socket) => socket.localPort),
-  );
   for (const port of ports) assert.ok(listed.has(port), `listener on ${port}`);
   const diag = new SockDiag(libc);
   try {
-    assert.deepEqual(
-      dumps.map(({ protocol }) => protocol),
-      diag.dumpAll(String).map(({ protocol }) => protocol),
-    );
+    // As many sockets of each protocol as a dump on this thread, give or take the host's own
+    // comings and goings.
+    const here = new Map<number, number>();
+    for (const { protocol, sockets } of diag.dumpAll(String)) {
+      here.set(protocol, (here.get(protocol) ?? 0) + sockets.length);
+    }
+    for (const [protocol, count] of here) {
+      assert.ok(Math.abs((protocols.get(protocol) ?? 0) - count) < 50, `protocol ${protocol}`);
+    }
   } finally {
     diag.close();
   }

@@ -28,6 +28,7 @@ import {
   TCP_LISTEN,
   TCPDIAG_GETSOCK,
   tcpStateName,
+  visitDumpReplies,
 } from "../collectors/linux/netlink.ts";
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -579,6 +580,33 @@ Deno.test("parseDumpReplies reads the replies to TCPDIAG_GETSOCK, both families"
     [AF_INET, "127.0.0.1", 5],
     [AF_INET6, "::1", 6],
   ]);
+});
+
+Deno.test("visitDumpReplies reads every socket into one object, as parseDumpReplies reads them", () => {
+  const bytes = Uint8Array.from([
+    ...diag({ localAddress: "127.0.0.1", localPort: 80, inode: 5, cookie: 9 }),
+    ...diag({
+      family: AF_INET6,
+      localAddress: "::1",
+      remoteAddress: "::1",
+      remotePort: 443,
+      state: TCP_ESTABLISHED,
+      inode: 6,
+      attributes: [{ type: INET_DIAG_SKV6ONLY, payload: [1] }],
+    }),
+    ...done(),
+  ]);
+  const parsed: DiagSocket[] = [];
+  assert.equal(parseDumpReplies(bytes, bytes.length, parsed), true);
+  const visited: DiagSocket[] = [];
+  const objects = new Set<DiagSocket>();
+  const complete = visitDumpReplies(bytes, bytes.length, (socket) => {
+    objects.add(socket);
+    visited.push({ ...socket });
+  });
+  assert.equal(complete, true);
+  assert.deepEqual(visited, parsed);
+  assert.equal(objects.size, 1, "one object, read into again");
 });
 
 Deno.test("ALL_STATES covers ESTABLISHED..NEW_SYN_RECV and leaves out BOUND_INACTIVE", () => {

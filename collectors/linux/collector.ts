@@ -112,10 +112,12 @@ export class LinuxCollector implements Collector {
       : scanSocketOwners(this.#libc);
     this.#forgetNames();
     const warnings: string[] = [];
-    let dumps: DiagDump[] | null = null;
     if (background) {
+      // Each reply becomes its endpoint as it is read: no socket object is kept in between.
+      const assembly = this.#assembly(ownership, options);
       try {
-        dumps = await background.sockets(this.#interfaces.name);
+        await background.forEachSocket(this.#interfaces.name, assembly.add);
+        return assembly.snapshot(warnings);
       } catch (error) {
         // Made again on this thread, which can tell why it fails and falls back to /proc/net.
         if (
@@ -126,8 +128,7 @@ export class LinuxCollector implements Collector {
         background.close();
       }
     }
-    dumps ??= this.#dumpSockets(warnings);
-    return this.#snapshot(dumps, ownership, options, warnings);
+    return this.#snapshot(this.#dumpSockets(warnings), ownership, options, warnings);
   }
 
   /** The snapshot of `dumps`, each socket with its owners from `ownership`. */
@@ -137,6 +138,21 @@ export class LinuxCollector implements Collector {
     options: CollectOptions,
     warnings: string[],
   ): Snapshot {
+    const assembly = this.#assembly(ownership, options);
+    for (const { protocol, sockets } of dumps) {
+      for (const socket of sockets) assembly.add(protocol, socket);
+    }
+    return assembly.snapshot(warnings);
+  }
+
+  /**
+   * A snapshot in the making: `add` turns each socket into its endpoint, with its owners from
+   * `ownership` (reading each owning process once), and `snapshot` completes it.
+   */
+  #assembly(ownership: SocketOwnership, options: CollectOptions): {
+    add: (protocol: number, socket: DiagSocket) => void;
+    snapshot: (warnings: string[]) => Snapshot;
+  } {
     const processes = new Map<number, ProcessRecord | null>();
     const lookup = (pid: number): ProcessRecord | null => {
       let record = processes.get(pid);
@@ -149,44 +165,45 @@ export class LinuxCollector implements Collector {
 
     const endpoints: Endpoint[] = [];
     let unowned = 0;
-    for (const { protocol, sockets } of dumps) {
-      for (const socket of sockets) {
-        // Most sockets have one holder: look it up without building a list.
-        let primary: ProcessRecord | null = null;
-        let all: ProcessRecord[] | null = null;
-        if (socket.inode !== 0) {
-          const shared = ownership.sharedHolders(socket.inode);
-          if (shared) {
-            all = ownersByAge(shared, lookup);
-            primary = all[0] ?? null;
-            if (all.length < 2) all = null;
-          } else {
-            const pid = ownership.firstHolder(socket.inode);
-            if (pid !== undefined) primary = lookup(pid);
-          }
-          if (primary === null) unowned++;
+    const add = (protocol: number, socket: DiagSocket) => {
+      // Most sockets have one holder: look it up without building a list.
+      let primary: ProcessRecord | null = null;
+      let all: ProcessRecord[] | null = null;
+      if (socket.inode !== 0) {
+        const shared = ownership.sharedHolders(socket.inode);
+        if (shared) {
+          all = ownersByAge(shared, lookup);
+          primary = all[0] ?? null;
+          if (all.length < 2) all = null;
+        } else {
+          const pid = ownership.firstHolder(socket.inode);
+          if (pid !== undefined) primary = lookup(pid);
         }
-        endpoints.push(this.#endpoint(protocol, socket, primary, all));
+        if (primary === null) unowned++;
       }
-    }
-    if (unowned > 0 && ownership.deniedPids.length > 0) {
-      warnings.push(
-        `running as uid ${this.#libc.geteuid()} without root: the fd tables of ${ownership.deniedPids.length} ` +
-          `processes cannot be read, so ${unowned} sockets are listed with no owner (pid null); ` +
-          `their addresses, ports, states and socket user are complete. Run as root to see every owner.`,
-      );
-    }
+      endpoints.push(this.#endpoint(protocol, socket, primary, all));
+    };
+    const snapshot = (warnings: string[]): Snapshot => {
+      if (unowned > 0 && ownership.deniedPids.length > 0) {
+        warnings.push(
+          `running as uid ${this.#libc.geteuid()} without root: the fd tables of ${ownership.deniedPids.length} ` +
+            `processes cannot be read, so ${unowned} sockets are listed with no owner (pid null); ` +
+            `their addresses, ports, states and socket user are complete. Run as root to see every owner.`,
+        );
+      }
 
-    // Every process looked up and still alive owns at least one endpoint.
-    const owningProcesses: ProcessInfo[] = [];
-    this.#records.clear();
-    for (const [pid, record] of processes) {
-      if (record === null) continue;
-      if (options.reuseOwners) this.#records.set(pid, record);
-      const { startTicks: _, ...info } = record;
-      owningProcesses.push(info);
-    }
-    return makeSnapshot(endpoints, owningProcesses, warnings, this.#diag ? "netlink" : "procfs");
+      // Every process looked up and still alive owns at least one endpoint.
+      const owningProcesses: ProcessInfo[] = [];
+      this.#records.clear();
+      for (const [pid, record] of processes) {
+        if (record === null) continue;
+        if (options.reuseOwners) this.#records.set(pid, record);
+        const { startTicks: _, ...info } = record;
+        owningProcesses.push(info);
+      }
+      return makeSnapshot(endpoints, owningProcesses, warnings, this.#diag ? "netlink" : "procfs");
+    };
+    return { add, snapshot };
   }
 
   takeDestroyed(): { endpoints: Endpoint[]; overflowed: boolean } | null {

@@ -175,6 +175,9 @@ export function buildTcpDumpRequest(
 /** Names an interface index; the collector passes if_indextoname, tests pass a table. */
 export type InterfaceNamer = (index: number) => string;
 
+/** Takes each socket of a dump as it is read. */
+export type DiagSocketVisitor = (socket: DiagSocket) => void;
+
 /**
  * Parses one buffer of dump replies, appending each socket to `into`. `texts` formats the
  * addresses; the buffers of one dump share one, so that each distinct address is formatted once.
@@ -191,6 +194,42 @@ export function parseDumpReplies(
   interfaceName: InterfaceNamer = String,
   texts: AddressTexts = new AddressTexts(),
 ): boolean {
+  return readDumpReplies(
+    buffer,
+    length,
+    (socket) => into.push(socket),
+    interfaceName,
+    texts,
+    false,
+  );
+}
+
+/**
+ * As {@linkcode parseDumpReplies}, handing each socket to `visit` in one object that is read
+ * into again for the next: the visitor keeps what it needs, not the object. A one-shot snapshot
+ * turns each socket straight into its endpoint, and 16,000 objects made to be dropped at once
+ * are not made.
+ */
+export function visitDumpReplies(
+  buffer: Uint8Array,
+  length: number,
+  visit: DiagSocketVisitor,
+  interfaceName: InterfaceNamer = String,
+  texts: AddressTexts = new AddressTexts(),
+): boolean {
+  return readDumpReplies(buffer, length, visit, interfaceName, texts, true);
+}
+
+/** The parser of both: `reuse` reads every socket into one object. */
+function readDumpReplies(
+  buffer: Uint8Array,
+  length: number,
+  visit: DiagSocketVisitor,
+  interfaceName: InterfaceNamer,
+  texts: AddressTexts,
+  reuse: boolean,
+): boolean {
+  const reused = reuse ? blankSocket() : null;
   const view = new DataView(buffer.buffer, buffer.byteOffset, length);
   let offset = 0;
   while (offset < length) {
@@ -217,9 +256,9 @@ export function parseDumpReplies(
       const code = view.getInt32(payload, HOST_LITTLE_ENDIAN);
       if (code !== 0) throw new NetlinkKernelError(-code);
     } else if (type === SOCK_DIAG_BY_FAMILY || type === TCPDIAG_GETSOCK) {
-      into.push(
-        parseDiagMessage(buffer, view, payload, offset + messageLength, interfaceName, texts),
-      );
+      const socket = reused ?? blankSocket();
+      readDiagMessage(buffer, view, payload, offset + messageLength, interfaceName, texts, socket);
+      visit(socket);
     }
     // NLMSG_NOOP and types this parser does not know are skipped, as the netlink ABI allows.
     offset += (messageLength + 3) & ~3;
@@ -227,14 +266,36 @@ export function parseDumpReplies(
   return false;
 }
 
-function parseDiagMessage(
+/** A socket with every field, to be read into (one shape for all). */
+function blankSocket(): DiagSocket {
+  return {
+    family: AF_INET,
+    state: 0,
+    localAddress: "",
+    localPort: 0,
+    remoteAddress: "",
+    remotePort: 0,
+    interfaceIndex: 0,
+    receiveQueue: 0,
+    sendQueue: 0,
+    uid: 0,
+    inode: 0,
+    cookie: 0,
+    v6only: null,
+    protocol: null,
+  };
+}
+
+/** Reads the inet_diag_msg at `start` (and its attributes, up to `end`) into `socket`. */
+function readDiagMessage(
   buffer: Uint8Array,
   view: DataView,
   start: number,
   end: number,
   interfaceName: InterfaceNamer,
   texts: AddressTexts,
-): DiagSocket {
+  socket: DiagSocket,
+): void {
   if (end - start < INET_DIAG_MSG_SIZE) {
     throw new NetlinkParseError(
       `inet_diag_msg at byte ${start} has ${end - start} of ${INET_DIAG_MSG_SIZE} bytes`,
@@ -258,26 +319,23 @@ function parseDiagMessage(
       if (ipv6NeedsScope(buffer, remote)) remoteAddress += "%" + interfaceName(interfaceIndex);
     }
   }
-  const socket: DiagSocket = {
-    family,
-    state: buffer[start + 1],
-    localAddress,
-    localPort: view.getUint16(start + 4, false),
-    remoteAddress,
-    remotePort: view.getUint16(start + 6, false),
-    interfaceIndex,
-    receiveQueue: view.getUint32(start + 56, HOST_LITTLE_ENDIAN),
-    sendQueue: view.getUint32(start + 60, HOST_LITTLE_ENDIAN),
-    uid: view.getUint32(start + 64, HOST_LITTLE_ENDIAN),
-    inode: view.getUint32(start + 68, HOST_LITTLE_ENDIAN),
-    // cookie[0] is the low half, cookie[1] the high half.
-    cookie: view.getUint32(start + 48, HOST_LITTLE_ENDIAN) * 2 ** 32 +
-      view.getUint32(start + 44, HOST_LITTLE_ENDIAN),
-    v6only: null,
-    protocol: null,
-  };
+  socket.family = family;
+  socket.state = buffer[start + 1];
+  socket.localAddress = localAddress;
+  socket.localPort = view.getUint16(start + 4, false);
+  socket.remoteAddress = remoteAddress;
+  socket.remotePort = view.getUint16(start + 6, false);
+  socket.interfaceIndex = interfaceIndex;
+  socket.receiveQueue = view.getUint32(start + 56, HOST_LITTLE_ENDIAN);
+  socket.sendQueue = view.getUint32(start + 60, HOST_LITTLE_ENDIAN);
+  socket.uid = view.getUint32(start + 64, HOST_LITTLE_ENDIAN);
+  socket.inode = view.getUint32(start + 68, HOST_LITTLE_ENDIAN);
+  // cookie[0] is the low half, cookie[1] the high half.
+  socket.cookie = view.getUint32(start + 48, HOST_LITTLE_ENDIAN) * 2 ** 32 +
+    view.getUint32(start + 44, HOST_LITTLE_ENDIAN);
+  socket.v6only = null;
+  socket.protocol = null;
   parseAttributes(view, start + INET_DIAG_MSG_SIZE, end, socket);
-  return socket;
 }
 
 /** Reads the rtattrs after an inet_diag_msg that the model uses. */

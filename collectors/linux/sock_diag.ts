@@ -14,6 +14,7 @@ import {
   buildDumpRequest,
   buildTcpDumpRequest,
   type DiagSocket,
+  type DiagSocketVisitor,
   EAGAIN,
   EINTR,
   type InterfaceNamer,
@@ -21,10 +22,10 @@ import {
   IPPROTO_UDP,
   NETLINK_SOCK_DIAG,
   NetlinkKernelError,
-  parseDumpReplies,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   SOL_SOCKET,
+  visitDumpReplies,
 } from "./netlink.ts";
 
 const SO_RCVTIMEO = 20;
@@ -103,16 +104,16 @@ export function openSockDiagSocket(libc: Libc): number {
 
 /**
  * Reads the replies of a dump whose request has gone out on `fd` until the dump is complete,
- * adding its sockets to `sockets`.
+ * handing each socket to `visit` in one reused object (see visitDumpReplies).
  */
 export function receiveDump(
   libc: Libc,
   fd: number,
   buffer: Uint8Array<ArrayBuffer>,
-  sockets: DiagSocket[],
+  visit: DiagSocketVisitor,
   interfaceName: InterfaceNamer,
   texts: AddressTexts,
-): DiagSocket[] {
+): void {
   for (;;) {
     const received = Number(libc.recv(fd, buffer, BigInt(buffer.length), 0));
     if (received < 0) {
@@ -127,8 +128,8 @@ export function receiveDump(
         `cannot read sock_diag replies: ${errnoText(libc, code)}`,
       );
     }
-    if (received === 0) return sockets;
-    if (parseDumpReplies(buffer, received, sockets, interfaceName, texts)) return sockets;
+    if (received === 0) return;
+    if (visitDumpReplies(buffer, received, visit, interfaceName, texts)) return;
   }
 }
 
@@ -160,7 +161,10 @@ export class SockDiag {
         `cannot send a sock_diag request: ${errnoText(this.#libc, errno(this.#libc))}`,
       );
     }
-    return receiveDump(this.#libc, this.#fd, this.#buffer, [], interfaceName, texts);
+    const sockets: DiagSocket[] = [];
+    const keep = (socket: DiagSocket) => sockets.push({ ...socket });
+    receiveDump(this.#libc, this.#fd, this.#buffer, keep, interfaceName, texts);
+    return sockets;
   }
 
   /**

@@ -22,9 +22,8 @@
 
 import { AddressTexts } from "./address_texts.ts";
 import { HOST_LITTLE_ENDIAN, type Libc } from "./ffi.ts";
-import { type DiagSocket, type InterfaceNamer, parseDumpReplies } from "./netlink.ts";
+import { type DiagSocket, type InterfaceNamer, visitDumpReplies } from "./netlink.ts";
 import {
-  type DiagDump,
   type DumpRequest,
   DUMPS,
   KERNEL_ADDRESS,
@@ -108,7 +107,7 @@ export class BackgroundDump {
   /**
    * Waits for the requests to have gone out (the kernel's walk of its tables), then has pool
    * threads gather the replies. A request that could not be sent is reported by
-   * {@linkcode sockets}.
+   * {@linkcode forEachSocket}.
    */
   receive(): Promise<void> {
     this.#receiving ??= this.#receiveOnce();
@@ -147,44 +146,45 @@ export class BackgroundDump {
   }
 
   /**
-   * Waits for the replies and reads them: every socket, as `SockDiag.dumpAll` lists them. Throws
-   * {@linkcode SockDiagUnavailableError} when a receive failed, and what the parser throws for a
-   * reply it cannot read (NetlinkKernelError for a request the kernel refused).
+   * Waits for the replies and reads them, handing each socket to `visit` with the protocol its
+   * dump was for, in one object read into again for the next (see visitDumpReplies): every
+   * socket `SockDiag.dumpAll` lists. Throws {@linkcode SockDiagUnavailableError} when a request
+   * or a receive failed, and what the parser throws for a reply it cannot read
+   * (NetlinkKernelError for a request the kernel refused), possibly after visiting some sockets.
    */
-  async sockets(interfaceName: InterfaceNamer): Promise<DiagDump[]> {
+  async forEachSocket(
+    interfaceName: InterfaceNamer,
+    visit: (protocol: DumpRequest["protocol"], socket: DiagSocket) => void,
+  ): Promise<void> {
     await this.receive();
     if (this.#failure) throw this.#failure;
     // Every receive is waited for, failed or not, so that none is left running.
     const counts = await Promise.all(this.#pending.map(({ received }) => received!));
+    if (counts.some((count) => count < 0)) {
+      throw new SockDiagUnavailableError("cannot read sock_diag replies");
+    }
     const texts = new AddressTexts();
-    return this.#pending.map((pending, i) => {
-      const count = counts[i];
-      if (count < 0) throw new SockDiagUnavailableError("cannot read sock_diag replies");
+    this.#pending.forEach((pending, i) => {
+      const protocol = pending.dump.protocol;
+      const take = (socket: DiagSocket) => visit(protocol, socket);
       const view = new DataView(pending.headers.buffer);
-      const sockets: DiagSocket[] = [];
       let complete = false;
-      for (let message = 0; message < count && !complete; message++) {
+      for (let message = 0; message < counts[i] && !complete; message++) {
         const length = view.getUint32(message * MMSGHDR_BYTES + MSG_LEN, HOST_LITTLE_ENDIAN);
         const start = message * SLOT_BYTES;
-        complete = parseDumpReplies(
-          pending.replies.subarray(start, start + length),
-          length,
-          sockets,
-          interfaceName,
-          texts,
-        );
+        const replies = pending.replies.subarray(start, start + length);
+        complete = visitDumpReplies(replies, length, take, interfaceName, texts);
       }
       if (!complete) {
         // More replies than slots: the rest is read here.
         const buffer = pending.replies.subarray(0, 2 * SLOT_BYTES);
-        receiveDump(this.#libc, pending.fd, buffer, sockets, interfaceName, texts);
+        receiveDump(this.#libc, pending.fd, buffer, take, interfaceName, texts);
       }
       pending.replies.buffer.transfer(0); // frees the memory now (see the module's doc)
-      return { protocol: pending.dump.protocol, sockets };
     });
   }
 
-  /** Closes the sockets; call it once {@linkcode sockets} has settled. */
+  /** Closes the sockets; call it once {@linkcode forEachSocket} has settled. */
   close(): void {
     for (const { fd } of this.#pending) this.#libc.close(fd);
     this.#pending = [];
