@@ -86,17 +86,14 @@ async function monitor(
                   `(${names[0]}${names.length > 1 ? ` … ${names.at(-1)}` : ""}) to keep ` +
                   `${directory} within ${describeRetention(command.retention)}`,
               ),
+            onFailure: (message) => say(`portset: ${message}`),
+            onRecovery: (message) => say(`portset: ${message}`),
           },
           snapshot,
         );
       },
       tick(changes, snapshot) {
-        try {
-          reporter!.record(changes, snapshot);
-        } catch (error) {
-          if (!(error instanceof ReporterError)) throw error;
-          warnOnce(`${error.message}; changes are not being logged until it can write again`);
-        }
+        reporter!.record(changes, snapshot);
       },
     });
   }

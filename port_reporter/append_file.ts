@@ -14,6 +14,7 @@ export class ReporterError extends Error {
 /** An append-only log file that knows its size and can take back a failed record. */
 export class AppendFile {
   #file: Deno.FsFile;
+  #closed = false;
   size: number;
 
   constructor(readonly path: string, header: string) {
@@ -23,7 +24,27 @@ export class AppendFile {
       throw new ReporterError(`cannot create ${path}: ${(error as Error).message}`);
     }
     this.size = 0;
-    this.append(encoder.encode(header));
+    try {
+      this.append(encoder.encode(header));
+    } catch (error) {
+      this.discard(); // a log without its header is no log: none is left behind
+      throw error;
+    }
+  }
+
+  /**
+   * Whether the path still names this file: false once it was removed or replaced (its directory
+   * removed while the monitor runs), when what is written would reach no one.
+   */
+  inPlace(): boolean {
+    try {
+      const named = Deno.lstatSync(this.path);
+      const open = this.#file.statSync();
+      // Windows gives no inode numbers; there a file that is still named is taken as this one.
+      return open.ino === null || (named.ino === open.ino && named.dev === open.dev);
+    } catch {
+      return false;
+    }
   }
 
   /** Writes `bytes` whole, or takes back what part of them was written and throws. */
@@ -47,19 +68,43 @@ export class AppendFile {
 
   /** Takes the file back to `size` bytes: the pair's other record failed. */
   cut(size: number): void {
-    this.#file.truncateSync(size);
-    this.#file.seekSync(size, Deno.SeekMode.Start);
+    try {
+      this.#file.truncateSync(size);
+      this.#file.seekSync(size, Deno.SeekMode.Start);
+    } catch (error) {
+      throw new ReporterError(`cannot write ${this.path}: ${(error as Error).message}`);
+    }
     this.size = size;
   }
 
   /** Flushes what was written to disk. */
   flush(): void {
-    this.#file.syncDataSync();
+    try {
+      this.#file.syncDataSync();
+    } catch (error) {
+      throw new ReporterError(`cannot write ${this.path}: ${(error as Error).message}`);
+    }
   }
 
-  /** Closes the file. */
+  /** Closes the file; once is enough, and a failure to close loses nothing already flushed. */
   close(): void {
-    this.#file.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#file.close();
+    } catch {
+      // nothing to do about it, and the records were flushed at the end of their tick
+    }
+  }
+
+  /** Closes and removes the file: it was made, but never got its header. */
+  discard(): void {
+    this.close();
+    try {
+      Deno.removeSync(this.path);
+    } catch {
+      // gone already, or the directory with it
+    }
   }
 }
 

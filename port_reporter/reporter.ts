@@ -14,6 +14,13 @@
  * the end of every tick, and a write that fails (a full disk) is cut back to where the record
  * began, so a kill, a crash or a full disk never leaves half a record.
  *
+ * A run outlives its logs' troubles: when a write, a rotation or the directory fails (a full disk,
+ * the directory removed), the reporter says so once ({@linkcode PortReporterOptions.onFailure}),
+ * counts the changes it could not log, and tries again at the next change: the same files while
+ * they are still in place, else a new pair in the directory, made again (0700, checked) if it was
+ * removed. When it can write again it says so, with the count
+ * ({@linkcode PortReporterOptions.onRecovery}).
+ *
  * @module
  */
 
@@ -21,7 +28,7 @@ import { basename } from "node:path";
 import type { Snapshot } from "../model/endpoint.ts";
 import { endpointsByOwner } from "../model/snapshot.ts";
 import type { SocketChange } from "../model/socket_change.ts";
-import { AppendFile, encoder } from "./append_file.ts";
+import { AppendFile, encoder, ReporterError } from "./append_file.ts";
 import { formatInitialLog } from "./initial_log.ts";
 import { makeLogDirectory } from "./log_directory.ts";
 import { localDateTime, logFileStamp } from "./log_time.ts";
@@ -52,6 +59,19 @@ export interface PortReporterOptions {
   retention?: Retention;
   /** Told the names of the files retention removed, oldest first. */
   onRemoved?: (names: string[]) => void;
+  /**
+   * Told, once, that changes are no longer being logged and why (`cannot write …: No space left
+   * on device`); a later failure is not told again until the reporter has recovered.
+   */
+  onFailure?: (message: string) => void;
+  /** Told that the logs are being written again, and how many changes could not be logged. */
+  onRecovery?: (message: string) => void;
+}
+
+/** The PR-PORTS / PR-PIDS files being written. */
+interface LogPair {
+  ports: AppendFile;
+  pids: AppendFile;
 }
 
 /** Writes the Port Reporter logs of one run. */
@@ -60,8 +80,8 @@ export class PortReporter {
   readonly directory: string;
   #maxBytes: number;
   #now: () => Date;
-  #ports!: AppendFile;
-  #pids!: AppendFile;
+  /** None while the logs cannot be written: the next change tries to start a pair. */
+  #pair: LogPair | null = null;
   /** The local date the current pair was started on, for the midnight rotation. */
   #date = "";
   #record = 0;
@@ -72,6 +92,12 @@ export class PortReporter {
   #operatingSystem: string;
   #retention: Retention | null;
   #onRemoved: (names: string[]) => void;
+  #onFailure: (message: string) => void;
+  #onRecovery: (message: string) => void;
+  /** Why the logs cannot be written now, or null while they can. */
+  #failure: string | null = null;
+  /** Changes not logged since {@linkcode #failure} began. */
+  #unlogged = 0;
   /** This run's PR-INITIAL, which retention keeps while the run goes on. */
   #initial = "";
   /** Every file this run has written, in order. */
@@ -84,6 +110,13 @@ export class PortReporter {
     this.#operatingSystem = options.operatingSystem;
     this.#retention = options.retention ?? null;
     this.#onRemoved = options.onRemoved ?? (() => {});
+    this.#onFailure = options.onFailure ?? (() => {});
+    this.#onRecovery = options.onRecovery ?? (() => {});
+  }
+
+  /** Why changes are not being logged now, or null while they are. */
+  get failure(): string | null {
+    return this.#failure;
   }
 
   /**
@@ -109,14 +142,19 @@ export class PortReporter {
     return reporter;
   }
 
-  /** Logs one tick's changes: a PR-PORTS line and a PR-PIDS record each, then flushes both. */
+  /**
+   * Logs one tick's changes: a PR-PORTS line and a PR-PIDS record each, then flushes both. Never
+   * throws for the logs' sake: what cannot be written is counted and told (see the module's
+   * notes), and the next call tries again.
+   */
   record(changes: readonly SocketChange[], snapshot: Snapshot): void {
     if (changes.length === 0) return;
     const time = this.#now();
     const byPid = endpointsByOwner(snapshot.endpoints);
+    let logged = 0;
     try {
       for (const change of changes) {
-        if (this.#needsRotation(time)) this.#rotate(time);
+        const pair = this.#pairFor(time);
         const number = this.#record + 1;
         const pid = change.endpoint.pid;
         const line = encoder.encode(formatPortsLine(time, change, number));
@@ -127,20 +165,25 @@ export class PortReporter {
           pid === null ? undefined : snapshot.processes.get(pid),
           pid === null ? [] : byPid.get(pid) ?? [],
         ));
-        const portsSize = this.#ports.size;
-        this.#ports.append(line);
+        const portsSize = pair.ports.size;
+        pair.ports.append(line);
         try {
-          this.#pids.append(detail);
+          pair.pids.append(detail);
         } catch (error) {
-          this.#ports.cut(portsSize); // no line without its record
+          pair.ports.cut(portsSize); // no line without its record
           throw error;
         }
         this.#record = number;
+        logged++;
       }
-    } finally {
-      this.#ports.flush();
-      this.#pids.flush();
+      this.#pair?.ports.flush();
+      this.#pair?.pids.flush();
+    } catch (error) {
+      if (!(error instanceof ReporterError)) throw error;
+      this.#failed(error.message, changes.length - logged);
+      return;
     }
+    this.#recovered();
   }
 
   /**
@@ -151,7 +194,7 @@ export class PortReporter {
   stop(reason: string): void {
     if (this.#closed) return;
     const line = encoder.encode(formatStopLine(this.#now(), reason));
-    for (const file of [this.#ports, this.#pids]) {
+    for (const file of this.#pair === null ? [] : [this.#pair.ports, this.#pair.pids]) {
       try {
         file.append(line);
         file.flush();
@@ -166,34 +209,76 @@ export class PortReporter {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#ports.close();
-    this.#pids.close();
+    this.#closePair();
   }
 
-  #needsRotation(time: Date): boolean {
-    return localDateTime(time)[0] !== this.#date || this.#ports.size >= this.#maxBytes ||
-      this.#pids.size >= this.#maxBytes;
+  /**
+   * The pair the next record goes to: the current one unless it is time to rotate or its files
+   * are gone (the directory removed), else a new one.
+   */
+  #pairFor(time: Date): LogPair {
+    const pair = this.#pair;
+    if (pair !== null && pair.ports.inPlace() && pair.pids.inPlace()) {
+      if (!this.#needsRotation(pair, time)) return pair;
+      pair.ports.flush();
+      pair.pids.flush();
+    }
+    this.#closePair();
+    return this.#openPair(time, this.#freeStamp(time, ["PR-PORTS", "PR-PIDS"]));
   }
 
-  #rotate(time: Date): void {
-    this.#ports.flush();
-    this.#pids.flush();
-    this.#ports.close();
-    this.#pids.close();
-    this.#openPair(time, this.#freeStamp(time, ["PR-PORTS", "PR-PIDS"]));
+  #needsRotation(pair: LogPair, time: Date): boolean {
+    return localDateTime(time)[0] !== this.#date || pair.ports.size >= this.#maxBytes ||
+      pair.pids.size >= this.#maxBytes;
   }
 
-  #openPair(time: Date, stamp: string): void {
+  /** Starts a pair, making the directory again if it was removed; a file it made alone is undone. */
+  #openPair(time: Date, stamp: string): LogPair {
+    makeLogDirectory(this.directory);
     const ports = `PR-PORTS-${stamp}.log`, pids = `PR-PIDS-${stamp}.log`;
-    this.#ports = new AppendFile(`${this.directory}/${ports}`, formatPortsHeader(pids, time));
-    this.#pids = new AppendFile(
-      `${this.directory}/${pids}`,
-      formatPidsHeader(ports, { time, host: this.#host, operatingSystem: this.#operatingSystem }),
-    );
-    this.files.push(this.#ports.path, this.#pids.path);
+    const portsFile = new AppendFile(`${this.directory}/${ports}`, formatPortsHeader(pids, time));
+    let pidsFile: AppendFile;
+    try {
+      pidsFile = new AppendFile(
+        `${this.directory}/${pids}`,
+        formatPidsHeader(ports, { time, host: this.#host, operatingSystem: this.#operatingSystem }),
+      );
+    } catch (error) {
+      portsFile.discard();
+      throw error;
+    }
+    this.#pair = { ports: portsFile, pids: pidsFile };
+    this.files.push(portsFile.path, pidsFile.path);
     this.#date = localDateTime(time)[0];
     this.#record = 0;
     this.#keepWithinRetention(time, new Set([this.#initial, ports, pids]));
+    return this.#pair;
+  }
+
+  #closePair(): void {
+    const pair = this.#pair;
+    this.#pair = null;
+    pair?.ports.close();
+    pair?.pids.close();
+  }
+
+  #failed(message: string, unlogged: number): void {
+    this.#unlogged += unlogged;
+    if (this.#failure !== null) return;
+    this.#failure = message;
+    this.#onFailure(`${message}; changes are not being logged until it can write again`);
+  }
+
+  #recovered(): void {
+    if (this.#failure === null) return;
+    const count = this.#unlogged;
+    this.#failure = null;
+    this.#unlogged = 0;
+    const pair = this.#pair!;
+    this.#onRecovery(
+      `logging again to ${pair.ports.path} and ${basename(pair.pids.path)}; ` +
+        `${count} change${count === 1 ? "" : "s"} could not be logged meanwhile`,
+    );
   }
 
   /** Removes the oldest sets of logs past the retention limits, never `open` files. */
