@@ -24,15 +24,23 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
   const lines: string[] = [` portset ${VERSION}: Port Reporter log report`, ""];
   const files = report.files;
   const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
-  const dialects = [...new Set(files.map((file) => file.dialect))]
-    .map((dialect) => dialect === "portset" ? "portset's" : "the original Port Reporter's");
+  // Which programs wrote the logs, as far as any was read: a file of noise was written by neither.
+  const dialects = [
+    ...new Set(
+      files.filter((file) => file.records > 0 || file.skipped === 0).map((file) => file.dialect),
+    ),
+  ].map((dialect) => dialect === "portset" ? "portset's" : "the original Port Reporter's");
   // The operating systems the logs' headers name, once each.
   const systems = [
     ...new Set(files.flatMap((file) => file.operatingSystem ? [file.operatingSystem] : [])),
   ];
   lines.push(
     ` Logs: ${report.directory} (${files.length} files, ${formatBytes(bytes)}; ${
-      dialects.join(" and ")
+      dialects.join(" and ") || "none readable"
+    }${
+      report.totals.unreadFiles
+        ? `; ${report.totals.unreadFiles} could not be read, or not to their end`
+        : ""
     })`,
     ` Computer: ${report.hosts.join(", ") || "not named in the logs"}${
       systems.length ? ` (${systems.join(", ")})` : ""
@@ -156,7 +164,12 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
   }
 
   if (report.problems.length > 0) {
-    section(lines, `Unreadable lines (${report.totals.skippedLines})`);
+    const unreadFiles = report.totals.unreadFiles;
+    section(
+      lines,
+      `Unreadable lines (${report.totals.skippedLines})` +
+        (unreadFiles ? ` and files (${unreadFiles})` : ""),
+    );
     for (const problem of report.problems) lines.push(` ${problem}`);
   }
   lines.push("", RULE, "", " End of portset report", "");

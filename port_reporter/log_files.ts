@@ -47,8 +47,8 @@ const KIND_ORDER: Record<LogKind, number> = { initial: 0, pids: 1, ports: 2 };
 export async function findLogRuns(
   directory: string,
   dateOrder: DateOrder,
-): Promise<{ files: LogFile[]; runs: LogRun[] }> {
-  const files = await findLogs(directory);
+): Promise<{ files: LogFile[]; runs: LogRun[]; gone: string[] }> {
+  const { files, gone } = await findLogs(directory);
   for (const file of files) file.start = await firstTime(file, dateOrder);
   files.sort((a, b) =>
     (a.start ?? Infinity) - (b.start ?? Infinity) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
@@ -63,7 +63,7 @@ export async function findLogRuns(
     if (file.kind === "initial") run.initial = file;
     else run[file.kind].push(file);
   }
-  return { files, runs };
+  return { files, runs, gone };
 }
 
 /**
@@ -74,8 +74,11 @@ function sequence(name: string): number {
   return Number(/\d{8}-\d{6}-(\d+)\.log$/i.exec(name)?.[1] ?? 1);
 }
 
-/** The log files in `directory`, or `directory` itself when it is one log file. */
-async function findLogs(directory: string): Promise<LogFile[]> {
+/**
+ * The log files in `directory`, or `directory` itself when it is one log file; `gone` names those
+ * listed but removed before they could be looked at (a monitor's retention, a rotation).
+ */
+async function findLogs(directory: string): Promise<{ files: LogFile[]; gone: string[] }> {
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(directory);
@@ -94,10 +97,19 @@ async function findLogs(directory: string): Promise<LogFile[]> {
     }
   }
   const files: LogFile[] = [];
+  const gone: string[] = [];
   for (const { path, name } of candidates) {
     const match = LOG_NAME.exec(name);
     if (!match) continue;
-    const bytes = info.isFile ? info.size : (await Deno.stat(path)).size;
+    let bytes = info.size;
+    if (!info.isFile) {
+      try {
+        bytes = (await Deno.stat(path)).size;
+      } catch {
+        gone.push(name);
+        continue;
+      }
+    }
     files.push({
       path,
       name,
@@ -108,10 +120,11 @@ async function findLogs(directory: string): Promise<LogFile[]> {
   }
   if (files.length === 0) {
     throw new LogDirectoryError(
-      `no Port Reporter logs (PR-INITIAL-*.log, PR-PORTS-*.log, PR-PIDS-*.log) in ${directory}`,
+      `no Port Reporter logs (PR-INITIAL-*.log, PR-PORTS-*.log, PR-PIDS-*.log) in ${directory}` +
+        (gone.length > 0 ? ` (${gone.length} removed while they were listed)` : ""),
     );
   }
-  return files;
+  return { files, gone };
 }
 
 /**

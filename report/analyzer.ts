@@ -67,6 +67,7 @@ export class LogAnalyzer {
   #changes = 0;
   #initialSockets = 0;
   #skipped = 0;
+  #unreadFiles = 0;
   #problems: string[] = [];
   #hosts = new Set<string>();
   /** Processes whose path was already judged, so each is flagged once per path. */
@@ -169,10 +170,16 @@ export class LogAnalyzer {
     this.#see(time);
   }
 
-  /** A line no reader understood. */
-  problem(file: string, line: number, reason: string): void {
-    this.#skipped++;
+  /** A line no reader understood, or `lines` of them that `reason` covers together. */
+  problem(file: string, line: number, reason: string, lines = 1): void {
+    this.#skipped += lines;
     if (this.#problems.length < LIMITS.problems) this.#problems.push(`${file}:${line}: ${reason}`);
+  }
+
+  /** A file found that could not be read, or not to its end; `reason` says why. */
+  unreadFile(file: string, reason: string): void {
+    this.#unreadFiles++;
+    if (this.#problems.length < LIMITS.problems) this.#problems.push(`${file}: ${reason}`);
   }
 
   /** A computer name read from a header. */
@@ -214,6 +221,7 @@ export class LogAnalyzer {
           0,
         ),
         skippedLines: this.#skipped,
+        unreadFiles: this.#unreadFiles,
       },
       ports: usage.ports,
       processes: usage.processes,

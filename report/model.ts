@@ -32,6 +32,11 @@ export interface LogFileSummary {
   host?: string;
   /** The operating system the file's header names, when it names one. */
   operatingSystem?: string;
+  /**
+   * Why the file, or the rest of it, could not be read (it was removed or rotated away while the
+   * report read the logs); absent when it was read to its end.
+   */
+  unread?: string;
 }
 
 /** A local port and how much of the observed time something had it open. */
@@ -214,6 +219,8 @@ export interface Report {
     pidsRecords: number;
     /** Lines no reader understood, over every file. */
     skippedLines: number;
+    /** Files found that could not be read, or not to their end (see `files[].unread`). */
+    unreadFiles: number;
   };
   ports: PortUsage[];
   processes: ProcessUsage[];

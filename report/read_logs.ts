@@ -3,6 +3,11 @@
  * run (port_reporter/log_files.ts), each streamed through its reader into one
  * {@linkcode LogAnalyzer}. Progress is reported in bytes.
  *
+ * The logs may change as they are read (a monitor rotating, its retention removing old files): a
+ * file that is gone before or while it is read is counted and named, what was read of it kept,
+ * and the report goes on. A file named like a log in which no reader found a header or a record
+ * (random bytes, another program's file) has all its lines counted as unreadable.
+ *
  * @module
  */
 
@@ -31,20 +36,49 @@ export async function readLogDirectory(
   options: ReadLogsOptions,
 ): Promise<Report> {
   const dateOrder = options.dateOrder ?? "ymd";
-  const { files, runs } = await findLogRuns(directory, dateOrder);
+  const { files, runs, gone } = await findLogRuns(directory, dateOrder);
 
   const analyzer = new LogAnalyzer(options);
+  for (const name of gone) analyzer.unreadFile(name, "removed before it could be read");
   const total = files.reduce((sum, file) => sum + file.bytes, 0);
   let done = 0;
   const summaries: LogFileSummary[] = [];
+  /** Why each file read could not be read to its end. */
+  const unread = new Map<string, string>();
+  /** Lines that are not blank in the file just read. */
+  let written = 0;
   const read = async (file: LogFile, onLine: (line: string, number: number) => void) => {
     const before = done;
+    written = 0;
     options.onProgress?.(done, total, file.name);
-    await readLines(file.path, onLine, (bytes) => {
-      done = before + bytes;
-      options.onProgress?.(done, total, file.name);
-    });
+    try {
+      await readLines(file.path, (line, number) => {
+        if (line.trim() !== "") written++;
+        onLine(line, number);
+      }, (bytes) => {
+        done = before + bytes;
+        options.onProgress?.(done, total, file.name);
+      });
+    } catch (error) {
+      const reason = error instanceof Deno.errors.NotFound
+        ? "removed before it could be read"
+        : `could not be read to its end: ${(error as Error).message}`;
+      unread.set(file.name, reason);
+      analyzer.unreadFile(file.name, reason);
+    }
     done = before + file.bytes;
+  };
+  /** A file in which its reader found nothing of a log: every line it has is unreadable. */
+  const notALog = (file: LogFile, problems: { count: number }) => {
+    const lines = written - problems.count;
+    if (unread.has(file.name) || lines <= 0) return;
+    problems.count += lines;
+    analyzer.problem(
+      file.name,
+      1,
+      `not a Port Reporter log: no header and no record in its ${lines} lines`,
+      lines,
+    );
   };
 
   for (const run of runs) {
@@ -56,7 +90,10 @@ export async function readLogDirectory(
       const reader = new InitialLogReader(problems.add, dateOrder);
       await read(file, (line, number) => reader.push(line, number));
       const snapshot = reader.finish();
-      summaries.push(summary(file, snapshot, snapshot.sockets.length, problems.count));
+      if (snapshot.dialect === null && !snapshot.sockets.length && !snapshot.processes.length) {
+        notALog(file, problems);
+      }
+      summaries.push(summary(file, snapshot, snapshot.sockets.length, problems.count, unread));
       // The run starts when the service did, whatever its first change's time.
       const time = snapshot.systemTime ?? file.start ?? run.ports[0]?.start ??
         run.pids[0]?.start ?? null;
@@ -77,9 +114,12 @@ export async function readLogDirectory(
       );
       await read(file, (line, number) => reader.push(line, number));
       reader.finish();
+      if (reader.header.dialect === null && reader.records === 0 && reader.stopped === null) {
+        notALog(file, problems);
+      }
       stopped = latest(stopped, reader.stopped);
       if (reader.header.host) analyzer.host(reader.header.host);
-      summaries.push(summary(file, reader.header, reader.records, problems.count));
+      summaries.push(summary(file, reader.header, reader.records, problems.count, unread));
     }
     for (const file of run.ports) {
       let records = 0;
@@ -94,8 +134,11 @@ export async function readLogDirectory(
       );
       await read(file, (line, number) => reader.push(line, number));
       reader.finish();
+      if (reader.dialect === null && records === 0 && reader.stopped === null) {
+        notALog(file, problems);
+      }
       stopped = latest(stopped, reader.stopped);
-      summaries.push(summary(file, { dialect: reader.dialect }, records, problems.count));
+      summaries.push(summary(file, { dialect: reader.dialect }, records, problems.count, unread));
     }
     if (stopped !== null) analyzer.stopped(stopped);
   }
@@ -125,6 +168,7 @@ function summary(
   header: Partial<Pick<HeaderFacts, "dialect" | "host" | "operatingSystem">>,
   records: number,
   skipped: number,
+  unread: ReadonlyMap<string, string>,
 ): LogFileSummary {
   return {
     name: file.name,
@@ -135,5 +179,6 @@ function summary(
     skipped,
     ...(header.host ? { host: header.host } : {}),
     ...(header.operatingSystem ? { operatingSystem: header.operatingSystem } : {}),
+    ...(unread.has(file.name) ? { unread: unread.get(file.name) } : {}),
   };
 }

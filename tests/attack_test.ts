@@ -6,7 +6,12 @@
 
 import assert from "node:assert/strict";
 import { PORTS_FIELDS } from "../port_reporter/layout.ts";
+import { formatReportText } from "../outputs/report_text.ts";
+import { defaultInterests } from "../report/interests.ts";
+import type { Report } from "../report/model.ts";
+import { readLogDirectory } from "../report/read_logs.ts";
 import { isRoot, RunningCli } from "./support/processes.ts";
+import { seededRandom } from "./support/random.ts";
 import { pollUntil } from "./support/poll.ts";
 import { TestSockets } from "./support/sockets.ts";
 
@@ -151,4 +156,103 @@ Deno.test("the log directory removed while the monitor runs: made again, and the
   } finally {
     Deno.removeSync(root, { recursive: true });
   }
+});
+
+/** `length` bytes of seeded noise: every run of the test reads the same file. */
+function randomBytes(length: number, seed: number): Uint8Array {
+  const random = seededRandom(seed);
+  return Uint8Array.from({ length }, () => Math.floor(random() * 256));
+}
+
+const PUBLISHED = new URL("./fixtures/port_reporter_published/", import.meta.url).pathname;
+
+/** A directory with `copies` sets of the original's published logs, each under its own stamp. */
+function withPublishedCopies(copies: number): { path: string } & Disposable {
+  const path = Deno.makeTempDirSync({ prefix: "portset-vanishing-" });
+  for (let n = 0; n < copies; n++) {
+    for (const kind of ["INITIAL", "PIDS", "PORTS"]) {
+      // The original's stamps: year-month-day-hour-minute-second, unpadded.
+      Deno.copyFileSync(
+        `${PUBLISHED}/PR-${kind}-05-07-6-13-44-4.log`,
+        `${path}/PR-${kind}-05-07-${6 + Math.floor(n / 60)}-13-${n % 60}-4.log`,
+      );
+    }
+  }
+  return { path, [Symbol.dispose]: () => Deno.removeSync(path, { recursive: true }) };
+}
+
+Deno.test("log files removed while a report reads them: each counted and named, the rest reported", async () => {
+  using logs = withPublishedCopies(4);
+  const all = names(logs.path, "PR-");
+  let removed: string[] = [];
+  const report = await readLogDirectory(logs.path, {
+    interests: defaultInterests(),
+    baseline: null,
+    onProgress: (_done, _total, file) => {
+      // As the first file is read, a monitor's retention removes every later one.
+      if (removed.length > 0) return;
+      removed = all.filter((name) => name !== file);
+      for (const name of removed) Deno.removeSync(`${logs.path}/${name}`);
+    },
+  });
+  assert.equal(removed.length, all.length - 1);
+  assert.equal(report.totals.unreadFiles, removed.length);
+  assert.deepEqual(
+    report.files.filter((file) => file.unread).map((file) => file.name).sort(),
+    removed.sort(),
+  );
+  for (const file of report.files.filter((file) => file.unread)) {
+    assert.equal(file.unread, "removed before it could be read");
+  }
+  assert.ok(report.totals.initialSockets > 0 || report.totals.changes > 0, "the first file read");
+  const text = formatReportText(report);
+  assert.match(text, new RegExp(`; ${removed.length} could not be read, or not to their end\\)`));
+});
+
+Deno.test("report over logs being removed by another process: never a crash (12 runs)", async () => {
+  for (let run = 0; run < 12; run++) {
+    using logs = withPublishedCopies(120);
+    await using report = new RunningCli(["report", logs.path, "--json"]);
+    // Remove files from the end of the listing while the report lists, orders and reads them.
+    const doomed = names(logs.path, "PR-").reverse();
+    const stopAt = Math.floor(doomed.length * (run + 1) / 13);
+    for (const name of doomed.slice(0, stopAt)) {
+      Deno.removeSync(`${logs.path}/${name}`);
+      if (doomed.indexOf(name) % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    const result = await report.finished();
+    assert.doesNotMatch(result.stderr, /internal error|at file:|Error:/, result.stderr);
+    assert.equal(result.code, 0, result.stderr);
+    const json = JSON.parse(result.stdout) as Report;
+    // Every file nobody removed was read to its end.
+    const read = json.files.filter((file) => file.unread === undefined);
+    assert.ok(read.length >= doomed.length - stopAt, `${read.length} read`);
+  }
+});
+
+Deno.test("files of random bytes named like logs: every line counted as unreadable, none read as a log", async () => {
+  using logs = withPublishedCopies(1);
+  const noise = randomBytes(300_000, 17);
+  for (const kind of ["INITIAL", "PIDS", "PORTS"]) {
+    Deno.writeFileSync(`${logs.path}/PR-${kind}-05-07-7-10-00-0.log`, noise);
+  }
+  const report = await readLogDirectory(logs.path, {
+    interests: defaultInterests(),
+    baseline: null,
+  });
+  const lines = new TextDecoder().decode(noise).split("\n").filter((line) => line.trim() !== "");
+  const noisy = report.files.filter((file) => file.name.includes("-7-10-00-0"));
+  assert.equal(noisy.length, 3);
+  for (const file of noisy) {
+    assert.equal(file.records, 0, file.name);
+    assert.ok(
+      file.skipped >= lines.length * 0.9,
+      `${file.name}: ${file.skipped} of ~${lines.length}`,
+    );
+  }
+  assert.equal(report.totals.skippedLines, noisy.reduce((sum, file) => sum + file.skipped, 0));
+  // The published logs beside them still read whole.
+  assert.equal(report.totals.changes, 3);
+  assert.equal(report.totals.initialSockets, 15);
+  assert.match(report.problems.join("\n"), /not a Port Reporter log: no header and no record/);
 });

@@ -37,6 +37,7 @@ Deno.test("the original's logs as published (2005): every socket, record, user c
     initialSockets: 15,
     pidsRecords: 1,
     skippedLines: 0,
+    unreadFiles: 0,
   });
   // From the service's start (PR-INITIAL's System Date) to the last record: none says it stopped.
   assert.deepEqual(report.window, {

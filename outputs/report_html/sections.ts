@@ -63,6 +63,9 @@ export function header(report: Report): Html {
     fact("Start-up sockets", int(report.totals.initialSockets)),
     fact("PR-PIDS records", int(report.totals.pidsRecords)),
     fact("Unreadable lines", int(skipped), attrs({ class: skipped ? "warn-text" : null })),
+    report.totals.unreadFiles
+      ? fact("Unread files", int(report.totals.unreadFiles), attrs({ class: "warn-text" }))
+      : "",
   ]}</dl></div>
 <p class="basis" id="time-basis">Times are the logs' own local times (no time zone). ${basis}</p>
 </header>`;
