@@ -6,6 +6,7 @@
  * @module
  */
 
+import { compareKeys } from "../model/order.ts";
 import type { PortSetAttributes } from "./entities.ts";
 import { ATTRIBUTE_NAMES, type AttributeName } from "./rule.ts";
 import type { SelectedEntity } from "./select.ts";
@@ -58,7 +59,7 @@ export function monitoredAttributes(entity: RememberedEntity | SelectedEntity): 
   return subset;
 }
 
-/** The events that turn `before` into `now`, in key order. */
+/** The events that turn `before` into `now`, in key order ({@linkcode compareKeys}). */
 export function compareEntities(
   before: readonly RememberedEntity[],
   now: readonly SelectedEntity[],
@@ -89,5 +90,5 @@ export function compareEntities(
     if (Object.keys(changed).length > 0) events.push({ ...event("Updated", entity), changed });
   }
   for (const old of previous.values()) events.push(event("Deleted", old));
-  return events.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return events.sort((a, b) => compareKeys(a.key, b.key));
 }

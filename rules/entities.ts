@@ -6,6 +6,7 @@
  */
 
 import { type Endpoint, endpointKey, isListening } from "../model/endpoint.ts";
+import { compareKeys } from "../model/order.ts";
 
 /** The attributes of a PortSet entity, named as the rule language names them. */
 export interface PortSetAttributes {
@@ -27,8 +28,9 @@ export interface PortSetEntity {
 
 /**
  * The listening ports among `endpoints` (TCP LISTEN, UDP bound and not connected), one entity per
- * key, in key order. When several sockets share a key (SO_REUSEPORT, or one per process after a
- * fork), the first one with a known owner, in the endpoints' order, gives the owner attributes.
+ * key, in key order ({@linkcode compareKeys}: `tcp/0.0.0.0/21` before `tcp/0.0.0.0/110`). When
+ * several sockets share a key (SO_REUSEPORT, or one per process after a fork), the first one with
+ * a known owner, in the endpoints' order, gives the owner attributes.
  */
 export function portSetEntities(endpoints: readonly Endpoint[]): PortSetEntity[] {
   const groups = new Map<string, Endpoint[]>();
@@ -39,7 +41,7 @@ export function portSetEntities(endpoints: readonly Endpoint[]): PortSetEntity[]
     if (group) group.push(endpoint);
     else groups.set(key, [endpoint]);
   }
-  return [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, group]) => {
+  return [...groups].sort(([a], [b]) => compareKeys(a, b)).map(([key, group]) => {
     const owner = group.find((endpoint) => endpoint.pid !== null) ?? group[0];
     return {
       key,
