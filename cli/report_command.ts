@@ -25,10 +25,8 @@ export async function runReport(command: ReportCommand): Promise<number> {
   const html = command.html ? AtomicFile.open(command.html) : null;
   let report: Report;
   try {
-    const interests = command.interests
-      ? await loadInterests(command.interests)
-      : defaultInterests();
-    const baseline = command.baseline ? await loadListenerBaseline(command.baseline) : null;
+    const interests = command.interests ? loadInterests(command.interests) : defaultInterests();
+    const baseline = command.baseline ? loadListenerBaseline(command.baseline) : null;
     const services = loadServices(servicesFilePath());
     const progress = Deno.stderr.isTerminal() ? new ProgressBar() : null;
     try {

@@ -6,7 +6,14 @@
  */
 
 import { collectOnce, PLATFORM_CASE_SENSITIVE } from "../collectors/platform.ts";
-import { type Baseline, BaselineError, makeBaseline, parseBaseline } from "../rules/baseline.ts";
+import {
+  type Baseline,
+  BaselineError,
+  makeBaseline,
+  MAX_BASELINE_BYTES,
+  parseBaseline,
+} from "../rules/baseline.ts";
+import { InputFileError, readInputText } from "../text/input_file.ts";
 import { compareEntities } from "../rules/changes.ts";
 import { portSetEntities } from "../rules/entities.ts";
 import { readRule, RuleError } from "../rules/parser.ts";
@@ -109,14 +116,10 @@ export async function loadRule(path: string): Promise<Rule> {
 function loadBaseline(path: string): Baseline {
   let text: string;
   try {
-    text = Deno.readTextFileSync(path);
+    text = readInputText(path, { what: "baseline", maxBytes: MAX_BASELINE_BYTES });
   } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : (error as Error).message;
-    throw new CliError(`${path}: cannot read the baseline: ${reason}`, EXIT_USAGE);
+    if (error instanceof InputFileError) throw new CliError(error.message, EXIT_USAGE);
+    throw error;
   }
   try {
     return parseBaseline(text, path);

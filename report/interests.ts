@@ -10,6 +10,7 @@
  */
 
 import { compileGlob, type Glob } from "../rules/glob.ts";
+import { readInputText } from "../text/input_file.ts";
 
 /** The interests file's contents, every key optional. */
 export interface InterestsFile {
@@ -170,12 +171,12 @@ export function defaultInterests(): Interests {
 }
 
 /** Reads and checks an interests file, merged onto the defaults unless it says otherwise. */
-export async function loadInterests(path: string): Promise<Interests> {
+export function loadInterests(path: string): Interests {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = readInputText(path, { what: "interests file", maxBytes: 1 << 20 });
   } catch (error) {
-    throw new InterestsError(`cannot read ${path}: ${(error as Error).message}`);
+    throw new InterestsError((error as Error).message, { cause: error });
   }
   return parseInterests(text, path);
 }

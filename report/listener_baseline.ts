@@ -6,7 +6,8 @@
  * @module
  */
 
-import { parseBaseline } from "../rules/baseline.ts";
+import { MAX_BASELINE_BYTES, parseBaseline } from "../rules/baseline.ts";
+import { readInputText } from "../text/input_file.ts";
 import { compileGlob, type Glob } from "../rules/glob.ts";
 import type { PortsRecord } from "../port_reporter/ports_log.ts";
 
@@ -44,12 +45,12 @@ export function keySetBaseline(
 }
 
 /** Reads a baseline file of either kind. */
-export async function loadListenerBaseline(path: string): Promise<ListenerBaseline> {
+export function loadListenerBaseline(path: string): ListenerBaseline {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = readInputText(path, { what: "baseline", maxBytes: MAX_BASELINE_BYTES });
   } catch (error) {
-    throw new ListenerBaselineError(`cannot read ${path}: ${(error as Error).message}`);
+    throw new ListenerBaselineError((error as Error).message, { cause: error });
   }
   if (text.trimStart().startsWith("{")) {
     try {

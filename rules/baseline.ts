@@ -50,6 +50,12 @@ export function makeBaseline(
   };
 }
 
+/**
+ * Baseline files are refused past this size: a few hundred bytes an entity, so room for a host
+ * with a hundred thousand listening ports.
+ */
+export const MAX_BASELINE_BYTES = 64 << 20;
+
 /** Parses and checks a baseline file's text; `path` is for messages. */
 export function parseBaseline(text: string, path: string): Baseline {
   let data: unknown;

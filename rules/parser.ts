@@ -8,6 +8,7 @@
 
 import { createHash } from "node:crypto";
 import type { SaxesParser as SaxesParserType, SaxesTag } from "saxes";
+import { decodeInputText, InputFileError, readInputBytes } from "../text/input_file.ts";
 import { compileGlob } from "./glob.ts";
 import {
   ATTRIBUTE_NAMES,
@@ -42,27 +43,19 @@ export async function loadXmlParser(): Promise<void> {
   SaxesParser ??= (await import("saxes")).SaxesParser;
 }
 
+/** Rule files are refused past this size: a rule selecting every port of a host is a few KiB. */
+export const MAX_RULE_BYTES = 4 << 20;
+
 /** Reads and parses a rule file. Throws {@linkcode RuleError} for anything wrong with it. */
 export async function readRule(path: string, options: RuleOptions): Promise<Rule> {
   await loadXmlParser();
-  let bytes: Uint8Array;
+  let bytes: Uint8Array, text: string;
   try {
-    bytes = Deno.readFileSync(path);
+    bytes = readInputBytes(path, { what: "rule file", maxBytes: MAX_RULE_BYTES });
+    text = decodeInputText(bytes, path, "rule file");
   } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : error instanceof Deno.errors.IsADirectory
-      ? "is a directory"
-      : (error as Error).message;
-    throw new RuleError(`${path}: cannot read the rule file: ${reason}`);
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new RuleError(`${path}: the rule file is not UTF-8 text`);
+    if (error instanceof InputFileError) throw new RuleError(error.message, { cause: error });
+    throw error;
   }
   const digest = "sha256:" + createHash("sha256").update(bytes).digest("hex");
   return { path, digest, sets: parseRule(text, path, options) };

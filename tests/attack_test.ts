@@ -10,7 +10,7 @@ import { formatReportText } from "../outputs/report_text.ts";
 import { defaultInterests } from "../report/interests.ts";
 import type { Report } from "../report/model.ts";
 import { readLogDirectory } from "../report/read_logs.ts";
-import { isRoot, RunningCli } from "./support/processes.ts";
+import { isRoot, REPO_ROOT, RunningCli } from "./support/processes.ts";
 import { seededRandom } from "./support/random.ts";
 import { pollUntil } from "./support/poll.ts";
 import { TestSockets } from "./support/sockets.ts";
@@ -255,4 +255,83 @@ Deno.test("files of random bytes named like logs: every line counted as unreadab
   assert.equal(report.totals.changes, 3);
   assert.equal(report.totals.initialSockets, 15);
   assert.match(report.problems.join("\n"), /not a Port Reporter log: no header and no record/);
+});
+
+/** Runs portset with a deadline: a read that hangs (a FIFO) fails the test instead of hanging it. */
+async function runWithin(args: string[], deadlineMs = 20_000) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", `${REPO_ROOT}main.ts`, ...args],
+    cwd: REPO_ROOT,
+    stdin: "null",
+    env: { NO_COLOR: "1" },
+    signal: AbortSignal.timeout(deadlineMs),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    signal: output.signal,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+const RULE = `<Rule><PortSet><include key="*"/></PortSet></Rule>\n`;
+
+Deno.test("hostile input files (/dev/zero, a FIFO, a directory, 80 MiB) are refused in one line, at once", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "portset-inputs-" });
+  try {
+    Deno.writeTextFileSync(`${dir}/rule.xml`, RULE);
+    const fifo = `${dir}/fifo`;
+    assert.ok(new Deno.Command("mkfifo", { args: [fifo] }).outputSync().success);
+    const huge = `${dir}/huge.xml`;
+    using file = Deno.openSync(huge, { write: true, create: true });
+    file.writeSync(new TextEncoder().encode(`<Rule><PortSet><include key="*"/></PortSet><!--`));
+    file.truncateSync(80 << 20); // 80 MiB of NULs in a comment: the parser would take them all
+    const logs = withPublishedCopies(1);
+    const hostile = ["/dev/zero", fifo, dir, huge];
+    const commands = hostile.flatMap((input) => [
+      { args: ["scan", input], what: "rule file" },
+      { args: ["check", `${dir}/rule.xml`, "--baseline", input], what: "baseline" },
+      { args: ["report", logs.path, "--baseline", input], what: "baseline" },
+      { args: ["report", logs.path, "--interests", input], what: "interests file" },
+    ]);
+    try {
+      for (const { args, what } of commands) {
+        const started = Date.now();
+        const run = await runWithin(args);
+        const label = args.join(" ");
+        assert.equal(run.code, 2, `${label}: ${run.stderr}`);
+        assert.equal(run.stderr.trimEnd().split("\n").length, 1, `${label}: ${run.stderr}`);
+        assert.match(
+          run.stderr,
+          new RegExp(
+            `cannot read the ${what}: (it is a device, FIFO or socket, not a regular file|` +
+              `it is a directory|it is 80 MiB, more than the \\d+ MiB any such file needs)`,
+          ),
+          label,
+        );
+        assert.ok(Date.now() - started < 15_000, `${label} took ${Date.now() - started} ms`);
+      }
+    } finally {
+      logs[Symbol.dispose]();
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a baseline saved with a UTF-8 byte-order mark is read like the rule files that have one", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "portset-bom-" });
+  try {
+    Deno.writeTextFileSync(`${dir}/rule.xml`, "\uFEFF" + RULE);
+    const made = await runWithin(["baseline", `${dir}/rule.xml`, "-o", `${dir}/base.json`]);
+    assert.equal(made.code, 0, made.stderr);
+    const text = Deno.readTextFileSync(`${dir}/base.json`);
+    Deno.writeTextFileSync(`${dir}/base.json`, "\uFEFF" + text);
+    const check = await runWithin(["check", `${dir}/rule.xml`, "--baseline", `${dir}/base.json`]);
+    assert.doesNotMatch(check.stderr, /baseline/, check.stderr);
+    assert.ok(check.code === 0 || check.code === 1, `${check.code}: ${check.stderr}`);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
