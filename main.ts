@@ -4,17 +4,23 @@
  * @module
  */
 
-import { type Command, HELP, parseArgs, UsageError } from "./cli/args.ts";
-import { CliError, EXIT_FAILURE, EXIT_INTERNAL, EXIT_USAGE } from "./cli/errors.ts";
+import { type Command, parseArgs } from "./cli/args.ts";
+import {
+  CliError,
+  errorLine,
+  EXIT_FAILURE,
+  EXIT_INTERNAL,
+  EXIT_USAGE,
+  UsageError,
+} from "./cli/errors.ts";
 import { writeOutput } from "./cli/output.ts";
-import { CollectorUnavailableError } from "./collectors/collector.ts";
 import { TARGET, VERSION } from "./version.ts";
 
 /** Runs one command line and returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   let command: Command | null = null;
   try {
-    command = parseArgs(args);
+    command = await parseArgs(args);
     return await run(command, args);
   } catch (error) {
     // check's exit codes are 0 unchanged, 1 changed, 2 any error: no failure may read as 1.
@@ -23,6 +29,8 @@ export async function main(args: readonly string[]): Promise<number> {
     if (error instanceof CliError) {
       return fail(error.message, error.code === 1 ? failure : error.code);
     }
+    // Loaded here, not up front: a run that fails no other way has no use for it.
+    const { CollectorUnavailableError } = await import("./collectors/collector.ts");
     if (error instanceof CollectorUnavailableError) return fail(error.message, failure);
     if (error instanceof Deno.errors.NotCapable) {
       return fail(
@@ -32,7 +40,10 @@ export async function main(args: readonly string[]): Promise<number> {
     }
     if (debugging()) console.error(error);
     const message = error instanceof Error ? error.message : String(error);
-    return fail(`internal error: ${message} (set PORTSET_DEBUG=1 for details)`, EXIT_INTERNAL);
+    return fail(
+      `internal error: ${message} (set PORTSET_DEBUG=1 for details)`,
+      EXIT_INTERNAL,
+    );
   }
 }
 
@@ -43,7 +54,7 @@ export async function main(args: readonly string[]): Promise<number> {
 async function run(command: Command, args: readonly string[]): Promise<number> {
   switch (command.mode) {
     case "help":
-      writeOutput([HELP]);
+      writeOutput([(await import("./cli/help.ts")).helpText(command.topic)]);
       return 0;
     case "version":
       writeOutput([`portset ${VERSION} (${TARGET})\n`]);
@@ -78,8 +89,9 @@ function debugging(): boolean {
   }
 }
 
+/** Prints `portset: message` as one line, whatever it echoes, and returns `code`. */
 function fail(message: string, code: number): number {
-  console.error(`portset: ${message}`);
+  console.error(errorLine(message));
   return code;
 }
 

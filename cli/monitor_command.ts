@@ -13,15 +13,17 @@ import { ReporterError } from "../port_reporter/append_file.ts";
 import { PortReporter } from "../port_reporter/reporter.ts";
 import type { Retention } from "../port_reporter/retention.ts";
 import { RuleMonitor } from "../monitor/rule_monitor.ts";
-import { formatEventsCef, formatEventsJsonl, formatEventsText } from "../outputs/rule_events.ts";
+import { formatEventsCef, formatEventsText } from "../outputs/rule_events.ts";
+import { eventsEndLine, eventsStartLine, formatEventLines } from "../outputs/rule_json.ts";
 import { formatSyslog, SEVERITY, SyslogSender } from "../outputs/syslog.ts";
 import type { ChangeEvent } from "../rules/changes.ts";
-import { formatSize, type MonitorCommand, parseSyslogUrl } from "./args.ts";
-import { CliError, EXIT_USAGE } from "./errors.ts";
+import { formatSize, type MonitorCommand, parseSyslogUrl } from "./parse/monitor.ts";
+import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
 import { refuseUnsafeLogDirectory } from "./log_directory.ts";
 import { writeOutput } from "./output.ts";
 import { loadRule } from "./rule_commands.ts";
 import { stopOnSignals } from "./signals.ts";
+import { printableField } from "../text/printable.ts";
 
 /**
  * Runs the monitor until stopped (Ctrl+C, SIGTERM, or the Windows Service Control Manager);
@@ -38,7 +40,8 @@ export async function runMonitor(command: MonitorCommand): Promise<number> {
     }
   }
   using stop = stopOnSignals();
-  return await monitor(command, stop.signal, (message) => console.error(message));
+  // What it says quotes paths, warnings and errors: one line each, whatever they hold.
+  return await monitor(command, stop.signal, (message) => console.error(printableField(message)));
 }
 
 async function monitor(
@@ -55,7 +58,7 @@ async function monitor(
       syslog = await SyslogSender.open(parseSyslogUrl(command.syslog));
     } catch (error) {
       throw new CliError(
-        `cannot reach syslog server ${command.syslog}: ${(error as Error).message}`,
+        `cannot reach syslog server ${command.syslog}: ${osErrorText(error)}`,
         EXIT_USAGE,
       );
     }
@@ -97,11 +100,32 @@ async function monitor(
       },
     });
   }
+  const jsonLines = rule !== null && command.format === "jsonl";
+  let eventCount = 0;
   if (rule) {
-    const format =
-      { text: formatEventsText, jsonl: formatEventsJsonl, cef: formatEventsCef }[command.format];
+    const format = { text: formatEventsText, jsonl: formatEventLines, cef: formatEventsCef }[
+      command.format
+    ];
+    if (jsonLines) {
+      parts.push({
+        // The stream's first line names its format, as every JSON-lines output's does.
+        start(snapshot) {
+          writeOutput([eventsStartLine(
+            "monitor",
+            {
+              rule: { path: rule.path, digest: rule.digest },
+              host: snapshot.host,
+              time: snapshot.time,
+            },
+            { realTime, intervalSeconds: command.intervalSeconds },
+          )]);
+        },
+        tick() {},
+      });
+    }
     parts.push(
       new RuleMonitor(rule, command.ruleIntervalSeconds, (events: ChangeEvent[]) => {
+        eventCount += events.length;
         writeOutput([format(events, [])]);
         if (!syslog) return;
         for (const event of events) {
@@ -140,6 +164,11 @@ async function monitor(
       // portset never reports itself: its syslog connection is none of the host's business.
       ignorePid: Deno.pid,
     });
+    if (jsonLines) {
+      writeOutput([
+        eventsEndLine(new Date().toISOString(), String(stopSignal.reason ?? "done"), eventCount),
+      ]);
+    }
     say(`portset: monitor stopped (${String(stopSignal.reason ?? "done")}) after ${ticks} ticks`);
     return 0;
   } catch (error) {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { CliError, EXIT_USAGE } from "./errors.ts";
+import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
 
 const encoder = new TextEncoder();
 
@@ -37,7 +37,7 @@ export function writeOutput(chunks: Iterable<string>, log: AtomicFile | null = n
           writeAll(Deno.stdout, bytes);
         } catch (error) {
           if (!(error instanceof Deno.errors.BrokenPipe)) {
-            throw new CliError(`cannot write to standard output: ${(error as Error).message}`);
+            throw new CliError(`cannot write to standard output: ${osErrorText(error)}`);
           }
           stdoutOpen = false;
         }
@@ -52,18 +52,19 @@ export function writeOutput(chunks: Iterable<string>, log: AtomicFile | null = n
 }
 
 /**
- * Refuses to replace an existing file unless `overwrite` (`-y`) is given or the user says yes at
- * a terminal, as PortQry asks before overwriting its log. The question goes to stderr, so it
- * never mixes with the output.
+ * The one overwrite rule of every file portset writes (`-l` logs, baselines, `check --update`,
+ * `--html`): an existing file is replaced only when `overwrite` (`-y`) is given or the user says
+ * yes at a terminal, as PortQry asks before overwriting its log. The question goes to stderr, so
+ * it never mixes with the output. `what` names the file in the question and the refusal.
  */
-export function confirmOverwrite(path: string, overwrite: boolean): void {
+export function confirmOverwrite(path: string, overwrite: boolean, what = "file"): void {
   if (existingFile(path) === null || overwrite) return;
   const interactive = Deno.stdin.isTerminal() && Deno.stderr.isTerminal();
   if (interactive) {
-    Deno.stderr.writeSync(encoder.encode(`portset: log file ${path} exists. Overwrite it? (y/n) `));
+    Deno.stderr.writeSync(encoder.encode(`portset: ${what} ${path} exists. Overwrite it? (y/n) `));
     if (/^y(es)?$/i.test(readLine().trim())) return;
   }
-  throw new CliError(`log file ${path} exists; add -y to overwrite it`, EXIT_USAGE);
+  throw new CliError(`${what} ${path} exists; add -y to overwrite it`, EXIT_USAGE);
 }
 
 /** One line from stdin, without its newline. */
@@ -187,9 +188,7 @@ export class AtomicFile {
 function cannotWrite(path: string, error: unknown): CliError {
   const reason = error instanceof Deno.errors.NotFound && !exists(dirname(path))
     ? "its directory does not exist"
-    : error instanceof Deno.errors.PermissionDenied
-    ? "permission denied"
-    : (error as Error).message;
+    : osErrorText(error);
   return new CliError(`cannot write ${path}: ${reason}`, EXIT_USAGE);
 }
 
@@ -225,7 +224,7 @@ export class LogWriter {
    * (exit code 2) when it cannot be opened.
    */
   static create(path: string, overwrite: boolean, mode = 0o644): LogWriter {
-    confirmOverwrite(path, overwrite);
+    confirmOverwrite(path, overwrite, "log file");
     try {
       return new LogWriter(
         path,

@@ -5,12 +5,13 @@
  * @module
  */
 
-import type { QueryCommand } from "./args.ts";
+import type { QueryCommand } from "./parse/query.ts";
 import { CliError } from "./errors.ts";
 import { AtomicFile, confirmOverwrite, writeOutput } from "./output.ts";
 import { ProbeError } from "../collectors/probe.ts";
 import { createTcpProber, createUdpProber, servicesFilePath } from "../collectors/probers.ts";
-import { queryJsonChunks, queryReportChunks } from "../outputs/query_report.ts";
+import { queryJsonChunks } from "../outputs/query_json.ts";
+import { queryReportChunks } from "../outputs/query_report.ts";
 import { quietExitCode } from "../remote/port_result.ts";
 import { queryPorts, type QueryReport, type QueryResults } from "../remote/query.ts";
 import { ResolveError, resolveTarget } from "../remote/resolve.ts";
@@ -22,14 +23,16 @@ import { loadServices } from "../remote/services_file.ts";
  * is a one-line error, exit 1.
  */
 export async function runQuery(command: QueryCommand): Promise<number> {
-  if (command.logFile) confirmOverwrite(command.logFile, command.overwrite);
+  if (command.logFile) confirmOverwrite(command.logFile, command.overwrite, "log file");
   const udpProber = command.protocols.includes("udp") ? createUdpProber() : null;
   // Deno's own sockets where the OS has no prober of portset's (node:net is loaded only then).
   const tcpProber = createTcpProber() ??
     new (await import("../remote/portable_tcp_prober.ts")).PortableTcpProber();
   let report: QueryReport;
   let results: QueryResults;
+  let started = "";
   try {
+    started = new Date().toISOString();
     const target = await resolveTarget(command.host, command.reverseLookup);
     results = await queryPorts({
       address: target.address,
@@ -56,7 +59,9 @@ export async function runQuery(command: QueryCommand): Promise<number> {
   if (command.quiet) return quietExitCode(results.findings());
   const log = command.logFile ? AtomicFile.open(command.logFile) : null;
   writeOutput(
-    command.format === "json" ? queryJsonChunks(report) : queryReportChunks(report),
+    command.format === "json"
+      ? queryJsonChunks(report, { host: Deno.hostname(), time: started })
+      : queryReportChunks(report),
     log,
   );
   return 0;

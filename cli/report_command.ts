@@ -5,10 +5,11 @@
  * @module
  */
 
-import type { ReportCommand } from "./args.ts";
-import { CliError, EXIT_USAGE } from "./errors.ts";
+import type { ReportCommand } from "./parse/report.ts";
+import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
 import { AtomicFile, confirmOverwrite, writeOutput } from "./output.ts";
 import { formatReportHtml } from "../outputs/report_html/mod.ts";
+import { reportJsonChunks } from "../outputs/report_json.ts";
 import { formatReportText } from "../outputs/report_text.ts";
 import { defaultInterests, InterestsError, loadInterests } from "../report/interests.ts";
 import { ListenerBaselineError, loadListenerBaseline } from "../report/listener_baseline.ts";
@@ -21,7 +22,7 @@ import type { Report } from "../report/model.ts";
 /** Runs `portset report`; returns the exit code. */
 export async function runReport(command: ReportCommand): Promise<number> {
   // Refuse a bad output path or a bad interests file before reading hundreds of megabytes.
-  if (command.html) confirmOverwrite(command.html, command.overwrite);
+  if (command.html) confirmOverwrite(command.html, command.overwrite, "HTML report");
   const html = command.html ? AtomicFile.open(command.html) : null;
   let report: Report;
   try {
@@ -57,12 +58,12 @@ export async function runReport(command: ReportCommand): Promise<number> {
       html.commit();
     } catch (error) {
       html.abandon();
-      throw new CliError(`cannot write ${command.html}: ${(error as Error).message}`);
+      throw new CliError(`cannot write ${command.html}: ${osErrorText(error)}`);
     }
   }
   writeOutput(
     command.format === "json"
-      ? [JSON.stringify(report, null, 2), "\n"]
+      ? reportJsonChunks(report)
       : [formatReportText(report, { top: command.top })],
   );
   return 0;

@@ -9,6 +9,7 @@ import { collectOnce, PLATFORM_CASE_SENSITIVE } from "../collectors/platform.ts"
 import {
   type Baseline,
   BaselineError,
+  formatBaseline,
   makeBaseline,
   MAX_BASELINE_BYTES,
   parseBaseline,
@@ -19,17 +20,14 @@ import { portSetEntities } from "../rules/entities.ts";
 import { readRule, RuleError } from "../rules/parser.ts";
 import type { Rule } from "../rules/rule.ts";
 import { type SelectedEntity, selectEntities } from "../rules/select.ts";
-import {
-  formatEventsCef,
-  formatEventsJson,
-  formatEventsJsonl,
-  formatEventsText,
-} from "../outputs/rule_events.ts";
-import { formatScanJson, formatScanText } from "../outputs/rule_scan.ts";
+import { formatEventsCef, formatEventsText } from "../outputs/rule_events.ts";
+import { formatCheckJson, formatCheckJsonl, formatScanJson } from "../outputs/rule_json.ts";
+import { formatScanText } from "../outputs/rule_scan.ts";
 import { VERSION } from "../version.ts";
-import type { BaselineCommand, CheckCommand, ScanCommand } from "./args.ts";
+import { printableField } from "../text/printable.ts";
+import type { BaselineCommand, CheckCommand, ScanCommand } from "./parse/rules.ts";
 import { CliError, EXIT_USAGE } from "./errors.ts";
-import { AtomicFile, writeOutput } from "./output.ts";
+import { AtomicFile, confirmOverwrite, writeOutput } from "./output.ts";
 
 /** Exit code of `check` when something changed. */
 export const EXIT_CHANGED = 1;
@@ -37,14 +35,19 @@ export const EXIT_CHANGED = 1;
 /** `portset scan`. */
 export async function runScan(command: ScanCommand): Promise<number> {
   const rule = await loadRule(command.rule);
-  const { selected } = await scanNow(rule);
-  writeOutput([command.format === "json" ? formatScanJson(selected) : formatScanText(selected)]);
+  const { selected, host, time } = await scanNow(rule);
+  writeOutput([
+    command.format === "json"
+      ? formatScanJson(selected, { rule: { path: rule.path, digest: rule.digest }, host, time })
+      : formatScanText(selected),
+  ]);
   return 0;
 }
 
 /** `portset baseline`. */
 export async function runBaseline(command: BaselineCommand): Promise<number> {
   const rule = await loadRule(command.rule);
+  confirmOverwrite(command.output, command.overwrite, "baseline");
   const file = AtomicFile.open(command.output);
   let baseline: Baseline;
   try {
@@ -53,11 +56,11 @@ export async function runBaseline(command: BaselineCommand): Promise<number> {
     file.abandon();
     throw error;
   }
-  file.write(new TextEncoder().encode(JSON.stringify(baseline, null, 1) + "\n"));
+  file.write(new TextEncoder().encode(formatBaseline(baseline)));
   file.commit();
   writeOutput([
-    `portset: baseline of ${baseline.entityCount} ${
-      baseline.entityCount === 1 ? "entity" : "entities"
+    `portset: baseline of ${
+      entities(baseline.entityCount)
     } from ${rule.path} written to ${command.output} in ${baseline.elapsedMs} ms\n`,
   ]);
   return 0;
@@ -67,6 +70,8 @@ export async function runBaseline(command: BaselineCommand): Promise<number> {
 export async function runCheck(command: CheckCommand): Promise<number> {
   const rule = await loadRule(command.rule);
   const baseline = loadBaseline(command.baseline);
+  // Asked before the scan: a refusal must not come after the events were printed.
+  if (command.update) confirmOverwrite(command.baseline, command.overwrite, "baseline");
   const now = await scanNow(rule);
   const warnings: string[] = [];
   if (baseline.rule.digest !== rule.digest) {
@@ -80,27 +85,47 @@ export async function runCheck(command: CheckCommand): Promise<number> {
       `baseline ${command.baseline} was made on host ${baseline.host}, not ${now.host}`,
     );
   }
-  for (const warning of warnings) console.error(`portset: warning: ${warning}`);
+  // A warning quotes the baseline's host and paths: one line each, whatever they hold.
+  for (const warning of warnings) console.error(`portset: warning: ${printableField(warning)}`);
 
   const events = compareEntities(baseline.entities, now.selected, {
     rule: rule.path,
     time: now.time,
     host: now.host,
   });
+  const facts = {
+    rule: { path: rule.path, digest: rule.digest },
+    host: now.host,
+    time: now.time,
+    baseline: {
+      path: command.baseline,
+      host: baseline.host,
+      time: baseline.time,
+      ruleDigest: baseline.rule.digest,
+    },
+  };
   const format = {
     text: formatEventsText,
-    json: formatEventsJson,
-    jsonl: formatEventsJsonl,
+    json: formatCheckJson,
+    jsonl: formatCheckJsonl,
     cef: formatEventsCef,
   }[command.format];
-  writeOutput([format(events, warnings)]);
+  writeOutput([format(events, warnings, facts)]);
   if (command.update) {
-    AtomicFile.write(
-      command.baseline,
-      JSON.stringify(makeBaseline(rule, ...baselineFacts(now)), null, 1) + "\n",
+    const updated = makeBaseline(rule, ...baselineFacts(now));
+    AtomicFile.write(command.baseline, formatBaseline(updated));
+    // On stderr: stdout is the events, which --json, --jsonl and --cef readers parse.
+    console.error(
+      `portset: baseline of ${entities(updated.entityCount)} written to ${command.baseline} ` +
+        `(it had ${entities(baseline.entityCount)})`,
     );
   }
   return events.length > 0 ? EXIT_CHANGED : 0;
+}
+
+/** `1 entity`, `12 entities`. */
+function entities(count: number): string {
+  return `${count} ${count === 1 ? "entity" : "entities"}`;
 }
 
 /** Reads a rule file; its problems are one-line errors with exit code 2. */
@@ -140,7 +165,7 @@ interface ScanResult {
 async function scanNow(rule: Rule): Promise<ScanResult> {
   const started = performance.now();
   const snapshot = await collectOnce();
-  for (const warning of snapshot.warnings) console.error(`portset: ${warning}`);
+  for (const warning of snapshot.warnings) console.error(`portset: ${printableField(warning)}`);
   const selected = selectEntities(rule, portSetEntities(snapshot.endpoints));
   return {
     selected,

@@ -15,8 +15,8 @@ import {
 } from "../collectors/service.ts";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ServiceCommand } from "./args.ts";
-import { CliError, EXIT_USAGE } from "./errors.ts";
+import type { ServiceCommand } from "./parse/service.ts";
+import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
 import { refuseUnsafeLogDirectory } from "./log_directory.ts";
 import { AtomicFile, writeOutput } from "./output.ts";
 import { loadRule } from "./rule_commands.ts";
@@ -208,7 +208,7 @@ async function take(step: ServiceStep): Promise<void> {
         Deno.mkdirSync(step.path, { recursive: true, mode: step.mode });
         Deno.chmodSync(step.path, step.mode);
       } catch (error) {
-        throw new CliError(`cannot create ${step.path}: ${(error as Error).message}`);
+        throw new CliError(`cannot create ${step.path}: ${osErrorText(error)}`);
       }
       return;
     case "write":
@@ -220,7 +220,7 @@ async function take(step: ServiceStep): Promise<void> {
         Deno.removeSync(step.path);
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound)) {
-          throw new CliError(`cannot remove ${step.path}: ${(error as Error).message}`);
+          throw new CliError(`cannot remove ${step.path}: ${osErrorText(error)}`);
         }
       }
       return;

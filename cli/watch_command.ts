@@ -7,7 +7,7 @@
 
 import { createCollector } from "../collectors/platform.ts";
 import { NoSuchProcessError, watch } from "../monitor/watch.ts";
-import type { WatchCommand } from "./args.ts";
+import type { WatchCommand } from "./parse/portqry.ts";
 import { CliError, EXIT_USAGE } from "./errors.ts";
 import { LogWriter, writeOutput } from "./output.ts";
 import { stopOnSignals } from "./signals.ts";

@@ -75,8 +75,13 @@ export interface Endpoint {
   owners?: Owner[];
   /** Socket inode (Linux); null where the OS has no such number or the socket has none. */
   inode: number | null;
-  /** Numeric user id of the socket (Linux), null where unknown. */
-  uid: number | null;
+  /**
+   * Numeric user id the socket belongs to (the kernel's socket uid on Linux and macOS: whoever
+   * created it), null where unknown. Named apart from `user`, which is the owning process's user
+   * now: a daemon that binds as root and then drops to `nobody` has `socketUid` 0 beside `user`
+   * `nobody`, and both are true.
+   */
+  socketUid: number | null;
   /** Bytes waiting to be read (for listeners: connections waiting to be accepted). */
   receiveQueue: number | null;
   /** Bytes waiting to be sent (for listeners: the backlog). */
@@ -113,6 +118,7 @@ export interface ProcessInfo {
   process: string | null;
   path: string | null;
   user: string | null;
+  /** The process's effective uid: the user `user` names. */
   uid: number | null;
   /** Parent process id, when known. */
   ppid: number | null;

@@ -8,6 +8,7 @@
 import type { Collector } from "../collectors/collector.ts";
 import type { Endpoint, Snapshot } from "../model/endpoint.ts";
 import { formatWatchBlock, formatWatchEnd, formatWatchHeader } from "../outputs/watch_report.ts";
+import { watchChangeLines, watchEndLine, watchStartLine } from "../outputs/watch_json.ts";
 import { runMonitorLoop } from "./monitor.ts";
 
 /** What to watch: a local port (TCP and UDP), or a process. */
@@ -74,7 +75,14 @@ export async function watch(options: WatchOptions): Promise<void> {
           })`;
         const time = new Date(first.time);
         if (!text) {
-          sink.write(record(time, { event: "start", watching: description, endpoints }));
+          sink.write(watchStartLine({
+            host: first.host,
+            time,
+            watching: description,
+            target: target.port !== undefined ? { localPort: target.port } : { pid: target.pid },
+            intervalSeconds: options.intervalSeconds,
+            endpoints,
+          }));
           return;
         }
         sink.write(formatWatchHeader({
@@ -106,14 +114,7 @@ export async function watch(options: WatchOptions): Promise<void> {
                 watched(snapshot),
                 options.verbose,
               )
-              : changes.map((change) =>
-                record(time, {
-                  event: "change",
-                  change: change.kind,
-                  endpoint: change.endpoint,
-                  previous: change.previous,
-                })
-              ).join(""),
+              : watchChangeLines(time, changes),
           );
         }
         if (target.pid !== undefined && !collector.processExists(target.pid)) {
@@ -126,11 +127,6 @@ export async function watch(options: WatchOptions): Promise<void> {
   sink.write(
     text
       ? formatWatchEnd(new Date(), reason, changeCount)
-      : record(new Date(), { event: "end", reason, changes: changeCount }),
+      : watchEndLine(new Date(), reason, changeCount),
   );
-}
-
-/** One JSON line: `start` (with the watched sockets), `change`, or `end`. */
-function record(time: Date, fields: Record<string, unknown>): string {
-  return JSON.stringify({ time: time.toISOString(), ...fields }) + "\n";
 }

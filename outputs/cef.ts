@@ -5,14 +5,25 @@
  * @module
  */
 
-/** Escapes a header field: backslash and pipe. */
+import { printableField } from "../text/printable.ts";
+
+/**
+ * Escapes a header field: backslash and pipe; line breaks become a space (CEF has no escape for
+ * them in the header) and any other control character `?`, so a record stays one line.
+ */
 export function cefHeader(value: string): string {
-  return value.replace(/[\\|]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, " ");
+  return printableField(value.replace(/[\\|]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, " "));
 }
 
-/** Escapes an extension value: backslash, equals sign, and line breaks as `\n` / `\r`. */
+/**
+ * Escapes an extension value: backslash, equals sign, and line breaks as `\n` / `\r`, as CEF
+ * says; any other control character (a tab, an escape sequence in a process's name) as `?`, so
+ * neither a SIEM's parser nor a terminal showing the line meets one.
+ */
 export function cefValue(value: string): string {
-  return value.replace(/[\\=]/g, (c) => `\\${c}`).replace(/\r/g, "\\r").replace(/\n/g, "\\n");
+  return printableField(
+    value.replace(/[\\=]/g, (c) => `\\${c}`).replace(/\r/g, "\\r").replace(/\n/g, "\\n"),
+  );
 }
 
 /** One CEF record. Extensions whose value is null or undefined are left out. */

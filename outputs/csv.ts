@@ -1,11 +1,12 @@
 /**
- * `-local --csv`: one header line, then one RFC 4180 line per endpoint.
+ * `-local --csv`: one header line, then one RFC 4180 line per endpoint, each field guarded
+ * against formula injection (see text/csv.ts's `spreadsheetField`).
  *
  * @module
  */
 
 import { type Endpoint, endpointKey, type Snapshot } from "../model/endpoint.ts";
-import { type Cell, csvField } from "../text/csv.ts";
+import { type Cell, spreadsheetField } from "../text/csv.ts";
 
 /** Each column's name (the JSON field's, where there is one) and how to read it, in order. */
 const COLUMNS: readonly (readonly [string, (endpoint: Endpoint) => Cell])[] = [
@@ -23,7 +24,7 @@ const COLUMNS: readonly (readonly [string, (endpoint: Endpoint) => Cell])[] = [
   ["owners", (e) => e.owners?.map((owner) => `${owner.pid}:${owner.process ?? ""}`).join(";")],
   ["key", endpointKey],
   ["inode", (e) => e.inode],
-  ["uid", (e) => e.uid],
+  ["socketUid", (e) => e.socketUid],
   ["receiveQueue", (e) => e.receiveQueue],
   ["sendQueue", (e) => e.sendQueue],
   ["interface", (e) => e.interface],
@@ -38,7 +39,7 @@ export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);
 export function formatCsv(snapshot: Snapshot): string {
   const lines = [CSV_COLUMNS.join(",")];
   for (const endpoint of snapshot.endpoints) {
-    lines.push(COLUMNS.map(([, read]) => csvField(read(endpoint))).join(","));
+    lines.push(COLUMNS.map(([, read]) => spreadsheetField(read(endpoint))).join(","));
   }
   return lines.join("\n") + "\n";
 }

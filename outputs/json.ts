@@ -1,12 +1,19 @@
 /**
- * `-local --json`: one object with `endpoints` (the model's fields, named as the CLI contract
- * names them, plus `key`) and `processes` (services, and modules with `-v`).
+ * `-local --json` (schemas/local.schema.json): one object with `endpoints` (the model's fields,
+ * named as the CLI contract names them, plus `key`) and `processes` (services, and modules with
+ * `-v`), in the layout every JSON output has (text/json_layout.ts).
  *
  * @module
  */
 
 import { type Endpoint, endpointKey, type Snapshot } from "../model/endpoint.ts";
 import { VERSION } from "../version.ts";
+
+/**
+ * The format `-local --json` declares. Version 2: the socket's uid is `socketUid` (it was `uid`,
+ * beside the process's `user`, which it could contradict).
+ */
+export const LOCAL_FORMAT = "portset-local/2";
 
 /** Chunks of about this many characters keep memory flat however many endpoints there are. */
 const CHUNK_SIZE = 64 * 1024;
@@ -18,6 +25,7 @@ const CHUNK_SIZE = 64 * 1024;
  */
 export function* jsonChunks(snapshot: Snapshot): Generator<string> {
   const head = JSON.stringify({
+    format: LOCAL_FORMAT,
     portset: VERSION,
     host: snapshot.host,
     time: snapshot.time,
@@ -76,7 +84,7 @@ class EndpointJsonWriter {
       }` +
       `,"remotePort":${endpoint.remotePort},"state":${state === null ? "null" : `"${state}"`}` +
       this.#owner(endpoint) +
-      `,"inode":${endpoint.inode},"uid":${endpoint.uid}` +
+      `,"inode":${endpoint.inode},"socketUid":${endpoint.socketUid}` +
       `,"receiveQueue":${endpoint.receiveQueue},"sendQueue":${endpoint.sendQueue}` +
       `,"interface":${quote(endpoint.interface)},"v6only":${endpoint.v6only}` +
       `,"created":${quote(endpoint.created)},"key":${key}}`;

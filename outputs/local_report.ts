@@ -17,7 +17,7 @@ import {
 import { serviceLines } from "../port_reporter/process_block.ts";
 import { endpointsByOwner } from "../model/snapshot.ts";
 import { VERSION } from "../version.ts";
-import { printable } from "../text/printable.ts";
+import { printableField } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
 
 /** How the report is asked for. */
@@ -26,25 +26,33 @@ export interface LocalReportOptions {
   verbose?: boolean;
   /** The command line as the user typed it, for the header. */
   command?: string;
+  /** `-local`'s filters as typed, when the snapshot was filtered: the header says so. */
+  filter?: string;
 }
 
 const RULE = " " + "=".repeat(60);
 
-/** The whole report as text, with control characters shown as `?` (see printable.ts). */
+/**
+ * The whole report as text. Every field that comes from outside (names, paths, users, services,
+ * modules, the host's name, the command line, addresses with an interface's name) shows control
+ * characters, line breaks and tabs included, as `?`: any local user can name a process
+ * `bad\nname\x1b[31m`, and that must neither add a line to the report nor reach the terminal as
+ * an escape sequence. Fields are made safe one by one, not the text as a whole, since a line
+ * break in a field would already have become a line of its own.
+ */
 export function formatLocalReport(snapshot: Snapshot, options: LocalReportOptions = {}): string {
-  return printable(reportText(snapshot, options));
-}
-
-function reportText(snapshot: Snapshot, options: LocalReportOptions): string {
   const lines: string[] = [
     ` portset ${VERSION}: local TCP/UDP port report`,
     "",
     ` System Date: ${new Date(snapshot.time).toString()}`,
-    ` Local computer name: ${snapshot.host}`,
-    ` Command run: ${options.command ?? "portset -local"}`,
-    ` Source: ${snapshot.source}`,
+    ` Local computer name: ${printableField(snapshot.host)}`,
+    ` Command run: ${printableField(options.command ?? "portset -local")}`,
+    ` Source: ${printableField(snapshot.source)}`,
   ];
-  for (const warning of snapshot.warnings) lines.push(` Note: ${warning}`);
+  if (options.filter) {
+    lines.push(` Filter on: ${printableField(options.filter)} (counts are of the ports shown)`);
+  }
+  for (const warning of snapshot.warnings) lines.push(` Note: ${printableField(warning)}`);
 
   // Each endpoint's row is made once: it is listed in the port table, in the mappings and under
   // each process that holds it, 48,000 rows for a 16,000-socket host.
@@ -68,7 +76,7 @@ function reportText(snapshot: Snapshot, options: LocalReportOptions): string {
       ["PID:Process", ...PORT_HEADER],
       ...mapped.map((
         endpoint,
-      ) => [`${endpoint.pid}:${endpoint.process ?? "?"}`, ...rowOf(endpoint)]),
+      ) => [`${endpoint.pid}:${printableField(endpoint.process ?? "?")}`, ...rowOf(endpoint)]),
     ]),
   );
 
@@ -94,18 +102,26 @@ function section(lines: string[], title: string): void {
   lines.push("", RULE, "", ` ${title}`, "", RULE, "");
 }
 
-/** A port-table row: `TCP 80`, local address, state, peer. */
+/**
+ * A port-table row: `TCP 80`, local address, state, peer. Addresses are fields from outside too:
+ * an IPv6 scope is an interface's name, which may hold an escape character.
+ */
 function portRow(endpoint: Endpoint): string[] {
   const protocol = endpoint.protocol.toUpperCase();
   let peer: string;
   if (endpoint.remoteAddress !== null) {
-    peer = formatAddressPort(endpoint.remoteAddress, endpoint.remotePort ?? 0);
+    peer = formatAddressPort(printableField(endpoint.remoteAddress), endpoint.remotePort ?? 0);
   } else if (isTcp(endpoint.protocol)) {
     peer = isIpv6(endpoint.protocol) ? "[::]:0" : "0.0.0.0:0";
   } else {
     peer = "*:*";
   }
-  return [`${protocol} ${endpoint.localPort}`, endpoint.localAddress, endpoint.state ?? "", peer];
+  return [
+    `${protocol} ${endpoint.localPort}`,
+    printableField(endpoint.localAddress),
+    endpoint.state ?? "",
+    peer,
+  ];
 }
 
 function statistics(endpoints: readonly Endpoint[]): string[] {
@@ -134,9 +150,9 @@ function processBlock(
   verbose: boolean,
   rowOf: (endpoint: Endpoint) => string[],
 ): string[] {
-  const lines = ["", ` Process ID: ${pid} (${process?.process ?? "unknown"})`, ""];
-  if (process?.path) lines.push(` Path: ${process.path}`);
-  lines.push(` User context: ${process?.user ?? "unknown"}`, "");
+  const lines = ["", ` Process ID: ${pid} (${printableField(process?.process ?? "unknown")})`, ""];
+  if (process?.path) lines.push(` Path: ${printableField(process.path)}`);
+  lines.push(` User context: ${printableField(process?.user ?? "unknown")}`, "");
   if (process?.services.length) {
     for (const service of process.services) lines.push(...serviceLines(service, " "), "");
   } else {
@@ -148,11 +164,13 @@ function processBlock(
   if (verbose) {
     if (process?.modules) {
       lines.push(" Loaded modules:");
-      for (const module of process.modules) lines.push(` ${module.path} (${module.baseAddress})`);
+      for (const module of process.modules) {
+        lines.push(` ${printableField(module.path)} (${module.baseAddress})`);
+      }
     } else {
       lines.push(
         ` Module information could not be read for this process${
-          process?.modulesError ? ` (${process.modulesError})` : ""
+          process?.modulesError ? ` (${printableField(process.modulesError)})` : ""
         }`,
       );
     }

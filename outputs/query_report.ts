@@ -3,14 +3,13 @@
  * resolved, then each port's status line. Where a question was asked in the service's own
  * protocol, the exchange is staged as PortQry stages it: the port first reads
  * `LISTENING or FILTERED`, the query is announced, the answer is shown inside the protocol's
- * frame, and a last line gives the port's state. Or one JSON object.
+ * frame, and a last line gives the port's state. (outputs/query_json.ts writes `--json`.)
  *
  * @module
  */
 
 import type { PortResult } from "../remote/port_result.ts";
 import type { QueryReport } from "../remote/query.ts";
-import { VERSION } from "../version.ts";
 import { printableField } from "../text/printable.ts";
 
 /** How PortQry frames one protocol's exchange. */
@@ -112,10 +111,10 @@ function isPlain(result: PortResult): boolean {
   return result.query === null && result.reason === null && result.detail.length === 0;
 }
 
-/** `TCP port 80 (http service): LISTENING` */
+/** `TCP port 80 (http service): LISTENING`; the services file's name for it on one line. */
 export function portLine(result: PortResult, state: string = result.state): string {
   return `${result.protocol.toUpperCase()} port ${result.port} ` +
-    `(${result.service ?? "unknown"} service): ${state}`;
+    `(${printableField(result.service ?? "unknown")} service): ${state}`;
 }
 
 /** One port's lines: its status line, and the exchange with its service when there was one. */
@@ -150,45 +149,4 @@ export function portBlock(result: PortResult, community: string): string[] {
     lines.push("", `UDP port ${result.port} is ${result.state}`, ...reason);
   }
   return lines;
-}
-
-/**
- * `--json`: one object with `host`, `address`, `otherAddresses` (the resolver's other answers,
- * not probed), `name` (the reverse lookup's, or null) and `results`, one
- * `{protocol, port, service, state, reason, query, detail}` per line: `reason` why the port has
- * its state when more is known, `query` the question asked in the service's protocol, `detail`
- * the service's answer as text (lines joined by `\n`); each null when there is none.
- */
-export function formatQueryJson(report: QueryReport): string {
-  return [...queryJsonChunks(report)].join("");
-}
-
-/** {@linkcode formatQueryJson} in chunks, for writing as it is made. */
-export function* queryJsonChunks(report: QueryReport): Generator<string> {
-  const head = JSON.stringify({
-    portset: VERSION,
-    host: report.host,
-    address: report.address,
-    otherAddresses: report.otherAddresses,
-    name: report.name,
-  });
-  let chunk = `${head.slice(0, -1)},\n"results": [\n`;
-  let i = 0;
-  for (const result of report.results) {
-    if (i++ > 0) chunk += ",\n";
-    chunk += JSON.stringify({
-      protocol: result.protocol,
-      port: result.port,
-      service: result.service,
-      state: result.state,
-      reason: result.reason,
-      query: result.query,
-      detail: result.detail.length > 0 ? result.detail.join("\n") : null,
-    });
-    if (i % LINES_PER_CHUNK === 0) {
-      yield chunk;
-      chunk = "";
-    }
-  }
-  yield chunk + (i > 0 ? "\n" : "") + "]}\n";
 }

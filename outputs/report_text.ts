@@ -7,7 +7,7 @@
 
 import type { ListCount, Report } from "../report/model.ts";
 import { VERSION } from "../version.ts";
-import { printable } from "../text/printable.ts";
+import { printableField } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
 
 /** How much to show. */
@@ -18,7 +18,11 @@ export interface ReportTextOptions {
 
 const RULE = " " + "=".repeat(72);
 
-/** The report as text, with control characters in log-derived names shown as `?`. */
+/**
+ * The report as text. Everything the logs (or the command line) gave shows control characters,
+ * line breaks and tabs included, as `?`, field by field: a process's name or path is chosen by
+ * whoever ran it, and must neither add a line to the report nor reach the terminal as an escape.
+ */
 export function formatReportText(report: Report, options: ReportTextOptions = {}): string {
   const top = options.top ?? 20;
   const lines: string[] = [` portset ${VERSION}: Port Reporter log report`, ""];
@@ -35,26 +39,32 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
     ...new Set(files.flatMap((file) => file.operatingSystem ? [file.operatingSystem] : [])),
   ];
   lines.push(
-    ` Logs: ${report.directory} (${files.length} files, ${formatBytes(bytes)}; ${
+    ` Logs: ${field(report.directory)} (${files.length} files, ${formatBytes(bytes)}; ${
       dialects.join(" and ") || "none readable"
     }${
       report.totals.unreadFiles
         ? `; ${report.totals.unreadFiles} could not be read, or not to their end`
         : ""
     })`,
-    ` Computer: ${report.hosts.join(", ") || "not named in the logs"}${
-      systems.length ? ` (${systems.join(", ")})` : ""
+    ` Computer: ${fields(report.computers) || "not named in the logs"}${
+      systems.length ? ` (${fields(systems)})` : ""
     }`,
     ` Window: ${report.window.start ?? "-"} to ${report.window.end ?? "-"}, ${
       formatDuration(report.window.seconds)
     } observed`,
     ` Changes: ${report.totals.changes}; sockets at start: ${report.totals.initialSockets}; ` +
       `process records: ${report.totals.pidsRecords}; unreadable lines: ${report.totals.skippedLines}`,
-    ` Interests: ${report.interests}; baseline: ${report.baseline ?? "none"}`,
+    ` Interests: ${field(report.interests)}; baseline: ${field(report.baseline ?? "none")}`,
   );
   if (report.timeBasis === "upper-bound") {
     lines.push(
       " Note: the original Port Reporter logs openings, not closes: times in use are upper bounds",
+    );
+  }
+  if (report.utcOffsets.assumed.length > 0) {
+    lines.push(
+      " Note: the original Port Reporter's logs do not state their UTC offset: their times " +
+        `assume this machine's (UTC${report.utcOffsets.assumed.join(", UTC")})`,
     );
   }
 
@@ -64,14 +74,14 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
   lines.push(...formatTable([
     ["Port", "Service", "In use", "Share", "Listening", "Changes", "Connections", "Processes"],
     ...report.ports.slice(0, top).map((port) => [
-      `${port.protocol} ${port.port}`,
-      port.service ?? "",
+      `${port.transport.toUpperCase()} ${port.port}`,
+      field(port.service ?? ""),
       formatDuration(port.seconds),
       formatShare(port.share),
       port.listening ? "yes" : "",
       String(port.changes),
       String(port.connections),
-      port.processes.join(", "),
+      fields(port.processes),
     ]),
   ]));
 
@@ -82,14 +92,14 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
   lines.push(...formatTable([
     ["Process", "In use", "Share", "PIDs", "Ports", "Changes", "Users", "Path"],
     ...report.processes.slice(0, top).map((process) => [
-      process.process,
+      field(process.process),
       formatDuration(process.seconds),
       formatShare(process.share),
       String(process.pidCount),
       String(process.ports),
       String(process.changes),
-      process.users.join(", "),
-      process.path ?? "",
+      fields(process.users),
+      field(process.path ?? ""),
     ]),
   ]));
 
@@ -107,10 +117,10 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
     lines.push(...formatTable([
       ["Address", "Connections", "Remote ports", "Processes", "First", "Last"],
       ...report.remoteAddresses.slice(0, top).map((remote) => [
-        remote.address,
+        field(remote.address),
         remote.overcount > 0 ? `≤${remote.connections}` : String(remote.connections),
         remote.remotePorts.join(", "),
-        remote.processes.join(", "),
+        fields(remote.processes),
         remote.firstSeen,
         remote.lastSeen,
       ]),
@@ -121,10 +131,10 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
   lines.push(...formatTable([
     ["User", "Changes", "At start-up", "Processes"],
     ...report.users.slice(0, top).map((user) => [
-      user.user,
+      field(user.user),
       String(user.changes),
       user.startupSockets > 0 ? `${user.startupSockets} socket(s)` : "",
-      user.processes.join(", "),
+      fields(user.processes),
     ]),
   ]));
 
@@ -153,11 +163,13 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
   );
   if (report.sharedProcesses.length === 0) lines.push(" No process hosting several services.");
   for (const host of report.sharedProcesses) {
-    lines.push(` ${host.process} (PID ${host.pid})${host.path ? ` ${host.path}` : ""}`);
+    lines.push(
+      ` ${field(host.process)} (PID ${host.pid})${host.path ? ` ${field(host.path)}` : ""}`,
+    );
     for (const service of host.services) {
       lines.push(
-        `   ${service.name}${
-          service.displayName !== service.name ? ` (${service.displayName})` : ""
+        `   ${field(service.name)}${
+          service.displayName !== service.name ? ` (${field(service.displayName)})` : ""
         }`,
       );
     }
@@ -170,10 +182,18 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
       `Unreadable lines (${report.totals.skippedLines})` +
         (unreadFiles ? ` and files (${unreadFiles})` : ""),
     );
-    for (const problem of report.problems) lines.push(` ${problem}`);
+    for (const problem of report.problems) lines.push(` ${field(problem)}`);
   }
   lines.push("", RULE, "", " End of portset report", "");
-  return printable(lines.join("\n"));
+  return lines.join("\n");
+}
+
+/** A field from the logs or the command line, on its one line: control characters as `?`. */
+const field = printableField;
+
+/** A list of such fields, joined by commas. */
+function fields(list: readonly string[]): string {
+  return list.map(printableField).join(", ");
 }
 
 function section(lines: string[], title: string): void {
@@ -218,7 +238,7 @@ function formatFlags(lines: string[], report: Report, top: number): void {
     ...shown.map((flag) => [
       flag.severity.toUpperCase(),
       flag.kind,
-      flag.subject,
+      field(flag.subject),
       `${flag.count}×`,
       flag.firstSeen,
       flag.lastSeen,
@@ -237,12 +257,12 @@ function formatFlags(lines: string[], report: Report, top: number): void {
   for (const flag of shown) {
     const listeners = flag.ports.length === 0
       ? ""
-      : `: ${flag.ports.join(", ")}${
+      : `: ${fields(flag.ports)}${
         flag.portCount > flag.ports.length
           ? ` and ${(flag.portCount - flag.ports.length).toLocaleString("en-US")} more`
           : ""
       }`;
-    lines.push(` ${flag.subject}: ${flag.detail}${listeners}`);
+    lines.push(` ${field(flag.subject)}: ${field(flag.detail)}${listeners}`);
   }
 }
 

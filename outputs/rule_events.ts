@@ -1,5 +1,6 @@
 /**
- * `portset check` output: the change events as one JSON document, JSON lines, CEF, or text.
+ * `portset check` output: the change events as CEF or text (outputs/rule_json.ts writes them as
+ * JSON and JSON lines).
  *
  * @module
  */
@@ -7,26 +8,8 @@
 import type { AttributeSubset, ChangeEvent, ChangeKind } from "../rules/changes.ts";
 import { VERSION } from "../version.ts";
 import { formatCef } from "./cef.ts";
-
-/** `{"events": [...], "warnings": [...]}`. */
-export function formatEventsJson(
-  events: readonly ChangeEvent[],
-  warnings: readonly string[],
-): string {
-  return JSON.stringify({ warnings, events }, null, 2) + "\n";
-}
-
-/** One JSON object per line: a `{"warning": ...}` line per warning, then one per event. */
-export function formatEventsJsonl(
-  events: readonly ChangeEvent[],
-  warnings: readonly string[],
-): string {
-  const lines = [
-    ...warnings.map((warning) => JSON.stringify({ warning })),
-    ...events.map((event) => JSON.stringify(event)),
-  ];
-  return lines.map((line) => line + "\n").join("");
-}
+import { TEXT_ATTRIBUTE_ORDER } from "./rule_scan.ts";
+import { printableField } from "../text/printable.ts";
 
 /** Severity by change: a new listener is what integrity monitoring is most often for. */
 const SEVERITY: Record<ChangeKind, number> = { Created: 6, Updated: 5, Deleted: 4 };
@@ -68,35 +51,43 @@ export function formatEventsCef(
         ["cs1", event.rule],
         ["cs2Label", "key"],
         ["cs2", event.key],
-        ["msg", event.changed ? describeChanges(event) : describe(event.attributes)],
+        ["msg", event.previous ? describeChanges(event) : describe(event.attributes)],
       ],
     }));
   }
   return lines.map((line) => line + "\n").join("");
 }
 
-/** One line per event, and a `Note:` line per warning. */
+/**
+ * One line per event, and a `Note:` line per warning (which may quote a baseline's host or a
+ * file's name): each line with control characters as `?`, so no name can add a line.
+ */
 export function formatEventsText(
   events: readonly ChangeEvent[],
   warnings: readonly string[],
 ): string {
-  const lines = warnings.map((warning) => `Note: ${warning}`);
+  const lines = warnings.map((warning) => `Note: ${printableField(warning)}`);
   for (const event of events) {
-    const detail = event.changed ? describeChanges(event) : describe(event.attributes);
-    lines.push(`${event.change.padEnd(7)} ${event.key}${detail ? `  ${detail}` : ""}`);
+    const detail = event.previous ? describeChanges(event) : describe(event.attributes);
+    // One line of fields joined by spaces: made safe as a whole, it is made safe field by field.
+    lines.push(
+      printableField(`${event.change.padEnd(7)} ${event.key}${detail ? `  ${detail}` : ""}`),
+    );
   }
   if (events.length === 0) lines.push("No changes.");
   return lines.join("\n") + "\n";
 }
 
+/** The attributes that have a value, in the order scan shows them: Path last. */
 function describe(attributes: AttributeSubset): string {
-  return Object.entries(attributes).filter(([, value]) => value !== null)
-    .map(([name, value]) => `${name}=${value}`).join(" ");
+  return TEXT_ATTRIBUTE_ORDER.filter((name) => attributes[name] != null)
+    .map((name) => `${name}=${attributes[name]}`).join(" ");
 }
 
 function describeChanges(event: ChangeEvent): string {
-  return Object.entries(event.changed ?? {})
-    .map(([name, { old, new: now }]) => `${name}: ${old ?? "(none)"} -> ${now ?? "(none)"}`)
+  const now = event.attributes as Record<string, unknown>;
+  return Object.entries(event.previous?.attributes ?? {})
+    .map(([name, old]) => `${name}: ${old ?? "(none)"} -> ${now[name] ?? "(none)"}`)
     .join(", ");
 }
 

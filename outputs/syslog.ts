@@ -6,6 +6,7 @@
  */
 
 import { createSocket, type Socket } from "node:dgram";
+import { printableField } from "../text/printable.ts";
 import { VERSION } from "../version.ts";
 
 /** Facility 13, log audit: integrity events belong with the audit trail. */
@@ -14,18 +15,24 @@ const FACILITY_LOG_AUDIT = 13;
 /** Syslog severities portset uses. */
 export const SEVERITY = { warning: 4, notice: 5, informational: 6 } as const;
 
-/** One RFC 5424 message: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID - MSG`. */
+/**
+ * One RFC 5424 message: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID - MSG`. The message is one line,
+ * its line breaks a space and any other control character `?`: a process's name goes into it,
+ * and a receiver that splits on line breaks, or a terminal tailing its file, must meet neither.
+ * Header fields are printable ASCII, as RFC 5424 asks: whitespace `_`, anything else `?`.
+ */
 export function formatSyslog(
   message: string,
   options: { severity: number; time: Date; host: string; messageId: string },
 ): string {
-  const field = (text: string) => (text === "" ? "-" : text.replace(/\s+/g, "_").slice(0, 48));
+  const field = (text: string) =>
+    text === "" ? "-" : text.replace(/\s+/g, "_").replace(/[^\x21-\x7e]/g, "?").slice(0, 48);
   const priority = FACILITY_LOG_AUDIT * 8 + options.severity;
   return `<${priority}>1 ${options.time.toISOString()} ${
     field(options.host)
   } portset ${Deno.pid} ` +
     `${field(options.messageId)} [portset@32473 version="${VERSION}"] ${
-      message.replace(/\n/g, " ")
+      printableField(message.replace(/\r?\n/g, " "))
     }`;
 }
 

@@ -9,7 +9,7 @@ import { formatAddressPort } from "../model/address.ts";
 import { type Endpoint, isIpv6, isTcp } from "../model/endpoint.ts";
 import type { SocketChange } from "../model/socket_change.ts";
 import { VERSION } from "../version.ts";
-import { printable } from "../text/printable.ts";
+import { printableField } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
 
 const RULE = " " + "=".repeat(60);
@@ -24,21 +24,24 @@ export interface WatchHeader {
   time: Date;
 }
 
-/** The header of a watch. */
+/**
+ * The header of a watch. What is watched (which names a process), the command line and the
+ * host's name show control characters as `?`, each on its one line, as every field from outside
+ * does in the blocks.
+ */
 export function formatWatchHeader(header: WatchHeader): string {
-  return printable(
-    [
-      ` portset ${VERSION}: watching ${header.watching}`,
-      "",
-      ` System Date: ${header.time.toString()}`,
-      ` Command run: ${header.command}`,
-      ` Local computer name: ${header.host}`,
-      ` Watching: ${header.watching}`,
-      ` Interval: ${header.intervalSeconds} second${header.intervalSeconds === 1 ? "" : "s"}`,
-      " Stop with Ctrl+C.",
-      "",
-    ].join("\n") + "\n",
-  );
+  const watching = printableField(header.watching);
+  return [
+    ` portset ${VERSION}: watching ${watching}`,
+    "",
+    ` System Date: ${header.time.toString()}`,
+    ` Command run: ${printableField(header.command)}`,
+    ` Local computer name: ${printableField(header.host)}`,
+    ` Watching: ${watching}`,
+    ` Interval: ${header.intervalSeconds} second${header.intervalSeconds === 1 ? "" : "s"}`,
+    " Stop with Ctrl+C.",
+    "",
+  ].join("\n") + "\n";
 }
 
 /** Local date and time with its UTC offset: `2026-11-22 00:55:06 +01:00`, sortable and unambiguous. */
@@ -51,7 +54,11 @@ export function localTimestamp(time: Date): string {
     `${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
 }
 
-/** One dated block: a title, the changes (none for the starting state), and the table. */
+/**
+ * One dated block: a title, the changes (none for the starting state), and the table. Process
+ * names, users, paths and addresses show control characters as `?`: a process named
+ * `bad\nname\x1b[31m` is one row, and drives no terminal.
+ */
 export function formatWatchBlock(
   time: Date,
   title: string,
@@ -59,7 +66,7 @@ export function formatWatchBlock(
   endpoints: readonly Endpoint[],
   verbose: boolean,
 ): string {
-  const lines = ["", RULE, ` ${localTimestamp(time)}  ${title}`, RULE, ""];
+  const lines = ["", RULE, ` ${localTimestamp(time)}  ${printableField(title)}`, RULE, ""];
   if (changes.length > 0) {
     lines.push(...formatTable(changes.map(changeRow), " "), "");
   }
@@ -72,15 +79,13 @@ export function formatWatchBlock(
       ...formatTable([header, ...endpoints.map((endpoint) => endpointRow(endpoint, verbose))]),
     );
   }
-  return printable(lines.join("\n") + "\n");
+  return lines.join("\n") + "\n";
 }
 
 /** The end line. */
 export function formatWatchEnd(time: Date, reason: string, changeCount: number): string {
-  return printable(
-    `\n${RULE}\n portset stopped watching at ${localTimestamp(time)} (${reason}); ` +
-      `${changeCount} change${changeCount === 1 ? "" : "s"} seen\n`,
-  );
+  return `\n${RULE}\n portset stopped watching at ${localTimestamp(time)} ` +
+    `(${printableField(reason)}); ${changeCount} change${changeCount === 1 ? "" : "s"} seen\n`;
 }
 
 const MARK: Record<SocketChange["kind"], string> = {
@@ -103,7 +108,7 @@ function changeRow(change: SocketChange): string[] {
   return [
     `${MARK[change.kind]} ${change.kind}`,
     `${endpoint.protocol.toUpperCase()} ${endpoint.localPort}`,
-    endpoint.localAddress,
+    printableField(endpoint.localAddress),
     state,
     peer(endpoint),
     owner,
@@ -114,21 +119,21 @@ function endpointRow(endpoint: Endpoint, verbose: boolean): string[] {
   const row = [
     owner_(endpoint),
     `${endpoint.protocol.toUpperCase()} ${endpoint.localPort}`,
-    endpoint.localAddress,
+    printableField(endpoint.localAddress),
     endpoint.state ?? "",
     peer(endpoint),
   ];
-  if (verbose) row.push(endpoint.user ?? "-", endpoint.path ?? "-");
+  if (verbose) row.push(printableField(endpoint.user ?? "-"), printableField(endpoint.path ?? "-"));
   return row;
 }
 
 function owner_(endpoint: Endpoint): string {
-  return endpoint.pid === null ? "-" : `${endpoint.pid}:${endpoint.process ?? "?"}`;
+  return endpoint.pid === null ? "-" : `${endpoint.pid}:${printableField(endpoint.process ?? "?")}`;
 }
 
 function peer(endpoint: Endpoint): string {
   if (endpoint.remoteAddress !== null) {
-    return formatAddressPort(endpoint.remoteAddress, endpoint.remotePort ?? 0);
+    return formatAddressPort(printableField(endpoint.remoteAddress), endpoint.remotePort ?? 0);
   }
   if (!isTcp(endpoint.protocol)) return "*:*";
   return isIpv6(endpoint.protocol) ? "[::]:0" : "0.0.0.0:0";

@@ -24,7 +24,7 @@
  * @module
  */
 
-import { printable } from "../text/printable.ts";
+import { printableField } from "../text/printable.ts";
 import { VERSION } from "../version.ts";
 import { type Dialect, LABELS, TITLE } from "./layout.ts";
 import { type DateOrder, formatSystemDate, parseSystemDate, utcOffset } from "./log_time.ts";
@@ -41,6 +41,11 @@ export interface HeaderFacts {
   host: string | null;
   /** `Operating System`. */
   operatingSystem: string | null;
+  /**
+   * The UTC offset of the log's times in minutes, from portset's `Times:` line; null or absent
+   * without one.
+   */
+  utcOffset?: number | null;
 }
 
 /** portset's title line; `suffix` is PR-PORTS's ` - Port usage log`. */
@@ -59,7 +64,8 @@ export function formatTimesLine(time: Date): string {
 
 /**
  * A PR-INITIAL or PR-PIDS header: the title, `logName`, the system date, the times line, the
- * computer's name and its operating system, each followed by a blank line as the original's.
+ * computer's name and its operating system, each followed by a blank line as the original's; the
+ * name and the system's description with control characters as `?`, each on its one line.
  */
 export function formatHeader(
   logName: string,
@@ -76,11 +82,25 @@ export function formatHeader(
     "",
     `${LABELS.host}:`,
     "",
-    ` ${printable(facts.host)}`,
+    ` ${printableField(facts.host)}`,
     "",
-    `${LABELS.operatingSystem}: ${printable(facts.operatingSystem)}`,
+    `${LABELS.operatingSystem}: ${printableField(facts.operatingSystem)}`,
     "",
   ];
+}
+
+/** The offset at the end of portset's `Times:` line: `… local time, UTC+01:00`. */
+const TIMES_OFFSET = new RegExp(`^\\s*${LABELS.times}:.*\\bUTC([+-])(\\d{2}):(\\d{2})\\s*$`);
+
+/**
+ * The UTC offset, in minutes, a `Times:` line states (`+01:00` is 60); null when `line` is not
+ * one. The original Port Reporter writes none: its logs do not say their offset.
+ */
+export function parseTimesLine(line: string): number | null {
+  const match = TIMES_OFFSET.exec(line);
+  if (!match) return null;
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === "-" ? -minutes : minutes;
 }
 
 const LABEL = new RegExp(
@@ -101,6 +121,7 @@ export class HeaderReader {
     systemTime: null,
     host: null,
     operatingSystem: null,
+    utcOffset: null,
   };
   /** A label read with no value on its line: its value is the next line that is not blank. */
   #pending: "systemDate" | "host" | "operatingSystem" | null = null;
@@ -114,6 +135,12 @@ export class HeaderReader {
     if (this.facts.dialect === null) {
       if (/^portset\s/.test(text)) this.facts.dialect = "portset";
       else if (/^Port Reporter\b/i.test(text)) this.facts.dialect = "port-reporter";
+    }
+    const offset = parseTimesLine(line);
+    if (offset !== null) {
+      this.facts.utcOffset ??= offset;
+      this.#pending = null;
+      return;
     }
     const label = LABEL.exec(line);
     if (label) {

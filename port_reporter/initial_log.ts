@@ -22,7 +22,7 @@
 
 import type { Snapshot } from "../model/endpoint.ts";
 import { endpointsByOwner } from "../model/snapshot.ts";
-import { printable } from "../text/printable.ts";
+import { printableField } from "../text/printable.ts";
 import { formatHeader, type HeaderFacts, HeaderReader } from "./header.ts";
 import { LOG_NAMES, type LogProblem, RULE, STARTUP_TABLE } from "./layout.ts";
 import type { DateOrder } from "./log_time.ts";
@@ -48,7 +48,7 @@ export function formatInitialLog(
 ): string {
   const lines = formatHeader(LOG_NAMES.initial, { ...facts, host: snapshot.host });
   // What the snapshot could not see (owners without root) is said where the snapshot is.
-  for (const warning of snapshot.warnings) lines.push(`Note: ${warning}`, "");
+  for (const warning of snapshot.warnings) lines.push(`Note: ${printableField(warning)}`, "");
   const rows = [...snapshot.endpoints].sort((a, b) => (a.pid ?? Infinity) - (b.pid ?? Infinity));
   lines.push(
     STARTUP_TABLE,
@@ -61,7 +61,9 @@ export function formatInitialLog(
   for (const [pid, endpoints] of endpointsByOwner(snapshot.endpoints)) {
     lines.push(RULE, "", ...formatProcessBlock(pid, snapshot.processes.get(pid), endpoints), "");
   }
-  return printable(lines.join("\n") + "\n");
+  // Every field from outside is made safe where it is written (header, port table, process
+  // blocks), one field one line: a line break in a process's path cannot add a line here.
+  return lines.join("\n") + "\n";
 }
 
 type Section = "header" | "table" | "processes";

@@ -4,9 +4,10 @@
  * PR-PIDS records and their `Log number` / `Log entry below recorded at` lines, the start-up
  * table's title, the PR-PORTS field list, and the change kinds a PR-PORTS line may carry.
  *
- * portset writes the same layout with three additions, each of which the original's readers
+ * portset writes the same layout with four additions, each of which the original's readers
  * would pass over: a `Times:` header line saying its dates are ISO 8601, three fields after the
- * original's ten (state, change, record number), and a stop line when the monitor stops.
+ * original's ten (state, change, record number), a line in each PR-PIDS record's head saying how
+ * many lines follow in the record, and a stop line when the monitor stops.
  *
  * @module
  */
@@ -90,6 +91,12 @@ export const STARTUP_TABLE = "TCP/UDP Port to Process Mappings at service start-
 export const LOG_NUMBER = "Log number";
 /** PR-PIDS: when a record was logged, `<date>,<time>` as in its PR-PORTS line. */
 export const RECORDED_AT = "Log entry below recorded at";
+/**
+ * PR-PIDS, portset's: how many lines of the record follow this one. A record's process name,
+ * path and modules are chosen by whoever runs the process; the reader takes that many lines as
+ * the record whatever they say, so no line in them can start a record of its own.
+ */
+export const RECORD_LINES = "Lines below in this record";
 
 /**
  * portset's stop record, the last line of PR-PORTS and PR-PIDS when the monitor stops:

@@ -15,18 +15,29 @@
  * Process ID: 1096 (svchost.exe)
  * ```
  *
- * portset writes the same, its stamps ISO (`2026-11-22,09:05:07`), with a `Change:` line naming
- * the socket before the process (its PR-PORTS line says it too), a line of its own for a socket
- * no process owns, and a stop line when the monitor stops.
+ * portset writes the same, its stamps ISO (`2026-11-22,09:05:07`), with a line after the stamp
+ * saying how many lines of the record follow (`Lines below in this record: 31`), a `Change:` line
+ * naming the socket before the process (its PR-PORTS line says it too), a line of its own for a
+ * socket no process owns, and a stop line when the monitor stops. Every field from outside (a
+ * process's name, path, user, services and modules, an interface's name in an address) shows
+ * control characters as `?`, so a record's lines are the ones portset wrote; and the reader
+ * counts a record's lines rather than trusting what they say, should a line ever get through.
  *
  * @module
  */
 
 import type { Endpoint, ProcessInfo } from "../model/endpoint.ts";
 import type { SocketChange } from "../model/socket_change.ts";
-import { printable } from "../text/printable.ts";
+import { printableField } from "../text/printable.ts";
 import { formatHeader, type HeaderFacts, HeaderReader } from "./header.ts";
-import { LOG_NAMES, LOG_NUMBER, type LogProblem, RECORDED_AT, RULE } from "./layout.ts";
+import {
+  LOG_NAMES,
+  LOG_NUMBER,
+  type LogProblem,
+  RECORD_LINES,
+  RECORDED_AT,
+  RULE,
+} from "./layout.ts";
 import { type DateOrder, localDateTime, parseLogDateTime } from "./log_time.ts";
 import { STOP_LINE } from "./ports_log.ts";
 import { formatProcessBlock, ProcessBlockReader, type ProcessDetail } from "./process_block.ts";
@@ -49,13 +60,18 @@ export function formatPidsHeader(
   facts: { time: Date; host: string; operatingSystem: string },
 ): string {
   const lines = formatHeader(LOG_NAMES.pids, facts);
-  lines.splice(4, 0, `Check ${printable(portsFile)} for the port changes these records detail`, "");
+  lines.splice(
+    4,
+    0,
+    `Check ${printableField(portsFile)} for the port changes these records detail`,
+    "",
+  );
   return lines.join("\n") + "\n";
 }
 
 /**
- * One PR-PIDS record: its number and stamp between rules, the change, then the owning process
- * (user, services, its ports with statistics, modules), stamped as its PR-PORTS line.
+ * One PR-PIDS record: its number, stamp and line count between rules, the change, then the owning
+ * process (user, services, its ports with statistics, modules), stamped as its PR-PORTS line.
  */
 export function formatPidsRecord(
   time: Date,
@@ -66,7 +82,7 @@ export function formatPidsRecord(
 ): string {
   const [date, clock] = localDateTime(time);
   const endpoint = change.endpoint;
-  const lines = [
+  const head = [
     "",
     RULE,
     "",
@@ -74,12 +90,17 @@ export function formatPidsRecord(
     "",
     `${RECORDED_AT}: ${date},${clock}`,
     "",
+  ];
+  // An address's IPv6 scope is an interface's name: a field from outside like the others.
+  const local = printableField(endpoint.localAddress);
+  const lines = [
+    "",
     RULE,
     "",
-    `Change: ${change.kind} ${endpoint.protocol.toUpperCase()} ${endpoint.localAddress}:${endpoint.localPort}` +
+    `Change: ${change.kind} ${endpoint.protocol.toUpperCase()} ${local}:${endpoint.localPort}` +
     (endpoint.remoteAddress === null
       ? ""
-      : ` -> ${endpoint.remoteAddress}:${endpoint.remotePort}`) +
+      : ` -> ${printableField(endpoint.remoteAddress)}:${endpoint.remotePort}`) +
     (endpoint.state
       ? ` ${
         change.previous?.state && change.kind === "state" ? `${change.previous.state} -> ` : ""
@@ -97,7 +118,12 @@ export function formatPidsRecord(
   } else {
     lines.push(...formatProcessBlock(endpoint.pid, process, processEndpoints));
   }
-  return printable(lines.join("\n") + "\n");
+  const body = lines.join("\n") + "\n";
+  // The lines as written are counted, not the list's entries: were a line break ever to get into
+  // a field, the count would still cover it, and the reader would not take it for a record.
+  let count = 0;
+  for (let at = body.indexOf("\n"); at >= 0; at = body.indexOf("\n", at + 1)) count++;
+  return head.join("\n") + `\n${RECORD_LINES}: ${count}\n` + body;
 }
 
 const NO_PROCESS =
@@ -107,6 +133,7 @@ const RECORDED_AT_LINE = new RegExp(
   `^\\s*${RECORDED_AT}:\\s*([^\\s,]+)[\\s,]+(\\d{1,2}:\\d{1,2}(?::\\d{1,2})?)\\s*$`,
   "i",
 );
+const RECORD_LINES_LINE = new RegExp(`^\\s*${RECORD_LINES}:\\s*(\\d{1,9})\\s*$`, "i");
 /** portset's lines about the change, which the record keeps as written. */
 const CHANGE_LINE = /^\s*Change:\s*(.*?)\s*$/;
 /** Lines of portset's that say nothing a record keeps. */
@@ -116,6 +143,12 @@ const REMARK = /^\s*(=+\s*$|Seen between looks:|No process owns this socket)/;
  * Turns a PR-PIDS file's lines into records, in order: call {@linkcode push} per line and
  * {@linkcode finish} at the end. The header's facts are in {@linkcode header}; a stop record's
  * time in {@linkcode stopped}.
+ *
+ * A record of portset's says how many lines it has: those lines are the record's, whatever they
+ * say. One among them that reads as the start of a record (a `Log number`, a stop line, a second
+ * `Process ID`) is a problem of that record, never a record of its own, and the record ends
+ * with its last line. The original's records, which have no count, are read by what each line
+ * says.
  */
 export class PidsLogReader {
   /** Records read (every `Log number`, and blocks with none before them). */
@@ -127,6 +160,14 @@ export class PidsLogReader {
   #record: Omit<PidsRecord, "detail"> | null = null;
   #block = new ProcessBlockReader();
   #blockStarted = false;
+  /** Lines of the current record still to come, by its count; null for a record with none. */
+  #remaining: number | null = null;
+  /**
+   * A counted record held a line that reads as the start of another: what follows it in the
+   * record is that forgery's text, not the record's, and is not read into it.
+   */
+  #forged = false;
+  #lastLine = 0;
 
   /** `onRecord` is given each record, `onProblem` each line that belongs to none. */
   constructor(
@@ -144,6 +185,8 @@ export class PidsLogReader {
 
   /** Reads the file's next line, numbered from 1. */
   push(line: string, lineNumber: number): void {
+    this.#lastLine = lineNumber;
+    if (this.#remaining !== null) return this.#counted(line, lineNumber);
     const number = LOG_NUMBER_LINE.exec(line);
     if (number) {
       this.#emit();
@@ -157,6 +200,12 @@ export class PidsLogReader {
       else return this.#header.push(line);
     }
     if (line.trim() === "") return;
+    const count = RECORD_LINES_LINE.exec(line);
+    if (count && this.#record && !this.#blockStarted && this.#record.change === null) {
+      this.#remaining = Number(count[1]);
+      if (this.#remaining === 0) this.#emit();
+      return;
+    }
     const stamp = RECORDED_AT_LINE.exec(line);
     if (stamp && this.#record && !this.#blockStarted) {
       this.#record.time = parseLogDateTime(stamp[1], stamp[2], this.dateOrder);
@@ -191,7 +240,50 @@ export class PidsLogReader {
 
   /** The file has ended: its last record is given too. */
   finish(): void {
+    if (this.#remaining !== null && this.#remaining > 0) {
+      this.onProblem({
+        line: this.#lastLine,
+        reason: `the last record ends ${this.#remaining} line(s) short of its count`,
+      });
+    }
     this.#emit();
+  }
+
+  /** A line of a record that said how many it has: the record's, whatever it says. */
+  #counted(line: string, lineNumber: number): void {
+    this.#remaining!--;
+    this.#countedLine(line, lineNumber);
+    // The count's last line ends the record: nothing after it can join it.
+    if (this.#remaining === 0) this.#emit();
+  }
+
+  #countedLine(line: string, lineNumber: number): void {
+    if (line.trim() === "" || REMARK.test(line)) return;
+    if (this.#forged) {
+      this.onProblem({
+        line: lineNumber,
+        reason: "a line after one that reads as the start of another record (not read)",
+      });
+      return;
+    }
+    const startsAnother = LOG_NUMBER_LINE.test(line) || STOP_LINE.test(line) ||
+      RECORD_LINES_LINE.test(line) || (this.#blockStarted && /^\s*Process ID:/i.test(line));
+    if (startsAnother) {
+      this.onProblem({
+        line: lineNumber,
+        reason: "a line inside a record that reads as the start of another (not taken as one)",
+      });
+      this.#forged = true;
+      return;
+    }
+    const change = CHANGE_LINE.exec(line);
+    if (change && !this.#blockStarted && this.#record!.change === null) {
+      this.#record!.change = change[1];
+      return;
+    }
+    if (/^\s*Process ID:/i.test(line)) this.#blockStarted = true;
+    if (this.#block.push(line)) return;
+    this.onProblem({ line: lineNumber, reason: "not a line of a process detail record" });
   }
 
   #emit(): void {
@@ -199,6 +291,8 @@ export class PidsLogReader {
     const detail = this.#block.take();
     this.#record = null;
     this.#blockStarted = false;
+    this.#remaining = null;
+    this.#forged = false;
     if (record === null) return;
     this.records++;
     this.onRecord({ ...record, detail });

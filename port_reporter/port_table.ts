@@ -22,6 +22,7 @@
 
 import { formatAddressPort } from "../model/address.ts";
 import { type Endpoint, isIpv6, isTcp, TCP_STATES } from "../model/endpoint.ts";
+import { printableField } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
 
 /** One row of a port table. */
@@ -55,20 +56,24 @@ export interface PortStatistics {
 /** How the owner column is written. */
 export type OwnerColumn = "pid:process" | "pid";
 
-/** A port table: its header line, then a row per endpoint, columns aligned. */
+/**
+ * A port table: its header line, then a row per endpoint, columns aligned. Process names and
+ * addresses (whose IPv6 scope is an interface's name) show control characters as `?`, so a row
+ * is one line.
+ */
 export function formatPortTable(endpoints: readonly Endpoint[], owner: OwnerColumn): string[] {
   const ownerOf = (endpoint: Endpoint) =>
     endpoint.pid === null
       ? "-"
       : owner === "pid"
       ? String(endpoint.pid)
-      : `${endpoint.pid}:${endpoint.process ?? "?"}`;
+      : `${endpoint.pid}:${printableField(endpoint.process ?? "?")}`;
   return formatTable([
     [owner === "pid" ? "PID" : "PID:Process", "Port", "Local IP", "State", "Remote IP:Port"],
     ...endpoints.map((endpoint) => [
       ownerOf(endpoint),
       `${endpoint.protocol.toUpperCase()} ${endpoint.localPort}`,
-      endpoint.localAddress,
+      printableField(endpoint.localAddress),
       endpoint.state ?? "",
       peerText(endpoint),
     ]),
@@ -78,7 +83,7 @@ export function formatPortTable(endpoints: readonly Endpoint[], owner: OwnerColu
 /** The peer column: `address:port`, a listener's unspecified address, or UDP's `*:*`. */
 function peerText(endpoint: Endpoint): string {
   if (endpoint.remoteAddress !== null) {
-    return formatAddressPort(endpoint.remoteAddress, endpoint.remotePort ?? 0);
+    return formatAddressPort(printableField(endpoint.remoteAddress), endpoint.remotePort ?? 0);
   }
   if (!isTcp(endpoint.protocol)) return "*:*";
   return isIpv6(endpoint.protocol) ? "::" : "0.0.0.0";

@@ -26,8 +26,8 @@
 import { isTcp } from "../model/endpoint.ts";
 import type { SocketChange } from "../model/socket_change.ts";
 import { csvField, splitCsv } from "../text/csv.ts";
-import { printable } from "../text/printable.ts";
-import { formatTimesLine, formatTitle } from "./header.ts";
+import { printableField } from "../text/printable.ts";
+import { formatTimesLine, formatTitle, parseTimesLine } from "./header.ts";
 import {
   CHANGE_KINDS,
   type ChangeKind,
@@ -79,6 +79,8 @@ export class PortsLogReader {
   dialect: Dialect | null = null;
   /** When the monitor stopped, from a stop record (wall-clock seconds); null when none says. */
   stopped: number | null = null;
+  /** The UTC offset of the file's times in minutes, from portset's `Times:` line; null without. */
+  utcOffset: number | null = null;
   /** A record (or a stop line) was read: the header is over. */
   #started = false;
   #pending: string | null = null;
@@ -114,6 +116,7 @@ export class PortsLogReader {
     const blank = line.trim() === "";
     if (!this.#started) {
       // A header line: its title names the program; the field list, which fields follow.
+      this.utcOffset ??= parseTimesLine(line);
       if (this.dialect === null && !blank) {
         if (/^\s*portset\s/.test(line) || /,state,change,record\s*$/.test(line)) {
           this.dialect = "portset";
@@ -246,7 +249,7 @@ export function formatPortsHeader(pidsFile: string, time: Date): string {
   return [
     formatTitle(` - ${LOG_NAMES.ports}`),
     "",
-    `Check ${printable(pidsFile)} for corresponding process data`,
+    `Check ${printableField(pidsFile)} for corresponding process data`,
     "",
     formatTimesLine(time),
     "",
@@ -263,7 +266,7 @@ export function formatPortsHeader(pidsFile: string, time: Date): string {
  */
 export function formatStopLine(time: Date, reason: string): string {
   const [date, clock] = localDateTime(time);
-  return printable(`${STOPPED_AT}: ${date},${clock} (${reason})`.replaceAll("\n", " ")) + "\n";
+  return `${STOPPED_AT}: ${date},${clock} (${printableField(reason)})\n`;
 }
 
 /** One PR-PORTS line (with its newline). */

@@ -29,6 +29,7 @@
  */
 
 import type { Endpoint, ProcessInfo, Service } from "../model/endpoint.ts";
+import { printableField } from "../text/printable.ts";
 import {
   formatPortStatistics,
   formatPortTable,
@@ -58,15 +59,18 @@ export interface ProcessDetail {
 /**
  * A process's block: its ID and name, path, user context, services, its own port table with
  * statistics, and (when they were read) its loaded modules. `endpoints` are the sockets it holds.
+ * Each name, path and user shows control characters, line breaks included, as `?`: whoever runs
+ * a process chooses them, and a line break would let them write a line of the log, such as a
+ * `Log number:` that starts a record of their own.
  */
 export function formatProcessBlock(
   pid: number,
   process: ProcessInfo | undefined,
   endpoints: readonly Endpoint[],
 ): string[] {
-  const lines = [`Process ID: ${pid} (${process?.process ?? "unknown"})`, ""];
-  if (process?.path) lines.push(`Path: ${process.path}`, "");
-  lines.push(`User context: ${process?.user ?? "unknown"}`, "");
+  const lines = [`Process ID: ${pid} (${printableField(process?.process ?? "unknown")})`, ""];
+  if (process?.path) lines.push(`Path: ${printableField(process.path)}`, "");
+  lines.push(`User context: ${printableField(process?.user ?? "unknown")}`, "");
   if (process?.services.length) {
     for (const service of process.services) lines.push(...serviceLines(service), "");
   } else {
@@ -75,11 +79,13 @@ export function formatProcessBlock(
   lines.push(...formatPortTable(endpoints, "pid"), "", ...formatPortStatistics(endpoints), "");
   if (process?.modules) {
     lines.push("Loaded modules:");
-    for (const module of process.modules) lines.push(`${module.path} (${module.baseAddress})`);
+    for (const module of process.modules) {
+      lines.push(`${printableField(module.path)} (${module.baseAddress})`);
+    }
   } else {
     lines.push(
       `Module information could not be read for this process${
-        process?.modulesError ? ` (${process.modulesError})` : ""
+        process?.modulesError ? ` (${printableField(process.modulesError)})` : ""
       }`,
     );
   }
@@ -184,11 +190,14 @@ export function directoryName(path: string): string {
   return cut <= 0 ? (cut === 0 ? path[0] : "") : path.slice(0, cut);
 }
 
-/** The three lines on a service a process hosts, as Port Reporter and PortQry write them. */
+/**
+ * The three lines on a service a process hosts, as Port Reporter and PortQry write them; the
+ * names, which a unit file's author chose, with control characters as `?`.
+ */
 export function serviceLines(service: Service, indent = ""): string[] {
   return [
-    `${indent}Service Name: ${service.name}`,
-    `${indent}Display Name: ${service.displayName ?? service.name}`,
+    `${indent}Service Name: ${printableField(service.name)}`,
+    `${indent}Display Name: ${printableField(service.displayName ?? service.name)}`,
     `${indent}Service Type: ${
       service.shared ? "shares a process with other services" : "runs in its own process"
     }`,

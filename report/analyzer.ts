@@ -24,8 +24,9 @@ import { detach } from "./detach.ts";
 import { FLAG_LIMITS, FlagBook, FlagJudge } from "./flags.ts";
 import type { Interests } from "./interests.ts";
 import { type ListenerBaseline, recordKey } from "./listener_baseline.ts";
+import { LogClock, withUtcOffsets } from "./log_clock.ts";
 import { type Flag, type LogFileSummary, type Report, REPORT_FORMAT } from "./model.ts";
-import { isListeningRecord, isOver, portNumber } from "./record_facts.ts";
+import { isListeningRecord, isOver, portNumber, transportOf } from "./record_facts.ts";
 import { TimelineBuilder } from "./timeline.ts";
 import { USAGE_LIMITS, UsageAccounts } from "./usage.ts";
 
@@ -187,8 +188,13 @@ export class LogAnalyzer {
     if (!this.#hosts.has(name)) this.#hosts.add(detach(name));
   }
 
-  /** The report. Call once, after the last record. */
-  finish(facts: { directory: string; files: LogFileSummary[] }): Report {
+  /**
+   * The report. Call once, after the last record. `clock` gives its times their UTC offsets
+   * (report/log_clock.ts): by default, this machine's, assumed.
+   */
+  finish(
+    facts: { directory: string; files: LogFileSummary[]; clock?: LogClock },
+  ): Report {
     this.#endRun();
     const observed = this.#observed;
     const service = this.#options.serviceName ?? (() => null);
@@ -197,15 +203,19 @@ export class LogAnalyzer {
     const changes = this.#table.rows();
     const timeline = this.#timeline.build(LIMITS.timelineLanes, this.#windowEnd, (key) => {
       const { protocol, port } = this.#usage.portOf(key);
-      return { protocol, port, service: service(protocol, port) };
+      return { transport: transportOf(protocol), port, service: service(protocol, port) };
     });
     const anyOriginal = facts.files.some((file) => file.dialect === "port-reporter");
     const baseline = this.#judge.baseline;
-    return {
+    return withUtcOffsets({
       format: REPORT_FORMAT,
       portset: VERSION,
+      host: Deno.hostname(),
+      time: new Date().toISOString(),
       directory: facts.directory,
-      hosts: [...this.#hosts].sort(),
+      computers: [...this.#hosts].sort(),
+      // Filled by withUtcOffsets, which gives every time its offset.
+      utcOffsets: { stated: [], assumed: [] },
       files: facts.files,
       window: {
         start: this.#windowStart === null ? null : formatLogTime(this.#windowStart),
@@ -241,7 +251,7 @@ export class LogAnalyzer {
       problems: [...this.#problems],
       interests: this.#options.interests.source,
       baseline: baseline?.source ?? null,
-    };
+    }, facts.clock ?? new LogClock());
   }
 
   /** Closes every socket still open at the run's end, and adds the run's length. */

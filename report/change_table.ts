@@ -9,6 +9,7 @@
 import { formatLogTime } from "../port_reporter/log_time.ts";
 import type { PortsRecord } from "../port_reporter/ports_log.ts";
 import type { ChangeRow } from "./model.ts";
+import { protocolOf } from "./record_facts.ts";
 
 /** Flagged rows kept from before the last ones. */
 export const FLAGGED_ROWS_LIMIT = 1000;
@@ -58,7 +59,7 @@ export class ChangeTable {
     const earlier = this.#flagged.filter((row) => !kept.has(row.seq));
     return [...earlier, ...last].map(({ record, path, source, flagged }) => ({
       time: formatLogTime(record.time),
-      protocol: `${record.protocol}${record.ipv6 ? "6" : ""}`,
+      protocol: protocolOf(record),
       localAddress: record.localAddress,
       localPort: record.localPort,
       remoteAddress: record.remoteAddress,

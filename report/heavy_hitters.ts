@@ -49,9 +49,12 @@ export class HeavyHitters<T> {
     return this.#entries.get(key);
   }
 
-  /** The counted keys, most counted first. */
-  top(limit = Infinity): Counted<T>[] {
-    return [...this.#entries.values()].sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1))
+  /**
+   * The counted keys, most counted first; keys counted alike in `order` (by their text unless
+   * told: remote addresses, say, go by their bytes).
+   */
+  top(limit = Infinity, order: (a: string, b: string) => number = compareText): Counted<T>[] {
+    return [...this.#entries.values()].sort((a, b) => b.count - a.count || order(a.key, b.key))
       .slice(0, limit);
   }
 
@@ -74,6 +77,10 @@ export class HeavyHitters<T> {
     for (const entry of dropped) this.#entries.delete(entry.key);
     this.#floor = Math.max(this.#floor, dropped.at(-1)?.count ?? 0);
   }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A small count of names, keeping at most `limit` of them (the first ones seen). */

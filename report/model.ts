@@ -4,19 +4,30 @@
  * number of distinct processes, or an explicit cap), so a month of logs makes a report of the same
  * size as a day's.
  *
- * Times are the logs' own local times, written `YYYY-MM-DDTHH:MM:SS` without a zone: Port Reporter
- * logs local time, and the report does not guess the offset.
+ * Times are the logs' own local times with their UTC offset, `YYYY-MM-DDTHH:MM:SS+01:00`: the
+ * offset a portset log's header states (its `Times:` line), and for the original Port Reporter's
+ * logs, which state none, the offset this machine had at that local time, said in `utcOffsets`
+ * as assumed (report/log_clock.ts).
  *
  * @module
  */
 
+import type { Protocol } from "../model/endpoint.ts";
 import type { ChangeKind, Dialect } from "../port_reporter/layout.ts";
 
 // The report speaks of the logs' change kinds and dialects as the logs define them.
 export { CHANGE_KINDS, type ChangeKind, type Dialect } from "../port_reporter/layout.ts";
 
-/** The report's `format` field. */
-export const REPORT_FORMAT = "portset-report/2";
+/**
+ * The report's `format` field (schemas/report.schema.json). Version 3: `protocol` is
+ * `tcp|tcp6|udp|udp6` as in every output (a port's row, which spans both families, says
+ * `transport`), times carry their UTC offset, the logs' computers are `computers` (`host` is this
+ * machine, as in every output).
+ */
+export const REPORT_FORMAT = "portset-report/3";
+
+/** TCP or UDP, for what spans both address families (a local port's use, whichever family). */
+export type Transport = "tcp" | "udp";
 
 /** One log file read. */
 export interface LogFileSummary {
@@ -29,9 +40,11 @@ export interface LogFileSummary {
   /** Lines that could not be read as what the file holds; the first few are in `problems`. */
   skipped: number;
   /** The computer the file's header names (PR-INITIAL and PR-PIDS), when it names one. */
-  host?: string;
+  computer?: string;
   /** The operating system the file's header names, when it names one. */
   operatingSystem?: string;
+  /** The UTC offset the file's header states (portset's `Times:` line); null when it states none. */
+  utcOffset: string | null;
   /**
    * Why the file, or the rest of it, could not be read (it was removed or rotated away while the
    * report read the logs); absent when it was read to its end.
@@ -41,7 +54,8 @@ export interface LogFileSummary {
 
 /** A local port and how much of the observed time something had it open. */
 export interface PortUsage {
-  protocol: "TCP" | "UDP";
+  /** The port's transport: its row counts the port over IPv4 and IPv6 alike. */
+  transport: Transport;
   port: number;
   /** From the system services file, when it names the port. */
   service: string | null;
@@ -159,7 +173,8 @@ export interface ListCount {
 
 /** Activity over the report's window, in equal buckets. */
 export interface Timeline {
-  start: string;
+  /** The first bucket's start; null when the logs have no time at all. */
+  start: string | null;
   /** Width of each bucket: a round width (1 s, 5 s … 1 min … 1 week), at most 480 buckets. */
   bucketSeconds: number;
   /** Changes per bucket, by kind. */
@@ -169,7 +184,7 @@ export interface Timeline {
    * was listening or bound: a lane of the timeline.
    */
   lanes: {
-    protocol: "TCP" | "UDP";
+    transport: Transport;
     port: number;
     service: string | null;
     /** The port raised a flag: its lane is drawn however short it was. */
@@ -181,7 +196,7 @@ export interface Timeline {
 /** One change line, for the table of changes. */
 export interface ChangeRow {
   time: string;
-  protocol: string;
+  protocol: Protocol;
   localAddress: string;
   localPort: number;
   remoteAddress: string | null;
@@ -204,9 +219,18 @@ export interface Report {
   format: typeof REPORT_FORMAT;
   /** The portset version that made the report. */
   portset: string;
+  /** This machine, which made the report. */
+  host: string;
+  /** When the report was made, ISO 8601. */
+  time: string;
   directory: string;
   /** Computer names the logs were written on. */
-  hosts: string[];
+  computers: string[];
+  /**
+   * The UTC offsets the report's times carry: `stated` by the logs' headers, `assumed` (this
+   * machine's, at each time) for logs that state none, the original Port Reporter's.
+   */
+  utcOffsets: { stated: string[]; assumed: string[] };
   files: LogFileSummary[];
   /** From the first line or snapshot to the last; `seconds` is what the shares divide by. */
   window: { start: string | null; end: string | null; seconds: number };

@@ -16,6 +16,7 @@ import { InitialLogReader } from "../port_reporter/initial_log.ts";
 import { readLines } from "../port_reporter/line_reader.ts";
 import { findLogRuns, type LogFile } from "../port_reporter/log_files.ts";
 import type { DateOrder } from "../port_reporter/log_time.ts";
+import { formatOffset, LogClock, parseOffset } from "./log_clock.ts";
 import type { LogFileSummary, Report } from "./model.ts";
 import type { HeaderFacts } from "../port_reporter/header.ts";
 import type { LogProblem } from "../port_reporter/layout.ts";
@@ -138,11 +139,24 @@ export async function readLogDirectory(
         notALog(file, problems);
       }
       stopped = latest(stopped, reader.stopped);
-      summaries.push(summary(file, { dialect: reader.dialect }, records, problems.count, unread));
+      summaries.push(
+        summary(
+          file,
+          { dialect: reader.dialect, utcOffset: reader.utcOffset },
+          records,
+          problems.count,
+          unread,
+        ),
+      );
     }
     if (stopped !== null) analyzer.stopped(stopped);
   }
-  return analyzer.finish({ directory, files: summaries });
+  // Each file's times take the offset its header states (report/log_clock.ts).
+  const offsets = new Map(summaries.map((file) => [file.name, file.utcOffset]));
+  const clock = new LogClock(
+    files.map((file) => ({ start: file.start, utcOffset: parseOffset(offsets.get(file.name)) })),
+  );
+  return analyzer.finish({ directory, files: summaries, clock });
 }
 
 /** The later of two times, either of which may be missing. */
@@ -165,7 +179,7 @@ function counter(analyzer: LogAnalyzer, file: LogFile) {
 /** A file's summary; `header` says its dialect, and the computer and system when it names them. */
 function summary(
   file: LogFile,
-  header: Partial<Pick<HeaderFacts, "dialect" | "host" | "operatingSystem">>,
+  header: Partial<Pick<HeaderFacts, "dialect" | "host" | "operatingSystem" | "utcOffset">>,
   records: number,
   skipped: number,
   unread: ReadonlyMap<string, string>,
@@ -177,8 +191,9 @@ function summary(
     bytes: file.bytes,
     records,
     skipped,
-    ...(header.host ? { host: header.host } : {}),
+    ...(header.host ? { computer: header.host } : {}),
     ...(header.operatingSystem ? { operatingSystem: header.operatingSystem } : {}),
+    utcOffset: header.utcOffset == null ? null : formatOffset(header.utcOffset),
     ...(unread.has(file.name) ? { unread: unread.get(file.name) } : {}),
   };
 }

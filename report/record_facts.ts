@@ -5,7 +5,9 @@
  * @module
  */
 
+import type { Protocol } from "../model/endpoint.ts";
 import type { PortsRecord } from "../port_reporter/ports_log.ts";
+import type { Transport } from "./model.ts";
 
 /**
  * A connection in TIME_WAIT (or CLOSED) is over for its process; the kernel only holds the port
@@ -54,4 +56,14 @@ export function owner(record: Pick<PortsRecord, "process" | "pid">): string {
   return record.process
     ? `${record.process}${record.pid === null ? "" : ` (PID ${record.pid})`}`
     : "an unknown process";
+}
+
+/** `tcp` or `udp`: the logs' `TCP` and `UDP` in the words every JSON output uses. */
+export function transportOf(protocol: "TCP" | "UDP"): Transport {
+  return protocol === "UDP" ? "udp" : "tcp";
+}
+
+/** `tcp`, `tcp6`, `udp` or `udp6`: a record's protocol and address family. */
+export function protocolOf(record: Pick<PortsRecord, "protocol" | "ipv6">): Protocol {
+  return `${transportOf(record.protocol)}${record.ipv6 ? "6" : ""}`;
 }

@@ -100,7 +100,7 @@ export class TimelineBuilder<Key = string> {
       )
       .slice(0, laneLimit);
     return {
-      start: this.#start === null ? "" : formatLogTime(this.#start),
+      start: this.#start === null ? null : formatLogTime(this.#start),
       bucketSeconds: this.#width,
       buckets: this.#counts,
       lanes: lanes.map(([key, coverage]) => ({

@@ -12,6 +12,7 @@
 import type { PortsRecord } from "../port_reporter/ports_log.ts";
 import type { ProcessDetail } from "../port_reporter/process_block.ts";
 import { formatLogTime, hourOfDay } from "../port_reporter/log_time.ts";
+import { compareAddresses } from "../model/order.ts";
 import { detach } from "./detach.ts";
 import { countInto, HeavyHitters, topKeys } from "./heavy_hitters.ts";
 import type {
@@ -22,7 +23,14 @@ import type {
   Report,
   SharedProcess,
 } from "./model.ts";
-import { isLoopback, isOver, isWindowsPath, portNumber, socketIdentity } from "./record_facts.ts";
+import {
+  isLoopback,
+  isOver,
+  isWindowsPath,
+  portNumber,
+  socketIdentity,
+  transportOf,
+} from "./record_facts.ts";
 
 /** Report lists are cut to these lengths; the counts behind them are whole. */
 export const USAGE_LIMITS = {
@@ -324,10 +332,13 @@ export class UsageAccounts {
     const share = (seconds: number) =>
       observed > 0 ? Math.round((seconds / observed) * 10000) / 10000 : 0;
     const ports: PortUsage[] = [...this.#ports.values()]
-      .sort((a, b) => b.seconds - a.seconds || b.changes - a.changes || a.port - b.port)
+      .sort((a, b) =>
+        b.seconds - a.seconds || b.changes - a.changes || a.port - b.port ||
+        (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0)
+      )
       .slice(0, USAGE_LIMITS.ports)
       .map((port) => ({
-        protocol: port.protocol,
+        transport: transportOf(port.protocol),
         port: port.port,
         service: service(port.protocol, port.port),
         seconds: port.seconds,
@@ -350,7 +361,9 @@ export class UsageAccounts {
         ports: process.ports.size,
         users: topKeys(process.users, 5),
       }));
-    const remoteAddresses = this.#remotes.top(USAGE_LIMITS.remoteAddresses).map((entry) => ({
+    // As many connections: by address, 127.0.0.2 before 127.0.0.100.
+    const remotes = this.#remotes.top(USAGE_LIMITS.remoteAddresses, compareAddresses);
+    const remoteAddresses = remotes.map((entry) => ({
       address: entry.key,
       connections: entry.count,
       overcount: entry.overcount,

@@ -6,25 +6,37 @@
  * @module
  */
 
+import { formatJsonDocument } from "../text/json_layout.ts";
 import { ATTRIBUTE_NAMES, type AttributeName, type Rule } from "./rule.ts";
 import type { RememberedEntity } from "./changes.ts";
+import { type EntityFacts, entityFacts } from "./entities.ts";
 import type { SelectedEntity } from "./select.ts";
 
-/** The `format` a baseline file declares. */
-export const BASELINE_FORMAT = "portset-baseline/1";
+/**
+ * The `format` a baseline file declares (schemas/baseline.schema.json). Version 2 names each
+ * entity's protocol, address, port and owner beside its attributes, as every portset output does.
+ */
+export const BASELINE_FORMAT = "portset-baseline/2";
+/** Formats still read: a version 1 baseline has only the key, attributes and monitored list. */
+const READABLE_FORMATS: readonly string[] = ["portset-baseline/1", BASELINE_FORMAT];
+
+/** One entity of a baseline: what every output says of it, all its attributes, what counts. */
+export interface BaselineEntity extends RememberedEntity, Partial<Omit<EntityFacts, "key">> {}
 
 /** A baseline file's contents. */
 export interface Baseline {
-  format: typeof BASELINE_FORMAT;
+  /** What writes now; a file read may be of version 1. */
+  format: typeof BASELINE_FORMAT | "portset-baseline/1";
   /** The portset version that wrote it. */
   portset: string;
   rule: { path: string; digest: string };
+  /** The machine the baseline was made on. */
   host: string;
   time: string;
   /** How long the scan took. */
   elapsedMs: number;
   entityCount: number;
-  entities: RememberedEntity[];
+  entities: BaselineEntity[];
 }
 
 /** A baseline file that cannot be used. */
@@ -46,8 +58,18 @@ export function makeBaseline(
     time: facts.time,
     elapsedMs: Math.round(facts.elapsedMs),
     entityCount: selected.length,
-    entities: selected.map(({ key, attributes, monitored }) => ({ key, attributes, monitored })),
+    entities: selected.map(({ key, attributes, monitored }) => ({
+      ...entityFacts(key, attributes),
+      attributes,
+      monitored,
+    })),
   };
+}
+
+/** A baseline file's text: its facts on the first line, then one entity per line. */
+export function formatBaseline(baseline: Baseline): string {
+  const { entities, ...head } = baseline;
+  return formatJsonDocument(head, { entities });
 }
 
 /**
@@ -71,7 +93,7 @@ export function parseBaseline(text: string, path: string): Baseline {
   };
   if (typeof data !== "object" || data === null) corrupt("not a JSON object");
   const baseline = data as Record<string, unknown>;
-  if (baseline.format !== BASELINE_FORMAT) {
+  if (!READABLE_FORMATS.includes(baseline.format as string)) {
     corrupt(`format is ${JSON.stringify(baseline.format)}, expected "${BASELINE_FORMAT}"`);
   }
   const rule = baseline.rule as Record<string, unknown> | undefined;

@@ -7,7 +7,7 @@
  */
 
 import { compareKeys } from "../model/order.ts";
-import type { PortSetAttributes } from "./entities.ts";
+import { type EntityFacts, entityFacts, entityOwner, type PortSetAttributes } from "./entities.ts";
 import { ATTRIBUTE_NAMES, type AttributeName } from "./rule.ts";
 import type { SelectedEntity } from "./select.ts";
 
@@ -20,20 +20,29 @@ export type AttributeValue = PortSetAttributes[AttributeName];
 /** Some of an entity's attributes, in the rule language's names. */
 export type AttributeSubset = Partial<Record<AttributeName, AttributeValue>>;
 
-/** One change to one entity. */
-export interface ChangeEvent {
+/**
+ * One change to one entity, as the JSON outputs write it (schemas/common.schema.json's
+ * `ruleEvent`): the entity's key, protocol, address, port and owner under the names every portset
+ * output uses, and the rule language's attribute names only inside `attributes`.
+ */
+export interface ChangeEvent extends EntityFacts {
+  /** When the change was seen, ISO 8601. */
+  time: string;
   change: ChangeKind;
-  key: string;
   entityType: "PortSet";
   /** The rule file that selected the entity. */
   rule: string;
-  /** When the change was seen, ISO 8601. */
-  time: string;
+  /** This machine, where the change was seen. */
   host: string;
   /** The monitored attributes now (for Deleted: as last seen). */
   attributes: AttributeSubset;
-  /** For Updated: each monitored attribute that differs, with its old and new value. */
-  changed?: Partial<Record<AttributeName, { old: AttributeValue; new: AttributeValue }>>;
+  /**
+   * For Updated: the owner as it was, and in `attributes` the old value of each monitored
+   * attribute that differs (its new value is in the event's `attributes`).
+   */
+  previous?: Omit<EntityFacts, "key" | "protocol" | "localAddress" | "localPort"> & {
+    attributes: AttributeSubset;
+  };
 }
 
 /** An entity as a baseline or an earlier tick remembers it. */
@@ -67,13 +76,25 @@ export function compareEntities(
 ): ChangeEvent[] {
   const previous = new Map(before.map((entity) => [entity.key, entity]));
   const events: ChangeEvent[] = [];
-  const event = (change: ChangeKind, entity: RememberedEntity): ChangeEvent => ({
-    change,
-    key: entity.key,
-    entityType: "PortSet",
-    ...context,
-    attributes: monitoredAttributes(entity),
-  });
+  const event = (change: ChangeKind, entity: RememberedEntity): ChangeEvent => {
+    const { key, protocol, localAddress, localPort, ...owner } = entityFacts(
+      entity.key,
+      entity.attributes,
+    );
+    return {
+      time: context.time,
+      change,
+      key,
+      protocol,
+      localAddress,
+      localPort,
+      entityType: "PortSet",
+      rule: context.rule,
+      host: context.host,
+      ...owner,
+      attributes: monitoredAttributes(entity),
+    };
+  };
   for (const entity of now) {
     const old = previous.get(entity.key);
     previous.delete(entity.key);
@@ -81,13 +102,16 @@ export function compareEntities(
       events.push(event("Created", entity));
       continue;
     }
-    const changed: ChangeEvent["changed"] = {};
+    const was: AttributeSubset = {};
     for (const name of entity.monitored) {
-      if (old.attributes[name] !== entity.attributes[name]) {
-        changed[name] = { old: old.attributes[name], new: entity.attributes[name] };
-      }
+      if (old.attributes[name] !== entity.attributes[name]) was[name] = old.attributes[name];
     }
-    if (Object.keys(changed).length > 0) events.push({ ...event("Updated", entity), changed });
+    if (Object.keys(was).length > 0) {
+      events.push({
+        ...event("Updated", entity),
+        previous: { ...entityOwner(old.attributes), attributes: was },
+      });
+    }
   }
   for (const old of previous.values()) events.push(event("Deleted", old));
   return events.sort((a, b) => compareKeys(a.key, b.key));

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Endpoint, endpointKey, isListening } from "../model/endpoint.ts";
+import { type Endpoint, endpointKey, isListening, type Protocol } from "../model/endpoint.ts";
 import { compareKeys } from "../model/order.ts";
 
 /** The attributes of a PortSet entity, named as the rule language names them. */
@@ -55,4 +55,46 @@ export function portSetEntities(endpoints: readonly Endpoint[]): PortSetEntity[]
       },
     };
   });
+}
+
+/**
+ * What every portset output says of a listening port, under the names every output uses: its
+ * PortSet key, the protocol, address and port the key is made of, and its owner (`pid`,
+ * `process`, `path`, `user`) from the attributes. Rule outputs put these beside the `attributes`
+ * object, so that the rule language's attribute names (`ProcessId`, `Path`) stay inside it.
+ */
+export interface EntityFacts {
+  key: string;
+  protocol: Protocol;
+  localAddress: string;
+  localPort: number;
+  pid: number | null;
+  process: string | null;
+  path: string | null;
+  user: string | null;
+}
+
+/** The facts of the entity `key` whose attributes are `attributes`. */
+export function entityFacts(key: string, attributes: PortSetAttributes): EntityFacts {
+  // `protocol/address/port`: an address may hold colons and `%scope`, never a slash.
+  const first = key.indexOf("/"), last = key.lastIndexOf("/");
+  return {
+    key,
+    protocol: key.slice(0, first) as Protocol,
+    localAddress: key.slice(first + 1, last),
+    localPort: Number(key.slice(last + 1)),
+    ...entityOwner(attributes),
+  };
+}
+
+/** An entity's owner, from its attributes. */
+export function entityOwner(
+  attributes: Partial<PortSetAttributes>,
+): Pick<EntityFacts, "pid" | "process" | "path" | "user"> {
+  return {
+    pid: attributes.ProcessId ?? null,
+    process: attributes.Process ?? null,
+    path: attributes.Path ?? null,
+    user: attributes.User ?? null,
+  };
 }

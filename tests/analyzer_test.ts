@@ -67,7 +67,7 @@ Deno.test("a port's time in use runs from its opening to its close, over the run
   assert.equal(ssh.changes, 2);
   const sshd = report.processes.find((p) => p.process === "sshd")!;
   assert.equal(sshd.seconds, 1200);
-  assert.deepEqual(report.hosts, ["web1"]);
+  assert.deepEqual(report.computers, ["web1"]);
   assert.equal(report.timeBasis, "open-to-close");
 });
 

@@ -42,15 +42,24 @@ Deno.test("Created, Updated and Deleted, in key order, with old and new values",
     ["Updated", "tcp/b/2"],
     ["Created", "tcp/d/4"],
   ]);
-  assert.deepEqual(events[1].changed, { ProcessId: { old: 20, new: 21 } });
+  assert.deepEqual(events[1].previous?.attributes, { ProcessId: 20 }, "the old value of each");
+  assert.equal(events[1].attributes.ProcessId, 21, "beside the new one");
   assert.equal(events[0].attributes.ProcessId, 10, "Deleted carries the attributes as last seen");
   assert.deepEqual({ ...events[2], attributes: undefined }, {
     change: "Created",
     key: "tcp/d/4",
+    protocol: "tcp",
+    localAddress: "d",
+    localPort: 4,
     entityType: "PortSet",
     ...context,
+    pid: 40,
+    process: "x",
+    path: "/bin/x",
+    user: "root",
     attributes: undefined,
   });
+  assert.equal(events[1].previous?.pid, 20, "the owner as it was");
 });
 
 Deno.test("only monitored attributes count, and only they are reported", () => {

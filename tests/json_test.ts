@@ -16,7 +16,7 @@ const listener: Endpoint = {
   path: "/usr/sbin/sshd",
   user: "root",
   inode: 18311,
-  uid: 0,
+  socketUid: 0,
   receiveQueue: 0,
   sendQueue: 128,
   interface: "eth0",

@@ -242,7 +242,7 @@ Deno.test({
     );
     assert.equal(endpoint.pid, holder.pid, "setpriv execs python in place: same pid");
     assert.equal(endpoint.user, "nobody");
-    assert.equal(endpoint.uid, 65534);
+    assert.equal(endpoint.socketUid, 65534);
     assert.equal(collect().processes.get(holder.pid)?.user, "nobody");
   },
 });

@@ -218,7 +218,7 @@ Deno.test("a full disk: one line, exit code 1, the log left as it was", async ()
     }).output();
     const stderr = new TextDecoder().decode(output.stderr);
     assert.equal(output.code, 1, stderr);
-    assert.match(stderr, /^portset: cannot write to standard output: No space left on device/);
+    assert.match(stderr, /^portset: cannot write to standard output: no space left on device$/m);
     assert.equal(stderr.trimEnd().split("\n").length, 1);
     assert.equal(Deno.readTextFileSync(`${directory}/old.json`), "old");
     assert.deepEqual(

@@ -215,13 +215,15 @@ Deno.test("real-time rule: Created and Deleted events as JSON lines, and the sam
     await monitor.waitForError(/portset: monitoring every 1 s, rule .* \(real time\)/);
     const listener = sockets.tcpListen("127.0.0.87");
     const created = await monitor.waitFor(
-      new RegExp(`\\{"change":"Created","key":"tcp/127\\.0\\.0\\.87/${listener.port}".*\\n`),
+      new RegExp(
+        `\\{"event":"change","time":"[^"]+","change":"Created","key":"tcp/127\\.0\\.0\\.87/${listener.port}".*\\n`,
+      ),
     );
     const event = JSON.parse(created[0]);
     assert.equal(event.attributes.ProcessId, Deno.pid);
     sockets.close(listener.fd);
     await monitor.waitFor(
-      new RegExp(`\\{"change":"Deleted","key":"tcp/127\\.0\\.0\\.87/${listener.port}"`),
+      new RegExp(`"change":"Deleted","key":"tcp/127\\.0\\.0\\.87/${listener.port}"`),
     );
     // The test's listener's messages: other processes' listeners on 127.0.0.87 may come and go.
     const key = `"key":"tcp/127.0.0.87/${listener.port}"`;
@@ -232,7 +234,7 @@ Deno.test("real-time rule: Created and Deleted events as JSON lines, and the sam
     assert.ok(arrived, `two syslog messages about ${key}: ${received.join("\n")}`);
     assert.match(
       arrived[0],
-      /^<108>1 \d{4}-\d\d-\d\dT[\d:.]+Z \S+ portset \d+ PortSet-Created \[portset@32473 version="[^"]+"\] \{"change":"Created"/,
+      /^<108>1 \d{4}-\d\d-\d\dT[\d:.]+Z \S+ portset \d+ PortSet-Created \[portset@32473 version="[^"]+"\] \{"event":"change","time":"[^"]+","change":"Created"/,
     );
     assert.match(arrived[1], /^<109>1 .* PortSet-Deleted /);
     assert.equal((await monitor.stop()).code, 0);

@@ -147,7 +147,7 @@ Deno.test({
     assert.match(run.output, /service: PR-/, `the service's monitor ran its rule:\n${run.output}`);
     assert.doesNotMatch(run.output, /npm|registry|error/i, run.output);
     assert.match(run.output, /scanned: \d+ entit/, `scan read its rule:\n${run.output}`);
-    assert.match(run.output, /local: \{"portset"/, run.output);
+    assert.match(run.output, /local: \{"format":"portset-local\//, run.output);
     assert.equal(run.log, "", `questions asked of the resolver:\n${run.log}`);
   },
 });

@@ -140,7 +140,7 @@ Deno.test("empty, missing and unreadable files", async () => {
     );
     await assert.rejects(
       () => readRule(directory, LINUX),
-      /cannot read the rule file: is a directory$/,
+      /cannot read the rule file: it is a directory$/,
     );
     Deno.writeFileSync(`${directory}/latin1.xml`, new Uint8Array([0x3c, 0x50, 0xe9, 0x3e]));
     await assert.rejects(() => readRule(`${directory}/latin1.xml`, LINUX), /not UTF-8/);

@@ -12,6 +12,7 @@ import { PORTS_FIELDS } from "../port_reporter/layout.ts";
 import { defaultInterests } from "../report/interests.ts";
 import { readLogDirectory } from "../report/read_logs.ts";
 import { TestSockets } from "./support/sockets.ts";
+import { withLocalOffset } from "./support/local_time.ts";
 
 /** Data lines of each PR-PORTS file the reporter wrote, in the order it wrote them. */
 function portsLines(reporter: PortReporter): string[][] {
@@ -136,7 +137,7 @@ Deno.test("a new listener is a PR-PORTS line in the original's field order and a
   assert.match(
     block,
     new RegExp(
-      `^Log number: ${record}\\n\\nLog entry below recorded at: 2026-11-22,23:59:00\\n\\n=+\\n\\n` +
+      `^Log number: ${record}\\n\\nLog entry below recorded at: 2026-11-22,23:59:00\\n\\nLines below in this record: \\d+\\n\\n=+\\n\\n` +
         `Change: (listen|bind) `,
     ),
   );
@@ -212,11 +213,11 @@ Deno.test("a stop record ends the report's window when the monitor stopped, not 
   });
   assert.ok(report.files.every((file) => file.skipped === 0), JSON.stringify(report.problems));
   assert.deepEqual(report.window, {
-    start: "2026-11-22T23:59:00",
-    end: "2026-11-22T23:59:40",
+    start: withLocalOffset("2026-11-22T23:59:00"),
+    end: withLocalOffset("2026-11-22T23:59:40"),
     seconds: 40,
   });
   // Opened at the last change, 23:59:00, and still open when the monitor stopped.
-  const port = report.ports.find((p) => p.port === listener.port && p.protocol === "TCP")!;
+  const port = report.ports.find((p) => p.port === listener.port && p.transport === "tcp")!;
   assert.equal(port.seconds, 40);
 });

@@ -246,7 +246,7 @@ Deno.test("PR-PIDS as portset writes it reads back: stamps, the change, process 
     );
   assert.match(
     text,
-    /\nOperating System: Linux\n\n\n={54}\n\nLog number: 3\n\nLog entry below recorded at: 2026-11-22,09:05:07\n\n={54}\n\nChange: listen TCP 0\.0\.0\.0:22 LISTENING\n\nProcess ID: 812 \(sshd\)\n\nPath: \/usr\/sbin\/sshd\n\nUser context: root\n\nService Name: ssh\.service\n/,
+    /\nOperating System: Linux\n\n\n={54}\n\nLog number: 3\n\nLog entry below recorded at: 2026-11-22,09:05:07\n\nLines below in this record: 30\n\n={54}\n\nChange: listen TCP 0\.0\.0\.0:22 LISTENING\n\nProcess ID: 812 \(sshd\)\n\nPath: \/usr\/sbin\/sshd\n\nUser context: root\n\nService Name: ssh\.service\n/,
   );
   assert.match(
     text,

@@ -139,11 +139,11 @@ Deno.test("portset -n --json -l FILE: one object, written to the file too", asyn
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout);
     assert.deepEqual(
-      [json.host, json.address, json.name],
-      ["::1", "::1", null],
+      [json.format, json.host, json.target, json.address, json.name],
+      ["portset-query/2", Deno.hostname(), "::1", "::1", null],
     );
     assert.deepEqual(json.results, [{
-      protocol: "tcp",
+      protocol: "tcp6",
       port: open,
       service: null,
       state: "LISTENING",

@@ -2,11 +2,12 @@
  * outputs/query_report.ts: PortQry's layout, checked line by line against the published
  * transcripts in ../shared/spec/samples/portqry-transcripts.md (the target and resolution lines,
  * a greeting under `Data returned from port:`, a UDP query staged from `LISTENING or FILTERED`
- * to its last line, SNMP's community, the LDAP and SQL Server frames), and the JSON object.
+ * to its last line, SNMP's community, the LDAP and SQL Server frames). The JSON object:
+ * tests/query_json_test.ts.
  */
 
 import assert from "node:assert/strict";
-import { formatQueryJson, formatQueryReport, queryReportChunks } from "../outputs/query_report.ts";
+import { formatQueryReport, queryReportChunks } from "../outputs/query_report.ts";
 import type { PortResult } from "../remote/port_result.ts";
 import type { QueryReport } from "../remote/query.ts";
 
@@ -208,43 +209,6 @@ Deno.test("queryReportChunks: a long range comes in chunks that join to the whol
   assert.ok(chunks.length > 1);
   assert.equal(chunks.join(""), formatQueryReport({ ...REPORT, results }));
   assert.equal(chunks.join("").split("\n").length, 10 + 10_000 + 1);
-});
-
-Deno.test("formatQueryJson: the target, every result with reason, query and detail", () => {
-  const text = formatQueryJson({
-    ...REPORT,
-    host: "localhost",
-    address: "::1",
-    otherAddresses: ["127.0.0.1"],
-    results: [
-      result({ protocol: "tcp", port: 80, service: "http" }),
-      result({ protocol: "udp", port: 53, service: "domain", query: "DNS", detail: ["a", "b"] }),
-      result({ protocol: "tcp", port: 7, state: "FILTERED", reason: "why" }),
-    ],
-  });
-  const json = JSON.parse(text);
-  assert.deepEqual(Object.keys(json), [
-    "portset",
-    "host",
-    "address",
-    "otherAddresses",
-    "name",
-    "results",
-  ]);
-  assert.deepEqual(json.otherAddresses, ["127.0.0.1"]);
-  assert.deepEqual(json.results[0], {
-    protocol: "tcp",
-    port: 80,
-    service: "http",
-    state: "LISTENING",
-    reason: null,
-    query: null,
-    detail: null,
-  });
-  assert.equal(json.results[1].detail, "a\nb");
-  assert.equal(json.results[2].reason, "why");
-  assert.equal(text.split("\n").length, 2 + 3 + 2, "one result per line");
-  assert.deepEqual(JSON.parse(formatQueryJson(REPORT)).results, []);
 });
 
 Deno.test("formatQueryReport: the endpoint map in PortQry's frame", () => {

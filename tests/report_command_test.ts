@@ -5,6 +5,8 @@
 
 import assert from "node:assert/strict";
 import { REPO_ROOT, runCli } from "./support/processes.ts";
+import { withLocalOffset } from "./support/local_time.ts";
+import { assertValid } from "./support/schemas.ts";
 
 const ORIGINAL = "tests/fixtures/port_reporter_original";
 
@@ -14,7 +16,15 @@ Deno.test("text: what the logs cover, flags first, then each ranking", async () 
   assert.equal(run.stderr, "", "no progress bar when stderr is not a terminal");
   const out = run.stdout;
   assert.match(out, /Computer: TESTHOST \(Windows Server 2003\)/);
-  assert.match(out, /Window: 2005-07-06T13:52:00 to 2005-07-07T00:00:05, 10 h 08 min observed/);
+  assert.ok(
+    out.includes(
+      `Window: ${withLocalOffset("2005-07-06T13:52:00")} to ${
+        withLocalOffset("2005-07-07T00:00:05")
+      }, 10 h 08 min observed`,
+    ),
+    out,
+  );
+  assert.match(out, /logs do not state their UTC offset: their times assume this machine's/);
   assert.match(out, /times in use are upper bounds/);
   const order = [
     "Flags (8: 3 alert(s))",
@@ -36,7 +46,8 @@ Deno.test("--json: one object, the report's documented shape", async () => {
   const run = await runCli(["report", ORIGINAL, "--json"]);
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout);
-  assert.equal(report.format, "portset-report/2");
+  assertValid("report", report);
+  assert.equal(report.format, "portset-report/3");
   assert.equal(report.hours.length, 24);
   assert.equal(report.flags.length, 8);
   assert.equal(report.changes.length + report.changesOmitted, report.totals.changes);
@@ -50,8 +61,8 @@ Deno.test("--json: one object, the report's documented shape", async () => {
   })();
   const http = /^(\S+)\s+80\/tcp/m.exec(services)?.[1] ?? null;
   assert.equal(
-    report.ports.find((p: { port: number; protocol: string }) =>
-      p.port === 80 && p.protocol === "TCP"
+    report.ports.find((p: { port: number; transport: string }) =>
+      p.port === 80 && p.transport === "tcp"
     ).service,
     http,
   );
@@ -84,8 +95,8 @@ Deno.test("--date-order, --baseline and --interests change what is read and flag
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout);
     // The records' slashed dates read month first; the System Date (`Wed Jul 06 …`) cannot be.
-    assert.equal(report.window.start, "2005-07-06T13:52:00");
-    assert.equal(report.changes[0].time, "2006-05-07T13:52:01");
+    assert.equal(report.window.start, withLocalOffset("2005-07-06T13:52:00"));
+    assert.equal(report.changes[0].time, withLocalOffset("2006-05-07T13:52:01"));
     assert.equal(report.baseline, `${dir}/keys.txt`);
     // A given baseline judges the start-up snapshot's listeners too: what listened before the
     // monitor started and is not expected is as new as what opened later. One flag per process.

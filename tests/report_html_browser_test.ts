@@ -163,7 +163,7 @@ Deno.test({
     const hostile = "</script><img src=x onerror=alert(1)><!--";
     report.processes[0].process = hostile;
     report.changes[0].process = hostile;
-    report.hosts = ["<b id=injected>web1</b>"];
+    report.computers = ["<b id=injected>web1</b>"];
     report.flags[0].detail = hostile;
     await using page = await writePage(report);
     const dom = await dumpDom(page.url);

@@ -49,7 +49,7 @@ const HOSTILE = "</script><img src=x onerror=alert(1)>";
 function hostileReport(): Report {
   const report = sampleReport();
   report.directory = "/var/log/<b>portset</b> & co";
-  report.hosts = ['web1"><script>alert(1)</script>'];
+  report.computers = ['web1"><script>alert(1)</script>'];
   report.processes[0].process = HOSTILE;
   report.processes[0].path = "/tmp/<!--/x";
   report.users[0].user = "<!-- user -->";
@@ -240,7 +240,7 @@ Deno.test("an empty report (a snapshot only, zero-length window) renders its emp
 Deno.test("a report with no dates, no hours and odd values still renders", () => {
   const report = emptyReport();
   report.window = { start: null, end: null, seconds: 0 };
-  report.hosts = [];
+  report.computers = [];
   report.files = [];
   report.hours = [];
   report.timeline = { start: "", bucketSeconds: 0, buckets: [], lanes: [] };
@@ -275,7 +275,7 @@ Deno.test("2,000 changes (the model's cap) make one row each and a page of a few
 Deno.test("changeMatches: every term must occur in some column, case-insensitively", () => {
   const row: ChangeRow = {
     time: "2026-11-21T03:12:45",
-    protocol: "TCP",
+    protocol: "tcp",
     localAddress: "0.0.0.0",
     localPort: 4444,
     remoteAddress: "2001:db8::66",
@@ -379,7 +379,12 @@ Deno.test("timeline lane labels fit their gutter; a long one is cut, whole in it
     assert.ok(text.length * 7.2 <= gutter, `${text} fits ${gutter}`);
   }
   assert.ok(labels[0][2].endsWith("…"));
-  assert.ok(html.includes("<title>TCP 443 a-very-long-service-name-from-etc-services: listening"));
+  const lane = report.timeline.lanes[0];
+  assert.ok(
+    html.includes(
+      `<title>${lane.transport.toUpperCase()} ${lane.port} a-very-long-service-name-from-etc-services: listening`,
+    ),
+  );
 });
 
 Deno.test("the hour chart's gutter fits its largest count, five digits on a busy host", () => {

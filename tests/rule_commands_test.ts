@@ -20,6 +20,7 @@ import {
 } from "./support/processes.ts";
 import { Namespace, namespaceUnavailable, runCliIn, serve } from "./support/netns.ts";
 import { TestSockets } from "./support/sockets.ts";
+import { assertValid, assertValidLines } from "./support/schemas.ts";
 
 /** A temporary directory with the given files, removed after `body`. */
 async function withFiles(
@@ -420,10 +421,13 @@ Deno.test("baseline → change → check: Deleted, Created, Updated with Process
     const updated = byKey.get(`tcp/127.0.0.71/${child.ready.port}`) as Record<string, unknown>;
     assert.equal(updated.change, "Updated");
     assert.deepEqual(
-      updated.changed,
-      { ProcessId: { old: child.pid, new: Deno.pid } },
-      "only ProcessId differs",
+      (updated.previous as { attributes: unknown }).attributes,
+      { ProcessId: child.pid },
+      "only ProcessId differs, and previous has its old value",
     );
+    assert.equal((updated.previous as { pid: number }).pid, child.pid);
+    assert.equal(updated.pid, Deno.pid);
+    assert.equal((updated.attributes as Record<string, unknown>).ProcessId, Deno.pid);
     for (const event of events) {
       assert.equal(event.entityType, "PortSet");
       assert.equal(event.rule, path("rule.xml"));
@@ -440,7 +444,9 @@ Deno.test("baseline → change → check: Deleted, Created, Updated with Process
     ]);
     assert.equal(jsonl.code, 1);
     assert.deepEqual(
-      jsonl.stdout.trimEnd().split("\n").map((line) => JSON.parse(line).change).sort(),
+      assertValidLines("events", jsonl.stdout)
+        .filter((line) => (line as { event: string }).event === "change")
+        .map((line) => (line as { change: string }).change).sort(),
       [
         "Created",
         "Deleted",
@@ -464,8 +470,13 @@ Deno.test("baseline → change → check: Deleted, Created, Updated with Process
       "--baseline",
       path("base.json"),
       "--update",
+      "-y",
     ]);
     assert.equal(update.code, 1, "--update still reports what changed");
+    assert.match(
+      update.stderr,
+      /^portset: baseline of 2 entities written to .*base\.json \(it had 2 entities\)\n$/,
+    );
     const after = await runCli(["check", path("rule.xml"), "--baseline", path("base.json")]);
     assert.equal(after.code, 0, `after --update nothing has changed: ${after.stdout}`);
   });
@@ -505,6 +516,7 @@ Deno.test("check warns, in the output too, when the baseline comes from another 
     assert.equal(report.warnings.length, 1);
     assert.match(report.warnings[0], /different rule/);
     assert.equal(otherRule.code, 1, "pids.xml monitors ProcessId, which changed");
-    assert.deepEqual(report.events[0].changed, { ProcessId: { old: child.pid, new: Deno.pid } });
+    assert.deepEqual(report.events[0].previous.attributes, { ProcessId: child.pid });
+    assert.equal(report.events[0].attributes.ProcessId, Deno.pid);
   });
 });

@@ -256,11 +256,11 @@ Deno.test({
       $PORTSET -n 127.0.0.1 -p both -e 40050 -sp 40050 -nr -q || echo "exit $?"
     `);
     const [first, second, quiet] = run.stdout.split(/(?<=\]\}\n)/);
-    for (const output of [first, second]) {
+    for (const [output, family] of [[first, ""], [second, "6"]]) {
       const results = jsonResults({ ...run, stdout: output });
       assert.deepEqual(results.map((r) => [r.protocol, r.state]), [
-        ["tcp", "NOT LISTENING"],
-        ["udp", "NOT LISTENING"],
+        [`tcp${family}`, "NOT LISTENING"],
+        [`udp${family}`, "NOT LISTENING"],
       ]);
       assert.match(results[0].reason ?? "", /connected to itself/);
       assert.match(results[1].reason ?? "", /its own socket/);
@@ -324,8 +324,8 @@ Deno.test({
       null,
     ]);
     const v6 = jsonResults({ ...run, stdout: ipv6 });
-    assert.deepEqual(v6.map((r) => [r.protocol, r.state]), [["tcp", "FILTERED"], [
-      "udp",
+    assert.deepEqual(v6.map((r) => [r.protocol, r.state]), [["tcp6", "FILTERED"], [
+      "udp6",
       "FILTERED",
     ]]);
     for (const result of v6) {

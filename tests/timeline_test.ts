@@ -3,7 +3,7 @@ import { MAX_BUCKETS, TimelineBuilder } from "../report/timeline.ts";
 
 const describe = (key: string) => {
   const [protocol, port] = key.split(" ");
-  return { protocol: protocol as "TCP" | "UDP", port: Number(port), service: null };
+  return { transport: protocol.toLowerCase() as "tcp" | "udp", port: Number(port), service: null };
 };
 
 Deno.test("a short window has one-second buckets from the window's start", () => {

@@ -82,7 +82,7 @@ export class DarwinCollector implements Collector {
         path: primary.path,
         user: primary.user,
         inode: null,
-        uid: socket.uid,
+        socketUid: socket.uid,
         receiveQueue: socket.receiveQueue,
         sendQueue: socket.sendQueue,
         interface: null,

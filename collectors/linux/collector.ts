@@ -354,7 +354,7 @@ export class LinuxCollector implements Collector {
       path: primary?.path ?? null,
       user: primary ? primary.user : socket.inode !== 0 ? this.#users.name(socket.uid) : null,
       inode: socket.inode === 0 ? null : socket.inode,
-      uid: socket.inode === 0 ? null : socket.uid,
+      socketUid: socket.inode === 0 ? null : socket.uid,
       receiveQueue: socket.receiveQueue,
       sendQueue: socket.sendQueue,
       interface: socket.interfaceIndex === 0 ? null : this.#interfaces.name(socket.interfaceIndex),

@@ -108,7 +108,7 @@ export class WindowsCollector implements Collector {
           path: module?.path ?? owner?.path ?? null,
           user: owner?.user ?? null,
           inode: null,
-          uid: null,
+          socketUid: null,
           receiveQueue: null,
           sendQueue: null,
           interface: null,

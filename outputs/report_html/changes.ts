@@ -65,7 +65,7 @@ export function changesSection(report: Report, flagged: FlaggedSubjects): Html {
       c.flagged && markup`<span class="mark sev-alert">⚑</span>`
     }${
       when(c.time)
-    }</td><td><span class="k k-${kind}">${c.change}</span></td><td class="num port" data-v="${c.localPort}"><span class="proto">${c.protocol}</span> ${c.localPort}</td><td class="addr">${c.localAddress}${remote}</td><td class="num">${
+    }</td><td><span class="k k-${kind}">${c.change}</span></td><td class="num port" data-v="${c.localPort}"><span class="proto">${c.protocol.toUpperCase()}</span> ${c.localPort}</td><td class="addr">${c.localAddress}${remote}</td><td class="num">${
       c.pid ?? ""
     }</td><td class="proc">${processCell(c, flagged, usual)}</td><td>${
       clipped(c.user, "user")

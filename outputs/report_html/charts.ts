@@ -78,7 +78,7 @@ export function timelineChart(report: Report, flagged: FlaggedSubjects): Html | 
   if (buckets.length === 0 || !(bucketSeconds > 0) || start === null) return null;
 
   const labels = lanes.map((lane) => {
-    const subject = `${lane.protocol} ${lane.port}`;
+    const subject = `${lane.transport.toUpperCase()} ${lane.port}`;
     const severity = flagged.of(subject);
     const name = `${subject}${lane.service ? ` ${lane.service}` : ""}`;
     const shown = `${severity ? "⚑ " : ""}${name}`;

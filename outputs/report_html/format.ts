@@ -46,7 +46,8 @@ export function bytes(n: number): string {
 
 /** A report time as people read it (`2026-11-21 03:12:45`), or a dash for none. */
 export function when(time: string | null): string {
-  return time === null ? "—" : time.replace("T", " ");
+  // The offset is said once, in the page's header.
+  return time === null ? "—" : time.slice(0, 19).replace("T", " ");
 }
 
 /** `address:port` as the rest of portset writes it; the (bracketed) address alone without a port. */
@@ -55,9 +56,12 @@ export function addressPort(address: string, port: number | null): string {
   return address.includes(":") ? `[${address}]` : address;
 }
 
-/** A report time (`YYYY-MM-DDTHH:MM:SS`) in wall-clock seconds, as the analysis reckons them. */
+/**
+ * A report time (`YYYY-MM-DDTHH:MM:SS+01:00`) in wall-clock seconds, as the analysis reckons them:
+ * its offset set aside.
+ */
 export function epoch(time: string | null): number | null {
   if (time === null) return null;
   const [date, clock = ""] = time.split("T");
-  return parseLogDateTime(date, clock, "ymd");
+  return parseLogDateTime(date, clock.slice(0, 8), "ymd");
 }

@@ -66,7 +66,7 @@ export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; " +
 /** The whole report as one HTML document. */
 export function formatReportHtml(report: Report): string {
   const flagged = flaggedSubjects(report.flags);
-  const title = `portset report: ${report.hosts.join(", ") || report.directory}`;
+  const title = `portset report: ${report.computers.join(", ") || report.directory}`;
   return `<!DOCTYPE html>\n${markup`<html lang="en">
 <head>
 <meta charset="utf-8">

@@ -39,7 +39,7 @@ const FLAG_KIND_LABEL: Readonly<Record<Flag["kind"], string>> = {
 
 /** The dark band at the top: hosts, log directory, window, and what was read. */
 export function header(report: Report): Html {
-  const hosts = report.hosts.length ? report.hosts.join(", ") : "unknown host";
+  const hosts = report.computers.length ? report.computers.join(", ") : "unknown host";
   const { start, end, seconds } = report.window;
   const range = start === null
     ? "no dated records"
@@ -67,8 +67,25 @@ export function header(report: Report): Html {
       ? fact("Unread files", int(report.totals.unreadFiles), attrs({ class: "warn-text" }))
       : "",
   ]}</dl></div>
-<p class="basis" id="time-basis">Times are the logs' own local times (no time zone). ${basis}</p>
+<p class="basis" id="time-basis">${offsetsNote(report)} ${basis}</p>
 </header>`;
+}
+
+/**
+ * What the page's times are: the logs' local times, shown without their offsets, which this says
+ * once: as the logs state them, or assumed (this machine's) for logs that state none.
+ */
+function offsetsNote(report: Report): string {
+  const { stated, assumed } = report.utcOffsets;
+  const parts = [];
+  if (stated.length > 0) parts.push(`UTC${stated.join(", UTC")} as the logs state`);
+  if (assumed.length > 0) {
+    parts.push(
+      `UTC${assumed.join(", UTC")} assumed, this machine's offset: the original Port ` +
+        "Reporter's logs do not state theirs",
+    );
+  }
+  return `Times are the logs' own local times${parts.length ? `, ${parts.join("; ")}` : ""}.`;
 }
 
 /** The row of big numbers: flags, changes, listening ports, processes, remote addresses. */
@@ -195,7 +212,7 @@ function seenSpan(first: string, last: string): Html | string {
   if (first === last) return when(first);
   const sameDay = first.slice(0, 10) === last.slice(0, 10);
   return markup`${when(first)}<br><span class="until">→ ${
-    sameDay ? last.slice(11) : when(last)
+    sameDay ? last.slice(11, 19) : when(last)
   }</span>`;
 }
 

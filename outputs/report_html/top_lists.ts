@@ -172,26 +172,27 @@ export function portsSection(report: Report, flagged: FlaggedSubjects): Html {
     b.share - a.share || b.changes - a.changes || a.port - b.port
   );
   const rows = list.map((p): TopRow => {
-    const subject = `${p.protocol} ${p.port}`;
+    const subject = `${p.transport.toUpperCase()} ${p.port}`;
     const severity = flagged.of(subject);
     return {
       severity,
       name: "data-port",
       value: subject,
-      cells: markup`<td class="port"><span class="proto">${p.protocol}</span> ${p.port}${
-        flagMark(severity)
-      }</td><td class="svc">${
-        p.service === null
-          ? markup`<span class="muted">—</span>`
-          : markup`<span class="clip" title="${p.service}">${p.service}</span>`
-      }</td><td data-v="${p.listening ? 1 : 0}">${
-        p.listening &&
-        markup`<span class="listening" title="listened or was bound">listening</span>`
-      }</td><td class="share" data-v="${p.share}">${
-        bar(p.share, percent(p.share))
-      }</td><td class="num">${int(p.changes)}</td><td class="num">${
-        int(p.connections)
-      }</td><td class="list">${processList(p.processes)}</td>`,
+      cells:
+        markup`<td class="port"><span class="proto">${p.transport.toUpperCase()}</span> ${p.port}${
+          flagMark(severity)
+        }</td><td class="svc">${
+          p.service === null
+            ? markup`<span class="muted">—</span>`
+            : markup`<span class="clip" title="${p.service}">${p.service}</span>`
+        }</td><td data-v="${p.listening ? 1 : 0}">${
+          p.listening &&
+          markup`<span class="listening" title="listened or was bound">listening</span>`
+        }</td><td class="share" data-v="${p.share}">${
+          bar(p.share, percent(p.share))
+        }</td><td class="num">${int(p.changes)}</td><td class="num">${
+          int(p.connections)
+        }</td><td class="list">${processList(p.processes)}</td>`,
     };
   });
   return topList(

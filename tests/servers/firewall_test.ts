@@ -13,7 +13,14 @@ import assert from "node:assert/strict";
 import { startListeners } from "./support/listeners.ts";
 import { Namespace } from "./support/netns.ts";
 import { type NmapScan, nmapStates } from "./support/nmap.ts";
-import { explain, type PortsetRun, resultFor, runPortset, type State } from "./support/portset.ts";
+import {
+  explain,
+  type PortsetRun,
+  resultFor,
+  runPortset,
+  type State,
+  transport,
+} from "./support/portset.ts";
 import { type Need, serverTest } from "./support/requirements.ts";
 
 const NEEDS: Need[] = [
@@ -139,7 +146,7 @@ function table(
   protocol: "tcp" | "udp",
 ): string {
   return [...ports].map(([port, target]) => {
-    const ours = run.report.results.find((r) => r.protocol === protocol && r.port === port);
+    const ours = run.report.results.find((r) => transport(r) === protocol && r.port === port);
     return `${port} ${target ?? "(no rule)"}: nmap ${scan.states.get(port)} ` +
       `(${scan.reasons.get(port)}), portset ${ours?.state ?? "(absent)"}`;
   }).join("\n");

@@ -21,7 +21,7 @@ export function makeEndpoint(overrides: Partial<Endpoint> = {}): Endpoint {
     path: "/usr/sbin/sshd",
     user: "root",
     inode: 12345,
-    uid: 0,
+    socketUid: 0,
     receiveQueue: 0,
     sendQueue: 128,
     interface: null,

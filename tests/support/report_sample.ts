@@ -23,7 +23,9 @@ import {
   REPORT_FORMAT,
   type UserUsage,
 } from "../../report/model.ts";
+import type { Protocol } from "../../model/endpoint.ts";
 import { formatLogTime, hourOfDay } from "../../port_reporter/log_time.ts";
+import { transportOf } from "../../report/record_facts.ts";
 import { seededRandom } from "./random.ts";
 
 /** How many change rows the sample's `changes` keeps (the rest are `changesOmitted`). */
@@ -95,9 +97,17 @@ const DEVSERVER: Owner = {
   user: "deploy",
 };
 
-/** `YYYY-MM-DDTHH:MM:SS` for a second of the window. */
+/** The UTC offset the sample's logs state. */
+export const SAMPLE_OFFSET = "+01:00";
+
+/** `YYYY-MM-DDTHH:MM:SS+01:00` for a second of the window. */
 export function sampleTime(second: number): string {
-  return formatLogTime(START_MS / 1000 + Math.round(second));
+  return formatLogTime(START_MS / 1000 + Math.round(second)) + SAMPLE_OFFSET;
+}
+
+/** A socket's protocol and family, as the report's change rows name them. */
+function protocolOf(sock: Pick<Sock, "protocol" | "localAddress">): Protocol {
+  return `${transportOf(sock.protocol)}${sock.localAddress.includes(":") ? "6" : ""}`;
 }
 
 function hourOf(second: number): number {
@@ -356,7 +366,7 @@ function changeRows(sockets: Sock[]): Row[] {
       second,
       owner,
       time: sampleTime(second),
-      protocol: sock.protocol,
+      protocol: protocolOf(sock),
       localAddress: sock.localAddress,
       localPort: sock.localPort,
       remoteAddress: sock.listening ? null : sock.remoteAddress,
@@ -459,7 +469,7 @@ export function sampleReport(): Report {
     const myRows = rows.filter((r) => `${r.protocol} ${r.localPort}` === key);
     const seconds = Math.round(unionSeconds(mine.map(interval)));
     return {
-      protocol: mine[0].protocol,
+      transport: transportOf(mine[0].protocol),
       port: mine[0].localPort,
       service: SERVICES[key] ?? null,
       seconds,
@@ -473,7 +483,9 @@ export function sampleReport(): Report {
   // A port with no change lines still names its owner.
   for (const port of ports) {
     if (port.processes.length === 0) {
-      const sock = sockets.find((s) => s.protocol === port.protocol && s.localPort === port.port);
+      const sock = sockets.find((s) =>
+        transportOf(s.protocol) === port.transport && s.localPort === port.port
+      );
       port.processes = [sock!.owner.process];
     }
   }
@@ -556,14 +568,16 @@ export function sampleReport(): Report {
   const listeningPorts = ports.filter((p) => p.listening).slice(0, 12);
   const lanes = listeningPorts.map((p) => {
     const intervals = sockets
-      .filter((s) => s.listening && s.protocol === p.protocol && s.localPort === p.port)
+      .filter((s) =>
+        s.listening && transportOf(s.protocol) === p.transport && s.localPort === p.port
+      )
       .map(interval);
     const coverage = buckets.map((_, i) => {
       const from = i * BUCKET_SECONDS, to = Math.min(WINDOW_SECONDS, from + BUCKET_SECONDS);
       return Math.round((unionSeconds(intervals, from, to) / (to - from)) * 1000) / 1000;
     });
     const flagged = p.port === 4444;
-    return { protocol: p.protocol, port: p.port, service: p.service, flagged, coverage };
+    return { transport: p.transport, port: p.port, service: p.service, flagged, coverage };
   });
 
   // Flags.
@@ -659,6 +673,7 @@ export function sampleReport(): Report {
       bytes: 48_211,
       records: sockets.filter((s) => s.open < 0).length,
       skipped: 0,
+      utcOffset: SAMPLE_OFFSET,
     },
     ...portsFiles.flatMap((name, i): LogFileSummary[] => {
       const count = rows.filter((r) => r.source.startsWith(name)).length;
@@ -671,6 +686,7 @@ export function sampleReport(): Report {
           bytes: count * 96 + 310,
           records: count,
           skipped,
+          utcOffset: SAMPLE_OFFSET,
         },
         {
           name: name.replace("PR-PORTS", "PR-PIDS"),
@@ -679,6 +695,7 @@ export function sampleReport(): Report {
           bytes: count * 2_870 + 290,
           records: count,
           skipped: 0,
+          utcOffset: SAMPLE_OFFSET,
         },
       ];
     }),
@@ -687,8 +704,11 @@ export function sampleReport(): Report {
   return {
     format: REPORT_FORMAT,
     portset: "0.1.0",
+    host: "reader",
+    time: "2026-11-22T10:00:00.000Z",
     directory: "/var/log/portset",
-    hosts: ["web1"],
+    computers: ["web1"],
+    utcOffsets: { stated: [SAMPLE_OFFSET], assumed: [] },
     files,
     window: {
       start: sampleTime(0),
@@ -756,8 +776,11 @@ export function emptyReport(): Report {
   return {
     format: REPORT_FORMAT,
     portset: "0.1.0",
+    host: "reader",
+    time: "2026-11-22T10:00:00.000Z",
     directory: "/var/log/portset",
-    hosts: ["web1"],
+    computers: ["web1"],
+    utcOffsets: { stated: [SAMPLE_OFFSET], assumed: [] },
     files: [{
       name: "PR-INITIAL-20261122-090000.log",
       kind: "initial",
@@ -765,8 +788,13 @@ export function emptyReport(): Report {
       bytes: 9_120,
       records: 11,
       skipped: 0,
+      utcOffset: SAMPLE_OFFSET,
     }],
-    window: { start: "2026-11-22T09:00:00", end: "2026-11-22T09:00:00", seconds: 0 },
+    window: {
+      start: "2026-11-22T09:00:00+01:00",
+      end: "2026-11-22T09:00:00+01:00",
+      seconds: 0,
+    },
     timeBasis: "open-to-close",
     totals: { changes: 0, initialSockets: 11, pidsRecords: 0, skippedLines: 0, unreadFiles: 0 },
     ports: [],
@@ -788,7 +816,7 @@ export function emptyReport(): Report {
       sharedProcesses: { total: 0, exact: true },
       flags: { total: 0, exact: true },
     },
-    timeline: { start: "2026-11-22T09:00:00", bucketSeconds: 60, buckets: [], lanes: [] },
+    timeline: { start: "2026-11-22T09:00:00+01:00", bucketSeconds: 60, buckets: [], lanes: [] },
     changes: [],
     changesOmitted: 0,
     problems: [],
@@ -837,7 +865,7 @@ export function busyReport(): Report {
   // The churning listeners: one port each, a few seconds of listening.
   for (let i = 0; i < 2_700; i++) {
     report.ports.push({
-      protocol: i % 5 ? "TCP" : "UDP",
+      transport: i % 5 ? "tcp" : "udp",
       port: 32_768 + i * 7,
       service: null,
       seconds: 1 + Math.floor(rand() * 8),
@@ -958,7 +986,7 @@ export function busyReport(): Report {
     report.changes.push({
       ...template,
       time: sampleTime(126_000 + i),
-      protocol: "TCP",
+      protocol: "tcp6",
       localAddress: v6(100 + i),
       localPort: 49_152 + i,
       remoteAddress: v6(i),

@@ -1,10 +1,12 @@
 /**
  * portset run inside a test's namespace, as a user runs it (`deno run -A main.ts -n HOST ...
- * -nr --json`), and helpers to read its JSON report.
+ * -nr --json`), and helpers to read its JSON report, which every run checks against
+ * schemas/query.schema.json.
  *
  * @module
  */
 
+import { assertValid } from "../../support/schemas.ts";
 import { describeRun, type Namespace } from "./netns.ts";
 
 /** The repository's root: the portset under test. */
@@ -15,8 +17,8 @@ export type State = "LISTENING" | "NOT LISTENING" | "FILTERED" | "LISTENING or F
 
 /** One port of the JSON report (only the fields these tests read). */
 export interface JsonResult {
-  /** `tcp` or `udp`. */
-  protocol: "tcp" | "udp";
+  /** `tcp` or `udp`, `tcp6` or `udp6` when the address probed is IPv6. */
+  protocol: "tcp" | "tcp6" | "udp" | "udp6";
   /** The port number. */
   port: number;
   /** Its name in the services file, or null. */
@@ -29,8 +31,8 @@ export interface JsonResult {
 
 /** The JSON report. */
 export interface JsonReport {
-  /** The host as given with `-n`. */
-  host: string;
+  /** The host as given with `-n` (`host` is the machine portset ran on). */
+  target: string;
   /** The address probed. */
   address: string;
   /** One per port and protocol. */
@@ -94,16 +96,22 @@ export async function runPortset(
   } catch (error) {
     throw new Error(`${shown}: not JSON (${(error as Error).message}):\n${result.stdout}`);
   }
+  assertValid("query", report, shown);
   return { report, command: shown, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** The result for one port and protocol; fails, showing the whole report, when it is absent. */
 export function resultFor(run: PortsetRun, protocol: "tcp" | "udp", port: number): JsonResult {
   const found = run.report.results.find((result) =>
-    result.protocol === protocol && result.port === port
+    transport(result) === protocol && result.port === port
   );
   if (!found) throw new Error(`${run.command}: no ${protocol} ${port} in\n${run.stdout}`);
   return found;
+}
+
+/** `tcp` or `udp`: a result's protocol whichever the address family. */
+export function transport(result: JsonResult): "tcp" | "udp" {
+  return result.protocol.startsWith("udp") ? "udp" : "tcp";
 }
 
 /** A result's detail as lines, without surrounding blanks; none when there is no detail. */

@@ -1,0 +1,75 @@
+/**
+ * `-local`'s filters applied to a snapshot, before any output is made: every format, and the text
+ * report's counts and statistics, then describe the endpoints shown. Loaded only when a filter is
+ * given.
+ *
+ * @module
+ */
+
+import { PLATFORM_CASE_SENSITIVE } from "../collectors/platform.ts";
+import { type Endpoint, endpointKey, isListening, type Snapshot } from "../model/endpoint.ts";
+import { compileGlob } from "../rules/glob.ts";
+import type { LocalFilter } from "./parse/local_filters.ts";
+
+/**
+ * The endpoints of `snapshot` that pass `filter`, and the processes that hold them. Globs follow
+ * the rules' case by default: insensitive on Windows, sensitive elsewhere.
+ */
+export function filterSnapshot(snapshot: Snapshot, filter: LocalFilter): Snapshot {
+  const passes = endpointTest(filter, PLATFORM_CASE_SENSITIVE);
+  const endpoints = snapshot.endpoints.filter(passes);
+  const shown = new Set<number>();
+  for (const endpoint of endpoints) {
+    if (endpoint.owners) { for (const owner of endpoint.owners) shown.add(owner.pid); }
+    else if (endpoint.pid !== null) shown.add(endpoint.pid);
+  }
+  const processes = new Map([...snapshot.processes].filter(([pid]) => shown.has(pid)));
+  return { ...snapshot, endpoints, processes };
+}
+
+/** One test of an endpoint for the whole filter: the cheap tests first. */
+export function endpointTest(
+  filter: LocalFilter,
+  caseSensitive: boolean,
+): (endpoint: Endpoint) => boolean {
+  const tests: ((endpoint: Endpoint) => boolean)[] = [];
+  if (filter.protocols) {
+    const protocols = new Set(filter.protocols);
+    tests.push((endpoint) => protocols.has(endpoint.protocol));
+  }
+  if (filter.listening) tests.push(isListening);
+  if (filter.states) {
+    const states = new Set<string | null>(filter.states);
+    tests.push((endpoint) => states.has(endpoint.state));
+  }
+  if (filter.ports) {
+    const ports = new Set(filter.ports);
+    tests.push((endpoint) => ports.has(endpoint.localPort));
+  }
+  if (filter.pids) {
+    const pids = new Set(filter.pids);
+    tests.push((endpoint) =>
+      endpoint.owners
+        ? endpoint.owners.some((owner) => pids.has(owner.pid))
+        : endpoint.pid !== null && pids.has(endpoint.pid)
+    );
+  }
+  if (filter.processes) {
+    const globs = filter.processes.map((pattern) => compileGlob(pattern, caseSensitive));
+    const matches = (name: string | null) =>
+      name !== null && globs.some((glob) => glob.matches(name));
+    tests.push((endpoint) =>
+      endpoint.owners
+        ? endpoint.owners.some((owner) => matches(owner.process))
+        : matches(endpoint.process)
+    );
+  }
+  if (filter.keys) {
+    const globs = filter.keys.map((pattern) => compileGlob(pattern, caseSensitive));
+    tests.push((endpoint) => {
+      const key = endpointKey(endpoint);
+      return globs.some((glob) => glob.matches(key));
+    });
+  }
+  return (endpoint) => tests.every((test) => test(endpoint));
+}

@@ -1,0 +1,165 @@
+/**
+ * `portset monitor`'s flags, and the sizes and syslog addresses they take.
+ *
+ * @module
+ */
+
+import { DEFAULT_RETENTION, type Retention } from "../../port_reporter/retention.ts";
+import { UsageError } from "../errors.ts";
+import {
+  atMostOne,
+  type FlagSpec,
+  HELP_FLAG,
+  numberOf,
+  parseWhole,
+  readFlags,
+  textOf,
+} from "../flags.ts";
+
+/** `portset monitor`: the Port Reporter service's logs and real-time rule events. */
+export interface MonitorCommand {
+  mode: "monitor";
+  /** Port Reporter logs go here. */
+  logDirectory: string | null;
+  intervalSeconds: number;
+  maxBytes: number;
+  /** How much of the log directory to keep (`--keep-size`, `--keep-days`). */
+  retention: Retention;
+  /** Rule whose events are reported as they happen. */
+  rule: string | null;
+  /** How often a rule with no onChange set is evaluated. */
+  ruleIntervalSeconds: number;
+  format: "text" | "jsonl" | "cef";
+  /** `udp://host:port` or `tcp://host:port`: also send rule events there, RFC 5424. */
+  syslog: string | null;
+  /** Run under the Windows Service Control Manager (the installed service's command line). */
+  windowsService: boolean;
+}
+
+/** Default monitor tick. */
+export const DEFAULT_MONITOR_SECONDS = 5;
+/** Default interval for rules without onChange. */
+export const DEFAULT_RULE_SECONDS = 3600;
+
+/** `portset monitor`'s flags. */
+export const MONITOR_FLAGS: readonly FlagSpec[] = [
+  { names: ["--log-dir"], key: "logDir", value: "DIR" },
+  { names: ["--interval"], key: "interval", value: "SECONDS", range: [1, 3600] },
+  { names: ["--max-size"], key: "maxSize", value: "SIZE" },
+  { names: ["--keep-size"], key: "keepSize", value: "SIZE" },
+  { names: ["--keep-days"], key: "keepDays", value: "N" },
+  { names: ["--rule"], key: "rule", value: "RULE" },
+  { names: ["--rule-interval"], key: "ruleInterval", value: "SECONDS", range: [1, 86400] },
+  { names: ["--jsonl"], key: "jsonl" },
+  { names: ["--cef"], key: "cef" },
+  { names: ["--syslog"], key: "syslog", value: "URL" },
+  { names: ["--windows-service"], key: "windowsService" },
+  HELP_FLAG,
+];
+
+/** Reads `portset monitor ARGS`. */
+export function parseMonitorCommand(
+  args: readonly string[],
+): MonitorCommand | { mode: "help"; topic: "monitor" } {
+  const { given } = readFlags(args, {
+    table: MONITOR_FLAGS,
+    positional: false,
+    command: "portset monitor",
+  });
+  if (given.has("help")) return { mode: "help", topic: "monitor" };
+  const text = (key: string) => textOf(given, key);
+  const number = (key: string, fallback: number) => numberOf(given, key) ?? fallback;
+  const logDirectory = text("logDir"), rule = text("rule");
+  if (!logDirectory && !rule) {
+    throw new UsageError(
+      "portset monitor needs --log-dir DIR (Port Reporter logs), --rule RULE.xml, or both",
+    );
+  }
+  atMostOne(given, ["jsonl", "cef"]);
+  const syslog = text("syslog");
+  if (syslog !== null) {
+    if (!rule) throw new UsageError("--syslog sends rule events: it goes with --rule");
+    parseSyslogUrl(syslog);
+  }
+  for (const key of ["maxSize", "keepSize", "keepDays"]) {
+    if (given.has(key) && !logDirectory) {
+      throw new UsageError(`${given.get(key)!.name} is about the logs: it goes with --log-dir DIR`);
+    }
+  }
+  const maxBytes = given.has("maxSize") ? parseSize(text("maxSize")!) : 5 * 1024 * 1024;
+  const retention = { ...DEFAULT_RETENTION };
+  const keepSize = text("keepSize"), keepDays = text("keepDays");
+  if (keepSize !== null) {
+    retention.maxBytes = isOff(keepSize) ? null : parseSize(keepSize, "--keep-size", 1024 ** 4);
+  }
+  if (keepDays !== null) {
+    retention.maxDays = isOff(keepDays)
+      ? null
+      : parseWhole("--keep-days", "N", keepDays, [1, 36500]);
+  }
+  if (retention.maxBytes !== null && retention.maxBytes < maxBytes) {
+    throw new UsageError(
+      `--keep-size SIZE must be at least --max-size (${
+        formatSize(maxBytes)
+      }), the size of one log; 0 or off for no limit`,
+    );
+  }
+  return {
+    mode: "monitor",
+    logDirectory,
+    intervalSeconds: number("interval", DEFAULT_MONITOR_SECONDS),
+    maxBytes,
+    retention,
+    rule,
+    ruleIntervalSeconds: number("ruleInterval", DEFAULT_RULE_SECONDS),
+    format: given.has("jsonl") ? "jsonl" : given.has("cef") ? "cef" : "text",
+    syslog,
+    windowsService: given.has("windowsService"),
+  };
+}
+
+const SIZE_SCALES: Record<string, number> = {
+  "": 1,
+  K: 1024,
+  M: 1024 ** 2,
+  G: 1024 ** 3,
+  T: 1024 ** 4,
+};
+
+/** `512K`, `5M`, `5MB`, `1048576`: a size in bytes, from 1 KiB to `max` (1 GiB for `--max-size`). */
+export function parseSize(text: string, flag = "--max-size", max = 1024 ** 3): number {
+  const match = /^(\d+)\s*([KMGT]?)(i?B)?$/i.exec(text.trim());
+  const scale = SIZE_SCALES[(match?.[2] ?? "").toUpperCase()];
+  const bytes = match && scale !== undefined ? Number(match[1]) * scale : NaN;
+  if (!(bytes >= 1024 && bytes <= max)) {
+    throw new UsageError(
+      `${flag} SIZE must be from 1K to ${formatSize(max)} (e.g. 512K, 5M), not '${text}'`,
+    );
+  }
+  return bytes;
+}
+
+/** `5M`, `1G`: a size as the flags take it, in the largest unit that divides it. */
+export function formatSize(bytes: number): string {
+  const unit = ["T", "G", "M", "K"].find((unit) => bytes % SIZE_SCALES[unit] === 0);
+  return unit ? `${bytes / SIZE_SCALES[unit]}${unit}` : String(bytes);
+}
+
+/** `0` or `off`: a limit switched off. */
+function isOff(text: string): boolean {
+  return /^(0+|off)$/i.test(text.trim());
+}
+
+/** `udp://host:port` or `tcp://host:port` (port default 514). */
+export function parseSyslogUrl(
+  text: string,
+): { transport: "udp" | "tcp"; host: string; port: number } {
+  const match = /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(text);
+  const port = Number(match?.[3] ?? 514);
+  if (!match || !(port >= 1 && port <= 65535)) {
+    throw new UsageError(
+      `--syslog URL must be udp://HOST[:PORT] or tcp://HOST[:PORT], not '${text}'`,
+    );
+  }
+  return { transport: match[1] as "udp" | "tcp", host: match[2].replace(/^\[|\]$/g, ""), port };
+}

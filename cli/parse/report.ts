@@ -1,0 +1,75 @@
+/**
+ * `portset report LOGDIR`'s flags.
+ *
+ * @module
+ */
+
+import { UsageError } from "../errors.ts";
+import { type FlagSpec, HELP_FLAG, numberOf, readFlags, textOf } from "../flags.ts";
+
+/** `portset report LOGDIR`: what a directory of Port Reporter logs says. */
+export interface ReportCommand {
+  mode: "report";
+  /** The log directory, or one log file. */
+  directory: string;
+  format: "text" | "json";
+  /** Also write the HTML report here. */
+  html: string | null;
+  /** `-y`: replace the HTML file without asking. */
+  overwrite: boolean;
+  /** A JSON file of ports, processes … of interest, on top of the defaults. */
+  interests: string | null;
+  /** Expected listeners: a portset baseline, or a file of PortSet keys. */
+  baseline: string | null;
+  /** How the original's slashed dates are ordered. */
+  dateOrder: "ymd" | "mdy" | "dmy";
+  /** Rows per ranking in the text report. */
+  top: number;
+}
+
+/** `portset report`'s flags. */
+export const REPORT_FLAGS: readonly FlagSpec[] = [
+  { names: ["--json", "-json"], key: "json" },
+  { names: ["--html", "-html"], key: "html", value: "FILE" },
+  { names: ["-y", "--yes"], key: "yes" },
+  { names: ["--interests"], key: "interests", value: "FILE" },
+  { names: ["--baseline"], key: "baseline", value: "FILE" },
+  { names: ["--date-order"], key: "dateOrder", value: "ORDER" },
+  { names: ["--top"], key: "top", value: "N", range: [1, 100000] },
+  HELP_FLAG,
+];
+
+/** Reads `portset report ARGS`. */
+export function parseReportCommand(
+  args: readonly string[],
+): ReportCommand | { mode: "help"; topic: "report" } {
+  const { given, operands } = readFlags(args, {
+    table: REPORT_FLAGS,
+    positional: true,
+    command: "portset report",
+  });
+  if (given.has("help")) return { mode: "help", topic: "report" };
+  if (operands.length === 0) {
+    throw new UsageError("portset report needs LOGDIR, a directory of logs");
+  }
+  if (operands.length > 1) {
+    throw new UsageError(`unexpected argument '${operands[1]}'; portset report takes one LOGDIR`);
+  }
+  const text = (key: string) => textOf(given, key);
+  const dateOrder = text("dateOrder") ?? "ymd";
+  if (dateOrder !== "ymd" && dateOrder !== "mdy" && dateOrder !== "dmy") {
+    throw new UsageError(`--date-order must be ymd, mdy or dmy, not '${dateOrder}'`);
+  }
+  if (given.has("yes") && !given.has("html")) throw new UsageError("-y goes with --html FILE");
+  return {
+    mode: "report",
+    directory: operands[0],
+    format: given.has("json") ? "json" : "text",
+    html: text("html"),
+    overwrite: given.has("yes"),
+    interests: text("interests"),
+    baseline: text("baseline"),
+    dateOrder,
+    top: numberOf(given, "top") ?? 20,
+  };
+}

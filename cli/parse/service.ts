@@ -1,0 +1,85 @@
+/**
+ * `portset service install|uninstall|status`'s flags.
+ *
+ * @module
+ */
+
+import { UsageError } from "../errors.ts";
+import {
+  didYouMean,
+  type FlagSpec,
+  HELP_FLAG,
+  numberOf,
+  readFlags,
+  refuseWith,
+  textOf,
+} from "../flags.ts";
+import { DEFAULT_MONITOR_SECONDS } from "./monitor.ts";
+
+/** `portset service install|uninstall|status`. */
+export interface ServiceCommand {
+  mode: "service";
+  action: "install" | "uninstall" | "status";
+  dryRun: boolean;
+  /** Stage the files under this directory instead of `/` (for packagers). */
+  root: string;
+  logDirectory: string | null;
+  intervalSeconds: number;
+  rule: string | null;
+  /**
+   * `auto` (the default): start at boot and now; `manual`: installed only, started by hand, as the
+   * original's installer does by default.
+   */
+  start: "auto" | "manual";
+}
+
+/** `portset service`'s flags. */
+export const SERVICE_FLAGS: readonly FlagSpec[] = [
+  { names: ["--dry-run"], key: "dryRun" },
+  { names: ["--root"], key: "root", value: "DIR" },
+  { names: ["--log-dir"], key: "logDir", value: "DIR" },
+  { names: ["--interval"], key: "interval", value: "SECONDS", range: [1, 3600] },
+  { names: ["--rule"], key: "rule", value: "RULE" },
+  { names: ["--start"], key: "start", value: "auto|manual" },
+  HELP_FLAG,
+];
+
+/** Reads `portset service ARGS`. */
+export function parseServiceCommand(
+  args: readonly string[],
+): ServiceCommand | { mode: "help"; topic: "service" } {
+  const { given, operands } = readFlags(args, {
+    table: SERVICE_FLAGS,
+    positional: true,
+    command: "portset service",
+  });
+  if (given.has("help")) return { mode: "help", topic: "service" };
+  const action = operands[0];
+  if (action !== "install" && action !== "uninstall" && action !== "status") {
+    throw new UsageError(
+      action === undefined
+        ? "portset service needs install, uninstall or status"
+        : `unknown service action '${action}'${
+          didYouMean(action, ["install", "uninstall", "status"])
+        }; expected install, uninstall or status`,
+    );
+  }
+  if (operands.length > 1) throw new UsageError(`unexpected argument '${operands[1]}'`);
+  if (action !== "install") {
+    refuseWith(given, ["logDir", "interval", "rule", "start"], "service install");
+  }
+  const start = textOf(given, "start") ?? "auto";
+  if (start !== "auto" && start !== "manual") {
+    throw new UsageError(`--start must be auto or manual, not '${start}'`);
+  }
+  return {
+    mode: "service",
+    action,
+    start,
+    dryRun: given.has("dryRun"),
+    root: textOf(given, "root") ?? "/",
+    logDirectory: textOf(given, "logDir"),
+    intervalSeconds: numberOf(given, "interval") ?? DEFAULT_MONITOR_SECONDS,
+    rule: textOf(given, "rule"),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The watch modes' JSON lines (`-wport PORT --json`, `-wpid PID --json`;
+ * schemas/watch.schema.json): a `start` line with this machine, what is watched and its sockets
+ * now, a `change` line per change, and an `end` line. Sockets are written as `-local --json`
+ * writes its endpoints, PortSet `key` included.
+ *
+ * @module
+ */
+
+import type { Endpoint } from "../model/endpoint.ts";
+import type { SocketChange } from "../model/socket_change.ts";
+import { VERSION } from "../version.ts";
+import { endpointJson } from "./json.ts";
+
+/** The watch's JSON-lines format. */
+export const WATCH_FORMAT = "portset-watch/2";
+
+/** What the start line says. */
+export interface WatchStart {
+  /** This machine. */
+  host: string;
+  time: Date;
+  /** `local port 80 (TCP and UDP)` or `process 1234 (nginx)`. */
+  watching: string;
+  /** The port watched, or the process. */
+  target: { localPort: number } | { pid: number };
+  intervalSeconds: number;
+  endpoints: readonly Endpoint[];
+}
+
+/** The first line. */
+export function watchStartLine(start: WatchStart): string {
+  const head = JSON.stringify({
+    event: "start",
+    format: WATCH_FORMAT,
+    portset: VERSION,
+    host: start.host,
+    time: start.time.toISOString(),
+    watching: start.watching,
+    ...start.target,
+    intervalSeconds: start.intervalSeconds,
+  });
+  return `${head.slice(0, -1)},"endpoints":[${start.endpoints.map(endpointJson).join(",")}]}\n`;
+}
+
+/** A line per change: the socket now (as last seen, for `close`) and, for `state` and `owner`, before. */
+export function watchChangeLines(time: Date, changes: readonly SocketChange[]): string {
+  const stamp = time.toISOString();
+  return changes.map((change) =>
+    `{"event":"change","time":"${stamp}","change":"${change.kind}",` +
+    `"endpoint":${endpointJson(change.endpoint)}` +
+    (change.previous ? `,"previous":${endpointJson(change.previous)}` : "") +
+    (change.betweenLooks ? `,"betweenLooks":true` : "") + "}\n"
+  ).join("");
+}
+
+/** The last line: why the watch ended, and how many changes it saw. */
+export function watchEndLine(time: Date, reason: string, changes: number): string {
+  return JSON.stringify({ event: "end", time: time.toISOString(), reason, changes }) + "\n";
+}
