@@ -103,9 +103,13 @@ async function monitor(
   const jsonLines = rule !== null && command.format === "jsonl";
   let eventCount = 0;
   if (rule) {
-    const format = { text: formatEventsText, jsonl: formatEventLines, cef: formatEventsCef }[
-      command.format
-    ];
+    const format = {
+      // A stream read as it comes, or later: each line says when.
+      text: (events: readonly ChangeEvent[], warnings: readonly string[]) =>
+        formatEventsText(events, warnings, { timed: true }),
+      jsonl: formatEventLines,
+      cef: formatEventsCef,
+    }[command.format];
     if (jsonLines) {
       parts.push({
         // The stream's first line names its format, as every JSON-lines output's does.
@@ -169,7 +173,10 @@ async function monitor(
         eventsEndLine(new Date().toISOString(), String(stopSignal.reason ?? "done"), eventCount),
       ]);
     }
-    say(`portset: monitor stopped (${String(stopSignal.reason ?? "done")}) after ${ticks} ticks`);
+    say(
+      `portset: monitor stopped (${String(stopSignal.reason ?? "done")}): ` +
+        describeStop(reporter as PortReporter | null, rule ? eventCount : null, ticks),
+    );
     return 0;
   } catch (error) {
     if (error instanceof ReporterError) throw new CliError(error.message, EXIT_USAGE);
@@ -182,6 +189,23 @@ async function monitor(
     syslog?.close();
     collector.close();
   }
+}
+
+/**
+ * What a run did, for its stop line: the changes logged (and any that could not be), the rule
+ * events, and how many looks it took. `events` is null when no rule ran.
+ */
+function describeStop(reporter: PortReporter | null, events: number | null, looks: number): string {
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  const parts: string[] = [];
+  if (reporter) {
+    parts.push(`${count(reporter.changesLogged, "change")} logged`);
+    if (reporter.changesUnlogged > 0) {
+      parts.push(`${count(reporter.changesUnlogged, "change")} could not be logged`);
+    }
+  }
+  if (events !== null) parts.push(count(events, "rule event"));
+  return `${parts.length > 0 ? `${parts.join(", ")}, ` : ""}in ${count(looks, "look")}`;
 }
 
 /** `1G and 90 days`: the retention limits as the flags give them. */

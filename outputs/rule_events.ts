@@ -59,23 +59,41 @@ export function formatEventsCef(
 }
 
 /**
- * One line per event, and a `Note:` line per warning (which may quote a baseline's host or a
+ * One line per event (`Created tcp/127.0.0.1/80  ProcessId=812 ...`, with its time first when
+ * `timed`), and a `Note:` line per warning (which may quote a baseline's host or a
  * file's name): each line with control characters as `?`, so no name can add a line.
  */
 export function formatEventsText(
   events: readonly ChangeEvent[],
   warnings: readonly string[],
+  options: EventsTextOptions = {},
 ): string {
   const lines = warnings.map((warning) => `Note: ${printableField(warning)}`);
   for (const event of events) {
     const detail = event.previous ? describeChanges(event) : describe(event.attributes);
     // One line of fields joined by spaces: made safe as a whole, it is made safe field by field.
     lines.push(
-      printableField(`${event.change.padEnd(7)} ${event.key}${detail ? `  ${detail}` : ""}`),
+      printableField(
+        `${options.timed ? `${event.time} ` : ""}${event.change.padEnd(7)} ${event.key}${
+          detail ? `  ${detail}` : ""
+        }`,
+      ),
     );
   }
-  if (events.length === 0) lines.push("No changes.");
+  if (events.length === 0) {
+    if (options.timed) return lines.length === 0 ? "" : lines.join("\n") + "\n";
+    lines.push("No changes.");
+  }
   return lines.join("\n") + "\n";
+}
+
+/** How {@linkcode formatEventsText} writes its lines. */
+export interface EventsTextOptions {
+  /**
+   * Each line starts with its event's time (the monitor's stream, read later or tailed, needs
+   * it; a one-shot check has one time, in its head). Nothing is written for no events.
+   */
+  timed?: boolean;
 }
 
 /** The attributes that have a value, in the order scan shows them: Path last. */

@@ -98,6 +98,10 @@ export class PortReporter {
   #failure: string | null = null;
   /** Changes not logged since {@linkcode #failure} began. */
   #unlogged = 0;
+  /** Changes logged since the start: a PR-PORTS line and its PR-PIDS record each. */
+  #logged = 0;
+  /** Changes that could not be logged since the start. */
+  #lost = 0;
   /** This run's PR-INITIAL, which retention keeps while the run goes on. */
   #initial = "";
   /** Every file this run has written, in order. */
@@ -112,6 +116,16 @@ export class PortReporter {
     this.#onRemoved = options.onRemoved ?? (() => {});
     this.#onFailure = options.onFailure ?? (() => {});
     this.#onRecovery = options.onRecovery ?? (() => {});
+  }
+
+  /** Changes logged since the start: a PR-PORTS line and its PR-PIDS record each. */
+  get changesLogged(): number {
+    return this.#logged;
+  }
+
+  /** Changes that could not be logged since the start (a full disk, a removed directory). */
+  get changesUnlogged(): number {
+    return this.#lost;
   }
 
   /** Why changes are not being logged now, or null while they are. */
@@ -180,9 +194,12 @@ export class PortReporter {
       this.#pair?.pids.flush();
     } catch (error) {
       if (!(error instanceof ReporterError)) throw error;
+      this.#logged += logged;
+      this.#lost += changes.length - logged;
       this.#failed(error.message, changes.length - logged);
       return;
     }
+    this.#logged += logged;
     this.#recovered();
   }
 

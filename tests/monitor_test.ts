@@ -85,7 +85,10 @@ Deno.test("the monitor logs a listener within two ticks with its pid, a connecti
 
   const run = await monitor.stop("SIGINT");
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stderr, /monitor stopped \(SIGINT\) after \d+ ticks/);
+  const stopLine = /monitor stopped \(SIGINT\): (\d+) changes? logged, in \d+ looks?\n/.exec(
+    run.stderr,
+  );
+  assert.ok(stopLine, run.stderr);
 
   // Every line has its PR-PIDS record, in the PR-PIDS file of its PR-PORTS file's pair (a busy
   // host's changes may have filled more than one pair).
@@ -102,6 +105,11 @@ Deno.test("the monitor logs a listener within two ticks with its pid, a connecti
     const lines = portsLines(logs.path, ports[i]);
     assert.deepEqual(records, lines.map((line) => Number(line.split(",").at(-1))), name);
   }
+  assert.equal(
+    Number(stopLine[1]),
+    ports.reduce((sum, name) => sum + portsLines(logs.path, name).length, 0),
+    "the stop line counts the changes logged: the PR-PORTS lines",
+  );
 });
 
 Deno.test("a listener that opens and closes between two looks is still logged (destroy notifications)", async () => {
@@ -240,6 +248,42 @@ Deno.test("real-time rule: Created and Deleted events as JSON lines, and the sam
     assert.equal((await monitor.stop()).code, 0);
   } finally {
     server.close();
+    Deno.removeSync(rulePath);
+  }
+});
+
+Deno.test("real-time rule as text: each event line starts with its time; the stop line counts the events", async () => {
+  const rulePath = Deno.makeTempFileSync({ suffix: ".xml" });
+  Deno.writeTextFileSync(
+    rulePath,
+    `<PortSet onChange="true"><include key="*/127.0.0.86/*"/></PortSet>`,
+  );
+  try {
+    using sockets = new TestSockets();
+    await using monitor = new RunningCli(["monitor", "--rule", rulePath, "--interval", "1"]);
+    await monitor.waitForError(/portset: monitoring every 1 s, rule .* \(real time\)/);
+    const before = Date.now();
+    const listener = sockets.tcpListen("127.0.0.86");
+    const key = `tcp/127\\.0\\.0\\.86/${listener.port}`;
+    const [created, time] = await monitor.waitFor(
+      new RegExp(
+        `^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z) Created ${key}  .*\\n`,
+        "m",
+      ),
+    );
+    const seen = Date.parse(time);
+    assert.ok(seen >= before - 1000 && seen <= Date.now(), `${created}: a time of this run`);
+    sockets.close(listener.fd);
+    await monitor.waitFor(new RegExp(`^\\S+Z Deleted ${key}`, "m"));
+    const run = await monitor.stop("SIGTERM");
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, /No changes/, "a stream says nothing when nothing changed");
+    const events = run.stdout.split("\n").filter((line) => line !== "").length;
+    assert.match(
+      run.stderr,
+      new RegExp(`monitor stopped \\(SIGTERM\\): ${events} rule events?, in \\d+ looks?\\n`),
+    );
+  } finally {
     Deno.removeSync(rulePath);
   }
 });
