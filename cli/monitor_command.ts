@@ -23,6 +23,7 @@ import { refuseUnsafeLogDirectory } from "./log_directory.ts";
 import { writeOutput } from "./output.ts";
 import { loadRule } from "./rule_commands.ts";
 import { stopOnSignals } from "./signals.ts";
+import { warnOncePerKind } from "./warnings.ts";
 import { printableField } from "../text/printable.ts";
 
 /**
@@ -67,11 +68,7 @@ async function monitor(
   const realTime = rule?.sets.some((set) => set.onChange) ?? false;
   const parts: MonitorPart[] = [];
   let reporter: PortReporter | null = null;
-  const reported = new Set<string>();
-  const warnOnce = (message: string) => {
-    if (!reported.has(message)) say(`portset: ${message}`);
-    reported.add(message);
-  };
+  const warnOnce = warnOncePerKind(say);
 
   if (command.logDirectory) {
     const directory = command.logDirectory;

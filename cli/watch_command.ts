@@ -11,6 +11,7 @@ import type { WatchCommand } from "./parse/portqry.ts";
 import { CliError, EXIT_USAGE } from "./errors.ts";
 import { LogWriter, writeOutput } from "./output.ts";
 import { stopOnSignals } from "./signals.ts";
+import { warnOncePerKind } from "./warnings.ts";
 
 /** Runs the watch until Ctrl+C, SIGTERM, or the watched process's exit. */
 export async function runWatch(command: WatchCommand, args: readonly string[]): Promise<number> {
@@ -32,6 +33,8 @@ export async function runWatch(command: WatchCommand, args: readonly string[]): 
         },
       },
       stop: stop.signal,
+      // On stderr, so that the watch's output and its log stay the watch's.
+      warn: warnOncePerKind((line) => console.error(line)),
     });
     return 0;
   } catch (error) {

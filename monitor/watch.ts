@@ -32,6 +32,11 @@ export interface WatchOptions {
   sink: WatchSink;
   /** Aborted to stop; its reason (`SIGINT`, say) goes in the end line. */
   stop: AbortSignal;
+  /**
+   * Told what a look could not see (other users' owners, without root), once per message: a
+   * watch that shows no owner must say why, as `-local` does.
+   */
+  warn?: (message: string) => void;
 }
 
 /** A watched process that does not exist. */
@@ -64,7 +69,7 @@ export async function watch(options: WatchOptions): Promise<void> {
     intervalSeconds: options.intervalSeconds,
     modules: false,
     stop,
-    warn: () => {},
+    warn: options.warn ?? (() => {}),
     parts: [{
       start(first) {
         const endpoints = watched(first);

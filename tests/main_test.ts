@@ -10,6 +10,7 @@ import {
   isRoot,
   REPO_ROOT,
   runCli,
+  RunningCli,
   startPythonHolder,
   SYSTEM_PYTHON,
 } from "./support/processes.ts";
@@ -315,6 +316,36 @@ Deno.test({
       );
       assert.deepEqual([listener.pid, listener.process, listener.user], [null, null, "root"]);
       assert.equal(report.warnings.length, 1, "the JSON carries the warning too");
+    } finally {
+      Deno.removeSync(denoDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "unprivileged: -wport says once on stderr what it cannot see, as -local does",
+  ignore: !nobodyCanRunPortset(),
+  async fn() {
+    using sockets = new TestSockets();
+    const rootListener = sockets.tcpListen("127.0.0.1");
+    const denoDir = Deno.makeTempDirSync();
+    Deno.chmodSync(denoDir, 0o777);
+    try {
+      await using watcher = new RunningCli(
+        ["-wport", String(rootListener.port), "-wt", "1"],
+        (
+          command,
+        ) => ["env", `DENO_DIR=${denoDir}`, `HOME=${denoDir}`, "setpriv", ...AS_NOBODY, ...command],
+      );
+      await watcher.waitFor(/starting state: \d+ sockets?\n/);
+      await watcher.waitForError(/portset: running as uid 65534 without root: .*pid null/);
+      // A second look, and the warning is not said again.
+      sockets.tcpConnect("127.0.0.1", rootListener.port);
+      await watcher.waitFor(/\+ connect /);
+      const run = await watcher.stop("SIGINT");
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stderr.match(/without root/g)?.length, 1, run.stderr);
+      assert.doesNotMatch(run.stdout, /without root/, "the watch's output stays the watch's");
     } finally {
       Deno.removeSync(denoDir, { recursive: true });
     }
