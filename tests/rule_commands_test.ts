@@ -20,7 +20,7 @@ import {
 } from "./support/processes.ts";
 import { Namespace, namespaceUnavailable, runCliIn, serve } from "./support/netns.ts";
 import { TestSockets } from "./support/sockets.ts";
-import { assertValid, assertValidLines } from "./support/schemas.ts";
+import { assertValidLines } from "./support/schemas.ts";
 
 /** A temporary directory with the given files, removed after `body`. */
 async function withFiles(
