@@ -16,7 +16,11 @@ export * from "./model/endpoint.ts";
 export { formatAddressPort, formatIpv4, formatIpv6 } from "./model/address.ts";
 export { compareEndpoints, sortEndpoints } from "./model/order.ts";
 export { makeSnapshot } from "./model/snapshot.ts";
-export type { SocketChange, SocketChangeKind } from "./model/socket_change.ts";
+export {
+  SOCKET_CHANGE_KINDS,
+  type SocketChange,
+  type SocketChangeKind,
+} from "./model/socket_change.ts";
 export * from "./collectors/mod.ts";
 export { formatLocalReport, type LocalReportOptions } from "./outputs/local_report.ts";
 export { endpointJson, formatJson, jsonChunks } from "./outputs/json.ts";
@@ -25,7 +29,7 @@ export { TARGET, VERSION } from "./version.ts";
 export * from "./rules/mod.ts";
 export { type QueryOptions, queryPorts, type QueryReport } from "./remote/query.ts";
 export { type ResolvedTarget, resolveTarget } from "./remote/resolve.ts";
-export { parsePortList, parsePortRange, type Protocol } from "./remote/targets.ts";
+export { parsePortList, parsePortRange, PortSpecError } from "./remote/targets.ts";
 export { type PortResult, type PortState, quietExitCode } from "./remote/port_result.ts";
 export { loadServices, parseServices, serviceName } from "./remote/services_file.ts";
 export { formatQueryReport } from "./outputs/query_report.ts";

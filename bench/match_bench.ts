@@ -10,6 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { PROTOCOLS } from "../model/endpoint.ts";
 import type { PortSetEntity } from "../rules/entities.ts";
 import { loadXmlParser, parseRule } from "../rules/parser.ts";
 import { selectEntities } from "../rules/select.ts";
@@ -31,7 +32,7 @@ const USERS = ["root", "www-data", "postgres", "nobody", "app"];
 function makeEntities(count: number): PortSetEntity[] {
   return Array.from({ length: count }, (_, i) => {
     const process = PROCESSES[i % PROCESSES.length];
-    const protocol = ["tcp", "tcp6", "udp", "udp6"][i % 4];
+    const protocol = PROTOCOLS[i % 4];
     const address = protocol.endsWith("6")
       ? `fd00::${(i % 4096).toString(16)}`
       : `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;

@@ -29,6 +29,7 @@
 
 import { parseArgs } from "node:util";
 import dgram from "node:dgram";
+import type { Transport } from "../model/endpoint.ts";
 import { describeMachine } from "./machine.ts";
 import { progress } from "./progress.ts";
 import { runRounds, type Timed } from "./rounds.ts";
@@ -98,7 +99,7 @@ interface Case {
   title: string;
   /** A full range, or a list of ports. */
   kind: "range" | "list";
-  protocol: "tcp" | "udp";
+  protocol: Transport;
   expected: Set<number>;
   /** For UDP: ports with no socket, which must read closed. */
   closed: number[];

@@ -7,8 +7,20 @@
  * @module
  */
 
-/** Transport protocol and address family, spelled as PortQry and PortSet keys spell them. */
+/**
+ * Transport protocol and address family, spelled as PortQry and PortSet keys spell them: the one
+ * name for this set everywhere in portset.
+ */
 export type Protocol = "tcp" | "tcp6" | "udp" | "udp6";
+
+/** Every protocol, in the order outputs and filters list them. */
+export const PROTOCOLS: readonly Protocol[] = ["tcp", "tcp6", "udp", "udp6"];
+
+/**
+ * The transport alone, either address family: what a remote query probes (`-p tcp|udp|both`),
+ * what the log report counts a port under, and how a syslog target is reached.
+ */
+export type Transport = "tcp" | "udp";
 
 /** TCP states, named as PortQry names them. */
 export type TcpState =

@@ -8,8 +8,22 @@
 
 import type { Endpoint } from "./endpoint.ts";
 
-/** What happened to a socket. */
-export type SocketChangeKind = "listen" | "bind" | "connect" | "state" | "owner" | "close";
+/**
+ * What happened to a socket, in the order a socket's life goes through them: it started listening
+ * (`listen`: a TCP listener), was bound (`bind`: a UDP socket with no peer), connected
+ * (`connect`), changed TCP state (`state`) or owner (`owner`), or closed (`close`).
+ */
+export const SOCKET_CHANGE_KINDS = [
+  "listen",
+  "bind",
+  "connect",
+  "state",
+  "owner",
+  "close",
+] as const;
+
+/** What happened to a socket: one of {@linkcode SOCKET_CHANGE_KINDS}. */
+export type SocketChangeKind = typeof SOCKET_CHANGE_KINDS[number];
 
 /** One change, with the socket as it is now (as last seen, for `close`). */
 export interface SocketChange {

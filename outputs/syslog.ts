@@ -6,6 +6,7 @@
  */
 
 import { createSocket, type Socket } from "node:dgram";
+import type { Transport } from "../model/endpoint.ts";
 import { printableField } from "../text/printable.ts";
 import { VERSION } from "../version.ts";
 
@@ -47,13 +48,13 @@ export class SyslogSender {
   failure: string | null = null;
 
   private constructor(
-    readonly transport: "udp" | "tcp",
+    readonly transport: Transport,
     readonly host: string,
     readonly port: number,
   ) {}
 
   static async open(
-    target: { transport: "udp" | "tcp"; host: string; port: number },
+    target: { transport: Transport; host: string; port: number },
   ): Promise<SyslogSender> {
     const sender = new SyslogSender(target.transport, target.host, target.port);
     if (target.transport === "udp") {

@@ -12,21 +12,19 @@
  * @module
  */
 
-import type { SocketChangeKind } from "../model/socket_change.ts";
+import { SOCKET_CHANGE_KINDS, type SocketChangeKind } from "../model/socket_change.ts";
 
-/** A log line's change, as portset logs it; `seen` is a line of the original's, which has none. */
-export type ChangeKind = SocketChangeKind | "seen";
+/**
+ * A PR-PORTS line's change: the socket change portset logged, or `seen` for a line of the
+ * original's, which names none.
+ */
+export type LogChangeKind = SocketChangeKind | "seen";
 
-/** Every change kind, in the order a socket's life goes through them (charts stack them so). */
-export const CHANGE_KINDS: readonly ChangeKind[] = [
-  "listen",
-  "bind",
-  "connect",
-  "state",
-  "owner",
-  "close",
-  "seen",
-];
+/** Every log change kind, in the order a socket's life goes through them (charts stack them so). */
+export const LOG_CHANGE_KINDS: readonly LogChangeKind[] = [...SOCKET_CHANGE_KINDS, "seen"];
+
+/** A PR-PORTS or port table protocol as Port Reporter writes it; the family is told apart. */
+export type LogProtocol = "TCP" | "UDP";
 
 /** Which program wrote a log: portset, or the original Port Reporter (1.01). */
 export type Dialect = "portset" | "port-reporter";

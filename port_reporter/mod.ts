@@ -15,10 +15,11 @@
  */
 
 export {
-  CHANGE_KINDS,
-  type ChangeKind,
   type Dialect,
+  LOG_CHANGE_KINDS,
+  type LogChangeKind,
   type LogProblem,
+  type LogProtocol,
   ORIGINAL_FIELDS,
   PORTS_FIELDS,
 } from "./layout.ts";

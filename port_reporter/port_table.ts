@@ -24,10 +24,11 @@ import { formatAddressPort } from "../model/address.ts";
 import { type Endpoint, isIpv6, isTcp, TCP_STATES } from "../model/endpoint.ts";
 import { printableField } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
+import type { LogProtocol } from "./layout.ts";
 
 /** One row of a port table. */
 export interface PortRow {
-  protocol: "TCP" | "UDP";
+  protocol: LogProtocol;
   /** The address family, from the protocol (`TCP6`) or the local address. */
   ipv6: boolean;
   localAddress: string;
@@ -130,7 +131,7 @@ export function parsePortRow(line: string): PortRow | null {
   if (peer === undefined) return null;
   const address = localAddress.replace(/^\[(.*)\]$/, "$1");
   return {
-    protocol: protocol as "TCP" | "UDP",
+    protocol: protocol as LogProtocol,
     ipv6: six !== undefined || address.includes(":"),
     localAddress: address,
     localPort,

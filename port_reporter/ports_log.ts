@@ -29,12 +29,13 @@ import { csvField, splitCsv } from "../text/csv.ts";
 import { printableField } from "../text/printable.ts";
 import { formatTimesLine, formatTitle, parseTimesLine } from "./header.ts";
 import {
-  CHANGE_KINDS,
-  type ChangeKind,
   type Dialect,
+  LOG_CHANGE_KINDS,
   LOG_FORMAT,
   LOG_NAMES,
+  type LogChangeKind,
   type LogProblem,
+  type LogProtocol,
   PORTS_FIELDS,
   STOPPED_AT,
 } from "./layout.ts";
@@ -44,7 +45,7 @@ import { type DateOrder, localDateTime, parseLogDateTime } from "./log_time.ts";
 export interface PortsRecord {
   /** Wall-clock seconds (see log_time.ts). */
   time: number;
-  protocol: "TCP" | "UDP";
+  protocol: LogProtocol;
   /** The address family, from the protocol (`TCP6`) or the local address. */
   ipv6: boolean;
   localAddress: string;
@@ -56,7 +57,7 @@ export interface PortsRecord {
   process: string | null;
   user: string | null;
   state: string | null;
-  change: ChangeKind;
+  change: LogChangeKind;
   /** The line the record starts on. */
   line: number;
 }
@@ -65,7 +66,7 @@ const RECORD_START = /^\s*(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,4}\/\d{1,2}\/\d{1,4}),/;
 /** The stop record: `Service stopped at: <date>,<time> (<why>)`. */
 export const STOP_LINE = new RegExp(`^\\s*${STOPPED_AT}:\\s*([^\\s,]+),(\\S+)`, "i");
 /** The kinds portset writes (`seen` is for lines that have none). */
-const LOGGED_KINDS = new Set<ChangeKind>(CHANGE_KINDS.filter((kind) => kind !== "seen"));
+const LOGGED_KINDS = new Set<LogChangeKind>(LOG_CHANGE_KINDS.filter((kind) => kind !== "seen"));
 /** Wrapped pieces joined beyond this many lines are not a record. */
 const MAX_PIECES = 8;
 
@@ -203,11 +204,11 @@ export function parsePortsLine(
   // The original writes the user context in angle brackets.
   const userField = (fields[9] ?? "").trim().replace(/^<(.*)>$/, "$1");
   const user = userField === "" || userField === "unknown" ? null : userField;
-  let change: ChangeKind = "seen";
+  let change: LogChangeKind = "seen";
   let state: string | null = null;
   if (fields.length >= 12) {
     state = fields[10].trim() || null;
-    const kind = fields[11].trim() as ChangeKind;
+    const kind = fields[11].trim() as LogChangeKind;
     if (!LOGGED_KINDS.has(kind)) return `'${fields[11]}' is not a change kind`;
     change = kind;
   } else if (!udp && unconnected) {

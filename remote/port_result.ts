@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Protocol } from "./targets.ts";
+import type { Transport } from "../model/endpoint.ts";
 
 /**
  * A port's state, in PortQry's words:
@@ -37,7 +37,8 @@ export interface PortFinding {
 
 /** One probed port. */
 export interface PortResult extends PortFinding {
-  protocol: Protocol;
+  /** The transport probed: `tcp` or `udp`, whichever address family the target has. */
+  protocol: Transport;
   port: number;
   /** Its name in the services file, or null. */
   service: string | null;

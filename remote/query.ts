@@ -8,6 +8,7 @@
  */
 
 import type { TcpProber, UdpProber } from "../collectors/probe.ts";
+import type { Transport } from "../model/endpoint.ts";
 import { mapBounded } from "./bounded.ts";
 import type { PortFinding, PortResult } from "./port_result.ts";
 import {
@@ -20,7 +21,6 @@ import {
 import type { ResolvedTarget } from "./resolve.ts";
 import { type ServiceNames, servicesOf } from "./services_file.ts";
 import { probeTcpPorts } from "./tcp_probe.ts";
-import type { Protocol } from "./targets.ts";
 import { probeUdp } from "./udp_port.ts";
 
 /**
@@ -64,7 +64,7 @@ export interface QueryOptions {
   /** Numeric address to probe. */
   address: string;
   /** `-p`: tcp, udp or both; with both, each port's TCP result comes before its UDP one. */
-  protocols: readonly Protocol[];
+  protocols: readonly Transport[];
   /** The ports, in the order to report them. */
   ports: readonly number[];
   sourcePort: number | null;
@@ -97,7 +97,7 @@ export interface QueryReport extends ResolvedTarget {
  */
 export class QueryResults implements Iterable<PortResult> {
   readonly #ports: readonly number[];
-  readonly #protocols: readonly Protocol[];
+  readonly #protocols: readonly Transport[];
   /** Service names by protocol, then port: looked up once per result of a long range. */
   readonly #services: ReadonlyMap<string, ReadonlyMap<number, string>>;
   readonly #tcp: readonly PortFinding[];
@@ -105,7 +105,7 @@ export class QueryResults implements Iterable<PortResult> {
 
   constructor(
     ports: readonly number[],
-    protocols: readonly Protocol[],
+    protocols: readonly Transport[],
     services: ServiceNames,
     tcp: readonly PortFinding[],
     udp: readonly PortFinding[],

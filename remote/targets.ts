@@ -5,9 +5,6 @@
  * @module
  */
 
-/** A transport protocol a query probes. */
-export type Protocol = "tcp" | "udp";
-
 /** A port list that cannot be read; the message says what is wrong, in one line. */
 export class PortSpecError extends Error {
   override name = "PortSpecError";

@@ -15,6 +15,7 @@
  */
 
 import type { InitialSnapshot } from "../port_reporter/initial_log.ts";
+import type { LogProtocol } from "../port_reporter/layout.ts";
 import { formatLogTime } from "../port_reporter/log_time.ts";
 import type { PortsRecord } from "../port_reporter/ports_log.ts";
 import type { ProcessDetail } from "../port_reporter/process_block.ts";
@@ -36,7 +37,7 @@ export interface AnalyzerOptions {
   /** Expected listeners; null: those of the first start-up snapshot. */
   baseline: ListenerBaseline | null;
   /** The service name of a port, from the system's services file. */
-  serviceName?: (protocol: "TCP" | "UDP", port: number) => string | null;
+  serviceName?: (protocol: LogProtocol, port: number) => string | null;
   /** Rows kept for the changes table (the last ones). */
   changeRows?: number;
 }

@@ -12,11 +12,11 @@
  * @module
  */
 
-import type { Protocol } from "../model/endpoint.ts";
-import type { ChangeKind, Dialect } from "../port_reporter/layout.ts";
+import type { Protocol, Transport } from "../model/endpoint.ts";
+import type { Dialect, LogChangeKind } from "../port_reporter/layout.ts";
 
 // The report speaks of the logs' change kinds and dialects as the logs define them.
-export { CHANGE_KINDS, type ChangeKind, type Dialect } from "../port_reporter/layout.ts";
+export { type Dialect, LOG_CHANGE_KINDS, type LogChangeKind } from "../port_reporter/layout.ts";
 
 /**
  * The report's `format` field (schemas/report.schema.json). Version 3: `protocol` is
@@ -25,9 +25,6 @@ export { CHANGE_KINDS, type ChangeKind, type Dialect } from "../port_reporter/la
  * machine, as in every output).
  */
 export const REPORT_FORMAT = "portset-report/3";
-
-/** TCP or UDP, for what spans both address families (a local port's use, whichever family). */
-export type Transport = "tcp" | "udp";
 
 /** One log file read. */
 export interface LogFileSummary {
@@ -178,7 +175,7 @@ export interface Timeline {
   /** Width of each bucket: a round width (1 s, 5 s … 1 min … 1 week), at most 480 buckets. */
   bucketSeconds: number;
   /** Changes per bucket, by kind. */
-  buckets: Record<ChangeKind, number>[];
+  buckets: Record<LogChangeKind, number>[];
   /**
    * The ports that listened longest, each with the share (0–1) of every bucket during which it
    * was listening or bound: a lane of the timeline.
@@ -207,7 +204,7 @@ export interface ChangeRow {
   path: string | null;
   user: string | null;
   state: string | null;
-  change: ChangeKind;
+  change: LogChangeKind;
   /** Raised a flag. */
   flagged: boolean;
   /** The file and line it came from. */

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { Protocol } from "../model/endpoint.ts";
+import type { Protocol, Transport } from "../model/endpoint.ts";
+import type { LogProtocol } from "../port_reporter/layout.ts";
 import type { PortsRecord } from "../port_reporter/ports_log.ts";
-import type { Transport } from "./model.ts";
 
 /**
  * A connection in TIME_WAIT (or CLOSED) is over for its process; the kernel only holds the port
@@ -32,12 +32,12 @@ export function socketIdentity(record: PortsRecord): string {
 }
 
 /** `TCP 4444`: a port as the interests and flags name it. */
-export function portKey(protocol: "TCP" | "UDP", port: number): string {
+export function portKey(protocol: LogProtocol, port: number): string {
   return `${protocol} ${port}`;
 }
 
 /** A port as one number: TCP ports 0–65535, UDP ports 65536 on. */
-export function portNumber(protocol: "TCP" | "UDP", port: number): number {
+export function portNumber(protocol: LogProtocol, port: number): number {
   return (protocol === "UDP" ? 65536 : 0) + port;
 }
 
@@ -59,7 +59,7 @@ export function owner(record: Pick<PortsRecord, "process" | "pid">): string {
 }
 
 /** `tcp` or `udp`: the logs' `TCP` and `UDP` in the words every JSON output uses. */
-export function transportOf(protocol: "TCP" | "UDP"): Transport {
+export function transportOf(protocol: LogProtocol): Transport {
   return protocol === "UDP" ? "udp" : "tcp";
 }
 

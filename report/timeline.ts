@@ -9,7 +9,7 @@
  * @module
  */
 
-import { CHANGE_KINDS, type ChangeKind, type Timeline } from "./model.ts";
+import { LOG_CHANGE_KINDS, type LogChangeKind, type Timeline } from "./model.ts";
 import { formatLogTime } from "../port_reporter/log_time.ts";
 
 /** The most buckets kept: enough for a readable chart at any window length. */
@@ -30,7 +30,7 @@ const MAX_PINNED = 64;
 export class TimelineBuilder<Key = string> {
   #start: number | null = null;
   #width = WIDTHS[0];
-  #counts: Record<ChangeKind, number>[] = [];
+  #counts: Record<LogChangeKind, number>[] = [];
   #lanes = new Map<Key, number[]>();
   /** Seconds each lane has been open in all, to choose which lanes to keep and draw. */
   #totals = new Map<Key, number>();
@@ -42,7 +42,7 @@ export class TimelineBuilder<Key = string> {
   }
 
   /** Counts one change at `time`. */
-  count(time: number, kind: ChangeKind): void {
+  count(time: number, kind: LogChangeKind): void {
     const index = this.#index(time);
     this.#counts[index][kind]++;
   }
@@ -148,11 +148,11 @@ export class TimelineBuilder<Key = string> {
   #coarsen(): void {
     const next = WIDTHS.find((width) => width > this.#width) ?? this.#width * 2;
     const factor = next / this.#width;
-    const counts: Record<ChangeKind, number>[] = [];
+    const counts: Record<LogChangeKind, number>[] = [];
     for (let i = 0; i < this.#counts.length; i += factor) {
       const merged = emptyCounts();
       for (const bucket of this.#counts.slice(i, i + factor)) {
-        for (const kind of CHANGE_KINDS) merged[kind] += bucket[kind];
+        for (const kind of LOG_CHANGE_KINDS) merged[kind] += bucket[kind];
       }
       counts.push(merged);
     }
@@ -170,6 +170,6 @@ export class TimelineBuilder<Key = string> {
   }
 }
 
-function emptyCounts(): Record<ChangeKind, number> {
+function emptyCounts(): Record<LogChangeKind, number> {
   return { listen: 0, bind: 0, connect: 0, state: 0, owner: 0, close: 0, seen: 0 };
 }

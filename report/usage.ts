@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { LogProtocol } from "../port_reporter/layout.ts";
 import type { PortsRecord } from "../port_reporter/ports_log.ts";
 import type { ProcessDetail } from "../port_reporter/process_block.ts";
 import { formatLogTime, hourOfDay } from "../port_reporter/log_time.ts";
@@ -53,7 +54,7 @@ interface Interval {
 }
 
 interface PortStats extends Interval {
-  protocol: "TCP" | "UDP";
+  protocol: LogProtocol;
   port: number;
   listening: boolean;
   listen: Interval;
@@ -327,7 +328,7 @@ export class UsageAccounts {
   /** The lists, with each entry's share of `observed` seconds; `service` names a port. */
   lists(
     observed: number,
-    service: (protocol: "TCP" | "UDP", port: number) => string | null,
+    service: (protocol: LogProtocol, port: number) => string | null,
   ): UsageLists {
     const share = (seconds: number) =>
       observed > 0 ? Math.round((seconds / observed) * 10000) / 10000 : 0;
@@ -410,7 +411,7 @@ export class UsageAccounts {
   }
 
   /** The protocol and number of a port known by its one number. */
-  portOf(port: number): { protocol: "TCP" | "UDP"; port: number } {
+  portOf(port: number): { protocol: LogProtocol; port: number } {
     const { protocol, port: number } = this.#ports.get(port)!;
     return { protocol, port: number };
   }

@@ -19,10 +19,11 @@
 
 import dgram from "node:dgram";
 import net from "node:net";
+import type { Transport } from "../model/endpoint.ts";
 
 /** One socket to hold. */
 interface Hold {
-  protocol: "tcp" | "udp";
+  protocol: Transport;
   address: string;
   /** 0: a port the kernel picks. */
   port: number;

@@ -15,7 +15,7 @@ import {
   KIND_COLORS,
   REPORT_CSP,
 } from "../outputs/report_html/mod.ts";
-import { CHANGE_KINDS, type ChangeRow, type Report } from "../report/model.ts";
+import { type ChangeRow, LOG_CHANGE_KINDS, type Report } from "../report/model.ts";
 import { COUNT_CHAR_WIDTH } from "../outputs/report_html/charts.ts";
 import { nameText, proseText } from "../outputs/report_html/parts.ts";
 import { busyReport, emptyReport, sampleReport } from "./support/report_sample.ts";
@@ -209,7 +209,7 @@ function rank(severity: string): number {
 
 Deno.test("a change kind has one color in the timeline, its legend and the table's badges", () => {
   const html = formatReportHtml(sampleReport());
-  for (const kind of CHANGE_KINDS) {
+  for (const kind of LOG_CHANGE_KINDS) {
     assert.ok(html.includes(`.k-${kind}{background:${KIND_COLORS[kind]}}`), `badge ${kind}`);
   }
   const used = new Set(

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Protocol, TCP_STATES, type TcpState } from "../../model/endpoint.ts";
+import { type Protocol, PROTOCOLS, TCP_STATES, type TcpState } from "../../model/endpoint.ts";
 import { UsageError } from "../errors.ts";
 import { didYouMean, type Given, parseWhole } from "../flags.ts";
 
@@ -90,8 +90,7 @@ function protocols(flag: string, tokens: string[] | null): Protocol[] | null {
     else if (word === "4" || word === "6") families.add(word);
     else throw new UsageError(`${flag} must be tcp, udp, 4 or 6, not '${token}'`);
   }
-  const all: Protocol[] = ["tcp", "tcp6", "udp", "udp6"];
-  return all.filter((protocol) =>
+  return PROTOCOLS.filter((protocol) =>
     (transports.size === 0 || transports.has(protocol.slice(0, 3))) &&
     (families.size === 0 || families.has(protocol.endsWith("6") ? "6" : "4"))
   );

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Transport } from "../../model/endpoint.ts";
 import { DEFAULT_RETENTION, type Retention } from "../../port_reporter/retention.ts";
 import { UsageError } from "../errors.ts";
 import {
@@ -153,7 +154,7 @@ function isOff(text: string): boolean {
 /** `udp://host:port` or `tcp://host:port` (port default 514). */
 export function parseSyslogUrl(
   text: string,
-): { transport: "udp" | "tcp"; host: string; port: number } {
+): { transport: Transport; host: string; port: number } {
   const match = /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(text);
   const port = Number(match?.[3] ?? 514);
   if (!match || !(port >= 1 && port <= 65535)) {
@@ -161,5 +162,5 @@ export function parseSyslogUrl(
       `--syslog URL must be udp://HOST[:PORT] or tcp://HOST[:PORT], not '${text}'`,
     );
   }
-  return { transport: match[1] as "udp" | "tcp", host: match[2].replace(/^\[|\]$/g, ""), port };
+  return { transport: match[1] as Transport, host: match[2].replace(/^\[|\]$/g, ""), port };
 }

@@ -4,12 +4,8 @@
  * @module
  */
 
-import {
-  parsePortList,
-  parsePortRange,
-  PortSpecError,
-  type Protocol,
-} from "../../remote/targets.ts";
+import type { Transport } from "../../model/endpoint.ts";
+import { parsePortList, parsePortRange, PortSpecError } from "../../remote/targets.ts";
 import { UsageError } from "../errors.ts";
 import { atMostOne, type Given, numberOf, textOf } from "../flags.ts";
 
@@ -17,7 +13,7 @@ import { atMostOne, type Given, numberOf, textOf } from "../flags.ts";
 export interface QueryCommand {
   mode: "query";
   host: string;
-  protocols: Protocol[];
+  protocols: Transport[];
   /** Ports in the order to report them: `-e`'s one, `-r`'s range, or `-o`'s list. */
   ports: number[];
   /** The ports came from `-r`: PortQry then skips the endpoint mapper's query. */
@@ -58,8 +54,8 @@ export function parseQuery(given: Given): QueryCommand {
   if (given.has("yes") && !given.has("log")) throw new UsageError("-y goes with -l FILE");
   const host = textOf(given, "host")!;
   const protocol = (textOf(given, "protocol") ?? "tcp").toLowerCase();
-  const protocols: Protocol[] | undefined = (
-    { tcp: ["tcp"], udp: ["udp"], both: ["tcp", "udp"] } as Record<string, Protocol[]>
+  const protocols: Transport[] | undefined = (
+    { tcp: ["tcp"], udp: ["udp"], both: ["tcp", "udp"] } as Record<string, Transport[]>
   )[protocol];
   if (!protocols) {
     throw new UsageError(

@@ -7,15 +7,20 @@
  * @module
  */
 
-import { CHANGE_KINDS, type ChangeKind, type ChangeRow, type Report } from "../../report/model.ts";
+import {
+  type ChangeRow,
+  LOG_CHANGE_KINDS,
+  type LogChangeKind,
+  type Report,
+} from "../../report/model.ts";
 import type { FlaggedSubjects } from "./flagged.ts";
 import { addressPort, int, when } from "./format.ts";
 import { attrs, type Html, markup } from "./html.ts";
 import { card, headRow, NO_PROCESS, tail } from "./parts.ts";
 
 /** The kind a change is colored and filtered as: one the page does not know (from JSON) is `seen`. */
-function knownKind(kind: ChangeKind): ChangeKind {
-  return CHANGE_KINDS.includes(kind) ? kind : "seen";
+function knownKind(kind: LogChangeKind): LogChangeKind {
+  return LOG_CHANGE_KINDS.includes(kind) ? kind : "seen";
 }
 
 const PROCESS_TITLE =
@@ -37,7 +42,7 @@ export function changesSection(report: Report, flagged: FlaggedSubjects): Html {
   const controls = markup`<div class="controls">
 <input type="search" id="filter-text" placeholder="Filter: any column, e.g. sshd 4444" aria-label="Filter changes" autocomplete="off" spellcheck="false">
 <select id="filter-kind" aria-label="Change kind"><option value="">all kinds</option>${
-    CHANGE_KINDS.map((k) =>
+    LOG_CHANGE_KINDS.map((k) =>
       markup`<option${attrs({ value: k, disabled: !logged.has(k) })}>${k}</option>`
     )
   }</select>

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { CHANGE_KINDS, type HourUsage, type Report } from "../../report/model.ts";
+import { type HourUsage, LOG_CHANGE_KINDS, type Report } from "../../report/model.ts";
 import { formatLogTime } from "../../port_reporter/log_time.ts";
 import type { FlaggedSubjects } from "./flagged.ts";
 import { epoch, formatDuration, int, percent } from "./format.ts";
@@ -95,7 +95,7 @@ export function timelineChart(report: Report, flagged: FlaggedSubjects): Html | 
   const plotW = W - L - R;
   const n = buckets.length;
   const bw = plotW / n;
-  const totals = buckets.map((b) => CHANGE_KINDS.reduce((s, k) => s + (b[k] ?? 0), 0));
+  const totals = buckets.map((b) => LOG_CHANGE_KINDS.reduce((s, k) => s + (b[k] ?? 0), 0));
   const yMax = niceMax(Math.max(...totals));
   const y = (v: number) => top + barsH - (v / yMax) * barsH;
   const lanesTop = top + barsH + 14;
@@ -139,16 +139,16 @@ export function timelineChart(report: Report, flagged: FlaggedSubjects): Html | 
     }h8l-4 7z"><title>${count} flagged change${count === 1 ? "" : "s"}</title></path>`;
   });
 
-  // Bars: one group per non-empty bucket, kinds stacked in CHANGE_KINDS order.
+  // Bars: one group per non-empty bucket, kinds stacked in LOG_CHANGE_KINDS order.
   const gap = bw > 3 ? Math.min(1, bw * 0.2) : 0;
   const bars = buckets.map((bucket, i) => {
     if (totals[i] === 0) return null;
     let acc = 0;
     const from = formatLogTime(start + i * bucketSeconds).slice(0, 16);
     const tip = `${from.replace("T", " ")} (+${formatDuration(bucketSeconds)}): ${
-      CHANGE_KINDS.filter((k) => bucket[k]).map((k) => `${bucket[k]} ${k}`).join(", ")
+      LOG_CHANGE_KINDS.filter((k) => bucket[k]).map((k) => `${bucket[k]} ${k}`).join(", ")
     }`;
-    const rects = CHANGE_KINDS.filter((k) => bucket[k] > 0).map((k) => {
+    const rects = LOG_CHANGE_KINDS.filter((k) => bucket[k] > 0).map((k) => {
       const y1 = y(acc + bucket[k]), y0 = y(acc);
       acc += bucket[k];
       return markup`<rect x="${(L + i * bw).toFixed(2)}" y="${y1.toFixed(2)}" width="${

@@ -7,7 +7,12 @@
  * @module
  */
 
-import { CHANGE_KINDS, type ChangeKind, type ChangeRow, type Flag } from "../../report/model.ts";
+import {
+  type ChangeRow,
+  type Flag,
+  LOG_CHANGE_KINDS,
+  type LogChangeKind,
+} from "../../report/model.ts";
 import type { Report } from "../../report/model.ts";
 import { allHours, hoursChart, timelineChart } from "./charts.ts";
 import { type FlaggedSubjects, SEVERITIES } from "./flagged.ts";
@@ -17,7 +22,7 @@ import { changeMatches } from "./page_script.ts";
 import { card, headRow, nameText, proseText } from "./parts.ts";
 import { KIND_COLORS, OTHER_COLOR } from "./style.ts";
 
-const KIND_MEANING: Readonly<Record<ChangeKind, string>> = {
+const KIND_MEANING: Readonly<Record<LogChangeKind, string>> = {
   listen: "a TCP socket began listening",
   bind: "a UDP socket was bound",
   connect: "a connection was made",
@@ -251,7 +256,7 @@ export function timelineSection(report: Report, flagged: FlaggedSubjects): Html 
     );
   }
   const legend = markup`<div class="legend">${
-    CHANGE_KINDS.filter((k) => buckets.some((b) => (b[k] ?? 0) > 0)).map((k) =>
+    LOG_CHANGE_KINDS.filter((k) => buckets.some((b) => (b[k] ?? 0) > 0)).map((k) =>
       key(KIND_COLORS[k], k, KIND_MEANING[k])
     )
   }<span class="key"><i class="flag-swatch"></i>flagged changes</span><span class="key lane-key"><i class="lane-swatch"></i>port listening (darker: more of the interval)</span></div>`;

@@ -6,10 +6,10 @@
  * @module
  */
 
-import { CHANGE_KINDS, type ChangeKind } from "../../report/model.ts";
+import { LOG_CHANGE_KINDS, type LogChangeKind } from "../../report/model.ts";
 
 /** One color per change kind, the same in the timeline, the legends and the table's badges. */
-export const KIND_COLORS: Readonly<Record<ChangeKind, string>> = {
+export const KIND_COLORS: Readonly<Record<LogChangeKind, string>> = {
   listen: "#6d28d9",
   bind: "#a21caf",
   connect: "#047857",
@@ -163,7 +163,7 @@ svg .hour-hit{fill:transparent}
 svg g.hour:hover .hour-hit,svg g.tl-bucket:hover rect{opacity:.8}
 .k{display:inline-block;min-width:52px;text-align:center;padding:0 6px;border-radius:3px;
 font-size:11.5px;font-weight:600;color:#fff;line-height:18px}
-${CHANGE_KINDS.map((k) => `.k-${k}{background:${KIND_COLORS[k]}}`).join("\n")}
+${LOG_CHANGE_KINDS.map((k) => `.k-${k}{background:${KIND_COLORS[k]}}`).join("\n")}
 .listening{font-size:10.5px;color:#1e40af;background:#dbeafe;border-radius:3px;padding:0 4px}
 ul.services{margin:0;padding:0;list-style:none}
 ul.services li{margin:0 0 2px}

@@ -10,11 +10,11 @@
  */
 
 import {
-  CHANGE_KINDS,
-  type ChangeKind,
   type ChangeRow,
   type Flag,
   type HourUsage,
+  LOG_CHANGE_KINDS,
+  type LogChangeKind,
   type LogFileSummary,
   type PortUsage,
   type ProcessUsage,
@@ -24,6 +24,7 @@ import {
   type UserUsage,
 } from "../../report/model.ts";
 import type { Protocol } from "../../model/endpoint.ts";
+import type { LogProtocol } from "../../port_reporter/layout.ts";
 import { formatLogTime, hourOfDay } from "../../port_reporter/log_time.ts";
 import { transportOf } from "../../report/record_facts.ts";
 import { seededRandom } from "./random.ts";
@@ -45,7 +46,7 @@ interface Owner {
 
 /** A socket's life in the window: seconds from the start; `open < 0` means in the snapshot. */
 interface Sock {
-  protocol: "TCP" | "UDP";
+  protocol: LogProtocol;
   localAddress: string;
   localPort: number;
   remoteAddress: string | null;
@@ -124,7 +125,7 @@ function simulate(): Sock[] {
   const pick = <T>(list: T[]): T => list[Math.floor(rand() * list.length)];
   const sockets: Sock[] = [];
   const listener = (
-    protocol: "TCP" | "UDP",
+    protocol: LogProtocol,
     localAddress: string,
     localPort: number,
     owner: Owner,
@@ -352,7 +353,7 @@ interface Row extends ChangeRow {
 
 function changeRows(sockets: Sock[]): Row[] {
   const rows: Row[] = [];
-  const row = (sock: Sock, second: number, change: ChangeKind, owner = sock.owner) => {
+  const row = (sock: Sock, second: number, change: LogChangeKind, owner = sock.owner) => {
     const tcpState = change === "close"
       ? null
       : sock.protocol === "UDP"
@@ -560,7 +561,7 @@ export function sampleReport(): Report {
   const bucketCount = Math.ceil(WINDOW_SECONDS / BUCKET_SECONDS);
   const buckets = Array.from(
     { length: bucketCount },
-    () => Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>,
+    () => Object.fromEntries(LOG_CHANGE_KINDS.map((k) => [k, 0])) as Record<LogChangeKind, number>,
   );
   for (const r of rows) {
     buckets[Math.min(bucketCount - 1, Math.floor(r.second / BUCKET_SECONDS))][r.change]++;
@@ -844,7 +845,7 @@ export function busyReport(): Report {
     hour.ports = Math.min(2_700, hour.ports * 40);
   }
   for (const bucket of report.timeline.buckets) {
-    for (const kind of CHANGE_KINDS) bucket[kind] *= BUSY_SCALE;
+    for (const kind of LOG_CHANGE_KINDS) bucket[kind] *= BUSY_SCALE;
   }
   report.totals.changes *= BUSY_SCALE;
   report.totals.pidsRecords *= BUSY_SCALE;
