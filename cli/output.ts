@@ -6,6 +6,12 @@
  */
 
 import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
+import {
+  dirname,
+  refuseSharedDirectory,
+  removeStaleTemporaries,
+  temporaryName,
+} from "./file_place.ts";
 
 const encoder = new TextEncoder();
 
@@ -119,7 +125,9 @@ export class AtomicFile {
    */
   static open(path: string, mode = 0o644): AtomicFile {
     const existing = existingFile(path);
-    const temporary = `${path}.${Deno.pid}.tmp`;
+    refuseSharedDirectory(path);
+    removeStaleTemporaries(path);
+    const temporary = temporaryName(path);
     try {
       const file = Deno.openSync(temporary, {
         write: true,
@@ -192,11 +200,6 @@ function cannotWrite(path: string, error: unknown): CliError {
   return new CliError(`cannot write ${path}: ${reason}`, EXIT_USAGE);
 }
 
-function dirname(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
-}
-
 function exists(path: string): boolean {
   try {
     Deno.statSync(path);
@@ -207,9 +210,10 @@ function exists(path: string): boolean {
 }
 
 /**
- * A log written as it goes (`-l FILE` in the watch modes and the monitor): each piece is written
- * whole and flushed to disk before the call returns, so a kill or a crash loses at most the piece
- * in progress and never leaves a torn line behind the ones already written.
+ * A log written as it goes (`-l FILE` in the watch modes): each piece is written whole and
+ * flushed to disk before the call returns, so a kill or a crash loses at most the piece in
+ * progress and never leaves a torn line behind the ones already written. It is placed as
+ * file_place.ts says: never through a link, never in a directory others could swap it in.
  */
 export class LogWriter {
   #file: Deno.FsFile;
@@ -225,12 +229,24 @@ export class LogWriter {
    */
   static create(path: string, overwrite: boolean, mode = 0o644): LogWriter {
     confirmOverwrite(path, overwrite, "log file");
+    refuseSharedDirectory(path);
+    removeStaleTemporaries(path);
+    // Made new under a temporary name (an exclusive create follows no link) and renamed into
+    // place at once (a rename replaces a link planted at `path`, never writes through it): no
+    // gap between a check and an open for another user to plant one in.
+    const temporary = temporaryName(path);
+    let file: Deno.FsFile | null = null;
     try {
-      return new LogWriter(
-        path,
-        Deno.openSync(path, { write: true, create: true, truncate: true, mode }),
-      );
+      file = Deno.openSync(temporary, { write: true, createNew: true, mode });
+      Deno.renameSync(temporary, path);
+      return new LogWriter(path, file);
     } catch (error) {
+      file?.close();
+      try {
+        Deno.removeSync(temporary);
+      } catch {
+        // never created, or already renamed
+      }
       throw cannotWrite(path, error);
     }
   }

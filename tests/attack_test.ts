@@ -10,7 +10,7 @@ import { formatReportText } from "../outputs/report_text.ts";
 import { defaultInterests } from "../report/interests.ts";
 import type { Report } from "../report/model.ts";
 import { readLogDirectory } from "../report/read_logs.ts";
-import { isRoot, REPO_ROOT, RunningCli } from "./support/processes.ts";
+import { exists, isRoot, REPO_ROOT, runCli, RunningCli } from "./support/processes.ts";
 import { seededRandom } from "./support/random.ts";
 import { pollUntil } from "./support/poll.ts";
 import { TestSockets } from "./support/sockets.ts";
@@ -333,5 +333,123 @@ Deno.test("a baseline saved with a UTF-8 byte-order mark is read like the rule f
     assert.ok(check.code === 0 || check.code === 1, `${check.code}: ${check.stderr}`);
   } finally {
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a symbolic link planted and removed while a watch log is opened is never written through", async () => {
+  const directory = Deno.makeTempDirSync({ prefix: "portset-symlink-" });
+  const victim = `${directory}/victim`;
+  const log = `${directory}/watch.log`;
+  Deno.writeTextFileSync(victim, "precious\n");
+  // Another process plants the link and removes it, as fast as it can, while the logs open.
+  const racer = new Deno.Command("/usr/bin/python3", {
+    args: [
+      "-c",
+      "import os,sys\nvictim,log=sys.argv[1],sys.argv[2]\nwhile True:\n" +
+      "  try: os.symlink(victim, log)\n  except OSError: pass\n" +
+      "  try: os.unlink(log)\n  except OSError: pass\n",
+      victim,
+      log,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    // In this process, as `-wport -l FILE -y` opens its log: 3,000 opens against the racer.
+    const { LogWriter } = await import("../cli/output.ts");
+    let opened = 0;
+    for (let i = 0; i < 3000; i++) {
+      try {
+        const writer = LogWriter.create(log, true);
+        writer.write("watch\n");
+        writer.close();
+        opened++;
+      } catch {
+        // refused (the racer's link was there at the check): that is fine, writing through is not
+      }
+    }
+    assert.ok(opened > 0, "some opens got through the race");
+    assert.equal(
+      Deno.readTextFileSync(victim),
+      "precious\n",
+      "the link's target was never written",
+    );
+    // And the command itself, a few times, with the racer still running.
+    for (let i = 0; i < 3; i++) {
+      const run = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", `${REPO_ROOT}main.ts`, "-wport", "1", "-wt", "1", "-l", log, "-y"],
+        stdout: "null",
+        stderr: "null",
+        signal: AbortSignal.timeout(1500),
+      }).output().catch(() => null);
+      assert.ok(run === null || run.code !== 70, "never an internal error");
+    }
+    assert.equal(Deno.readTextFileSync(victim), "precious\n");
+  } finally {
+    racer.kill();
+    await racer.status;
+    Deno.removeSync(directory, { recursive: true });
+  }
+});
+
+Deno.test("a log in a directory every user can write, not sticky, is refused; sticky is fine", async () => {
+  const directory = Deno.makeTempDirSync({ prefix: "portset-shared-" });
+  try {
+    Deno.chmodSync(directory, 0o777);
+    for (
+      const args of [
+        ["-local", "-l", `${directory}/local.log`],
+        ["-wport", "1", "-wt", "1", "-l", `${directory}/watch.log`],
+        ["report", "tests/fixtures/port_reporter_original", "--html", `${directory}/r.html`],
+      ]
+    ) {
+      const run = await runCli(args);
+      assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+      assert.match(
+        run.stderr,
+        /^portset: cannot write .*: its directory .* can be written by every user and is not sticky, .*\n$/,
+      );
+      assert.deepEqual([...Deno.readDirSync(directory)], [], "nothing written there");
+    }
+    Deno.chmodSync(directory, 0o1777);
+    const sticky = await runCli(["-local", "-l", `${directory}/local.log`]);
+    assert.equal(sticky.code, 0, sticky.stderr);
+  } finally {
+    Deno.removeSync(directory, { recursive: true });
+  }
+});
+
+Deno.test("a check --update killed before its rename leaves a temporary file: the next write removes it", async () => {
+  const directory = Deno.makeTempDirSync({ prefix: "portset-stale-" });
+  try {
+    const rule = `${directory}/rule.xml`;
+    const baseline = `${directory}/base.json`;
+    Deno.writeTextFileSync(rule, `<PortSet><include key="*/127.0.0.93/*"/></PortSet>`);
+    // No process can have a PID above the kernel's limit: this one's run is surely gone.
+    const pidMax = Number(Deno.readTextFileSync("/proc/sys/kernel/pid_max"));
+    const gone = `${baseline}.${pidMax + 1}.tmp`;
+    const running = `${baseline}.${Deno.pid}.tmp`; // this test runner's: alive
+    const other = `${directory}/other.json.${pidMax + 1}.tmp`; // another file's
+    for (const path of [gone, running, other]) Deno.writeTextFileSync(path, '{"half": ');
+    const made = await runCli(["baseline", rule, "-o", baseline]);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(
+      made.stderr,
+      new RegExp(
+        `^portset: removed .*base\\.json\\.${pidMax + 1}\\.tmp, left by an interrupted run`,
+      ),
+    );
+    assert.deepEqual(
+      [...Deno.readDirSync(directory)].map((entry) => entry.name).sort(),
+      ["base.json", `base.json.${Deno.pid}.tmp`, `other.json.${pidMax + 1}.tmp`, "rule.xml"],
+      "the gone run's file removed; a live process's and another file's kept",
+    );
+    Deno.writeTextFileSync(gone, '{"half": ');
+    const update = await runCli(["check", rule, "--baseline", baseline, "--update", "-y"]);
+    assert.equal(update.code, 0, update.stderr);
+    assert.ok(!exists(gone), "check --update cleans up too");
+    assert.ok(exists(running));
+  } finally {
+    Deno.removeSync(directory, { recursive: true });
   }
 });
