@@ -18,6 +18,7 @@ import { readLogDirectory } from "../report/read_logs.ts";
 import { servicesFilePath } from "../collectors/mod.ts";
 import { loadServices, serviceName } from "../remote/services_file.ts";
 import type { Report } from "../report/model.ts";
+import { formatMibFigure } from "../text/units.ts";
 
 /** Runs `portset report`; returns the exit code. */
 export async function runReport(command: ReportCommand): Promise<number> {
@@ -89,7 +90,7 @@ class ProgressBar {
     const rate = seconds > 0 ? done / seconds / 1024 ** 2 : 0;
     const line = `reading logs [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${
       (fraction * 100).toFixed(0).padStart(3)
-    }%  ${mebibytes(done)}/${mebibytes(total)} MiB  ${rate.toFixed(0)} MiB/s  ${file}`;
+    }%  ${formatMibFigure(done)}/${formatMibFigure(total)} MiB  ${rate.toFixed(0)} MiB/s  ${file}`;
     const columns = terminalColumns();
     this.#write(`\r${line.slice(0, columns - 1)}\x1b[K`);
   }
@@ -105,10 +106,6 @@ class ProgressBar {
       // a progress bar that cannot be drawn is not worth failing for
     }
   }
-}
-
-function mebibytes(bytes: number): string {
-  return (bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 1 : 0);
 }
 
 function terminalColumns(): number {

@@ -9,6 +9,7 @@ import type { ListCount, Report } from "../report/model.ts";
 import { VERSION } from "../version.ts";
 import { printableField } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
+import { formatBytes, formatDurationFull } from "../text/units.ts";
 
 /** How much to show. */
 export interface ReportTextOptions {
@@ -50,7 +51,7 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
       systems.length ? ` (${fields(systems)})` : ""
     }`,
     ` Window: ${report.window.start ?? "-"} to ${report.window.end ?? "-"}, ${
-      formatDuration(report.window.seconds)
+      formatDurationFull(report.window.seconds)
     } observed`,
     ` Changes: ${report.totals.changes}; sockets at start: ${report.totals.initialSockets}; ` +
       `process records: ${report.totals.pidsRecords}; unreadable lines: ${report.totals.skippedLines}`,
@@ -76,7 +77,7 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
     ...report.ports.slice(0, top).map((port) => [
       `${port.transport.toUpperCase()} ${port.port}`,
       field(port.service ?? ""),
-      formatDuration(port.seconds),
+      formatDurationFull(port.seconds),
       formatShare(port.share),
       port.listening ? "yes" : "",
       String(port.changes),
@@ -93,7 +94,7 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
     ["Process", "In use", "Share", "PIDs", "Ports", "Changes", "Users", "Path"],
     ...report.processes.slice(0, top).map((process) => [
       field(process.process),
-      formatDuration(process.seconds),
+      formatDurationFull(process.seconds),
       formatShare(process.share),
       String(process.pidCount),
       String(process.ports),
@@ -266,25 +267,7 @@ function formatFlags(lines: string[], report: Report, top: number): void {
   }
 }
 
-/** `42 s`, `3 min 5 s`, `2 h 07 min`, `3 d 4 h`. */
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  if (s < 86400) {
-    return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
-  }
-  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
-}
-
 /** `0.1234` → `12.34%`. */
 export function formatShare(share: number): string {
   return `${(share * 100).toFixed(2)}%`;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }

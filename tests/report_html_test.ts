@@ -9,7 +9,6 @@ import {
   changeMatches,
   escapeHtml,
   flagQuery,
-  formatDuration,
   formatReportHtml,
   jsonForScript,
   KIND_COLORS,
@@ -311,15 +310,6 @@ Deno.test("changeMatches: every term must occur in some column, case-insensitive
   for (const query of ["nginx", "sshd nginx", "udp", "4445", "/usr/sbin/sshd"]) {
     assert.ok(!changeMatches(row, query), query);
   }
-});
-
-Deno.test("formatDuration reads like an operator writes it", () => {
-  assert.equal(formatDuration(0), "0 s");
-  assert.equal(formatDuration(45), "45 s");
-  assert.equal(formatDuration(725), "12 min 5 s");
-  assert.equal(formatDuration(3600), "1 h");
-  assert.equal(formatDuration(127_000), "35 h 16 min");
-  assert.equal(formatDuration(4 * 86400 + 3 * 3600 + 59), "4 d 3 h");
 });
 
 Deno.test("a flag links to its rows: by path, by a listener's address, by a remote port", () => {

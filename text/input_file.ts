@@ -11,6 +11,7 @@
  */
 
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { formatMib } from "./units.ts";
 
 /** The file cannot be used; the message is one line naming the file and the reason. */
 export class InputFileError extends Error {
@@ -99,7 +100,6 @@ function openErrorText(error: unknown): string {
 
 /** `exact`: `size` is the file's; else it is what was read before the limit stopped the read. */
 function tooLarge(size: number, maxBytes: number, exact: boolean): string {
-  const mib = (bytes: number) => `${Math.round(bytes / (1 << 20) * 10) / 10} MiB`;
-  return `it is ${exact ? mib(size) : "still growing past " + mib(maxBytes)}, more than the ` +
-    `${mib(maxBytes)} any such file needs`;
+  return `it is ${exact ? formatMib(size) : "still growing past " + formatMib(maxBytes)}, ` +
+    `more than the ${formatMib(maxBytes)} any such file needs`;
 }

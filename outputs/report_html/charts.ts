@@ -12,7 +12,8 @@
 import { type HourUsage, LOG_CHANGE_KINDS, type Report } from "../../report/model.ts";
 import { formatLogTime } from "../../port_reporter/log_time.ts";
 import type { FlaggedSubjects } from "./flagged.ts";
-import { epoch, formatDuration, int, percent } from "./format.ts";
+import { formatDurationShort } from "../../text/units.ts";
+import { epoch, int, percent } from "./format.ts";
 import { type Html, markup } from "./html.ts";
 import { KIND_COLORS, OTHER_COLOR } from "./style.ts";
 
@@ -145,7 +146,7 @@ export function timelineChart(report: Report, flagged: FlaggedSubjects): Html | 
     if (totals[i] === 0) return null;
     let acc = 0;
     const from = formatLogTime(start + i * bucketSeconds).slice(0, 16);
-    const tip = `${from.replace("T", " ")} (+${formatDuration(bucketSeconds)}): ${
+    const tip = `${from.replace("T", " ")} (+${formatDurationShort(bucketSeconds)}): ${
       LOG_CHANGE_KINDS.filter((k) => bucket[k]).map((k) => `${bucket[k]} ${k}`).join(", ")
     }`;
     const rects = LOG_CHANGE_KINDS.filter((k) => bucket[k] > 0).map((k) => {
@@ -193,7 +194,7 @@ export function timelineChart(report: Report, flagged: FlaggedSubjects): Html | 
   return markup`<svg id="timeline" class="chart" viewBox="0 0 ${W} ${H}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="Changes over time by kind, and when each port was listening" data-buckets="${n}" data-lanes="${lanes.length}">${
     countGrid(yMax, y, L, W - R, L - 6)
   }${ticks}<text class="axis-title left" x="0" y="${top - 10}">changes per ${
-    formatDuration(bucketSeconds)
+    formatDurationShort(bucketSeconds)
   }</text>${markers}${bars}${laneGroups}</svg>`;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Numbers, shares, durations, sizes and times as the report page writes them. Plain text: the
+ * Numbers, shares and times as the report page writes them (durations and sizes: text/units.ts). Plain text: the
  * templates escape it where it lands.
  *
  * @module
@@ -19,29 +19,6 @@ export function percent(share: number): string {
   if (share < 0.001) return "<0.1%";
   if (share >= 0.9995 && share < 1) return ">99.9%";
   return `${(Math.min(share, 1) * 100).toFixed(share >= 0.1 ? 0 : 1)}%`;
-}
-
-/** `35 h 16 min`, `4 d 3 h`, `12 min 5 s`. */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
-  const hours = Math.floor(s / 3600), minutes = Math.floor((s % 3600) / 60);
-  if (s < 4 * 86400) return `${hours} h${minutes ? ` ${minutes} min` : ""}`;
-  const days = Math.floor(s / 86400), rest = hours % 24;
-  return `${days} d${rest ? ` ${rest} h` : ""}`;
-}
-
-/** A file size: `310 B`, `4.7 KB`, `25 MB`. */
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let value = n / 1024, unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 /** A report time as people read it (`2026-11-21 03:12:45`), or a dash for none. */

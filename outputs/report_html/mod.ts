@@ -48,7 +48,6 @@ import {
 
 export { changeMatches, changeSearchText } from "./page_script.ts";
 export { escapeHtml, jsonForScript } from "./html.ts";
-export { formatDuration } from "./format.ts";
 export { flagQuery } from "./sections.ts";
 export { KIND_COLORS } from "./style.ts";
 

@@ -16,7 +16,8 @@ import {
 import type { Report } from "../../report/model.ts";
 import { allHours, hoursChart, timelineChart } from "./charts.ts";
 import { type FlaggedSubjects, SEVERITIES } from "./flagged.ts";
-import { bytes, formatDuration, int, when } from "./format.ts";
+import { formatBytesShort, formatDurationShort } from "../../text/units.ts";
+import { int, when } from "./format.ts";
 import { attrs, type Html, type HtmlValue, markup } from "./html.ts";
 import { changeMatches } from "./page_script.ts";
 import { card, headRow, nameText, proseText } from "./parts.ts";
@@ -62,8 +63,8 @@ export function header(report: Report): Html {
 <div class="dir" id="directory" title="log directory">${report.directory}</div></div>
 <dl class="facts">${[
     fact("Window", range, attrs({ id: "window" })),
-    fact("Duration", formatDuration(seconds), attrs({ id: "duration" })),
-    fact("Files read", `${int(report.files.length)} (${bytes(read)})`),
+    fact("Duration", formatDurationShort(seconds), attrs({ id: "duration" })),
+    fact("Files read", `${int(report.files.length)} (${formatBytesShort(read)})`),
     fact("Change lines", int(report.totals.changes)),
     fact("Start-up sockets", int(report.totals.initialSockets)),
     fact("PR-PIDS records", int(report.totals.pidsRecords)),
@@ -261,7 +262,7 @@ export function timelineSection(report: Report, flagged: FlaggedSubjects): Html 
     )
   }<span class="key"><i class="flag-swatch"></i>flagged changes</span><span class="key lane-key"><i class="lane-swatch"></i>port listening (darker: more of the interval)</span></div>`;
   return card("activity", "Timeline of port activity", markup`${legend}${chart}`, {
-    note: `${int(buckets.length)} intervals of ${formatDuration(bucketSeconds)} from ${
+    note: `${int(buckets.length)} intervals of ${formatDurationShort(bucketSeconds)} from ${
       when(report.timeline.start)
     }; lanes: the ${lanes.length} longest-listening ports`,
     wide: true,
@@ -287,7 +288,7 @@ export function hoursSection(report: Report): Html {
 export function sourcesSection(report: Report): Html {
   const files = report.files.map((f) =>
     markup`<tr class="item"><td class="src">${f.name}</td><td>${f.kind}</td><td>${f.dialect}</td><td class="num" data-v="${f.bytes}">${
-      bytes(f.bytes)
+      formatBytesShort(f.bytes)
     }</td><td class="num">${int(f.records)}</td><td class="num${f.skipped ? " warn-text" : ""}">${
       int(f.skipped)
     }</td></tr>`

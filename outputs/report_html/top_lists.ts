@@ -10,7 +10,8 @@
 import type { Flag, ListCount, Report } from "../../report/model.ts";
 import type { FlaggedSubjects } from "./flagged.ts";
 import { flagMark } from "./flagged.ts";
-import { formatDuration, int, percent, when } from "./format.ts";
+import { formatDurationShort } from "../../text/units.ts";
+import { int, percent, when } from "./format.ts";
 import { attrs, type Html, markup } from "./html.ts";
 import { bar, card, type Head, headRow, nameAndPath, nameText, processList } from "./parts.ts";
 
@@ -86,7 +87,7 @@ export function processesSection(report: Report, flagged: FlaggedSubjects): Html
       }</td><td class="share" data-v="${p.share}">${
         bar(p.share, percent(p.share))
       }</td><td class="num" data-v="${p.seconds}">${
-        formatDuration(p.seconds)
+        formatDurationShort(p.seconds)
       }</td><td class="num">${int(p.changes)}</td><td class="num">${
         int(p.pidCount)
       }</td><td class="num">${int(p.ports)}</td><td class="list">${
