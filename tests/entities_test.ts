@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { LinuxCollector } from "../collectors/linux/mod.ts";
+import { compareKeys } from "../model/order.ts";
 import { portSetEntities } from "../rules/entities.ts";
 import { isRoot } from "./support/processes.ts";
 import { TestSockets } from "./support/sockets.ts";
@@ -43,5 +44,9 @@ Deno.test("listening ports become entities with the six attributes", () => {
     "a connection is no listening port",
   );
   assert.equal(new Set(entities.map((e) => e.key)).size, entities.length, "one entity per key");
-  assert.deepEqual(entities.map((e) => e.key), [...entities.map((e) => e.key)].sort());
+  assert.deepEqual(
+    entities.map((e) => e.key),
+    [...entities.map((e) => e.key)].sort(compareKeys),
+    "in natural order: protocol, address by its bytes, port by number",
+  );
 });
