@@ -11,10 +11,8 @@ import {
   BaselineError,
   formatBaseline,
   makeBaseline,
-  MAX_BASELINE_BYTES,
-  parseBaseline,
+  readBaseline,
 } from "../rules/baseline.ts";
-import { InputFileError, readInputText } from "../text/input_file.ts";
 import { compareEntities } from "../rules/changes.ts";
 import { portSetEntities } from "../rules/entities.ts";
 import { readRule, RuleError } from "../rules/parser.ts";
@@ -138,16 +136,10 @@ export async function loadRule(path: string): Promise<Rule> {
   }
 }
 
+/** Reads a baseline file; its problems are one-line errors with exit code 2. */
 function loadBaseline(path: string): Baseline {
-  let text: string;
   try {
-    text = readInputText(path, { what: "baseline", maxBytes: MAX_BASELINE_BYTES });
-  } catch (error) {
-    if (error instanceof InputFileError) throw new CliError(error.message, EXIT_USAGE);
-    throw error;
-  }
-  try {
-    return parseBaseline(text, path);
+    return readBaseline(path);
   } catch (error) {
     if (error instanceof BaselineError) throw new CliError(error.message, EXIT_USAGE);
     throw error;

@@ -71,5 +71,6 @@ export function collectOnceWith(
 
 /** The collector cannot run on this system at all; the message says why, for the user. */
 export class CollectorUnavailableError extends Error {
+  /** The error's name, as traces and `String(error)` show it. */
   override name = "CollectorUnavailableError";
 }

@@ -15,7 +15,9 @@
 export interface IcmpMessage {
   /** ICMP for IPv4, ICMPv6 for IPv6: the type and code numbers mean different things. */
   family: 4 | 6;
+  /** The ICMP type: 3 (destination unreachable) for IPv4, 1 for IPv6. */
   type: number;
+  /** The code under that type: port, host or network unreachable, prohibited, ... */
   code: number;
   /** The address that sent it (the target, or a router or firewall on the way); null if unknown. */
   from: string | null;
@@ -38,6 +40,7 @@ export interface ProbeFailure {
 export interface UdpProbeRequest {
   /** Numeric IPv4 or IPv6 address. */
   address: string;
+  /** The target UDP port. */
   port: number;
   /** Local port to send from (`-sp`); null lets the OS pick one. */
   sourcePort: number | null;
@@ -66,7 +69,9 @@ export type UdpProbeOutcome =
 
 /** Sends UDP probes. Probes may run concurrently; none blocks the event loop for long. */
 export interface UdpProber {
+  /** Sends one probe's payloads and says what came back; OS errors become its outcome. */
   probe(request: UdpProbeRequest): Promise<UdpProbeOutcome>;
+  /** Releases what the prober holds (libraries, threads), once its probes are done. */
   close(): void;
 }
 
@@ -84,6 +89,7 @@ export interface GreetingRead {
 export interface TcpConnectBatch {
   /** Numeric IPv4 or IPv6 address. */
   address: string;
+  /** The target ports, in the order their outcomes are wanted. */
   ports: readonly number[];
   /** Local port to connect from (`-sp`); null lets the OS pick one. */
   sourcePort: number | null;
@@ -120,11 +126,13 @@ export interface TcpProber {
    * the ports' order. Throws {@linkcode ProbeError} only when no attempt can be made at all.
    */
   connectAll(batch: TcpConnectBatch): Promise<TcpConnectOutcome[]>;
+  /** Releases what the prober holds (libraries, threads), once its batches are done. */
   close(): void;
 }
 
 /** A probe could not be made at all (the source port is taken, no sockets left); says why. */
 export class ProbeError extends Error {
+  /** The error's name, as traces and `String(error)` show it. */
   override name = "ProbeError";
 }
 

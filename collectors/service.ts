@@ -44,6 +44,7 @@ export type ServiceStep =
 
 /** Where a service stands. */
 export interface ServiceStatus {
+  /** The manager knows the service (its definition is in place). */
   installed: boolean;
   /** Running now; null when the manager cannot say. */
   running: boolean | null;
@@ -68,12 +69,15 @@ export interface ServiceManager {
   unusable(file: ServicePath): string | null;
   /** The steps that install, as a dry run prints them and an install takes them. */
   installSteps(settings: ServiceSettings): ServiceStep[];
+  /** The steps that uninstall: stop and disable the service, remove its definition. */
   uninstallSteps(): ServiceStep[];
+  /** Asks the manager whether the service is installed and running. */
   status(): Promise<ServiceStatus>;
 }
 
 /** The service cannot be managed here; the message says why and what to do. */
 export class ServiceUnavailableError extends Error {
+  /** The error's name, as traces and `String(error)` show it. */
   override name = "ServiceUnavailableError";
 }
 

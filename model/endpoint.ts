@@ -53,6 +53,7 @@ export const TCP_STATES: readonly TcpState[] = [
 
 /** A process that holds a socket open. */
 export interface Owner {
+  /** Its process id. */
   pid: number;
   /** Short process name (`sshd`, `svchost.exe`); null when the OS would not say. */
   process: string | null;
@@ -64,12 +65,15 @@ export interface Owner {
 
 /** One TCP or UDP socket of the host. */
 export interface Endpoint {
+  /** Transport and address family: `tcp6` for a TCP socket over IPv6. */
   protocol: Protocol;
   /** Numeric address as getnameinfo(NI_NUMERICHOST) writes it: `::1`, `fe80::1%eth0`. */
   localAddress: string;
+  /** The local port number. */
   localPort: number;
   /** Null when the socket has no peer (TCP listeners, unconnected UDP). */
   remoteAddress: string | null;
+  /** The peer's port; null when `remoteAddress` is. */
   remotePort: number | null;
   /** Null for UDP. */
   state: TcpState | null;
@@ -79,7 +83,9 @@ export interface Endpoint {
    * in an unprivileged run); never 0 or -1.
    */
   pid: number | null;
+  /** The owning process's short name; null when there is no owner or the OS would not say. */
   process: string | null;
+  /** The owning process's executable; null when there is no owner or it could not be read. */
   path: string | null;
   /** The owning process's user, or the socket's user when no owner is visible. */
   user: string | null;
@@ -111,7 +117,9 @@ export interface Endpoint {
 
 /** A service hosted by a process (a systemd unit on Linux, an SCM service on Windows). */
 export interface Service {
+  /** The manager's name for it: `ssh.service`, `Dnscache`. */
   name: string;
+  /** The name shown to people (`DNS Client`); null where the manager has none. */
   displayName: string | null;
   /** True when the process hosts other services too (Windows' shared svchost). */
   shared: boolean;
@@ -119,6 +127,7 @@ export interface Service {
 
 /** A module (executable or shared library) mapped into a process. */
 export interface Module {
+  /** The file mapped. */
   path: string;
   /** Lowest address the module is mapped at, as a bigint-safe hex string `0x7f...`. */
   baseAddress: string;
@@ -126,9 +135,13 @@ export interface Module {
 
 /** What is known about one process that owns sockets. */
 export interface ProcessInfo {
+  /** Its process id. */
   pid: number;
+  /** Short process name; null when the OS would not say. */
   process: string | null;
+  /** Full path of the executable; null when it could not be read. */
   path: string | null;
+  /** Name of the user the process runs as (`DOMAIN\user` on Windows). */
   user: string | null;
   /** The process's effective uid: the user `user` names. */
   uid: number | null;
@@ -136,6 +149,7 @@ export interface ProcessInfo {
   ppid: number | null;
   /** Start time as an ISO string, when known. */
   started: string | null;
+  /** The services the process hosts; empty when it hosts none. */
   services: Service[];
   /** Loaded modules; null when they were not asked for or could not be read. */
   modules: Module[] | null;
@@ -145,9 +159,11 @@ export interface ProcessInfo {
 
 /** One complete look at the host's sockets. */
 export interface Snapshot {
+  /** The host's name, as the OS gives it. */
   host: string;
   /** When the snapshot was taken, ISO 8601. */
   time: string;
+  /** Every socket seen, in the collector's order (sortEndpoints puts them in natural order). */
   endpoints: Endpoint[];
   /** The processes that own at least one endpoint, by pid. */
   processes: Map<number, ProcessInfo>;

@@ -23,6 +23,7 @@ export const EVENTS_FORMAT = "portset-events/2";
 
 /** Which rule, on which machine, when. */
 export interface RuleRunFacts {
+  /** The rule file as named, and the `sha256:` digest of its bytes. */
   rule: { path: string; digest: string };
   /** This machine. */
   host: string;
@@ -32,9 +33,11 @@ export interface RuleRunFacts {
 
 /** The baseline a check compared with, as the baseline file says. */
 export interface BaselineFacts {
+  /** The baseline file as named. */
   path: string;
   /** The machine it was made on. */
   host: string;
+  /** When it was made, ISO 8601. */
   time: string;
   /** The digest of the rule it was made from. */
   ruleDigest: string;

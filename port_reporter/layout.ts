@@ -33,6 +33,7 @@ export type Dialect = "portset" | "port-reporter";
 export interface LogProblem {
   /** The line's number in its file, from 1. */
   line: number;
+  /** Why it was not read, in words for the report: `not a line of a start-up snapshot`. */
   reason: string;
 }
 

@@ -12,6 +12,7 @@ import { type DateOrder, fileStampTime, parseLogDateTime, parseSystemDate } from
 
 /** The logs could not be read at all (no such directory, no logs in it). */
 export class LogDirectoryError extends Error {
+  /** The error's name, as traces and `String(error)` show it. */
   override name = "LogDirectoryError";
 }
 
@@ -22,8 +23,11 @@ export type LogKind = "initial" | "ports" | "pids";
 export interface LogFile {
   /** Where it is: the directory's path joined with its name. */
   path: string;
+  /** The file's name: `PR-PORTS-20261122-235900.log`. */
   name: string;
+  /** Which log it is, from its name. */
   kind: LogKind;
+  /** Its size when found. */
   bytes: number;
   /** Wall-clock time the file starts at, for ordering; null when nothing says. */
   start: number | null;
@@ -33,7 +37,9 @@ export interface LogFile {
 export interface LogRun {
   /** Its PR-INITIAL; null for files before the first one (retention may have removed it). */
   initial: LogFile | null;
+  /** The run's PR-PIDS files, in time order. */
   pids: LogFile[];
+  /** The run's PR-PORTS files, in time order. */
   ports: LogFile[];
 }
 

@@ -33,7 +33,7 @@ export { InitialLogReader, type InitialSnapshot } from "./initial_log.ts";
 export { type ProcessDetail } from "./process_block.ts";
 export type { PortRow, PortStatistics } from "./port_table.ts";
 export type { HeaderFacts } from "./header.ts";
-export { readLines } from "./line_reader.ts";
+export { type LineHandler, readLines } from "./line_reader.ts";
 export {
   findLogRuns,
   LogDirectoryError,

@@ -28,13 +28,17 @@ import type { LogProtocol } from "./layout.ts";
 
 /** One row of a port table. */
 export interface PortRow {
+  /** The transport; `ipv6` tells the family. */
   protocol: LogProtocol;
   /** The address family, from the protocol (`TCP6`) or the local address. */
   ipv6: boolean;
+  /** The local address, without the brackets the table writes around an IPv6 one. */
   localAddress: string;
+  /** The local port number. */
   localPort: number;
   /** Null for a listener or an unconnected UDP socket. */
   remoteAddress: string | null;
+  /** The peer's port; null when `remoteAddress` is. */
   remotePort: number | null;
   /** `LISTENING`, `TIME_WAIT` …; null for UDP. */
   state: string | null;

@@ -45,18 +45,30 @@ import { type DateOrder, localDateTime, parseLogDateTime } from "./log_time.ts";
 export interface PortsRecord {
   /** Wall-clock seconds (see log_time.ts). */
   time: number;
+  /** The transport; `ipv6` tells the family. */
   protocol: LogProtocol;
   /** The address family, from the protocol (`TCP6`) or the local address. */
   ipv6: boolean;
+  /** The local address as the line writes it. */
   localAddress: string;
+  /** The local port number. */
   localPort: number;
   /** Null for a listener or an unconnected UDP socket. */
   remoteAddress: string | null;
+  /** The peer's port; null when `remoteAddress` is. */
   remotePort: number | null;
+  /** The `PID` field; null when it is empty or 0. */
   pid: number | null;
+  /** The `module` field: the owning process's name; null when empty. */
   process: string | null;
+  /** The `user context` field, without the original's angle brackets; null when unknown. */
   user: string | null;
+  /**
+   * The TCP state portset logged (`ESTABLISHED`); for the original's lines, which log none,
+   * `LISTENING` for a TCP socket with no peer and null otherwise.
+   */
   state: string | null;
+  /** What happened to the socket; `seen` for the original's lines. */
   change: LogChangeKind;
   /** The line the record starts on. */
   line: number;

@@ -42,11 +42,15 @@ import {
 
 /** What a log says about one process. */
 export interface ProcessDetail {
+  /** The block's process id. */
   pid: number;
+  /** The process's name, as the block's first line gives it. */
   process: string;
   /** The executable: a `Path:` line, else the first loaded module named like the process. */
   path: string | null;
+  /** The `User context:` line; null when it says `unknown` or nothing. */
   user: string | null;
+  /** The services the block lists, with their display names (the name when none is given). */
   services: { name: string; displayName: string; shared: boolean }[];
   /** Paths of the loaded modules (not their base addresses: nothing here needs them). */
   modules: string[];

@@ -19,6 +19,7 @@ export type PortState = "LISTENING" | "NOT LISTENING" | "FILTERED" | "LISTENING 
 
 /** What a probe found for one port, whichever the protocol. */
 export interface PortFinding {
+  /** The port's state, in PortQry's words. */
   state: PortState;
   /**
    * Why the port has this state, when more is known than the state says: the ICMP message or OS
@@ -39,6 +40,7 @@ export interface PortFinding {
 export interface PortResult extends PortFinding {
   /** The transport probed: `tcp` or `udp`, whichever address family the target has. */
   protocol: Transport;
+  /** The port probed. */
   port: number;
   /** Its name in the services file, or null. */
   service: string | null;

@@ -67,13 +67,19 @@ export interface QueryOptions {
   protocols: readonly Transport[];
   /** The ports, in the order to report them. */
   ports: readonly number[];
+  /** `-sp`: the local port every probe is sent from; null lets the OS pick. */
   sourcePort: number | null;
+  /** `-sl`: UDP and greeting waits {@linkcode SLOW_LINK_FACTOR} times as long. */
   slowLink: boolean;
+  /** `-cn`: the SNMP community a UDP probe of port 161 asks with. */
   community: string;
+  /** Service names by `protocol/port`, to name each result's port. */
   services: ServiceNames;
+  /** Makes the TCP connection attempts: the running OS's, from `createTcpProber`. */
   tcpProber: TcpProber;
   /** Needed when any target is UDP. */
   udpProber: UdpProber | null;
+  /** Waits and tries that differ from {@linkcode DEFAULT_TIMING}. */
   timing?: Partial<QueryTiming>;
   /**
    * Whether a listening port 135 is asked for its endpoint map; PortQry does not for `-r`
@@ -86,6 +92,7 @@ export interface QueryOptions {
 export interface QueryReport extends ResolvedTarget {
   /** `-cn`: the SNMP community the query used. */
   community: string;
+  /** One result per port and protocol, in the order asked ({@linkcode QueryResults}). */
   results: Iterable<PortResult>;
 }
 
@@ -103,6 +110,10 @@ export class QueryResults implements Iterable<PortResult> {
   readonly #tcp: readonly PortFinding[];
   readonly #udp: readonly PortFinding[];
 
+  /**
+   * The findings of `ports` under `protocols`: `tcp[i]` and `udp[i]` are what the probes found
+   * for `ports[i]` (a list is empty when its protocol was not asked), named from `services`.
+   */
   constructor(
     ports: readonly number[],
     protocols: readonly Transport[],
@@ -124,6 +135,7 @@ export class QueryResults implements Iterable<PortResult> {
     return this.#ports.length * this.#protocols.length;
   }
 
+  /** Each port's results in order, its TCP result before its UDP one, made as they are read. */
   *[Symbol.iterator](): Iterator<PortResult> {
     for (let i = 0; i < this.#ports.length; i++) {
       const port = this.#ports[i];

@@ -32,6 +32,7 @@ export interface ResolvedTarget {
 
 /** The host could not be resolved; the message says so in one line. */
 export class ResolveError extends Error {
+  /** The error's name, as traces and `String(error)` show it. */
   override name = "ResolveError";
 }
 

@@ -7,6 +7,7 @@
 
 /** A port list that cannot be read; the message says what is wrong, in one line. */
 export class PortSpecError extends Error {
+  /** The error's name, as traces and `String(error)` show it. */
   override name = "PortSpecError";
 }
 

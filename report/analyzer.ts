@@ -33,6 +33,7 @@ import { USAGE_LIMITS, UsageAccounts } from "./usage.ts";
 
 /** How an analysis is set up. */
 export interface AnalyzerOptions {
+  /** What to flag: `defaultInterests()`, or an interests file's. */
   interests: Interests;
   /** Expected listeners; null: those of the first start-up snapshot. */
   baseline: ListenerBaseline | null;
@@ -77,6 +78,7 @@ export class LogAnalyzer {
   /** Module paths already judged against the modules of interest. */
   #judgedModules = new Set<string>();
 
+  /** An analysis with nothing read yet. */
   constructor(options: AnalyzerOptions) {
     this.#options = options;
     this.#judge = new FlagJudge(options.interests, options.baseline, this.#book);

@@ -18,10 +18,13 @@ export interface InterestsFile {
   defaults?: boolean;
   /** `4444` (TCP and UDP), `"tcp/4444"`, `"udp/69"`. */
   ports?: (number | string)[];
+  /** Globs on a process name (`nc`, `ncat*`) that flag the process. */
   processes?: string[];
   /** Globs on a loaded module's path. */
   modules?: string[];
+  /** Globs on a user name (`guest`, `*\\guest`) that flag a socket run as that user. */
   users?: string[];
+  /** Globs on a remote address that flag a connection to it. */
   remoteAddresses?: string[];
   /** Process name → the directories (globs) its executable may be in. */
   expectedDirectories?: Record<string, string[]>;
@@ -35,12 +38,17 @@ export interface Interests {
   source: string;
   /** `TCP 4444` / `UDP 69` → why. */
   ports: Set<string>;
+  /** The process names of interest. */
   processes: Glob[];
+  /** The module paths of interest. */
   modules: Glob[];
+  /** The user names of interest. */
   users: Glob[];
+  /** The remote addresses of interest. */
   remoteAddresses: Glob[];
   /** Lower-cased process name → globs its directory must match. */
   expectedDirectories: Map<string, Glob[]>;
+  /** Globs on an executable's path that flag any process run from it. */
   suspiciousPaths: Glob[];
 }
 
@@ -162,6 +170,7 @@ const KEYS = new Set([
 
 /** An interests file that cannot be used; the message names the file and what is wrong. */
 export class InterestsError extends Error {
+  /** The error's name, as traces and `String(error)` show it. */
   override name = "InterestsError";
 }
 

@@ -17,11 +17,13 @@ export interface ListenerBaseline {
   source: string;
   /** Whether the baseline was given (new listeners are warnings) or implied (information). */
   explicit: boolean;
+  /** Whether the PortSet key of a listener (`tcp6/::/22`) is an expected one. */
   matches(key: string): boolean;
 }
 
 /** A baseline file that cannot be used; the message names the file. */
 export class ListenerBaselineError extends Error {
+  /** The error's name, as traces and `String(error)` show it. */
   override name = "ListenerBaselineError";
 }
 

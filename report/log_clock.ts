@@ -24,6 +24,7 @@ import type { Report } from "./model.ts";
 export interface FileOffset {
   /** Wall-clock seconds the file starts at; null when nothing says. */
   start: number | null;
+  /** The offset its header states, in minutes east of UTC; null when it states none. */
   utcOffset: number | null;
 }
 

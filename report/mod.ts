@@ -17,6 +17,7 @@
 export * from "./model.ts";
 export { type AnalyzerOptions, LIMITS, LogAnalyzer } from "./analyzer.ts";
 export { readLogDirectory, type ReadLogsOptions } from "./read_logs.ts";
+export { type FileOffset, LogClock } from "./log_clock.ts";
 export {
   DEFAULT_INTERESTS,
   defaultInterests,

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { InputFileError, readInputText } from "../text/input_file.ts";
 import { formatJsonDocument } from "../text/json_layout.ts";
 import { ATTRIBUTE_NAMES, type AttributeName, type Rule } from "./rule.ts";
 import type { RememberedEntity } from "./changes.ts";
@@ -29,18 +30,23 @@ export interface Baseline {
   format: typeof BASELINE_FORMAT | "portset-baseline/1";
   /** The portset version that wrote it. */
   portset: string;
+  /** The rule file it was made from, as named, and the `sha256:` digest of its bytes. */
   rule: { path: string; digest: string };
   /** The machine the baseline was made on. */
   host: string;
+  /** When the entities were looked at, ISO 8601. */
   time: string;
   /** How long the scan took. */
   elapsedMs: number;
+  /** How many entities follow; a file whose count disagrees is refused as damaged. */
   entityCount: number;
+  /** The entities the rule selected, in the order given to makeBaseline (portset: key order). */
   entities: BaselineEntity[];
 }
 
 /** A baseline file that cannot be used. */
 export class BaselineError extends Error {
+  /** The error's name, as traces and `String(error)` show it. */
   override name = "BaselineError";
 }
 
@@ -77,6 +83,22 @@ export function formatBaseline(baseline: Baseline): string {
  * with a hundred thousand listening ports.
  */
 export const MAX_BASELINE_BYTES = 64 << 20;
+
+/**
+ * Reads and checks the baseline file at `path`. Throws {@linkcode BaselineError} for a file that
+ * cannot be read (missing, not a regular file, larger than {@linkcode MAX_BASELINE_BYTES}) or
+ * used, the message naming the file.
+ */
+export function readBaseline(path: string): Baseline {
+  let text: string;
+  try {
+    text = readInputText(path, { what: "baseline", maxBytes: MAX_BASELINE_BYTES });
+  } catch (error) {
+    if (error instanceof InputFileError) throw new BaselineError(error.message, { cause: error });
+    throw error;
+  }
+  return parseBaseline(text, path);
+}
 
 /** Parses and checks a baseline file's text; `path` is for messages. */
 export function parseBaseline(text: string, path: string): Baseline {

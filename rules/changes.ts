@@ -28,7 +28,9 @@ export type AttributeSubset = Partial<Record<AttributeName, AttributeValue>>;
 export interface ChangeEvent extends EntityFacts {
   /** When the change was seen, ISO 8601. */
   time: string;
+  /** Created (new since before), Updated (a monitored attribute differs) or Deleted (gone). */
   change: ChangeKind;
+  /** The rule language's entity set: portset monitors ports only. */
   entityType: "PortSet";
   /** The rule file that selected the entity. */
   rule: string;
@@ -47,15 +49,21 @@ export interface ChangeEvent extends EntityFacts {
 
 /** An entity as a baseline or an earlier tick remembers it. */
 export interface RememberedEntity {
+  /** Its PortSet key, `tcp6/::1/80`. */
   key: string;
+  /** Every attribute, as it was. */
   attributes: PortSetAttributes;
+  /** The attributes monitored then: a Deleted event carries these. */
   monitored: readonly AttributeName[];
 }
 
 /** Where and when the comparison is made, for the events. */
 export interface ChangeContext {
+  /** The rule file, as named; each event says it. */
   rule: string;
+  /** When the later look was taken, ISO 8601. */
   time: string;
+  /** The machine looked at. */
   host: string;
 }
 

@@ -14,15 +14,21 @@ export interface PortSetAttributes {
   Created: string | null;
   /** Number of sockets listening under this key; null when there is only one. */
   Listeners: number | null;
+  /** The owning process's executable. */
   Path: string | null;
+  /** The owning process's short name (`sshd`). */
   Process: string | null;
+  /** The owning process's id. */
   ProcessId: number | null;
+  /** The user the owning process runs as. */
   User: string | null;
 }
 
 /** One listening port. */
 export interface PortSetEntity {
+  /** `protocol/address/port`: `tcp6/::1/80`, the socket's {@linkcode endpointKey}. */
   key: string;
+  /** What a rule can test and monitor; null where the owner is not visible. */
   attributes: PortSetAttributes;
 }
 
@@ -64,13 +70,21 @@ export function portSetEntities(endpoints: readonly Endpoint[]): PortSetEntity[]
  * object, so that the rule language's attribute names (`ProcessId`, `Path`) stay inside it.
  */
 export interface EntityFacts {
+  /** The PortSet key, `tcp6/::1/80`. */
   key: string;
+  /** The key's protocol. */
   protocol: Protocol;
+  /** The key's address. */
   localAddress: string;
+  /** The key's port. */
   localPort: number;
+  /** The `ProcessId` attribute. */
   pid: number | null;
+  /** The `Process` attribute. */
   process: string | null;
+  /** The `Path` attribute. */
   path: string | null;
+  /** The `User` attribute. */
   user: string | null;
 }
 

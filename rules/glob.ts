@@ -14,6 +14,7 @@
 export interface Glob {
   /** The pattern as written. */
   readonly pattern: string;
+  /** False when letters match either case. */
   readonly caseSensitive: boolean;
   /** True when the whole of `text` matches. */
   matches(text: string): boolean;

@@ -23,6 +23,7 @@ import {
 
 /** A rule file portset cannot use; the message names the file and, where known, line and column. */
 export class RuleError extends Error {
+  /** The error's name, as traces and `String(error)` show it. */
   override name = "RuleError";
 }
 

@@ -27,18 +27,23 @@ export type Feature = keyof typeof FEATURE_TESTS;
 
 /** Where something stands in the rule file, for messages. */
 export interface Position {
+  /** The line, from 1. */
   line: number;
+  /** The column, from 1. */
   column: number;
 }
 
 /** One feature test: a glob against the key or an attribute. */
 export interface FeatureTest {
+  /** What the glob is matched against: the key, or the attribute the feature reads. */
   feature: Feature;
+  /** The pattern, compiled, with the case sensitivity the element asked for. */
   glob: Glob;
 }
 
 /** One `<include>` or `<exclude>`: its tests, all of which must match. */
 export interface Criterion extends Position {
+  /** The tests, in the order written. */
   tests: FeatureTest[];
 }
 
@@ -48,6 +53,7 @@ export interface PortSetRule extends Position {
   onChange: boolean;
   /** Empty: every entity is included. */
   include: Criterion[];
+  /** An entity matching any of these is not in the set, whatever the includes say. */
   exclude: Criterion[];
   /** The attributes whose changes are reported. */
   attributes: readonly AttributeName[];
@@ -59,5 +65,6 @@ export interface Rule {
   path: string;
   /** `sha256:<hex>` of the file's bytes: a baseline remembers which rule made it. */
   digest: string;
+  /** The file's `<PortSet>` elements, in the order written. */
   sets: PortSetRule[];
 }

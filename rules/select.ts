@@ -19,6 +19,7 @@ import {
 
 /** An entity a rule selects, with the attributes its sets monitor. */
 export interface SelectedEntity {
+  /** Its PortSet key, `tcp6/::1/80`. */
   key: string;
   /** Every attribute, monitored or not. */
   attributes: PortSetAttributes;

@@ -1,7 +1,13 @@
 /** rules/baseline.ts: a baseline round-trips, and a damaged one is refused with a reason. */
 
 import assert from "node:assert/strict";
-import { BaselineError, makeBaseline, parseBaseline } from "../rules/baseline.ts";
+import {
+  BaselineError,
+  formatBaseline,
+  makeBaseline,
+  parseBaseline,
+  readBaseline,
+} from "../rules/baseline.ts";
 import { ATTRIBUTE_NAMES } from "../rules/rule.ts";
 
 const rule = { path: "rule.xml", digest: "sha256:abc", sets: [] };
@@ -19,6 +25,20 @@ Deno.test("makeBaseline and parseBaseline round-trip", () => {
   assert.equal(baseline.elapsedMs, 13);
   assert.deepEqual(baseline.rule, { path: "rule.xml", digest: "sha256:abc" });
   assert.deepEqual(parseBaseline(JSON.stringify(baseline), "b.json"), baseline);
+});
+
+Deno.test("readBaseline reads what formatBaseline wrote; an unreadable file is a BaselineError", () => {
+  const directory = Deno.makeTempDirSync();
+  try {
+    const path = `${directory}/b.json`;
+    const baseline = makeBaseline(rule, selected, facts);
+    Deno.writeTextFileSync(path, formatBaseline(baseline));
+    assert.deepEqual(readBaseline(path), baseline);
+    assert.throws(() => readBaseline(`${directory}/none.json`), BaselineError);
+    assert.throws(() => readBaseline(directory), BaselineError);
+  } finally {
+    Deno.removeSync(directory, { recursive: true });
+  }
 });
 
 Deno.test("parseBaseline refuses damaged baselines, saying what is wrong", () => {
