@@ -8,6 +8,7 @@
 
 /** The logs could not be written (no directory, no permission, a full disk); says which file. */
 export class ReporterError extends Error {
+  /** The error's name, as traces and `String(error)` show it. */
   override name = "ReporterError";
 }
 
