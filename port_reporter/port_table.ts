@@ -21,7 +21,7 @@
  */
 
 import { formatAddressPort } from "../model/address.ts";
-import { type Endpoint, isIpv6, isTcp, TCP_STATES } from "../model/endpoint.ts";
+import { type Endpoint, isIpv6, isTcp, TCP_STATES, type Transport } from "../model/endpoint.ts";
 import { printableField } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
 import type { LogProtocol } from "./layout.ts";
@@ -173,7 +173,7 @@ export function readStatisticsLine(line: string, statistics: PortStatistics): bo
   if (/^Port Statistics$/i.test(text)) return true;
   const mappings = /^(TCP|UDP) mappings:\s*(\d+)$/i.exec(text);
   if (mappings) {
-    statistics[mappings[1].toLowerCase() as "tcp" | "udp"] = Number(mappings[2]);
+    statistics[mappings[1].toLowerCase() as Transport] = Number(mappings[2]);
     return true;
   }
   const state = /^TCP ports in an? ([A-Z_ ]+?) state:\s*(\d+)\s*=\s*[\d.]+%$/i.exec(text);

@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import type { Transport } from "../model/endpoint.ts";
 import {
   AF_INET,
   AF_INET6,
@@ -63,7 +64,7 @@ type LineFields = [
  * __ip6_dgram_sock_seq_show do (a wider slot column and a shorter tail).
  */
 function procNetLine(
-  kind: "tcp" | "udp",
+  kind: Transport,
   ...[slot, local, remote, state, queues, uid, inode]: LineFields
 ): string {
   const hex8 = (n: number) => n.toString(16).toUpperCase().padStart(8, "0");

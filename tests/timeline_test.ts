@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import type { Transport } from "../model/endpoint.ts";
 import { MAX_BUCKETS, TimelineBuilder } from "../report/timeline.ts";
 
 const describe = (key: string) => {
   const [protocol, port] = key.split(" ");
-  return { transport: protocol.toLowerCase() as "tcp" | "udp", port: Number(port), service: null };
+  return { transport: protocol.toLowerCase() as Transport, port: Number(port), service: null };
 };
 
 Deno.test("a short window has one-second buckets from the window's start", () => {

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { DateOrder } from "../../port_reporter/log_time.ts";
 import { UsageError } from "../errors.ts";
 import { type FlagSpec, HELP_FLAG, numberOf, readFlags, textOf } from "../flags.ts";
 
@@ -22,7 +23,7 @@ export interface ReportCommand {
   /** Expected listeners: a portset baseline, or a file of PortSet keys. */
   baseline: string | null;
   /** How the original's slashed dates are ordered. */
-  dateOrder: "ymd" | "mdy" | "dmy";
+  dateOrder: DateOrder;
   /** Rows per ranking in the text report. */
   top: number;
 }

@@ -10,17 +10,12 @@
  */
 
 import assert from "node:assert/strict";
+import type { Transport } from "../../model/endpoint.ts";
+import type { PortState } from "../../remote/port_result.ts";
 import { startListeners } from "./support/listeners.ts";
 import { Namespace } from "./support/netns.ts";
 import { type NmapScan, nmapStates } from "./support/nmap.ts";
-import {
-  explain,
-  type PortsetRun,
-  resultFor,
-  runPortset,
-  type State,
-  transport,
-} from "./support/portset.ts";
+import { explain, type PortsetRun, resultFor, runPortset, transport } from "./support/portset.ts";
 import { type Need, serverTest } from "./support/requirements.ts";
 
 const NEEDS: Need[] = [
@@ -65,7 +60,7 @@ const IPV6_RULES: Rule[] = [
 const PROTO_UNREACHABLE = 7015;
 
 /** A TCP reset answers TCP only; every other rule applies to both protocols. */
-function appliesTo(target: string, protocol: "tcp" | "udp"): boolean {
+function appliesTo(target: string, protocol: Transport): boolean {
   return protocol === "tcp" || target !== "tcp-reset";
 }
 
@@ -73,7 +68,7 @@ function appliesTo(target: string, protocol: "tcp" | "udp"): boolean {
  * What nmap is expected to see, so that a namespace set up wrongly (a rule not applied, a
  * listener missing) fails loudly instead of making both tools agree on something untested.
  */
-function expectedState(protocol: "tcp" | "udp", port: number, target?: string): State {
+function expectedState(protocol: Transport, port: number, target?: string): PortState {
   if (target === undefined) {
     if (port === OPEN) return "LISTENING";
     if (port === SILENT) return protocol === "udp" ? "LISTENING or FILTERED" : "NOT LISTENING";
@@ -129,7 +124,7 @@ async function firewalledNamespace(label: string): Promise<Namespace> {
 }
 
 /** The ports a comparison covers, and the rule on each. */
-function portsFor(rules: Rule[], protocol: "tcp" | "udp"): Map<number, string | undefined> {
+function portsFor(rules: Rule[], protocol: Transport): Map<number, string | undefined> {
   const ports = new Map<number, string | undefined>([[OPEN, undefined], [CLOSED, undefined]]);
   if (protocol === "udp") ports.set(SILENT, undefined);
   for (const [port, target] of rules) {
@@ -143,7 +138,7 @@ function table(
   ports: Map<number, string | undefined>,
   scan: NmapScan,
   run: PortsetRun,
-  protocol: "tcp" | "udp",
+  protocol: Transport,
 ): string {
   return [...ports].map(([port, target]) => {
     const ours = run.report.results.find((r) => transport(r) === protocol && r.port === port);
@@ -154,7 +149,7 @@ function table(
 
 async function compareWithNmap(
   address: string,
-  protocol: "tcp" | "udp",
+  protocol: Transport,
   rules: Rule[],
 ): Promise<void> {
   const family = address.includes(":") ? "6" : "4";

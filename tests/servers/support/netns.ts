@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { Transport } from "../../../model/endpoint.ts";
 import { findTool } from "./requirements.ts";
 
 /** What a finished command printed. */
@@ -283,7 +284,7 @@ export class Namespace implements AsyncDisposable {
   }
 
   /** The ports with a listening socket in the namespace (`ss`), for the protocol. */
-  async listeningPorts(protocol: "tcp" | "udp"): Promise<Set<number>> {
+  async listeningPorts(protocol: Transport): Promise<Set<number>> {
     const out = await this.runOk(["ss", "-Hn", protocol === "tcp" ? "-tl" : "-ul"]);
     const ports = new Set<number>();
     for (const line of out.split("\n")) {

@@ -6,10 +6,11 @@
  */
 
 import type { Namespace } from "./netns.ts";
-import type { State } from "./portset.ts";
+import type { Transport } from "../../../model/endpoint.ts";
+import type { PortState } from "../../../remote/port_result.ts";
 
 /** nmap's state names in portset's: the two tools draw the same distinctions. */
-const STATES: Record<string, State> = {
+const STATES: Record<string, PortState> = {
   "open": "LISTENING",
   "closed": "NOT LISTENING",
   "filtered": "FILTERED",
@@ -28,7 +29,7 @@ const TCP_PATIENCE = ["--min-rtt-timeout", "2000ms", "--max-retries", "1"];
 /** What nmap found: each port's state in portset's words, and the XML for failure messages. */
 export interface NmapScan {
   /** Each port's state, in portset's words. */
-  states: Map<number, State>;
+  states: Map<number, PortState>;
   /** nmap's reason for each port (`conn-refused`, `host-unreach`, `no-response`, ...). */
   reasons: Map<number, string>;
   /** nmap's whole report. */
@@ -38,7 +39,7 @@ export interface NmapScan {
 /** Scans `ports` of `address` (IPv4 or IPv6) over `protocol` from inside `namespace`. */
 export async function nmapStates(
   namespace: Namespace,
-  protocol: "tcp" | "udp",
+  protocol: Transport,
   address: string,
   ports: readonly number[],
 ): Promise<NmapScan> {
@@ -54,7 +55,7 @@ export async function nmapStates(
     "-",
     address,
   ], { timeoutMs: 120_000 });
-  const states = new Map<number, State>();
+  const states = new Map<number, PortState>();
   const reasons = new Map<number, string>();
   const portPattern =
     /<port protocol="(\w+)" portid="(\d+)"><state state="([^"]+)" reason="([^"]*)"/g;

@@ -6,25 +6,24 @@
  * @module
  */
 
+import type { Protocol, Transport } from "../../../model/endpoint.ts";
+import type { PortState } from "../../../remote/port_result.ts";
 import { assertValid } from "../../support/schemas.ts";
 import { describeRun, type Namespace } from "./netns.ts";
 
 /** The repository's root: the portset under test. */
 export const REPO_ROOT: string = new URL("../../../", import.meta.url).pathname;
 
-/** The four states a port can be reported in. */
-export type State = "LISTENING" | "NOT LISTENING" | "FILTERED" | "LISTENING or FILTERED";
-
 /** One port of the JSON report (only the fields these tests read). */
 export interface JsonResult {
   /** `tcp` or `udp`, `tcp6` or `udp6` when the address probed is IPv6. */
-  protocol: "tcp" | "tcp6" | "udp" | "udp6";
+  protocol: Protocol;
   /** The port number. */
   port: number;
   /** Its name in the services file, or null. */
   service: string | null;
   /** What portset found. */
-  state: State;
+  state: PortState;
   /** The decoded answer, lines joined with `\n`, or null. */
   detail: string | null;
 }
@@ -101,7 +100,7 @@ export async function runPortset(
 }
 
 /** The result for one port and protocol; fails, showing the whole report, when it is absent. */
-export function resultFor(run: PortsetRun, protocol: "tcp" | "udp", port: number): JsonResult {
+export function resultFor(run: PortsetRun, protocol: Transport, port: number): JsonResult {
   const found = run.report.results.find((result) =>
     transport(result) === protocol && result.port === port
   );
@@ -110,7 +109,7 @@ export function resultFor(run: PortsetRun, protocol: "tcp" | "udp", port: number
 }
 
 /** `tcp` or `udp`: a result's protocol whichever the address family. */
-export function transport(result: JsonResult): "tcp" | "udp" {
+export function transport(result: JsonResult): Transport {
   return result.protocol.startsWith("udp") ? "udp" : "tcp";
 }
 
