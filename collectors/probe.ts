@@ -15,9 +15,9 @@
 export interface IcmpMessage {
   /** ICMP for IPv4, ICMPv6 for IPv6: the type and code numbers mean different things. */
   family: 4 | 6;
-  /** The ICMP type: 3 (destination unreachable) for IPv4, 1 for IPv6. */
+  /** The ICMP type, as its family numbers it (destination unreachable: 3, in ICMPv6 1). */
   type: number;
-  /** The code under that type: port, host or network unreachable, prohibited, ... */
+  /** The code under that type (port unreachable: 3, in ICMPv6 4). */
   code: number;
   /** The address that sent it (the target, or a router or firewall on the way); null if unknown. */
   from: string | null;

@@ -53,7 +53,7 @@ export const TCP_STATES: readonly TcpState[] = [
 
 /** A process that holds a socket open. */
 export interface Owner {
-  /** Its process id. */
+  /** The process's id; never 0 or -1. */
   pid: number;
   /** Short process name (`sshd`, `svchost.exe`); null when the OS would not say. */
   process: string | null;
@@ -69,7 +69,7 @@ export interface Endpoint {
   protocol: Protocol;
   /** Numeric address as getnameinfo(NI_NUMERICHOST) writes it: `::1`, `fe80::1%eth0`. */
   localAddress: string;
-  /** The local port number. */
+  /** The local port: for a listener, the port it accepts connections or datagrams on. */
   localPort: number;
   /** Null when the socket has no peer (TCP listeners, unconnected UDP). */
   remoteAddress: string | null;
@@ -135,7 +135,7 @@ export interface Module {
 
 /** What is known about one process that owns sockets. */
 export interface ProcessInfo {
-  /** Its process id. */
+  /** The process's id: the key of {@linkcode Snapshot.processes}. */
   pid: number;
   /** Short process name; null when the OS would not say. */
   process: string | null;

@@ -34,7 +34,7 @@ export interface PortRow {
   ipv6: boolean;
   /** The local address, without the brackets the table writes around an IPv6 one. */
   localAddress: string;
-  /** The local port number. */
+  /** The `Port` column. */
   localPort: number;
   /** Null for a listener or an unconnected UDP socket. */
   remoteAddress: string | null;

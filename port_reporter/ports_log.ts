@@ -51,7 +51,7 @@ export interface PortsRecord {
   ipv6: boolean;
   /** The local address as the line writes it. */
   localAddress: string;
-  /** The local port number. */
+  /** The `local port` field. */
   localPort: number;
   /** Null for a listener or an unconnected UDP socket. */
   remoteAddress: string | null;

@@ -38,13 +38,13 @@ export interface Interests {
   source: string;
   /** `TCP 4444` / `UDP 69` → why. */
   ports: Set<string>;
-  /** The process names of interest. */
+  /** The `processes` globs, compiled to match without regard to case. */
   processes: Glob[];
-  /** The module paths of interest. */
+  /** The `modules` globs, compiled to match without regard to case. */
   modules: Glob[];
-  /** The user names of interest. */
+  /** The `users` globs, compiled to match without regard to case. */
   users: Glob[];
-  /** The remote addresses of interest. */
+  /** The `remoteAddresses` globs, compiled to match without regard to case. */
   remoteAddresses: Glob[];
   /** Lower-cased process name → globs its directory must match. */
   expectedDirectories: Map<string, Glob[]>;

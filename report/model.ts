@@ -58,7 +58,7 @@ export interface LogFileSummary {
 export interface PortUsage {
   /** The port's transport: its row counts the port over IPv4 and IPv6 alike. */
   transport: Transport;
-  /** The local port number. */
+  /** The port, which a TCP and a UDP row may share. */
   port: number;
   /** From the system services file, when it names the port. */
   service: string | null;
@@ -145,7 +145,7 @@ export interface HourUsage {
 
 /** A process that hosts more than one service. */
 export interface SharedProcess {
-  /** Its process id. */
+  /** The process id its log record gives. */
   pid: number;
   /** Its name (`svchost.exe`). */
   process: string;
@@ -210,7 +210,7 @@ export interface Timeline {
   lanes: {
     /** The port's transport, either family. */
     transport: Transport;
-    /** The local port number. */
+    /** The port, which a TCP and a UDP lane may share. */
     port: number;
     /** From the system services file, when it names the port. */
     service: string | null;
@@ -229,7 +229,7 @@ export interface ChangeRow {
   protocol: Protocol;
   /** The local address, as logged. */
   localAddress: string;
-  /** The local port number. */
+  /** The local port, as logged. */
   localPort: number;
   /** Null for a listener or an unconnected UDP socket. */
   remoteAddress: string | null;

@@ -86,7 +86,10 @@ type Frame =
   | { kind: "attributes"; names: Set<AttributeName> | null; set: PortSetRule }
   | { kind: "attribute" };
 
-/** Parses rule text; `path` is used in messages only. */
+/**
+ * Parses rule text; `path` is used in messages only. The XML parser is loaded on demand: await
+ * {@linkcode loadXmlParser} once first ({@linkcode readRule} does).
+ */
 export function parseRule(text: string, path: string, options: RuleOptions): PortSetRule[] {
   if (text.trim() === "") throw new RuleError(`${path}: the rule file is empty`);
   if (!SaxesParser) throw new Error("parseRule before loadXmlParser");

@@ -140,7 +140,10 @@ export function parseSize(text: string, flag = "--max-size", max = 1024 ** 3): n
   return bytes;
 }
 
-/** `5M`, `1G`: a size as the flags take it, in the largest unit that divides it. */
+/**
+ * `5M`, `1G`: a size as the flags take it, in the largest unit that divides it; the inverse of
+ * {@linkcode parseSize}, so it stays beside it (sizes for reading are in text/units.ts).
+ */
 export function formatSize(bytes: number): string {
   const unit = ["T", "G", "M", "K"].find((unit) => bytes % SIZE_SCALES[unit] === 0);
   return unit ? `${bytes / SIZE_SCALES[unit]}${unit}` : String(bytes);
