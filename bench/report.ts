@@ -162,7 +162,10 @@ export function formatReport(input: ReportInput): string {
       `(target ≤ ${TARGET_PEAK_MIB} MiB): ${verdict(portset.peakRssKib / MIB <= TARGET_PEAK_MIB)}`,
   );
   const { ssBefore, portset: endpoints, ssAfter } = input.endpointCheck;
-  const off = Math.max(Math.abs(endpoints - ssBefore), Math.abs(endpoints - ssAfter));
+  // portset looked between ss's two looks: on a host where sockets come and go (TIME_WAIT ones
+  // expiring together, say) its count lies between theirs, within the tolerance.
+  const low = Math.min(ssBefore, ssAfter), high = Math.max(ssBefore, ssAfter);
+  const off = endpoints < low ? low - endpoints : endpoints > high ? endpoints - high : 0;
   lines.push(
     `endpoints: portset's JSON has ${endpoints}, ss -tuan lists ${ssBefore} just before and ` +
       `${ssAfter} just after (header excluded): ` +
