@@ -16,6 +16,8 @@ set -eu
 # needs for a domain controller (the schema, the directory's modules, the ACL module), without
 # samba-ad-dc itself, which pulls in winbind and changes nsswitch.conf. python3-impacket: a
 # second reader of the endpoint map. freetds-bin: tsql, a client of the SQL Server browser.
+# rsyslog, rsyslog-gnutls, gnutls-bin: the syslog daemon portset's events go through, its TLS
+# module, and certtool for the tests' certificates.
 PACKAGES="
 iproute2
 iptables
@@ -36,6 +38,9 @@ vsftpd
 nmap
 python3-impacket
 freetds-bin
+rsyslog
+rsyslog-gnutls
+gnutls-bin
 "
 
 missing=""
