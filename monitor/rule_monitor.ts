@@ -11,10 +11,12 @@ import { type ChangeEvent, compareEntities } from "../rules/changes.ts";
 import { portSetEntities } from "../rules/entities.ts";
 import type { Rule } from "../rules/rule.ts";
 import { type SelectedEntity, selectEntities } from "../rules/select.ts";
-import type { MonitorPart } from "./monitor.ts";
 
-/** Evaluates a rule as snapshots come, and passes on its events. */
-export class RuleMonitor implements MonitorPart {
+/**
+ * Evaluates a rule as snapshots come and returns its events; the monitor loop hands them to its
+ * sinks.
+ */
+export class RuleMonitor {
   readonly realTime: boolean;
   #previous: SelectedEntity[] = [];
   #lastEvaluation = 0;
@@ -22,19 +24,25 @@ export class RuleMonitor implements MonitorPart {
   constructor(
     readonly rule: Rule,
     readonly intervalSeconds: number,
-    readonly emit: (events: ChangeEvent[]) => void,
     readonly now: () => number = Date.now,
   ) {
     this.realTime = rule.sets.some((set) => set.onChange);
   }
 
+  /** The first look: what the rule selects now is the baseline of the first events. */
   start(snapshot: Snapshot): void {
     this.#previous = this.#select(snapshot);
     this.#lastEvaluation = this.now();
   }
 
-  tick(_changes: unknown, snapshot: Snapshot): void {
-    if (!this.realTime && this.now() - this.#lastEvaluation < this.intervalSeconds * 1000) return;
+  /**
+   * A later look: the events since the last evaluation, or none when it is not time to evaluate
+   * (a rule without onChange, inside its interval).
+   */
+  tick(snapshot: Snapshot): ChangeEvent[] {
+    if (!this.realTime && this.now() - this.#lastEvaluation < this.intervalSeconds * 1000) {
+      return [];
+    }
     this.#lastEvaluation = this.now();
     const selected = this.#select(snapshot);
     const events = compareEntities(this.#previous, selected, {
@@ -43,7 +51,7 @@ export class RuleMonitor implements MonitorPart {
       host: snapshot.host,
     });
     this.#previous = selected;
-    if (events.length > 0) this.emit(events);
+    return events;
   }
 
   #select(snapshot: Snapshot): SelectedEntity[] {

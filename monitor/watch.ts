@@ -70,7 +70,7 @@ export async function watch(options: WatchOptions): Promise<void> {
     modules: false,
     stop,
     warn: options.warn ?? (() => {}),
-    parts: [{
+    sinks: [{
       start(first) {
         const endpoints = watched(first);
         const description = target.port !== undefined
@@ -126,6 +126,8 @@ export async function watch(options: WatchOptions): Promise<void> {
           exited.abort(`process ${target.pid} exited`);
         }
       },
+      events() {}, // a watch runs no rule
+      stop() {}, // its end line, below, says why it stopped
     }],
   });
   const reason = String(stop.reason ?? "stopped");

@@ -1,12 +1,10 @@
 /**
- * Syslog messages as RFC 5424 frames them, sent over UDP (one datagram each) or TCP (octet
- * counting, RFC 6587).
+ * Syslog messages as RFC 5424 frames them. Formatting only: sinks/syslog.ts sends them.
  *
  * @module
  */
 
-import { createSocket, type Socket } from "node:dgram";
-import type { Transport } from "../model/endpoint.ts";
+import type { ChangeEvent } from "../rules/changes.ts";
 import { printableField } from "../text/printable.ts";
 import { VERSION } from "../version.ts";
 
@@ -37,80 +35,16 @@ export function formatSyslog(
     }`;
 }
 
-/** Sends messages to a syslog server; sending is best effort and never stops the monitor. */
-export class SyslogSender {
-  #udp: Socket | null = null;
-  #tcp: Deno.TcpConn | null = null;
-  #encoder = new TextEncoder();
-  /** The send in progress: the next one starts when it has ended. */
-  #sending: Promise<void> = Promise.resolve();
-  /** The last delivery failure, reported once by the caller. */
-  failure: string | null = null;
-
-  private constructor(
-    readonly transport: Transport,
-    readonly host: string,
-    readonly port: number,
-  ) {}
-
-  static async open(
-    target: { transport: Transport; host: string; port: number },
-  ): Promise<SyslogSender> {
-    const sender = new SyslogSender(target.transport, target.host, target.port);
-    if (target.transport === "udp") {
-      sender.#udp = createSocket(target.host.includes(":") ? "udp6" : "udp4");
-      sender.#udp.on("error", (error) => sender.failure = error.message);
-    } else {
-      sender.#tcp = await Deno.connect({ hostname: target.host, port: target.port });
-    }
-    return sender;
-  }
-
-  /**
-   * Sends one message; never rejects (a failure is kept in {@linkcode failure}). Messages go one
-   * at a time, in the order given: a tick with several events sends them without waiting for
-   * each other, and over TCP each frame's length and text must not interleave with another's.
-   */
-  send(message: string): Promise<void> {
-    this.#sending = this.#sending.then(() => this.#send(message));
-    return this.#sending;
-  }
-
-  async #send(message: string): Promise<void> {
-    try {
-      if (this.#udp) {
-        const bytes = this.#encoder.encode(message);
-        await new Promise<void>((resolve, reject) =>
-          this.#udp!.send(
-            bytes,
-            this.port,
-            this.host,
-            (error) => (error ? reject(error) : resolve()),
-          )
-        );
-      } else if (this.#tcp) {
-        // Octet counting: the message's length in bytes, a space, the message; one buffer, so
-        // a short write resumes where it stopped, the length included.
-        const bytes = this.#encoder.encode(message);
-        const length = this.#encoder.encode(`${bytes.length} `);
-        const frame = new Uint8Array(length.length + bytes.length);
-        frame.set(length);
-        frame.set(bytes, length.length);
-        for (let written = 0; written < frame.length;) {
-          written += await this.#tcp.write(frame.subarray(written));
-        }
-      }
-    } catch (error) {
-      this.failure = (error as Error).message;
-    }
-  }
-
-  close(): void {
-    this.#udp?.close();
-    try {
-      this.#tcp?.close();
-    } catch {
-      // already closed by the peer
-    }
-  }
+/**
+ * A rule event as one syslog message: severity warning for Created (something new appeared),
+ * notice otherwise; the event's own time and host; `PortSet-Created` and its kin as message id.
+ * `message` is the event as the monitor's chosen format writes it (CEF, a JSON line or text).
+ */
+export function formatEventSyslog(event: ChangeEvent, message: string): string {
+  return formatSyslog(message, {
+    severity: event.change === "Created" ? SEVERITY.warning : SEVERITY.notice,
+    time: new Date(event.time),
+    host: event.host,
+    messageId: `PortSet-${event.change}`,
+  });
 }

@@ -1,7 +1,7 @@
-/** outputs/syslog.ts: RFC 5424 messages over TCP, framed by octet counting (RFC 6587). */
+/** sinks/syslog.ts: RFC 5424 messages over TCP, framed by octet counting (RFC 6587). */
 
 import assert from "node:assert/strict";
-import { SyslogSender } from "../outputs/syslog.ts";
+import { SyslogSender } from "../sinks/syslog.ts";
 
 /** Splits an octet-counted stream into its messages: `LENGTH SP MESSAGE`, LENGTH in bytes. */
 function frames(stream: Uint8Array): string[] {

@@ -6,6 +6,7 @@
 
 import type { Transport } from "../../model/endpoint.ts";
 import { DEFAULT_RETENTION, type Retention } from "../../port_reporter/retention.ts";
+import type { SyslogTarget } from "../../sinks/syslog.ts";
 import { UsageError } from "../errors.ts";
 import {
   atMostOne,
@@ -32,9 +33,15 @@ export interface MonitorCommand {
   ruleIntervalSeconds: number;
   format: "text" | "jsonl" | "cef";
   /** `udp://host:port` or `tcp://host:port`: also send rule events there, RFC 5424. */
-  syslog: string | null;
+  syslog: SyslogDestination | null;
   /** Run under the Windows Service Control Manager (the installed service's command line). */
   windowsService: boolean;
+}
+
+/** `--syslog URL`, read once: where to send, and the URL as given, for messages. */
+export interface SyslogDestination extends SyslogTarget {
+  /** The URL as the command line gave it. */
+  url: string;
 }
 
 /** Default monitor tick. */
@@ -77,11 +84,11 @@ export function parseMonitorCommand(
     );
   }
   atMostOne(given, ["jsonl", "cef"]);
-  const syslog = text("syslog");
-  if (syslog !== null) {
-    if (!rule) throw new UsageError("--syslog sends rule events: it goes with --rule");
-    parseSyslogUrl(syslog);
+  const syslogUrl = text("syslog");
+  if (syslogUrl !== null && !rule) {
+    throw new UsageError("--syslog sends rule events: it goes with --rule");
   }
+  const syslog = syslogUrl === null ? null : { url: syslogUrl, ...parseSyslogUrl(syslogUrl) };
   for (const key of ["maxSize", "keepSize", "keepDays"]) {
     if (given.has(key) && !logDirectory) {
       throw new UsageError(`${given.get(key)!.name} is about the logs: it goes with --log-dir DIR`);
@@ -155,9 +162,7 @@ function isOff(text: string): boolean {
 }
 
 /** `udp://host:port` or `tcp://host:port` (port default 514). */
-export function parseSyslogUrl(
-  text: string,
-): { transport: Transport; host: string; port: number } {
+export function parseSyslogUrl(text: string): SyslogTarget {
   const match = /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(text);
   const port = Number(match?.[3] ?? 514);
   if (!match || !(port >= 1 && port <= 65535)) {

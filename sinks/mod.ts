@@ -1,0 +1,11 @@
+/**
+ * Where the monitor's looks and events go, each destination a {@linkcode Sink} the monitor loop
+ * feeds: the Port Reporter logs, the rule event stream, syslog.
+ *
+ * @module
+ */
+
+export type { LookTiming, Sink } from "../monitor/sink.ts";
+export { type EventStreamOptions, EventStreamSink } from "./event_stream.ts";
+export { PortReporterSink } from "./port_reporter.ts";
+export { SyslogSender, SyslogSink, type SyslogSinkOptions, type SyslogTarget } from "./syslog.ts";
