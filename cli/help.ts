@@ -124,7 +124,8 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
   monitor: {
     usage: `portset monitor [--log-dir DIR] [--rule RULE.xml] [--interval SECONDS] [--max-size SIZE]
                 [--keep-size SIZE] [--keep-days N] [--rule-interval SECONDS]
-                [--jsonl | --cef] [--syslog udp://HOST[:PORT]]`,
+                [--jsonl | --cef] [--syslog udp|tcp|tls://HOST[:PORT] [--syslog-ca FILE]
+                [--syslog-queue DIR] [--syslog-queue-size SIZE]]`,
     section: "Monitor (the Port Reporter service; stops cleanly on Ctrl+C or SIGTERM)",
     body:
       `  --log-dir DIR   write PR-INITIAL, PR-PORTS and PR-PIDS logs there (created 0700; refused
@@ -143,8 +144,19 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
                   how often a rule without onChange is checked (default 3600)
   --jsonl         rule events as JSON lines (default: text)
   --cef           rule events as CEF lines
-  --syslog URL    also send rule events to a syslog server, RFC 5424 over UDP or TCP:
-                  udp://HOST[:PORT] or tcp://HOST[:PORT] (port 514 by default)
+  --syslog URL    also send rule events to a syslog server, RFC 5424 over UDP, TCP or TLS:
+                  udp://HOST[:PORT], tcp://HOST[:PORT] (port 514 by default) or
+                  tls://HOST[:PORT] (6514); over TCP and TLS events wait while the server
+                  is away and are delivered once, in order, when it is back
+  --syslog-ca FILE
+                  TLS: trust the certificate authorities in this PEM file (default: the
+                  system's); the server's certificate must name HOST
+  --syslog-queue DIR
+                  TCP, TLS: events wait on disk there (made 0700), across restarts of the
+                  monitor too (default: in memory, lost when the monitor stops)
+  --syslog-queue-size SIZE
+                  the most waiting events may take (default 10M); past it new events are
+                  dropped, and counted
   --windows-service
                   run under the Windows Service Control Manager: the command line the
                   installed service runs, not one to type`,

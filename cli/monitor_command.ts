@@ -16,7 +16,13 @@ import { formatEventLines } from "../outputs/rule_json.ts";
 import { ReporterError } from "../port_reporter/append_file.ts";
 import type { Retention } from "../port_reporter/retention.ts";
 import type { ChangeEvent } from "../rules/changes.ts";
-import { EventStreamSink, PortReporterSink, SyslogSink } from "../sinks/mod.ts";
+import {
+  DiskQueue,
+  EventStreamSink,
+  MemoryQueue,
+  PortReporterSink,
+  SyslogSink,
+} from "../sinks/mod.ts";
 import { printableField } from "../text/printable.ts";
 import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
 import { refuseUnsafeLogDirectory } from "./log_directory.ts";
@@ -61,7 +67,7 @@ async function monitor(
     if (reporter) sinks.push(reporter);
     const stream = ruleMonitor ? eventStreamSink(command, ruleMonitor) : null;
     if (stream) sinks.push(stream);
-    if (command.syslog && stream) sinks.push(await openSyslog(command.syslog, stream, warnOnce));
+    if (command.syslog && stream) sinks.push(await openSyslog(command.syslog, stream, say));
     const collector = await createCollector();
     try {
       const ticks = await runMonitorLoop({
@@ -142,18 +148,31 @@ function eventStreamSink(command: MonitorCommand, ruleMonitor: RuleMonitor) {
   });
 }
 
-/** The syslog server, each message the event as the stream writes it; refused when unreachable. */
+/**
+ * The syslog server, each message the event as the stream writes it; refused when unreachable,
+ * when its certificate is not trusted, or when the queue's directory cannot be used.
+ */
 async function openSyslog(
   destination: SyslogDestination,
   stream: EventStreamSink,
-  warnOnce: (message: string) => void,
+  say: (message: string) => void,
 ): Promise<SyslogSink> {
+  let queue: DiskQueue | undefined;
+  if (destination.queueDirectory !== null) {
+    try {
+      queue = DiskQueue.open(destination.queueDirectory, destination.queueBytes);
+    } catch (error) {
+      throw new CliError(`--syslog-queue: ${(error as Error).message}`, EXIT_USAGE);
+    }
+  }
   try {
     return await SyslogSink.open(destination, {
       formatEvent: (event) => stream.options.format([event]),
-      onFailure: warnOnce,
+      say,
+      queue: queue ?? new MemoryQueue(destination.queueBytes),
     });
   } catch (error) {
+    queue?.close();
     throw new CliError(
       `cannot reach syslog server ${destination.url}: ${osErrorText(error)}`,
       EXIT_USAGE,

@@ -18,6 +18,8 @@
  * @module
  */
 
+import type { MessageQueue } from "./message_queue.ts";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -31,7 +33,7 @@ export class QueueError extends Error {
 }
 
 /** A queue in a directory of its own; see the module's notes. */
-export class DiskQueue {
+export class DiskQueue implements MessageQueue {
   readonly #file: Deno.FsFile;
   readonly #path: string;
   readonly #headPath: string;
@@ -81,6 +83,11 @@ export class DiskQueue {
         cause: error,
       });
     }
+  }
+
+  /** The queue's directory. */
+  get where(): string {
+    return this.directory;
   }
 
   /** Bytes of messages waiting. */

@@ -1,6 +1,7 @@
 /**
  * Where the monitor's looks and events go, each destination a {@linkcode Sink} the monitor loop
- * feeds: the Port Reporter logs, the rule event stream, syslog.
+ * feeds: the Port Reporter logs, the rule event stream, syslog (and the queue its messages wait
+ * in while the server is away).
  *
  * @module
  */
@@ -8,4 +9,14 @@
 export type { LookTiming, Sink } from "../monitor/sink.ts";
 export { type EventStreamOptions, EventStreamSink } from "./event_stream.ts";
 export { PortReporterSink } from "./port_reporter.ts";
-export { SyslogSender, SyslogSink, type SyslogSinkOptions, type SyslogTarget } from "./syslog.ts";
+export {
+  DEFAULT_QUEUE_BYTES,
+  SyslogSink,
+  type SyslogSinkOptions,
+  type SyslogTarget,
+  type SyslogTransport,
+  UdpSyslogSender,
+} from "./syslog.ts";
+export { type StreamReports, StreamSender, type StreamTarget } from "./syslog_stream.ts";
+export { MemoryQueue, type MessageQueue } from "./message_queue.ts";
+export { DiskQueue, QueueError } from "./disk_queue.ts";

@@ -1,6 +1,7 @@
 /**
  * The syslog sink: each rule event sent to a syslog server as an RFC 5424 message, over UDP (one
- * datagram each) or TCP (octet counting, RFC 6587). outputs/syslog.ts formats the messages.
+ * datagram each), or TCP or TLS (octet counting, RFC 6587 and RFC 5425) through a queue that
+ * holds them while the server is away. outputs/syslog.ts formats the messages.
  *
  * @module
  */
@@ -10,93 +11,61 @@ import type { Transport } from "../model/endpoint.ts";
 import type { Sink } from "../monitor/sink.ts";
 import { formatEventSyslog } from "../outputs/syslog.ts";
 import type { ChangeEvent } from "../rules/changes.ts";
+import { formatBytes } from "../text/units.ts";
+import { MemoryQueue, type MessageQueue } from "./message_queue.ts";
+import { StreamSender } from "./syslog_stream.ts";
 
-/** Where syslog messages go: `udp://HOST[:PORT]` or `tcp://HOST[:PORT]`, read. */
+/**
+ * Where syslog messages go: `udp://HOST[:PORT]`, `tcp://HOST[:PORT]` or `tls://HOST[:PORT]`,
+ * read.
+ */
 export interface SyslogTarget {
-  transport: Transport;
+  transport: SyslogTransport;
   /** A name or an address; an IPv6 address without its brackets. */
   host: string;
   port: number;
+  /** TLS: a PEM file of the certificate authorities to trust; null for the system's. */
+  caFile: string | null;
 }
 
-/** Sends messages to a syslog server; sending is best effort and never stops the monitor. */
-export class SyslogSender {
-  #udp: Socket | null = null;
-  #tcp: Deno.TcpConn | null = null;
+/** How messages go: UDP datagrams, or frames over TCP or TLS. */
+export type SyslogTransport = Transport | "tls";
+
+/**
+ * Sends messages as UDP datagrams: best effort, as UDP is (a receiver that is down cannot be
+ * told from one that is up); a failure is kept in {@linkcode failure}.
+ */
+export class UdpSyslogSender {
+  #socket: Socket;
   #encoder = new TextEncoder();
-  /** The send in progress: the next one starts when it has ended. */
-  #sending: Promise<void> = Promise.resolve();
-  /** The last delivery failure, reported once by the caller. */
+  /** The last failure to send, reported once by the caller. */
   failure: string | null = null;
 
-  private constructor(
-    /** How messages go. */
-    readonly transport: Transport,
-    /** The server. */
-    readonly host: string,
-    /** The server's port. */
-    readonly port: number,
-  ) {}
-
-  /** Opens the way to `target`: a TCP connection, or a UDP socket; rejects when TCP cannot connect. */
-  static async open(target: SyslogTarget): Promise<SyslogSender> {
-    const sender = new SyslogSender(target.transport, target.host, target.port);
-    if (target.transport === "udp") {
-      sender.#udp = createSocket(target.host.includes(":") ? "udp6" : "udp4");
-      sender.#udp.on("error", (error) => sender.failure = error.message);
-    } else {
-      sender.#tcp = await Deno.connect({ hostname: target.host, port: target.port });
-    }
-    return sender;
+  /** A socket for `host`'s family, sending to `host`:`port`. */
+  constructor(readonly host: string, readonly port: number) {
+    this.#socket = createSocket(host.includes(":") ? "udp6" : "udp4");
+    this.#socket.on("error", (error) => this.failure = error.message);
   }
 
-  /**
-   * Sends one message; never rejects (a failure is kept in {@linkcode failure}). Messages go one
-   * at a time, in the order given: a tick with several events sends them without waiting for
-   * each other, and over TCP each frame's length and text must not interleave with another's.
-   */
-  send(message: string): Promise<void> {
-    this.#sending = this.#sending.then(() => this.#send(message));
-    return this.#sending;
-  }
-
-  async #send(message: string): Promise<void> {
+  /** Sends one message; never rejects. */
+  async send(message: string): Promise<void> {
     try {
-      if (this.#udp) {
-        const bytes = this.#encoder.encode(message);
-        await new Promise<void>((resolve, reject) =>
-          this.#udp!.send(
-            bytes,
-            this.port,
-            this.host,
-            (error) => (error ? reject(error) : resolve()),
-          )
-        );
-      } else if (this.#tcp) {
-        // Octet counting: the message's length in bytes, a space, the message; one buffer, so
-        // a short write resumes where it stopped, the length included.
-        const bytes = this.#encoder.encode(message);
-        const length = this.#encoder.encode(`${bytes.length} `);
-        const frame = new Uint8Array(length.length + bytes.length);
-        frame.set(length);
-        frame.set(bytes, length.length);
-        for (let written = 0; written < frame.length;) {
-          written += await this.#tcp.write(frame.subarray(written));
-        }
-      }
+      await new Promise<void>((resolve, reject) =>
+        this.#socket.send(
+          this.#encoder.encode(message),
+          this.port,
+          this.host,
+          (error) => (error ? reject(error) : resolve()),
+        )
+      );
     } catch (error) {
       this.failure = (error as Error).message;
     }
   }
 
-  /** Closes the socket; messages still queued are dropped. */
+  /** Closes the socket. */
   close(): void {
-    this.#udp?.close();
-    try {
-      this.#tcp?.close();
-    } catch {
-      // already closed by the peer
-    }
+    this.#socket.close();
   }
 }
 
@@ -104,17 +73,70 @@ export class SyslogSender {
 export interface SyslogSinkOptions {
   /** The event as the monitor writes it (CEF, a JSON line, text), which becomes the message. */
   formatEvent(event: ChangeEvent): string;
-  /** Told when a message could not be delivered (the caller says it once). */
-  onFailure(message: string): void;
+  /** Says one line on stderr (an outage, its end, a full queue), as the monitor says things. */
+  say(line: string): void;
+  /**
+   * TCP and TLS: where messages wait while the server is away (disk_queue.ts); in memory, up to
+   * {@linkcode DEFAULT_QUEUE_BYTES}, when not given.
+   */
+  queue?: MessageQueue;
 }
 
-/** Rule events to a syslog server, one message each; sockets and looks are not its business. */
-export class SyslogSink implements Sink {
-  private constructor(readonly sender: SyslogSender, readonly options: SyslogSinkOptions) {}
+/** The bound of the queue messages wait in while the server is away, unless told. */
+export const DEFAULT_QUEUE_BYTES = 10 * 1024 * 1024;
 
-  /** Opens the way to `target`; rejects when a TCP server cannot be reached. */
+/**
+ * Rule events to a syslog server, one RFC 5424 message each; sockets and looks are not its
+ * business. Over TCP and TLS every message is delivered once, in order, through the server's
+ * restarts (syslog_stream.ts); over UDP, each is sent once.
+ */
+export class SyslogSink implements Sink {
+  #reportedUdpFailure: string | null = null;
+
+  private constructor(
+    readonly target: SyslogTarget,
+    readonly sender: UdpSyslogSender | StreamSender,
+    readonly options: SyslogSinkOptions,
+  ) {}
+
+  /**
+   * Opens the way to `target`; rejects when a TCP or TLS server cannot be reached, or its
+   * certificate is not trusted, or the CA file cannot be read.
+   */
   static async open(target: SyslogTarget, options: SyslogSinkOptions): Promise<SyslogSink> {
-    return new SyslogSink(await SyslogSender.open(target), options);
+    const url = `${target.transport}://${
+      target.host.includes(":") ? `[${target.host}]` : target.host
+    }:${target.port}`;
+    if (target.transport === "udp") {
+      return new SyslogSink(target, new UdpSyslogSender(target.host, target.port), options);
+    }
+    const caCerts = target.caFile === null ? null : [await Deno.readTextFile(target.caFile)];
+    const queue = options.queue ?? new MemoryQueue(DEFAULT_QUEUE_BYTES);
+    const sender = await StreamSender.open(
+      { transport: target.transport, host: target.host, port: target.port, caCerts },
+      queue,
+      {
+        onOutage: (reason) =>
+          options.say(
+            `portset: syslog: cannot deliver to ${url} (${reason}); events wait in ` +
+              `${queue.where === "memory" ? "memory" : `the queue in ${queue.where}`}, ` +
+              `up to ${formatBytes(queue.maxBytes)}`,
+          ),
+        onRecovery: (delivered, dropped) =>
+          options.say(
+            `portset: syslog: delivering to ${url} again; ${delivered} event${
+              delivered === 1 ? "" : "s"
+            } waited${dropped > 0 ? `, ${dropped} dropped because the queue was full` : ""}`,
+          ),
+        onFull: () =>
+          options.say(
+            `portset: syslog: the queue (${
+              formatBytes(queue.maxBytes)
+            }) is full: new events are dropped, and counted, until ${url} is back`,
+          ),
+      },
+    );
+    return new SyslogSink(target, sender, options);
   }
 
   start(): void {}
@@ -124,13 +146,22 @@ export class SyslogSink implements Sink {
   events(events: readonly ChangeEvent[]): void {
     for (const event of events) {
       const message = formatEventSyslog(event, this.options.formatEvent(event).trimEnd());
-      this.sender.send(message).then(() => {
-        if (this.sender.failure) this.options.onFailure(`syslog: ${this.sender.failure}`);
+      if (this.sender instanceof StreamSender) {
+        this.sender.send(message);
+        continue;
+      }
+      const udp = this.sender;
+      udp.send(message).then(() => {
+        if (udp.failure && udp.failure !== this.#reportedUdpFailure) {
+          this.options.say(`portset: syslog: ${udp.failure}`);
+          this.#reportedUdpFailure = udp.failure;
+        }
       });
     }
   }
 
-  stop(): void {
-    this.sender.close();
+  /** Delivers what it can in a moment (TCP, TLS), then closes; a disk queue keeps the rest. */
+  async stop(): Promise<void> {
+    await this.sender.close();
   }
 }

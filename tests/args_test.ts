@@ -374,3 +374,56 @@ Deno.test("parseArgs: baseline -y, check --update -y; help topics and unknown co
   await refused(["-locl"], "unknown option '-locl' (did you mean -local?)");
   await refused(["-x"], "unknown option '-x'; see"); // too short to guess from
 });
+
+Deno.test("parseArgs: --syslog over TLS, its CA, its queue and the mistakes", async () => {
+  const base = ["monitor", "--rule", "r.xml"];
+  const tls = await parseArgs([
+    ...base,
+    "--syslog",
+    "tls://logs.example:6515",
+    "--syslog-ca",
+    "ca.pem",
+  ]);
+  assert.equal(tls.mode, "monitor");
+  if (tls.mode !== "monitor") return;
+  assert.deepEqual(tls.syslog, {
+    url: "tls://logs.example:6515",
+    transport: "tls",
+    host: "logs.example",
+    port: 6515,
+    caFile: "ca.pem",
+    queueDirectory: null,
+    queueBytes: 10 * 1024 * 1024,
+  });
+  const queued = await parseArgs([
+    ...base,
+    "--syslog",
+    "tls://[::1]",
+    "--syslog-queue",
+    "/var/q",
+    "--syslog-queue-size",
+    "1M",
+  ]);
+  if (queued.mode !== "monitor") throw new Error("not a monitor");
+  assert.deepEqual(
+    [
+      queued.syslog?.port,
+      queued.syslog?.host,
+      queued.syslog?.queueDirectory,
+      queued.syslog?.queueBytes,
+    ],
+    [6514, "::1", "/var/q", 1024 * 1024],
+    "TLS's port is 6514 unless told (RFC 5425)",
+  );
+  await refused(
+    [...base, "--syslog", "tcp://h", "--syslog-ca", "ca.pem"],
+    "--syslog-ca FILE is for tls://",
+  );
+  await refused([...base, "--syslog", "udp://h", "--syslog-queue", "q"], "over UDP");
+  await refused([...base, "--syslog-queue", "q"], "goes with --syslog URL");
+  await refused([...base, "--syslog", "ftp://h"], "tls://HOST[:PORT]");
+  await refused(
+    [...base, "--syslog", "tcp://h", "--syslog-queue-size", "1"],
+    "--syslog-queue-size",
+  );
+});

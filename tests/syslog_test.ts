@@ -1,7 +1,8 @@
 /** sinks/syslog.ts: RFC 5424 messages over TCP, framed by octet counting (RFC 6587). */
 
 import assert from "node:assert/strict";
-import { SyslogSender } from "../sinks/syslog.ts";
+import { MemoryQueue } from "../sinks/message_queue.ts";
+import { StreamSender } from "../sinks/syslog_stream.ts";
 
 /** Splits an octet-counted stream into its messages: `LENGTH SP MESSAGE`, LENGTH in bytes. */
 function frames(stream: Uint8Array): string[] {
@@ -23,13 +24,19 @@ function frames(stream: Uint8Array): string[] {
   return messages;
 }
 
-Deno.test("SyslogSender over TCP: messages sent without waiting for each other arrive as whole frames, in order", async () => {
+Deno.test("StreamSender over TCP: messages sent without waiting for each other arrive as whole frames, in order", async () => {
   using server = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const sender = await SyslogSender.open({
-    transport: "tcp",
-    host: "127.0.0.1",
-    port: (server.addr as Deno.NetAddr).port,
-  });
+  const failures: string[] = [];
+  const sender = await StreamSender.open(
+    {
+      transport: "tcp",
+      host: "127.0.0.1",
+      port: (server.addr as Deno.NetAddr).port,
+      caCerts: null,
+    },
+    new MemoryQueue(1 << 20),
+    { onOutage: (reason) => failures.push(reason), onRecovery: () => {}, onFull: () => {} },
+  );
   const connection = await server.accept();
   // A tick with several events sends them one after another without waiting; the lengths count
   // bytes, which a non-ASCII character makes more than the characters.
@@ -37,9 +44,10 @@ Deno.test("SyslogSender over TCP: messages sent without waiting for each other a
     { length: 50 },
     (_, i) => `<108>1 message ${i} … ${"x".repeat(i * 97)}`,
   );
-  await Promise.all(messages.map((message) => sender.send(message)));
-  assert.equal(sender.failure, null);
-  sender.close();
+  for (const message of messages) sender.send(message);
+  await sender.settled();
+  assert.deepEqual(failures, []);
+  await sender.close();
   const received = await new Response(connection.readable).bytes();
   assert.deepEqual(frames(received), messages);
 });

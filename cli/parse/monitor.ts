@@ -4,9 +4,12 @@
  * @module
  */
 
-import type { Transport } from "../../model/endpoint.ts";
 import { DEFAULT_RETENTION, type Retention } from "../../port_reporter/retention.ts";
-import type { SyslogTarget } from "../../sinks/syslog.ts";
+import {
+  DEFAULT_QUEUE_BYTES,
+  type SyslogTarget,
+  type SyslogTransport,
+} from "../../sinks/syslog.ts";
 import { UsageError } from "../errors.ts";
 import {
   atMostOne,
@@ -32,16 +35,20 @@ export interface MonitorCommand {
   /** How often a rule with no onChange set is evaluated. */
   ruleIntervalSeconds: number;
   format: "text" | "jsonl" | "cef";
-  /** `udp://host:port` or `tcp://host:port`: also send rule events there, RFC 5424. */
+  /** `udp://`, `tcp://` or `tls://host:port`: also send rule events there, RFC 5424. */
   syslog: SyslogDestination | null;
   /** Run under the Windows Service Control Manager (the installed service's command line). */
   windowsService: boolean;
 }
 
-/** `--syslog URL`, read once: where to send, and the URL as given, for messages. */
+/** `--syslog URL` and its options, read once: where to send, and where events wait. */
 export interface SyslogDestination extends SyslogTarget {
   /** The URL as the command line gave it. */
   url: string;
+  /** `--syslog-queue DIR`: where events wait on disk while the server is away; null: memory. */
+  queueDirectory: string | null;
+  /** `--syslog-queue-size SIZE`: the most the waiting events may take. */
+  queueBytes: number;
 }
 
 /** Default monitor tick. */
@@ -61,6 +68,9 @@ export const MONITOR_FLAGS: readonly FlagSpec[] = [
   { names: ["--jsonl"], key: "jsonl" },
   { names: ["--cef"], key: "cef" },
   { names: ["--syslog"], key: "syslog", value: "URL" },
+  { names: ["--syslog-ca"], key: "syslogCa", value: "FILE" },
+  { names: ["--syslog-queue"], key: "syslogQueue", value: "DIR" },
+  { names: ["--syslog-queue-size"], key: "syslogQueueSize", value: "SIZE" },
   { names: ["--windows-service"], key: "windowsService" },
   HELP_FLAG,
 ];
@@ -88,7 +98,25 @@ export function parseMonitorCommand(
   if (syslogUrl !== null && !rule) {
     throw new UsageError("--syslog sends rule events: it goes with --rule");
   }
-  const syslog = syslogUrl === null ? null : { url: syslogUrl, ...parseSyslogUrl(syslogUrl) };
+  for (const key of ["syslogCa", "syslogQueue", "syslogQueueSize"]) {
+    if (given.has(key) && syslogUrl === null) {
+      throw new UsageError(`${given.get(key)!.name} is about syslog: it goes with --syslog URL`);
+    }
+  }
+  const syslog = syslogUrl === null ? null : {
+    url: syslogUrl,
+    ...parseSyslogUrl(syslogUrl, text("syslogCa")),
+    queueDirectory: text("syslogQueue"),
+    queueBytes: given.has("syslogQueueSize")
+      ? parseSize(text("syslogQueueSize")!, "--syslog-queue-size", 1024 ** 3)
+      : DEFAULT_QUEUE_BYTES,
+  };
+  if (syslog?.transport === "udp" && (syslog.queueDirectory !== null || given.has("syslogCa"))) {
+    throw new UsageError(
+      "--syslog-queue and --syslog-ca are for tcp:// and tls://: over UDP a server that is " +
+        "away cannot be told from one that is there",
+    );
+  }
   for (const key of ["maxSize", "keepSize", "keepDays"]) {
     if (given.has(key) && !logDirectory) {
       throw new UsageError(`${given.get(key)!.name} is about the logs: it goes with --log-dir DIR`);
@@ -161,14 +189,25 @@ function isOff(text: string): boolean {
   return /^(0+|off)$/i.test(text.trim());
 }
 
-/** `udp://host:port` or `tcp://host:port` (port default 514). */
-export function parseSyslogUrl(text: string): SyslogTarget {
-  const match = /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(text);
-  const port = Number(match?.[3] ?? 514);
+/**
+ * `udp://host:port`, `tcp://host:port` or `tls://host:port` (port 514 by default, 6514 for TLS
+ * as RFC 5425 has it); `caFile` is `--syslog-ca`, for TLS.
+ */
+export function parseSyslogUrl(text: string, caFile: string | null = null): SyslogTarget {
+  const match = /^(udp|tcp|tls):\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(text);
+  const port = Number(match?.[3] ?? (match?.[1] === "tls" ? 6514 : 514));
   if (!match || !(port >= 1 && port <= 65535)) {
     throw new UsageError(
-      `--syslog URL must be udp://HOST[:PORT] or tcp://HOST[:PORT], not '${text}'`,
+      `--syslog URL must be udp://HOST[:PORT], tcp://HOST[:PORT] or tls://HOST[:PORT], not '${text}'`,
     );
   }
-  return { transport: match[1] as Transport, host: match[2].replace(/^\[|\]$/g, ""), port };
+  if (caFile !== null && match[1] !== "tls") {
+    throw new UsageError("--syslog-ca FILE is for tls:// URLs");
+  }
+  return {
+    transport: match[1] as SyslogTransport,
+    host: match[2].replace(/^\[|\]$/g, ""),
+    port,
+    caFile,
+  };
 }

@@ -9,8 +9,8 @@
  */
 
 import assert from "node:assert/strict";
-import { RunningCli, startHolder } from "../support/processes.ts";
-import { Namespace, waitUntil } from "./support/netns.ts";
+import { REPO_ROOT, RunningCli, startHolder } from "../support/processes.ts";
+import { type Daemon, Namespace, waitUntil } from "./support/netns.ts";
 import { type Need, serverTest, systemPython } from "./support/requirements.ts";
 
 const NEEDS: Need[] = [{ tool: "rsyslogd", pkg: "rsyslog" }];
@@ -33,21 +33,42 @@ interface Stored {
   msg: string;
 }
 
+/** TLS for rsyslog: its certificate and key, and the authority that signed them. */
+interface TlsFiles {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
 /**
  * Starts rsyslogd in `namespace`, receiving on UDP and TCP (octet counting is on by default for
- * imtcp) and writing each message's RFC 5424 properties, tab-separated, to a file of its own.
+ * imtcp), or with `tls` on TLS alone, and writing each message's RFC 5424 properties,
+ * tab-separated, to `messages` (appended to, across restarts).
  */
-async function startRsyslog(namespace: Namespace): Promise<{ messages: string }> {
+async function startRsyslog(
+  namespace: Namespace,
+  tls: TlsFiles | null = null,
+): Promise<{ messages: string; daemon: Daemon }> {
   const work = await namespace.makeDir("rsyslog-work", 0o700);
   const messages = `${namespace.dir}/messages`;
-  const conf = await namespace.writeFile(
-    "rsyslog.conf",
-    [
-      `global(workDirectory="${work}")`,
+  const inputs = tls
+    ? [
+      `global(DefaultNetstreamDriver="gtls" DefaultNetstreamDriverCAFile="${tls.ca}"`,
+      `       DefaultNetstreamDriverCertFile="${tls.cert}" DefaultNetstreamDriverKeyFile="${tls.key}")`,
+      `module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="anon")`,
+      `input(type="imtcp" address="127.0.0.1" port="${SYSLOG_PORT}")`,
+    ]
+    : [
       `module(load="imudp")`,
       `module(load="imtcp")`,
       `input(type="imudp" address="127.0.0.1" port="${SYSLOG_PORT}")`,
       `input(type="imtcp" address="127.0.0.1" port="${SYSLOG_PORT}")`,
+    ];
+  const conf = await namespace.writeFile(
+    "rsyslog.conf",
+    [
+      `global(workDirectory="${work}")`,
+      ...inputs,
       `template(name="fields" type="list") {`,
       ...["timereported", "hostname", "app-name", "procid", "msgid", "structured-data"].map(
         (name) =>
@@ -61,7 +82,7 @@ async function startRsyslog(namespace: Namespace): Promise<{ messages: string }>
       "",
     ].join("\n"),
   );
-  namespace.start("rsyslogd", [
+  const daemon = namespace.start("rsyslogd", [
     "rsyslogd",
     "-n",
     "-f",
@@ -69,12 +90,12 @@ async function startRsyslog(namespace: Namespace): Promise<{ messages: string }>
     "-i",
     `${namespace.dir}/rsyslogd.pid`,
   ]);
-  await waitUntil("rsyslogd listening on UDP and TCP", async () => {
-    const udp = await namespace.listeningPorts("udp");
+  await waitUntil("rsyslogd listening", async () => {
     const tcp = await namespace.listeningPorts("tcp");
+    const udp = tls ? new Set([SYSLOG_PORT]) : await namespace.listeningPorts("udp");
     return udp.has(SYSLOG_PORT) && tcp.has(SYSLOG_PORT);
   });
-  return { messages };
+  return { messages, daemon };
 }
 
 /** The messages rsyslog stored so far. */
@@ -173,3 +194,196 @@ for (
     },
   );
 }
+
+const TLS_NEEDS: Need[] = [
+  ...NEEDS,
+  { pkg: "rsyslog-gnutls" },
+  { tool: "certtool", pkg: "gnutls-bin" },
+];
+
+/**
+ * A certificate authority and, signed by it, a certificate for 127.0.0.1 with its key, made by
+ * GnuTLS's certtool in the namespace's directory; `label` keeps two authorities apart.
+ */
+async function makeCertificates(namespace: Namespace, label: string): Promise<TlsFiles> {
+  const file = (name: string) => `${namespace.dir}/${label}-${name}`;
+  await namespace.writeFile(
+    `${label}-ca.tmpl`,
+    `cn = "portset test CA ${label}"\nca\ncert_signing_key\nexpiration_days = 2\n`,
+  );
+  await namespace.writeFile(
+    `${label}-server.tmpl`,
+    `cn = "127.0.0.1"\nip_address = "127.0.0.1"\ndns_name = "localhost"\ntls_www_server\n` +
+      `encryption_key\nsigning_key\nexpiration_days = 2\n`,
+  );
+  const certtool = (args: string[]) => namespace.runOk(["certtool", ...args]);
+  await certtool(["--generate-privkey", "--outfile", file("ca-key.pem")]);
+  await certtool([
+    "--generate-self-signed",
+    "--load-privkey",
+    file("ca-key.pem"),
+    "--template",
+    file("ca.tmpl"),
+    "--outfile",
+    file("ca.pem"),
+  ]);
+  await certtool(["--generate-privkey", "--outfile", file("server-key.pem")]);
+  await certtool([
+    "--generate-certificate",
+    "--load-privkey",
+    file("server-key.pem"),
+    "--load-ca-certificate",
+    file("ca.pem"),
+    "--load-ca-privkey",
+    file("ca-key.pem"),
+    "--template",
+    file("server.tmpl"),
+    "--outfile",
+    file("server.pem"),
+  ]);
+  return { ca: file("ca.pem"), cert: file("server.pem"), key: file("server-key.pem") };
+}
+
+/** A monitor of the test's rule in `namespace`, its events as JSON lines and to `syslog`. */
+async function startMonitor(namespace: Namespace, syslog: string[]): Promise<RunningCli> {
+  const rule = await namespace.writeFile(
+    "rule.xml",
+    `<PortSet onChange="true"><include key="*/${ADDRESS}/*"/></PortSet>`,
+  );
+  const monitor = new RunningCli(
+    ["monitor", "--rule", rule, "--interval", "1", "--jsonl", "--syslog", ...syslog],
+    (command) => namespace.wrap(command),
+  );
+  await monitor.waitForError(/portset: monitoring every 1 s/);
+  return monitor;
+}
+
+/** The change lines a monitor printed, in order. */
+function printedChanges(stdout: string): string[] {
+  return stdout.split("\n").filter((line) => line.includes('"event":"change"'));
+}
+
+await serverTest(
+  "rsyslog over TLS (gtls): events arrive whole when the CA is given; an untrusted certificate is refused at start",
+  {
+    needs: TLS_NEEDS,
+    fn: async () => {
+      await using namespace = await Namespace.create("rsyslog-tls");
+      const tls = await makeCertificates(namespace, "good");
+      const stranger = await makeCertificates(namespace, "stranger");
+      const { messages } = await startRsyslog(namespace, tls);
+      const url = `tls://127.0.0.1:${SYSLOG_PORT}`;
+
+      // Certificate checking: the system's authorities do not know the test's, nor does another.
+      for (const args of [[url], [url, "--syslog-ca", stranger.ca]]) {
+        const refused = await namespace.run([
+          Deno.execPath(),
+          "run",
+          "-A",
+          `${REPO_ROOT}main.ts`,
+          "monitor",
+          "--rule",
+          await namespace.writeFile("rule.xml", `<PortSet><include key="*/*/1"/></PortSet>`),
+          "--syslog",
+          ...args,
+        ], { timeoutMs: 20_000, env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } });
+        assert.equal(refused.code, 2, refused.stderr);
+        assert.match(
+          refused.stderr,
+          /^portset: cannot reach syslog server tls:\/\/127\.0\.0\.1:10514: .*(certificate|issuer|Unknown|trust).*\n$/i,
+        );
+      }
+
+      await using monitor = await startMonitor(namespace, [url, "--syslog-ca", tls.ca]);
+      const holder = await holdListener(namespace);
+      const key = `tcp/${ADDRESS}/${holder.ready.port}`;
+      await monitor.waitFor(new RegExp(`"change":"Created","key":"${key.replaceAll(".", "\\.")}"`));
+      await holder.close();
+      await monitor.waitFor(new RegExp(`"change":"Deleted","key":"${key.replaceAll(".", "\\.")}"`));
+      const run = await monitor.stop("SIGTERM");
+      assert.equal(run.code, 0, run.stderr);
+      const printed = printedChanges(run.stdout).filter((line) => line.includes(key));
+      const arrived = await waitUntil(`rsyslog stored both events of ${key} over TLS`, () => {
+        const mine = stored(messages).filter((message) => message.msg.includes(key));
+        return Promise.resolve(mine.length >= 2 ? mine : null);
+      });
+      assert.deepEqual(arrived.map((message) => message.msg), printed);
+      assert.ok(arrived.every((message) => message.structuredData.startsWith("[portset@32473 ")));
+    },
+  },
+);
+
+await serverTest(
+  "rsyslog stopped and restarted mid-run, then the monitor restarted: every event delivered once, in order, from the on-disk queue",
+  {
+    needs: NEEDS,
+    fn: async () => {
+      await using namespace = await Namespace.create("rsyslog-restart");
+      let { messages, daemon } = await startRsyslog(namespace);
+      const queue = `${namespace.dir}/syslog-queue`;
+      const syslog = [`tcp://127.0.0.1:${SYSLOG_PORT}`, "--syslog-queue", queue];
+      const printed: string[] = [];
+      const holders: Awaited<ReturnType<typeof holdListener>>[] = [];
+      const openListener = async (monitor: RunningCli) => {
+        const holder = await holdListener(namespace);
+        holders.push(holder);
+        const key = `tcp/${ADDRESS}/${holder.ready.port}`;
+        await monitor.waitFor(
+          new RegExp(`"change":"Created","key":"${key.replaceAll(".", "\\.")}"`),
+        );
+      };
+      try {
+        await using first = await startMonitor(namespace, syslog);
+        await openListener(first);
+        await waitUntil(
+          "the first event stored",
+          () => Promise.resolve(stored(messages).length >= 1),
+        );
+
+        // rsyslog goes away: the events wait.
+        await daemon.stop();
+        for (let i = 0; i < 3; i++) await openListener(first);
+        await first.waitForError(
+          /portset: syslog: cannot deliver to tcp:\/\/127\.0\.0\.1:10514 \(connection refused\); events wait in the queue in \S+syslog-queue, up to 10\.0 MiB\n/,
+        );
+        // It comes back: they are delivered, in order, and it says so.
+        ({ messages, daemon } = await startRsyslog(namespace));
+        await first.waitForError(
+          /portset: syslog: delivering to tcp:\/\/127\.0\.0\.1:10514 again; 3 events waited\n/,
+          40_000,
+        );
+
+        // Away again, and the monitor stops meanwhile: its queue keeps what waits, on disk.
+        await daemon.stop();
+        for (let i = 0; i < 2; i++) await openListener(first);
+        await first.waitForError(/portset: syslog: cannot deliver to/);
+        const stopped = await first.stop("SIGTERM");
+        assert.equal(stopped.code, 0, stopped.stderr);
+        printed.push(...printedChanges(stopped.stdout));
+        assert.equal(printed.length, 6);
+
+        // rsyslog back, a new monitor with the same queue: the two waiting go first.
+        ({ messages, daemon } = await startRsyslog(namespace));
+        await using second = await startMonitor(namespace, syslog);
+        await openListener(second);
+        const run = await second.stop("SIGTERM");
+        assert.equal(run.code, 0, run.stderr);
+        printed.push(...printedChanges(run.stdout));
+
+        const mine = (message: Stored) =>
+          holders.some((h) => message.msg.includes(`/${h.ready.port}"`));
+        const arrived = await waitUntil("every event stored", () => {
+          const ours = stored(messages).filter(mine);
+          return Promise.resolve(ours.length >= printed.length ? ours : null);
+        });
+        assert.deepEqual(
+          arrived.map((message) => message.msg),
+          printed.filter((line) => holders.some((h) => line.includes(`/${h.ready.port}"`))),
+          "each event once, in the order it happened",
+        );
+      } finally {
+        for (const holder of holders) await holder.close();
+      }
+    },
+  },
+);

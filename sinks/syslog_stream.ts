@@ -1,0 +1,243 @@
+/**
+ * Syslog over a connection, TCP or TLS, with octet-counting framing (RFC 6587, RFC 5425), that
+ * loses nothing while the server is away: every message goes through a queue (message_queue.ts),
+ * and is taken out only once it was written to a connection that was open; when the server goes
+ * away the sender reconnects, backing off to a retry every 30 s, and delivers what waited, in
+ * order. The server closing its end (rsyslog stopping) is noticed as it happens, by a read that
+ * ends, so that messages wait rather than go into a connection that is gone.
+ *
+ * What it cannot know: a message written in the instant between the server's close and its
+ * notice arriving. Plain syslog has no acknowledgement; that window is a few milliseconds.
+ *
+ * @module
+ */
+
+import type { MessageQueue } from "./message_queue.ts";
+
+/** A TCP or TLS syslog server. */
+export interface StreamTarget {
+  transport: "tcp" | "tls";
+  /** A name or an address; for TLS, the name the server's certificate must carry. */
+  host: string;
+  port: number;
+  /** TLS: the PEM certificates of the authorities to trust; null for the system's. */
+  caCerts: string[] | null;
+}
+
+/** What the sender tells of its connection: an outage, and its end. */
+export interface StreamReports {
+  /** The server cannot be reached or written to; messages wait. Said once per outage. */
+  onOutage(reason: string): void;
+  /** Delivering again after an outage: how many messages waited, how many were dropped. */
+  onRecovery(delivered: number, dropped: number): void;
+  /** The queue is full: messages are being dropped. Said once per outage. */
+  onFull(): void;
+}
+
+const encoder = new TextEncoder();
+const FIRST_RETRY_MS = 250;
+const LAST_RETRY_MS = 30_000;
+
+/** Sends each message once, in order, through reconnects; see the module's notes. */
+export class StreamSender {
+  #connection: Deno.Conn | null = null;
+  #draining: Promise<void> | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #retryMs = FIRST_RETRY_MS;
+  /** Set while the server is away: what was said, and the messages delivered and dropped since. */
+  #outage: Outage | null = null;
+  #closed = false;
+
+  private constructor(
+    readonly target: StreamTarget,
+    readonly queue: MessageQueue,
+    readonly reports: StreamReports,
+  ) {}
+
+  /**
+   * Connects to `target` (and for TLS completes the handshake, checking the certificate), then
+   * delivers what `queue` holds from an earlier run. Rejects when the server cannot be reached:
+   * a mistyped address is better said at start than waited for.
+   */
+  static async open(
+    target: StreamTarget,
+    queue: MessageQueue,
+    reports: StreamReports,
+  ): Promise<StreamSender> {
+    const sender = new StreamSender(target, queue, reports);
+    sender.#adopt(await connect(target));
+    sender.#kick();
+    return sender;
+  }
+
+  /** Queues `message` and delivers what waits, as the connection allows. */
+  send(message: string): void {
+    if (this.#closed) return;
+    if (!this.queue.push(message)) {
+      const outage = this.#outage ?? (this.#outage = newOutage());
+      outage.dropped++;
+      if (!outage.full) this.reports.onFull();
+      outage.full = true;
+    }
+    this.#kick();
+  }
+
+  /** Resolves when nothing waits (or the server is away): for tests and for stopping. */
+  async settled(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  /**
+   * Delivers what it can within `deadlineMs`, then closes the connection and the queue; what
+   * did not go waits on disk (a disk queue) for the next run.
+   */
+  async close(deadlineMs = 2_000): Promise<void> {
+    if (this.#closed) return;
+    if (!this.queue.empty && this.#connection) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.settled(),
+        new Promise((resolve) => timer = setTimeout(resolve, deadlineMs)),
+      ]);
+      clearTimeout(timer);
+    }
+    this.#closed = true;
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.#drop();
+    this.queue.close();
+  }
+
+  #kick(): void {
+    if (this.#draining || this.#closed) return;
+    this.#draining = this.#drain().finally(() => this.#draining = null);
+  }
+
+  async #drain(): Promise<void> {
+    while (!this.#closed && !this.queue.empty) {
+      if (this.#connection === null) {
+        if (this.#retryTimer !== null) return; // a retry is set: wait for it
+        try {
+          this.#adopt(await connect(this.target));
+        } catch (error) {
+          this.#away(describe(error));
+          return;
+        }
+      }
+      const message = this.queue.peek()!;
+      const connection = this.#connection!;
+      try {
+        await writeFrame(connection, message);
+      } catch (error) {
+        if (this.#connection === connection) this.#drop();
+        this.#away(describe(error));
+        return;
+      }
+      if (this.#connection !== connection) {
+        // Closed by the server while the frame went out: it may not have arrived. Send again.
+        this.#away("the server closed the connection");
+        return;
+      }
+      this.queue.delivered();
+      if (this.#outage) this.#outage.delivered++;
+    }
+    if (this.#outage && this.queue.empty) {
+      this.reports.onRecovery(this.#outage.delivered, this.#outage.dropped);
+      this.#outage = null;
+      this.#retryMs = FIRST_RETRY_MS;
+    }
+  }
+
+  /** Uses `connection`, and watches for the server closing it. */
+  #adopt(connection: Deno.Conn): void {
+    this.#connection = connection;
+    (async () => {
+      const buffer = new Uint8Array(512);
+      try {
+        // A syslog server sends nothing: any end of this read is the end of the connection.
+        while ((await connection.read(buffer)) !== null) {
+          // data from a syslog server means nothing to portset
+        }
+      } catch {
+        // reset or closed
+      }
+      if (this.#connection === connection) {
+        this.#drop();
+        if (!this.queue.empty) this.#kick();
+      }
+    })();
+  }
+
+  #drop(): void {
+    const connection = this.#connection;
+    this.#connection = null;
+    try {
+      connection?.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** The server is away: say so once, and try again later, each time a little later. */
+  #away(reason: string): void {
+    const outage = this.#outage ?? (this.#outage = newOutage());
+    if (!outage.said) this.reports.onOutage(reason);
+    outage.said = true;
+    if (this.#closed || this.#retryTimer !== null) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      this.#kick();
+    }, this.#retryMs);
+    this.#retryMs = Math.min(this.#retryMs * 2, LAST_RETRY_MS);
+  }
+}
+
+/** An outage of the server, from the first failure to the first delivery of all that waited. */
+interface Outage {
+  /** Whether it was told through {@linkcode StreamReports.onOutage}. */
+  said: boolean;
+  /** Whether the queue filled, told through {@linkcode StreamReports.onFull}. */
+  full: boolean;
+  delivered: number;
+  dropped: number;
+}
+
+function newOutage(): Outage {
+  return { said: false, full: false, delivered: 0, dropped: 0 };
+}
+
+async function connect(target: StreamTarget): Promise<Deno.Conn> {
+  if (target.transport === "tcp") {
+    return await Deno.connect({ hostname: target.host, port: target.port });
+  }
+  const connection = await Deno.connectTls({
+    hostname: target.host,
+    port: target.port,
+    ...(target.caCerts ? { caCerts: target.caCerts } : {}),
+  });
+  try {
+    await connection.handshake(); // the certificate is checked now, not at the first message
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
+  return connection;
+}
+
+/** Octet counting: the message's length in bytes, a space, the message; written whole. */
+async function writeFrame(connection: Deno.Conn, message: string): Promise<void> {
+  const bytes = encoder.encode(message);
+  const frame = encoder.encode(`${bytes.length} `);
+  const whole = new Uint8Array(frame.length + bytes.length);
+  whole.set(frame);
+  whole.set(bytes, frame.length);
+  for (let written = 0; written < whole.length;) {
+    written += await connection.write(whole.subarray(written));
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Deno.errors.ConnectionRefused) return "connection refused";
+  if (error instanceof Deno.errors.ConnectionReset) return "connection reset";
+  if (error instanceof Deno.errors.BrokenPipe) return "the server closed the connection";
+  return error instanceof Error ? error.message : String(error);
+}
