@@ -125,7 +125,7 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
     usage: `portset monitor [--log-dir DIR] [--rule RULE.xml] [--interval SECONDS] [--max-size SIZE]
                 [--keep-size SIZE] [--keep-days N] [--rule-interval SECONDS]
                 [--jsonl | --cef] [--syslog udp|tcp|tls://HOST[:PORT] [--syslog-ca FILE]
-                [--syslog-queue DIR] [--syslog-queue-size SIZE]]`,
+                [--syslog-queue DIR] [--syslog-queue-size SIZE]] [--loki URL]`,
     section: "Monitor (the Port Reporter service; stops cleanly on Ctrl+C or SIGTERM)",
     body:
       `  --log-dir DIR   write PR-INITIAL, PR-PORTS and PR-PIDS logs there (created 0700; refused
@@ -157,6 +157,9 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
   --syslog-queue-size SIZE
                   the most waiting events may take (default 10M); past it new events are
                   dropped, and counted
+  --loki URL      also push rule events to Grafana Loki (http://HOST:3100): each event's JSON
+                  line in the stream {job="portset", host, kind}; they wait in memory
+                  while Loki is away
   --windows-service
                   run under the Windows Service Control Manager: the command line the
                   installed service runs, not one to type`,

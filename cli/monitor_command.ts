@@ -17,8 +17,10 @@ import { ReporterError } from "../port_reporter/append_file.ts";
 import type { Retention } from "../port_reporter/retention.ts";
 import type { ChangeEvent } from "../rules/changes.ts";
 import {
+  DEFAULT_QUEUE_BYTES,
   DiskQueue,
   EventStreamSink,
+  LokiSink,
   MemoryQueue,
   PortReporterSink,
   SyslogSink,
@@ -68,6 +70,11 @@ async function monitor(
     const stream = ruleMonitor ? eventStreamSink(command, ruleMonitor) : null;
     if (stream) sinks.push(stream);
     if (command.syslog && stream) sinks.push(await openSyslog(command.syslog, stream, say));
+    if (command.loki && stream) {
+      sinks.push(
+        new LokiSink({ url: command.loki, queue: new MemoryQueue(DEFAULT_QUEUE_BYTES), say }),
+      );
+    }
     const collector = await createCollector();
     try {
       const ticks = await runMonitorLoop({

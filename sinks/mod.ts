@@ -20,3 +20,4 @@ export {
 export { type StreamReports, StreamSender, type StreamTarget } from "./syslog_stream.ts";
 export { MemoryQueue, type MessageQueue } from "./message_queue.ts";
 export { DiskQueue, QueueError } from "./disk_queue.ts";
+export { LokiSink, type LokiSinkOptions } from "./loki.ts";

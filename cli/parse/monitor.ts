@@ -37,6 +37,8 @@ export interface MonitorCommand {
   format: "text" | "jsonl" | "cef";
   /** `udp://`, `tcp://` or `tls://host:port`: also send rule events there, RFC 5424. */
   syslog: SyslogDestination | null;
+  /** `--loki URL`: also push rule events to Grafana Loki there. */
+  loki: string | null;
   /** Run under the Windows Service Control Manager (the installed service's command line). */
   windowsService: boolean;
 }
@@ -71,6 +73,7 @@ export const MONITOR_FLAGS: readonly FlagSpec[] = [
   { names: ["--syslog-ca"], key: "syslogCa", value: "FILE" },
   { names: ["--syslog-queue"], key: "syslogQueue", value: "DIR" },
   { names: ["--syslog-queue-size"], key: "syslogQueueSize", value: "SIZE" },
+  { names: ["--loki"], key: "loki", value: "URL" },
   { names: ["--windows-service"], key: "windowsService" },
   HELP_FLAG,
 ];
@@ -117,6 +120,15 @@ export function parseMonitorCommand(
         "away cannot be told from one that is there",
     );
   }
+  const loki = text("loki");
+  if (loki !== null) {
+    if (!rule) throw new UsageError("--loki pushes rule events: it goes with --rule");
+    if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(loki)) {
+      throw new UsageError(
+        `--loki URL must be http://HOST:PORT or https://HOST:PORT, not '${loki}'`,
+      );
+    }
+  }
   for (const key of ["maxSize", "keepSize", "keepDays"]) {
     if (given.has(key) && !logDirectory) {
       throw new UsageError(`${given.get(key)!.name} is about the logs: it goes with --log-dir DIR`);
@@ -150,6 +162,7 @@ export function parseMonitorCommand(
     ruleIntervalSeconds: number("ruleInterval", DEFAULT_RULE_SECONDS),
     format: given.has("jsonl") ? "jsonl" : given.has("cef") ? "cef" : "text",
     syslog,
+    loki,
     windowsService: given.has("windowsService"),
   };
 }

@@ -1,0 +1,153 @@
+/**
+ * The Loki sink: rule events pushed to Grafana Loki's push API (`POST /loki/api/v1/push`, JSON),
+ * each event a log line (its JSON line, as `--jsonl` writes it) in a stream labelled
+ * `{job="portset", host="...", kind="Created"}`, one request per event (rule events are rare; a
+ * request each keeps them in order and each taken out of the queue only once Loki took it).
+ * Events wait in the queue while Loki cannot be reached or answers 5xx or 429, and go in order
+ * when it can again; another 4xx is a request Loki will never take: said, and that event dropped.
+ *
+ * @module
+ */
+
+import type { Sink } from "../monitor/sink.ts";
+import { formatEventLines } from "../outputs/rule_json.ts";
+import type { ChangeEvent } from "../rules/changes.ts";
+import type { MessageQueue } from "./message_queue.ts";
+
+/** Options of {@linkcode LokiSink}. */
+export interface LokiSinkOptions {
+  /** Loki's base URL (`http://loki:3100`); the push path is added. */
+  url: string;
+  /** Where events wait while Loki is away. */
+  queue: MessageQueue;
+  /** Says one line on stderr, as the monitor says things. */
+  say(line: string): void;
+}
+
+/** One queued event: its stream's labels and its line, kept together as one queue message. */
+interface QueuedLine {
+  /** Nanoseconds since the epoch, as Loki wants them: a string. */
+  ns: string;
+  host: string;
+  kind: string;
+  line: string;
+}
+
+const FIRST_RETRY_MS = 500;
+const LAST_RETRY_MS = 30_000;
+
+/** Rule events to Loki; see the module's notes. */
+export class LokiSink implements Sink {
+  readonly #pushUrl: string;
+  #sending: Promise<void> | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #retryMs = FIRST_RETRY_MS;
+  #away = false;
+  #closed = false;
+
+  /** A sink pushing to `options.url`; nothing is sent until there are events. */
+  constructor(readonly options: LokiSinkOptions) {
+    this.#pushUrl = `${options.url.replace(/\/+$/, "")}/loki/api/v1/push`;
+  }
+
+  start(): void {}
+
+  tick(): void {}
+
+  events(events: readonly ChangeEvent[]): void {
+    for (const event of events) {
+      const queued: QueuedLine = {
+        // Milliseconds are what the event's time has; Loki counts nanoseconds.
+        ns: `${Date.parse(event.time)}000000`,
+        host: event.host,
+        kind: event.change,
+        line: formatEventLines([event]).trimEnd(),
+      };
+      if (!this.options.queue.push(JSON.stringify(queued))) {
+        if (this.options.queue.dropped === 1) {
+          this.options.say(
+            `portset: loki: the queue is full: new events are dropped, and counted`,
+          );
+        }
+      }
+    }
+    this.#kick();
+  }
+
+  /** Resolves when nothing is being sent: for tests and for stopping. */
+  async settled(): Promise<void> {
+    while (this.#sending) await this.#sending;
+  }
+
+  /** Sends what it can within a moment, then stops; a disk queue keeps the rest. */
+  async stop(): Promise<void> {
+    if (this.#closed) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.settled(),
+      new Promise((resolve) => timer = setTimeout(resolve, 2_000)),
+    ]);
+    clearTimeout(timer);
+    this.#closed = true;
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.options.queue.close();
+  }
+
+  #kick(): void {
+    if (this.#sending || this.#closed || this.#retryTimer !== null) return;
+    this.#sending = this.#send().finally(() => this.#sending = null);
+  }
+
+  async #send(): Promise<void> {
+    const queue = this.options.queue;
+    while (!this.#closed && !queue.empty) {
+      const queued = JSON.parse(queue.peek()!) as QueuedLine;
+      let response: Response;
+      try {
+        response = await fetch(this.#pushUrl, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ streams: [streamOf(queued)] }),
+        });
+        await response.body?.cancel();
+      } catch (error) {
+        this.#retryLater(`cannot reach ${this.#pushUrl}: ${(error as Error).message}`);
+        return;
+      }
+      if (response.status === 429 || response.status >= 500) {
+        this.#retryLater(`${this.#pushUrl} answered ${response.status} ${response.statusText}`);
+        return;
+      }
+      if (!response.ok) {
+        this.options.say(
+          `portset: loki: ${this.#pushUrl} refused an event: ` +
+            `${response.status} ${response.statusText}; it is dropped`,
+        );
+      } else if (this.#away) {
+        this.options.say(`portset: loki: pushing to ${this.#pushUrl} again`);
+        this.#away = false;
+        this.#retryMs = FIRST_RETRY_MS;
+      }
+      queue.delivered();
+    }
+  }
+
+  #retryLater(reason: string): void {
+    if (!this.#away) this.options.say(`portset: loki: ${reason}; events wait in the queue`);
+    this.#away = true;
+    if (this.#closed) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      this.#kick();
+    }, this.#retryMs);
+    this.#retryMs = Math.min(this.#retryMs * 2, LAST_RETRY_MS);
+  }
+}
+
+/** The event as Loki's stream: its labels, and its line at its time. */
+function streamOf(queued: QueuedLine) {
+  return {
+    stream: { job: "portset", host: queued.host, kind: queued.kind },
+    values: [[queued.ns, queued.line]],
+  };
+}
