@@ -28,6 +28,9 @@ export interface MessageQueue {
   close(): void;
 }
 
+/** The bound of a queue of events waiting for a destination, unless told (`--syslog-queue-size`). */
+export const DEFAULT_QUEUE_BYTES = 10 * 1024 * 1024;
+
 const encoder = new TextEncoder();
 
 /** A {@linkcode MessageQueue} in memory. */

@@ -10,7 +10,6 @@ export type { LookTiming, Sink } from "../monitor/sink.ts";
 export { type EventStreamOptions, EventStreamSink } from "./event_stream.ts";
 export { PortReporterSink } from "./port_reporter.ts";
 export {
-  DEFAULT_QUEUE_BYTES,
   SyslogSink,
   type SyslogSinkOptions,
   type SyslogTarget,
@@ -18,6 +17,6 @@ export {
   UdpSyslogSender,
 } from "./syslog.ts";
 export { type StreamReports, StreamSender, type StreamTarget } from "./syslog_stream.ts";
-export { MemoryQueue, type MessageQueue } from "./message_queue.ts";
+export { DEFAULT_QUEUE_BYTES, MemoryQueue, type MessageQueue } from "./message_queue.ts";
 export { DiskQueue, QueueError } from "./disk_queue.ts";
 export { LokiSink, type LokiSinkOptions } from "./loki.ts";

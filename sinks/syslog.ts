@@ -12,7 +12,7 @@ import type { Sink } from "../monitor/sink.ts";
 import { formatEventSyslog } from "../outputs/syslog.ts";
 import type { ChangeEvent } from "../rules/changes.ts";
 import { formatBytes } from "../text/units.ts";
-import { MemoryQueue, type MessageQueue } from "./message_queue.ts";
+import { DEFAULT_QUEUE_BYTES, MemoryQueue, type MessageQueue } from "./message_queue.ts";
 import { StreamSender } from "./syslog_stream.ts";
 
 /**
@@ -81,9 +81,6 @@ export interface SyslogSinkOptions {
    */
   queue?: MessageQueue;
 }
-
-/** The bound of the queue messages wait in while the server is away, unless told. */
-export const DEFAULT_QUEUE_BYTES = 10 * 1024 * 1024;
 
 /**
  * Rule events to a syslog server, one RFC 5424 message each; sockets and looks are not its

@@ -5,11 +5,10 @@
  */
 
 import { DEFAULT_RETENTION, type Retention } from "../../port_reporter/retention.ts";
-import {
-  DEFAULT_QUEUE_BYTES,
-  type SyslogTarget,
-  type SyslogTransport,
-} from "../../sinks/syslog.ts";
+// Types only from the sink, and the default from the queue's own module: parsing any command
+// line must not load the syslog sender (and node:dgram with it).
+import type { SyslogTarget, SyslogTransport } from "../../sinks/syslog.ts";
+import { DEFAULT_QUEUE_BYTES } from "../../sinks/message_queue.ts";
 import { UsageError } from "../errors.ts";
 import {
   atMostOne,
