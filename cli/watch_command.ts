@@ -7,6 +7,7 @@
 
 import { createCollector } from "../collectors/platform.ts";
 import { NoSuchProcessError, watch } from "../monitor/watch.ts";
+import { jsonWatchView, textWatchView } from "../outputs/watch_views.ts";
 import type { WatchCommand } from "./parse/portqry.ts";
 import { CliError, EXIT_USAGE } from "./errors.ts";
 import { LogWriter, writeOutput } from "./output.ts";
@@ -23,9 +24,9 @@ export async function runWatch(command: WatchCommand, args: readonly string[]): 
       collector,
       target: command.port !== null ? { port: command.port } : { pid: command.pid! },
       intervalSeconds: command.intervalSeconds,
-      format: command.format === "json" ? "json" : "text",
-      verbose: command.verbose,
-      command: ["portset", ...args].join(" "),
+      view: command.format === "json"
+        ? jsonWatchView
+        : textWatchView({ command: ["portset", ...args].join(" "), verbose: command.verbose }),
       sink: {
         write(text) {
           writeOutput([text]);

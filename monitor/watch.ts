@@ -7,8 +7,7 @@
 
 import type { Collector } from "../collectors/collector.ts";
 import type { Endpoint, Snapshot } from "../model/endpoint.ts";
-import { formatWatchBlock, formatWatchEnd, formatWatchHeader } from "../outputs/watch_report.ts";
-import { watchChangeLines, watchEndLine, watchStartLine } from "../outputs/watch_json.ts";
+import type { SocketChange } from "../model/socket_change.ts";
 import { runMonitorLoop } from "./monitor.ts";
 
 /** What to watch: a local port (TCP and UDP), or a process. */
@@ -19,16 +18,39 @@ export interface WatchSink {
   write(text: string): void;
 }
 
+/** What the watch saw at its first look, for its first words. */
+export interface WatchStartFacts {
+  /** This machine. */
+  host: string;
+  time: Date;
+  /** `local port 80 (TCP and UDP)`, `process 812 (sshd)`. */
+  watching: string;
+  target: { localPort: number } | { pid: number };
+  intervalSeconds: number;
+  /** The watched sockets at the first look. */
+  endpoints: readonly Endpoint[];
+}
+
+/**
+ * How the watch's output reads, each method giving the text to write: PortQry's blocks, or JSON
+ * lines (outputs/watch_views.ts). The watch decides what to say and when; a view, how.
+ */
+export interface WatchView {
+  /** The first words, at the first look. */
+  start(facts: WatchStartFacts): string;
+  /** A look's changes to the watched sockets, and those sockets now. */
+  changes(time: Date, changes: readonly SocketChange[], now: readonly Endpoint[]): string;
+  /** The last words: why it stopped, and how many changes it saw. */
+  end(time: Date, reason: string, changeCount: number): string;
+}
+
 /** How to watch. */
 export interface WatchOptions {
   collector: Collector;
   target: WatchTarget;
   intervalSeconds: number;
-  /** Text (PortQry's blocks) or JSON lines, one per change. */
-  format: "text" | "json";
-  verbose: boolean;
-  /** The command line, for the header. */
-  command: string;
+  /** How the output reads (text or JSON lines). */
+  view: WatchView;
   sink: WatchSink;
   /** Aborted to stop; its reason (`SIGINT`, say) goes in the end line. */
   stop: AbortSignal;
@@ -61,7 +83,6 @@ export async function watch(options: WatchOptions): Promise<void> {
   const watched = (snapshot: Snapshot) => snapshot.endpoints.filter(isWatched);
   const exited = new AbortController();
   const stop = AbortSignal.any([options.stop, exited.signal]);
-  const text = options.format === "text";
   let changeCount = 0;
 
   await runMonitorLoop({
@@ -72,55 +93,24 @@ export async function watch(options: WatchOptions): Promise<void> {
     warn: options.warn ?? (() => {}),
     sinks: [{
       start(first) {
-        const endpoints = watched(first);
-        const description = target.port !== undefined
-          ? `local port ${target.port} (TCP and UDP)`
-          : `process ${target.pid} (${
-            first.processes.get(target.pid)?.process ?? "no sockets yet"
-          })`;
-        const time = new Date(first.time);
-        if (!text) {
-          sink.write(watchStartLine({
-            host: first.host,
-            time,
-            watching: description,
-            target: target.port !== undefined ? { localPort: target.port } : { pid: target.pid },
-            intervalSeconds: options.intervalSeconds,
-            endpoints,
-          }));
-          return;
-        }
-        sink.write(formatWatchHeader({
-          watching: description,
-          command: options.command,
+        sink.write(options.view.start({
           host: first.host,
+          time: new Date(first.time),
+          watching: target.port !== undefined
+            ? `local port ${target.port} (TCP and UDP)`
+            : `process ${target.pid} (${
+              first.processes.get(target.pid)?.process ?? "no sockets yet"
+            })`,
+          target: target.port !== undefined ? { localPort: target.port } : { pid: target.pid },
           intervalSeconds: options.intervalSeconds,
-          time,
+          endpoints: watched(first),
         }));
-        sink.write(formatWatchBlock(
-          time,
-          `starting state: ${endpoints.length} socket${endpoints.length === 1 ? "" : "s"}`,
-          [],
-          endpoints,
-          options.verbose,
-        ));
       },
       tick(allChanges, snapshot) {
         const changes = allChanges.filter((c) => isWatched(c.endpoint) || isWatched(c.previous));
         if (changes.length > 0) {
           changeCount += changes.length;
-          const time = new Date(snapshot.time);
-          sink.write(
-            text
-              ? formatWatchBlock(
-                time,
-                `${changes.length} change${changes.length === 1 ? "" : "s"}`,
-                changes,
-                watched(snapshot),
-                options.verbose,
-              )
-              : watchChangeLines(time, changes),
-          );
+          sink.write(options.view.changes(new Date(snapshot.time), changes, watched(snapshot)));
         }
         if (target.pid !== undefined && !collector.processExists(target.pid)) {
           exited.abort(`process ${target.pid} exited`);
@@ -130,10 +120,5 @@ export async function watch(options: WatchOptions): Promise<void> {
       stop() {}, // its end line, below, says why it stopped
     }],
   });
-  const reason = String(stop.reason ?? "stopped");
-  sink.write(
-    text
-      ? formatWatchEnd(new Date(), reason, changeCount)
-      : watchEndLine(new Date(), reason, changeCount),
-  );
+  sink.write(options.view.end(new Date(), String(stop.reason ?? "stopped"), changeCount));
 }

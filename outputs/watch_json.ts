@@ -7,26 +7,16 @@
  * @module
  */
 
-import type { Endpoint } from "../model/endpoint.ts";
 import type { SocketChange } from "../model/socket_change.ts";
+import type { WatchStartFacts } from "../monitor/watch.ts";
 import { VERSION } from "../version.ts";
 import { endpointJson } from "./json.ts";
 
 /** The watch's JSON-lines format. */
 export const WATCH_FORMAT = "portset-watch/2";
 
-/** What the start line says. */
-export interface WatchStart {
-  /** This machine. */
-  host: string;
-  time: Date;
-  /** `local port 80 (TCP and UDP)` or `process 1234 (nginx)`. */
-  watching: string;
-  /** The port watched, or the process. */
-  target: { localPort: number } | { pid: number };
-  intervalSeconds: number;
-  endpoints: readonly Endpoint[];
-}
+/** What the start line says: the watch's first look. */
+export type WatchStart = WatchStartFacts;
 
 /** The first line. */
 export function watchStartLine(start: WatchStart): string {
