@@ -16,6 +16,8 @@ set -eu
 # needs for a domain controller (the schema, the directory's modules, the ACL module), without
 # samba-ad-dc itself, which pulls in winbind and changes nsswitch.conf. python3-impacket: a
 # second reader of the endpoint map. freetds-bin: tsql, a client of the SQL Server browser.
+# prometheus (with promtool) and prometheus-node-exporter: the metrics test's scraper, rule
+# checker and textfile collector.
 PACKAGES="
 iproute2
 iptables
@@ -36,6 +38,8 @@ vsftpd
 nmap
 python3-impacket
 freetds-bin
+prometheus
+prometheus-node-exporter
 "
 
 missing=""

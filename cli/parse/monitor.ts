@@ -6,6 +6,7 @@
 
 import type { Transport } from "../../model/endpoint.ts";
 import { DEFAULT_RETENTION, type Retention } from "../../port_reporter/retention.ts";
+import type { MetricsAddress } from "../../sinks/metrics_server.ts";
 import type { SyslogTarget } from "../../sinks/syslog.ts";
 import { UsageError } from "../errors.ts";
 import {
@@ -34,6 +35,10 @@ export interface MonitorCommand {
   format: "text" | "jsonl" | "cef";
   /** `udp://host:port` or `tcp://host:port`: also send rule events there, RFC 5424. */
   syslog: SyslogDestination | null;
+  /** `--metrics HOST:PORT`: serve Prometheus metrics at `/metrics` there; null: no listener. */
+  metrics: MetricsAddress | null;
+  /** `--textfile DIR`: write the same metrics to `DIR/portset.prom` at each look. */
+  textfile: string | null;
   /** Run under the Windows Service Control Manager (the installed service's command line). */
   windowsService: boolean;
 }
@@ -61,6 +66,8 @@ export const MONITOR_FLAGS: readonly FlagSpec[] = [
   { names: ["--jsonl"], key: "jsonl" },
   { names: ["--cef"], key: "cef" },
   { names: ["--syslog"], key: "syslog", value: "URL" },
+  { names: ["--metrics"], key: "metrics", value: "HOST:PORT" },
+  { names: ["--textfile"], key: "textfile", value: "DIR" },
   { names: ["--windows-service"], key: "windowsService" },
   HELP_FLAG,
 ];
@@ -78,11 +85,14 @@ export function parseMonitorCommand(
   const text = (key: string) => textOf(given, key);
   const number = (key: string, fallback: number) => numberOf(given, key) ?? fallback;
   const logDirectory = text("logDir"), rule = text("rule");
-  if (!logDirectory && !rule) {
+  const metricsText = text("metrics"), textfile = text("textfile");
+  if (!logDirectory && !rule && metricsText === null && textfile === null) {
     throw new UsageError(
-      "portset monitor needs --log-dir DIR (Port Reporter logs), --rule RULE.xml, or both",
+      "portset monitor needs --log-dir DIR (Port Reporter logs), --rule RULE.xml, " +
+        "--metrics HOST:PORT or --textfile DIR (Prometheus metrics), or several",
     );
   }
+  if (textfile === "") throw new UsageError("--textfile DIR needs a directory, not ''");
   atMostOne(given, ["jsonl", "cef"]);
   const syslogUrl = text("syslog");
   if (syslogUrl !== null && !rule) {
@@ -122,6 +132,8 @@ export function parseMonitorCommand(
     ruleIntervalSeconds: number("ruleInterval", DEFAULT_RULE_SECONDS),
     format: given.has("jsonl") ? "jsonl" : given.has("cef") ? "cef" : "text",
     syslog,
+    metrics: metricsText === null ? null : parseMetricsAddress(metricsText),
+    textfile,
     windowsService: given.has("windowsService"),
   };
 }
@@ -168,4 +180,19 @@ export function parseSyslogUrl(text: string): SyslogTarget {
     );
   }
   return { transport: match[1] as Transport, host: match[2].replace(/^\[|\]$/g, ""), port };
+}
+
+/**
+ * `127.0.0.1:9465`, `[::1]:9465`, `localhost:9465`: where `--metrics` listens. The host is
+ * required (no default address: portset listens only where told); port 0 lets the kernel pick.
+ */
+export function parseMetricsAddress(text: string): MetricsAddress {
+  const match = /^(\[[0-9a-fA-F:.%\w-]+\]|[^:\[\]\s/]+):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || !(port >= 0 && port <= 65535)) {
+    throw new UsageError(
+      `--metrics HOST:PORT must name a host and a port (127.0.0.1:9465, [::1]:9465), not '${text}'`,
+    );
+  }
+  return { hostname: match[1].replace(/^\[|\]$/g, ""), port };
 }
