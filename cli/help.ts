@@ -124,7 +124,8 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
   monitor: {
     usage: `portset monitor [--log-dir DIR] [--rule RULE.xml] [--interval SECONDS] [--max-size SIZE]
                 [--keep-size SIZE] [--keep-days N] [--rule-interval SECONDS]
-                [--jsonl | --cef] [--syslog udp://HOST[:PORT]]`,
+                [--jsonl | --cef] [--syslog udp://HOST[:PORT]]
+                [--metrics HOST:PORT] [--textfile DIR]`,
     section: "Monitor (the Port Reporter service; stops cleanly on Ctrl+C or SIGTERM)",
     body:
       `  --log-dir DIR   write PR-INITIAL, PR-PORTS and PR-PIDS logs there (created 0700; refused
@@ -145,6 +146,11 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
   --cef           rule events as CEF lines
   --syslog URL    also send rule events to a syslog server, RFC 5424 over UDP or TCP:
                   udp://HOST[:PORT] or tcp://HOST[:PORT] (port 514 by default)
+  --metrics HOST:PORT
+                  serve Prometheus metrics at http://HOST:PORT/metrics (listening sockets,
+                  sockets by state, changes, rule events, the last look); only where told
+  --textfile DIR  write the same metrics to DIR/portset.prom at each look, replaced whole,
+                  for node_exporter's textfile collector; removed when the monitor stops
   --windows-service
                   run under the Windows Service Control Manager: the command line the
                   installed service runs, not one to type`,
