@@ -125,7 +125,8 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
     usage: `portset monitor [--log-dir DIR] [--rule RULE.xml] [--interval SECONDS] [--max-size SIZE]
                 [--keep-size SIZE] [--keep-days N] [--rule-interval SECONDS]
                 [--jsonl | --cef] [--syslog udp|tcp|tls://HOST[:PORT] [--syslog-ca FILE]
-                [--syslog-queue DIR] [--syslog-queue-size SIZE]] [--loki URL]`,
+                [--syslog-queue DIR] [--syslog-queue-size SIZE]] [--loki URL]
+                [--metrics HOST:PORT] [--textfile DIR]`,
     section: "Monitor (the Port Reporter service; stops cleanly on Ctrl+C or SIGTERM)",
     body:
       `  --log-dir DIR   write PR-INITIAL, PR-PORTS and PR-PIDS logs there (created 0700; refused
@@ -160,6 +161,11 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
   --loki URL      also push rule events to Grafana Loki (http://HOST:3100): each event's JSON
                   line in the stream {job="portset", host, kind}; they wait in memory
                   while Loki is away
+  --metrics HOST:PORT
+                  serve Prometheus metrics at http://HOST:PORT/metrics (listening sockets,
+                  sockets by state, changes, rule events, the last look); only where told
+  --textfile DIR  write the same metrics to DIR/portset.prom at each look, replaced whole,
+                  for node_exporter's textfile collector; removed when the monitor stops
   --windows-service
                   run under the Windows Service Control Manager: the command line the
                   installed service runs, not one to type`,

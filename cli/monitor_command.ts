@@ -22,11 +22,15 @@ import {
   EventStreamSink,
   LokiSink,
   MemoryQueue,
+  MetricsServer,
+  MetricsSink,
   PortReporterSink,
   SyslogSink,
+  TextfileWriter,
 } from "../sinks/mod.ts";
 import { printableField } from "../text/printable.ts";
 import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
+import { refuseSharedDirectory, removeStaleTemporaries } from "./file_place.ts";
 import { refuseUnsafeLogDirectory } from "./log_directory.ts";
 import { writeOutput } from "./output.ts";
 import { formatSize, type MonitorCommand, type SyslogDestination } from "./parse/monitor.ts";
@@ -75,6 +79,10 @@ async function monitor(
         new LokiSink({ url: command.loki, queue: new MemoryQueue(DEFAULT_QUEUE_BYTES), say }),
       );
     }
+    const metrics = command.metrics || command.textfile
+      ? openMetrics(command, ruleMonitor !== null, say, warnOnce)
+      : null;
+    if (metrics) sinks.push(metrics);
     const collector = await createCollector();
     try {
       const ticks = await runMonitorLoop({
@@ -87,6 +95,8 @@ async function monitor(
             `portset: monitoring every ${command.intervalSeconds} s` +
               (command.logDirectory ? `, logging to ${command.logDirectory}` : "") +
               (rule ? `, rule ${rule.path}${ruleMonitor?.realTime ? " (real time)" : ""}` : "") +
+              (metrics?.server ? `, metrics at http://${metrics.server.address}/metrics` : "") +
+              (metrics?.textfile ? `, metrics to ${metrics.textfile.path}` : "") +
               "; Ctrl+C to stop",
           ),
         modules: command.logDirectory !== null,
@@ -185,6 +195,51 @@ async function openSyslog(
       EXIT_USAGE,
     );
   }
+}
+
+/**
+ * Prometheus metrics: the `/metrics` listener and the textfile, refused in one line (exit code 2)
+ * when the address cannot be listened on or the directory is missing or shared.
+ */
+function openMetrics(
+  command: MonitorCommand,
+  ruleEvents: boolean,
+  say: (message: string) => void,
+  warnOnce: (message: string) => void,
+): MetricsSink {
+  const directory = command.textfile;
+  let textfile: TextfileWriter | null = null;
+  if (directory !== null) {
+    textfile = new TextfileWriter(directory);
+    // Written as root where node_exporter reads: never where another user could swap it.
+    refuseSharedDirectory(textfile.path);
+    removeStaleTemporaries(textfile.path, say);
+    try {
+      textfile.probe();
+    } catch (error) {
+      throw new CliError(`--textfile ${directory}: ${osErrorText(error)}`, EXIT_USAGE);
+    }
+  }
+  let server: MetricsServer | null = null;
+  if (command.metrics) {
+    try {
+      server = MetricsServer.listen(command.metrics, () => metrics.render());
+    } catch (error) {
+      const { hostname, port } = command.metrics;
+      throw new CliError(
+        `cannot serve metrics on ${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}: ` +
+          osErrorText(error),
+        EXIT_USAGE,
+      );
+    }
+  }
+  const metrics: MetricsSink = new MetricsSink({
+    server,
+    textfile,
+    ruleEvents,
+    onFailure: warnOnce,
+  });
+  return metrics;
 }
 
 /**

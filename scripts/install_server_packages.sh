@@ -18,6 +18,8 @@ set -eu
 # second reader of the endpoint map. freetds-bin: tsql, a client of the SQL Server browser.
 # rsyslog, rsyslog-gnutls, gnutls-bin: the syslog daemon portset's events go through, its TLS
 # module, and certtool for the tests' certificates.
+# prometheus (with promtool) and prometheus-node-exporter: the metrics test's scraper, rule
+# checker and textfile collector.
 PACKAGES="
 iproute2
 iptables
@@ -41,6 +43,8 @@ freetds-bin
 rsyslog
 rsyslog-gnutls
 gnutls-bin
+prometheus
+prometheus-node-exporter
 "
 
 missing=""

@@ -1,7 +1,7 @@
 /**
  * Where the monitor's looks and events go, each destination a {@linkcode Sink} the monitor loop
  * feeds: the Port Reporter logs, the rule event stream, syslog (and the queue its messages wait
- * in while the server is away).
+ * in while the server is away), Loki, Prometheus metrics.
  *
  * @module
  */
@@ -20,3 +20,6 @@ export { type StreamReports, StreamSender, type StreamTarget } from "./syslog_st
 export { DEFAULT_QUEUE_BYTES, MemoryQueue, type MessageQueue } from "./message_queue.ts";
 export { DiskQueue, QueueError } from "./disk_queue.ts";
 export { LokiSink, type LokiSinkOptions } from "./loki.ts";
+export { MetricsSink, type MetricsSinkOptions } from "./metrics.ts";
+export { type MetricsAddress, MetricsServer } from "./metrics_server.ts";
+export { TEXTFILE_NAME, TextfileWriter } from "./textfile.ts";

@@ -5,8 +5,9 @@
  */
 
 import { DEFAULT_RETENTION, type Retention } from "../../port_reporter/retention.ts";
-// Types only from the sink, and the default from the queue's own module: parsing any command
+// Types only from the sinks, and the default from the queue's own module: parsing any command
 // line must not load the syslog sender (and node:dgram with it).
+import type { MetricsAddress } from "../../sinks/metrics_server.ts";
 import type { SyslogTarget, SyslogTransport } from "../../sinks/syslog.ts";
 import { DEFAULT_QUEUE_BYTES } from "../../sinks/message_queue.ts";
 import { UsageError } from "../errors.ts";
@@ -38,6 +39,10 @@ export interface MonitorCommand {
   syslog: SyslogDestination | null;
   /** `--loki URL`: also push rule events to Grafana Loki there. */
   loki: string | null;
+  /** `--metrics HOST:PORT`: serve Prometheus metrics at `/metrics` there; null: no listener. */
+  metrics: MetricsAddress | null;
+  /** `--textfile DIR`: write the same metrics to `DIR/portset.prom` at each look. */
+  textfile: string | null;
   /** Run under the Windows Service Control Manager (the installed service's command line). */
   windowsService: boolean;
 }
@@ -73,6 +78,8 @@ export const MONITOR_FLAGS: readonly FlagSpec[] = [
   { names: ["--syslog-queue"], key: "syslogQueue", value: "DIR" },
   { names: ["--syslog-queue-size"], key: "syslogQueueSize", value: "SIZE" },
   { names: ["--loki"], key: "loki", value: "URL" },
+  { names: ["--metrics"], key: "metrics", value: "HOST:PORT" },
+  { names: ["--textfile"], key: "textfile", value: "DIR" },
   { names: ["--windows-service"], key: "windowsService" },
   HELP_FLAG,
 ];
@@ -90,11 +97,14 @@ export function parseMonitorCommand(
   const text = (key: string) => textOf(given, key);
   const number = (key: string, fallback: number) => numberOf(given, key) ?? fallback;
   const logDirectory = text("logDir"), rule = text("rule");
-  if (!logDirectory && !rule) {
+  const metricsText = text("metrics"), textfile = text("textfile");
+  if (!logDirectory && !rule && metricsText === null && textfile === null) {
     throw new UsageError(
-      "portset monitor needs --log-dir DIR (Port Reporter logs), --rule RULE.xml, or both",
+      "portset monitor needs --log-dir DIR (Port Reporter logs), --rule RULE.xml, " +
+        "--metrics HOST:PORT or --textfile DIR (Prometheus metrics), or several",
     );
   }
+  if (textfile === "") throw new UsageError("--textfile DIR needs a directory, not ''");
   atMostOne(given, ["jsonl", "cef"]);
   const syslogUrl = text("syslog");
   if (syslogUrl !== null && !rule) {
@@ -162,6 +172,8 @@ export function parseMonitorCommand(
     format: given.has("jsonl") ? "jsonl" : given.has("cef") ? "cef" : "text",
     syslog,
     loki,
+    metrics: metricsText === null ? null : parseMetricsAddress(metricsText),
+    textfile,
     windowsService: given.has("windowsService"),
   };
 }
@@ -222,4 +234,19 @@ export function parseSyslogUrl(text: string, caFile: string | null = null): Sysl
     port,
     caFile,
   };
+}
+
+/**
+ * `127.0.0.1:9465`, `[::1]:9465`, `localhost:9465`: where `--metrics` listens. The host is
+ * required (no default address: portset listens only where told); port 0 lets the kernel pick.
+ */
+export function parseMetricsAddress(text: string): MetricsAddress {
+  const match = /^(\[[0-9a-fA-F:.%\w-]+\]|[^:\[\]\s/]+):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || !(port >= 0 && port <= 65535)) {
+    throw new UsageError(
+      `--metrics HOST:PORT must name a host and a port (127.0.0.1:9465, [::1]:9465), not '${text}'`,
+    );
+  }
+  return { hostname: match[1].replace(/^\[|\]$/g, ""), port };
 }

@@ -1,0 +1,77 @@
+/**
+ * The metrics as a file for node_exporter's textfile collector (`--textfile DIR`): `DIR/portset.prom`,
+ * replaced whole at each look. Written under a temporary name that does not end in `.prom` (the
+ * collector reads only `*.prom`) with an exclusive create, which never follows a link, flushed,
+ * and renamed over the old file, which replaces a link rather than writing through it: the
+ * collector reads the last whole file or the one before, never half of one.
+ *
+ * @module
+ */
+
+/** The file's name in the directory. */
+export const TEXTFILE_NAME = "portset.prom";
+
+/** Writes `DIR/portset.prom` whole, each time anew. */
+export class TextfileWriter {
+  /** The file node_exporter reads. */
+  readonly path: string;
+  /**
+   * The temporary name, `portset.prom.<pid>.tmp`: the name portset gives every file it writes
+   * through a temporary one, so that a killed run's leftover is found and removed the same way.
+   */
+  readonly temporaryPath: string;
+  #encoder = new TextEncoder();
+
+  constructor(readonly directory: string) {
+    this.path = `${directory}${directory.endsWith("/") ? "" : "/"}${TEXTFILE_NAME}`;
+    this.temporaryPath = `${this.path}.${Deno.pid}.tmp`;
+  }
+
+  /**
+   * Throws what the file system says when the file could not be written (a missing or read-only
+   * directory): the temporary file is made and removed, and the file itself is left alone.
+   */
+  probe(): void {
+    if (!Deno.statSync(this.directory).isDirectory) {
+      throw new Deno.errors.NotADirectory(`not a directory`);
+    }
+    Deno.openSync(this.temporaryPath, { write: true, createNew: true, mode: 0o644 }).close();
+    Deno.removeSync(this.temporaryPath);
+  }
+
+  /** Replaces the file with `text`; throws what the file system said when it cannot. */
+  write(text: string): void {
+    try {
+      const file = Deno.openSync(this.temporaryPath, { write: true, createNew: true, mode: 0o644 });
+      try {
+        const bytes = this.#encoder.encode(text);
+        for (let written = 0; written < bytes.length;) {
+          written += file.writeSync(bytes.subarray(written));
+        }
+        file.syncDataSync();
+      } finally {
+        file.close();
+      }
+      Deno.renameSync(this.temporaryPath, this.path);
+    } catch (error) {
+      try {
+        Deno.removeSync(this.temporaryPath);
+      } catch {
+        // never made, or already renamed
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Removes the file: a stopped monitor's listeners must not go on being exported as the host's
+   * (node_exporter would serve the last file for as long as it is there).
+   */
+  remove(): void {
+    try {
+      Deno.removeSync(this.path);
+    } catch {
+      // already gone
+    }
+  }
+}
