@@ -69,3 +69,6 @@ export * from "./port_reporter/mod.ts";
 export * from "./report/mod.ts";
 export { formatReportText, type ReportTextOptions } from "./outputs/report_text.ts";
 export { formatReportHtml } from "./outputs/report_html/mod.ts";
+export { type FleetTextOptions, formatFleetText } from "./outputs/fleet_text.ts";
+export { fleetJsonChunks } from "./outputs/fleet_json.ts";
+export { formatFleetHtml } from "./outputs/report_html/fleet_page.ts";

@@ -27,6 +27,15 @@ export interface GeneratorOptions {
   days?: number;
   /** Rotate PR-PORTS / PR-PIDS at this size. */
   rotateBytes?: number;
+  /** The computer the headers name (a fleet's hosts each have their own); default `bench`. */
+  host?: string;
+  /** Seeds the clients and times, so that each host of a fleet has logs of its own. */
+  seed?: number;
+  /**
+   * Also runs a backdoor: an `sshd` from `/tmp/.x/` listening on TCP 4444 (a port of interest
+   * and an unexpected directory) from the start, with clients like the other servers'.
+   */
+  rogue?: boolean;
 }
 
 const MODULES = Array.from({ length: 24 }, (_, i) => ({
@@ -58,21 +67,23 @@ const SERVERS = [
   },
 ];
 
-/** The computer the logs are written on. */
-const SYSTEM = { host: "bench", operatingSystem: "linux (benchmark)" };
+/** The backdoor of a `rogue` host. */
+const ROGUE = { port: 4444, info: process(4444, "sshd", "/tmp/.x/sshd", "root") };
 
 /** Writes the logs; returns the bytes and change lines written. */
 export async function generateLogs(
   options: GeneratorOptions,
 ): Promise<{ bytes: number; changes: number }> {
   const days = options.days ?? 30;
+  const system = { host: options.host ?? "bench", operatingSystem: "linux (benchmark)" };
+  const servers = options.rogue ? [...SERVERS, ROGUE] : SERVERS;
   const rotate = options.rotateBytes ?? 5 * 1024 * 1024;
   await Deno.mkdir(options.directory, { recursive: true });
   const encoder = new TextEncoder();
   // A record pair (line + detail) is about 1.6 KiB; space the changes to fill the days.
   const pairs = options.bytes / 1650;
   const meanGap = (days * 86400) / pairs;
-  let seed = 12345;
+  let seed = options.seed ?? 12345;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const start = new Date(2026, 9, 1, 0, 0, 0).getTime();
   let time = start;
@@ -97,11 +108,11 @@ export async function generateLogs(
     portsSize = write(ports, formatPortsHeader(`PR-PIDS-${name}.log`, date));
     pidsSize = write(
       pids,
-      formatPidsHeader(`PR-PORTS-${name}.log`, { time: date, ...SYSTEM }),
+      formatPidsHeader(`PR-PORTS-${name}.log`, { time: date, ...system }),
     );
     record = 0;
   };
-  const listeners = SERVERS.map((server) =>
+  const listeners = servers.map((server) =>
     makeEndpoint({
       localAddress: "0.0.0.0",
       localPort: server.port,
@@ -111,20 +122,20 @@ export async function generateLogs(
       user: server.info.user,
     })
   );
-  const open: { endpoint: Endpoint; server: (typeof SERVERS)[number]; closes: number }[] = [];
+  const open: { endpoint: Endpoint; server: (typeof servers)[number]; closes: number }[] = [];
   while (written < options.bytes) {
     const date = new Date(time);
     if (time >= nextRestart) {
-      const processes = new Map(SERVERS.map((server) => [server.info.pid, server.info]));
+      const processes = new Map(servers.map((server) => [server.info.pid, server.info]));
       const snapshot = makeSnapshot(listeners, {
-        host: "bench",
+        host: system.host,
         time: date.toISOString(),
         processes,
       });
       const initial = create(`PR-INITIAL-${logFileStamp(date)}.log`);
       write(
         initial,
-        formatInitialLog(snapshot, { time: date, operatingSystem: SYSTEM.operatingSystem }),
+        formatInitialLog(snapshot, { time: date, operatingSystem: system.operatingSystem }),
       );
       initial.close();
       openPair(date);
@@ -141,7 +152,7 @@ export async function generateLogs(
       change = { kind: "close", endpoint: connection.endpoint };
       info = connection.server.info;
     } else {
-      const server = SERVERS[Math.floor(random() * SERVERS.length)];
+      const server = servers[Math.floor(random() * servers.length)];
       // A few busy clients and a long tail of occasional ones.
       const client = random() < 0.5
         ? `198.51.100.${1 + Math.floor(random() * 20)}`

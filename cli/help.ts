@@ -192,12 +192,15 @@ portset service uninstall [--dry-run] [--root DIR] | portset service status`,
   status          exit 0 running, 3 installed but not running, 4 not installed`,
   },
   report: {
-    usage: `portset report LOGDIR [--json] [--html FILE [-y]] [--interests FILE] [--baseline FILE]
-               [--date-order ymd|mdy|dmy] [--top N]`,
+    usage: `portset report LOGDIR [LOGDIR...] [--json] [--html FILE [-y]] [--interests FILE]
+               [--baseline FILE] [--date-order ymd|mdy|dmy] [--top N]`,
     section: "Report (reads Port Reporter logs: portset's, and the original's CSV dialect)",
     body: `  LOGDIR          a directory of PR-INITIAL, PR-PORTS and PR-PIDS logs (or one log file);
-                  read streaming, with a progress bar on a terminal
-  --json          the report as one JSON object (format "portset-report/1")
+                  read streaming, with a progress bar on a terminal. Several LOGDIRs, or
+                  one holding a folder per host (at any depth), make a report across
+                  hosts, each named by its logs' headers (else by its folder)
+  --json          the report as one JSON object (format "portset-report/3"; across
+                  hosts "portset-fleet/1")
   --html FILE     also write a self-contained HTML report: timeline, hours, top processes
                   and remote addresses, a filterable table of changes
   -y              replace the HTML file without asking

@@ -1,6 +1,8 @@
 /**
- * `portset report LOGDIR`: reads the logs (streaming, with a progress bar when stderr is a
- * terminal) and writes the report as text or JSON, and as HTML to a file.
+ * `portset report LOGDIR [LOGDIR...]`: reads the logs (streaming, with a progress bar when stderr
+ * is a terminal) and writes the report as text or JSON, and as HTML to a file. One directory of
+ * logs makes the one-host report; several, or a tree of hosts' folders, the report across hosts
+ * (report/log_hosts.ts finds and names them).
  *
  * @module
  */
@@ -15,6 +17,12 @@ import { defaultInterests, InterestsError, loadInterests } from "../report/inter
 import { ListenerBaselineError, loadListenerBaseline } from "../report/listener_baseline.ts";
 import { LogDirectoryError } from "../port_reporter/log_files.ts";
 import { readLogDirectory } from "../report/read_logs.ts";
+import { findLogHosts } from "../report/log_hosts.ts";
+import { readFleet } from "../report/read_fleet.ts";
+import type { FleetReport } from "../report/fleet_model.ts";
+import { formatFleetText } from "../outputs/fleet_text.ts";
+import { fleetJsonChunks } from "../outputs/fleet_json.ts";
+import { formatFleetHtml } from "../outputs/report_html/fleet_page.ts";
 import { servicesFilePath } from "../collectors/mod.ts";
 import { loadServices, serviceName } from "../remote/services_file.ts";
 import type { Report } from "../report/model.ts";
@@ -25,21 +33,28 @@ export async function runReport(command: ReportCommand): Promise<number> {
   // Refuse a bad output path or a bad interests file before reading hundreds of megabytes.
   if (command.html) confirmOverwrite(command.html, command.overwrite, "HTML report");
   const html = command.html ? AtomicFile.open(command.html) : null;
-  let report: Report;
+  let report: Report | FleetReport;
   try {
     const interests = command.interests ? loadInterests(command.interests) : defaultInterests();
     const baseline = command.baseline ? loadListenerBaseline(command.baseline) : null;
     const services = loadServices(servicesFilePath());
+    const found = await findLogHosts(command.directories);
     const progress = Deno.stderr.isTerminal() ? new ProgressBar() : null;
+    const options = {
+      interests,
+      baseline,
+      dateOrder: command.dateOrder,
+      // Names from this machine's services file: port numbers mean the same everywhere.
+      serviceName: (protocol: string, port: number) =>
+        serviceName(services, protocol.toLowerCase(), port),
+      onProgress: progress
+        ? (done: number, total: number, file: string) => progress.show(done, total, file)
+        : undefined,
+    };
     try {
-      report = await readLogDirectory(command.directory, {
-        interests,
-        baseline,
-        dateOrder: command.dateOrder,
-        // Names from this machine's services file: port numbers mean the same everywhere.
-        serviceName: (protocol, port) => serviceName(services, protocol.toLowerCase(), port),
-        onProgress: progress ? (done, total, file) => progress.show(done, total, file) : undefined,
-      });
+      report = found.single
+        ? await readLogDirectory(command.directories[0], options)
+        : await readFleet(command.directories, found, options);
     } finally {
       progress?.clear();
     }
@@ -53,20 +68,30 @@ export async function runReport(command: ReportCommand): Promise<number> {
     }
     throw error;
   }
+  const fleet = report.format === "portset-fleet/1" ? report : null;
   if (html) {
     try {
-      html.write(new TextEncoder().encode(formatReportHtml(report)));
+      const page = fleet ? formatFleetHtml(fleet) : formatReportHtml(report as Report);
+      html.write(new TextEncoder().encode(page));
       html.commit();
     } catch (error) {
       html.abandon();
       throw new CliError(`cannot write ${command.html}: ${osErrorText(error)}`);
     }
   }
-  writeOutput(
-    command.format === "json"
-      ? reportJsonChunks(report)
-      : [formatReportText(report, { top: command.top })],
-  );
+  if (fleet) {
+    writeOutput(
+      command.format === "json"
+        ? fleetJsonChunks(fleet)
+        : [formatFleetText(fleet, { top: command.top })],
+    );
+  } else {
+    writeOutput(
+      command.format === "json"
+        ? reportJsonChunks(report as Report)
+        : [formatReportText(report as Report, { top: command.top })],
+    );
+  }
   return 0;
 }
 

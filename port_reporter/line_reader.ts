@@ -57,8 +57,8 @@ export async function readLines(
   emit(pending + (decoder?.decode() ?? ""), true);
 }
 
-/** The text encoding a file's first bytes announce. */
-function encodingOf(bytes: Uint8Array): string {
+/** The text encoding a file's first bytes announce: UTF-16 by its byte-order mark, else UTF-8. */
+export function encodingOf(bytes: Uint8Array): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
   return "utf-8";

@@ -44,17 +44,26 @@ export interface LogRun {
 }
 
 const LOG_NAME = /^PR-(INITIAL|PORTS|PIDS)-.*\.log$/i;
+
+/** Whether a file's name is a Port Reporter log's: `PR-INITIAL-*.log`, `PR-PORTS-*.log`, `PR-PIDS-*.log`. */
+export function isLogFileName(name: string): boolean {
+  return LOG_NAME.test(name);
+}
 const KIND_ORDER: Record<LogKind, number> = { initial: 0, pids: 1, ports: 2 };
 
 /**
  * The logs in `directory` (or the one log file `directory` names), in time order and grouped by
- * run.
+ * run. Several directories (one host's logs kept in two places) are read as one: a file whose
+ * name is in two of them is one log copied, and only its larger copy is read (`duplicates`
+ * names the other).
  */
 export async function findLogRuns(
-  directory: string,
+  directory: string | readonly string[],
   dateOrder: DateOrder,
-): Promise<{ files: LogFile[]; runs: LogRun[]; gone: string[] }> {
-  const { files, gone } = await findLogs(directory);
+): Promise<{ files: LogFile[]; runs: LogRun[]; gone: string[]; duplicates: string[] }> {
+  const { files, gone, duplicates } = typeof directory === "string"
+    ? { ...await findLogs(directory), duplicates: [] }
+    : await findLogsIn(directory);
   for (const file of files) file.start = await firstTime(file, dateOrder);
   files.sort((a, b) =>
     (a.start ?? Infinity) - (b.start ?? Infinity) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
@@ -69,7 +78,29 @@ export async function findLogRuns(
     if (file.kind === "initial") run.initial = file;
     else run[file.kind].push(file);
   }
-  return { files, runs, gone };
+  return { files, runs, gone, duplicates };
+}
+
+/** The logs of several directories; of files of the same name, the largest. */
+async function findLogsIn(
+  directories: readonly string[],
+): Promise<{ files: LogFile[]; gone: string[]; duplicates: string[] }> {
+  const byName = new Map<string, LogFile>();
+  const gone: string[] = [];
+  const duplicates: string[] = [];
+  for (const directory of directories) {
+    const found = await findLogs(directory);
+    gone.push(...found.gone);
+    for (const file of found.files) {
+      const known = byName.get(file.name);
+      if (known && known.bytes >= file.bytes) duplicates.push(file.path);
+      else {
+        if (known) duplicates.push(known.path);
+        byName.set(file.name, file);
+      }
+    }
+  }
+  return { files: [...byName.values()], gone, duplicates };
 }
 
 /**

@@ -16,7 +16,11 @@
 
 export * from "./model.ts";
 export { type AnalyzerOptions, LIMITS, LogAnalyzer } from "./analyzer.ts";
-export { readLogDirectory, type ReadLogsOptions } from "./read_logs.ts";
+export { readLogDirectories, readLogDirectory, type ReadLogsOptions } from "./read_logs.ts";
+export * from "./fleet_model.ts";
+export { FLEET_LIMITS, FleetAggregator } from "./fleet.ts";
+export { findLogHosts, type FoundHosts, type HostLogs, SEARCH_DEPTH } from "./log_hosts.ts";
+export { readFleet, type ReadFleetOptions } from "./read_fleet.ts";
 export { type FileOffset, LogClock } from "./log_clock.ts";
 export {
   DEFAULT_INTERESTS,

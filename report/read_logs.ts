@@ -36,8 +36,28 @@ export async function readLogDirectory(
   directory: string,
   options: ReadLogsOptions,
 ): Promise<Report> {
+  return (await readLogs(directory, directory, options)).report;
+}
+
+/**
+ * Reads the logs of one host kept in several directories as one set of logs, in time order. A
+ * file whose name is in two of them is one log copied: its larger copy is read, and `duplicates`
+ * names the others. The report's `directory` is the directories joined by `, `.
+ */
+export function readLogDirectories(
+  directories: readonly string[],
+  options: ReadLogsOptions,
+): Promise<{ report: Report; duplicates: string[] }> {
+  return readLogs(directories, directories.join(", "), options);
+}
+
+async function readLogs(
+  source: string | readonly string[],
+  directory: string,
+  options: ReadLogsOptions,
+): Promise<{ report: Report; duplicates: string[] }> {
   const dateOrder = options.dateOrder ?? "ymd";
-  const { files, runs, gone } = await findLogRuns(directory, dateOrder);
+  const { files, runs, gone, duplicates } = await findLogRuns(source, dateOrder);
 
   const analyzer = new LogAnalyzer(options);
   for (const name of gone) analyzer.unreadFile(name, "removed before it could be read");
@@ -156,7 +176,7 @@ export async function readLogDirectory(
   const clock = new LogClock(
     files.map((file) => ({ start: file.start, utcOffset: parseOffset(offsets.get(file.name)) })),
   );
-  return analyzer.finish({ directory, files: summaries, clock });
+  return { report: analyzer.finish({ directory, files: summaries, clock }), duplicates };
 }
 
 /** The later of two times, either of which may be missing. */

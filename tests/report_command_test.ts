@@ -163,7 +163,8 @@ Deno.test("mistakes are one line and exit code 2", async () => {
       ],
       [["report", ORIGINAL, "--html", dir], /it is a directory/],
       [["report", ORIGINAL, "--frobnicate"], /unknown option '--frobnicate'/],
-      [["report", ORIGINAL, ORIGINAL], /takes one LOGDIR/],
+      [["report", ORIGINAL, `${dir}/missing`], /cannot read .*missing/],
+      [["report", ORIGINAL, dir], /no Port Reporter logs .* in .* or the folders below it/],
     ];
     for (const [args, message] of cases) {
       const run = await runCli(args);

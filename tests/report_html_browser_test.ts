@@ -14,6 +14,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { formatReportHtml } from "../outputs/report_html/mod.ts";
+import { formatFleetHtml } from "../outputs/report_html/fleet_page.ts";
+import { generateLogs } from "../bench/log_generator.ts";
+import { parseInterests } from "../report/interests.ts";
+import { findLogHosts } from "../report/log_hosts.ts";
+import { readFleet } from "../report/read_fleet.ts";
 import type { ChangeRow, Report } from "../report/model.ts";
 import {
   chromiumTestsEnabled,
@@ -219,5 +224,83 @@ Deno.test({
     assert.deepEqual([header.getUint32(0), header.getUint32(4)], [width, height]);
     assert.ok(bytes.length > 100_000, `a page with content, not a blank (${bytes.length} bytes)`);
     console.log(`screenshot: ${png}`);
+  },
+});
+
+/** A fleet's rows as rendered, in every table: their host attributes and whether they are hidden. */
+function hostRows(dom: string): { host: string | null; hosts: string[]; hidden: boolean }[] {
+  return [...dom.matchAll(/<tr ([^>]*data-host[^>]*)>/g)].map(([, attributes]) => {
+    const one = attributes.match(/data-host="([^"]*)"/)?.[1] ?? null;
+    const many = attributes.match(/data-hosts="([^"]*)"/)?.[1];
+    return {
+      host: one,
+      hosts: many ? JSON.parse(many.replaceAll("&quot;", '"')) : [],
+      hidden: /\shidden(=""|\s|$)/.test(attributes),
+    };
+  });
+}
+
+Deno.test({
+  name: "the fleet page: a host column in every table, and the host filter from the URL hash",
+  ignore,
+  async fn(t) {
+    requireChromium();
+    // Real logs: the original's published ones and two generated hosts, one with a backdoor.
+    const root = await Deno.makeTempDir({ prefix: "portset-fleet-html-" });
+    try {
+      await Deno.mkdir(join(root, "testhost"));
+      const original = new URL("./fixtures/port_reporter_original/", import.meta.url).pathname;
+      for (const entry of Deno.readDirSync(original)) {
+        await Deno.copyFile(join(original, entry.name), join(root, "testhost", entry.name));
+      }
+      await generateLogs({ directory: join(root, "web1"), bytes: 300_000, days: 1, host: "web1" });
+      await generateLogs({
+        directory: join(root, "web2"),
+        bytes: 300_000,
+        days: 1,
+        host: "web2",
+        seed: 7,
+        rogue: true,
+      });
+      const report = await readFleet([root], await findLogHosts([root]), {
+        interests: parseInterests("{}", "defaults"),
+        baseline: null,
+      });
+      await using page = await writePage(formatFleetHtml(report));
+
+      await t.step("every host", async () => {
+        const dom = await dumpDom(page.url);
+        const rows = hostRows(dom);
+        assert.ok(rows.length > report.hosts.length + report.flags.length, "rows of every table");
+        assert.equal(rows.filter((r) => r.hidden).length, 0, "no filter: every row shown");
+        assert.match(dom, /id="flags-table-count"[^>]*>\d+ rows</);
+      });
+      for (const name of ["web2", "TESTHOST", "web1"]) {
+        await t.step(`#host=${name}`, async () => {
+          const dom = await dumpDom(`${page.url}#host=${encodeURIComponent(name)}`);
+          const rows = hostRows(dom);
+          const shown = rows.filter((r) => !r.hidden);
+          assert.ok(shown.length > 0);
+          for (const row of rows) {
+            const mine = row.host === name || row.hosts.includes(name);
+            assert.equal(!row.hidden, mine, JSON.stringify(row));
+          }
+          const flags = report.flags.filter((flag) => flag.host === name).length;
+          assert.match(
+            dom,
+            new RegExp(
+              `id="flags-table-count"[^>]*>${flags} of ${report.flags.length} rows: ${name}<`,
+            ),
+          );
+          assert.match(dom, new RegExp(`id="hosts-table-count"[^>]*>1 of 3 rows: ${name}<`));
+        });
+      }
+      await t.step("a host the page does not have shows every host", async () => {
+        const dom = await dumpDom(`${page.url}#host=nosuchhost`);
+        assert.equal(hostRows(dom).filter((r) => r.hidden).length, 0);
+      });
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
   },
 });

@@ -1,5 +1,5 @@
 /**
- * `portset report LOGDIR`'s flags.
+ * `portset report LOGDIR [LOGDIR...]`'s flags.
  *
  * @module
  */
@@ -8,11 +8,14 @@ import type { DateOrder } from "../../port_reporter/log_time.ts";
 import { UsageError } from "../errors.ts";
 import { type FlagSpec, HELP_FLAG, numberOf, readFlags, textOf } from "../flags.ts";
 
-/** `portset report LOGDIR`: what a directory of Port Reporter logs says. */
+/** `portset report LOGDIR [LOGDIR...]`: what directories of Port Reporter logs say. */
 export interface ReportCommand {
   mode: "report";
-  /** The log directory, or one log file. */
-  directory: string;
+  /**
+   * The log directories (or log files) named: each one host's logs, or a tree of hosts' folders.
+   * One directory of logs is the one-host report; more, or a tree, the fleet report.
+   */
+  directories: string[];
   format: "text" | "json";
   /** Also write the HTML report here. */
   html: string | null;
@@ -53,9 +56,6 @@ export function parseReportCommand(
   if (operands.length === 0) {
     throw new UsageError("portset report needs LOGDIR, a directory of logs");
   }
-  if (operands.length > 1) {
-    throw new UsageError(`unexpected argument '${operands[1]}'; portset report takes one LOGDIR`);
-  }
   const text = (key: string) => textOf(given, key);
   const dateOrder = text("dateOrder") ?? "ymd";
   if (dateOrder !== "ymd" && dateOrder !== "mdy" && dateOrder !== "dmy") {
@@ -64,7 +64,7 @@ export function parseReportCommand(
   if (given.has("yes") && !given.has("html")) throw new UsageError("-y goes with --html FILE");
   return {
     mode: "report",
-    directory: operands[0],
+    directories: [...operands],
     format: given.has("json") ? "json" : "text",
     html: text("html"),
     overwrite: given.has("yes"),

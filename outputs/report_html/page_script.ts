@@ -168,7 +168,7 @@ function setUpFilter(table: HTMLTableElement, changes: ChangeRow[]): void {
 }
 
 /** Clicking a table's column heading sorts by it, ascending, then descending. */
-function setUpSort(table: HTMLTableElement, topRows: number): void {
+export function setUpSort(table: HTMLTableElement, topRows: number): void {
   const heads = table.tHead ? Array.from(table.tHead.rows[0].cells) : [];
   heads.forEach((head, column) =>
     head.addEventListener("click", () => sortBy(table, column, topRows))
@@ -180,7 +180,7 @@ function setUpSort(table: HTMLTableElement, topRows: number): void {
  * value behind a formatted one), else their text; numbers as numbers. Ties keep their order. A
  * top list keeps its first `topRows` rows in view and the rest behind its toggle.
  */
-function sortBy(table: HTMLTableElement, column: number, topRows: number): void {
+export function sortBy(table: HTMLTableElement, column: number, topRows: number): void {
   const heads = Array.from(table.tHead!.rows[0].cells);
   const head = heads[column];
   const numeric = head.getAttribute("data-type") === "num";

@@ -18,7 +18,8 @@ export type SchemaName =
   | "check"
   | "events"
   | "query"
-  | "report";
+  | "report"
+  | "fleet";
 
 let ajv: Ajv2020 | null = null;
 
