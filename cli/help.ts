@@ -54,8 +54,12 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
   --proto tcp|udp|4|6
                   transport and address family: --proto tcp,6 is TCP over IPv6
   --key GLOB      PortSet key, as a rule's <include key=...> matches it (tcp*/*/22)
-  --state, --port, --pid, --process, --proto and --key take several values, comma-separated
-  or repeated (--state established,time_wait): any of them passes.`,
+  --netns current|NAME|INODE
+                  network namespace (Linux; every one in use is listed by default): the one
+                  portset runs in, an ip netns name or a container's label (docker:4f2a9c1b7d3e),
+                  or an inode as /proc/PID/ns/net shows it
+  --state, --port, --pid, --process, --proto, --key and --netns take several values,
+  comma-separated or repeated (--state established,time_wait): any of them passes.`,
   },
   watch: {
     usage: `portset -wport PORT | -wpid PID [-wt SECONDS] [-v] [--json] [-l FILE [-y]]`,

@@ -1,0 +1,182 @@
+/**
+ * Every network namespace: sockets held in namespaces the tests create (`ip netns add`, and an
+ * unnamed one from `unshare -n`) are listed by `-local` in every format, with their owner and
+ * their namespace, exactly as `ip netns exec NAME ss -tulnp` lists them; the host's own come
+ * first; `--netns` keeps one; a collector that runs on sees namespaces come and go.
+ */
+
+import assert from "node:assert/strict";
+import { LinuxCollector } from "../collectors/linux/mod.ts";
+import type { Endpoint, Snapshot } from "../model/endpoint.ts";
+import { endpointKey } from "../model/endpoint.ts";
+import { holdSockets, Namespace, namespaceUnavailable } from "./support/netns.ts";
+import { runCli, SYSTEM_PYTHON } from "./support/processes.ts";
+import { assertValid } from "./support/schemas.ts";
+import { ssLocalKey } from "./support/ss.ts";
+import { TestSockets } from "./support/sockets.ts";
+import { exists } from "./support/processes.ts";
+
+const unavailable = namespaceUnavailable("ss") ??
+  (exists(SYSTEM_PYTHON) ? null : "needs Debian's python3 (apt-get install python3)");
+if (unavailable) console.error(`netns_test.ts: skipped: ${unavailable}`);
+
+/** What `ip netns exec NAME ss -Htulnp` lists: each socket's key and holders' pids. */
+async function ssInNamespace(namespace: Namespace): Promise<string[]> {
+  const out = await namespace.runOk(["ss", "-Htulnp"]);
+  return out.split("\n").filter((line) => line.trim() !== "").map((line) => {
+    const [netid, , , , local] = line.trim().split(/\s+/);
+    const pids = [...line.matchAll(/pid=(\d+)/g)].map((match) => match[1]).sort().join(",");
+    return `${ssLocalKey(netid, local)} ${pids}`;
+  }).sort();
+}
+
+/** The same view of portset's endpoints: key and owners' pids. */
+function portsetView(endpoints: readonly Endpoint[]): string[] {
+  return endpoints.map((endpoint) => {
+    const pids = endpoint.owners?.map((owner) => owner.pid) ??
+      (endpoint.pid === null ? [] : [endpoint.pid]);
+    return `${endpointKey(endpoint)} ${pids.map(String).sort().join(",")}`;
+  }).sort();
+}
+
+/** The inode of a named namespace, as `ls -i /run/netns/NAME` shows it. */
+function namedInode(namespace: Namespace): number {
+  return Deno.statSync(`/run/netns/${namespace.name}`).ino!;
+}
+
+Deno.test({
+  name: "-local lists a fresh namespace's listeners with pid, process and namespace, as ss there",
+  ignore: unavailable !== null,
+  async fn() {
+    await using namespace = await Namespace.create("local");
+    // The same key in the host's namespace and in the new one: both are listed, apart.
+    using sockets = new TestSockets();
+    const port = sockets.tcpListen("127.0.0.1").port;
+    const held = await holdSockets(namespace, [
+      `tcp/127.0.0.1/${port}`,
+      "udp/127.0.0.1/0",
+      "tcp6/::1/0",
+    ]);
+    try {
+      const json = await runCli(["-local", "--json"]);
+      assert.equal(json.code, 0, json.stderr);
+      const report = JSON.parse(json.stdout);
+      assertValid("local", report, "-local --json with another namespace");
+      const inNamespace = report.endpoints.filter((e: Endpoint) =>
+        e.netns?.name === namespace.name
+      );
+      assert.deepEqual(portsetView(inNamespace), await ssInNamespace(namespace), "as ss there");
+      assert.deepEqual(inNamespace.map(endpointKey).sort(), [...held.keys].sort());
+      for (const endpoint of inNamespace) {
+        assert.equal(endpoint.pid, held.pid);
+        assert.equal(endpoint.process, "python3");
+        assert.deepEqual(endpoint.netns, {
+          inode: namedInode(namespace),
+          name: namespace.name,
+          container: null,
+          current: false,
+        });
+      }
+      const hostOwn = report.endpoints.filter((e: Endpoint) =>
+        endpointKey(e) === `tcp/127.0.0.1/${port}` && e.pid === Deno.pid
+      );
+      assert.equal(hostOwn.length, 1, "the host's listener on the same key");
+      assert.equal(hostOwn[0].netns.current, true);
+      assert.equal(hostOwn[0].netns.inode, Deno.statSync("/proc/self/ns/net").ino);
+      // The namespace portset runs in comes first.
+      const firstOther = report.endpoints.findIndex((e: Endpoint) => !e.netns!.current);
+      const lastCurrent = report.endpoints.findLastIndex((e: Endpoint) => e.netns!.current);
+      assert.ok(firstOther > lastCurrent, `current first: ${lastCurrent} before ${firstOther}`);
+
+      const filtered = await runCli(["-local", "--json", "--netns", namespace.name]);
+      const only = JSON.parse(filtered.stdout).endpoints;
+      assert.deepEqual(portsetView(only), portsetView(inNamespace), "--netns NAME keeps it alone");
+      const byInode = await runCli(["-local", "--json", "--netns", String(namedInode(namespace))]);
+      assert.deepEqual(portsetView(JSON.parse(byInode.stdout).endpoints), portsetView(only));
+      const current = await runCli(["-local", "--json", "--netns", "current", "--port", `${port}`]);
+      assert.deepEqual(
+        JSON.parse(current.stdout).endpoints.map((e: Endpoint) => e.pid),
+        [Deno.pid],
+        "--netns current leaves the namespace out",
+      );
+
+      const csv = await runCli(["-local", "--csv", "--netns", namespace.name]);
+      const lines = csv.stdout.trimEnd().split("\n");
+      const header = lines[0].split(",");
+      assert.equal(lines.length, 1 + held.keys.length, csv.stdout);
+      for (const line of lines.slice(1)) {
+        const row = Object.fromEntries(line.split(",").map((cell, i) => [header[i], cell]));
+        assert.equal(row.netns, namespace.name);
+        assert.equal(row.netnsInode, String(namedInode(namespace)));
+        assert.equal(row.pid, String(held.pid));
+      }
+
+      const text = await runCli(["-local", "--port", `${port}`]);
+      assert.match(
+        text.stdout,
+        new RegExp(`Network namespaces: current and \\d+ more \\(.*${namespace.name}`),
+      );
+      const rows = text.stdout.split("\n").filter((line) => line.startsWith(` TCP ${port} `));
+      assert.ok(rows.some((row) => row.trimEnd().endsWith(` ${namespace.name}`)), text.stdout);
+      assert.ok(rows.some((row) => row.trimEnd().endsWith(" current")), text.stdout);
+    } finally {
+      await held.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a namespace with no name (unshare -n) is found by its process, labelled by its inode",
+  ignore: unavailable !== null,
+  async fn() {
+    const held = await holdSockets(null, ["tcp/127.0.0.1/0"]);
+    try {
+      const link = Deno.readLinkSync(`/proc/${held.pid}/ns/net`);
+      const inode = Number(/^net:\[(\d+)\]$/.exec(link)![1]);
+      const run = await runCli(["-local", "--csv", "--netns", String(inode)]);
+      assert.equal(run.code, 0, run.stderr);
+      const [header, ...rows] = run.stdout.trimEnd().split("\n");
+      assert.equal(rows.length, 1, run.stdout);
+      const row = Object.fromEntries(
+        rows[0].split(",").map((cell, i) => [header.split(",")[i], cell]),
+      );
+      assert.equal(row.key, held.keys[0]);
+      assert.equal(row.pid, String(held.pid));
+      assert.equal(row.netns, `net:[${inode}]`);
+    } finally {
+      await held.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a collector that runs on sees namespaces appear and go, and keeps no socket of a gone one",
+  ignore: unavailable !== null,
+  async fn() {
+    const collector = new LinuxCollector();
+    const openFds = () => [...Deno.readDirSync("/proc/self/fd")].length;
+    try {
+      const inNamespace = (snapshot: Snapshot, name: string) =>
+        snapshot.endpoints.filter((endpoint) => endpoint.netns?.name === name);
+      collector.collect({ reuseOwners: true });
+      const before = openFds();
+      let name: string;
+      let held;
+      {
+        await using namespace = await Namespace.create("appear");
+        name = namespace.name;
+        held = await holdSockets(namespace, ["tcp/127.0.0.1/0"]);
+        const seen = inNamespace(collector.collect({ reuseOwners: true }), name);
+        assert.deepEqual(portsetView(seen), await ssInNamespace(namespace), "appeared");
+        assert.equal(seen[0].pid, held.pid);
+        assert.ok(openFds() > before, "a sock_diag socket for the new namespace");
+        await held.stop();
+      }
+      const after = collector.collect({ reuseOwners: true });
+      assert.deepEqual(inNamespace(after, name), [], "gone with its namespace");
+      assert.equal(openFds(), before, "its sock_diag socket closed");
+    } finally {
+      collector.close();
+    }
+  },
+});
