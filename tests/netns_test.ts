@@ -10,7 +10,8 @@ import { LinuxCollector } from "../collectors/linux/mod.ts";
 import type { Endpoint, Snapshot } from "../model/endpoint.ts";
 import { endpointKey } from "../model/endpoint.ts";
 import { holdSockets, Namespace, namespaceUnavailable } from "./support/netns.ts";
-import { runCli, SYSTEM_PYTHON } from "./support/processes.ts";
+import { runCli, RunningCli, SYSTEM_PYTHON } from "./support/processes.ts";
+import { pollUntil } from "./support/poll.ts";
 import { assertValid } from "./support/schemas.ts";
 import { ssLocalKey } from "./support/ss.ts";
 import { TestSockets } from "./support/sockets.ts";
@@ -178,5 +179,153 @@ Deno.test({
     } finally {
       collector.close();
     }
+  },
+});
+
+/** A temporary directory for a test's files, removed after. */
+function withDirectory(): { path: string } & Disposable {
+  const path = Deno.makeTempDirSync({ prefix: "portset-netns-" });
+  return { path, [Symbol.dispose]: () => Deno.removeSync(path, { recursive: true }) };
+}
+
+Deno.test({
+  name: "check: a listener in a fresh namespace on the host's key is Created, in that namespace",
+  ignore: unavailable !== null,
+  async fn() {
+    using dir = withDirectory();
+    using sockets = new TestSockets();
+    const port = sockets.tcpListen("127.0.0.1").port;
+    const key = `tcp/127.0.0.1/${port}`;
+    const everyNamespace = `${dir.path}/every.xml`, hostOnly = `${dir.path}/host.xml`;
+    Deno.writeTextFileSync(everyNamespace, `<PortSet><include key="${key}"/></PortSet>\n`);
+    Deno.writeTextFileSync(
+      hostOnly,
+      `<PortSet><include key="${key}"/><exclude namespace="*"/></PortSet>\n`,
+    );
+    for (const rule of [everyNamespace, hostOnly]) {
+      const made = await runCli(["baseline", rule, "-o", `${rule}.json`]);
+      assert.equal(made.code, 0, made.stderr);
+    }
+    const baseline = JSON.parse(Deno.readTextFileSync(`${everyNamespace}.json`));
+    assertValid("baseline", baseline);
+    assert.deepEqual(
+      baseline.entities.map((e: { key: string; namespace: string | null }) => [e.key, e.namespace]),
+      [[key, null]],
+      "the host's listener, in the host's namespace",
+    );
+
+    await using namespace = await Namespace.create("check");
+    const held = await holdSockets(namespace, [key]);
+    try {
+      const check = await runCli([
+        "check",
+        everyNamespace,
+        "--baseline",
+        `${everyNamespace}.json`,
+        "--json",
+      ]);
+      assert.equal(check.code, 1, `something changed: ${check.stderr}`);
+      const report = JSON.parse(check.stdout);
+      assertValid("check", report);
+      assert.deepEqual(
+        report.events.map((
+          e: Record<string, unknown>,
+        ) => [e.change, e.key, e.namespace, e.pid, e.process]),
+        [["Created", key, namespace.name, held.pid, "python3"]],
+      );
+      const text = await runCli(["check", everyNamespace, "--baseline", `${everyNamespace}.json`]);
+      assert.match(text.stdout, new RegExp(`^Created +${key} netns=${namespace.name} `, "m"));
+      const cef = await runCli([
+        "check",
+        everyNamespace,
+        "--baseline",
+        `${everyNamespace}.json`,
+        "--cef",
+      ]);
+      assert.match(cef.stdout, new RegExp(`cs3Label=namespace cs3=${namespace.name} `));
+      const scan = await runCli(["scan", everyNamespace]);
+      assert.match(scan.stdout, new RegExp(`^${key} +netns=current `, "m"));
+      assert.match(scan.stdout, new RegExp(`^${key} +netns=${namespace.name} `, "m"));
+
+      const host = await runCli(["check", hostOnly, "--baseline", `${hostOnly}.json`, "--json"]);
+      assert.equal(host.code, 0, `<exclude namespace="*"/> keeps the host's alone: ${host.stdout}`);
+    } finally {
+      await held.stop();
+    }
+  },
+});
+
+/** Every PR-PORTS data line in `directory`. */
+function portsLines(directory: string): string[] {
+  const lines: string[] = [];
+  for (const entry of Deno.readDirSync(directory)) {
+    if (!entry.name.startsWith("PR-PORTS-")) continue;
+    const text = Deno.readTextFileSync(`${directory}/${entry.name}`);
+    lines.push(...text.split("\n").filter((line) => /^\d{4}-/.test(line)));
+  }
+  return lines;
+}
+
+Deno.test({
+  name: "the monitor follows a namespace made while it runs: its lines and records name it",
+  ignore: unavailable !== null,
+  async fn() {
+    using dir = withDirectory();
+    const logs = `${dir.path}/logs`;
+    const rule = `${dir.path}/rule.xml`;
+    Deno.writeTextFileSync(rule, `<PortSet onChange="true"><include namespace="*"/></PortSet>\n`);
+    await using monitor = new RunningCli([
+      "monitor",
+      "--log-dir",
+      logs,
+      "--interval",
+      "1",
+      "--rule",
+      rule,
+      "--jsonl",
+    ]);
+    await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
+    let name: string, pid: number, key: string;
+    {
+      await using namespace = await Namespace.create("monitor");
+      name = namespace.name;
+      const held = await holdSockets(namespace, ["tcp/127.0.0.1/0"]);
+      [pid, key] = [held.pid, held.keys[0]];
+      const port = key.split("/")[2];
+      const listen = `,TCP,${port},127.0.0.1,,0.0.0.0,${pid},python3,<root>,LISTENING,listen,`;
+      const line = await pollUntil(
+        () => portsLines(logs).find((l) => l.includes(listen) && l.endsWith(`,${name}`)),
+        { deadlineMs: 15_000 },
+      );
+      assert.ok(line, `no listen line in ${name}:\n${portsLines(logs).join("\n")}`);
+      await monitor.waitFor(new RegExp(`"change":"Created","key":"${key}","namespace":"${name}"`));
+      await held.stop();
+      const closed = await pollUntil(
+        () =>
+          portsLines(logs).find((l) =>
+            l.includes(`,TCP,${port},127.0.0.1,`) && l.includes(",close,") && l.endsWith(`,${name}`)
+          ),
+        { deadlineMs: 15_000 },
+      );
+      assert.ok(closed, `no close line in ${name}:\n${portsLines(logs).join("\n")}`);
+    }
+    await monitor.waitFor(new RegExp(`"change":"Deleted","key":"${key}","namespace":"${name}"`));
+    const run = await monitor.stop("SIGINT");
+    assert.equal(run.code, 0, run.stderr);
+    const pids = [...Deno.readDirSync(logs)].filter((e) => e.name.startsWith("PR-PIDS-"))
+      .map((e) => Deno.readTextFileSync(`${logs}/${e.name}`)).join("");
+    assert.match(
+      pids,
+      new RegExp(
+        `Change: listen TCP 127\\.0\\.0\\.1:${
+          key.split("/")[2]
+        } LISTENING\\nNetwork namespace: ${name}\\n`,
+      ),
+    );
+
+    // The report reads the new field: the namespace's listener is a socket of its own.
+    const report = await runCli(["report", logs, "--json"]);
+    assert.equal(report.code, 0, report.stderr);
+    assertValid("report", JSON.parse(report.stdout));
   },
 });

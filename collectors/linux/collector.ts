@@ -107,8 +107,10 @@ export class LinuxCollector implements Collector {
     } catch {
       // A kernel without /proc/thread-self (before 3.17): namespaces are not told apart.
     }
+    // Every namespace from the host's (init's); run inside another (`ip netns exec`, a container
+    // that shares no pid namespace with the host), that one alone, as `ss` there would.
     this.#allNamespaces = !options.currentNamespaceOnly && !options.procNetOnly &&
-      this.#finder !== null;
+      this.#finder !== null && inHostNamespace(this.#finder.currentInode);
     if (options.dumper) {
       this.#diag = options.dumper;
     } else if (!options.procNetOnly) {
@@ -532,6 +534,24 @@ async function scanWhileRequestsGo(
   await dump.receive();
   while (next < pids.length) scanner.scanInto(ownership, pids[next++]);
   return ownership;
+}
+
+/**
+ * True when this thread is in the host's network namespace: init's, or where init's link is
+ * refused (init not dumpable, or no root) kthreadd's, whose kernel threads live there too. When
+ * neither can be read, true: the attempt to enter the others then says what it can. The links
+ * are read, not followed: following one is refused where reading it is not.
+ */
+function inHostNamespace(currentInode: number): boolean {
+  for (const pid of [1, 2]) {
+    try {
+      if (pid === 2 && Deno.readTextFileSync("/proc/2/comm") !== "kthreadd\n") break;
+      return Deno.readLinkSync(`/proc/${pid}/ns/net`) === `net:[${currentInode}]`;
+    } catch {
+      // refused, or no such process: the next
+    }
+  }
+  return true;
 }
 
 /** Snapshots that may reuse owners before a full scan is made anyway (new holders after fork). */
