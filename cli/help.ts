@@ -55,9 +55,7 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
                   transport and address family: --proto tcp,6 is TCP over IPv6
   --key GLOB      PortSet key, as a rule's <include key=...> matches it (tcp*/*/22)
   --netns current|NAME|INODE
-                  network namespace (Linux; every one in use is listed by default): the one
-                  portset runs in, an ip netns name or a container's label (docker:4f2a9c1b7d3e),
-                  or an inode as /proc/PID/ns/net shows it
+                  network namespace (all by default): portset's, a name or label, an inode
   --state, --port, --pid, --process, --proto, --key and --netns take several values,
   comma-separated or repeated (--state established,time_wait): any of them passes.`,
   },
@@ -101,8 +99,10 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
     usage: `portset scan RULE.xml [--json]`,
     section: RULES_SECTION,
     body:
-      `  scan            the listening ports the rule selects now, with their monitored attributes
-  --json          {"entities": [{"key", "attributes"}]}`,
+      `  scan            the listening ports the rule selects now, with their monitored attributes,
+                  in every network namespace (an entity is a key within its namespace; the
+                  namespace test narrows: <exclude namespace="*"/> keeps the host's alone)
+  --json          {"entities": [{"key", "namespace", "attributes"}]}`,
   },
   baseline: {
     usage: `portset baseline RULE.xml -o BASELINE.json [-y]`,
