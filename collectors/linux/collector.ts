@@ -169,6 +169,8 @@ export class LinuxCollector implements Collector {
     this.#otherDiags.keepOnly(new Set(others.map(({ namespace }) => namespace.inode)));
     const results: NamespaceDumps[] = [];
     for (const found of others) {
+      // A namespace with no socket has nothing to list: its dumps are skipped (see holdsSockets).
+      if (!this.#otherDiags.holdsSockets(found)) continue;
       try {
         const dumps = this.#otherDiags.socketFor(found).dumpAll(String);
         results.push({ namespace: found.namespace, dumps, interfaceName: String });
