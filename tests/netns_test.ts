@@ -155,27 +155,46 @@ Deno.test({
   ignore: unavailable !== null,
   async fn() {
     const collector = new LinuxCollector();
-    const openFds = () => [...Deno.readDirSync("/proc/self/fd")].length;
+    // This process's sockets, by inode: the sock_diag sockets it opens in other namespaces are
+    // among them. (Other namespaces, other tests', may come and go meanwhile: counting fds
+    // would count their sockets too.)
+    const openSockets = () =>
+      new Set(
+        [...Deno.readDirSync("/proc/self/fd")].flatMap(({ name }) => {
+          try {
+            return [Deno.readLinkSync(`/proc/self/fd/${name}`)].filter((link) =>
+              link.startsWith("socket:")
+            );
+          } catch {
+            return []; // the directory's own fd, closed
+          }
+        }),
+      );
     try {
       const inNamespace = (snapshot: Snapshot, name: string) =>
         snapshot.endpoints.filter((endpoint) => endpoint.netns?.name === name);
       collector.collect({ reuseOwners: true });
-      const before = openFds();
+      const before = openSockets();
       let name: string;
-      let held;
+      let opened: string[];
       {
         await using namespace = await Namespace.create("appear");
         name = namespace.name;
-        held = await holdSockets(namespace, ["tcp/127.0.0.1/0"]);
+        const held = await holdSockets(namespace, ["tcp/127.0.0.1/0"]);
         const seen = inNamespace(collector.collect({ reuseOwners: true }), name);
         assert.deepEqual(portsetView(seen), await ssInNamespace(namespace), "appeared");
         assert.equal(seen[0].pid, held.pid);
-        assert.ok(openFds() > before, "a sock_diag socket for the new namespace");
+        opened = [...openSockets()].filter((socket) => !before.has(socket));
+        // The sock_diag socket lives in the namespace: ss there lists it as this process's.
+        const netlink = await namespace.runOk(["ss", "-Hf", "netlink", "-p"]);
+        assert.match(netlink, new RegExp(`tcpdiag:deno/${Deno.pid}\\b`), netlink);
         await held.stop();
       }
       const after = collector.collect({ reuseOwners: true });
       assert.deepEqual(inNamespace(after, name), [], "gone with its namespace");
-      assert.equal(openFds(), before, "its sock_diag socket closed");
+      const still = openSockets();
+      assert.ok(opened.length > 0, "a socket was opened for the namespace");
+      assert.deepEqual(opened.filter((socket) => still.has(socket)), [], "and closed");
     } finally {
       collector.close();
     }
