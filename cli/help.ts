@@ -54,8 +54,10 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
   --proto tcp|udp|4|6
                   transport and address family: --proto tcp,6 is TCP over IPv6
   --key GLOB      PortSet key, as a rule's <include key=...> matches it (tcp*/*/22)
-  --state, --port, --pid, --process, --proto and --key take several values, comma-separated
-  or repeated (--state established,time_wait): any of them passes.`,
+  --netns current|NAME|INODE
+                  network namespace (all by default): portset's, a name or label, an inode
+  --state, --port, --pid, --process, --proto, --key and --netns take several values,
+  comma-separated or repeated (--state established,time_wait): any of them passes.`,
   },
   watch: {
     usage: `portset -wport PORT | -wpid PID [-wt SECONDS] [-v] [--json] [-l FILE [-y]]`,
@@ -97,8 +99,10 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
     usage: `portset scan RULE.xml [--json]`,
     section: RULES_SECTION,
     body:
-      `  scan            the listening ports the rule selects now, with their monitored attributes
-  --json          {"entities": [{"key", "attributes"}]}`,
+      `  scan            the listening ports the rule selects now, with their monitored attributes,
+                  in every network namespace (an entity is a key within its namespace; the
+                  namespace test narrows: <exclude namespace="*"/> keeps the host's alone)
+  --json          {"entities": [{"key", "namespace", "attributes"}]}`,
   },
   baseline: {
     usage: `portset baseline RULE.xml -o BASELINE.json [-y]`,

@@ -7,7 +7,14 @@
  */
 
 import { PLATFORM_CASE_SENSITIVE } from "../collectors/platform.ts";
-import { type Endpoint, endpointKey, isListening, type Snapshot } from "../model/endpoint.ts";
+import {
+  type Endpoint,
+  endpointKey,
+  isListening,
+  type NetworkNamespace,
+  type Snapshot,
+} from "../model/endpoint.ts";
+import { namespaceLabel } from "../model/network_namespace.ts";
 import { compileGlob } from "../rules/glob.ts";
 import type { LocalFilter } from "./parse/local_filters.ts";
 
@@ -71,5 +78,27 @@ export function endpointTest(
       return globs.some((glob) => glob.matches(key));
     });
   }
+  if (filter.namespaces) {
+    const wanted = filter.namespaces;
+    tests.push((endpoint) =>
+      endpoint.netns !== undefined &&
+      wanted.some((selector) => namespaceMatches(endpoint.netns!, selector))
+    );
+  }
   return (endpoint) => tests.every((test) => test(endpoint));
+}
+
+/**
+ * Whether `selector` names `namespace`: `current` the one portset ran in, digits its inode,
+ * anything else its label (its `ip netns` name, or `docker:4f2a9c1b7d3e`) or, for a container, the
+ * runtime and the start of its id (`docker:4f2a`).
+ */
+function namespaceMatches(namespace: NetworkNamespace, selector: string): boolean {
+  if (selector === "current") return namespace.current;
+  if (/^\d+$/.test(selector)) return namespace.inode === Number(selector);
+  if (namespaceLabel(namespace) === selector) return true;
+  const container = namespace.container;
+  return container !== null && selector.startsWith(`${container.runtime}:`) &&
+    container.id.startsWith(selector.slice(container.runtime.length + 1)) &&
+    selector.length > container.runtime.length + 1;
 }

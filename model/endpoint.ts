@@ -63,6 +63,29 @@ export interface Owner {
   user: string | null;
 }
 
+/** A container that a network namespace belongs to, as its runtime names it. */
+export interface Container {
+  /** The runtime that made it: `docker`, `containerd`, `cri-o`, `podman`. */
+  runtime: string;
+  /** The container's id as the runtime writes it (64 hex digits for these runtimes). */
+  id: string;
+}
+
+/**
+ * A network namespace (Linux): each has sockets of its own, its own loopback and its own port
+ * numbers, so `127.0.0.1:8080` may be listened on in several at once.
+ */
+export interface NetworkNamespace {
+  /** The namespace's inode, as `/proc/<pid>/ns/net` and `ls -i /run/netns` show it. */
+  inode: number;
+  /** Its name under `/run/netns` (`ip netns add NAME`); null when it has none. */
+  name: string | null;
+  /** The container it belongs to, told by its processes' cgroup; null when none is known. */
+  container: Container | null;
+  /** True for the namespace portset runs in (the host's, normally). */
+  current: boolean;
+}
+
 /** One TCP or UDP socket of the host. */
 export interface Endpoint {
   /** Transport and address family: `tcp6` for a TCP socket over IPv6. */
@@ -113,6 +136,11 @@ export interface Endpoint {
   v6only: boolean | null;
   /** Creation time as an ISO string, where the OS records it (Windows). */
   created: string | null;
+  /**
+   * The network namespace the socket lives in (Linux); absent where the OS has none (Windows,
+   * macOS). Endpoints of one namespace share one object.
+   */
+  netns?: NetworkNamespace;
 }
 
 /** A service hosted by a process (a systemd unit on Linux, an SCM service on Windows). */

@@ -10,12 +10,14 @@ import type { Endpoint } from "../model/endpoint.ts";
 import type { SocketChange, SocketChangeKind } from "../model/socket_change.ts";
 
 /**
- * A socket's identity across snapshots. A connected socket is its two ends (unique on a host);
- * one with no peer (listeners, unconnected UDP) may share its local end with others (an
- * SO_REUSEPORT group), so its inode tells them apart.
+ * A socket's identity across snapshots. A connected socket is its two ends (unique within a
+ * network namespace, so the namespace's inode comes first); one with no peer (listeners,
+ * unconnected UDP) may share its local end with others (an SO_REUSEPORT group), so its inode
+ * tells them apart.
  */
 export function socketIdentity(endpoint: Endpoint): string {
-  const local = `${endpoint.protocol} ${endpoint.localAddress} ${endpoint.localPort}`;
+  const namespace = endpoint.netns === undefined ? "" : `${endpoint.netns.inode} `;
+  const local = `${namespace}${endpoint.protocol} ${endpoint.localAddress} ${endpoint.localPort}`;
   return endpoint.remoteAddress === null
     ? `${local} #${endpoint.inode ?? "-"}`
     : `${local} ${endpoint.remoteAddress} ${endpoint.remotePort}`;

@@ -6,6 +6,7 @@
  */
 
 import { type Endpoint, endpointKey, type Snapshot } from "../model/endpoint.ts";
+import { otherNamespaceLabel } from "../model/network_namespace.ts";
 import { type Cell, spreadsheetField } from "../text/csv.ts";
 
 /** Each column's name (the JSON field's, where there is one) and how to read it, in order. */
@@ -30,6 +31,10 @@ const COLUMNS: readonly (readonly [string, (endpoint: Endpoint) => Cell])[] = [
   ["interface", (e) => e.interface],
   ["v6only", (e) => e.v6only],
   ["created", (e) => e.created],
+  // Last, so that the columns before keep their places: the namespace's label (empty for the
+  // one portset ran in) and its inode (empty where the OS has no namespaces).
+  ["netns", otherNamespaceLabel],
+  ["netnsInode", (e) => e.netns?.inode ?? null],
 ];
 
 /** The column names, in order. */

@@ -6,7 +6,12 @@
  * @module
  */
 
-import { type Endpoint, endpointKey, type Snapshot } from "../model/endpoint.ts";
+import {
+  type Endpoint,
+  endpointKey,
+  type NetworkNamespace,
+  type Snapshot,
+} from "../model/endpoint.ts";
 import { VERSION } from "../version.ts";
 
 /**
@@ -70,6 +75,8 @@ export function endpointJson(endpoint: Endpoint): string {
  */
 class EndpointJsonWriter {
   #ownerFields = new Map<number, string>();
+  /** Each namespace's JSON, written once: its endpoints share one object. */
+  #namespaces = new Map<NetworkNamespace, string>();
 
   write(endpoint: Endpoint): string {
     const local = endpoint.localAddress, remote = endpoint.remoteAddress, state = endpoint.state;
@@ -87,7 +94,20 @@ class EndpointJsonWriter {
       `,"inode":${endpoint.inode},"socketUid":${endpoint.socketUid}` +
       `,"receiveQueue":${endpoint.receiveQueue},"sendQueue":${endpoint.sendQueue}` +
       `,"interface":${quote(endpoint.interface)},"v6only":${endpoint.v6only}` +
-      `,"created":${quote(endpoint.created)},"key":${key}}`;
+      `,"created":${quote(endpoint.created)},"netns":${this.#namespace(endpoint.netns)}` +
+      `,"key":${key}}`;
+  }
+
+  /** `{"inode":…,"name":…,"container":…,"current":…}`, or null where the OS has none. */
+  #namespace(namespace: NetworkNamespace | undefined): string {
+    if (namespace === undefined) return "null";
+    let text = this.#namespaces.get(namespace);
+    if (text === undefined) {
+      const { inode, name, container, current } = namespace;
+      text = JSON.stringify({ inode, name, container, current });
+      this.#namespaces.set(namespace, text);
+    }
+    return text;
   }
 
   /** `,"pid":…,"process":…,"path":…,"user":…` and `owners` when several processes hold it. */

@@ -14,6 +14,7 @@ import {
   type Snapshot,
   TCP_STATES,
 } from "../model/endpoint.ts";
+import { namespaceLabel, otherNamespaceLabel } from "../model/network_namespace.ts";
 import { serviceLines } from "../port_reporter/process_block.ts";
 import { endpointsByOwner } from "../model/snapshot.ts";
 import { VERSION } from "../version.ts";
@@ -53,16 +54,30 @@ export function formatLocalReport(snapshot: Snapshot, options: LocalReportOption
     lines.push(` Filter on: ${printableField(options.filter)} (counts are of the ports shown)`);
   }
   for (const warning of snapshot.warnings) lines.push(` Note: ${printableField(warning)}`);
+  // Sockets of other network namespaces: a Namespace column says whose each row is.
+  const others = otherNamespaces(snapshot.endpoints);
+  if (others.length > 0) {
+    lines.push(
+      ` Network namespaces: current and ${others.length} more (${
+        others.map((label) => printableField(label)).join(", ")
+      })`,
+    );
+  }
+  const header = others.length > 0 ? [...PORT_HEADER, "Namespace"] : PORT_HEADER;
 
   // Each endpoint's row is made once: it is listed in the port table, in the mappings and under
   // each process that holds it, 48,000 rows for a 16,000-socket host.
   const rows = new Map<Endpoint, string[]>();
-  for (const endpoint of snapshot.endpoints) rows.set(endpoint, portRow(endpoint));
+  for (const endpoint of snapshot.endpoints) {
+    const row = portRow(endpoint);
+    if (others.length > 0) row.push(printableField(otherNamespaceLabel(endpoint) ?? "current"));
+    rows.set(endpoint, row);
+  }
   const rowOf = (endpoint: Endpoint) => rows.get(endpoint)!;
 
   section(lines, "TCP/UDP Port Usage");
   lines.push(` ${snapshot.endpoints.length} active ports found`, "");
-  append(lines, formatTable([PORT_HEADER, ...rows.values()]));
+  append(lines, formatTable([header, ...rows.values()]));
 
   section(lines, "Port Statistics");
   lines.push(...statistics(snapshot.endpoints));
@@ -73,7 +88,7 @@ export function formatLocalReport(snapshot: Snapshot, options: LocalReportOption
   append(
     lines,
     formatTable([
-      ["PID:Process", ...PORT_HEADER],
+      ["PID:Process", ...header],
       ...mapped.map((
         endpoint,
       ) => [`${endpoint.pid}:${printableField(endpoint.process ?? "?")}`, ...rowOf(endpoint)]),
@@ -85,13 +100,25 @@ export function formatLocalReport(snapshot: Snapshot, options: LocalReportOption
   for (const [pid, endpoints] of byProcess) {
     const process = snapshot.processes.get(pid);
     lines.push(RULE);
-    append(lines, processBlock(pid, process, endpoints, options.verbose ?? false, rowOf));
+    append(
+      lines,
+      processBlock(pid, process, endpoints, options.verbose ?? false, rowOf, header),
+    );
   }
   lines.push(RULE, "", " End of portset output", "");
   return lines.join("\n");
 }
 
 const PORT_HEADER = ["Port", "Local IP", "State", "Remote IP:Port"];
+
+/** The labels of the namespaces other than the current one, in the endpoints' order. */
+function otherNamespaces(endpoints: readonly Endpoint[]): string[] {
+  const seen = new Set<NonNullable<Endpoint["netns"]>>();
+  for (const endpoint of endpoints) {
+    if (endpoint.netns && !endpoint.netns.current) seen.add(endpoint.netns);
+  }
+  return [...seen].map(namespaceLabel);
+}
 
 /** Adds `more` to `lines`: push(...more) would pass each of 16,000 lines as an argument. */
 function append(lines: string[], more: readonly string[]): void {
@@ -149,6 +176,7 @@ function processBlock(
   endpoints: Endpoint[],
   verbose: boolean,
   rowOf: (endpoint: Endpoint) => string[],
+  header: readonly string[],
 ): string[] {
   const lines = ["", ` Process ID: ${pid} (${printableField(process?.process ?? "unknown")})`, ""];
   if (process?.path) lines.push(` Path: ${printableField(process.path)}`);
@@ -159,7 +187,7 @@ function processBlock(
     lines.push(" Process doesn't appear to be a service", "");
   }
   lines.push(" Port Statistics", "", ...statistics(endpoints), "");
-  append(lines, formatTable([PORT_HEADER, ...endpoints.map(rowOf)]));
+  append(lines, formatTable([header, ...endpoints.map(rowOf)]));
   lines.push("");
   if (verbose) {
     if (process?.modules) {

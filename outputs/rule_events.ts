@@ -51,6 +51,11 @@ export function formatEventsCef(
         ["cs1", event.rule],
         ["cs2Label", "key"],
         ["cs2", event.key],
+        // Only for another network namespace's port: the host's read as they always have.
+        ...(event.namespace == null ? [] : [
+          ["cs3Label", "namespace"] as [string, string],
+          ["cs3", event.namespace] as [string, string],
+        ]),
         ["msg", event.previous ? describeChanges(event) : describe(event.attributes)],
       ],
     }));
@@ -75,8 +80,8 @@ export function formatEventsText(
     lines.push(
       printableField(
         `${options.timed ? `${event.time} ` : ""}${event.change.padEnd(7)} ${event.key}${
-          detail ? `  ${detail}` : ""
-        }`,
+          event.namespace == null ? "" : ` netns=${event.namespace}`
+        }${detail ? `  ${detail}` : ""}`,
       ),
     );
   }

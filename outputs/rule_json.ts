@@ -47,7 +47,7 @@ export interface BaselineFacts {
 export function formatScanJson(selected: readonly SelectedEntity[], facts: RuleRunFacts): string {
   return formatJsonDocument(head(SCAN_FORMAT, facts), {
     entities: selected.map((entity) => ({
-      ...entityFacts(entity.key, entity.attributes),
+      ...entityFacts(entity.key, entity.attributes, entity.namespace ?? null),
       attributes: monitoredAttributes(entity),
     })),
   });

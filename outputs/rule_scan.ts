@@ -40,8 +40,11 @@ export function attributeText(value: AttributeValue | undefined, none: string): 
 export function formatScanText(selected: readonly SelectedEntity[]): string {
   const subsets: AttributeSubset[] = selected.map(monitoredAttributes);
   const names = TEXT_ATTRIBUTE_ORDER.filter((name) => subsets.some((subset) => name in subset));
+  // A column for the network namespace when some entity is another's than the host's.
+  const namespaces = selected.some((entity) => entity.namespace != null);
   const rows = selected.map((entity, i) => [
     printableField(entity.key),
+    ...(namespaces ? [`netns=${printableField(entity.namespace ?? "current")}`] : []),
     ...names.map((name) =>
       name in subsets[i] ? `${name}=${attributeText(subsets[i][name], "-")}` : ""
     ),

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { otherNamespaceLabel } from "../model/network_namespace.ts";
 import { formatAddressPort } from "../model/address.ts";
 import { type Endpoint, isIpv6, isTcp } from "../model/endpoint.ts";
 import type { SocketChange } from "../model/socket_change.ts";
@@ -75,9 +76,15 @@ export function formatWatchBlock(
   } else {
     const header = ["PID:Process", "Port", "Local IP", "State", "Remote IP:Port"];
     if (verbose) header.push("User", "Path");
-    lines.push(
-      ...formatTable([header, ...endpoints.map((endpoint) => endpointRow(endpoint, verbose))]),
-    );
+    // Sockets of other network namespaces (a port watched in a container too): whose each is.
+    const namespaces = endpoints.some((endpoint) => otherNamespaceLabel(endpoint) !== null);
+    if (namespaces) header.push("Namespace");
+    const row = (endpoint: Endpoint) => {
+      const cells = endpointRow(endpoint, verbose);
+      if (namespaces) cells.push(printableField(otherNamespaceLabel(endpoint) ?? "current"));
+      return cells;
+    };
+    lines.push(...formatTable([header, ...endpoints.map(row)]));
   }
   return lines.join("\n") + "\n";
 }
@@ -105,7 +112,7 @@ function changeRow(change: SocketChange): string[] {
   const owner = change.kind === "owner"
     ? `${owner_(previous!)} -> ${owner_(endpoint)}`
     : owner_(endpoint);
-  return [
+  const row = [
     `${MARK[change.kind]} ${change.kind}`,
     `${endpoint.protocol.toUpperCase()} ${endpoint.localPort}`,
     printableField(endpoint.localAddress),
@@ -113,6 +120,9 @@ function changeRow(change: SocketChange): string[] {
     peer(endpoint),
     owner,
   ];
+  const namespace = otherNamespaceLabel(endpoint);
+  if (namespace !== null) row.push(`netns ${printableField(namespace)}`);
+  return row;
 }
 
 function endpointRow(endpoint: Endpoint, verbose: boolean): string[] {

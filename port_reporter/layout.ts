@@ -4,10 +4,11 @@
  * PR-PIDS records and their `Log number` / `Log entry below recorded at` lines, the start-up
  * table's title, the PR-PORTS field list, and the change kinds a PR-PORTS line may carry.
  *
- * portset writes the same layout with four additions, each of which the original's readers
- * would pass over: a `Times:` header line saying its dates are ISO 8601, three fields after the
- * original's ten (state, change, record number), a line in each PR-PIDS record's head saying how
- * many lines follow in the record, and a stop line when the monitor stops.
+ * portset writes the same layout with its additions, each of which the original's readers would
+ * pass over: a `Times:` header line saying its dates are ISO 8601, four fields after the
+ * original's ten (state, change, record number, network namespace), a line in each PR-PIDS
+ * record's head saying how many lines follow in the record (and a `Network namespace:` line for
+ * a socket of another namespace than the monitor's), and a stop line when the monitor stops.
  *
  * @module
  */
@@ -51,8 +52,12 @@ export const ORIGINAL_FIELDS: readonly string[] = [
   "user context",
 ];
 
-/** The fields portset writes after the original's ten. */
-export const PORTSET_FIELDS: readonly string[] = ["state", "change", "record"];
+/**
+ * The fields portset writes after the original's ten. `namespace`, the socket's network
+ * namespace (empty for the monitor's own, the host's), came later: logs written before it have
+ * thirteen fields, and are read as all of the host's.
+ */
+export const PORTSET_FIELDS: readonly string[] = ["state", "change", "record", "namespace"];
 
 /** The PR-PORTS field list as portset writes it, on one line: the original's fields, then its own. */
 export const PORTS_FIELDS: string = [...ORIGINAL_FIELDS, ...PORTSET_FIELDS].join(",");
@@ -103,3 +108,6 @@ export const RECORD_LINES = "Lines below in this record";
  * and a killed monitor cannot) ends at its last record.
  */
 export const STOPPED_AT = "Service stopped at";
+
+/** PR-PIDS, portset's: the network namespace of a record's socket, when not the monitor's. */
+export const NETWORK_NAMESPACE = "Network namespace";

@@ -27,6 +27,7 @@
  */
 
 import type { Endpoint, ProcessInfo } from "../model/endpoint.ts";
+import { otherNamespaceLabel } from "../model/network_namespace.ts";
 import type { SocketChange } from "../model/socket_change.ts";
 import { printableField } from "../text/printable.ts";
 import { formatHeader, type HeaderFacts, HeaderReader } from "./header.ts";
@@ -34,6 +35,7 @@ import {
   LOG_NAMES,
   LOG_NUMBER,
   type LogProblem,
+  NETWORK_NAMESPACE,
   RECORD_LINES,
   RECORDED_AT,
   RULE,
@@ -107,6 +109,8 @@ export function formatPidsRecord(
       }${endpoint.state}`
       : ""),
   ];
+  const namespace = otherNamespaceLabel(endpoint);
+  if (namespace !== null) lines.push(`${NETWORK_NAMESPACE}: ${printableField(namespace)}`);
   if (change.betweenLooks) {
     lines.push(
       "Seen between looks: the kernel reported the socket destroyed before portset looked",

@@ -10,9 +10,10 @@
  * date,time,protocol,local port,local IP address,remote port,remote IP address,PID,module,user context
  * ```
  *
- * - portset's lines: `2026-11-22,09:05:07,TCP,22,0.0.0.0,,0.0.0.0,812,sshd,<root>,LISTENING,listen,3`,
- *   RFC 4180 fields, the original's ten then state, change and record number, after a header of
- *   the same layout with a `Times:` line; and a stop line when the monitor stops;
+ * - portset's lines: `2026-11-22,09:05:07,TCP,22,0.0.0.0,,0.0.0.0,812,sshd,<root>,LISTENING,listen,3,`,
+ *   RFC 4180 fields, the original's ten then state, change, record number and network namespace
+ *   (empty for the monitor's own; absent in logs written before it), after a header of the same
+ *   layout with a `Times:` line; and a stop line when the monitor stops;
  * - the original's: `05/7/6,13:52:1,TCP,3389,0.0.0.0,,0.0.0.0,1096,svchost.exe,<NT AUTHORITY\SYSTEM>`,
  *   unpadded, and sometimes wrapped: the rest of a long record on the next, indented, line.
  *
@@ -24,6 +25,7 @@
  */
 
 import { isTcp } from "../model/endpoint.ts";
+import { otherNamespaceLabel } from "../model/network_namespace.ts";
 import type { SocketChange } from "../model/socket_change.ts";
 import { csvField, splitCsv } from "../text/csv.ts";
 import { printableField } from "../text/printable.ts";
@@ -70,6 +72,11 @@ export interface PortsRecord {
   state: string | null;
   /** What happened to the socket; `seen` for the original's lines. */
   change: LogChangeKind;
+  /**
+   * The socket's network namespace, as portset labels it (`blue`, `docker:4f2a9c1b7d3e`); null
+   * (or absent) for the monitor's own (the host's), and in logs that have no such field.
+   */
+  namespace?: string | null;
   /** The line the record starts on. */
   line: number;
 }
@@ -131,7 +138,7 @@ export class PortsLogReader {
       // A header line: its title names the program; the field list, which fields follow.
       this.utcOffset ??= parseTimesLine(line);
       if (this.dialect === null && !blank) {
-        if (/^\s*portset\s/.test(line) || /,state,change,record\s*$/.test(line)) {
+        if (/^\s*portset\s/.test(line) || /,state,change,record(,namespace)?\s*$/.test(line)) {
           this.dialect = "portset";
         } else if (/^\s*Port Reporter\b/i.test(line)) this.dialect = "port-reporter";
       }
@@ -173,7 +180,7 @@ export class PortsLogReader {
 }
 
 /**
- * Whether a record has all its fields: portset's thirteen, or the original's ten with a user
+ * Whether a record has all its fields: portset's thirteen or more, or the original's ten with a user
  * context, closed by its `>`. A record cut after the module's comma, or inside the user context,
  * goes on on the next line.
  */
@@ -218,6 +225,7 @@ export function parsePortsLine(
   const user = userField === "" || userField === "unknown" ? null : userField;
   let change: LogChangeKind = "seen";
   let state: string | null = null;
+  const namespace = fields.length >= 14 ? fields[13].trim() || null : null;
   if (fields.length >= 12) {
     state = fields[10].trim() || null;
     const kind = fields[11].trim() as LogChangeKind;
@@ -240,6 +248,7 @@ export function parsePortsLine(
     user,
     state,
     change,
+    namespace,
     line: lineNumber,
   };
 }
@@ -306,5 +315,6 @@ export function formatPortsLine(time: Date, change: SocketChange, record: number
     endpoint.state ?? "",
     change.kind,
     record,
+    otherNamespaceLabel(endpoint) ?? "",
   ].map(csvField).join(",") + "\n";
 }

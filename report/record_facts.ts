@@ -24,11 +24,13 @@ export function isListeningRecord(record: PortsRecord): boolean {
   return record.change === "listen" || record.state === "LISTENING" || record.state === "LISTEN";
 }
 
-/** One socket: protocol and family, both ends. */
+/** One socket: its network namespace, protocol and family, both ends. */
 export function socketIdentity(record: PortsRecord): string {
-  return `${record.protocol}${record.ipv6 ? 6 : 4} ${record.localAddress} ${record.localPort} ${
-    record.remoteAddress ?? "*"
-  } ${record.remotePort ?? "*"}`;
+  return `${record.namespace == null ? "" : `${record.namespace} `}${record.protocol}${
+    record.ipv6 ? 6 : 4
+  } ${record.localAddress} ${record.localPort} ${record.remoteAddress ?? "*"} ${
+    record.remotePort ?? "*"
+  }`;
 }
 
 /** `TCP 4444`: a port as the interests and flags name it. */

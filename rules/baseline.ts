@@ -10,7 +10,7 @@ import { InputFileError, readInputText } from "../text/input_file.ts";
 import { formatJsonDocument } from "../text/json_layout.ts";
 import { ATTRIBUTE_NAMES, type AttributeName, type Rule } from "./rule.ts";
 import type { RememberedEntity } from "./changes.ts";
-import { type EntityFacts, entityFacts } from "./entities.ts";
+import { type EntityFacts, entityFacts, entityId } from "./entities.ts";
 import type { SelectedEntity } from "./select.ts";
 
 /**
@@ -64,8 +64,8 @@ export function makeBaseline(
     time: facts.time,
     elapsedMs: Math.round(facts.elapsedMs),
     entityCount: selected.length,
-    entities: selected.map(({ key, attributes, monitored }) => ({
-      ...entityFacts(key, attributes),
+    entities: selected.map(({ key, namespace, attributes, monitored }) => ({
+      ...entityFacts(key, attributes, namespace ?? null),
       attributes,
       monitored,
     })),
@@ -142,8 +142,19 @@ function checkEntity(
   const where = `entity ${index + 1}`;
   const value = entity as Record<string, unknown> | null;
   if (typeof value?.key !== "string") corrupt(`${where} has no key`);
-  if (seen.has(value.key as string)) corrupt(`${where}: key ${value.key} appears twice`);
-  seen.add(value.key as string);
+  const namespace = value.namespace;
+  if (namespace !== undefined && namespace !== null && typeof namespace !== "string") {
+    corrupt(`${where}: namespace is ${JSON.stringify(namespace)}`);
+  }
+  const id = entityId(value as { key: string; namespace?: string | null });
+  if (seen.has(id)) {
+    corrupt(
+      `${where}: key ${value.key}${
+        namespace == null ? "" : ` in namespace ${namespace}`
+      } appears twice`,
+    );
+  }
+  seen.add(id);
   const attributes = value.attributes as Record<string, unknown> | undefined;
   if (typeof attributes !== "object" || attributes === null) corrupt(`${where} has no attributes`);
   for (const name of ATTRIBUTE_NAMES) {

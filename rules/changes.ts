@@ -6,8 +6,14 @@
  * @module
  */
 
-import { compareKeys } from "../model/order.ts";
-import { type EntityFacts, entityFacts, entityOwner, type PortSetAttributes } from "./entities.ts";
+import {
+  compareEntityIds,
+  type EntityFacts,
+  entityFacts,
+  entityId,
+  entityOwner,
+  type PortSetAttributes,
+} from "./entities.ts";
 import { ATTRIBUTE_NAMES, type AttributeName } from "./rule.ts";
 import type { SelectedEntity } from "./select.ts";
 
@@ -42,7 +48,7 @@ export interface ChangeEvent extends EntityFacts {
    * For Updated: the owner as it was, and in `attributes` the old value of each monitored
    * attribute that differs (its new value is in the event's `attributes`).
    */
-  previous?: Omit<EntityFacts, "key" | "protocol" | "localAddress" | "localPort"> & {
+  previous?: Omit<EntityFacts, "key" | "namespace" | "protocol" | "localAddress" | "localPort"> & {
     attributes: AttributeSubset;
   };
 }
@@ -51,6 +57,11 @@ export interface ChangeEvent extends EntityFacts {
 export interface RememberedEntity {
   /** Its PortSet key, `tcp6/::1/80`. */
   key: string;
+  /**
+   * Its network namespace: null (or absent, in a baseline written before namespaces were told
+   * apart) for the host's, else its label.
+   */
+  namespace?: string | null;
   /** Every attribute, as it was. */
   attributes: PortSetAttributes;
   /** The attributes monitored then: a Deleted event carries these. */
@@ -76,23 +87,28 @@ export function monitoredAttributes(entity: RememberedEntity | SelectedEntity): 
   return subset;
 }
 
-/** The events that turn `before` into `now`, in key order ({@linkcode compareKeys}). */
+/**
+ * The events that turn `before` into `now`, an entity being its key within its namespace, in
+ * {@linkcode compareEntityIds} order (the host's first, each namespace's in key order).
+ */
 export function compareEntities(
   before: readonly RememberedEntity[],
   now: readonly SelectedEntity[],
   context: ChangeContext,
 ): ChangeEvent[] {
-  const previous = new Map(before.map((entity) => [entity.key, entity]));
+  const previous = new Map(before.map((entity) => [entityId(entity), entity]));
   const events: ChangeEvent[] = [];
   const event = (change: ChangeKind, entity: RememberedEntity): ChangeEvent => {
-    const { key, protocol, localAddress, localPort, ...owner } = entityFacts(
+    const { key, namespace, protocol, localAddress, localPort, ...owner } = entityFacts(
       entity.key,
       entity.attributes,
+      entity.namespace ?? null,
     );
     return {
       time: context.time,
       change,
       key,
+      namespace,
       protocol,
       localAddress,
       localPort,
@@ -104,8 +120,8 @@ export function compareEntities(
     };
   };
   for (const entity of now) {
-    const old = previous.get(entity.key);
-    previous.delete(entity.key);
+    const old = previous.get(entityId(entity));
+    previous.delete(entityId(entity));
     if (!old) {
       events.push(event("Created", entity));
       continue;
@@ -122,5 +138,5 @@ export function compareEntities(
     }
   }
   for (const old of previous.values()) events.push(event("Deleted", old));
-  return events.sort((a, b) => compareKeys(a.key, b.key));
+  return events.sort(compareEntityIds);
 }

@@ -247,7 +247,7 @@ export function parseRule(text: string, path: string, options: RuleOptions): Por
       if (!Object.hasOwn(FEATURE_TESTS, name)) {
         fail(
           where,
-          `unknown feature test '${name}' on <${tag.name}>; expected key, path, process or user (and casesensitive)`,
+          `unknown feature test '${name}' on <${tag.name}>; expected key, path, process, user or namespace (and casesensitive)`,
         );
       }
       criterion.tests.push({ feature: name as Feature, glob: compileGlob(pattern, caseSensitive) });
@@ -255,7 +255,7 @@ export function parseRule(text: string, path: string, options: RuleOptions): Por
     if (criterion.tests.length === 0) {
       fail(
         where,
-        `<${tag.name}> has no feature test; give at least one of key, path, process, user`,
+        `<${tag.name}> has no feature test; give at least one of key, path, process, user, namespace`,
       );
     }
     return criterion;

@@ -20,7 +20,14 @@ export const ATTRIBUTE_NAMES = [
 export type AttributeName = typeof ATTRIBUTE_NAMES[number];
 
 /** The feature tests an include or exclude can make, and the attribute each one reads. */
-export const FEATURE_TESTS = { key: null, path: "Path", process: "Process", user: "User" } as const;
+export const FEATURE_TESTS = {
+  key: null,
+  path: "Path",
+  process: "Process",
+  user: "User",
+  /** The entity's network namespace label; the host's own has none, so only others match. */
+  namespace: null,
+} as const;
 
 /** One feature test's name. */
 export type Feature = keyof typeof FEATURE_TESTS;

@@ -21,6 +21,8 @@ import {
 export interface SelectedEntity {
   /** Its PortSet key, `tcp6/::1/80`. */
   key: string;
+  /** Its network namespace: null (or absent) for the host's (portset's own), else its label. */
+  namespace?: string | null;
   /** Every attribute, monitored or not. */
   attributes: PortSetAttributes;
   /** The attributes whose changes count: the union over the sets that select the entity. */
@@ -37,6 +39,7 @@ class FeatureValues {
   #path: string | null | undefined;
   #process: string | null | undefined;
   #user: string | null | undefined;
+  #namespace: string | null | undefined;
 
   reset(entity: PortSetEntity): void {
     this.entity = entity;
@@ -44,6 +47,7 @@ class FeatureValues {
       this.#path =
       this.#process =
       this.#user =
+      this.#namespace =
         undefined;
   }
 
@@ -60,6 +64,10 @@ class FeatureValues {
           : attributes.Process;
       case "user":
         return folded ? (this.#user ??= attributes.User?.toLowerCase() ?? null) : attributes.User;
+      case "namespace":
+        return folded
+          ? (this.#namespace ??= this.entity.namespace?.toLowerCase() ?? null)
+          : this.entity.namespace ?? null;
     }
   };
 
@@ -104,6 +112,7 @@ export function selectEntities(rule: Rule, entities: readonly PortSetEntity[]): 
     if (monitored) {
       selected.push({
         key: entity.key,
+        namespace: entity.namespace ?? null,
         attributes: entity.attributes,
         monitored: ATTRIBUTE_NAMES.filter((name) => monitored.has(name)),
         onChange,

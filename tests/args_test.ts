@@ -317,6 +317,9 @@ Deno.test("parseArgs: -local's filters, each value list comma-separated or repea
     "tcp,6",
     "--key",
     "tcp*/*/22",
+    "--netns",
+    "current,blue",
+    "--netns=4026532281",
     "--csv",
   ]);
   assert.equal(local.mode, "local");
@@ -330,8 +333,10 @@ Deno.test("parseArgs: -local's filters, each value list comma-separated or repea
     processes: ["ssh*"],
     protocols: ["tcp6"],
     keys: ["tcp*/*/22"],
+    namespaces: ["current", "blue", "4026532281"],
     description: "--listening --state ESTABLISHED,time-wait --state fin-wait-1 --port 22,80 " +
-      "--port 443 --pid 1 --process ssh* --proto tcp,6 --key tcp*/*/22",
+      "--port 443 --pid 1 --process ssh* --proto tcp,6 --key tcp*/*/22 --netns current,blue " +
+      "--netns 4026532281",
   });
   const one = await parseArgs(["-local", "--proto", "udp"]);
   assert.deepEqual(one.mode === "local" && one.filter?.protocols, ["udp", "udp6"]);

@@ -48,6 +48,7 @@ Deno.test("Created, Updated and Deleted, in key order, with old and new values",
   assert.deepEqual({ ...events[2], attributes: undefined }, {
     change: "Created",
     key: "tcp/d/4",
+    namespace: null,
     protocol: "tcp",
     localAddress: "d",
     localPort: 4,

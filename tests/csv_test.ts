@@ -105,12 +105,17 @@ Deno.test("formatCsv writes a header and one record per endpoint", () => {
       receiveQueue: null,
       sendQueue: null,
       interface: "eth0",
+      netns: { inode: 4026532281, name: "blue", container: null, current: false },
+    }),
+    endpoint({
+      localPort: 80,
+      netns: { inode: 4026531840, name: null, container: null, current: true },
     }),
   ]));
   assert.ok(text.endsWith("\n"));
   const records = readCsv(text);
   assert.deepEqual(records[0], [...CSV_COLUMNS]);
-  assert.equal(records.length, 3);
+  assert.equal(records.length, 4);
   const row = (i: number) => Object.fromEntries(CSV_COLUMNS.map((c, j) => [c, records[i][j]]));
   assert.deepEqual(row(1), {
     protocol: "tcp",
@@ -132,8 +137,12 @@ Deno.test("formatCsv writes a header and one record per endpoint", () => {
     interface: "",
     v6only: "",
     created: "",
+    netns: "",
+    netnsInode: "",
   });
   assert.equal(row(2).key, "udp6/fe80::1%eth0/546");
+  assert.deepEqual([row(2).netns, row(2).netnsInode], ["blue", "4026532281"], "another namespace");
+  assert.deepEqual([row(3).netns, row(3).netnsInode], ["", "4026531840"], "portset's own");
   assert.equal(row(2).state, "");
   assert.equal(row(2).pid, "");
   assert.equal(row(2).interface, "eth0");

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { LinuxCollector } from "../collectors/linux/mod.ts";
 import { compareKeys } from "../model/order.ts";
-import { portSetEntities } from "../rules/entities.ts";
+import { compareEntityIds, portSetEntities } from "../rules/entities.ts";
 import { isRoot } from "./support/processes.ts";
 import { TestSockets } from "./support/sockets.ts";
 
@@ -18,8 +18,12 @@ Deno.test("listening ports become entities with the six attributes", () => {
   const established = sockets.tcpConnect("127.0.0.200", single.port);
 
   const collector = new LinuxCollector();
-  const entities = portSetEntities(collector.collect().endpoints);
+  const all = portSetEntities(collector.collect().endpoints);
   collector.close();
+  // This namespace's: other namespaces (other tests', containers') may listen on any key.
+  const entities = all.filter((entity) => entity.namespace === null);
+  assert.deepEqual(all.slice(0, entities.length), entities, "this namespace's entities first");
+  assert.deepEqual(all, [...all].sort(compareEntityIds), "then each other namespace's");
   const byKey = new Map(entities.map((entity) => [entity.key, entity.attributes]));
 
   const user = isRoot() ? "root" : byKey.get(`tcp/127.0.0.200/${single.port}`)?.User;

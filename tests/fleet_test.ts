@@ -252,8 +252,13 @@ Deno.test("across hosts: which hosts listen on each port, and the busiest remote
   assert.equal(client.connections, sums.get(client.address)!.connections);
   const ranked = report.remoteAddresses.map((r) => r.connections);
   assert.deepEqual(ranked, [...ranked].sort((a, b) => b - a));
+  // bravo's peer is bravo's: in the fleet's list with bravo among its hosts, or, on a busy test
+  // host whose other connections fill the list, left out only for fewer connections than the last.
+  const own = sums.get(fleet.bravoPeer);
+  assert.ok(own?.hosts.includes("bravo"), `bravo's own report has its peer`);
   const peer = report.remoteAddresses.find((r) => r.address === fleet.bravoPeer);
-  assert.ok(peer?.hosts.includes("bravo"), `bravo's peer: ${JSON.stringify(peer)}`);
+  if (peer) assert.ok(peer.hosts.includes("bravo"), `bravo's peer: ${JSON.stringify(peer)}`);
+  else assert.ok(report.remoteAddresses.at(-1)!.connections >= own!.connections);
 });
 
 Deno.test("the command line: the fleet's text, JSON (its schema) and HTML; one log folder as before", async () => {

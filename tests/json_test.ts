@@ -47,16 +47,28 @@ const oddScope: Endpoint = {
   interface: 'we"ird\\',
 };
 
+/** A socket of a container's namespace, whose name needs escaping. */
+const inContainer: Endpoint = {
+  ...listener,
+  netns: {
+    inode: 4026532281,
+    name: 'we"ird\\',
+    container: { runtime: "docker", id: "4f2a9c1b7d3e".padEnd(64, "0") },
+    current: false,
+  },
+};
+
 Deno.test("endpointJson says what JSON.stringify of the model says, plus the key", () => {
-  for (const endpoint of [listener, shared, oddScope]) {
+  for (const endpoint of [listener, shared, oddScope, inContainer]) {
     const parsed = JSON.parse(endpointJson(endpoint));
     assert.deepEqual(parsed, {
+      netns: null,
       ...endpoint,
       key: `${endpoint.protocol}/${endpoint.localAddress}/22`,
     });
     assert.deepEqual(
       Object.keys(parsed).sort(),
-      [...Object.keys(endpoint), "key"].sort(),
+      [...new Set([...Object.keys(endpoint), "netns", "key"])].sort(),
       "no field more or less than the model",
     );
   }
@@ -120,7 +132,13 @@ Deno.test("a whole snapshot's JSON equals JSON.stringify of each endpoint, the p
   assert.deepEqual(
     parsed.endpoints,
     endpoints.map((e) =>
-      JSON.parse(JSON.stringify({ ...e, key: `${e.protocol}/${e.localAddress}/${e.localPort}` }))
+      JSON.parse(
+        JSON.stringify({
+          netns: null,
+          ...e,
+          key: `${e.protocol}/${e.localAddress}/${e.localPort}`,
+        }),
+      )
     ),
   );
 });

@@ -183,3 +183,27 @@ Deno.test("sortEndpoints keeps equal endpoints in the order they came", () => {
   assert.ok(sorted[1] === first && sorted[2] === second && sorted[3] === third);
   assert.deepEqual(sortEndpoints([]), []);
 });
+
+Deno.test("sortEndpoints lists the current namespace's endpoints first, then each other's", () => {
+  const current = { inode: 4026531840, name: null, container: null, current: true };
+  const blue = { inode: 4026532300, name: "blue", container: null, current: false };
+  const docker = {
+    inode: 4026532200,
+    name: null,
+    container: { runtime: "docker", id: "4f2a9c1b7d3e".padEnd(64, "0") },
+    current: false,
+  };
+  const namespaces = [blue, docker, current];
+  let seed = 5;
+  const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  const endpoints = Array.from({ length: 400 }, () => ({
+    ...endpoint(random(2) ? "tcp" : "udp", "127.0.0.1", random(50)),
+    netns: namespaces[random(3)],
+  }));
+  const expected = [...endpoints].sort(compareEndpoints);
+  const sorted = sortEndpoints(endpoints);
+  assert.deepEqual(sorted, expected);
+  // blue before docker:4f2a9c1b7d3e: by label, after the current one.
+  const order = [...new Set(sorted.map((e) => e.netns))];
+  assert.deepEqual(order, [current, blue, docker]);
+});

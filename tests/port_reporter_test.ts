@@ -167,7 +167,7 @@ Deno.test("rotation by size starts new PR-PORTS/PR-PIDS pairs between records an
   for (const lines of files) {
     // Numbering starts again in each file; each line's record is in its PR-PIDS partner.
     assert.deepEqual(
-      lines.map((line) => Number(line.split(",").at(-1))),
+      lines.map((line) => Number(line.split(",").at(-2))), // the namespace follows
       lines.map((_, i) => i + 1),
     );
   }

@@ -57,8 +57,39 @@ Deno.test("a line portset's monitor writes reads back field for field", () => {
     user: "www-data",
     state: "ESTABLISHED",
     change: "connect",
+    namespace: null,
     line: 11,
   });
+});
+
+Deno.test("a line of another network namespace's socket names it; one written before reads as the host's", () => {
+  const time = new Date(2026, 10, 22, 9, 5, 7);
+  const netns = { inode: 4026532281, name: "blue, or not", container: null, current: false };
+  const endpoint = makeEndpoint({ localAddress: "127.0.0.1", localPort: 47501, netns });
+  const line = formatPortsLine(time, { kind: "listen", endpoint }, 3);
+  assert.ok(line.endsWith(`,LISTENING,listen,3,"blue, or not"\n`), line);
+  const host = formatPortsLine(
+    time,
+    { kind: "listen", endpoint: { ...endpoint, netns: { ...netns, current: true } } },
+    4,
+  );
+  assert.ok(host.endsWith(",LISTENING,listen,4,\n"), host);
+  const header = formatPortsHeader("PR-PIDS-20261122-090507.log", time).split("\n");
+  const old = "2026-11-22,09:05:08,TCP,47501,127.0.0.1,,0.0.0.0,812,sshd,<root>,LISTENING,listen,5";
+  const oldHeader = header.map((text) =>
+    text === PORTS_FIELDS ? PORTS_FIELDS.replace(/,namespace$/, "") : text
+  );
+  const { records, problems, reader } = read([...header, line.trimEnd(), host.trimEnd()]);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(records.map((record) => record.namespace), ["blue, or not", null]);
+  const before = read([...oldHeader, old]);
+  assert.deepEqual(before.problems, []);
+  assert.equal(before.reader.dialect, "portset", "a log of before namespaces is portset's");
+  assert.deepEqual(before.records.map((record) => [record.namespace, record.change]), [[
+    null,
+    "listen",
+  ]]);
+  assert.equal(reader.dialect, "portset");
 });
 
 Deno.test("listeners and unconnected UDP sockets have no peer in either dialect", () => {

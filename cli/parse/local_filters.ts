@@ -1,6 +1,7 @@
 /**
  * `-local`'s filters, read from the flags portqry.ts found: `--listening`, `--state NAME`,
- * `--port N[,N...]`, `--pid N[,N...]`, `--process GLOB`, `--proto tcp|udp|4|6`, `--key GLOB`.
+ * `--port N[,N...]`, `--pid N[,N...]`, `--process GLOB`, `--proto tcp|udp|4|6`, `--key GLOB`,
+ * `--netns current|NAME|INODE`.
  * Loaded only when one is given. cli/local_filter.ts applies them.
  *
  * @module
@@ -29,6 +30,8 @@ export interface LocalFilter {
   protocols: Protocol[] | null;
   /** PortSet key globs, matched as a rule's `<include key=...>` matches. */
   keys: string[] | null;
+  /** Network namespaces: `current`, a label (an `ip netns` name, `docker:<id>`) or an inode. */
+  namespaces: string[] | null;
   /** The filter as it was typed, for the text report's header. */
   description: string;
 }
@@ -59,6 +62,7 @@ export function parseLocalFilter(given: Given): LocalFilter {
     processes: values("process"),
     protocols: protocols(given.get("proto")?.name ?? "--proto", items("proto")),
     keys: values("key"),
+    namespaces: items("netns"),
     description: describe(given),
   };
 }
@@ -99,7 +103,7 @@ function protocols(flag: string, tokens: string[] | null): Protocol[] | null {
 /** `--listening --port 22,80 --process sshd`: the filter flags as typed, in the order given. */
 function describe(given: Given): string {
   const parts: string[] = [];
-  for (const key of ["listening", "state", "port", "pid", "process", "proto", "key"]) {
+  for (const key of ["listening", "state", "port", "pid", "process", "proto", "key", "netns"]) {
     const entry = given.get(key);
     if (!entry) continue;
     if (entry.value === true) parts.push(entry.name);

@@ -77,6 +77,7 @@ export const FILTER_FLAGS: readonly FlagSpec[] = [
   flag(["--process", "-process"], "process", { value: "GLOB", repeatable: true }),
   flag(["--proto", "-proto"], "proto", { value: "tcp|udp|4|6", repeatable: true }),
   flag(["--key", "-key"], "key", { value: "GLOB", repeatable: true }),
+  flag(["--netns", "-netns"], "netns", { value: "current|NAME|INODE", repeatable: true }),
 ];
 
 /** `-local`'s flags. */

@@ -5,7 +5,15 @@
  * @module
  */
 
-import type { Endpoint, Owner, ProcessInfo, Protocol, Snapshot } from "../../model/endpoint.ts";
+import type {
+  Endpoint,
+  NetworkNamespace,
+  Owner,
+  ProcessInfo,
+  Protocol,
+  Snapshot,
+} from "../../model/endpoint.ts";
+import { namespaceLabel } from "../../model/network_namespace.ts";
 import { makeSnapshot } from "../../model/snapshot.ts";
 import type { CollectOptions, Collector } from "../collector.ts";
 import { type Libc, loadLibc } from "./ffi.ts";
@@ -20,6 +28,8 @@ import {
   tcpStateName,
 } from "./netlink.ts";
 import { InterfaceNames, UserNames } from "./names.ts";
+import { NamespaceFinder } from "./netns.ts";
+import { NamespaceEntryError, NamespaceSockDiags } from "./netns_sock_diag.ts";
 import { readProcNet } from "./proc_net.ts";
 import { FdTableScanner, scanSocketOwners, SocketOwnership } from "./proc_owners.ts";
 import { parseProcStat, ProcessReader, type ProcStat } from "./proc_process.ts";
@@ -28,6 +38,16 @@ import { BackgroundDump } from "./sock_diag_background.ts";
 import { SockDiagEvents } from "./sock_diag_events.ts";
 
 const _SC_CLK_TCK = 2;
+
+/**
+ * One network namespace's dumps, and how its interface indexes are named: by name in the
+ * namespace portset runs in, by number in the others (an index means nothing outside its own).
+ */
+interface NamespaceDumps {
+  namespace: NetworkNamespace | undefined;
+  dumps: DiagDump[];
+  interfaceName: InterfaceNamer;
+}
 
 /** A source of socket dumps: netlink sock_diag in use, a failing one in the fallback test. */
 export interface SocketDumper {
@@ -41,6 +61,8 @@ export interface LinuxCollectorOptions {
   procNetOnly?: boolean;
   /** The netlink dumper to use instead of a new NETLINK_SOCK_DIAG socket. */
   dumper?: SocketDumper;
+  /** Read the namespace portset runs in alone, not every network namespace in use. */
+  currentNamespaceOnly?: boolean;
 }
 
 type ProcessRecord = ProcessInfo & { startTicks: number };
@@ -63,6 +85,13 @@ export class LinuxCollector implements Collector {
   #records = new Map<number, ProcessRecord>();
   #interfaces: InterfaceNames;
   #processes: ProcessReader;
+  /** Finds the network namespaces in use; null where the kernel shows none (no /proc ns). */
+  #finder: NamespaceFinder | null = null;
+  /** The other namespaces' sock_diag sockets; null until one is needed, or when not wanted. */
+  #otherDiags: NamespaceSockDiags | null = null;
+  #allNamespaces: boolean;
+  /** The last look left the other namespaces out for want of root. */
+  #namespacesUnread = false;
 
   constructor(options: LinuxCollectorOptions = {}) {
     // A library that cannot load is a CollectorUnavailableError: one line, no stack trace.
@@ -73,6 +102,15 @@ export class LinuxCollector implements Collector {
       (uid) => this.#users.name(uid),
       Number(this.#libc.sysconf(_SC_CLK_TCK)),
     );
+    try {
+      this.#finder = new NamespaceFinder(this.#libc);
+    } catch {
+      // A kernel without /proc/thread-self (before 3.17): namespaces are not told apart.
+    }
+    // Every namespace from the host's (init's); run inside another (`ip netns exec`, a container
+    // that shares no pid namespace with the host), that one alone, as `ss` there would.
+    this.#allNamespaces = !options.currentNamespaceOnly && !options.procNetOnly &&
+      this.#finder !== null && inHostNamespace(this.#finder.currentInode);
     if (options.dumper) {
       this.#diag = options.dumper;
     } else if (!options.procNetOnly) {
@@ -89,8 +127,68 @@ export class LinuxCollector implements Collector {
     const warnings: string[] = [];
     const dumps = this.#dumpSockets(warnings);
     if (this.#events) this.#recentDumps = [this.#recentDumps[1], dumps];
-    const ownership = this.#ownership(dumps, options.reuseOwners ?? false);
-    return this.#snapshot(dumps, ownership, options, warnings);
+    const namespaces = [
+      this.#currentDumps(dumps),
+      ...this.#dumpOtherNamespaces(() => new FdTableScanner(this.#libc).listPids(), warnings),
+    ];
+    const ownership = this.#ownership(namespaces, options.reuseOwners ?? false);
+    return this.#snapshot(namespaces, ownership, options, warnings);
+  }
+
+  /** The namespace portset runs in, with `dumps`. */
+  #currentDumps(dumps: DiagDump[]): NamespaceDumps {
+    return { namespace: this.#finder?.current(), dumps, interfaceName: this.#interfaces.name };
+  }
+
+  /**
+   * The sockets of every other network namespace in use, given how to list the host's pids. A
+   * namespace that cannot be read is left out, and said so in `warnings`.
+   */
+  #dumpOtherNamespaces(
+    listPids: () => readonly number[],
+    warnings: string[],
+  ): NamespaceDumps[] {
+    this.#namespacesUnread = false;
+    if (!this.#allNamespaces || this.#diag === null) return [];
+    if (this.#libc.geteuid() !== 0) {
+      // Entering a namespace takes CAP_SYS_ADMIN; the snapshot's no-root warning says so.
+      this.#namespacesUnread = true;
+      return [];
+    }
+    const others = this.#finder!.find(listPids()).namespaces.filter(({ namespace }) =>
+      !namespace.current
+    );
+    if (others.length === 0 && this.#otherDiags === null) return [];
+    try {
+      this.#otherDiags ??= new NamespaceSockDiags(this.#libc);
+    } catch (error) {
+      if (!(error instanceof NamespaceEntryError)) throw error;
+      warnings.push(`${error.message}: only this network namespace's sockets are listed`);
+      return [];
+    }
+    this.#otherDiags.keepOnly(new Set(others.map(({ namespace }) => namespace.inode)));
+    const results: NamespaceDumps[] = [];
+    for (const found of others) {
+      // A namespace with no socket has nothing to list: its dumps are skipped (see holdsSockets).
+      if (!this.#otherDiags.holdsSockets(found)) continue;
+      try {
+        const dumps = this.#otherDiags.socketFor(found).dumpAll(String);
+        results.push({ namespace: found.namespace, dumps, interfaceName: String });
+      } catch (error) {
+        if (
+          !(error instanceof NamespaceEntryError || error instanceof SockDiagUnavailableError ||
+            error instanceof NetlinkKernelError || error instanceof NetlinkParseError)
+        ) throw error;
+        // A namespace gone between the look and the dump has nothing left to list.
+        if (!(error instanceof NamespaceEntryError && error.gone)) {
+          warnings.push(
+            `network namespace ${namespaceLabel(found.namespace)}: ${error.message}; its ` +
+              `sockets are not listed`,
+          );
+        }
+      }
+    }
+    return results;
   }
 
   /**
@@ -107,16 +205,30 @@ export class LinuxCollector implements Collector {
     } catch (error) {
       if (!(error instanceof SockDiagUnavailableError)) throw error;
     }
+    const scanner = new FdTableScanner(this.#libc);
+    const pids = scanner.listPids();
     const ownership = background
-      ? await scanWhileRequestsGo(new FdTableScanner(this.#libc), background)
+      ? await scanWhileRequestsGo(scanner, pids, background)
       : scanSocketOwners(this.#libc);
     this.#forgetNames();
     const warnings: string[] = [];
+    // The other namespaces' dumps are small and quick (their sockets are few, as a rule): they
+    // are made here, while the current namespace's replies wait on the pool.
+    const others = this.#dumpOtherNamespaces(() => pids, warnings);
     if (background) {
       // Each reply becomes its endpoint as it is read: no socket object is kept in between.
       const assembly = this.#assembly(ownership, options);
       try {
-        await background.forEachSocket(this.#interfaces.name, assembly.add);
+        const { namespace, interfaceName } = this.#currentDumps([]);
+        await background.forEachSocket(
+          interfaceName,
+          (protocol, socket) => assembly.add(protocol, socket, namespace, interfaceName),
+        );
+        for (const { namespace, dumps, interfaceName } of others) {
+          for (const { protocol, sockets } of dumps) {
+            for (const socket of sockets) assembly.add(protocol, socket, namespace, interfaceName);
+          }
+        }
         return assembly.snapshot(warnings);
       } catch (error) {
         // Made again on this thread, which can tell why it fails and falls back to /proc/net.
@@ -128,19 +240,22 @@ export class LinuxCollector implements Collector {
         background.close();
       }
     }
-    return this.#snapshot(this.#dumpSockets(warnings), ownership, options, warnings);
+    const namespaces = [this.#currentDumps(this.#dumpSockets(warnings)), ...others];
+    return this.#snapshot(namespaces, ownership, options, warnings);
   }
 
-  /** The snapshot of `dumps`, each socket with its owners from `ownership`. */
+  /** The snapshot of each namespace's dumps, each socket with its owners from `ownership`. */
   #snapshot(
-    dumps: DiagDump[],
+    namespaces: readonly NamespaceDumps[],
     ownership: SocketOwnership,
     options: CollectOptions,
     warnings: string[],
   ): Snapshot {
     const assembly = this.#assembly(ownership, options);
-    for (const { protocol, sockets } of dumps) {
-      for (const socket of sockets) assembly.add(protocol, socket);
+    for (const { namespace, dumps, interfaceName } of namespaces) {
+      for (const { protocol, sockets } of dumps) {
+        for (const socket of sockets) assembly.add(protocol, socket, namespace, interfaceName);
+      }
     }
     return assembly.snapshot(warnings);
   }
@@ -150,7 +265,12 @@ export class LinuxCollector implements Collector {
    * `ownership` (reading each owning process once), and `snapshot` completes it.
    */
   #assembly(ownership: SocketOwnership, options: CollectOptions): {
-    add: (protocol: number, socket: DiagSocket) => void;
+    add: (
+      protocol: number,
+      socket: DiagSocket,
+      namespace: NetworkNamespace | undefined,
+      interfaceName: InterfaceNamer,
+    ) => void;
     snapshot: (warnings: string[]) => Snapshot;
   } {
     const processes = new Map<number, ProcessRecord | null>();
@@ -165,7 +285,12 @@ export class LinuxCollector implements Collector {
 
     const endpoints: Endpoint[] = [];
     let unowned = 0;
-    const add = (protocol: number, socket: DiagSocket) => {
+    const add = (
+      protocol: number,
+      socket: DiagSocket,
+      namespace: NetworkNamespace | undefined,
+      interfaceName: InterfaceNamer,
+    ) => {
       // Most sockets have one holder: look it up without building a list.
       let primary: ProcessRecord | null = null;
       let all: ProcessRecord[] | null = null;
@@ -181,14 +306,25 @@ export class LinuxCollector implements Collector {
         }
         if (primary === null) unowned++;
       }
-      endpoints.push(this.#endpoint(protocol, socket, primary, all));
+      endpoints.push(this.#endpoint(protocol, socket, primary, all, namespace, interfaceName));
     };
     const snapshot = (warnings: string[]): Snapshot => {
+      // One warning for what want of root hides, as a long run says each kind once.
+      const uid = this.#libc.geteuid();
       if (unowned > 0 && ownership.deniedPids.length > 0) {
         warnings.push(
-          `running as uid ${this.#libc.geteuid()} without root: the fd tables of ${ownership.deniedPids.length} ` +
+          `running as uid ${uid} without root: the fd tables of ${ownership.deniedPids.length} ` +
             `processes cannot be read, so ${unowned} sockets are listed with no owner (pid null); ` +
-            `their addresses, ports, states and socket user are complete. Run as root to see every owner.`,
+            `their addresses, ports, states and socket user are complete` +
+            (this.#namespacesUnread
+              ? `, and other network namespaces' sockets are not listed. Run as root to see ` +
+                `every owner and every namespace.`
+              : `. Run as root to see every owner.`),
+        );
+      } else if (this.#namespacesUnread) {
+        warnings.push(
+          `running as uid ${uid} without root: only this network namespace's sockets are ` +
+            `listed. Run as root to see every namespace's.`,
         );
       }
 
@@ -236,6 +372,8 @@ export class LinuxCollector implements Collector {
           { ...socket, inode, uid: alive?.uid ?? socket.uid },
           owner,
           null,
+          this.#finder?.current(),
+          this.#interfaces.name,
         ),
       );
     }
@@ -256,14 +394,17 @@ export class LinuxCollector implements Collector {
     this.#diag = null;
     this.#events?.close();
     this.#events = null;
+    this.#otherDiags?.close();
+    this.#otherDiags = null;
   }
 
   /**
    * Who holds which socket: the previous look when `reuse` allows and nothing suggests it is
    * stale, otherwise a new scan of every process's fd table (the costly part of a snapshot).
    */
-  #ownership(dumps: DiagDump[], reuse: boolean): SocketOwnership {
+  #ownership(namespaces: readonly NamespaceDumps[], reuse: boolean): SocketOwnership {
     const cached = this.#ownershipCache;
+    const dumps = namespaces.flatMap((namespace) => namespace.dumps);
     if (
       reuse && cached !== null && this.#reuses < FULL_SCAN_EVERY &&
       this.#ownersStillAlive() && !hasNewSockets(dumps, cached)
@@ -335,6 +476,8 @@ export class LinuxCollector implements Collector {
     socket: DiagSocket,
     primary: ProcessRecord | null,
     owners: ProcessRecord[] | null,
+    namespace: NetworkNamespace | undefined,
+    interfaceName: InterfaceNamer,
   ): Endpoint {
     const isTcp = protocol === IPPROTO_TCP;
     const name: Protocol = isTcp
@@ -357,11 +500,12 @@ export class LinuxCollector implements Collector {
       socketUid: socket.inode === 0 ? null : socket.uid,
       receiveQueue: socket.receiveQueue,
       sendQueue: socket.sendQueue,
-      interface: socket.interfaceIndex === 0 ? null : this.#interfaces.name(socket.interfaceIndex),
+      interface: socket.interfaceIndex === 0 ? null : interfaceName(socket.interfaceIndex),
       v6only: socket.v6only,
       created: null,
     };
     if (owners) endpoint.owners = owners.map(toOwner);
+    if (namespace) endpoint.netns = namespace;
     return endpoint;
   }
 }
@@ -380,10 +524,10 @@ const REQUEST_MS = 1;
  */
 async function scanWhileRequestsGo(
   scanner: FdTableScanner,
+  pids: readonly number[],
   dump: BackgroundDump,
 ): Promise<SocketOwnership> {
   const ownership = new SocketOwnership();
-  const pids = scanner.listPids();
   const started = performance.now();
   let next = 0;
   while (next < pids.length && performance.now() - started < REQUEST_MS) {
@@ -392,6 +536,24 @@ async function scanWhileRequestsGo(
   await dump.receive();
   while (next < pids.length) scanner.scanInto(ownership, pids[next++]);
   return ownership;
+}
+
+/**
+ * True when this thread is in the host's network namespace: init's, or where init's link is
+ * refused (init not dumpable, or no root) kthreadd's, whose kernel threads live there too. When
+ * neither can be read, true: the attempt to enter the others then says what it can. The links
+ * are read, not followed: following one is refused where reading it is not.
+ */
+function inHostNamespace(currentInode: number): boolean {
+  for (const pid of [1, 2]) {
+    try {
+      if (pid === 2 && Deno.readTextFileSync("/proc/2/comm") !== "kthreadd\n") break;
+      return Deno.readLinkSync(`/proc/${pid}/ns/net`) === `net:[${currentInode}]`;
+    } catch {
+      // refused, or no such process: the next
+    }
+  }
+  return true;
 }
 
 /** Snapshots that may reuse owners before a full scan is made anyway (new holders after fork). */

@@ -68,6 +68,11 @@ export const LIBC_SYMBOLS = {
   sysconf: { parameters: ["i32"], result: "i64" },
   /** char *strerror(int errnum) */
   strerror: { parameters: ["i32"], result: "pointer" },
+  /**
+   * int setns(int fd, int nstype): moves the calling thread into another network namespace and
+   * back, to open a sock_diag socket there (netns_sock_diag.ts).
+   */
+  setns: { parameters: ["i32", "i32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** libc functions used by the remote TCP and UDP probes. */

@@ -11,9 +11,9 @@
  * @module
  */
 
-import { type CommandResult, Namespace, waitUntil } from "../servers/support/netns.ts";
+import { type CommandResult, Daemon, Namespace, waitUntil } from "../servers/support/netns.ts";
 import { cacheDependencies } from "../servers/support/portset.ts";
-import { exists, isRoot, REPO_ROOT } from "./processes.ts";
+import { exists, isRoot, REPO_ROOT, SYSTEM_PYTHON } from "./processes.ts";
 
 export { Namespace };
 
@@ -168,4 +168,50 @@ export async function probeIn(namespace: Namespace, args: readonly string[]): Pr
     throw new Error(`probe.ts ${args.join(" ")}: exit ${run.code}\n${run.stderr}`);
   }
   return JSON.parse(run.stdout);
+}
+
+const HOLD_SOCKETS = new URL("../fixtures/hold_sockets.py", import.meta.url).pathname;
+
+/** Sockets tests/fixtures/hold_sockets.py holds in a namespace, and the process holding them. */
+export interface HeldSockets {
+  /** The holder's pid: `ip netns exec` and `unshare` exec python3, so it is theirs. */
+  pid: number;
+  /** The keys asked for, each with the port it got. */
+  keys: string[];
+  /** Stops the holder, which closes its sockets. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Debian's python3 holding `keys` (`tcp/127.0.0.1/0`; see tests/fixtures/hold_sockets.py)
+ * in `namespace`, or in a new namespace of its own with no name (`unshare -n`) when it is null,
+ * and waits until they are open.
+ */
+export async function holdSockets(
+  namespace: Namespace | null,
+  keys: readonly string[],
+): Promise<HeldSockets> {
+  const python = [SYSTEM_PYTHON, HOLD_SOCKETS, ...keys];
+  let daemon: Daemon;
+  if (namespace) {
+    daemon = namespace.start("hold_sockets.py", python);
+  } else {
+    const child = new Deno.Command("unshare", {
+      args: ["-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", ...python],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    daemon = new Daemon("hold_sockets.py (unshare -n)", child);
+  }
+  try {
+    const ready = await waitUntil(`hold_sockets.py holds ${keys.join(" ")}`, () => {
+      const line = daemon.log.split("\n").find((line) => line.startsWith("{"));
+      return Promise.resolve(line ? JSON.parse(line) as { pid: number; keys: string[] } : null);
+    }, { daemon });
+    return { pid: ready.pid, keys: ready.keys, stop: () => daemon.stop() };
+  } catch (error) {
+    await daemon.stop();
+    throw error;
+  }
 }

@@ -1,0 +1,178 @@
+/**
+ * Every network namespace in use on the host: those of running processes (`/proc/<pid>/ns/net`
+ * reads `net:[<inode>]`) and those bind-mounted under `/run/netns` by `ip netns add`, which may
+ * have no process at all. Each is named from `/run/netns` and attributed to a container from its
+ * processes' cgroup (container.ts).
+ *
+ * @module
+ */
+
+import type { NetworkNamespace } from "../../model/endpoint.ts";
+import { parseContainer } from "./container.ts";
+import { errno, type FdScanLibc } from "./ffi.ts";
+
+const AT_FDCWD = -100;
+const EACCES = 13;
+const EPERM = 1;
+const NET_PREFIX = new TextEncoder().encode("net:[");
+const LINK_SIZE = 64n;
+
+/** A namespace found, and a path that opens it for setns. */
+export interface FoundNamespace {
+  /** The namespace, the same object from one look to the next while nothing about it changes. */
+  namespace: NetworkNamespace;
+  /** `/run/netns/NAME` when it is named there, else `/proc/<pid>/ns/net` of a process in it. */
+  path: string;
+}
+
+/** What one look found. */
+export interface NamespaceCensus {
+  /** The namespace portset runs in first, then the others in the order first met. */
+  namespaces: FoundNamespace[];
+  /** Processes whose namespace could not be read (another user's, without root). */
+  deniedPids: number;
+}
+
+/** Finds network namespaces, remembering what it learnt of each while it lives. */
+export class NamespaceFinder {
+  #libc: FdScanLibc;
+  #procRoot: string;
+  #namedRoot: string;
+  #current: number;
+  #path = new Uint8Array(64);
+  #link = new Uint8Array(Number(LINK_SIZE));
+  /** The last look's namespaces, by inode, reused while their name and container stay. */
+  #known = new Map<number, NetworkNamespace>();
+
+  /**
+   * `currentInode` is the namespace of the thread that will dump sockets; by default the calling
+   * thread's (`/proc/thread-self/ns/net`: a thread may be in another namespace than its process).
+   */
+  constructor(
+    libc: FdScanLibc,
+    options: { procRoot?: string; namedRoot?: string; currentInode?: number } = {},
+  ) {
+    this.#libc = libc;
+    this.#procRoot = options.procRoot ?? "/proc";
+    this.#namedRoot = options.namedRoot ?? "/run/netns";
+    this.#current = options.currentInode ?? Deno.statSync("/proc/thread-self/ns/net").ino!;
+    this.#path.set(new TextEncoder().encode(`${this.#procRoot}/`));
+  }
+
+  /** The inode of the namespace portset runs in. */
+  get currentInode(): number {
+    return this.#current;
+  }
+
+  /** The namespace portset runs in, as the last look (or none yet) knows it. */
+  current(): NetworkNamespace {
+    return this.#known.get(this.#current) ?? this.#namespace(this.#current, this.#names(), null);
+  }
+
+  /** Every namespace in use now, given the host's pids (the fd scan lists them). */
+  find(pids: readonly number[]): NamespaceCensus {
+    const firstPid = new Map<number, number>();
+    let deniedPids = 0;
+    for (const pid of pids) {
+      const inode = this.#namespaceOf(pid);
+      if (inode > 0) {
+        if (!firstPid.has(inode)) firstPid.set(inode, pid);
+      } else if (inode === -EACCES || inode === -EPERM) deniedPids++;
+    }
+    const names = this.#names();
+    const inodes = [this.#current, ...firstPid.keys(), ...names.keys()];
+    const known = new Map<number, NetworkNamespace>();
+    const namespaces: FoundNamespace[] = [];
+    for (const inode of inodes) {
+      if (known.has(inode)) continue;
+      const pid = firstPid.get(inode) ?? null;
+      const namespace = this.#namespace(inode, names, pid);
+      known.set(inode, namespace);
+      const name = names.get(inode);
+      const path = name !== undefined
+        ? `${this.#namedRoot}/${name}`
+        : `${this.#procRoot}/${pid}/ns/net`;
+      namespaces.push({ namespace, path });
+    }
+    this.#known = known;
+    return { namespaces, deniedPids };
+  }
+
+  /** The namespace object for `inode`: the one known already when nothing about it changed. */
+  #namespace(inode: number, names: Map<number, string>, pid: number | null): NetworkNamespace {
+    const name = names.get(inode) ?? null;
+    const old = this.#known.get(inode);
+    const current = inode === this.#current;
+    // The container is read once per namespace: its processes' cgroup does not change.
+    let container = old?.container ?? null;
+    if (old === undefined && !current && pid !== null) container = this.#containerOf(pid);
+    if (old && old.name === name) return old;
+    return { inode, name, container, current };
+  }
+
+  #containerOf(pid: number): NetworkNamespace["container"] {
+    try {
+      return parseContainer(Deno.readTextFileSync(`${this.#procRoot}/${pid}/cgroup`));
+    } catch {
+      return null; // gone, or not readable
+    }
+  }
+
+  /** `/run/netns`'s names by namespace inode; the first name in order when one has several. */
+  #names(): Map<number, string> {
+    const entries: string[] = [];
+    try {
+      for (const entry of Deno.readDirSync(this.#namedRoot)) entries.push(entry.name);
+    } catch {
+      return new Map(); // no named namespaces
+    }
+    const names = new Map<number, string>();
+    for (const name of entries.sort()) {
+      try {
+        const info = Deno.statSync(`${this.#namedRoot}/${name}`);
+        // A name whose mount has gone is an empty file left behind, on tmpfs: its inode is no
+        // namespace's. A live one is on nsfs, the device of /proc/thread-self/ns/net.
+        if (info.ino !== null && info.dev === nsfsDevice() && !names.has(info.ino)) {
+          names.set(info.ino, name);
+        }
+      } catch {
+        // removed meanwhile
+      }
+    }
+    return names;
+  }
+
+  /**
+   * The inode of `pid`'s network namespace, from the link `net:[<inode>]`; minus the errno when
+   * it cannot be read, 0 when the link is something else.
+   */
+  #namespaceOf(pid: number): number {
+    const path = this.#path, link = this.#link;
+    let end = this.#procRoot.length + 1;
+    const digits = String(pid);
+    for (let i = 0; i < digits.length; i++) path[end++] = digits.charCodeAt(i);
+    for (let i = 0; i < NS_NET.length; i++) path[end++] = NS_NET[i];
+    path[end] = 0;
+    const length = Number(this.#libc.readlinkat(AT_FDCWD, path, link, LINK_SIZE));
+    if (length < 0) return -errno(this.#libc);
+    if (length <= NET_PREFIX.length + 1 || link[length - 1] !== 93 /* ] */) return 0;
+    for (let i = 0; i < NET_PREFIX.length; i++) if (link[i] !== NET_PREFIX[i]) return 0;
+    let inode = 0;
+    for (let i = NET_PREFIX.length; i < length - 1; i++) {
+      const digit = link[i] - 48;
+      if (digit < 0 || digit > 9) return 0;
+      inode = inode * 10 + digit;
+    }
+    return inode;
+  }
+}
+
+const NS_NET = new TextEncoder().encode("/ns/net");
+
+let nsfsDev: number | null = null;
+
+/** The device number of nsfs, the namespaces' file system. */
+function nsfsDevice(): number {
+  nsfsDev ??= Deno.statSync("/proc/thread-self/ns/net").dev;
+  return nsfsDev;
+}

@@ -1,0 +1,170 @@
+/**
+ * sock_diag sockets in other network namespaces. A NETLINK_SOCK_DIAG socket answers for the
+ * namespace it was created in, whichever namespace its user is in later: so the calling thread
+ * steps into a namespace with `setns(fd, CLONE_NEWNET)`, creates the socket, and steps back at
+ * once; the dumps then go through that socket as usual, with no thread or process per namespace.
+ * One socket per namespace is kept across looks, and closed when its namespace is gone.
+ *
+ * `setns` moves only the calling thread, which is why its way back is the thread's own namespace
+ * (`/proc/thread-self/ns/net`, opened first), not the process's (`/proc/self`, its main thread's).
+ *
+ * @module
+ */
+
+import { cString, errno, errnoText, type Libc } from "./ffi.ts";
+import type { FoundNamespace } from "./netns.ts";
+import { SockDiag } from "./sock_diag.ts";
+
+const CLONE_NEWNET = 0x40000000;
+const O_RDONLY = 0;
+const O_CLOEXEC = 0o2000000;
+
+/** A namespace could not be entered (no privilege, or it is gone); the message says which. */
+export class NamespaceEntryError extends Error {
+  override name = "NamespaceEntryError";
+
+  /** `message` says what failed; `gone` when the namespace no longer exists. */
+  constructor(message: string, readonly gone = false, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+const ENOENT = 2;
+
+/**
+ * Whether sockstat's counts of a namespace show a socket sock_diag would list: TCP in its hashes
+ * (`inuse`, listeners and connections) or in TIME_WAIT (`tw`), UDP bound (`inuse`), either
+ * family. `inuse` and `tw` are the namespace's own (`alloc`, host-wide, is not used).
+ */
+export function countsHeld(sockstat: string, sockstat6: string): boolean {
+  const count = (text: string, line: string, name: string) => {
+    const match = new RegExp(`^${line}:.* ${name} (\\d+)`, "m").exec(text);
+    return match ? Number(match[1]) : 1; // unknown: assume some
+  };
+  return count(sockstat, "TCP", "inuse") + count(sockstat, "TCP", "tw") +
+      count(sockstat, "UDP", "inuse") + count(sockstat6, "TCP6", "inuse") +
+      count(sockstat6, "UDP6", "inuse") > 0;
+}
+
+/** One sock_diag socket per network namespace other than the thread's own. */
+export class NamespaceSockDiags {
+  #libc: Libc;
+  /** The thread's own namespace, to come back to. */
+  #home: number;
+  #sockets = new Map<number, SockDiag>();
+
+  /** Opens the way back first: without it no namespace is entered. */
+  constructor(libc: Libc) {
+    this.#libc = libc;
+    this.#home = libc.open(cString("/proc/thread-self/ns/net"), O_RDONLY | O_CLOEXEC, 0);
+    if (this.#home < 0) {
+      throw new NamespaceEntryError(
+        `cannot open this thread's network namespace: ${errnoText(libc, errno(libc))}`,
+      );
+    }
+  }
+
+  /**
+   * The sock_diag socket of `found`'s namespace, made on first use. Throws
+   * {@linkcode NamespaceEntryError} when the namespace cannot be entered, and SockDiag's errors
+   * when no socket can be made there.
+   */
+  socketFor(found: FoundNamespace): SockDiag {
+    const inode = found.namespace.inode;
+    let diag = this.#sockets.get(inode);
+    if (diag === undefined) {
+      diag = this.#inside(found, () => new SockDiag(this.#libc));
+      this.#sockets.set(inode, diag);
+    }
+    return diag;
+  }
+
+  /**
+   * Whether `found`'s namespace has any TCP or UDP socket a dump would list, by its own counts
+   * in `/proc/<pid>/net/sockstat` and `sockstat6` (read from inside it when no process is in it).
+   * A dump walks the kernel's host-wide socket tables whatever the namespace holds, about a
+   * millisecond each on a large host: an empty namespace (a container's, between its services'
+   * restarts; one made and not yet used) is not worth three. True when the counts cannot be read.
+   */
+  holdsSockets(found: FoundNamespace): boolean {
+    const read = (root: string) => {
+      try {
+        return countsHeld(
+          Deno.readTextFileSync(`${root}/sockstat`),
+          Deno.readTextFileSync(`${root}/sockstat6`),
+        );
+      } catch {
+        return true;
+      }
+    };
+    const pid = /^\/proc\/(\d+)\/ns\/net$/.exec(found.path)?.[1];
+    if (pid !== undefined) return read(`/proc/${pid}/net`);
+    try {
+      return this.#inside(found, () => read("/proc/thread-self/net"));
+    } catch {
+      return true; // the dump will say why
+    }
+  }
+
+  /** Closes the sockets of namespaces not in `alive`. */
+  keepOnly(alive: ReadonlySet<number>): void {
+    for (const [inode, diag] of this.#sockets) {
+      if (alive.has(inode)) continue;
+      diag.close();
+      this.#sockets.delete(inode);
+    }
+  }
+
+  /** Closes every socket and the way back. */
+  close(): void {
+    this.keepOnly(new Set());
+    if (this.#home >= 0) this.#libc.close(this.#home);
+    this.#home = -1;
+  }
+
+  /** What `make` makes, made with this thread inside `found`'s namespace. */
+  #inside<T>({ namespace, path }: FoundNamespace, make: () => T): T {
+    const libc = this.#libc;
+    const target = libc.open(cString(path), O_RDONLY | O_CLOEXEC, 0);
+    if (target < 0) {
+      const code = errno(libc);
+      throw new NamespaceEntryError(
+        `cannot open network namespace ${path}: ${errnoText(libc, code)}`,
+        code === ENOENT,
+      );
+    }
+    try {
+      if (libc.setns(target, CLONE_NEWNET) !== 0) {
+        throw new NamespaceEntryError(
+          `cannot enter network namespace ${path}: ${errnoText(libc, errno(libc))}`,
+        );
+      }
+      try {
+        // The path may have come to name another namespace since it was found (a pid reused).
+        const entered = Deno.statSync("/proc/thread-self/ns/net").ino;
+        if (entered !== namespace.inode) {
+          throw new NamespaceEntryError(`network namespace ${path} is gone`, true);
+        }
+        return make();
+      } finally {
+        this.#returnHome();
+      }
+    } finally {
+      libc.close(target);
+    }
+  }
+
+  /**
+   * Back to the thread's own namespace. Failing that, everything this thread did next would be
+   * done in the wrong namespace: no caller could go on, so the error says so and is not caught.
+   */
+  #returnHome(): void {
+    if (this.#libc.setns(this.#home, CLONE_NEWNET) !== 0) {
+      throw new Error(
+        `cannot return to portset's own network namespace: ${
+          errnoText(this.#libc, errno(this.#libc))
+        }`,
+      );
+    }
+  }
+}

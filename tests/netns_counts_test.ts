@@ -1,0 +1,34 @@
+/** collectors/linux/netns_sock_diag.ts: a namespace's own socket counts decide whether to dump it. */
+
+import assert from "node:assert/strict";
+import { countsHeld } from "../collectors/linux/netns_sock_diag.ts";
+
+const EMPTY4 = `sockets: used 0
+TCP: inuse 0 orphan 0 tw 0 alloc 412 mem 119
+UDP: inuse 0 mem 0
+UDPLITE: inuse 0
+RAW: inuse 0
+FRAG: inuse 0 memory 0
+`;
+const EMPTY6 = `TCP6: inuse 0
+UDP6: inuse 0
+UDPLITE6: inuse 0
+RAW6: inuse 0
+FRAG6: inuse 0 memory 0
+`;
+
+Deno.test("a namespace with no TCP or UDP socket of its own is empty, whatever the host allocates", () => {
+  assert.equal(countsHeld(EMPTY4, EMPTY6), false, "alloc is host-wide and does not count");
+  for (
+    const [four, six] of [
+      [EMPTY4.replace("TCP: inuse 0", "TCP: inuse 1"), EMPTY6],
+      [EMPTY4.replace("tw 0", "tw 3"), EMPTY6],
+      [EMPTY4.replace("UDP: inuse 0", "UDP: inuse 2"), EMPTY6],
+      [EMPTY4, EMPTY6.replace("TCP6: inuse 0", "TCP6: inuse 1")],
+      [EMPTY4, EMPTY6.replace("UDP6: inuse 0", "UDP6: inuse 1")],
+      [EMPTY4, ""], // counts that cannot be read: dumped to be sure
+    ]
+  ) {
+    assert.equal(countsHeld(four, six), true, `${four}\n${six}`);
+  }
+});
