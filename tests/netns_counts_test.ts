@@ -1,7 +1,8 @@
 /** collectors/linux/netns_sock_diag.ts: a namespace's own socket counts decide whether to dump it. */
 
 import assert from "node:assert/strict";
-import { countsHeld } from "../collectors/linux/netns_sock_diag.ts";
+import { countsHeld, heldTables } from "../collectors/linux/netns_sock_diag.ts";
+import { DUMPS } from "../collectors/linux/sock_diag.ts";
 
 const EMPTY4 = `sockets: used 0
 TCP: inuse 0 orphan 0 tw 0 alloc 412 mem 119
@@ -31,4 +32,18 @@ Deno.test("a namespace with no TCP or UDP socket of its own is empty, whatever t
   ) {
     assert.equal(countsHeld(four, six), true, `${four}\n${six}`);
   }
+});
+
+Deno.test("only the tables that hold a socket are dumped: TCP alone is one dump, not three", () => {
+  const tables = (four: string, six: string) => [...heldTables(four, six)].sort();
+  assert.deepEqual(tables(EMPTY4.replace("TCP: inuse 0", "TCP: inuse 1"), EMPTY6), ["tcp4"]);
+  assert.deepEqual(
+    tables(EMPTY4.replace("tw 0", "tw 2"), EMPTY6),
+    ["tcp4", "tcp6"],
+    "TIME_WAIT is counted for both families together",
+  );
+  assert.deepEqual(tables(EMPTY4, EMPTY6.replace("UDP6: inuse 0", "UDP6: inuse 4")), ["udp6"]);
+  assert.deepEqual(tables(EMPTY4, ""), ["tcp6", "udp6"], "unread counts are some");
+  const dumped = DUMPS.filter((dump) => dump.covers.some((table) => table === "tcp4"));
+  assert.equal(dumped.length, 1, "TCP's one dump covers it");
 });

@@ -169,10 +169,12 @@ export class LinuxCollector implements Collector {
     this.#otherDiags.keepOnly(new Set(others.map(({ namespace }) => namespace.inode)));
     const results: NamespaceDumps[] = [];
     for (const found of others) {
-      // A namespace with no socket has nothing to list: its dumps are skipped (see holdsSockets).
-      if (!this.#otherDiags.holdsSockets(found)) continue;
+      // Only the tables that hold a socket are dumped; a namespace with none, not at all (see
+      // tablesHeld).
+      const tables = this.#otherDiags.tablesHeld(found);
+      if (tables.size === 0) continue;
       try {
-        const dumps = this.#otherDiags.socketFor(found).dumpAll(String);
+        const dumps = this.#otherDiags.socketFor(found).dumpAll(String, tables);
         results.push({ namespace: found.namespace, dumps, interfaceName: String });
       } catch (error) {
         if (

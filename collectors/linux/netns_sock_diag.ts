@@ -13,7 +13,7 @@
 
 import { cString, errno, errnoText, type Libc } from "./ffi.ts";
 import type { FoundNamespace } from "./netns.ts";
-import { SockDiag } from "./sock_diag.ts";
+import { ALL_TABLES, SockDiag, type SocketTable } from "./sock_diag.ts";
 
 const CLONE_NEWNET = 0x40000000;
 const O_RDONLY = 0;
@@ -32,18 +32,28 @@ export class NamespaceEntryError extends Error {
 const ENOENT = 2;
 
 /**
- * Whether sockstat's counts of a namespace show a socket sock_diag would list: TCP in its hashes
- * (`inuse`, listeners and connections) or in TIME_WAIT (`tw`), UDP bound (`inuse`), either
- * family. `inuse` and `tw` are the namespace's own (`alloc`, host-wide, is not used).
+ * The tables sockstat's counts of a namespace show a socket in, that sock_diag would list: TCP in
+ * its hashes (`inuse`: listeners and connections) or in TIME_WAIT (`tw`, either family), UDP
+ * bound (`inuse`). `inuse` and `tw` are the namespace's own (`alloc`, host-wide, is not used). A
+ * count that cannot be read counts as some.
  */
-export function countsHeld(sockstat: string, sockstat6: string): boolean {
+export function heldTables(sockstat: string, sockstat6: string): Set<SocketTable> {
   const count = (text: string, line: string, name: string) => {
     const match = new RegExp(`^${line}:.* ${name} (\\d+)`, "m").exec(text);
-    return match ? Number(match[1]) : 1; // unknown: assume some
+    return match ? Number(match[1]) : 1;
   };
-  return count(sockstat, "TCP", "inuse") + count(sockstat, "TCP", "tw") +
-      count(sockstat, "UDP", "inuse") + count(sockstat6, "TCP6", "inuse") +
-      count(sockstat6, "UDP6", "inuse") > 0;
+  const timeWait = count(sockstat, "TCP", "tw");
+  const held = new Set<SocketTable>();
+  if (count(sockstat, "TCP", "inuse") + timeWait > 0) held.add("tcp4");
+  if (count(sockstat6, "TCP6", "inuse") + timeWait > 0) held.add("tcp6");
+  if (count(sockstat, "UDP", "inuse") > 0) held.add("udp4");
+  if (count(sockstat6, "UDP6", "inuse") > 0) held.add("udp6");
+  return held;
+}
+
+/** Whether sockstat's counts of a namespace show any socket sock_diag would list. */
+export function countsHeld(sockstat: string, sockstat6: string): boolean {
+  return heldTables(sockstat, sockstat6).size > 0;
 }
 
 /** One sock_diag socket per network namespace other than the thread's own. */
@@ -80,21 +90,22 @@ export class NamespaceSockDiags {
   }
 
   /**
-   * Whether `found`'s namespace has any TCP or UDP socket a dump would list, by its own counts
-   * in `/proc/<pid>/net/sockstat` and `sockstat6` (read from inside it when no process is in it).
-   * A dump walks the kernel's host-wide socket tables whatever the namespace holds, about a
-   * millisecond each on a large host: an empty namespace (a container's, between its services'
-   * restarts; one made and not yet used) is not worth three. True when the counts cannot be read.
+   * The tables of `found`'s namespace that hold a TCP or UDP socket a dump would list, by its own
+   * counts in `/proc/<pid>/net/sockstat` and `sockstat6` (read from inside it when no process is
+   * in it). A dump walks the kernel's host-wide socket tables whatever the namespace holds, about
+   * a millisecond each on a large host: an empty namespace (a container's, between its services'
+   * restarts; one made and not yet used) is not worth three, nor one with only TCP worth the two
+   * UDP dumps. Every table when the counts cannot be read.
    */
-  holdsSockets(found: FoundNamespace): boolean {
+  tablesHeld(found: FoundNamespace): ReadonlySet<SocketTable> {
     const read = (root: string) => {
       try {
-        return countsHeld(
+        return heldTables(
           Deno.readTextFileSync(`${root}/sockstat`),
           Deno.readTextFileSync(`${root}/sockstat6`),
         );
       } catch {
-        return true;
+        return ALL_TABLES;
       }
     };
     const pid = /^\/proc\/(\d+)\/ns\/net$/.exec(found.path)?.[1];
@@ -102,7 +113,7 @@ export class NamespaceSockDiags {
     try {
       return this.#inside(found, () => read("/proc/thread-self/net"));
     } catch {
-      return true; // the dump will say why
+      return ALL_TABLES; // the dump will say why
     }
   }
 

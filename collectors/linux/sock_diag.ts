@@ -32,9 +32,19 @@ const SO_RCVTIMEO = 20;
 /** A dump that has not finished by then never will: fail over to /proc/net rather than hang. */
 export const RECEIVE_TIMEOUT_SECONDS = 5;
 
-/** One dump: the request that asks for it, and the protocol its sockets are listed under. */
+/** A kernel table of sockets, by protocol and family, as /proc/net/sockstat counts them. */
+export type SocketTable = "tcp4" | "tcp6" | "udp4" | "udp6";
+
+/** Every table: what a dump of a namespace with unknown counts must cover. */
+export const ALL_TABLES: ReadonlySet<SocketTable> = new Set(["tcp4", "tcp6", "udp4", "udp6"]);
+
+/**
+ * One dump: the request that asks for it, the protocol its sockets are listed under, and the
+ * tables it lists (a dump none of whose tables holds a socket can be left out).
+ */
 export interface DumpRequest {
   protocol: typeof IPPROTO_TCP | typeof IPPROTO_UDP;
+  covers: readonly SocketTable[];
   request(sequence: number): Uint8Array<ArrayBuffer>;
 }
 
@@ -44,13 +54,19 @@ export interface DumpRequest {
  * request).
  */
 export const DUMPS: readonly DumpRequest[] = [
-  { protocol: IPPROTO_TCP, request: (sequence) => buildTcpDumpRequest(sequence) },
+  {
+    protocol: IPPROTO_TCP,
+    covers: ["tcp4", "tcp6"],
+    request: (sequence) => buildTcpDumpRequest(sequence),
+  },
   {
     protocol: IPPROTO_UDP,
+    covers: ["udp4"],
     request: (sequence) => buildDumpRequest(AF_INET, IPPROTO_UDP, sequence),
   },
   {
     protocol: IPPROTO_UDP,
+    covers: ["udp6"],
     request: (sequence) => buildDumpRequest(AF_INET6, IPPROTO_UDP, sequence),
   },
 ];
@@ -59,10 +75,12 @@ export const DUMPS: readonly DumpRequest[] = [
 export const DUMPS_BY_FAMILY: readonly DumpRequest[] = [
   {
     protocol: IPPROTO_TCP,
+    covers: ["tcp4"],
     request: (sequence) => buildDumpRequest(AF_INET, IPPROTO_TCP, sequence),
   },
   {
     protocol: IPPROTO_TCP,
+    covers: ["tcp6"],
     request: (sequence) => buildDumpRequest(AF_INET6, IPPROTO_TCP, sequence),
   },
   ...DUMPS.slice(1),
@@ -169,19 +187,25 @@ export class SockDiag {
 
   /**
    * Every TCP and UDP socket of the network namespace, by the {@linkcode DUMPS}; where the
-   * kernel refuses TCPDIAG_GETSOCK, by {@linkcode DUMPS_BY_FAMILY} from then on.
+   * kernel refuses TCPDIAG_GETSOCK, by {@linkcode DUMPS_BY_FAMILY} from then on. `tables`
+   * leaves out the dumps of tables known to be empty: each dump walks the kernel's host-wide
+   * tables, whatever the namespace holds.
    */
-  dumpAll(interfaceName: InterfaceNamer): DiagDump[] {
+  dumpAll(
+    interfaceName: InterfaceNamer,
+    tables: ReadonlySet<SocketTable> = ALL_TABLES,
+  ): DiagDump[] {
     const texts = new AddressTexts();
     try {
-      return this.#dumps.map((dump) => ({
-        protocol: dump.protocol,
-        sockets: this.dump(dump, interfaceName, texts),
-      }));
+      return this.#dumps.filter((dump) => dump.covers.some((table) => tables.has(table)))
+        .map((dump) => ({
+          protocol: dump.protocol,
+          sockets: this.dump(dump, interfaceName, texts),
+        }));
     } catch (error) {
       if (!(error instanceof NetlinkKernelError) || this.#dumps === DUMPS_BY_FAMILY) throw error;
       this.#dumps = DUMPS_BY_FAMILY;
-      return this.dumpAll(interfaceName);
+      return this.dumpAll(interfaceName, tables);
     }
   }
 
