@@ -20,6 +20,7 @@ import {
 } from "./contenders.ts";
 import { diagnose } from "./diagnosis.ts";
 import { SocketFarms } from "./farms.ts";
+import { BenchNamespaces } from "./namespaces.ts";
 import { describeMachine } from "./machine.ts";
 import { type BenchOptions, OptionsError, parseOptions, USAGE } from "./options.ts";
 import { progress } from "./progress.ts";
@@ -33,7 +34,11 @@ import { ensureTool } from "./tools.ts";
 /** Exit code after SIGINT or SIGTERM, as a shell reports a process killed by SIGINT. */
 const EXIT_INTERRUPTED = 130;
 
-async function bench(options: BenchOptions, farms: SocketFarms): Promise<string> {
+async function bench(
+  options: BenchOptions,
+  farms: SocketFarms,
+  namespaces: BenchNamespaces,
+): Promise<string> {
   const machine = await describeMachine();
   const noTime = await ensureTool(GNU_TIME_TOOL);
   if (noTime) throw new Error(`GNU time is needed for peak memory: ${noTime}`);
@@ -44,6 +49,7 @@ async function bench(options: BenchOptions, farms: SocketFarms): Promise<string>
     throw new Error(`ss is needed to check the sockets: ${availability.get(ssWithOwners)}`);
   }
 
+  await namespaces.start(options.namespaces);
   // First, the host as it is: the farms' sockets would make it a busy one.
   const quiet = options.quietRounds > 0
     ? await measureQuietHost(QUIET_CONTENDERS, { ...options, rounds: options.quietRounds })
@@ -83,7 +89,12 @@ async function bench(options: BenchOptions, farms: SocketFarms): Promise<string>
     ownedByFarms,
     ssBaseline,
     ssWithFarms,
-    endpointCheck: { ssBefore, portset: portsetEndpoints, ssAfter },
+    endpointCheck: {
+      ssBefore,
+      portset: portsetEndpoints,
+      ssAfter,
+      namespaces: namespaces.sockets,
+    },
     contenders: CONTENDERS,
     availability,
     results,
@@ -110,14 +121,15 @@ async function main(): Promise<number> {
   }
 
   const farms = new SocketFarms();
+  const namespaces = new BenchNamespaces();
   const interrupted = () => {
     progress("interrupted: stopping the socket farms");
-    farms.stop().finally(() => Deno.exit(EXIT_INTERRUPTED));
+    Promise.all([farms.stop(), namespaces.stop()]).finally(() => Deno.exit(EXIT_INTERRUPTED));
   };
   Deno.addSignalListener("SIGINT", interrupted);
   Deno.addSignalListener("SIGTERM", interrupted);
   try {
-    const report = await bench(options, farms);
+    const report = await bench(options, farms, namespaces);
     console.log(report);
     return 0;
   } catch (error) {
@@ -125,6 +137,7 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     await farms.stop();
+    await namespaces.stop();
     Deno.removeSignalListener("SIGINT", interrupted);
     Deno.removeSignalListener("SIGTERM", interrupted);
   }

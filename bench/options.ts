@@ -26,6 +26,8 @@ export interface BenchOptions {
   diagnosis: boolean;
   /** Rounds on the quiet host, before the farms start; 0 skips that case. */
   quietRounds: number;
+  /** Network namespaces to make first, each with a listener and a UDP socket (issue 16). */
+  namespaces: number;
 }
 
 /** The usage text. */
@@ -45,6 +47,8 @@ Options:
   --ready-timeout S  seconds the farms may take to open their sockets (default 120)
   --quiet-rounds N   timed rounds on the quiet host (default 20; 0 skips the quiet case)
   --skip-diagnosis   do not time the parts of a portset run
+  --namespaces N     first make N network namespaces, each with a listener and a UDP socket,
+                     as a host running containers has them (default 0; needs root)
   --help             this text
 `;
 
@@ -77,6 +81,7 @@ export function parseOptions(args: readonly string[]): BenchOptions | null {
         "ready-timeout": { type: "string" },
         "quiet-rounds": { type: "string" },
         "skip-diagnosis": { type: "boolean" },
+        namespaces: { type: "string" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -98,5 +103,6 @@ export function parseOptions(args: readonly string[]): BenchOptions | null {
     readyTimeoutMs: positiveInteger("ready-timeout", values["ready-timeout"], 120) * 1000,
     diagnosis: !values["skip-diagnosis"],
     quietRounds: positiveInteger("quiet-rounds", values["quiet-rounds"], 20, 0),
+    namespaces: positiveInteger("namespaces", values.namespaces, 0, 0),
   };
 }

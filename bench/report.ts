@@ -35,7 +35,7 @@ export interface ReportInput {
   ssBaseline: number;
   ssWithFarms: number;
   /** The correctness check: `ss -Htuan` lines just before and after one portset run. */
-  endpointCheck: { ssBefore: number; portset: number; ssAfter: number };
+  endpointCheck: { ssBefore: number; portset: number; ssAfter: number; namespaces: number };
   contenders: readonly Contender[];
   /** Null where the contender ran, else why it could not. */
   availability: Map<Contender, string | null>;
@@ -161,14 +161,17 @@ export function formatReport(input: ReportInput): string {
     `portset peak memory = ${mib(portset.peakRssKib)} MiB, the largest of its runs ` +
       `(target ≤ ${TARGET_PEAK_MIB} MiB): ${verdict(portset.peakRssKib / MIB <= TARGET_PEAK_MIB)}`,
   );
-  const { ssBefore, portset: endpoints, ssAfter } = input.endpointCheck;
+  const { ssBefore, portset: endpoints, ssAfter, namespaces } = input.endpointCheck;
   // portset looked between ss's two looks: on a host where sockets come and go (TIME_WAIT ones
   // expiring together, say) its count lies between theirs, within the tolerance.
-  const low = Math.min(ssBefore, ssAfter), high = Math.max(ssBefore, ssAfter);
+  // The bench's namespaces' sockets are portset's to list and not ss's, which reads its own.
+  const low = Math.min(ssBefore, ssAfter) + namespaces;
+  const high = Math.max(ssBefore, ssAfter) + namespaces;
   const off = endpoints < low ? low - endpoints : endpoints > high ? endpoints - high : 0;
   lines.push(
     `endpoints: portset's JSON has ${endpoints}, ss -tuan lists ${ssBefore} just before and ` +
-      `${ssAfter} just after (header excluded): ` +
+      `${ssAfter} just after (header excluded)` +
+      (namespaces > 0 ? `, plus ${namespaces} in the bench's network namespaces` : "") + ": " +
       `${verdict(off <= ENDPOINT_TOLERANCE)} (within ${ENDPOINT_TOLERANCE})`,
   );
 
