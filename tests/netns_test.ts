@@ -348,3 +348,56 @@ Deno.test({
     assertValid("report", JSON.parse(report.stdout));
   },
 });
+
+Deno.test({
+  name:
+    "a namespace's connections are listed with its listeners: every TCP socket, as ss -tan there",
+  ignore: unavailable !== null,
+  async fn() {
+    // Listeners alone are read by a dump that skips the kernel's table of connections; a
+    // namespace that has connections too must be read whole, or they would be missed.
+    await using serving = await Namespace.create("serving");
+    await using talking = await Namespace.create("talking");
+    const pair = [
+      "import json, os, signal, socket",
+      "l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen()",
+      "c = socket.create_connection(l.getsockname()); a, _ = l.accept()",
+      "print(json.dumps({'pid': os.getpid()}), flush=True)",
+      "signal.pause()",
+    ].join("\n");
+    const listenerOnly = await holdSockets(serving, ["tcp/127.0.0.1/0", "tcp6/::1/0"]);
+    const talker = talking.start("pair.py", [SYSTEM_PYTHON, "-c", pair]);
+    try {
+      await pollUntil(() => talker.log.includes('"pid"') || undefined, { deadlineMs: 15_000 });
+      const tcpKeys = async (namespace: Namespace) =>
+        (await namespace.runOk(["ss", "-Htan"])).split("\n").filter((line) => line.trim())
+          .map((line) => {
+            const [state, , , local, peer] = line.trim().split(/\s+/);
+            return `${local} ${peer} ${state}`;
+          }).sort();
+      const json = await runCli(["-local", "--json"]);
+      assert.equal(json.code, 0, json.stderr);
+      const endpoints: Endpoint[] = JSON.parse(json.stdout).endpoints;
+      const shown = (namespace: Namespace) =>
+        endpoints.filter((e) => e.netns?.name === namespace.name && e.protocol.startsWith("tcp"))
+          .map((e) => {
+            const address = (a: string | null, p: number | null) =>
+              a === null
+                ? (e.protocol === "tcp6" ? "[::]:*" : "0.0.0.0:*")
+                : a.includes(":")
+                ? `[${a}]:${p}`
+                : `${a}:${p}`;
+            const names: Record<string, string> = { LISTENING: "LISTEN", ESTABLISHED: "ESTAB" };
+            const state = names[e.state ?? ""] ?? e.state;
+            return `${address(e.localAddress, e.localPort)} ${
+              address(e.remoteAddress, e.remotePort)
+            } ${state}`;
+          }).sort();
+      assert.deepEqual(shown(talking), await tcpKeys(talking), "the listener and both ends");
+      assert.equal(shown(talking).filter((key) => key.endsWith("ESTAB")).length, 2);
+      assert.deepEqual(shown(serving), await tcpKeys(serving), "the listeners");
+    } finally {
+      await listenerOnly.stop();
+    }
+  },
+});

@@ -19,6 +19,7 @@ import type { CollectOptions, Collector } from "../collector.ts";
 import { type Libc, loadLibc } from "./ffi.ts";
 import {
   AF_INET,
+  AF_INET6,
   type DiagSocket,
   type InterfaceNamer,
   IPPROTO_TCP,
@@ -29,11 +30,22 @@ import {
 } from "./netlink.ts";
 import { InterfaceNames, UserNames } from "./names.ts";
 import { NamespaceFinder } from "./netns.ts";
-import { NamespaceEntryError, NamespaceSockDiags } from "./netns_sock_diag.ts";
+import {
+  NamespaceEntryError,
+  NamespaceSockDiags,
+  type SocketCounts,
+  tablesOf,
+} from "./netns_sock_diag.ts";
 import { readProcNet } from "./proc_net.ts";
 import { FdTableScanner, scanSocketOwners, SocketOwnership } from "./proc_owners.ts";
 import { parseProcStat, ProcessReader, type ProcStat } from "./proc_process.ts";
-import { type DiagDump, SockDiag, SockDiagUnavailableError } from "./sock_diag.ts";
+import {
+  ALL_TABLES,
+  type DiagDump,
+  SockDiag,
+  SockDiagUnavailableError,
+  type SocketTable,
+} from "./sock_diag.ts";
 import { BackgroundDump } from "./sock_diag_background.ts";
 import { SockDiagEvents } from "./sock_diag_events.ts";
 
@@ -169,12 +181,11 @@ export class LinuxCollector implements Collector {
     this.#otherDiags.keepOnly(new Set(others.map(({ namespace }) => namespace.inode)));
     const results: NamespaceDumps[] = [];
     for (const found of others) {
-      // Only the tables that hold a socket are dumped; a namespace with none, not at all (see
-      // tablesHeld).
-      const tables = this.#otherDiags.tablesHeld(found);
-      if (tables.size === 0) continue;
+      const counts = this.#otherDiags.countsOf(found);
+      const tables = counts === null ? ALL_TABLES : tablesOf(counts);
+      if (tables.size === 0) continue; // no socket: nothing to dump
       try {
-        const dumps = this.#otherDiags.socketFor(found).dumpAll(String, tables);
+        const dumps = dumpNamespace(this.#otherDiags.socketFor(found), counts, tables);
         results.push({ namespace: found.namespace, dumps, interfaceName: String });
       } catch (error) {
         if (
@@ -593,4 +604,33 @@ function ownersByAge(
 
 function toOwner(record: ProcessRecord): Owner {
   return { pid: record.pid, process: record.process, path: record.path, user: record.user };
+}
+
+/**
+ * Another namespace's sockets, by as few walks of the kernel's host-wide tables as its own counts
+ * allow: only the tables that hold a socket, and for TCP, when the namespace has nothing in
+ * TIME_WAIT, its listeners first, in a dump that skips the table of connections (the walk that
+ * costs, on a busy host). When the listeners are every TCP socket its counts show (a container
+ * that serves and has no client now), that is TCP done; otherwise TCP is dumped whole. What the
+ * counts do not show is a connection still being accepted (SYN_RECV, a request the kernel holds
+ * apart for a moment): it is listed at the next look, as ESTABLISHED.
+ */
+function dumpNamespace(
+  diag: SockDiag,
+  counts: SocketCounts | null,
+  tables: ReadonlySet<SocketTable>,
+): DiagDump[] {
+  const tcp = tables.has("tcp4") || tables.has("tcp6");
+  if (counts !== null && tcp && counts.timeWait === 0) {
+    const listeners = diag.dumpListeners(String);
+    if (listeners !== null) {
+      let v4 = 0, v6 = 0;
+      for (const socket of listeners.sockets) socket.family === AF_INET6 ? v6++ : v4++;
+      if (v4 === counts.tcp4 && v6 === counts.tcp6) {
+        const rest = new Set([...tables].filter((table) => table === "udp4" || table === "udp6"));
+        return [listeners, ...diag.dumpAll(String, rest)];
+      }
+    }
+  }
+  return diag.dumpAll(String, tables);
 }

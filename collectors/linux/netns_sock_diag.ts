@@ -13,7 +13,7 @@
 
 import { cString, errno, errnoText, type Libc } from "./ffi.ts";
 import type { FoundNamespace } from "./netns.ts";
-import { ALL_TABLES, SockDiag, type SocketTable } from "./sock_diag.ts";
+import { SockDiag, type SocketTable } from "./sock_diag.ts";
 
 const CLONE_NEWNET = 0x40000000;
 const O_RDONLY = 0;
@@ -31,24 +31,49 @@ export class NamespaceEntryError extends Error {
 
 const ENOENT = 2;
 
+/** A namespace's own socket counts, by /proc/net/sockstat and sockstat6. */
+export interface SocketCounts {
+  /** TCP sockets in the hashes (listeners and connections), IPv4 and IPv6. */
+  tcp4: number;
+  tcp6: number;
+  /** TCP in TIME_WAIT, both families. */
+  timeWait: number;
+  /** UDP sockets bound, IPv4 and IPv6. */
+  udp4: number;
+  udp6: number;
+}
+
 /**
- * The tables sockstat's counts of a namespace show a socket in, that sock_diag would list: TCP in
- * its hashes (`inuse`: listeners and connections) or in TIME_WAIT (`tw`, either family), UDP
- * bound (`inuse`). `inuse` and `tw` are the namespace's own (`alloc`, host-wide, is not used). A
- * count that cannot be read counts as some.
+ * A namespace's own counts: `inuse` and `tw` are the namespace's (`alloc`, host-wide, is not
+ * used). A count that cannot be read counts as some (1).
  */
-export function heldTables(sockstat: string, sockstat6: string): Set<SocketTable> {
+export function socketCounts(sockstat: string, sockstat6: string): SocketCounts {
   const count = (text: string, line: string, name: string) => {
     const match = new RegExp(`^${line}:.* ${name} (\\d+)`, "m").exec(text);
     return match ? Number(match[1]) : 1;
   };
-  const timeWait = count(sockstat, "TCP", "tw");
+  return {
+    tcp4: count(sockstat, "TCP", "inuse"),
+    tcp6: count(sockstat6, "TCP6", "inuse"),
+    timeWait: count(sockstat, "TCP", "tw"),
+    udp4: count(sockstat, "UDP", "inuse"),
+    udp6: count(sockstat6, "UDP6", "inuse"),
+  };
+}
+
+/** The tables `counts` show a socket in, that sock_diag would list. */
+export function tablesOf(counts: SocketCounts): Set<SocketTable> {
   const held = new Set<SocketTable>();
-  if (count(sockstat, "TCP", "inuse") + timeWait > 0) held.add("tcp4");
-  if (count(sockstat6, "TCP6", "inuse") + timeWait > 0) held.add("tcp6");
-  if (count(sockstat, "UDP", "inuse") > 0) held.add("udp4");
-  if (count(sockstat6, "UDP6", "inuse") > 0) held.add("udp6");
+  if (counts.tcp4 + counts.timeWait > 0) held.add("tcp4");
+  if (counts.tcp6 + counts.timeWait > 0) held.add("tcp6");
+  if (counts.udp4 > 0) held.add("udp4");
+  if (counts.udp6 > 0) held.add("udp6");
   return held;
+}
+
+/** The tables sockstat's counts of a namespace show a socket in. */
+export function heldTables(sockstat: string, sockstat6: string): Set<SocketTable> {
+  return tablesOf(socketCounts(sockstat, sockstat6));
 }
 
 /** Whether sockstat's counts of a namespace show any socket sock_diag would list. */
@@ -90,22 +115,21 @@ export class NamespaceSockDiags {
   }
 
   /**
-   * The tables of `found`'s namespace that hold a TCP or UDP socket a dump would list, by its own
-   * counts in `/proc/<pid>/net/sockstat` and `sockstat6` (read from inside it when no process is
-   * in it). A dump walks the kernel's host-wide socket tables whatever the namespace holds, about
-   * a millisecond each on a large host: an empty namespace (a container's, between its services'
-   * restarts; one made and not yet used) is not worth three, nor one with only TCP worth the two
-   * UDP dumps. Every table when the counts cannot be read.
+   * The socket counts of `found`'s namespace, its own, in `/proc/<pid>/net/sockstat` and
+   * `sockstat6` (read from inside it when no process is in it); null when they cannot be read. A
+   * dump walks the kernel's host-wide socket tables whatever the namespace holds, about a
+   * millisecond each on a large host: the counts say which dumps are worth making (see the
+   * collector).
    */
-  tablesHeld(found: FoundNamespace): ReadonlySet<SocketTable> {
+  countsOf(found: FoundNamespace): SocketCounts | null {
     const read = (root: string) => {
       try {
-        return heldTables(
+        return socketCounts(
           Deno.readTextFileSync(`${root}/sockstat`),
           Deno.readTextFileSync(`${root}/sockstat6`),
         );
       } catch {
-        return ALL_TABLES;
+        return null;
       }
     };
     const pid = /^\/proc\/(\d+)\/ns\/net$/.exec(found.path)?.[1];
@@ -113,7 +137,7 @@ export class NamespaceSockDiags {
     try {
       return this.#inside(found, () => read("/proc/thread-self/net"));
     } catch {
-      return ALL_TABLES; // the dump will say why
+      return null; // the dump will say why
     }
   }
 

@@ -25,6 +25,7 @@ import {
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   SOL_SOCKET,
+  TCP_LISTEN,
   visitDumpReplies,
 } from "./netlink.ts";
 
@@ -70,6 +71,13 @@ export const DUMPS: readonly DumpRequest[] = [
     request: (sequence) => buildDumpRequest(AF_INET6, IPPROTO_UDP, sequence),
   },
 ];
+
+/** TCP's listeners alone, both families: the kernel skips its table of connections. */
+const LISTENERS_DUMP: DumpRequest = {
+  protocol: IPPROTO_TCP,
+  covers: ["tcp4", "tcp6"],
+  request: (sequence) => buildTcpDumpRequest(sequence, 1 << TCP_LISTEN),
+};
 
 /** The same with TCP one family at a time, for a kernel that refuses TCPDIAG_GETSOCK. */
 export const DUMPS_BY_FAMILY: readonly DumpRequest[] = [
@@ -206,6 +214,25 @@ export class SockDiag {
       if (!(error instanceof NetlinkKernelError) || this.#dumps === DUMPS_BY_FAMILY) throw error;
       this.#dumps = DUMPS_BY_FAMILY;
       return this.dumpAll(interfaceName, tables);
+    }
+  }
+
+  /**
+   * The TCP listeners of both families, in one dump that walks only the kernel's listening
+   * hash, not its table of connections (a large one on a busy host, walked whole for every
+   * namespace); null where the kernel refuses TCPDIAG_GETSOCK.
+   */
+  dumpListeners(interfaceName: InterfaceNamer): DiagDump | null {
+    if (this.#dumps === DUMPS_BY_FAMILY) return null;
+    try {
+      return {
+        protocol: IPPROTO_TCP,
+        sockets: this.dump(LISTENERS_DUMP, interfaceName, new AddressTexts()),
+      };
+    } catch (error) {
+      if (!(error instanceof NetlinkKernelError)) throw error;
+      this.#dumps = DUMPS_BY_FAMILY;
+      return null;
     }
   }
 
