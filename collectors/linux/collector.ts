@@ -13,13 +13,11 @@ import type {
   Protocol,
   Snapshot,
 } from "../../model/endpoint.ts";
-import { namespaceLabel } from "../../model/network_namespace.ts";
 import { makeSnapshot } from "../../model/snapshot.ts";
 import type { CollectOptions, Collector } from "../collector.ts";
 import { type Libc, loadLibc } from "./ffi.ts";
 import {
   AF_INET,
-  AF_INET6,
   type DiagSocket,
   type InterfaceNamer,
   IPPROTO_TCP,
@@ -30,36 +28,15 @@ import {
 } from "./netlink.ts";
 import { InterfaceNames, UserNames } from "./names.ts";
 import { NamespaceFinder } from "./netns.ts";
-import {
-  NamespaceEntryError,
-  NamespaceSockDiags,
-  type SocketCounts,
-  tablesOf,
-} from "./netns_sock_diag.ts";
+import { type NamespaceDumps, OtherNamespaces } from "./other_namespaces.ts";
 import { readProcNet } from "./proc_net.ts";
 import { FdTableScanner, scanSocketOwners, SocketOwnership } from "./proc_owners.ts";
 import { parseProcStat, ProcessReader, type ProcStat } from "./proc_process.ts";
-import {
-  ALL_TABLES,
-  type DiagDump,
-  SockDiag,
-  SockDiagUnavailableError,
-  type SocketTable,
-} from "./sock_diag.ts";
+import { type DiagDump, SockDiag, SockDiagUnavailableError } from "./sock_diag.ts";
 import { BackgroundDump } from "./sock_diag_background.ts";
 import { SockDiagEvents } from "./sock_diag_events.ts";
 
 const _SC_CLK_TCK = 2;
-
-/**
- * One network namespace's dumps, and how its interface indexes are named: by name in the
- * namespace portset runs in, by number in the others (an index means nothing outside its own).
- */
-interface NamespaceDumps {
-  namespace: NetworkNamespace | undefined;
-  dumps: DiagDump[];
-  interfaceName: InterfaceNamer;
-}
 
 /** A source of socket dumps: netlink sock_diag in use, a failing one in the fallback test. */
 export interface SocketDumper {
@@ -99,8 +76,8 @@ export class LinuxCollector implements Collector {
   #processes: ProcessReader;
   /** Finds the network namespaces in use; null where the kernel shows none (no /proc ns). */
   #finder: NamespaceFinder | null = null;
-  /** The other namespaces' sock_diag sockets; null until one is needed, or when not wanted. */
-  #otherDiags: NamespaceSockDiags | null = null;
+  /** The other namespaces' dumps; null until one is needed, or when not wanted. */
+  #others: OtherNamespaces | null = null;
   #allNamespaces: boolean;
   /** The last look left the other namespaces out for want of root. */
   #namespacesUnread = false;
@@ -167,41 +144,8 @@ export class LinuxCollector implements Collector {
       this.#namespacesUnread = true;
       return [];
     }
-    const others = this.#finder!.find(listPids()).namespaces.filter(({ namespace }) =>
-      !namespace.current
-    );
-    if (others.length === 0 && this.#otherDiags === null) return [];
-    try {
-      this.#otherDiags ??= new NamespaceSockDiags(this.#libc);
-    } catch (error) {
-      if (!(error instanceof NamespaceEntryError)) throw error;
-      warnings.push(`${error.message}: only this network namespace's sockets are listed`);
-      return [];
-    }
-    this.#otherDiags.keepOnly(new Set(others.map(({ namespace }) => namespace.inode)));
-    const results: NamespaceDumps[] = [];
-    for (const found of others) {
-      const counts = this.#otherDiags.countsOf(found);
-      const tables = counts === null ? ALL_TABLES : tablesOf(counts);
-      if (tables.size === 0) continue; // no socket: nothing to dump
-      try {
-        const dumps = dumpNamespace(this.#otherDiags.socketFor(found), counts, tables);
-        results.push({ namespace: found.namespace, dumps, interfaceName: String });
-      } catch (error) {
-        if (
-          !(error instanceof NamespaceEntryError || error instanceof SockDiagUnavailableError ||
-            error instanceof NetlinkKernelError || error instanceof NetlinkParseError)
-        ) throw error;
-        // A namespace gone between the look and the dump has nothing left to list.
-        if (!(error instanceof NamespaceEntryError && error.gone)) {
-          warnings.push(
-            `network namespace ${namespaceLabel(found.namespace)}: ${error.message}; its ` +
-              `sockets are not listed`,
-          );
-        }
-      }
-    }
-    return results;
+    this.#others ??= new OtherNamespaces(this.#libc, this.#finder!);
+    return this.#others.dump(listPids(), warnings);
   }
 
   /**
@@ -407,8 +351,8 @@ export class LinuxCollector implements Collector {
     this.#diag = null;
     this.#events?.close();
     this.#events = null;
-    this.#otherDiags?.close();
-    this.#otherDiags = null;
+    this.#others?.close();
+    this.#others = null;
   }
 
   /**
@@ -604,33 +548,4 @@ function ownersByAge(
 
 function toOwner(record: ProcessRecord): Owner {
   return { pid: record.pid, process: record.process, path: record.path, user: record.user };
-}
-
-/**
- * Another namespace's sockets, by as few walks of the kernel's host-wide tables as its own counts
- * allow: only the tables that hold a socket, and for TCP, when the namespace has nothing in
- * TIME_WAIT, its listeners first, in a dump that skips the table of connections (the walk that
- * costs, on a busy host). When the listeners are every TCP socket its counts show (a container
- * that serves and has no client now), that is TCP done; otherwise TCP is dumped whole. What the
- * counts do not show is a connection still being accepted (SYN_RECV, a request the kernel holds
- * apart for a moment): it is listed at the next look, as ESTABLISHED.
- */
-function dumpNamespace(
-  diag: SockDiag,
-  counts: SocketCounts | null,
-  tables: ReadonlySet<SocketTable>,
-): DiagDump[] {
-  const tcp = tables.has("tcp4") || tables.has("tcp6");
-  if (counts !== null && tcp && counts.timeWait === 0) {
-    const listeners = diag.dumpListeners(String);
-    if (listeners !== null) {
-      let v4 = 0, v6 = 0;
-      for (const socket of listeners.sockets) socket.family === AF_INET6 ? v6++ : v4++;
-      if (v4 === counts.tcp4 && v6 === counts.tcp6) {
-        const rest = new Set([...tables].filter((table) => table === "udp4" || table === "udp6"));
-        return [listeners, ...diag.dumpAll(String, rest)];
-      }
-    }
-  }
-  return diag.dumpAll(String, tables);
 }
