@@ -401,3 +401,33 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a listener in a container that opens and closes between two looks is logged, with its namespace",
+  ignore: unavailable !== null,
+  async fn() {
+    using dir = withDirectory();
+    const logs = `${dir.path}/logs`;
+    // An empty namespace, there before the monitor starts, as a container between restarts.
+    await using namespace = await Namespace.create("brief");
+    await using monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "3"]);
+    await monitor.waitForError(/portset: monitoring every 3 s, logging to /);
+    // Well within one interval: only the kernel's notice of its close can tell of it.
+    const brief = [
+      "import socket",
+      "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()",
+      "port = s.getsockname()[1]; s.close(); print(port, flush=True)",
+    ].join("\n");
+    const port = (await namespace.runOk([SYSTEM_PYTHON, "-c", brief])).trim();
+    const name = namespace.name;
+    const line = (change: string) =>
+      portsLines(logs).find((l) =>
+        l.includes(`,TCP,${port},127.0.0.1,`) && l.includes(`,${change},`) && l.endsWith(`,${name}`)
+      );
+    const listen = await pollUntil(() => line("listen"), { deadlineMs: 15_000 });
+    const close = await pollUntil(() => line("close"), { deadlineMs: 15_000 });
+    assert.ok(listen && close, `listen and close in ${name}:\n${portsLines(logs).join("\n")}`);
+    assert.equal((await monitor.stop("SIGINT")).code, 0);
+  },
+});

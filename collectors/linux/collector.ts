@@ -145,6 +145,8 @@ export class LinuxCollector implements Collector {
       return [];
     }
     this.#others ??= new OtherNamespaces(this.#libc, this.#finder!);
+    // A watch or the monitor asked for destroy notifications: each namespace's too.
+    if (this.#events) this.#others.subscribe();
     return this.#others.dump(listPids(), warnings);
   }
 
@@ -334,7 +336,16 @@ export class LinuxCollector implements Collector {
         ),
       );
     }
-    return { endpoints, overflowed };
+    if (this.#others === null) return { endpoints, overflowed };
+    // Other namespaces' closes, told to each namespace's own subscription.
+    const other = this.#others.takeDestroyed();
+    for (const { namespace, socket } of other.destroyed) {
+      if (socket.protocol !== IPPROTO_TCP && socket.protocol !== IPPROTO_UDP) continue;
+      const holder = this.#ownershipCache?.firstHolder(socket.inode);
+      const owner = holder === undefined ? null : this.#records.get(holder) ?? null;
+      endpoints.push(this.#endpoint(socket.protocol, socket, owner, null, namespace, String));
+    }
+    return { endpoints, overflowed: overflowed || other.overflowed };
   }
 
   processExists(pid: number): boolean {

@@ -14,6 +14,7 @@
 import { cString, errno, errnoText, type Libc } from "./ffi.ts";
 import type { FoundNamespace } from "./netns.ts";
 import { SockDiag, type SocketTable } from "./sock_diag.ts";
+import { SockDiagEvents } from "./sock_diag_events.ts";
 
 const CLONE_NEWNET = 0x40000000;
 const O_RDONLY = 0;
@@ -87,6 +88,8 @@ export class NamespaceSockDiags {
   /** The thread's own namespace, to come back to. */
   #home: number;
   #sockets = new Map<number, SockDiag>();
+  /** Each namespace's destroy notifications, once asked for (a watch, the monitor). */
+  #events = new Map<number, SockDiagEvents>();
 
   /** Opens the way back first: without it no namespace is entered. */
   constructor(libc: Libc) {
@@ -141,12 +144,39 @@ export class NamespaceSockDiags {
     }
   }
 
-  /** Closes the sockets of namespaces not in `alive`. */
+  /**
+   * `found`'s namespace's destroy notifications, subscribed to from inside it on first use (the
+   * kernel tells a namespace's closes to sockets of that namespace only); null when the kernel
+   * refuses.
+   */
+  eventsFor(found: FoundNamespace): SockDiagEvents | null {
+    const inode = found.namespace.inode;
+    let events = this.#events.get(inode);
+    if (events === undefined) {
+      const opened = this.#inside(found, () => SockDiagEvents.open(this.#libc));
+      if (typeof opened === "string") return null;
+      events = opened;
+      this.#events.set(inode, events);
+    }
+    return events;
+  }
+
+  /** The destroy subscriptions made so far, by namespace inode. */
+  get subscriptions(): ReadonlyMap<number, SockDiagEvents> {
+    return this.#events;
+  }
+
+  /** Closes the sockets and subscriptions of namespaces not in `alive`. */
   keepOnly(alive: ReadonlySet<number>): void {
     for (const [inode, diag] of this.#sockets) {
       if (alive.has(inode)) continue;
       diag.close();
       this.#sockets.delete(inode);
+    }
+    for (const [inode, events] of this.#events) {
+      if (alive.has(inode)) continue;
+      events.close();
+      this.#events.delete(inode);
     }
   }
 

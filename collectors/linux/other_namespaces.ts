@@ -9,7 +9,13 @@
 import { namespaceLabel } from "../../model/network_namespace.ts";
 import type { NetworkNamespace } from "../../model/endpoint.ts";
 import type { Libc } from "./ffi.ts";
-import { AF_INET6, type InterfaceNamer, NetlinkKernelError, NetlinkParseError } from "./netlink.ts";
+import {
+  AF_INET6,
+  type DiagSocket,
+  type InterfaceNamer,
+  NetlinkKernelError,
+  NetlinkParseError,
+} from "./netlink.ts";
 import type { NamespaceFinder } from "./netns.ts";
 import {
   NamespaceEntryError,
@@ -35,12 +41,25 @@ export interface NamespaceDumps {
   interfaceName: InterfaceNamer;
 }
 
+/** A socket another namespace's kernel reported destroyed, with what its dumps knew of it. */
+export interface DestroyedInNamespace {
+  namespace: NetworkNamespace;
+  socket: DiagSocket;
+}
+
 /** The other namespaces' sock_diag sockets, kept across looks, and their dumps. */
 export class OtherNamespaces {
   #libc: Libc;
   #finder: NamespaceFinder;
   /** Null until a namespace other than the current one is found. */
   #diags: NamespaceSockDiags | null = null;
+  /** Subscribe each namespace to its destroy notifications as it is dumped (watch, monitor). */
+  #subscribe = false;
+  /**
+   * With destroy notifications: each namespace and its last two dumps, where a destroyed socket
+   * is found by its cookie (the kernel's notice has lost its inode).
+   */
+  #recent = new Map<number, { namespace: NetworkNamespace; dumps: DiagDump[][] }>();
 
   /** Namespaces as `finder` finds them, entered through `libc`. */
   constructor(libc: Libc, finder: NamespaceFinder) {
@@ -63,15 +82,31 @@ export class OtherNamespaces {
       warnings.push(`${error.message}: only this network namespace's sockets are listed`);
       return [];
     }
-    this.#diags.keepOnly(new Set(others.map(({ namespace }) => namespace.inode)));
+    const alive = new Set(others.map(({ namespace }) => namespace.inode));
+    this.#diags.keepOnly(alive);
+    for (const inode of this.#recent.keys()) if (!alive.has(inode)) this.#recent.delete(inode);
     const results: NamespaceDumps[] = [];
     for (const found of others) {
-      const counts = this.#diags.countsOf(found);
-      const tables = counts === null ? ALL_TABLES : tablesOf(counts);
-      if (tables.size === 0) continue; // no socket: nothing to dump
       try {
-        const dumps = dumpNamespace(this.#diags.socketFor(found), counts, tables);
-        results.push({ namespace: found.namespace, dumps, interfaceName: String });
+        // Subscribed before its dump, empty or not: a socket that opens and closes before the
+        // next look, in a container that had none, is told of too.
+        if (this.#subscribe) this.#diags.eventsFor(found);
+        const counts = this.#diags.countsOf(found);
+        const tables = counts === null ? ALL_TABLES : tablesOf(counts);
+        // No socket: nothing to dump.
+        const dumps = tables.size === 0
+          ? []
+          : dumpNamespace(this.#diags.socketFor(found), counts, tables);
+        if (dumps.length > 0) {
+          results.push({ namespace: found.namespace, dumps, interfaceName: String });
+        }
+        if (this.#subscribe) {
+          const recent = this.#recent.get(found.namespace.inode)?.dumps ?? [];
+          this.#recent.set(found.namespace.inode, {
+            namespace: found.namespace,
+            dumps: [recent.at(-1) ?? [], dumps],
+          });
+        }
       } catch (error) {
         if (
           !(error instanceof NamespaceEntryError || error instanceof SockDiagUnavailableError ||
@@ -87,6 +122,48 @@ export class OtherNamespaces {
       }
     }
     return results;
+  }
+
+  /**
+   * From now on, each namespace dumped is subscribed to its destroy notifications, which
+   * {@linkcode takeDestroyed} drains: a socket that opens and closes between two looks in a
+   * container is told of as the host's are.
+   */
+  subscribe(): void {
+    this.#subscribe = true;
+  }
+
+  /**
+   * The sockets the other namespaces' kernels reported destroyed since the last call, each with
+   * the inode and user its dumps gave it; `overflowed` when a namespace's notices came faster
+   * than they were read.
+   */
+  takeDestroyed(): { destroyed: DestroyedInNamespace[]; overflowed: boolean } {
+    const destroyed: DestroyedInNamespace[] = [];
+    let overflowed = false;
+    for (const [inode, events] of this.#diags?.subscriptions ?? []) {
+      const known = this.#recent.get(inode);
+      if (!known) continue;
+      const drained = events.drain(String);
+      overflowed ||= drained.overflowed;
+      const wanted = new Set(drained.sockets.map((socket) => socket.cookie));
+      const seen = new Map<number | null, DiagSocket>();
+      for (const dumps of known.dumps) {
+        for (const { sockets } of dumps) {
+          for (const socket of sockets) {
+            if (wanted.has(socket.cookie)) seen.set(socket.cookie, socket);
+          }
+        }
+      }
+      for (const socket of drained.sockets) {
+        const alive = seen.get(socket.cookie);
+        destroyed.push({
+          namespace: known.namespace,
+          socket: { ...socket, inode: alive?.inode ?? socket.inode, uid: alive?.uid ?? socket.uid },
+        });
+      }
+    }
+    return { destroyed, overflowed };
   }
 
   /** Closes every namespace's socket. */
