@@ -176,7 +176,8 @@ export const TOPICS: Readonly<Record<HelpTopic, Topic>> = {
   },
   service: {
     usage: `portset service install [--log-dir DIR] [--interval SECONDS] [--rule RULE.xml]
-                        [--start auto|manual] [--dry-run] [--root DIR]
+                        [--metrics HOST:PORT] [--textfile DIR] [--start auto|manual]
+                        [--dry-run] [--root DIR]
 portset service uninstall [--dry-run] [--root DIR] | portset service status`,
     section: "Service (runs the monitor from boot; install and uninstall need root)",
     body: `  install         Linux: /etc/systemd/system/portset.service, enabled and started;
@@ -188,6 +189,10 @@ portset service uninstall [--dry-run] [--root DIR] | portset service status`,
   --interval SECONDS
                   seconds between the monitor's looks (default 5)
   --rule RULE.xml the rule whose events the monitor reports
+  --metrics HOST:PORT
+                  the monitor serves Prometheus metrics there (a port of its own)
+  --textfile DIR  the monitor writes DIR/portset.prom for node_exporter; the unit names DIR
+                  writable (ReadWritePaths=), and the file stays readable by node_exporter
   --start auto|manual
                   auto (default): start at boot and now; manual: install only
   --dry-run       print the file and the commands instead of acting

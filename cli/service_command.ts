@@ -50,6 +50,7 @@ export async function runService(command: ServiceCommand): Promise<number> {
       program: programArgv(),
       monitorArgs: monitorArgs(command, logDirectory),
       logDirectory,
+      writableDirectories: command.textfile ? [absolute(command.textfile)] : [],
       start: command.start,
     };
     // A dry run too: what it prints is what an install would do, and this install would not.
@@ -133,6 +134,14 @@ async function checkInstall(
     access: "write",
     instead: `use a directory such as ${manager.defaultLogDirectory}`,
   });
+  for (const directory of settings.writableDirectories) {
+    refuse({
+      path: directory,
+      what: "the textfile directory",
+      access: "write",
+      instead: "use node_exporter's, such as /var/lib/prometheus/node-exporter",
+    });
+  }
 }
 
 /**
@@ -166,6 +175,8 @@ function monitorArgs(command: ServiceCommand, logDirectory: string): string[] {
     String(command.intervalSeconds),
   ];
   if (command.rule) args.push("--rule", absolute(command.rule));
+  if (command.metrics) args.push("--metrics", command.metrics);
+  if (command.textfile) args.push("--textfile", absolute(command.textfile));
   return args;
 }
 

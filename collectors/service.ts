@@ -12,8 +12,13 @@ export interface ServiceSettings {
   program: readonly string[];
   /** The monitor's arguments: `monitor --log-dir …`. */
   monitorArgs: readonly string[];
-  /** The log directory, the one place the service writes. */
+  /** The log directory, where the service writes its logs. */
   logDirectory: string;
+  /**
+   * Other directories the service writes in (`--textfile`'s, for node_exporter), which must exist
+   * and, under systemd's ProtectSystem=strict, be named writable.
+   */
+  writableDirectories: readonly string[];
   /**
    * `auto`: started at boot and now; `manual`: installed only, started by hand (the original's
    * installer's default; portset's is auto).

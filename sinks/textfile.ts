@@ -44,6 +44,9 @@ export class TextfileWriter {
     try {
       const file = Deno.openSync(this.temporaryPath, { write: true, createNew: true, mode: 0o644 });
       try {
+        // Readable by node_exporter's user whatever the umask (a service's is 0077): the mode
+        // given at create is filtered by it, a chmod is not.
+        if (Deno.build.os !== "windows") Deno.chmodSync(this.temporaryPath, 0o644);
         const bytes = this.#encoder.encode(text);
         for (let written = 0; written < bytes.length;) {
           written += file.writeSync(bytes.subarray(written));

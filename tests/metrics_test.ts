@@ -132,7 +132,8 @@ Deno.test("monitor --metrics and --textfile: the same series over HTTP and in po
       directory,
       "--interval",
       "1",
-    ]);
+      // Under a service's umask (systemd's UMask=0077): node_exporter's user must still read it.
+    ], (command) => ["sh", "-c", 'umask 077 && exec "$@"', "sh", ...command]);
     const url = await metricsUrl(monitor);
     const response = await fetch(url);
     assert.equal(response.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
@@ -165,7 +166,7 @@ Deno.test("monitor --metrics and --textfile: the same series over HTTP and in po
       return series.test(text) ? text : undefined;
     });
     assert.ok(written, "the new listener written");
-    assert.equal((Deno.statSync(file).mode ?? 0) & 0o777, 0o644);
+    assert.equal((Deno.statSync(file).mode ?? 0) & 0o777, 0o644, "readable by all, umask or not");
     assert.deepEqual([...Deno.readDirSync(directory)].map((entry) => entry.name), [
       "portset.prom",
     ], "no temporary file left beside it");

@@ -14,6 +14,7 @@ const settings: ServiceSettings = {
   program: ["/usr/local/bin/portset"],
   monitorArgs: ["monitor", "--log-dir", "/var/log/portset", "--interval", "5"],
   logDirectory: "/var/log/portset",
+  writableDirectories: [],
   start: "auto",
 };
 
@@ -144,6 +145,30 @@ Deno.test("install --dry-run prints the directory, the unit and the systemctl ca
     /^run: systemctl daemon-reload\nrun: systemctl disable portset\.service$/m,
   );
   assert.doesNotMatch(manual.stdout, /enable|--now/);
+
+  // Prometheus: the metrics listener and node_exporter's textfile directory, which the unit's
+  // ProtectSystem=strict must name writable, and node_exporter's user must be able to read.
+  const metrics = await portset.run([
+    "service",
+    "install",
+    "--dry-run",
+    "--log-dir",
+    "/srv/portset-logs",
+    "--metrics",
+    "127.0.0.1:9465",
+    "--textfile",
+    "/srv/node-exporter-textfiles",
+  ]);
+  assert.equal(metrics.code, 0, metrics.stderr);
+  assert.match(
+    metrics.stdout,
+    /^ExecStart=.* monitor --log-dir \/srv\/portset-logs --interval 5 --metrics 127\.0\.0\.1:9465 --textfile \/srv\/node-exporter-textfiles$/m,
+  );
+  assert.match(
+    metrics.stdout,
+    /^ReadWritePaths=\/srv\/portset-logs \/srv\/node-exporter-textfiles$/m,
+  );
+  assert.match(metrics.stdout, /^create directory \/srv\/node-exporter-textfiles \(mode 755\)$/m);
 });
 
 Deno.test("install and uninstall under a staging root; status says where it stands", async () => {
@@ -369,6 +394,9 @@ Deno.test("service errors: one line, exit code 2", async () => {
       /--start must be auto or manual, not 'sometimes'/,
     ],
     [["service", "status", "--start", "manual"], /--start goes with service install/],
+    [["service", "install", "--metrics", "9465"], /--metrics HOST:PORT must name a host/],
+    [["service", "install", "--metrics", "127.0.0.1:0"], /needs a port of its own/],
+    [["service", "uninstall", "--textfile", "/x"], /--textfile goes with service install/],
   ];
   for (const [args, pattern] of cases) {
     const run = await runCli(args);

@@ -14,7 +14,7 @@ import {
   refuseWith,
   textOf,
 } from "../flags.ts";
-import { DEFAULT_MONITOR_SECONDS } from "./monitor.ts";
+import { DEFAULT_MONITOR_SECONDS, parseMetricsAddress } from "./monitor.ts";
 
 /** `portset service install|uninstall|status`. */
 export interface ServiceCommand {
@@ -26,6 +26,10 @@ export interface ServiceCommand {
   logDirectory: string | null;
   intervalSeconds: number;
   rule: string | null;
+  /** `--metrics HOST:PORT` for the installed monitor, as given. */
+  metrics: string | null;
+  /** `--textfile DIR` for the installed monitor. */
+  textfile: string | null;
   /**
    * `auto` (the default): start at boot and now; `manual`: installed only, started by hand, as the
    * original's installer does by default.
@@ -41,6 +45,8 @@ export const SERVICE_FLAGS: readonly FlagSpec[] = [
   { names: ["--interval"], key: "interval", value: "SECONDS", range: [1, 3600] },
   { names: ["--rule"], key: "rule", value: "RULE" },
   { names: ["--start"], key: "start", value: "auto|manual" },
+  { names: ["--metrics"], key: "metrics", value: "HOST:PORT" },
+  { names: ["--textfile"], key: "textfile", value: "DIR" },
   HELP_FLAG,
 ];
 
@@ -66,7 +72,11 @@ export function parseServiceCommand(
   }
   if (operands.length > 1) throw new UsageError(`unexpected argument '${operands[1]}'`);
   if (action !== "install") {
-    refuseWith(given, ["logDir", "interval", "rule", "start"], "service install");
+    refuseWith(
+      given,
+      ["logDir", "interval", "rule", "start", "metrics", "textfile"],
+      "service install",
+    );
   }
   const start = textOf(given, "start") ?? "auto";
   if (start !== "auto" && start !== "manual") {
@@ -81,5 +91,22 @@ export function parseServiceCommand(
     logDirectory: textOf(given, "logDir"),
     intervalSeconds: numberOf(given, "interval") ?? DEFAULT_MONITOR_SECONDS,
     rule: textOf(given, "rule"),
+    metrics: serviceMetrics(textOf(given, "metrics")),
+    textfile: textOf(given, "textfile"),
   };
+}
+
+/**
+ * `--metrics HOST:PORT` for the service, read as the monitor reads it, so that a mistake is
+ * refused now, not at the service's start; with a port of its own (0, a port the kernel picks,
+ * is one Prometheus could not be told of).
+ */
+function serviceMetrics(text: string | null): string | null {
+  if (text === null) return null;
+  if (parseMetricsAddress(text).port === 0) {
+    throw new UsageError(
+      `--metrics HOST:PORT for a service needs a port of its own for Prometheus to scrape, not 0`,
+    );
+  }
+  return text;
 }

@@ -50,7 +50,9 @@ TimeoutStopSec=30
 CapabilityBoundingSet=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH
 NoNewPrivileges=yes
 ProtectSystem=strict
-ReadWritePaths=${quoteArgument(settings.logDirectory)}
+ReadWritePaths=${
+    [settings.logDirectory, ...settings.writableDirectories].map(quoteArgument).join(" ")
+  }
 ${fromSource}ProtectHome=read-only
 PrivateTmp=yes
 UMask=0077
@@ -76,6 +78,12 @@ export class SystemdServiceManager implements ServiceManager {
     return [
       // ReadWritePaths= must exist before the service starts; the logs are the owner's only.
       { kind: "directory", path: `${root}${settings.logDirectory}`, mode: 0o700 },
+      // node_exporter, another user, reads the textfile: its directory is not the owner's only.
+      ...settings.writableDirectories.map((path) => ({
+        kind: "directory" as const,
+        path: `${root}${path}`,
+        mode: 0o755,
+      })),
       ...(settings.program.length > 1
         ? [{ kind: "directory" as const, path: `${root}${DENO_CACHE}`, mode: 0o700 }]
         : []),
