@@ -28,6 +28,7 @@ import {
   SyslogSink,
   TextfileWriter,
 } from "../sinks/mod.ts";
+import { InputFileError, readInputText } from "../text/input_file.ts";
 import { printableField } from "../text/printable.ts";
 import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
 import { refuseSharedDirectory, removeStaleTemporaries } from "./file_place.ts";
@@ -182,11 +183,23 @@ async function openSyslog(
       throw new CliError(`--syslog-queue: ${(error as Error).message}`, EXIT_USAGE);
     }
   }
+  let caCerts: string[] | undefined;
+  if (destination.caFile !== null) {
+    try {
+      // A file the user names: regular, of a sane size, UTF-8 (text/input_file.ts).
+      caCerts = [readInputText(destination.caFile, { what: "CA file", maxBytes: 1024 * 1024 })];
+    } catch (error) {
+      queue?.close();
+      if (!(error instanceof InputFileError)) throw error;
+      throw new CliError(`--syslog-ca: ${error.message}`, EXIT_USAGE);
+    }
+  }
   try {
     return await SyslogSink.open(destination, {
       formatEvent: (event) => stream.options.format([event]),
       say,
       queue: queue ?? new MemoryQueue(destination.queueBytes),
+      caCerts,
     });
   } catch (error) {
     queue?.close();

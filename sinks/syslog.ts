@@ -80,6 +80,8 @@ export interface SyslogSinkOptions {
    * {@linkcode DEFAULT_QUEUE_BYTES}, when not given.
    */
   queue?: MessageQueue;
+  /** TLS: the authorities' PEM text, read by the caller; else the target's `caFile` is read. */
+  caCerts?: string[];
 }
 
 /**
@@ -107,7 +109,8 @@ export class SyslogSink implements Sink {
     if (target.transport === "udp") {
       return new SyslogSink(target, new UdpSyslogSender(target.host, target.port), options);
     }
-    const caCerts = target.caFile === null ? null : [await Deno.readTextFile(target.caFile)];
+    const caCerts = options.caCerts ??
+      (target.caFile === null ? null : [await Deno.readTextFile(target.caFile)]);
     const queue = options.queue ?? new MemoryQueue(DEFAULT_QUEUE_BYTES);
     const sender = await StreamSender.open(
       { transport: target.transport, host: target.host, port: target.port, caCerts },

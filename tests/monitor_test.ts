@@ -409,6 +409,8 @@ Deno.test("portset never reports itself: its syslog connection is in no log, its
 
 Deno.test("monitor errors: one line, exit code 2", async () => {
   const file = Deno.makeTempFileSync();
+  const rule = Deno.makeTempFileSync({ suffix: ".xml" });
+  Deno.writeTextFileSync(rule, `<PortSet><include key="*/*/1"/></PortSet>`);
   try {
     const cases: [string[], RegExp][] = [
       [["monitor"], /needs --log-dir DIR .*--rule RULE\.xml/],
@@ -433,6 +435,19 @@ Deno.test("monitor errors: one line, exit code 2", async () => {
         ["monitor", "--rule", "/nonexistent.xml"],
         /nonexistent\.xml: cannot read the rule file: no such file/,
       ],
+      // The CA file is named as what it is, not as an unreachable server.
+      [
+        ["monitor", "--rule", rule, "--syslog", "tls://127.0.0.1:6514", "--syslog-ca", "/none.pem"],
+        /--syslog-ca: \/none\.pem: cannot read the CA file: no such file/,
+      ],
+      [
+        ["monitor", "--rule", rule, "--syslog", "tls://127.0.0.1:6514", "--syslog-ca", "/dev/zero"],
+        /--syslog-ca: \/dev\/zero: cannot read the CA file: it is a device/,
+      ],
+      [
+        ["monitor", "--rule", rule, "--syslog", "tcp://127.0.0.1:9", "--syslog-queue", "/proc/q"],
+        /--syslog-queue: cannot open the queue in \/proc\/q/,
+      ],
     ];
     for (const [args, pattern] of cases) {
       const run = await runCli(args);
@@ -445,5 +460,6 @@ Deno.test("monitor errors: one line, exit code 2", async () => {
     }
   } finally {
     Deno.removeSync(file);
+    Deno.removeSync(rule);
   }
 });
