@@ -177,6 +177,8 @@ async function openSyslog(
 ): Promise<SyslogSink> {
   let queue: DiskQueue | undefined;
   if (destination.queueDirectory !== null) {
+    // What waits there is sent as portset's events: nobody else may add to it, as to the logs.
+    await refuseUnsafeLogDirectory(destination.queueDirectory, Deno.uid(), "--syslog-queue: ");
     try {
       queue = DiskQueue.open(destination.queueDirectory, destination.queueBytes);
     } catch (error) {

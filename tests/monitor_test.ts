@@ -411,6 +411,8 @@ Deno.test("monitor errors: one line, exit code 2", async () => {
   const file = Deno.makeTempFileSync();
   const rule = Deno.makeTempFileSync({ suffix: ".xml" });
   Deno.writeTextFileSync(rule, `<PortSet><include key="*/*/1"/></PortSet>`);
+  const shared = Deno.makeTempDirSync();
+  Deno.chmodSync(shared, 0o777);
   try {
     const cases: [string[], RegExp][] = [
       [["monitor"], /needs --log-dir DIR .*--rule RULE\.xml/],
@@ -448,6 +450,11 @@ Deno.test("monitor errors: one line, exit code 2", async () => {
         ["monitor", "--rule", rule, "--syslog", "tcp://127.0.0.1:9", "--syslog-queue", "/proc/q"],
         /--syslog-queue: cannot open the queue in \/proc\/q/,
       ],
+      // Another user could add events to a queue in a directory they can write.
+      [
+        ["monitor", "--rule", rule, "--syslog", "tcp://127.0.0.1:9", "--syslog-queue", shared],
+        /--syslog-queue: .* is writable by its group and every user \(mode 0777\)/,
+      ],
     ];
     for (const [args, pattern] of cases) {
       const run = await runCli(args);
@@ -461,5 +468,6 @@ Deno.test("monitor errors: one line, exit code 2", async () => {
   } finally {
     Deno.removeSync(file);
     Deno.removeSync(rule);
+    Deno.removeSync(shared, { recursive: true });
   }
 });
