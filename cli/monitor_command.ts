@@ -185,7 +185,7 @@ async function openSyslog(
       throw new CliError(`--syslog-queue: ${(error as Error).message}`, EXIT_USAGE);
     }
   }
-  let caCerts: string[] | undefined;
+  let caCerts: string[] | null = null;
   if (destination.caFile !== null) {
     try {
       // A file the user names: regular, of a sane size, UTF-8 (text/input_file.ts).

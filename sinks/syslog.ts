@@ -12,7 +12,8 @@ import type { Sink } from "../monitor/sink.ts";
 import { formatEventSyslog } from "../outputs/syslog.ts";
 import type { ChangeEvent } from "../rules/changes.ts";
 import { formatBytes } from "../text/units.ts";
-import { DEFAULT_QUEUE_BYTES, MemoryQueue, type MessageQueue } from "./message_queue.ts";
+import type { MessageQueue } from "./message_queue.ts";
+import { formatAddressPort } from "../model/address.ts";
 import { StreamSender } from "./syslog_stream.ts";
 
 /**
@@ -33,39 +34,52 @@ export type SyslogTransport = Transport | "tls";
 
 /**
  * Sends messages as UDP datagrams: best effort, as UDP is (a receiver that is down cannot be
- * told from one that is up); a failure is kept in {@linkcode failure}.
+ * told from one that is up). A failure to send is said once, until another one.
  */
 export class UdpSyslogSender {
   #socket: Socket;
   #encoder = new TextEncoder();
-  /** The last failure to send, reported once by the caller. */
-  failure: string | null = null;
+  /** Sends not yet handed to the kernel: the close waits for them. */
+  #pending = new Set<Promise<void>>();
+  #said: string | null = null;
 
-  /** A socket for `host`'s family, sending to `host`:`port`. */
-  constructor(readonly host: string, readonly port: number) {
+  /** A socket for `host`'s family, sending to `host`:`port`; failures told through `say`. */
+  constructor(readonly host: string, readonly port: number, readonly say: (line: string) => void) {
     this.#socket = createSocket(host.includes(":") ? "udp6" : "udp4");
-    this.#socket.on("error", (error) => this.failure = error.message);
+    this.#socket.on("error", (error) => this.#failed(error.message));
   }
 
-  /** Sends one message; never rejects. */
-  async send(message: string): Promise<void> {
-    try {
-      await new Promise<void>((resolve, reject) =>
-        this.#socket.send(
-          this.#encoder.encode(message),
-          this.port,
-          this.host,
-          (error) => (error ? reject(error) : resolve()),
-        )
-      );
-    } catch (error) {
-      this.failure = (error as Error).message;
-    }
+  /** Sends one message; a failure is said, never thrown. */
+  send(message: string): void {
+    const sent: Promise<void> = new Promise<void>((resolve, reject) =>
+      this.#socket.send(
+        this.#encoder.encode(message),
+        this.port,
+        this.host,
+        (error) => (error ? reject(error) : resolve()),
+      )
+    ).catch((error) => this.#failed((error as Error).message))
+      .finally(() => this.#pending.delete(sent));
+    this.#pending.add(sent);
   }
 
-  /** Closes the socket. */
-  close(): void {
+  /**
+   * Closes the socket once the messages given are sent (within `deadlineMs`): a monitor stopped
+   * right after an event still sends it.
+   */
+  async close(deadlineMs = 2_000): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(this.#pending),
+      new Promise((resolve) => timer = setTimeout(resolve, deadlineMs)),
+    ]);
+    clearTimeout(timer);
     this.#socket.close();
+  }
+
+  #failed(text: string): void {
+    if (text !== this.#said) this.say(`portset: syslog: ${text}`);
+    this.#said = text;
   }
 }
 
@@ -75,13 +89,10 @@ export interface SyslogSinkOptions {
   formatEvent(event: ChangeEvent): string;
   /** Says one line on stderr (an outage, its end, a full queue), as the monitor says things. */
   say(line: string): void;
-  /**
-   * TCP and TLS: where messages wait while the server is away (disk_queue.ts); in memory, up to
-   * {@linkcode DEFAULT_QUEUE_BYTES}, when not given.
-   */
-  queue?: MessageQueue;
-  /** TLS: the authorities' PEM text, read by the caller; else the target's `caFile` is read. */
-  caCerts?: string[];
+  /** TCP and TLS: where messages wait while the server is away (message_queue.ts). */
+  queue: MessageQueue;
+  /** TLS: the authorities' PEM text (the caller reads `caFile`); null for the system's. */
+  caCerts: string[] | null;
 }
 
 /**
@@ -90,10 +101,7 @@ export interface SyslogSinkOptions {
  * restarts (syslog_stream.ts); over UDP, each is sent once.
  */
 export class SyslogSink implements Sink {
-  #reportedUdpFailure: string | null = null;
-
   private constructor(
-    readonly target: SyslogTarget,
     readonly sender: UdpSyslogSender | StreamSender,
     readonly options: SyslogSinkOptions,
   ) {}
@@ -103,15 +111,11 @@ export class SyslogSink implements Sink {
    * certificate is not trusted, or the CA file cannot be read.
    */
   static async open(target: SyslogTarget, options: SyslogSinkOptions): Promise<SyslogSink> {
-    const url = `${target.transport}://${
-      target.host.includes(":") ? `[${target.host}]` : target.host
-    }:${target.port}`;
     if (target.transport === "udp") {
-      return new SyslogSink(target, new UdpSyslogSender(target.host, target.port), options);
+      return new SyslogSink(new UdpSyslogSender(target.host, target.port, options.say), options);
     }
-    const caCerts = options.caCerts ??
-      (target.caFile === null ? null : [await Deno.readTextFile(target.caFile)]);
-    const queue = options.queue ?? new MemoryQueue(DEFAULT_QUEUE_BYTES);
+    const url = `${target.transport}://${formatAddressPort(target.host, target.port)}`;
+    const { queue, caCerts } = options;
     const sender = await StreamSender.open(
       { transport: target.transport, host: target.host, port: target.port, caCerts },
       queue,
@@ -136,7 +140,7 @@ export class SyslogSink implements Sink {
           ),
       },
     );
-    return new SyslogSink(target, sender, options);
+    return new SyslogSink(sender, options);
   }
 
   start(): void {}
@@ -145,22 +149,11 @@ export class SyslogSink implements Sink {
 
   events(events: readonly ChangeEvent[]): void {
     for (const event of events) {
-      const message = formatEventSyslog(event, this.options.formatEvent(event).trimEnd());
-      if (this.sender instanceof StreamSender) {
-        this.sender.send(message);
-        continue;
-      }
-      const udp = this.sender;
-      udp.send(message).then(() => {
-        if (udp.failure && udp.failure !== this.#reportedUdpFailure) {
-          this.options.say(`portset: syslog: ${udp.failure}`);
-          this.#reportedUdpFailure = udp.failure;
-        }
-      });
+      this.sender.send(formatEventSyslog(event, this.options.formatEvent(event).trimEnd()));
     }
   }
 
-  /** Delivers what it can in a moment (TCP, TLS), then closes; a disk queue keeps the rest. */
+  /** Delivers what it can in a moment, then closes; a disk queue keeps the rest. */
   async stop(): Promise<void> {
     await this.sender.close();
   }

@@ -3,6 +3,9 @@
 import assert from "node:assert/strict";
 import { MemoryQueue } from "../sinks/message_queue.ts";
 import { StreamSender } from "../sinks/syslog_stream.ts";
+import { UdpSyslogSender } from "../sinks/syslog.ts";
+import { createSocket } from "node:dgram";
+import { pollUntil } from "./support/poll.ts";
 
 /** Splits an octet-counted stream into its messages: `LENGTH SP MESSAGE`, LENGTH in bytes. */
 function frames(stream: Uint8Array): string[] {
@@ -50,4 +53,28 @@ Deno.test("StreamSender over TCP: messages sent without waiting for each other a
   await sender.close();
   const received = await new Response(connection.readable).bytes();
   assert.deepEqual(frames(received), messages);
+});
+
+Deno.test("UdpSyslogSender: messages sent just before the close still go out", async () => {
+  const receiver = createSocket("udp4");
+  const received: string[] = [];
+  receiver.on("message", (bytes) => received.push(new TextDecoder().decode(bytes)));
+  await new Promise<void>((resolve) => receiver.bind(0, "127.0.0.1", resolve));
+  const said: string[] = [];
+  const sender = new UdpSyslogSender(
+    "127.0.0.1",
+    receiver.address().port,
+    (line) => said.push(line),
+  );
+  // A monitor stopped right after a look's events: the close comes in the same turn.
+  for (let i = 0; i < 20; i++) sender.send(`<108>1 message ${i}`);
+  await sender.close();
+  const all = await pollUntil(() => received.length >= 20 || undefined, { deadlineMs: 5_000 });
+  receiver.close();
+  assert.ok(all, `${received.length} of 20 messages arrived`);
+  assert.deepEqual(
+    received.sort(),
+    Array.from({ length: 20 }, (_, i) => `<108>1 message ${i}`).sort(),
+  );
+  assert.deepEqual(said, []);
 });
