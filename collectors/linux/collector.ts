@@ -34,7 +34,7 @@ import { FdTableScanner, scanSocketOwners, SocketOwnership } from "./proc_owners
 import { parseProcStat, ProcessReader, type ProcStat } from "./proc_process.ts";
 import { type DiagDump, SockDiag, SockDiagUnavailableError } from "./sock_diag.ts";
 import { BackgroundDump } from "./sock_diag_background.ts";
-import { SockDiagEvents } from "./sock_diag_events.ts";
+import { restoreDestroyed, SockDiagEvents } from "./sock_diag_events.ts";
 
 const _SC_CLK_TCK = 2;
 
@@ -116,11 +116,19 @@ export class LinuxCollector implements Collector {
     const warnings: string[] = [];
     const dumps = this.#dumpSockets(warnings);
     if (this.#events) this.#recentDumps = [this.#recentDumps[1], dumps];
+    // /proc is listed once a look, for the other namespaces and the owner scan both.
+    const scanner = new FdTableScanner(this.#libc);
+    let pids: readonly number[] | null = null;
+    const listPids = () => pids ??= scanner.listPids();
     const namespaces = [
       this.#currentDumps(dumps),
-      ...this.#dumpOtherNamespaces(() => new FdTableScanner(this.#libc).listPids(), warnings),
+      ...this.#dumpOtherNamespaces(listPids, warnings),
     ];
-    const ownership = this.#ownership(namespaces, options.reuseOwners ?? false);
+    const ownership = this.#ownership(namespaces, options.reuseOwners ?? false, () => {
+      const scanned = new SocketOwnership();
+      for (const pid of listPids()) scanner.scanInto(scanned, pid);
+      return scanned;
+    });
     return this.#snapshot(namespaces, ownership, options, warnings);
   }
 
@@ -309,43 +317,31 @@ export class LinuxCollector implements Collector {
     }
     if (this.#events === null) return null;
     const { sockets, overflowed } = this.#events.drain(this.#interfaces.name);
-    // A destroyed socket has lost its inode; its cookie finds it in the dumps that saw it alive,
-    // so it keeps the identity (and owner) the last snapshots gave it.
-    const wanted = new Set(sockets.map((socket) => socket.cookie));
-    const seen = new Map<number | null, DiagSocket>();
-    for (const dumps of this.#recentDumps) {
-      for (const { sockets: alive } of dumps) {
-        for (const socket of alive) if (wanted.has(socket.cookie)) seen.set(socket.cookie, socket);
-      }
-    }
     const endpoints: Endpoint[] = [];
-    for (const socket of sockets) {
-      if (socket.protocol !== IPPROTO_TCP && socket.protocol !== IPPROTO_UDP) continue;
-      const alive = seen.get(socket.cookie);
-      const inode = alive?.inode ?? socket.inode;
-      const holders = this.#ownershipCache?.firstHolder(inode);
-      const owner = holders === undefined ? null : this.#records.get(holders) ?? null;
-      endpoints.push(
-        this.#endpoint(
-          socket.protocol,
-          { ...socket, inode, uid: alive?.uid ?? socket.uid },
-          owner,
-          null,
-          this.#finder?.current(),
-          this.#interfaces.name,
-        ),
-      );
+    const current = this.#finder?.current();
+    for (const socket of restoreDestroyed(sockets, this.#recentDumps)) {
+      this.#addDestroyed(endpoints, socket, current, this.#interfaces.name);
     }
     if (this.#others === null) return { endpoints, overflowed };
     // Other namespaces' closes, told to each namespace's own subscription.
     const other = this.#others.takeDestroyed();
     for (const { namespace, socket } of other.destroyed) {
-      if (socket.protocol !== IPPROTO_TCP && socket.protocol !== IPPROTO_UDP) continue;
-      const holder = this.#ownershipCache?.firstHolder(socket.inode);
-      const owner = holder === undefined ? null : this.#records.get(holder) ?? null;
-      endpoints.push(this.#endpoint(socket.protocol, socket, owner, null, namespace, String));
+      this.#addDestroyed(endpoints, socket, namespace, String);
     }
     return { endpoints, overflowed: overflowed || other.overflowed };
+  }
+
+  /** A destroyed TCP or UDP socket as its endpoint, owned as the last scan of owners had it. */
+  #addDestroyed(
+    endpoints: Endpoint[],
+    socket: DiagSocket,
+    namespace: NetworkNamespace | undefined,
+    interfaceName: InterfaceNamer,
+  ): void {
+    if (socket.protocol !== IPPROTO_TCP && socket.protocol !== IPPROTO_UDP) return;
+    const holder = this.#ownershipCache?.firstHolder(socket.inode);
+    const owner = holder === undefined ? null : this.#records.get(holder) ?? null;
+    endpoints.push(this.#endpoint(socket.protocol, socket, owner, null, namespace, interfaceName));
   }
 
   processExists(pid: number): boolean {
@@ -370,7 +366,11 @@ export class LinuxCollector implements Collector {
    * Who holds which socket: the previous look when `reuse` allows and nothing suggests it is
    * stale, otherwise a new scan of every process's fd table (the costly part of a snapshot).
    */
-  #ownership(namespaces: readonly NamespaceDumps[], reuse: boolean): SocketOwnership {
+  #ownership(
+    namespaces: readonly NamespaceDumps[],
+    reuse: boolean,
+    scan: () => SocketOwnership,
+  ): SocketOwnership {
     const cached = this.#ownershipCache;
     const dumps = namespaces.flatMap((namespace) => namespace.dumps);
     if (
@@ -380,7 +380,7 @@ export class LinuxCollector implements Collector {
       this.#reuses++;
       return cached;
     }
-    const ownership = scanSocketOwners(this.#libc);
+    const ownership = scan();
     this.#forgetNames();
     if (reuse) {
       // Sockets with no visible holder (another user's, the kernel's) are not new next time.

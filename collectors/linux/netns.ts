@@ -23,6 +23,8 @@ export interface FoundNamespace {
   namespace: NetworkNamespace;
   /** `/run/netns/NAME` when it is named there, else `/proc/<pid>/ns/net` of a process in it. */
   path: string;
+  /** A process in it, whose `/proc/<pid>/net` shows it without entering it; null for none. */
+  pid: number | null;
 }
 
 /** What one look found. */
@@ -66,7 +68,14 @@ export class NamespaceFinder {
 
   /** The namespace portset runs in, as the last look (or none yet) knows it. */
   current(): NetworkNamespace {
-    return this.#known.get(this.#current) ?? this.#namespace(this.#current, this.#names(), null);
+    let namespace = this.#known.get(this.#current);
+    if (namespace === undefined) {
+      // Kept: where no look runs find() (no root, one namespace only), each call would read
+      // /run/netns again, once per destroyed socket in a watch.
+      namespace = this.#namespace(this.#current, this.#names(), null);
+      this.#known.set(this.#current, namespace);
+    }
+    return namespace;
   }
 
   /** Every namespace in use now, given the host's pids (the fd scan lists them). */
@@ -92,7 +101,7 @@ export class NamespaceFinder {
       const path = name !== undefined
         ? `${this.#namedRoot}/${name}`
         : `${this.#procRoot}/${pid}/ns/net`;
-      namespaces.push({ namespace, path });
+      namespaces.push({ namespace, path, pid });
     }
     this.#known = known;
     return { namespaces, deniedPids };

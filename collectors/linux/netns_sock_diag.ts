@@ -135,8 +135,8 @@ export class NamespaceSockDiags {
         return null;
       }
     };
-    const pid = /^\/proc\/(\d+)\/ns\/net$/.exec(found.path)?.[1];
-    if (pid !== undefined) return read(`/proc/${pid}/net`);
+    // A process in it shows its counts from outside; only a namespace with none is entered.
+    if (found.pid !== null) return read(`/proc/${found.pid}/net`);
     try {
       return this.#inside(found, () => read("/proc/thread-self/net"));
     } catch {

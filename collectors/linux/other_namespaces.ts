@@ -17,6 +17,7 @@ import {
   NetlinkParseError,
 } from "./netlink.ts";
 import type { NamespaceFinder } from "./netns.ts";
+import { restoreDestroyed } from "./sock_diag_events.ts";
 import {
   NamespaceEntryError,
   NamespaceSockDiags,
@@ -146,21 +147,8 @@ export class OtherNamespaces {
       if (!known) continue;
       const drained = events.drain(String);
       overflowed ||= drained.overflowed;
-      const wanted = new Set(drained.sockets.map((socket) => socket.cookie));
-      const seen = new Map<number | null, DiagSocket>();
-      for (const dumps of known.dumps) {
-        for (const { sockets } of dumps) {
-          for (const socket of sockets) {
-            if (wanted.has(socket.cookie)) seen.set(socket.cookie, socket);
-          }
-        }
-      }
-      for (const socket of drained.sockets) {
-        const alive = seen.get(socket.cookie);
-        destroyed.push({
-          namespace: known.namespace,
-          socket: { ...socket, inode: alive?.inode ?? socket.inode, uid: alive?.uid ?? socket.uid },
-        });
+      for (const socket of restoreDestroyed(drained.sockets, known.dumps)) {
+        destroyed.push({ namespace: known.namespace, socket });
       }
     }
     return { destroyed, overflowed };

@@ -114,3 +114,25 @@ export class SockDiagEvents {
     this.#libc.close(this.#fd);
   }
 }
+
+/**
+ * The `destroyed` sockets with the inode and user the dumps that saw them alive gave them: the
+ * kernel's notice of a close has lost the inode, and the cookie finds the socket in `recent`, so
+ * it keeps the identity (and owner) the last snapshots gave it.
+ */
+export function restoreDestroyed(
+  destroyed: readonly DiagSocket[],
+  recent: readonly (readonly { sockets: readonly DiagSocket[] }[])[],
+): DiagSocket[] {
+  const wanted = new Set(destroyed.map((socket) => socket.cookie));
+  const seen = new Map<number | null, DiagSocket>();
+  for (const dumps of recent) {
+    for (const { sockets } of dumps) {
+      for (const socket of sockets) if (wanted.has(socket.cookie)) seen.set(socket.cookie, socket);
+    }
+  }
+  return destroyed.map((socket) => {
+    const alive = seen.get(socket.cookie);
+    return { ...socket, inode: alive?.inode ?? socket.inode, uid: alive?.uid ?? socket.uid };
+  });
+}
