@@ -167,8 +167,9 @@ export class PortReporter {
     const byPid = endpointsByOwner(snapshot.endpoints);
     let logged = 0;
     try {
-      for (const change of changes) {
-        const pair = this.#pairFor(time);
+      for (const [index, change] of changes.entries()) {
+        // Whether the files are still in place is asked once a look, not once a change.
+        const pair = this.#pairFor(time, index === 0);
         const number = this.#record + 1;
         const pid = change.endpoint.pid;
         const line = encoder.encode(formatPortsLine(time, change, number));
@@ -230,12 +231,12 @@ export class PortReporter {
   }
 
   /**
-   * The pair the next record goes to: the current one unless it is time to rotate or its files
-   * are gone (the directory removed), else a new one.
+   * The pair the next record goes to: the current one unless it is time to rotate or (when
+   * `checkPlace`) its files are gone (the directory removed), else a new one.
    */
-  #pairFor(time: Date): LogPair {
+  #pairFor(time: Date, checkPlace: boolean): LogPair {
     const pair = this.#pair;
-    if (pair !== null && pair.ports.inPlace() && pair.pids.inPlace()) {
+    if (pair !== null && (!checkPlace || (pair.ports.inPlace() && pair.pids.inPlace()))) {
       if (!this.#needsRotation(pair, time)) return pair;
       pair.ports.flush();
       pair.pids.flush();

@@ -72,6 +72,9 @@ export class MetricsSink implements Sink {
     });
   }
 
+  /** A write is due at the end of this turn. */
+  #publishing = false;
+
   start(snapshot: Snapshot, timing: LookTiming): void {
     this.#look(snapshot, timing);
     this.#publish();
@@ -80,15 +83,26 @@ export class MetricsSink implements Sink {
   tick(changes: readonly SocketChange[], snapshot: Snapshot, timing: LookTiming): void {
     for (const change of changes) this.#changes[change.kind]++;
     this.#look(snapshot, timing);
-    // Published after the rule's events of this look, if any, else now: a tick without events
-    // gets no events() call, so the file is written here and rewritten by events().
-    this.#publish();
+    this.#publishSoon();
   }
 
   events(events: readonly ChangeEvent[]): void {
     if (this.#ruleEvents === null) return;
     for (const event of events) this.#ruleEvents[event.change]++;
-    this.#publish();
+    this.#publishSoon();
+  }
+
+  /**
+   * Writes the textfile once this look is told whole: the loop calls events() right after
+   * tick(), in the same turn, when the rule found something; one write a look, not two.
+   */
+  #publishSoon(): void {
+    if (this.#publishing) return;
+    this.#publishing = true;
+    queueMicrotask(() => {
+      this.#publishing = false;
+      this.#publish();
+    });
   }
 
   async stop(): Promise<void> {
