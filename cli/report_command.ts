@@ -10,9 +10,6 @@
 import type { ReportCommand } from "./parse/report.ts";
 import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
 import { AtomicFile, confirmOverwrite, writeOutput } from "./output.ts";
-import { formatReportHtml } from "../outputs/report_html/mod.ts";
-import { reportJsonChunks } from "../outputs/report_json.ts";
-import { formatReportText } from "../outputs/report_text.ts";
 import { defaultInterests, InterestsError, loadInterests } from "../report/interests.ts";
 import { ListenerBaselineError, loadListenerBaseline } from "../report/listener_baseline.ts";
 import { LogDirectoryError } from "../port_reporter/log_files.ts";
@@ -20,10 +17,7 @@ import { readLogDirectory } from "../report/read_logs.ts";
 import { findLogHosts } from "../report/log_hosts.ts";
 import { readFleet } from "../report/read_fleet.ts";
 import type { FleetReport } from "../report/fleet_model.ts";
-import { formatFleetText } from "../outputs/fleet_text.ts";
-import { fleetJsonChunks } from "../outputs/fleet_json.ts";
-import { formatFleetHtml } from "../outputs/report_html/fleet_page.ts";
-import { servicesFilePath } from "../collectors/mod.ts";
+import { servicesFilePath } from "../collectors/services_path.ts";
 import { loadServices, serviceName } from "../remote/services_file.ts";
 import type { Report } from "../report/model.ts";
 import { formatMibFigure } from "../text/units.ts";
@@ -68,10 +62,13 @@ export async function runReport(command: ReportCommand): Promise<number> {
     }
     throw error;
   }
+  // Only the writers this report needs are loaded: each HTML page alone is a dozen modules.
   const fleet = report.format === "portset-fleet/1" ? report : null;
   if (html) {
     try {
-      const page = fleet ? formatFleetHtml(fleet) : formatReportHtml(report as Report);
+      const page = fleet
+        ? (await import("../outputs/report_html/fleet_page.ts")).formatFleetHtml(fleet)
+        : (await import("../outputs/report_html/mod.ts")).formatReportHtml(report as Report);
       html.write(new TextEncoder().encode(page));
       html.commit();
     } catch (error) {
@@ -82,14 +79,18 @@ export async function runReport(command: ReportCommand): Promise<number> {
   if (fleet) {
     writeOutput(
       command.format === "json"
-        ? fleetJsonChunks(fleet)
-        : [formatFleetText(fleet, { top: command.top })],
+        ? (await import("../outputs/fleet_json.ts")).fleetJsonChunks(fleet)
+        : [(await import("../outputs/fleet_text.ts")).formatFleetText(fleet, { top: command.top })],
     );
   } else {
     writeOutput(
       command.format === "json"
-        ? reportJsonChunks(report as Report)
-        : [formatReportText(report as Report, { top: command.top })],
+        ? (await import("../outputs/report_json.ts")).reportJsonChunks(report as Report)
+        : [
+          (await import("../outputs/report_text.ts")).formatReportText(report as Report, {
+            top: command.top,
+          }),
+        ],
     );
   }
   return 0;

@@ -19,7 +19,6 @@ import type { ServiceCommand } from "./parse/service.ts";
 import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
 import { refuseUnsafeLogDirectory } from "./log_directory.ts";
 import { AtomicFile, writeOutput } from "./output.ts";
-import { loadRule } from "./rule_commands.ts";
 
 /** LSB status codes. */
 const STATUS_RUNNING = 0, STATUS_STOPPED = 3, STATUS_UNKNOWN = 4;
@@ -116,6 +115,8 @@ async function checkInstall(
   }
   if (command.rule) {
     const rule = absolute(command.rule);
+    // Loaded here: status and uninstall have no use for the rule modules.
+    const { loadRule } = await import("./rule_commands.ts");
     await loadRule(rule);
     refuse({
       path: rule,

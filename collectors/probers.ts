@@ -36,14 +36,4 @@ export function createTcpProber(): TcpProber | null {
   return Deno.build.os === "linux" ? new LinuxTcpProber() : null;
 }
 
-/** Where this OS keeps its services file (port numbers to service names). */
-export function servicesFilePath(): string {
-  if (Deno.build.os !== "windows") return "/etc/services";
-  let root = "C:\\Windows";
-  try {
-    root = Deno.env.get("SystemRoot") ?? root;
-  } catch {
-    // no --allow-env: the usual place
-  }
-  return `${root}\\System32\\drivers\\etc\\services`;
-}
+export { servicesFilePath } from "./services_path.ts";
