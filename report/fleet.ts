@@ -8,7 +8,7 @@
  * - Listening ports are keyed by transport and port (at most the port space), with the hosts that
  *   listened on each.
  * - Remote addresses: each host's busiest (the ones its report keeps) are summed in a weighted
- *   Space-Saving table ({@linkcode WeightedCounter}): exact until it is full, upper bounds after.
+ *   Space-Saving table ({@linkcode HeavyHitters}, weighted by connections): exact until it is full, upper bounds after.
  *
  * @module
  */
@@ -24,7 +24,7 @@ import type {
 import { FLEET_FORMAT } from "./fleet_model.ts";
 import type { HostLogs } from "./log_hosts.ts";
 import type { Flag, Report } from "./model.ts";
-import { WeightedCounter } from "./weighted_counter.ts";
+import { countInto, HeavyHitters, topKeys } from "./heavy_hitters.ts";
 
 /** The fleet report's caps. */
 export const FLEET_LIMITS = {
@@ -58,7 +58,15 @@ export class FleetAggregator {
   #others: FleetFlag[] = [];
   #flagsOmitted = 0;
   #ports = new Map<string, FleetPort>();
-  #remotes = new WeightedCounter<RemoteTally>(FLEET_LIMITS.remoteAddressesTracked);
+  #remotes = new HeavyHitters<RemoteTally>(FLEET_LIMITS.remoteAddressesTracked, () => ({
+    hosts: [],
+    hostCount: 0,
+    remotePorts: new Map(),
+    processes: new Map(),
+    // Set from the first host's report that names the address (hostCount is 0 until then).
+    firstSeen: "",
+    lastSeen: "",
+  }));
   #stated = new Set<string>();
   #assumed = new Set<string>();
 
@@ -136,14 +144,11 @@ export class FleetAggregator {
     }
 
     for (const remote of report.remoteAddresses) {
-      const entry = this.#remotes.add(remote.address, remote.connections, () => ({
-        hosts: [],
-        hostCount: 0,
-        remotePorts: new Map(),
-        processes: new Map(),
-        firstSeen: remote.firstSeen,
-        lastSeen: remote.lastSeen,
-      }));
+      const entry = this.#remotes.add(remote.address, remote.connections);
+      if (entry.data.hostCount === 0) {
+        entry.data.firstSeen = remote.firstSeen;
+        entry.data.lastSeen = remote.lastSeen;
+      }
       entry.overcount += remote.overcount;
       const tally = entry.data;
       tally.hostCount++;
@@ -155,9 +160,11 @@ export class FleetAggregator {
       // A host lists its remote ports and processes most used first, without their counts:
       // each is weighted by the host's connections with the address.
       for (const port of remote.remotePorts) {
-        addBounded(tally.remotePorts, port, remote.connections);
+        countInto(tally.remotePorts, port, 32, remote.connections);
       }
-      for (const name of remote.processes) addBounded(tally.processes, name, remote.connections);
+      for (const name of remote.processes) {
+        countInto(tally.processes, name, 32, remote.connections);
+      }
       if (Date.parse(remote.firstSeen) < Date.parse(tally.firstSeen)) {
         tally.firstSeen = remote.firstSeen;
       }
@@ -186,8 +193,8 @@ export class FleetAggregator {
       hostCount: entry.data.hostCount,
       hosts: [...entry.data.hosts].sort((a, b) => b.connections - a.connections)
         .map((h) => h.host),
-      remotePorts: topOf(entry.data.remotePorts, 5),
-      processes: topOf(entry.data.processes, 5),
+      remotePorts: topKeys(entry.data.remotePorts, 5),
+      processes: topKeys(entry.data.processes, 5),
       firstSeen: entry.data.firstSeen,
       lastSeen: entry.data.lastSeen,
     }));
@@ -210,7 +217,7 @@ export class FleetAggregator {
       counts: {
         flags: { total: flags.length + this.#flagsOmitted, exact: true },
         listeningPorts: { total: ports.length, exact: true },
-        remoteAddresses: { total: this.#remotes.entered, exact: !this.#remotes.evicted },
+        remoteAddresses: this.#remotes.distinct,
       },
       utcOffsets: { stated: [...this.#stated].sort(), assumed: [...this.#assumed].sort() },
       problems: [...facts.problems],
@@ -218,16 +225,4 @@ export class FleetAggregator {
       baseline: facts.baseline,
     };
   }
-}
-
-/** Adds `weight` to `key`, keeping at most 32 keys (a new one past that is not counted). */
-function addBounded<K>(counts: Map<K, number>, key: K, weight: number): void {
-  const known = counts.get(key);
-  if (known !== undefined) counts.set(key, known + weight);
-  else if (counts.size < 32) counts.set(key, weight);
-}
-
-/** The `limit` keys of most weight. */
-function topOf<K>(counts: Map<K, number>, limit: number): K[] {
-  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([key]) => key);
 }

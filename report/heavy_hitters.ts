@@ -29,17 +29,17 @@ export class HeavyHitters<T> {
 
   constructor(readonly capacity: number, readonly create: (key: string) => T) {}
 
-  /** Counts `key` once and returns its entry, to update its data. */
-  add(key: string): Counted<T> {
+  /** Counts `key` once (or `weight` times) and returns its entry, to update its data. */
+  add(key: string, weight = 1): Counted<T> {
     let entry = this.#entries.get(key);
     if (entry) {
-      entry.count++;
+      entry.count += weight;
       return entry;
     }
     if (this.#entries.size >= this.capacity) this.#evict();
     this.#entered++;
     key = detach(key);
-    entry = { key, count: this.#floor + 1, overcount: this.#floor, data: this.create(key) };
+    entry = { key, count: this.#floor + weight, overcount: this.#floor, data: this.create(key) };
     this.#entries.set(key, entry);
     return entry;
   }
@@ -83,12 +83,15 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A small count of names, keeping at most `limit` of them (the first ones seen). */
-export function countInto<K>(counts: Map<K, number>, key: K, limit = 32): void {
+/**
+ * A small count of names, keeping at most `limit` of them (the first ones seen), each counted
+ * once (or `weight` times) a call.
+ */
+export function countInto<K>(counts: Map<K, number>, key: K, limit = 32, weight = 1): void {
   const count = counts.get(key);
-  if (count !== undefined) counts.set(key, count + 1);
+  if (count !== undefined) counts.set(key, count + weight);
   else if (counts.size < limit) {
-    counts.set(typeof key === "string" ? detach(key) as K : key, 1);
+    counts.set(typeof key === "string" ? detach(key) as K : key, weight);
   }
 }
 
