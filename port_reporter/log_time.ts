@@ -131,9 +131,12 @@ export function logFileStamp(time: Date): string {
 
 /** `+01:00`: the local time's offset from UTC at `time`, for the headers. */
 export function utcOffset(time: Date): string {
-  const offset = -time.getTimezoneOffset();
+  return formatOffset(-time.getTimezoneOffset());
+}
+
+/** `+01:00` for 60 minutes, `-05:30` for -330: an offset from UTC as ISO 8601 writes it. */
+export function formatOffset(minutes: number): string {
   const pad = (n: number) => String(n).padStart(2, "0");
-  return `${offset >= 0 ? "+" : "-"}${pad(Math.floor(Math.abs(offset) / 60))}:${
-    pad(Math.abs(offset) % 60)
-  }`;
+  const size = Math.abs(minutes);
+  return `${minutes < 0 ? "-" : "+"}${pad(Math.floor(size / 60))}:${pad(size % 60)}`;
 }

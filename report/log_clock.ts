@@ -17,7 +17,7 @@
  * @module
  */
 
-import { formatLogTime } from "../port_reporter/log_time.ts";
+import { formatLogTime, formatOffset } from "../port_reporter/log_time.ts";
 import type { Report } from "./model.ts";
 
 /** A log file's place in time and the offset its header states, in minutes (null: none). */
@@ -89,13 +89,6 @@ export function withUtcOffsets(report: Report, clock: LogClock): Report {
     changes: report.changes.map((row) => ({ ...row, time: zoned(row.time) })),
     utcOffsets: clock.offsets(),
   };
-}
-
-/** `+01:00` for 60 minutes. */
-export function formatOffset(minutes: number): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  const size = Math.abs(minutes);
-  return `${minutes < 0 ? "-" : "+"}${pad(Math.floor(size / 60))}:${pad(size % 60)}`;
 }
 
 /** Minutes for `+01:00` (60); null for anything else. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatOffset } from "../../report/log_clock.ts";
+import { formatOffset } from "../../port_reporter/log_time.ts";
 
 /** `2005-07-06T13:44:04` → `2005-07-06T13:44:04+02:00` where this machine is on UTC+02:00 then. */
 export function withLocalOffset(wallClock: string): string {
