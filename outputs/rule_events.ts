@@ -30,7 +30,6 @@ export function formatEventsCef(
     })
   );
   for (const event of events) {
-    const [protocol, address, port] = splitKey(event.key);
     lines.push(formatCef({
       ...base,
       signature: `PortSet:${event.change}`,
@@ -40,9 +39,9 @@ export function formatEventsCef(
         ["rt", Date.parse(event.time)],
         ["dvchost", event.host],
         ["act", event.change],
-        ["proto", protocol.replace("6", "").toUpperCase()],
-        ["dst", address],
-        ["dpt", port],
+        ["proto", event.protocol.replace("6", "").toUpperCase()],
+        ["dst", event.localAddress],
+        ["dpt", event.localPort],
         ["dpid", event.attributes.ProcessId as number | null | undefined],
         ["dproc", event.attributes.Process as string | null | undefined],
         ["duser", event.attributes.User as string | null | undefined],
@@ -112,10 +111,4 @@ function describeChanges(event: ChangeEvent): string {
   return Object.entries(event.previous?.attributes ?? {})
     .map(([name, old]) => `${name}: ${old ?? "(none)"} -> ${now[name] ?? "(none)"}`)
     .join(", ");
-}
-
-/** `tcp6/::1/80` → `["tcp6", "::1", "80"]`: the address may hold colons, never slashes. */
-function splitKey(key: string): [string, string, string] {
-  const first = key.indexOf("/"), last = key.lastIndexOf("/");
-  return [key.slice(0, first), key.slice(first + 1, last), key.slice(last + 1)];
 }
