@@ -4,6 +4,8 @@
  * @module
  */
 
+import { printableField } from "../text/printable.ts";
+
 /** An expected failure: `message` is shown as `portset: message`, then the process exits `code`. */
 export class CliError extends Error {
   override name = "CliError";
@@ -68,10 +70,8 @@ function withoutOsErrorTail(message: string): string {
  * {@linkcode osErrorText} words them, and control characters, line breaks included, as `?`.
  * Error lines echo what was typed (`unknown option '-x'`), paths found on disk and other
  * programs' answers, any of which may hold a newline or an escape sequence: shown through here,
- * an error is one line and cannot drive the terminal. (The pattern is text/printable.ts's, kept
- * here so that a run that fails loads nothing more.)
+ * an error is one line and cannot drive the terminal.
  */
 export function errorLine(message: string): string {
-  // deno-lint-ignore no-control-regex -- control characters are what it replaces
-  return `portset: ${withoutOsErrorTail(message).replace(/[\u0000-\u001f\u007f-\u009f]/g, "?")}`;
+  return `portset: ${printableField(withoutOsErrorTail(message))}`;
 }
