@@ -14,6 +14,7 @@
 import { cString, errno, errnoText, type Libc } from "./ffi.ts";
 import type { FoundNamespace } from "./netns.ts";
 import { SockDiag, type SocketTable } from "./sock_diag.ts";
+import { sockstatCount } from "./sock_diag_background.ts";
 import { SockDiagEvents } from "./sock_diag_events.ts";
 
 const CLONE_NEWNET = 0x40000000;
@@ -49,10 +50,7 @@ export interface SocketCounts {
  * used). A count that cannot be read counts as some (1).
  */
 export function socketCounts(sockstat: string, sockstat6: string): SocketCounts {
-  const count = (text: string, line: string, name: string) => {
-    const match = new RegExp(`^${line}:.* ${name} (\\d+)`, "m").exec(text);
-    return match ? Number(match[1]) : 1;
-  };
+  const count = (text: string, line: string, name: string) => sockstatCount(text, line, name, 1);
   return {
     tcp4: count(sockstat, "TCP", "inuse"),
     tcp6: count(sockstat6, "TCP6", "inuse"),

@@ -199,10 +199,7 @@ export class BackgroundDump {
  */
 export function expectedCounts(root = "/proc/net"): [number, number, number] | null {
   try {
-    const field = (text: string, line: string, name: string) => {
-      const match = new RegExp(`^${line}:.* ${name} (\\d+)`, "m").exec(text);
-      return match ? Number(match[1]) : 0;
-    };
+    const field = (text: string, line: string, name: string) => sockstatCount(text, line, name, 0);
     const v4 = Deno.readTextFileSync(`${root}/sockstat`);
     const v6 = Deno.readTextFileSync(`${root}/sockstat6`);
     return [
@@ -213,4 +210,13 @@ export function expectedCounts(root = "/proc/net"): [number, number, number] | n
   } catch {
     return null;
   }
+}
+
+/**
+ * One count of a sockstat file: `name`'s value on its `line` (`TCP: inuse 12 orphan 0 tw 3`);
+ * `missing` when the file has no such count.
+ */
+export function sockstatCount(text: string, line: string, name: string, missing: number): number {
+  const match = new RegExp(`^${line}:.* ${name} (\\d+)`, "m").exec(text);
+  return match ? Number(match[1]) : missing;
 }
