@@ -9,18 +9,15 @@
 
 import type { FleetHost, FleetReport } from "../report/fleet_model.ts";
 import { VERSION } from "../version.ts";
-import { printableField } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
 import { formatBytes, formatDurationFull } from "../text/units.ts";
-import { heading } from "./report_text.ts";
+import { field, fields, formatFlagList, heading, RULE, section } from "./report_text.ts";
 
 /** How much to show. */
 export interface FleetTextOptions {
   /** Rows per ranking (ports, remote addresses), and warnings and notes. */
   top?: number;
 }
-
-const RULE = " " + "=".repeat(72);
 
 /**
  * The fleet report as text. Names from the logs show control characters as `?`, field by field,
@@ -100,7 +97,14 @@ export function formatFleetText(report: FleetReport, options: FleetTextOptions =
     ]),
   ]));
 
-  formatFlags(lines, report, top);
+  // Every alert, with its host; then warnings and notes up to `top` more rows. What the hosts'
+  // reports left out is not the fleet's cap: it is counted, not said to be past one.
+  formatFlagList(lines, "Flags across hosts", report.flags, {
+    total: report.counts.flags.total,
+    top,
+    omitted: report.flagsOmitted,
+    omittedAtCap: false,
+  });
 
   const ofInterest = report.listeningPorts.filter((port) => port.ofInterest);
   section(lines, `Hosts listening on ports of interest (${ofInterest.length} port(s))`);
@@ -171,14 +175,6 @@ export function formatFleetText(report: FleetReport, options: FleetTextOptions =
   return lines.join("\n");
 }
 
-/** A field from the logs or the command line, on its one line: control characters as `?`. */
-const field = printableField;
-
-/** A list of such fields, joined by commas. */
-function fields(list: readonly string[]): string {
-  return list.map(printableField).join(", ");
-}
-
 /** ` and 3 more` when a list names fewer than `count`. */
 function more(count: number, named: readonly string[]): string {
   return count > named.length ? ` and ${count - named.length} more` : "";
@@ -196,53 +192,4 @@ function newListeners(host: FleetHost): string {
 function unexpected(host: FleetHost): string {
   return fields(host.unexpectedPrograms.slice(0, 3)) +
     more(host.unexpectedProgramCount, host.unexpectedPrograms.slice(0, 3));
-}
-
-function section(lines: string[], title: string): void {
-  lines.push("", RULE, ` ${title}`, RULE, "");
-}
-
-/** Every alert, with its host; then warnings and notes up to `top` more rows. */
-function formatFlags(lines: string[], report: FleetReport, top: number): void {
-  const alerts = report.flags.filter((flag) => flag.severity === "alert");
-  const others = report.flags.filter((flag) => flag.severity !== "alert");
-  const shown = [...alerts, ...others.slice(0, top)];
-  const left = others.length - Math.min(top, others.length) + report.flagsOmitted;
-  section(
-    lines,
-    `Flags across hosts (${
-      report.counts.flags.total.toLocaleString("en-US")
-    }: ${alerts.length} alert(s))`,
-  );
-  if (shown.length === 0) {
-    lines.push(" Nothing of interest found.");
-    return;
-  }
-  lines.push(...formatTable([
-    ["Severity", "Host", "Kind", "Subject", "Seen", "First", "Last"],
-    ...shown.map((flag) => [
-      flag.severity.toUpperCase(),
-      field(flag.host),
-      flag.kind,
-      field(flag.subject),
-      `${flag.count}×`,
-      flag.firstSeen,
-      flag.lastSeen,
-    ]),
-  ]));
-  if (left > 0) {
-    lines.push(
-      ` … and ${left.toLocaleString("en-US")} more warnings and notes` +
-        "; --top sets how many are shown, --json lists all that were kept",
-    );
-  }
-  lines.push("");
-  for (const flag of shown) {
-    const listeners = flag.ports.length === 0
-      ? ""
-      : `: ${fields(flag.ports)}${
-        flag.portCount > flag.ports.length ? ` and ${flag.portCount - flag.ports.length} more` : ""
-      }`;
-    lines.push(` ${field(flag.host)}: ${field(flag.subject)}: ${field(flag.detail)}${listeners}`);
-  }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ListCount, Report } from "../report/model.ts";
+import type { Flag, ListCount, Report } from "../report/model.ts";
 import { VERSION } from "../version.ts";
 import { printableField } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
@@ -17,7 +17,8 @@ export interface ReportTextOptions {
   top?: number;
 }
 
-const RULE = " " + "=".repeat(72);
+/** The rule between a text report's sections. */
+export const RULE = " " + "=".repeat(72);
 
 /**
  * The report as text. Everything the logs (or the command line) gave shows control characters,
@@ -190,14 +191,15 @@ export function formatReportText(report: Report, options: ReportTextOptions = {}
 }
 
 /** A field from the logs or the command line, on its one line: control characters as `?`. */
-const field = printableField;
+export const field = printableField;
 
 /** A list of such fields, joined by commas. */
-function fields(list: readonly string[]): string {
+export function fields(list: readonly string[]): string {
   return list.map(printableField).join(", ");
 }
 
-function section(lines: string[], title: string): void {
+/** A section's title between two rules. */
+export function section(lines: string[], title: string): void {
   lines.push("", RULE, ` ${title}`, RULE, "");
 }
 
@@ -222,22 +224,42 @@ export function heading(
  * and how many were left out. A flag grouping new listeners lists the first of them.
  */
 function formatFlags(lines: string[], report: Report, top: number): void {
-  const alerts = report.flags.filter((flag) => flag.severity === "alert");
-  const others = report.flags.filter((flag) => flag.severity !== "alert");
+  formatFlagList(lines, "Flags", report.flags, {
+    total: report.counts.flags.total,
+    top,
+    omitted: report.flagsOmitted,
+    omittedAtCap: true,
+  });
+}
+
+/**
+ * A list of flags under its section title (`Flags (12: 3 alert(s))`): every alert, then
+ * warnings and notes up to `top` more rows, and how many were left out (`omitted` more, said to
+ * be past the report's cap when `omittedAtCap`). Flags that name their host (the fleet's) get a
+ * Host column and their host before each detail line.
+ */
+export function formatFlagList(
+  lines: string[],
+  title: string,
+  flags: readonly (Flag & { host?: string })[],
+  options: { total: number; top: number; omitted: number; omittedAtCap: boolean },
+): void {
+  const { top, omitted } = options;
+  const alerts = flags.filter((flag) => flag.severity === "alert");
+  const others = flags.filter((flag) => flag.severity !== "alert");
   const shown = [...alerts, ...others.slice(0, top)];
-  const left = others.length - Math.min(top, others.length) + report.flagsOmitted;
-  section(
-    lines,
-    `Flags (${report.counts.flags.total.toLocaleString("en-US")}: ${alerts.length} alert(s))`,
-  );
+  const left = others.length - Math.min(top, others.length) + omitted;
+  const withHost = flags.some((flag) => flag.host !== undefined);
+  section(lines, `${title} (${options.total.toLocaleString("en-US")}: ${alerts.length} alert(s))`);
   if (shown.length === 0) {
     lines.push(" Nothing of interest found.");
     return;
   }
   lines.push(...formatTable([
-    ["Severity", "Kind", "Subject", "Seen", "First", "Last"],
+    ["Severity", ...(withHost ? ["Host"] : []), "Kind", "Subject", "Seen", "First", "Last"],
     ...shown.map((flag) => [
       flag.severity.toUpperCase(),
+      ...(withHost ? [field(flag.host ?? "")] : []),
       flag.kind,
       field(flag.subject),
       `${flag.count}×`,
@@ -248,8 +270,8 @@ function formatFlags(lines: string[], report: Report, top: number): void {
   if (left > 0) {
     lines.push(
       ` … and ${left.toLocaleString("en-US")} more warnings and notes` +
-        (report.flagsOmitted > 0
-          ? ` (${report.flagsOmitted.toLocaleString("en-US")} past the report's cap)`
+        (options.omittedAtCap && omitted > 0
+          ? ` (${omitted.toLocaleString("en-US")} past the report's cap)`
           : "") +
         "; --top sets how many are shown, --json lists all that were kept",
     );
@@ -263,7 +285,8 @@ function formatFlags(lines: string[], report: Report, top: number): void {
           ? ` and ${(flag.portCount - flag.ports.length).toLocaleString("en-US")} more`
           : ""
       }`;
-    lines.push(` ${field(flag.subject)}: ${field(flag.detail)}${listeners}`);
+    const host = withHost ? `${field(flag.host ?? "")}: ` : "";
+    lines.push(` ${host}${field(flag.subject)}: ${field(flag.detail)}${listeners}`);
   }
 }
 
