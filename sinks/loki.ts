@@ -13,6 +13,7 @@ import type { Sink } from "../monitor/sink.ts";
 import { formatEventLines } from "../outputs/rule_json.ts";
 import type { ChangeEvent } from "../rules/changes.ts";
 import type { MessageQueue } from "./message_queue.ts";
+import { Backoff, settleWithin } from "./retry.ts";
 
 /** Options of {@linkcode LokiSink}. */
 export interface LokiSinkOptions {
@@ -33,15 +34,11 @@ interface QueuedLine {
   line: string;
 }
 
-const FIRST_RETRY_MS = 500;
-const LAST_RETRY_MS = 30_000;
-
 /** Rule events to Loki; see the module's notes. */
 export class LokiSink implements Sink {
   readonly #pushUrl: string;
   #sending: Promise<void> | null = null;
-  #retryTimer: ReturnType<typeof setTimeout> | null = null;
-  #retryMs = FIRST_RETRY_MS;
+  #retry = new Backoff(500);
   #away = false;
   #closed = false;
 
@@ -82,19 +79,14 @@ export class LokiSink implements Sink {
   /** Sends what it can within a moment, then stops; a disk queue keeps the rest. */
   async stop(): Promise<void> {
     if (this.#closed) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      this.settled(),
-      new Promise((resolve) => timer = setTimeout(resolve, 2_000)),
-    ]);
-    clearTimeout(timer);
+    await settleWithin(this.settled(), 2_000);
     this.#closed = true;
-    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.#retry.cancel();
     this.options.queue.close();
   }
 
   #kick(): void {
-    if (this.#sending || this.#closed || this.#retryTimer !== null) return;
+    if (this.#sending || this.#closed || this.#retry.pending) return;
     this.#sending = this.#send().finally(() => this.#sending = null);
   }
 
@@ -126,7 +118,7 @@ export class LokiSink implements Sink {
       } else if (this.#away) {
         this.options.say(`portset: loki: pushing to ${this.#pushUrl} again`);
         this.#away = false;
-        this.#retryMs = FIRST_RETRY_MS;
+        this.#retry.reset();
       }
       queue.delivered();
     }
@@ -135,12 +127,7 @@ export class LokiSink implements Sink {
   #retryLater(reason: string): void {
     if (!this.#away) this.options.say(`portset: loki: ${reason}; events wait in the queue`);
     this.#away = true;
-    if (this.#closed) return;
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = null;
-      this.#kick();
-    }, this.#retryMs);
-    this.#retryMs = Math.min(this.#retryMs * 2, LAST_RETRY_MS);
+    if (!this.#closed) this.#retry.schedule(() => this.#kick());
   }
 }
 

@@ -13,6 +13,7 @@ import { formatEventSyslog } from "../outputs/syslog.ts";
 import type { ChangeEvent } from "../rules/changes.ts";
 import { formatBytes } from "../text/units.ts";
 import type { MessageQueue } from "./message_queue.ts";
+import { settleWithin } from "./retry.ts";
 import { formatAddressPort } from "../model/address.ts";
 import { StreamSender } from "./syslog_stream.ts";
 
@@ -68,12 +69,7 @@ export class UdpSyslogSender {
    * right after an event still sends it.
    */
   async close(deadlineMs = 2_000): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      Promise.all(this.#pending),
-      new Promise((resolve) => timer = setTimeout(resolve, deadlineMs)),
-    ]);
-    clearTimeout(timer);
+    await settleWithin(Promise.all(this.#pending), deadlineMs);
     this.#socket.close();
   }
 

@@ -13,6 +13,7 @@
  */
 
 import type { MessageQueue } from "./message_queue.ts";
+import { Backoff, settleWithin } from "./retry.ts";
 
 /** A TCP or TLS syslog server. */
 export interface StreamTarget {
@@ -35,15 +36,12 @@ export interface StreamReports {
 }
 
 const encoder = new TextEncoder();
-const FIRST_RETRY_MS = 250;
-const LAST_RETRY_MS = 30_000;
 
 /** Sends each message once, in order, through reconnects; see the module's notes. */
 export class StreamSender {
   #connection: Deno.Conn | null = null;
   #draining: Promise<void> | null = null;
-  #retryTimer: ReturnType<typeof setTimeout> | null = null;
-  #retryMs = FIRST_RETRY_MS;
+  #retry = new Backoff(250);
   /** Set while the server is away: what was said, and the messages delivered and dropped since. */
   #outage: Outage | null = null;
   #closed = false;
@@ -93,16 +91,9 @@ export class StreamSender {
    */
   async close(deadlineMs = 2_000): Promise<void> {
     if (this.#closed) return;
-    if (!this.queue.empty && this.#connection) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        this.settled(),
-        new Promise((resolve) => timer = setTimeout(resolve, deadlineMs)),
-      ]);
-      clearTimeout(timer);
-    }
+    if (!this.queue.empty && this.#connection) await settleWithin(this.settled(), deadlineMs);
     this.#closed = true;
-    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.#retry.cancel();
     this.#drop();
     this.queue.close();
   }
@@ -115,7 +106,7 @@ export class StreamSender {
   async #drain(): Promise<void> {
     while (!this.#closed && !this.queue.empty) {
       if (this.#connection === null) {
-        if (this.#retryTimer !== null) return; // a retry is set: wait for it
+        if (this.#retry.pending) return; // a retry is set: wait for it
         try {
           this.#adopt(await connect(this.target));
         } catch (error) {
@@ -143,7 +134,7 @@ export class StreamSender {
     if (this.#outage && this.queue.empty) {
       this.reports.onRecovery(this.#outage.delivered, this.#outage.dropped);
       this.#outage = null;
-      this.#retryMs = FIRST_RETRY_MS;
+      this.#retry.reset();
     }
   }
 
@@ -182,12 +173,7 @@ export class StreamSender {
     const outage = this.#outage ?? (this.#outage = newOutage());
     if (!outage.said) this.reports.onOutage(reason);
     outage.said = true;
-    if (this.#closed || this.#retryTimer !== null) return;
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = null;
-      this.#kick();
-    }, this.#retryMs);
-    this.#retryMs = Math.min(this.#retryMs * 2, LAST_RETRY_MS);
+    if (!this.#closed) this.#retry.schedule(() => this.#kick());
   }
 }
 
