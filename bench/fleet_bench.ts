@@ -19,6 +19,7 @@
 
 import { parseArgs } from "node:util";
 import { generateLogs } from "./log_generator.ts";
+import { measureShell, upperMedian } from "./shell_measure.ts";
 
 const { values } = parseArgs({
   options: {
@@ -75,25 +76,6 @@ function logBytes(directory: string): number {
   return sum;
 }
 
-/** Runs a shell command under /usr/bin/time: wall seconds and peak resident KiB. */
-async function measure(command: string): Promise<{ seconds: number; peakKib: number }> {
-  const started = performance.now();
-  const output = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%M", "sh", "-c", `${command} >/dev/null`],
-    stdout: "null",
-    stderr: "piped",
-    cwd: REPO,
-  }).output();
-  const lines = new TextDecoder().decode(output.stderr).trim().split("\n");
-  if (!output.success) throw new Error(`${command} failed:\n${lines.join("\n")}`);
-  return { seconds: (performance.now() - started) / 1000, peakKib: Number(lines.at(-1)) };
-}
-
-function median(list: number[]): number {
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 const deno = Deno.execPath();
 const portset = `'${deno}' run --allow-all '${REPO}main.ts' report`;
 const runs = [
@@ -118,14 +100,14 @@ for (let round = 0; round < rounds; round++) {
   for (let i = 0; i < runs.length; i++) {
     // Round-robin, starting one run later each round.
     const at = (i + round) % runs.length;
-    const result = await measure(runs[at].command);
+    const result = await measureShell(runs[at].command);
     results[at].seconds.push(result.seconds);
     results[at].peak = Math.max(results[at].peak, result.peakKib);
   }
 }
 let capped: string;
 try {
-  const result = await measure(
+  const result = await measureShell(
     `'${deno}' run --allow-all --v8-flags=--max-old-space-size=${HEAP_CAP_MIB} ` +
       `'${REPO}main.ts' report '${fleet}' --json`,
   );
@@ -141,16 +123,18 @@ console.log(
 console.log("| run | logs | median time | throughput | peak RSS (max of rounds) |");
 console.log("|---|---:|---:|---:|---:|");
 runs.forEach((run, i) => {
-  const seconds = median(results[i].seconds);
+  const seconds = upperMedian(results[i].seconds);
   console.log(
     `| ${run.name} | ${(run.bytes / 1024 ** 2).toFixed(0)} MiB | ${seconds.toFixed(2)} s | ${
       (run.bytes / 1024 ** 2 / seconds).toFixed(0)
     } MiB/s | ${(results[i].peak / 1024).toFixed(0)} MiB |`,
   );
 });
-const fleetSeconds = median(results[1].seconds);
+const fleetSeconds = upperMedian(results[1].seconds);
 console.log(
-  `\nfleet report ÷ one host at a time: ${(fleetSeconds / median(results[2].seconds)).toFixed(2)}` +
+  `\nfleet report ÷ one host at a time: ${
+    (fleetSeconds / upperMedian(results[2].seconds)).toFixed(2)
+  }` +
     `; peak RSS ${hosts} hosts ÷ 1 host: ${(results[1].peak / results[0].peak).toFixed(2)}`,
 );
 console.log(`heap capped at ${HEAP_CAP_MIB} MiB, ${hosts} hosts: ${capped}`);

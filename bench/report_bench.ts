@@ -17,6 +17,7 @@
 
 import { parseArgs } from "node:util";
 import { generateLogs } from "./log_generator.ts";
+import { measureShell, upperMedian } from "./shell_measure.ts";
 
 const { values } = parseArgs({
   options: {
@@ -54,25 +55,6 @@ async function logs(size: number): Promise<{ directory: string; bytes: number; f
   return { directory, bytes, files };
 }
 
-/** Runs a shell command under /usr/bin/time: wall seconds and peak resident KiB. */
-async function measure(command: string): Promise<{ seconds: number; peakKib: number }> {
-  const started = performance.now();
-  const output = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%M", "sh", "-c", `${command} >/dev/null`],
-    stdout: "null",
-    stderr: "piped",
-    cwd: REPO,
-  }).output();
-  const lines = new TextDecoder().decode(output.stderr).trim().split("\n");
-  if (!output.success) throw new Error(`${command} failed:\n${lines.join("\n")}`);
-  return { seconds: (performance.now() - started) / 1000, peakKib: Number(lines.at(-1)) };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 /** V8's old-space limit for the bounded-memory check, MiB: a tenth of the smaller logs. */
 const HEAP_CAP_MIB = 24;
 
@@ -96,14 +78,14 @@ for (const size of sizes) {
   let peak = 0;
   for (let round = 0; round < rounds; round++) {
     for (const [name, command] of Object.entries(commands)) {
-      const result = await measure(command);
+      const result = await measureShell(command);
       times[name].push(result.seconds);
       if (name === "portset") peak = Math.max(peak, result.peakKib);
     }
   }
   peaks.push(peak);
   try {
-    const result = await measure(
+    const result = await measureShell(
       `'${deno}' run --allow-all --v8-flags=--max-old-space-size=${HEAP_CAP_MIB} ` +
         `'${REPO}main.ts' report '${directory}' --json`,
     );
@@ -111,12 +93,12 @@ for (const size of sizes) {
   } catch {
     capped.push({ size, ok: false, peakKib: 0 });
   }
-  const seconds = median(times.portset);
+  const seconds = upperMedian(times.portset);
   rows.push([
     `${(bytes / 1024 ** 2).toFixed(0)} MiB, ${files.length} files`,
     `${(bytes / 1024 ** 2 / seconds).toFixed(0)} MiB/s`,
-    (seconds / median(times.wc)).toFixed(1),
-    (seconds / median(times.awk)).toFixed(2),
+    (seconds / upperMedian(times.wc)).toFixed(1),
+    (seconds / upperMedian(times.awk)).toFixed(2),
     `${(peak / 1024).toFixed(0)} MiB`,
   ]);
 }
