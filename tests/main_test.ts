@@ -281,10 +281,12 @@ function nobodyCanRunPortset(): boolean {
 }
 
 const AS_NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+/** Asked once: it starts setpriv, and two tests need the answer. */
+const NOBODY_CAN_RUN = nobodyCanRunPortset();
 
 Deno.test({
   name: "unprivileged: other users' sockets have pid null, and the run says so once on stderr",
-  ignore: !nobodyCanRunPortset(),
+  ignore: !NOBODY_CAN_RUN,
   async fn() {
     using sockets = new TestSockets();
     const rootListener = sockets.tcpListen("127.0.0.1");
@@ -324,7 +326,7 @@ Deno.test({
 
 Deno.test({
   name: "unprivileged: -wport says once on stderr what it cannot see, as -local does",
-  ignore: !nobodyCanRunPortset(),
+  ignore: !NOBODY_CAN_RUN,
   async fn() {
     using sockets = new TestSockets();
     const rootListener = sockets.tcpListen("127.0.0.1");
