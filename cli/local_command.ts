@@ -39,7 +39,7 @@ export async function runLocal(command: LocalCommand, args: readonly string[]): 
 async function formatter(
   command: LocalCommand,
   args: readonly string[],
-): Promise<(snapshot: Snapshot) => Iterable<string>> {
+): Promise<(snapshot: Snapshot) => Iterable<string | Uint8Array>> {
   switch (command.format) {
     case "json":
       return (await import("../outputs/json.ts")).jsonChunks;
@@ -48,13 +48,13 @@ async function formatter(
       return (snapshot) => [formatCsv(snapshot)];
     }
     case "text": {
-      const { formatLocalReport } = await import("../outputs/local_report.ts");
+      const { localReportBytes } = await import("../outputs/local_report.ts");
       const options = {
         verbose: command.verbose,
         command: ["portset", ...args].join(" "),
         filter: command.filter?.description,
       };
-      return (snapshot) => [formatLocalReport(snapshot, options)];
+      return (snapshot) => [localReportBytes(snapshot, options)];
     }
   }
 }

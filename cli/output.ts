@@ -23,21 +23,30 @@ function writeAll(target: { writeSync(bytes: Uint8Array): number }, bytes: Uint8
 }
 
 /**
- * Writes `chunks` to stdout, and to `log` when given, one chunk at a time. A reader that went
+ * Writes `chunks` (text, or bytes already encoded) to stdout, and to `log` when given, one chunk at
+ * a time. A reader that went
  * away (`| head`) ends stdout quietly; the log is still completed. Any other failure to write
  * (a full disk, say) abandons the log, leaving any earlier file as it was, and is reported as a
  * {@linkcode CliError}.
  */
-export function writeOutput(chunks: Iterable<string>, log: AtomicFile | null = null): void {
+export function writeOutput(
+  chunks: Iterable<string | Uint8Array>,
+  log: AtomicFile | null = null,
+): void {
   let stdoutOpen = true;
   // One buffer for every chunk: a new one each would be 5.6 MB of short-lived buffers for a
   // 16,000-socket JSON, which V8 counts against its limits and answers with a full collection.
   let buffer = new Uint8Array(0);
   try {
     for (const chunk of chunks) {
-      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-      if (buffer.length < chunk.length * 3) buffer = new Uint8Array(chunk.length * 3);
-      const bytes = buffer.subarray(0, encoder.encodeInto(chunk, buffer).written);
+      let bytes: Uint8Array;
+      if (typeof chunk === "string") {
+        // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+        if (buffer.length < chunk.length * 3) buffer = new Uint8Array(chunk.length * 3);
+        bytes = buffer.subarray(0, encoder.encodeInto(chunk, buffer).written);
+      } else {
+        bytes = chunk;
+      }
       if (stdoutOpen) {
         try {
           writeAll(Deno.stdout, bytes);

@@ -31,16 +31,33 @@ export function makeSnapshot(
  */
 export function endpointsByOwner(endpoints: readonly Endpoint[]): Map<number, Endpoint[]> {
   const byOwner = new Map<number, Endpoint[]>();
-  for (const endpoint of endpoints) {
-    const pids = endpoint.owners?.map((owner) => owner.pid) ??
-      (endpoint.pid === null ? [] : [endpoint.pid]);
-    for (const pid of pids) {
-      const list = byOwner.get(pid);
-      if (list) list.push(endpoint);
-      else byOwner.set(pid, [endpoint]);
+  for (const [pid, indexes] of endpointIndexesByOwner(endpoints)) {
+    byOwner.set(pid, indexes.map((index) => endpoints[index]));
+  }
+  return byOwner;
+}
+
+/**
+ * As {@linkcode endpointsByOwner}, each socket given by its index in `endpoints`: for a writer
+ * that has already made something of each endpoint, in an array of the same order.
+ */
+export function endpointIndexesByOwner(endpoints: readonly Endpoint[]): Map<number, number[]> {
+  const byOwner = new Map<number, number[]>();
+  for (let index = 0; index < endpoints.length; index++) {
+    const endpoint = endpoints[index];
+    if (endpoint.owners) {
+      for (const owner of endpoint.owners) addTo(byOwner, owner.pid, index);
+    } else if (endpoint.pid !== null) {
+      addTo(byOwner, endpoint.pid, index);
     }
   }
   return new Map([...byOwner].sort((a, b) => a[0] - b[0]));
+}
+
+function addTo(byOwner: Map<number, number[]>, pid: number, index: number): void {
+  const list = byOwner.get(pid);
+  if (list) list.push(index);
+  else byOwner.set(pid, [index]);
 }
 
 /** Whether `pid` is the only process holding `endpoint`. */

@@ -16,10 +16,11 @@ import {
 } from "../model/endpoint.ts";
 import { namespaceLabel, otherNamespaceLabel } from "../model/network_namespace.ts";
 import { serviceLines } from "../port_reporter/process_block.ts";
-import { endpointsByOwner } from "../model/snapshot.ts";
+import { endpointIndexesByOwner } from "../model/snapshot.ts";
 import { VERSION } from "../version.ts";
 import { printableField } from "../text/printable.ts";
-import { formatTable } from "../text/table.ts";
+import { ByteText } from "../text/byte_text.ts";
+import { formatTable, writeTable } from "../text/table.ts";
 
 /** How the report is asked for. */
 export interface LocalReportOptions {
@@ -42,71 +43,87 @@ const RULE = " " + "=".repeat(60);
  * break in a field would already have become a line of its own.
  */
 export function formatLocalReport(snapshot: Snapshot, options: LocalReportOptions = {}): string {
-  const lines: string[] = [
+  return writeLocalReport(snapshot, options).toString();
+}
+
+/** The report of {@linkcode formatLocalReport} as UTF-8, as the CLI writes it. */
+export function localReportBytes(
+  snapshot: Snapshot,
+  options: LocalReportOptions = {},
+): Uint8Array<ArrayBuffer> {
+  return writeLocalReport(snapshot, options).bytes();
+}
+
+/**
+ * The report, written into bytes: each endpoint's row is made once, as cells, and laid out in
+ * the port table, in the mappings and under each process that holds it, 48,000 rows for a
+ * 16,000-socket host, without a string per line.
+ */
+function writeLocalReport(snapshot: Snapshot, options: LocalReportOptions): ByteText {
+  const { endpoints } = snapshot;
+  // About 160 bytes an endpoint: three rows of about 50, and the blocks' headings.
+  const out = new ByteText(4096 + endpoints.length * 160);
+  out.lines([
     ` portset ${VERSION}: local TCP/UDP port report`,
     "",
     ` System Date: ${new Date(snapshot.time).toString()}`,
     ` Local computer name: ${printableField(snapshot.host)}`,
     ` Command run: ${printableField(options.command ?? "portset -local")}`,
     ` Source: ${printableField(snapshot.source)}`,
-  ];
+  ]);
   if (options.filter) {
-    lines.push(` Filter on: ${printableField(options.filter)} (counts are of the ports shown)`);
+    out.line(` Filter on: ${printableField(options.filter)} (counts are of the ports shown)`);
   }
-  for (const warning of snapshot.warnings) lines.push(` Note: ${printableField(warning)}`);
+  for (const warning of snapshot.warnings) out.line(` Note: ${printableField(warning)}`);
   // Sockets of other network namespaces: a Namespace column says whose each row is.
-  const others = otherNamespaces(snapshot.endpoints);
+  const others = otherNamespaces(endpoints);
   if (others.length > 0) {
-    lines.push(
+    out.line(
       ` Network namespaces: current and ${others.length} more (${
         others.map((label) => printableField(label)).join(", ")
       })`,
     );
   }
   const header = others.length > 0 ? [...PORT_HEADER, "Namespace"] : PORT_HEADER;
-
-  // Each endpoint's row is made once: it is listed in the port table, in the mappings and under
-  // each process that holds it, 48,000 rows for a 16,000-socket host.
-  const rows = new Map<Endpoint, string[]>();
-  for (const endpoint of snapshot.endpoints) {
-    const row = portRow(endpoint);
-    if (others.length > 0) row.push(printableField(otherNamespaceLabel(endpoint) ?? "current"));
-    rows.set(endpoint, row);
-  }
-  const rowOf = (endpoint: Endpoint) => rows.get(endpoint)!;
-
-  section(lines, "TCP/UDP Port Usage");
-  lines.push(` ${snapshot.endpoints.length} active ports found`, "");
-  append(lines, formatTable([header, ...rows.values()]));
-
-  section(lines, "Port Statistics");
-  lines.push(...statistics(snapshot.endpoints));
-
-  const mapped = snapshot.endpoints.filter((endpoint) => endpoint.pid !== null);
-  section(lines, "TCP/UDP Port to Process Mappings");
-  lines.push(` ${mapped.length} mappings found`, "");
-  append(
-    lines,
-    formatTable([
-      ["PID:Process", ...header],
-      ...mapped.map((
-        endpoint,
-      ) => [`${endpoint.pid}:${printableField(endpoint.process ?? "?")}`, ...rowOf(endpoint)]),
-    ]),
-  );
-
-  section(lines, "Port and Module Information by Process");
-  const byProcess = endpointsByOwner(snapshot.endpoints);
-  for (const [pid, endpoints] of byProcess) {
-    const process = snapshot.processes.get(pid);
-    lines.push(RULE);
-    append(
-      lines,
-      processBlock(pid, process, endpoints, options.verbose ?? false, rowOf, header),
+  const cells = portCells(endpoints, header.length);
+  const table = (rows: ArrayLike<number>, lead?: { title: string; cells: string[] }) =>
+    writeTable(
+      out,
+      lead
+        ? { header: [lead.title, ...header], cells, columns: header.length, rows, lead: lead.cells }
+        : { header, cells, columns: header.length, rows },
     );
+
+  section(out, "TCP/UDP Port Usage");
+  out.lines([` ${endpoints.length} active ports found`, ""]);
+  table(Array.from(endpoints.keys()));
+
+  section(out, "Port Statistics");
+  out.lines(statistics(endpoints));
+
+  const mapped: number[] = [];
+  const owners: string[] = [];
+  for (let index = 0; index < endpoints.length; index++) {
+    const { pid, process } = endpoints[index];
+    if (pid === null) continue;
+    mapped.push(index);
+    owners.push(`${pid}:${printableField(process ?? "?")}`);
   }
-  lines.push(RULE, "", " End of portset output", "");
-  return lines.join("\n");
+  section(out, "TCP/UDP Port to Process Mappings");
+  out.lines([` ${mapped.length} mappings found`, ""]);
+  table(mapped, { title: "PID:Process", cells: owners });
+
+  section(out, "Port and Module Information by Process");
+  for (const [pid, indexes] of endpointIndexesByOwner(endpoints)) {
+    out.line(RULE);
+    const process = snapshot.processes.get(pid);
+    out.lines(processHeading(pid, process, indexes.map((index) => endpoints[index])));
+    table(indexes);
+    out.line();
+    if (options.verbose) out.lines(moduleLines(process));
+  }
+  out.lines([RULE, "", " End of portset output"]);
+  return out;
 }
 
 const PORT_HEADER = ["Port", "Local IP", "State", "Remote IP:Port"];
@@ -120,36 +137,45 @@ function otherNamespaces(endpoints: readonly Endpoint[]): string[] {
   return [...seen].map(namespaceLabel);
 }
 
-/** Adds `more` to `lines`: push(...more) would pass each of 16,000 lines as an argument. */
-function append(lines: string[], more: readonly string[]): void {
-  for (const line of more) lines.push(line);
-}
-
-function section(lines: string[], title: string): void {
-  lines.push("", RULE, "", ` ${title}`, "", RULE, "");
+function section(out: ByteText, title: string): void {
+  out.lines(["", RULE, "", ` ${title}`, "", RULE, ""]);
 }
 
 /**
- * A port-table row: `TCP 80`, local address, state, peer. Addresses are fields from outside too:
- * an IPv6 scope is an interface's name, which may hold an escape character.
+ * Each endpoint's port-table cells, `columns` to an endpoint: `TCP 80`, local address, state,
+ * peer, and the namespace's label when the table has that column. Addresses are fields from
+ * outside too: an IPv6 scope is an interface's name, which may hold an escape character.
  */
-function portRow(endpoint: Endpoint): string[] {
-  const protocol = endpoint.protocol.toUpperCase();
-  let peer: string;
-  if (endpoint.remoteAddress !== null) {
-    peer = formatAddressPort(printableField(endpoint.remoteAddress), endpoint.remotePort ?? 0);
-  } else if (isTcp(endpoint.protocol)) {
-    peer = isIpv6(endpoint.protocol) ? "[::]:0" : "0.0.0.0:0";
-  } else {
-    peer = "*:*";
+function portCells(endpoints: readonly Endpoint[], columns: number): string[] {
+  const cells = new Array<string>(endpoints.length * columns);
+  let at = 0;
+  for (const endpoint of endpoints) {
+    const { protocol } = endpoint;
+    let peer: string;
+    if (endpoint.remoteAddress !== null) {
+      peer = formatAddressPort(printableField(endpoint.remoteAddress), endpoint.remotePort ?? 0);
+    } else if (isTcp(protocol)) {
+      peer = isIpv6(protocol) ? "[::]:0" : "0.0.0.0:0";
+    } else {
+      peer = "*:*";
+    }
+    cells[at++] = `${PROTOCOL_TITLES[protocol]} ${endpoint.localPort}`;
+    cells[at++] = printableField(endpoint.localAddress);
+    cells[at++] = endpoint.state ?? "";
+    cells[at++] = peer;
+    if (columns > PORT_HEADER.length) {
+      cells[at++] = printableField(otherNamespaceLabel(endpoint) ?? "current");
+    }
   }
-  return [
-    `${protocol} ${endpoint.localPort}`,
-    printableField(endpoint.localAddress),
-    endpoint.state ?? "",
-    peer,
-  ];
+  return cells;
 }
+
+const PROTOCOL_TITLES: Record<Endpoint["protocol"], string> = {
+  tcp: "TCP",
+  tcp6: "TCP6",
+  udp: "UDP",
+  udp6: "UDP6",
+};
 
 function statistics(endpoints: readonly Endpoint[]): string[] {
   const tcp = endpoints.filter((endpoint) => isTcp(endpoint.protocol));
@@ -170,13 +196,11 @@ function statistics(endpoints: readonly Endpoint[]): string[] {
   return [...lines, ...formatTable(rows, "")];
 }
 
-function processBlock(
+/** A process block's lines above its port table. */
+function processHeading(
   pid: number,
   process: ProcessInfo | undefined,
-  endpoints: Endpoint[],
-  verbose: boolean,
-  rowOf: (endpoint: Endpoint) => string[],
-  header: readonly string[],
+  endpoints: readonly Endpoint[],
 ): string[] {
   const lines = ["", ` Process ID: ${pid} (${printableField(process?.process ?? "unknown")})`, ""];
   if (process?.path) lines.push(` Path: ${printableField(process.path)}`);
@@ -187,22 +211,24 @@ function processBlock(
     lines.push(" Process doesn't appear to be a service", "");
   }
   lines.push(" Port Statistics", "", ...statistics(endpoints), "");
-  append(lines, formatTable([header, ...endpoints.map(rowOf)]));
-  lines.push("");
-  if (verbose) {
-    if (process?.modules) {
-      lines.push(" Loaded modules:");
-      for (const module of process.modules) {
-        lines.push(` ${printableField(module.path)} (${module.baseAddress})`);
-      }
-    } else {
-      lines.push(
-        ` Module information could not be read for this process${
-          process?.modulesError ? ` (${printableField(process.modulesError)})` : ""
-        }`,
-      );
+  return lines;
+}
+
+/** With `-v`: a process block's lines below its port table. */
+function moduleLines(process: ProcessInfo | undefined): string[] {
+  const lines: string[] = [];
+  if (process?.modules) {
+    lines.push(" Loaded modules:");
+    for (const module of process.modules) {
+      lines.push(` ${printableField(module.path)} (${module.baseAddress})`);
     }
-    lines.push("");
+  } else {
+    lines.push(
+      ` Module information could not be read for this process${
+        process?.modulesError ? ` (${printableField(process.modulesError)})` : ""
+      }`,
+    );
   }
+  lines.push("");
   return lines;
 }

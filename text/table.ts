@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { ByteText } from "./byte_text.ts";
+
 /** Lays out rows as columns padded to their widest cell, each line prefixed by `indent`. */
 export function formatTable(rows: readonly (readonly string[])[], indent = " "): string[] {
   const widths: number[] = [];
@@ -31,4 +33,64 @@ let spaces = "        ";
 function blanks(count: number): string {
   while (spaces.length < count) spaces += spaces;
   return spaces.slice(0, count);
+}
+
+/** A table whose rows are picked from a flat list of cells, for {@linkcode writeTable}. */
+export interface CellTable {
+  /** Every column's title, `lead`'s first when there is one. */
+  header: readonly string[];
+  /** The cells of every row there is, one row after another, `columns` to a row. */
+  cells: readonly string[];
+  /** Cells to a row in `cells`. */
+  columns: number;
+  /** The rows to lay out (their numbers in `cells`), in order. */
+  rows: ArrayLike<number>;
+  /** A first column, one cell for each of `rows`, in the same order. */
+  lead?: readonly string[];
+}
+
+/**
+ * Lays out `table` as {@linkcode formatTable} does (header, then each row, columns padded to
+ * their widest cell, each line prefixed by `indent`), written into `out`: the same row can be
+ * listed in several tables without being copied, and no line is made as a string.
+ */
+export function writeTable(out: ByteText, table: CellTable, indent = " "): void {
+  const { header, cells, columns, rows, lead } = table;
+  const first = lead ? 1 : 0;
+  const widths = header.map((title) => title.length);
+  for (let r = 0; r < rows.length; r++) {
+    if (lead && widths[0] < lead[r].length) widths[0] = lead[r].length;
+    const base = rows[r] * columns;
+    for (let c = 0; c < columns; c++) {
+      const length = cells[base + c].length;
+      if (widths[first + c] < length) widths[first + c] = length;
+    }
+  }
+  const last = widths.length - 1;
+  let start = out.length;
+  out.text(indent);
+  for (let c = 0; c < last; c++) {
+    out.text(header[c]);
+    out.spaces(widths[c] - header[c].length + 2);
+  }
+  out.text(header[last]);
+  out.trimEnd(start);
+  out.line();
+  for (let r = 0; r < rows.length; r++) {
+    start = out.length;
+    out.text(indent);
+    if (lead) {
+      out.text(lead[r]);
+      out.spaces(widths[0] - lead[r].length + 2);
+    }
+    const base = rows[r] * columns;
+    for (let c = 0; c < columns - 1; c++) {
+      const cell = cells[base + c];
+      out.text(cell);
+      out.spaces(widths[first + c] - cell.length + 2);
+    }
+    out.text(cells[base + columns - 1]);
+    out.trimEnd(start);
+    out.line();
+  }
 }
