@@ -122,7 +122,7 @@ export class LinuxCollector implements Collector {
     const listPids = () => pids ??= scanner.listPids();
     const namespaces = [
       this.#currentDumps(dumps),
-      ...this.#dumpOtherNamespaces(listPids, warnings),
+      ...(this.#otherNamespaces()?.dump(listPids(), warnings) ?? []),
     ];
     const ownership = this.#ownership(namespaces, options.reuseOwners ?? false, () => {
       const scanned = new SocketOwnership();
@@ -138,24 +138,22 @@ export class LinuxCollector implements Collector {
   }
 
   /**
-   * The sockets of every other network namespace in use, given how to list the host's pids. A
-   * namespace that cannot be read is left out, and said so in `warnings`.
+   * The other network namespaces' sockets, to dump this look: null when this look reads only
+   * the current namespace, or cannot enter the others (without root: the snapshot's warning
+   * says so).
    */
-  #dumpOtherNamespaces(
-    listPids: () => readonly number[],
-    warnings: string[],
-  ): NamespaceDumps[] {
+  #otherNamespaces(): OtherNamespaces | null {
     this.#namespacesUnread = false;
-    if (!this.#allNamespaces || this.#diag === null) return [];
+    if (!this.#allNamespaces || this.#diag === null) return null;
     if (this.#libc.geteuid() !== 0) {
       // Entering a namespace takes CAP_SYS_ADMIN; the snapshot's no-root warning says so.
       this.#namespacesUnread = true;
-      return [];
+      return null;
     }
     this.#others ??= new OtherNamespaces(this.#libc, this.#finder!);
     // A watch or the monitor asked for destroy notifications: each namespace's too.
     if (this.#events) this.#others.subscribe();
-    return this.#others.dump(listPids(), warnings);
+    return this.#others;
   }
 
   /**
@@ -174,14 +172,23 @@ export class LinuxCollector implements Collector {
     }
     const scanner = new FdTableScanner(this.#libc);
     const pids = scanner.listPids();
-    const ownership = background
-      ? await scanWhileRequestsGo(scanner, pids, background)
-      : scanSocketOwners(this.#libc);
-    this.#forgetNames();
     const warnings: string[] = [];
-    // The other namespaces' dumps are small and quick (their sockets are few, as a rule): they
-    // are made here, while the current namespace's replies wait on the pool.
-    const others = this.#dumpOtherNamespaces(() => pids, warnings);
+    // The other namespaces' requests go out to the pool too, before the scan: each walks the
+    // kernel's host-wide tables, about half a millisecond a namespace on a busy host.
+    const otherDumps = this.#otherNamespaces()?.dumpInBackground(pids, warnings);
+    let ownership: SocketOwnership;
+    try {
+      ownership = background
+        ? await scanWhileRequestsGo(scanner, pids, background)
+        : scanSocketOwners(this.#libc);
+    } catch (error) {
+      // The other namespaces' replies are read all the same, and their sockets closed.
+      await otherDumps?.().catch(() => {});
+      background?.close();
+      throw error;
+    }
+    this.#forgetNames();
+    const others = otherDumps ? await otherDumps() : [];
     if (background) {
       // Each reply becomes its endpoint as it is read: no socket object is kept in between.
       const assembly = this.#assembly(ownership, options);

@@ -13,7 +13,7 @@
 
 import { cString, errno, errnoText, type Libc } from "./ffi.ts";
 import type { FoundNamespace } from "./netns.ts";
-import { SockDiag, type SocketTable } from "./sock_diag.ts";
+import { openSockDiagSocket, SockDiag, type SocketTable } from "./sock_diag.ts";
 import { sockstatCount } from "./sock_diag_background.ts";
 import { SockDiagEvents } from "./sock_diag_events.ts";
 
@@ -113,6 +113,23 @@ export class NamespaceSockDiags {
       this.#sockets.set(inode, diag);
     }
     return diag;
+  }
+
+  /**
+   * `count` new sock_diag sockets of `found`'s namespace, all made in one visit, for dumps made
+   * once on the blocking pool; the caller closes them. Throws as {@linkcode socketFor} does.
+   */
+  openSockets(found: FoundNamespace, count: number): number[] {
+    return this.#inside(found, () => {
+      const fds: number[] = [];
+      try {
+        for (let i = 0; i < count; i++) fds.push(openSockDiagSocket(this.#libc));
+      } catch (error) {
+        for (const fd of fds) this.#libc.close(fd);
+        throw error;
+      }
+      return fds;
+    });
   }
 
   /**

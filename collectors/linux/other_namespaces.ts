@@ -13,10 +13,12 @@ import {
   AF_INET6,
   type DiagSocket,
   type InterfaceNamer,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
   NetlinkKernelError,
   NetlinkParseError,
 } from "./netlink.ts";
-import type { NamespaceFinder } from "./netns.ts";
+import type { FoundNamespace, NamespaceFinder } from "./netns.ts";
 import { restoreDestroyed } from "./sock_diag_events.ts";
 import {
   NamespaceEntryError,
@@ -27,10 +29,14 @@ import {
 import {
   ALL_TABLES,
   type DiagDump,
+  type DumpRequest,
+  DUMPS,
+  LISTENERS_DUMP,
   type SockDiag,
   SockDiagUnavailableError,
   type SocketTable,
 } from "./sock_diag.ts";
+import { BackgroundDump } from "./sock_diag_background.ts";
 
 /**
  * One network namespace's dumps, and how its interface indexes are named: by name in the
@@ -74,6 +80,126 @@ export class OtherNamespaces {
    * meanwhile, silently.
    */
   dump(pids: readonly number[], warnings: string[]): NamespaceDumps[] {
+    const others = this.#enter(pids, warnings);
+    const results: NamespaceDumps[] = [];
+    for (const found of others) {
+      try {
+        // Subscribed before its dump, empty or not: a socket that opens and closes before the
+        // next look, in a container that had none, is told of too.
+        if (this.#subscribe) this.#diags!.eventsFor(found);
+        const counts = this.#diags!.countsOf(found);
+        const tables = counts === null ? ALL_TABLES : tablesOf(counts);
+        // No socket: nothing to dump.
+        const dumps = tables.size === 0
+          ? []
+          : dumpNamespace(this.#diags!.socketFor(found), counts, tables);
+        if (dumps.length > 0) {
+          results.push({ namespace: found.namespace, dumps, interfaceName: String });
+        }
+        if (this.#subscribe) {
+          const recent = this.#recent.get(found.namespace.inode)?.dumps ?? [];
+          this.#recent.set(found.namespace.inode, {
+            namespace: found.namespace,
+            dumps: [recent.at(-1) ?? [], dumps],
+          });
+        }
+      } catch (error) {
+        warnUnread(error, found, warnings);
+      }
+    }
+    return results;
+  }
+
+  /**
+   * As {@linkcode dump}, for a look made once: each namespace's dump requests go out on threads
+   * of Deno's blocking pool, through sockets of its own made for them, while this thread goes on
+   * (with the fd scan, as the host's dumps do: sock_diag_background.ts); the function returned
+   * reads the replies. A namespace whose dump fails there is dumped again on this thread, where
+   * the reason is known. With destroy notifications asked for, this is {@linkcode dump}.
+   */
+  dumpInBackground(
+    pids: readonly number[],
+    warnings: string[],
+  ): () => Promise<NamespaceDumps[]> {
+    if (this.#subscribe) {
+      const dumps = this.dump(pids, warnings);
+      return () => Promise.resolve(dumps);
+    }
+    const started: StartedDump[] = [];
+    for (const found of this.#enter(pids, warnings)) {
+      try {
+        const counts = this.#diags!.countsOf(found);
+        const tables = counts === null ? ALL_TABLES : tablesOf(counts);
+        if (tables.size === 0) continue;
+        const planned = plannedDumps(counts, tables);
+        const fds = this.#diags!.openSockets(found, planned.length);
+        const requests = planned.map((dump, i) => ({ ...dump, fd: fds[i] }));
+        started.push({
+          found,
+          counts,
+          tables,
+          background: BackgroundDump.of(this.#libc, requests, 16),
+        });
+      } catch (error) {
+        warnUnread(error, found, warnings);
+      }
+    }
+    return async () => {
+      const results: NamespaceDumps[] = [];
+      for (const { found, counts, tables, background } of started) {
+        try {
+          const dumps = await this.#finish(found, counts, tables, background);
+          if (dumps.length > 0) {
+            results.push({ namespace: found.namespace, dumps, interfaceName: String });
+          }
+        } catch (error) {
+          warnUnread(error, found, warnings);
+        }
+      }
+      return results;
+    };
+  }
+
+  /**
+   * A namespace's dumps from its background requests; made again on this thread when those
+   * failed, and TCP dumped whole when its listeners are not every TCP socket its counts show.
+   */
+  async #finish(
+    found: FoundNamespace,
+    counts: SocketCounts | null,
+    tables: ReadonlySet<SocketTable>,
+    background: BackgroundDump,
+  ): Promise<DiagDump[]> {
+    const tcp: DiagSocket[] = [], udp: DiagSocket[] = [];
+    try {
+      await background.forEachSocket(String, (protocol, socket) => {
+        (protocol === IPPROTO_TCP ? tcp : udp).push({ ...socket });
+      });
+    } catch (error) {
+      if (!isDumpError(error)) throw error;
+      return dumpNamespace(this.#diags!.socketFor(found), counts, tables);
+    } finally {
+      background.close();
+    }
+    const dumps: DiagDump[] = [];
+    if (tables.has("tcp4") || tables.has("tcp6")) {
+      if (listenersOnly(counts) && !listenersAreAll(tcp, counts!)) {
+        const tcpTables = new Set([...tables].filter((table) => table.startsWith("tcp")));
+        dumps.push(...this.#diags!.socketFor(found).dumpAll(String, tcpTables));
+      } else {
+        dumps.push({ protocol: IPPROTO_TCP, sockets: tcp });
+      }
+    }
+    if (udp.length > 0) dumps.push({ protocol: IPPROTO_UDP, sockets: udp });
+    return dumps;
+  }
+
+  /**
+   * The other namespaces the processes `pids` are in (and those bind-mounted under /run/netns),
+   * with their sockets ready to be made (the ones of namespaces gone closed). None, said so in
+   * `warnings`, when no namespace can be entered.
+   */
+  #enter(pids: readonly number[], warnings: string[]): FoundNamespace[] {
     const others = this.#finder.find(pids).namespaces.filter(({ namespace }) => !namespace.current);
     if (others.length === 0 && this.#diags === null) return [];
     try {
@@ -86,43 +212,7 @@ export class OtherNamespaces {
     const alive = new Set(others.map(({ namespace }) => namespace.inode));
     this.#diags.keepOnly(alive);
     for (const inode of this.#recent.keys()) if (!alive.has(inode)) this.#recent.delete(inode);
-    const results: NamespaceDumps[] = [];
-    for (const found of others) {
-      try {
-        // Subscribed before its dump, empty or not: a socket that opens and closes before the
-        // next look, in a container that had none, is told of too.
-        if (this.#subscribe) this.#diags.eventsFor(found);
-        const counts = this.#diags.countsOf(found);
-        const tables = counts === null ? ALL_TABLES : tablesOf(counts);
-        // No socket: nothing to dump.
-        const dumps = tables.size === 0
-          ? []
-          : dumpNamespace(this.#diags.socketFor(found), counts, tables);
-        if (dumps.length > 0) {
-          results.push({ namespace: found.namespace, dumps, interfaceName: String });
-        }
-        if (this.#subscribe) {
-          const recent = this.#recent.get(found.namespace.inode)?.dumps ?? [];
-          this.#recent.set(found.namespace.inode, {
-            namespace: found.namespace,
-            dumps: [recent.at(-1) ?? [], dumps],
-          });
-        }
-      } catch (error) {
-        if (
-          !(error instanceof NamespaceEntryError || error instanceof SockDiagUnavailableError ||
-            error instanceof NetlinkKernelError || error instanceof NetlinkParseError)
-        ) throw error;
-        // A namespace gone between the look and the dump has nothing left to list.
-        if (!(error instanceof NamespaceEntryError && error.gone)) {
-          warnings.push(
-            `network namespace ${namespaceLabel(found.namespace)}: ${error.message}; its ` +
-              `sockets are not listed`,
-          );
-        }
-      }
-    }
-    return results;
+    return others;
   }
 
   /**
@@ -176,16 +266,75 @@ export function dumpNamespace(
   tables: ReadonlySet<SocketTable>,
 ): DiagDump[] {
   const tcp = tables.has("tcp4") || tables.has("tcp6");
-  if (counts !== null && tcp && counts.timeWait === 0) {
+  if (tcp && listenersOnly(counts)) {
     const listeners = diag.dumpListeners(String);
-    if (listeners !== null) {
-      let v4 = 0, v6 = 0;
-      for (const socket of listeners.sockets) socket.family === AF_INET6 ? v6++ : v4++;
-      if (v4 === counts.tcp4 && v6 === counts.tcp6) {
-        const rest = new Set([...tables].filter((table) => table === "udp4" || table === "udp6"));
-        return [listeners, ...diag.dumpAll(String, rest)];
-      }
+    if (listeners !== null && listenersAreAll(listeners.sockets, counts!)) {
+      const rest = new Set([...tables].filter((table) => table === "udp4" || table === "udp6"));
+      return [listeners, ...diag.dumpAll(String, rest)];
     }
   }
   return diag.dumpAll(String, tables);
+}
+
+/** A namespace started in the background, its replies still to read. */
+interface StartedDump {
+  found: FoundNamespace;
+  counts: SocketCounts | null;
+  tables: ReadonlySet<SocketTable>;
+  background: BackgroundDump;
+}
+
+/** Whether a namespace with `counts` has its TCP dumped listeners first: nothing in TIME_WAIT. */
+function listenersOnly(counts: SocketCounts | null): boolean {
+  return counts !== null && counts.timeWait === 0;
+}
+
+/** Whether `listeners` are every TCP socket `counts` show, of each family. */
+function listenersAreAll(listeners: readonly DiagSocket[], counts: SocketCounts): boolean {
+  let v4 = 0, v6 = 0;
+  for (const socket of listeners) socket.family === AF_INET6 ? v6++ : v4++;
+  return v4 === counts.tcp4 && v6 === counts.tcp6;
+}
+
+/**
+ * The dumps {@linkcode dumpNamespace} would make first, each with the sockets it should list, for
+ * requests sent all at once: the listeners for TCP where that may be all of it, and the tables
+ * that hold a socket.
+ */
+function plannedDumps(
+  counts: SocketCounts | null,
+  tables: ReadonlySet<SocketTable>,
+): { dump: DumpRequest; expected: number }[] {
+  const planned: { dump: DumpRequest; expected: number }[] = [];
+  for (const dump of DUMPS) {
+    if (!dump.covers.some((table) => tables.has(table))) continue;
+    const tcp = dump.protocol === IPPROTO_TCP;
+    planned.push({
+      dump: tcp && listenersOnly(counts) ? LISTENERS_DUMP : dump,
+      expected: counts === null ? 0 : dump.covers.reduce(
+        (sum, table) => sum + counts[table] + (tcp ? counts.timeWait : 0),
+        0,
+      ),
+    });
+  }
+  return planned;
+}
+
+function isDumpError(error: unknown): boolean {
+  return error instanceof SockDiagUnavailableError || error instanceof NetlinkKernelError ||
+    error instanceof NetlinkParseError;
+}
+
+/**
+ * Says in `warnings` why `found`'s sockets are not listed, for the errors a namespace's dump may
+ * meet; a namespace gone between the look and the dump has nothing left to list. Other errors
+ * are thrown on.
+ */
+function warnUnread(error: unknown, found: FoundNamespace, warnings: string[]): void {
+  if (!(error instanceof NamespaceEntryError || isDumpError(error))) throw error;
+  if (error instanceof NamespaceEntryError && error.gone) return;
+  warnings.push(
+    `network namespace ${namespaceLabel(found.namespace)}: ${(error as Error).message}; its ` +
+      `sockets are not listed`,
+  );
 }

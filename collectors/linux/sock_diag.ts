@@ -73,7 +73,7 @@ export const DUMPS: readonly DumpRequest[] = [
 ];
 
 /** TCP's listeners alone, both families: the kernel skips its table of connections. */
-const LISTENERS_DUMP: DumpRequest = {
+export const LISTENERS_DUMP: DumpRequest = {
   protocol: IPPROTO_TCP,
   covers: ["tcp4", "tcp6"],
   request: (sequence) => buildTcpDumpRequest(sequence, 1 << TCP_LISTEN),

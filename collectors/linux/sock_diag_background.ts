@@ -38,7 +38,7 @@ const MSG_WAITFORONE = 0x10000;
 const SLOT_BYTES = 32 * 1024;
 /** A socket's reply: nlmsghdr, inet_diag_msg and its attributes, with room to spare. */
 const REPLY_BYTES = 144;
-/** Sockets that may open between reading the counts and the dump. */
+/** Sockets that may open between reading the host's counts and the dump. */
 const COUNT_SLACK = 256;
 /** At most 8 MiB of replies per dump in one call; a longer dump is finished on this thread. */
 const MAX_SLOTS = 256;
@@ -47,6 +47,15 @@ const MMSGHDR_BYTES = 64;
 const MSG_IOV = 16, MSG_IOVLEN = 24, MSG_LEN = 56;
 /** struct iovec: void *iov_base, size_t iov_len. */
 const IOVEC_BYTES = 16;
+
+/** A dump to make in the background: what to ask, the socket to ask it through, how many it lists. */
+export interface BackgroundRequest {
+  dump: DumpRequest;
+  /** An open NETLINK_SOCK_DIAG socket, this request's alone. */
+  fd: number;
+  /** The sockets the dump is expected to list, by the namespace's counts (0 when unknown). */
+  expected: number;
+}
 
 /** One dump's socket, request and reply buffers. */
 interface Pending {
@@ -79,27 +88,41 @@ export class BackgroundDump {
    * cannot be opened.
    */
   static start(libc: Libc, counts = expectedCounts()): BackgroundDump {
-    const pending: Pending[] = [];
+    const requests: BackgroundRequest[] = [];
     try {
       for (const [index, dump] of DUMPS.entries()) {
-        const fd = openSockDiagSocket(libc);
-        const request = dump.request(1);
-        const replies = ((counts?.[index] ?? 0) + COUNT_SLACK) * REPLY_BYTES;
-        const slots = Math.min(MAX_SLOTS, Math.ceil(replies / SLOT_BYTES) + 1);
-        pending.push({
-          dump,
-          fd,
-          request,
-          sent: libc.sendto_async(fd, request, BigInt(request.length), 0, KERNEL_ADDRESS, 12),
-          slots,
-          replies: new Uint8Array(slots * SLOT_BYTES),
-          iovecs: new BigUint64Array(slots * 2),
-          headers: new Uint8Array(slots * MMSGHDR_BYTES),
-        });
+        requests.push({ dump, fd: openSockDiagSocket(libc), expected: counts?.[index] ?? 0 });
       }
     } catch (error) {
-      for (const { fd } of pending) libc.close(fd);
+      for (const { fd } of requests) libc.close(fd);
       throw error;
+    }
+    return BackgroundDump.of(libc, requests, COUNT_SLACK);
+  }
+
+  /**
+   * Sends each of `requests` through its own socket from a pool thread, with room for its
+   * `expected` sockets and `slack` more. The dump owns the sockets from then on:
+   * {@linkcode close} closes them.
+   */
+  static of(libc: Libc, requests: readonly BackgroundRequest[], slack: number): BackgroundDump {
+    const pending: Pending[] = [];
+    for (const { dump, fd, expected } of requests) {
+      const request = dump.request(1);
+      const slots = Math.min(
+        MAX_SLOTS,
+        Math.ceil((expected + slack) * REPLY_BYTES / SLOT_BYTES) + 1,
+      );
+      pending.push({
+        dump,
+        fd,
+        request,
+        sent: libc.sendto_async(fd, request, BigInt(request.length), 0, KERNEL_ADDRESS, 12),
+        slots,
+        replies: new Uint8Array(slots * SLOT_BYTES),
+        iovecs: new BigUint64Array(slots * 2),
+        headers: new Uint8Array(slots * MMSGHDR_BYTES),
+      });
     }
     return new BackgroundDump(libc, pending);
   }
