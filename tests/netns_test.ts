@@ -95,10 +95,12 @@ Deno.test({
       const byInode = await runCli(["-local", "--json", "--netns", String(namedInode(namespace))]);
       assert.deepEqual(portsetView(JSON.parse(byInode.stdout).endpoints), portsetView(only));
       const current = await runCli(["-local", "--json", "--netns", "current", "--port", `${port}`]);
-      assert.deepEqual(
-        JSON.parse(current.stdout).endpoints.map((e: Endpoint) => e.pid),
-        [Deno.pid],
-        "--netns current leaves the namespace out",
+      // Another process of the host may hold the same port number on another address (the
+      // bench's socket farms do): the test's own listener is there, the namespace's is not.
+      const currentPids = JSON.parse(current.stdout).endpoints.map((e: Endpoint) => e.pid);
+      assert.ok(
+        currentPids.includes(Deno.pid) && !currentPids.includes(held.pid),
+        `--netns current leaves the namespace out: ${currentPids}`,
       );
 
       const csv = await runCli(["-local", "--csv", "--netns", namespace.name]);
