@@ -33,8 +33,8 @@ import {
 } from "./sock_diag.ts";
 
 /**
- * One network namespace's dumps, and how its interface indexes are named: by name in the
- * namespace portset runs in, by number in the others (an index means nothing outside its own).
+ * One network namespace's dumps, and how its interface indexes are named: each by its name in
+ * that namespace (an index means nothing outside its own), or by number when it has gone.
  */
 export interface NamespaceDumps {
   namespace: NetworkNamespace | undefined;
@@ -46,6 +46,8 @@ export interface NamespaceDumps {
 export interface DestroyedInNamespace {
   namespace: NetworkNamespace;
   socket: DiagSocket;
+  /** How its namespace's interface indexes are named, as in its dumps. */
+  interfaceName: InterfaceNamer;
 }
 
 /** The other namespaces' sock_diag sockets, kept across looks, and their dumps. */
@@ -60,7 +62,10 @@ export class OtherNamespaces {
    * With destroy notifications: each namespace and its last two dumps, where a destroyed socket
    * is found by its cookie (the kernel's notice has lost its inode).
    */
-  #recent = new Map<number, { namespace: NetworkNamespace; dumps: DiagDump[][] }>();
+  #recent = new Map<
+    number,
+    { namespace: NetworkNamespace; dumps: DiagDump[][]; interfaceName: InterfaceNamer }
+  >();
 
   /** Namespaces as `finder` finds them, entered through `libc`. */
   constructor(libc: Libc, finder: NamespaceFinder) {
@@ -89,6 +94,9 @@ export class OtherNamespaces {
     const results: NamespaceDumps[] = [];
     for (const found of others) {
       try {
+        const interfaces = this.#diags.interfacesOf(found);
+        // Names are asked afresh each look: interfaces come, go and are renamed.
+        interfaces.clear();
         // Subscribed before its dump, empty or not: a socket that opens and closes before the
         // next look, in a container that had none, is told of too.
         if (this.#subscribe) this.#diags.eventsFor(found);
@@ -97,15 +105,16 @@ export class OtherNamespaces {
         // No socket: nothing to dump.
         const dumps = tables.size === 0
           ? []
-          : dumpNamespace(this.#diags.socketFor(found), counts, tables);
+          : dumpNamespace(this.#diags.socketFor(found), counts, tables, interfaces.name);
         if (dumps.length > 0) {
-          results.push({ namespace: found.namespace, dumps, interfaceName: String });
+          results.push({ namespace: found.namespace, dumps, interfaceName: interfaces.name });
         }
         if (this.#subscribe) {
           const recent = this.#recent.get(found.namespace.inode)?.dumps ?? [];
           this.#recent.set(found.namespace.inode, {
             namespace: found.namespace,
             dumps: [recent.at(-1) ?? [], dumps],
+            interfaceName: interfaces.name,
           });
         }
       } catch (error) {
@@ -145,10 +154,11 @@ export class OtherNamespaces {
     for (const [inode, events] of this.#diags?.subscriptions ?? []) {
       const known = this.#recent.get(inode);
       if (!known) continue;
-      const drained = events.drain(String);
+      // Named as its dumps named them, so that a close is of the socket they listed.
+      const drained = events.drain(known.interfaceName);
       overflowed ||= drained.overflowed;
       for (const socket of restoreDestroyed(drained.sockets, known.dumps)) {
-        destroyed.push({ namespace: known.namespace, socket });
+        destroyed.push({ namespace: known.namespace, socket, interfaceName: known.interfaceName });
       }
     }
     return { destroyed, overflowed };
@@ -168,24 +178,26 @@ export class OtherNamespaces {
  * costs, on a busy host). When the listeners are every TCP socket its counts show (a container
  * that serves and has no client now), that is TCP done; otherwise TCP is dumped whole. What the
  * counts do not show is a connection still being accepted (SYN_RECV, a request the kernel holds
- * apart for a moment): it is listed at the next look, as ESTABLISHED.
+ * apart for a moment): it is listed at the next look, as ESTABLISHED. `interfaceName` names the
+ * namespace's interface indexes.
  */
 export function dumpNamespace(
   diag: SockDiag,
   counts: SocketCounts | null,
   tables: ReadonlySet<SocketTable>,
+  interfaceName: InterfaceNamer = String,
 ): DiagDump[] {
   const tcp = tables.has("tcp4") || tables.has("tcp6");
   if (counts !== null && tcp && counts.timeWait === 0) {
-    const listeners = diag.dumpListeners(String);
+    const listeners = diag.dumpListeners(interfaceName);
     if (listeners !== null) {
       let v4 = 0, v6 = 0;
       for (const socket of listeners.sockets) socket.family === AF_INET6 ? v6++ : v4++;
       if (v4 === counts.tcp4 && v6 === counts.tcp6) {
         const rest = new Set([...tables].filter((table) => table === "udp4" || table === "udp6"));
-        return [listeners, ...diag.dumpAll(String, rest)];
+        return [listeners, ...diag.dumpAll(interfaceName, rest)];
       }
     }
   }
-  return diag.dumpAll(String, tables);
+  return diag.dumpAll(interfaceName, tables);
 }
