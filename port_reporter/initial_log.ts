@@ -13,9 +13,13 @@
  * …
  * ```
  *
+ * portset's table ends with a `Namespace` column when it holds a socket of another network
+ * namespace than the monitor's (a container's): its label on that socket's row, as PR-PORTS's
+ * `namespace` field has it (see port_table.ts).
+ *
  * What the report needs from it: the computer, when the service started (its `System Date`), the
- * sockets open then with their owners and users, and each process's detail. The table is as long
- * as the host's socket count at start, not the log's length.
+ * sockets open then with their owners, users and namespaces, and each process's detail. The table
+ * is as long as the host's socket count at start, not the log's length.
  *
  * @module
  */
@@ -26,13 +30,21 @@ import { printableField } from "../text/printable.ts";
 import { formatHeader, type HeaderFacts, HeaderReader } from "./header.ts";
 import { LOG_NAMES, type LogProblem, RULE, STARTUP_TABLE } from "./layout.ts";
 import type { DateOrder } from "./log_time.ts";
-import { formatPortTable, isPortTableHeader, parsePortRow } from "./port_table.ts";
+import {
+  formatPortTable,
+  hasNamespaceColumn,
+  isPortTableHeader,
+  parsePortRow,
+} from "./port_table.ts";
 import type { PortsRecord } from "./ports_log.ts";
 import { formatProcessBlock, ProcessBlockReader, type ProcessDetail } from "./process_block.ts";
 
 /** What a PR-INITIAL file says. */
 export interface InitialSnapshot extends HeaderFacts {
-  /** Sockets open at start, as `seen` records with no time (the caller knows the time). */
+  /**
+   * Sockets open at start, as `seen` records with no time (the caller knows the time); each with
+   * its `namespace` (null for the monitor's, and in a table with no `Namespace` column).
+   */
   sockets: Omit<PortsRecord, "time">[];
   /** The processes' blocks, in the file's order. */
   processes: ProcessDetail[];
@@ -83,6 +95,8 @@ export class InitialLogReader {
   #header: HeaderReader;
   #block = new ProcessBlockReader();
   #sockets: Omit<PortsRecord, "time">[] = [];
+  /** The start-up table's header has portset's `Namespace` column. */
+  #namespaceColumn = false;
   #processes: ProcessDetail[] = [];
 
   /** `onProblem` is told of each line that is none of the file's. */
@@ -102,12 +116,16 @@ export class InitialLogReader {
     }
     if (line.trim() === "") return;
     if (this.#section === "table") {
-      const row = parsePortRow(line);
+      const row = parsePortRow(line, this.#namespaceColumn);
       if (row) {
         this.#sockets.push({ ...row, user: null, change: "seen", line: lineNumber });
         return;
       }
-      if (isPortTableHeader(line) || MAPPINGS_FOUND.test(line)) return;
+      if (isPortTableHeader(line)) {
+        this.#namespaceColumn = hasNamespaceColumn(line);
+        return;
+      }
+      if (MAPPINGS_FOUND.test(line)) return;
       // A rule or the first block ends the table.
       this.#section = "processes";
     }

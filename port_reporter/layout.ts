@@ -8,7 +8,8 @@
  * pass over: a `Times:` header line saying its dates are ISO 8601, four fields after the
  * original's ten (state, change, record number, network namespace), a line in each PR-PIDS
  * record's head saying how many lines follow in the record (and a `Network namespace:` line for
- * a socket of another namespace than the monitor's), and a stop line when the monitor stops.
+ * a socket of another namespace than the monitor's), a `Namespace` column at the end of a port
+ * table holding such a socket (port_table.ts), and a stop line when the monitor stops.
  *
  * @module
  */

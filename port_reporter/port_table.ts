@@ -14,6 +14,11 @@
  * UDP rows have no state. The original separates columns with spaces, or a tab after the PID; a
  * socket no process owns (TIME_WAIT) is written by portset with `-` for its owner.
  *
+ * portset adds a last column, `Namespace`, to a table that holds a socket of another network
+ * namespace than the monitor's: its label there (`blue`, `docker:4f2a9c1b7d3e`), and nothing for
+ * the monitor's own, as PR-PORTS's `namespace` field. A table of the host's sockets alone, and
+ * every table of the original's, has none, and reads as all of the host's.
+ *
  * Under a process's table, `Port Statistics`: the TCP and UDP mappings, and per TCP state
  * `TCP ports in a LISTENING state: <tab>1 = 50.00%`.
  *
@@ -22,6 +27,7 @@
 
 import { formatAddressPort } from "../model/address.ts";
 import { type Endpoint, isIpv6, isTcp, TCP_STATES, type Transport } from "../model/endpoint.ts";
+import { otherNamespaceLabel } from "../model/network_namespace.ts";
 import { printableField } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
 import type { LogProtocol } from "./layout.ts";
@@ -46,6 +52,11 @@ export interface PortRow {
   pid: number | null;
   /** From a `PID:Process` column; null in a PID-only column. */
   process: string | null;
+  /**
+   * The `Namespace` column: the label of the socket's network namespace; null for the monitor's
+   * own (an empty cell), and in a table without the column.
+   */
+  namespace: string | null;
 }
 
 /** What a `Port Statistics` block says. */
@@ -62,9 +73,10 @@ export interface PortStatistics {
 export type OwnerColumn = "pid:process" | "pid";
 
 /**
- * A port table: its header line, then a row per endpoint, columns aligned. Process names and
- * addresses (whose IPv6 scope is an interface's name) show control characters as `?`, so a row
- * is one line.
+ * A port table: its header line, then a row per endpoint, columns aligned; with a last column,
+ * `Namespace`, when some endpoint is of another network namespace than the monitor's. Process
+ * names, addresses (whose IPv6 scope is an interface's name) and namespace labels show control
+ * characters as `?`, so a row is one line.
  */
 export function formatPortTable(endpoints: readonly Endpoint[], owner: OwnerColumn): string[] {
   const ownerOf = (endpoint: Endpoint) =>
@@ -73,17 +85,34 @@ export function formatPortTable(endpoints: readonly Endpoint[], owner: OwnerColu
       : owner === "pid"
       ? String(endpoint.pid)
       : `${endpoint.pid}:${printableField(endpoint.process ?? "?")}`;
+  const namespaces = endpoints.some((endpoint) => otherNamespaceLabel(endpoint) !== null);
+  const header = [
+    owner === "pid" ? "PID" : "PID:Process",
+    "Port",
+    "Local IP",
+    "State",
+    "Remote IP:Port",
+    ...(namespaces ? [NAMESPACE_COLUMN] : []),
+  ];
   return formatTable([
-    [owner === "pid" ? "PID" : "PID:Process", "Port", "Local IP", "State", "Remote IP:Port"],
-    ...endpoints.map((endpoint) => [
-      ownerOf(endpoint),
-      `${endpoint.protocol.toUpperCase()} ${endpoint.localPort}`,
-      printableField(endpoint.localAddress),
-      endpoint.state ?? "",
-      peerText(endpoint),
-    ]),
+    header,
+    ...endpoints.map((endpoint) => {
+      const row = [
+        ownerOf(endpoint),
+        `${endpoint.protocol.toUpperCase()} ${endpoint.localPort}`,
+        printableField(endpoint.localAddress),
+        endpoint.state ?? "",
+        peerText(endpoint),
+      ];
+      // Empty for the monitor's own namespace: formatTable drops the trailing blanks.
+      if (namespaces) row.push(printableField(otherNamespaceLabel(endpoint) ?? ""));
+      return row;
+    }),
   ], "");
 }
+
+/** The title of portset's last column, the socket's network namespace. */
+const NAMESPACE_COLUMN = "Namespace";
 
 /** The peer column: `address:port`, a listener's unspecified address, or UDP's `*:*`. */
 function peerText(endpoint: Endpoint): string {
@@ -116,19 +145,40 @@ export function formatPortStatistics(endpoints: readonly Endpoint[]): string[] {
 }
 
 /** `4:System  TCP 445  0.0.0.0  LISTENING  0.0.0.0`, `1096  TCP 3389 …`, or an ownerless row. */
-const ROW =
-  /^\s*(?:(-|\d+)(?::(.*?))?\s+)?(TCP|UDP)(6|v6)?\s+(\d+)\s+(\S+)\s+(?:([A-Z][A-Z_0-9 ]*?)\s+)?(\S+)\s*$/;
+const ROW_START = String.raw`^\s*(?:(-|\d+)(?::(.*?))?\s+)?(TCP|UDP)(6|v6)?\s+(\d+)\s+(\S+)\s+` +
+  String.raw`(?:([A-Z][A-Z_0-9 ]*?)\s+)?(\S+)`;
+const ROW = new RegExp(`${ROW_START}\\s*$`);
+/**
+ * A row of a table with portset's `Namespace` column: the same, then the label, which is
+ * everything after the peer (a label may hold spaces), or nothing for the monitor's namespace.
+ * Apart from ROW: PortQry's `TIME WAIT` would read as a state `TIME`, a peer `WAIT` and a label.
+ */
+const ROW_WITH_NAMESPACE = new RegExp(`${ROW_START}(?:\\s+(\\S.*?))?\\s*$`);
 
-/** A table's header line: `PID:Process    Port …` or `PID<tab>Port …` (or PortQry's `Port …`). */
+const HEADER =
+  /^\s*(?:PID(?::Process)?\s+)?Port\s+Local IP\s+State\s+Remote IP:Port(\s+Namespace)?\s*$/i;
+
+/**
+ * A table's header line: `PID:Process    Port …` or `PID<tab>Port …` (or PortQry's `Port …`),
+ * with or without portset's `Namespace` column.
+ */
 export function isPortTableHeader(line: string): boolean {
-  return /^\s*(?:PID(?::Process)?\s+)?Port\s+Local IP\s+State\s+Remote IP:Port\s*$/i.test(line);
+  return HEADER.test(line);
 }
 
-/** A port table's row; null when `line` is not one. */
-export function parsePortRow(line: string): PortRow | null {
-  const row = ROW.exec(line);
+/** Whether a table's header line (see {@linkcode isPortTableHeader}) has the `Namespace` column. */
+export function hasNamespaceColumn(header: string): boolean {
+  return HEADER.exec(header)?.[1] !== undefined;
+}
+
+/**
+ * A port table's row; null when `line` is not one. `namespaceColumn`: its table's header has the
+ * `Namespace` column (see {@linkcode hasNamespaceColumn}); a row of another table has none.
+ */
+export function parsePortRow(line: string, namespaceColumn = false): PortRow | null {
+  const row = (namespaceColumn ? ROW_WITH_NAMESPACE : ROW).exec(line);
   if (!row) return null;
-  const [, pid, process, protocol, six, port, localAddress, state, peerText] = row;
+  const [, pid, process, protocol, six, port, localAddress, state, peerText, namespace] = row;
   const localPort = Number(port);
   if (localPort > 65535) return null;
   const peer = parsePeer(peerText);
@@ -145,6 +195,7 @@ export function parsePortRow(line: string): PortRow | null {
     state: state ? state.trim().replace(/ /g, "_") : null,
     pid: pid === undefined || pid === "-" || pid === "0" ? null : Number(pid),
     process: process?.trim() || null,
+    namespace: namespace ?? null,
   };
 }
 

@@ -21,9 +21,10 @@
  * ```
  *
  * portset adds a `Path:` line after the process ID (the original's executable is the first
- * module). {@linkcode formatProcessBlock} writes a block; {@linkcode ProcessBlockReader} is fed a
- * block's lines one at a time and builds a {@linkcode ProcessDetail}; the caller says where
- * blocks end.
+ * module), and a `Namespace` column to the port table of a process holding a socket of another
+ * network namespace than the monitor's (see port_table.ts). {@linkcode formatProcessBlock} writes
+ * a block; {@linkcode ProcessBlockReader} is fed a block's lines one at a time and builds a
+ * {@linkcode ProcessDetail}; the caller says where blocks end.
  *
  * @module
  */
@@ -33,6 +34,7 @@ import { printableField } from "../text/printable.ts";
 import {
   formatPortStatistics,
   formatPortTable,
+  hasNamespaceColumn,
   isPortTableHeader,
   parsePortRow,
   type PortRow,
@@ -110,11 +112,14 @@ const REMARK =
 /** Builds one process's detail from the lines of its block. */
 export class ProcessBlockReader {
   #detail: ProcessDetail | null = null;
+  /** The block's port table has portset's `Namespace` column. */
+  #namespaceColumn = false;
 
   /** Reads one line; true when it belonged to a process block. */
   push(line: string): boolean {
     const id = PROCESS_ID.exec(line);
     if (id) {
+      this.#namespaceColumn = false;
       this.#detail = {
         pid: Number(id[1]),
         process: id[2].trim(),
@@ -138,7 +143,7 @@ export class ProcessBlockReader {
       }
     }
     if (/(TCP|UDP)/.test(line)) {
-      const row = parsePortRow(line);
+      const row = parsePortRow(line, this.#namespaceColumn);
       if (row) {
         if (detail.ports.length < MAX_PORT_ROWS) detail.ports.push(row);
         return true;
@@ -160,7 +165,9 @@ export class ProcessBlockReader {
     } else if ((match = PATH.exec(line))) {
       const path = match[1];
       detail.path = path === "unknown" ? null : path;
-    } else if (!REMARK.test(line) && !isPortTableHeader(line)) return false;
+    } else if (isPortTableHeader(line)) {
+      this.#namespaceColumn = hasNamespaceColumn(line);
+    } else if (!REMARK.test(line)) return false;
     return true;
   }
 

@@ -81,7 +81,8 @@ Deno.test("a new listener is a PR-PORTS line in the original's field order and a
         String.raw`System Date: Sun Nov 22 23:59:00 2026\n\nTimes: .*\n\n` +
         String.raw`Local computer name:\n\n .+\n\nOperating System: Linux test\n\n(Note: .*\n\n)*` +
         String.raw`TCP/UDP Port to Process Mappings at service start-up\n\n\d+ mappings found\n\n` +
-        String.raw`PID:Process +Port +Local IP +State +Remote IP:Port\n`,
+        // A Namespace column too when the host has other network namespaces in use.
+        String.raw`PID:Process +Port +Local IP +State +Remote IP:Port( +Namespace)?\n`,
     ),
   );
 

@@ -332,8 +332,8 @@ export class LinuxCollector implements Collector {
     if (this.#others === null) return { endpoints, overflowed };
     // Other namespaces' closes, told to each namespace's own subscription.
     const other = this.#others.takeDestroyed();
-    for (const { namespace, socket } of other.destroyed) {
-      this.#addDestroyed(endpoints, socket, namespace, String);
+    for (const { namespace, socket, interfaceName } of other.destroyed) {
+      this.#addDestroyed(endpoints, socket, namespace, interfaceName);
     }
     return { endpoints, overflowed: overflowed || other.overflowed };
   }

@@ -73,6 +73,11 @@ export const LIBC_SYMBOLS = {
    * back, to open a sock_diag socket there (netns_sock_diag.ts).
    */
   setns: { parameters: ["i32", "i32"], result: "i32" },
+  /**
+   * int ioctl(int fd, unsigned long request, struct ifreq *ifr): SIOCGIFNAME on a socket made in
+   * another network namespace names an interface index of that namespace (names.ts).
+   */
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** libc functions used by the remote TCP and UDP probes. */

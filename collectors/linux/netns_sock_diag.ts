@@ -5,6 +5,10 @@
  * once; the dumps then go through that socket as usual, with no thread or process per namespace.
  * One socket per namespace is kept across looks, and closed when its namespace is gone.
  *
+ * An interface index in a dump names an interface of the dumped namespace: the names are asked of
+ * a datagram socket made there the same way (see {@linkcode NamespaceInterfaceNames}), kept as
+ * long.
+ *
  * `setns` moves only the calling thread, which is why its way back is the thread's own namespace
  * (`/proc/thread-self/ns/net`, opened first), not the process's (`/proc/self`, its main thread's).
  *
@@ -12,6 +16,7 @@
  */
 
 import { cString, errno, errnoText, type Libc } from "./ffi.ts";
+import { NamespaceInterfaceNames } from "./names.ts";
 import type { FoundNamespace } from "./netns.ts";
 import { openSockDiagSocket, SockDiag, type SocketTable } from "./sock_diag.ts";
 import { sockstatCount } from "./sock_diag_background.ts";
@@ -20,6 +25,9 @@ import { SockDiagEvents } from "./sock_diag_events.ts";
 const CLONE_NEWNET = 0x40000000;
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
+const AF_INET = 2;
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
 
 /** A namespace could not be entered (no privilege, or it is gone); the message says which. */
 export class NamespaceEntryError extends Error {
@@ -88,6 +96,10 @@ export class NamespaceSockDiags {
   #sockets = new Map<number, SockDiag>();
   /** Each namespace's destroy notifications, once asked for (a watch, the monitor). */
   #events = new Map<number, SockDiagEvents>();
+  /** Each namespace's interface names, once asked for. */
+  #interfaces = new Map<number, NamespaceInterfaceNames>();
+  /** The latest look's way into each namespace whose names were asked for, to open their socket. */
+  #waysIn = new Map<number, FoundNamespace>();
 
   /** Opens the way back first: without it no namespace is entered. */
   constructor(libc: Libc) {
@@ -176,12 +188,41 @@ export class NamespaceSockDiags {
     return events;
   }
 
+  /**
+   * The interface names of `found`'s namespace, made on first use; the namespace is entered for
+   * them only when a name is first asked for (a link-local address's scope), and when it cannot
+   * be, each index is named by its number.
+   */
+  interfacesOf(found: FoundNamespace): NamespaceInterfaceNames {
+    const inode = found.namespace.inode;
+    // The path that opened it last look may be a process's that has since exited.
+    this.#waysIn.set(inode, found);
+    let names = this.#interfaces.get(inode);
+    if (names === undefined) {
+      names = new NamespaceInterfaceNames(this.#libc, () => this.#interfaceSocket(inode));
+      this.#interfaces.set(inode, names);
+    }
+    return names;
+  }
+
+  /** A datagram socket made in the namespace `inode`, for its interface names; -1 for none. */
+  #interfaceSocket(inode: number): number {
+    const found = this.#waysIn.get(inode);
+    if (found === undefined) return -1;
+    try {
+      return this.#inside(found, () => this.#libc.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    } catch (error) {
+      if (error instanceof NamespaceEntryError) return -1;
+      throw error;
+    }
+  }
+
   /** The destroy subscriptions made so far, by namespace inode. */
   get subscriptions(): ReadonlyMap<number, SockDiagEvents> {
     return this.#events;
   }
 
-  /** Closes the sockets and subscriptions of namespaces not in `alive`. */
+  /** Closes the sockets, subscriptions and interface names of namespaces not in `alive`. */
   keepOnly(alive: ReadonlySet<number>): void {
     for (const [inode, diag] of this.#sockets) {
       if (alive.has(inode)) continue;
@@ -192,6 +233,12 @@ export class NamespaceSockDiags {
       if (alive.has(inode)) continue;
       events.close();
       this.#events.delete(inode);
+    }
+    for (const [inode, names] of this.#interfaces) {
+      if (alive.has(inode)) continue;
+      names.close();
+      this.#interfaces.delete(inode);
+      this.#waysIn.delete(inode);
     }
   }
 

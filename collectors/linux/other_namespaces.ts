@@ -39,8 +39,8 @@ import {
 import { BackgroundDump } from "./sock_diag_background.ts";
 
 /**
- * One network namespace's dumps, and how its interface indexes are named: by name in the
- * namespace portset runs in, by number in the others (an index means nothing outside its own).
+ * One network namespace's dumps, and how its interface indexes are named: each by its name in
+ * that namespace (an index means nothing outside its own), or by number when it has gone.
  */
 export interface NamespaceDumps {
   namespace: NetworkNamespace | undefined;
@@ -52,6 +52,8 @@ export interface NamespaceDumps {
 export interface DestroyedInNamespace {
   namespace: NetworkNamespace;
   socket: DiagSocket;
+  /** How its namespace's interface indexes are named, as in its dumps. */
+  interfaceName: InterfaceNamer;
 }
 
 /** The other namespaces' sock_diag sockets, kept across looks, and their dumps. */
@@ -66,7 +68,10 @@ export class OtherNamespaces {
    * With destroy notifications: each namespace and its last two dumps, where a destroyed socket
    * is found by its cookie (the kernel's notice has lost its inode).
    */
-  #recent = new Map<number, { namespace: NetworkNamespace; dumps: DiagDump[][] }>();
+  #recent = new Map<
+    number,
+    { namespace: NetworkNamespace; dumps: DiagDump[][]; interfaceName: InterfaceNamer }
+  >();
 
   /** Namespaces as `finder` finds them, entered through `libc`. */
   constructor(libc: Libc, finder: NamespaceFinder) {
@@ -84,6 +89,7 @@ export class OtherNamespaces {
     const results: NamespaceDumps[] = [];
     for (const found of others) {
       try {
+        const interfaceName = this.#interfaceNamer(found);
         // Subscribed before its dump, empty or not: a socket that opens and closes before the
         // next look, in a container that had none, is told of too.
         if (this.#subscribe) this.#diags!.eventsFor(found);
@@ -92,15 +98,16 @@ export class OtherNamespaces {
         // No socket: nothing to dump.
         const dumps = tables.size === 0
           ? []
-          : dumpNamespace(this.#diags!.socketFor(found), counts, tables);
+          : dumpNamespace(this.#diags!.socketFor(found), counts, tables, interfaceName);
         if (dumps.length > 0) {
-          results.push({ namespace: found.namespace, dumps, interfaceName: String });
+          results.push({ namespace: found.namespace, dumps, interfaceName });
         }
         if (this.#subscribe) {
           const recent = this.#recent.get(found.namespace.inode)?.dumps ?? [];
           this.#recent.set(found.namespace.inode, {
             namespace: found.namespace,
             dumps: [recent.at(-1) ?? [], dumps],
+            interfaceName,
           });
         }
       } catch (error) {
@@ -125,35 +132,33 @@ export class OtherNamespaces {
       const dumps = this.dump(pids, warnings);
       return () => Promise.resolve(dumps);
     }
-    const started: StartedDump[] = [];
+    const startedDumps: StartedDump[] = [];
     for (const found of this.#enter(pids, warnings)) {
       try {
+        const interfaceName = this.#interfaceNamer(found);
         const counts = this.#diags!.countsOf(found);
         const tables = counts === null ? ALL_TABLES : tablesOf(counts);
         if (tables.size === 0) continue;
         const planned = plannedDumps(counts, tables);
         const fds = this.#diags!.openSockets(found, planned.length);
         const requests = planned.map((dump, i) => ({ ...dump, fd: fds[i] }));
-        started.push({
-          found,
-          counts,
-          tables,
-          background: BackgroundDump.of(this.#libc, requests, 16),
-        });
+        const background = BackgroundDump.of(this.#libc, requests, 16);
+        startedDumps.push({ found, counts, tables, interfaceName, background });
       } catch (error) {
         warnUnread(error, found, warnings);
       }
     }
     return async () => {
       const results: NamespaceDumps[] = [];
-      for (const { found, counts, tables, background } of started) {
+      for (const started of startedDumps) {
         try {
-          const dumps = await this.#finish(found, counts, tables, background);
+          const dumps = await this.#finish(started);
           if (dumps.length > 0) {
-            results.push({ namespace: found.namespace, dumps, interfaceName: String });
+            const { found: { namespace }, interfaceName } = started;
+            results.push({ namespace, dumps, interfaceName });
           }
         } catch (error) {
-          warnUnread(error, found, warnings);
+          warnUnread(error, started.found, warnings);
         }
       }
       return results;
@@ -165,19 +170,16 @@ export class OtherNamespaces {
    * failed, and TCP dumped whole when its listeners are not every TCP socket its counts show.
    */
   async #finish(
-    found: FoundNamespace,
-    counts: SocketCounts | null,
-    tables: ReadonlySet<SocketTable>,
-    background: BackgroundDump,
+    { found, counts, tables, interfaceName, background }: StartedDump,
   ): Promise<DiagDump[]> {
     const tcp: DiagSocket[] = [], udp: DiagSocket[] = [];
     try {
-      await background.forEachSocket(String, (protocol, socket) => {
+      await background.forEachSocket(interfaceName, (protocol, socket) => {
         (protocol === IPPROTO_TCP ? tcp : udp).push({ ...socket });
       });
     } catch (error) {
       if (!isDumpError(error)) throw error;
-      return dumpNamespace(this.#diags!.socketFor(found), counts, tables);
+      return dumpNamespace(this.#diags!.socketFor(found), counts, tables, interfaceName);
     } finally {
       background.close();
     }
@@ -185,13 +187,23 @@ export class OtherNamespaces {
     if (tables.has("tcp4") || tables.has("tcp6")) {
       if (listenersOnly(counts) && !listenersAreAll(tcp, counts!)) {
         const tcpTables = new Set([...tables].filter((table) => table.startsWith("tcp")));
-        dumps.push(...this.#diags!.socketFor(found).dumpAll(String, tcpTables));
+        dumps.push(...this.#diags!.socketFor(found).dumpAll(interfaceName, tcpTables));
       } else {
         dumps.push({ protocol: IPPROTO_TCP, sockets: tcp });
       }
     }
     if (udp.length > 0) dumps.push({ protocol: IPPROTO_UDP, sockets: udp });
     return dumps;
+  }
+
+  /**
+   * How `found`'s interface indexes are named this look: by their names in it, asked afresh
+   * each look (interfaces come, go and are renamed).
+   */
+  #interfaceNamer(found: FoundNamespace): InterfaceNamer {
+    const interfaces = this.#diags!.interfacesOf(found);
+    interfaces.clear();
+    return interfaces.name;
   }
 
   /**
@@ -235,10 +247,11 @@ export class OtherNamespaces {
     for (const [inode, events] of this.#diags?.subscriptions ?? []) {
       const known = this.#recent.get(inode);
       if (!known) continue;
-      const drained = events.drain(String);
+      // Named as its dumps named them, so that a close is of the socket they listed.
+      const drained = events.drain(known.interfaceName);
       overflowed ||= drained.overflowed;
       for (const socket of restoreDestroyed(drained.sockets, known.dumps)) {
-        destroyed.push({ namespace: known.namespace, socket });
+        destroyed.push({ namespace: known.namespace, socket, interfaceName: known.interfaceName });
       }
     }
     return { destroyed, overflowed };
@@ -258,22 +271,24 @@ export class OtherNamespaces {
  * costs, on a busy host). When the listeners are every TCP socket its counts show (a container
  * that serves and has no client now), that is TCP done; otherwise TCP is dumped whole. What the
  * counts do not show is a connection still being accepted (SYN_RECV, a request the kernel holds
- * apart for a moment): it is listed at the next look, as ESTABLISHED.
+ * apart for a moment): it is listed at the next look, as ESTABLISHED. `interfaceName` names the
+ * namespace's interface indexes.
  */
 export function dumpNamespace(
   diag: SockDiag,
   counts: SocketCounts | null,
   tables: ReadonlySet<SocketTable>,
+  interfaceName: InterfaceNamer = String,
 ): DiagDump[] {
   const tcp = tables.has("tcp4") || tables.has("tcp6");
   if (tcp && listenersOnly(counts)) {
-    const listeners = diag.dumpListeners(String);
+    const listeners = diag.dumpListeners(interfaceName);
     if (listeners !== null && listenersAreAll(listeners.sockets, counts!)) {
       const rest = new Set([...tables].filter((table) => table === "udp4" || table === "udp6"));
-      return [listeners, ...diag.dumpAll(String, rest)];
+      return [listeners, ...diag.dumpAll(interfaceName, rest)];
     }
   }
-  return diag.dumpAll(String, tables);
+  return diag.dumpAll(interfaceName, tables);
 }
 
 /** A namespace started in the background, its replies still to read. */
@@ -281,6 +296,8 @@ interface StartedDump {
   found: FoundNamespace;
   counts: SocketCounts | null;
   tables: ReadonlySet<SocketTable>;
+  /** Names the namespace's interface indexes. */
+  interfaceName: InterfaceNamer;
   background: BackgroundDump;
 }
 
