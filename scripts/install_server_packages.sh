@@ -20,6 +20,8 @@ set -eu
 # module, and certtool for the tests' certificates.
 # prometheus (with promtool) and prometheus-node-exporter: the metrics test's scraper, rule
 # checker and textfile collector.
+# podman and runc: a real container whose sockets portset must tie to it (no image is pulled;
+# runc because Debian's crun refuses hybrid cgroup hosts).
 PACKAGES="
 iproute2
 iptables
@@ -45,6 +47,8 @@ rsyslog-gnutls
 gnutls-bin
 prometheus
 prometheus-node-exporter
+podman
+runc
 "
 
 missing=""

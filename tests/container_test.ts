@@ -41,3 +41,28 @@ Deno.test("host processes, runtimes' own helpers and look-alikes are in no conta
     assert.equal(parseContainer(text), null, text);
   }
 });
+
+Deno.test("podman's cgroups as Debian 12's podman 4.3.1 wrote them (cgroup v1, cgroupfs manager)", () => {
+  // /proc/<pid>/cgroup of a container's process and of its conmon, copied from a hybrid host (v1
+  // controllers, v2 at /sys/fs/cgroup/unified) running a container with runc, as
+  // tests/servers/podman_test.ts does.
+  const id = "11cf15875d4218efb83641ed74ad4e0742d3782e1cc8d8a2c72baf1b8277d54d";
+  const container = [
+    "name=systemd",
+    "pids",
+    "blkio",
+    "freezer",
+    "devices",
+    "memory",
+    "cpuset",
+    "cpuacct",
+    "cpu",
+  ].map((controller, i) => `${9 - i}:${controller}:/libpod_parent/libpod-${id}\n`).join("") +
+    `0::/libpod_parent/libpod-${id}\n`;
+  assert.deepEqual(parseContainer(container), { runtime: "podman", id });
+  const conmon = "9:name=systemd:/\n8:pids:/libpod_parent/conmon\n7:blkio:/libpod_parent/conmon\n" +
+    "6:freezer:/libpod_parent/conmon\n5:devices:/libpod_parent/conmon\n" +
+    "4:memory:/libpod_parent/conmon\n3:cpuset:/libpod_parent/conmon\n" +
+    "2:cpuacct:/libpod_parent/conmon\n1:cpu:/libpod_parent/conmon\n0::/\n";
+  assert.equal(parseContainer(conmon), null, "conmon runs in the host's network namespace");
+});
