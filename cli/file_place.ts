@@ -15,7 +15,8 @@
  * @module
  */
 
-import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
+import { osErrorText } from "../text/os_error.ts";
 import { printableField } from "../text/printable.ts";
 
 /** The temporary name `path` is written under by this process. */

@@ -30,7 +30,8 @@ import {
 } from "../sinks/mod.ts";
 import { InputFileError, readInputText } from "../text/input_file.ts";
 import { printableField } from "../text/printable.ts";
-import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
+import { osErrorText } from "../text/os_error.ts";
 import { refuseSharedDirectory, removeStaleTemporaries } from "./file_place.ts";
 import { refuseUnsafeLogDirectory } from "./log_directory.ts";
 import { writeOutput } from "./output.ts";

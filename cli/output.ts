@@ -5,7 +5,8 @@
  * @module
  */
 
-import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
+import { osErrorText } from "../text/os_error.ts";
 import {
   dirname,
   refuseSharedDirectory,
