@@ -24,6 +24,12 @@ export interface FlagSpec {
 /** `--help` and PortQry's spellings of it, in every command's table. */
 export const HELP_FLAG: FlagSpec = { names: ["--help", "-h", "-help", "-?", "/?"], key: "help" };
 
+/** `--json`: JSON rather than text, in every command that writes a result. */
+export const JSON_FLAG: FlagSpec = { names: ["--json", "-json"], key: "json" };
+
+/** `-y`: replace an existing file without asking, in every command that writes one. */
+export const YES_FLAG: FlagSpec = { names: ["-y", "--yes"], key: "yes" };
+
 /** The flags given, by key: the spelling used and the value(s). */
 export type Given = Map<string, { name: string; value: string | number | true; values: unknown[] }>;
 

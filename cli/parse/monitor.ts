@@ -62,14 +62,26 @@ export const DEFAULT_MONITOR_SECONDS = 5;
 /** Default interval for rules without onChange. */
 export const DEFAULT_RULE_SECONDS = 3600;
 
+/**
+ * The monitor's flags that `portset service install` takes too, to pass on to the monitor it
+ * installs: one spelling and range for both.
+ */
+export const PASSED_ON_FLAGS = {
+  logDir: { names: ["--log-dir"], key: "logDir", value: "DIR" },
+  interval: { names: ["--interval"], key: "interval", value: "SECONDS", range: [1, 3600] },
+  rule: { names: ["--rule"], key: "rule", value: "RULE" },
+  metrics: { names: ["--metrics"], key: "metrics", value: "HOST:PORT" },
+  textfile: { names: ["--textfile"], key: "textfile", value: "DIR" },
+} as const satisfies Record<string, FlagSpec>;
+
 /** `portset monitor`'s flags. */
 export const MONITOR_FLAGS: readonly FlagSpec[] = [
-  { names: ["--log-dir"], key: "logDir", value: "DIR" },
-  { names: ["--interval"], key: "interval", value: "SECONDS", range: [1, 3600] },
+  PASSED_ON_FLAGS.logDir,
+  PASSED_ON_FLAGS.interval,
   { names: ["--max-size"], key: "maxSize", value: "SIZE" },
   { names: ["--keep-size"], key: "keepSize", value: "SIZE" },
   { names: ["--keep-days"], key: "keepDays", value: "N" },
-  { names: ["--rule"], key: "rule", value: "RULE" },
+  PASSED_ON_FLAGS.rule,
   { names: ["--rule-interval"], key: "ruleInterval", value: "SECONDS", range: [1, 86400] },
   { names: ["--jsonl"], key: "jsonl" },
   { names: ["--cef"], key: "cef" },
@@ -78,8 +90,8 @@ export const MONITOR_FLAGS: readonly FlagSpec[] = [
   { names: ["--syslog-queue"], key: "syslogQueue", value: "DIR" },
   { names: ["--syslog-queue-size"], key: "syslogQueueSize", value: "SIZE" },
   { names: ["--loki"], key: "loki", value: "URL" },
-  { names: ["--metrics"], key: "metrics", value: "HOST:PORT" },
-  { names: ["--textfile"], key: "textfile", value: "DIR" },
+  PASSED_ON_FLAGS.metrics,
+  PASSED_ON_FLAGS.textfile,
   { names: ["--windows-service"], key: "windowsService" },
   HELP_FLAG,
 ];

@@ -12,10 +12,12 @@ import {
   atMostOne,
   type FlagSpec,
   HELP_FLAG,
+  JSON_FLAG,
   numberOf,
   readFlags,
   refuseWith,
   textOf,
+  YES_FLAG,
 } from "../flags.ts";
 import type { HelpTopic } from "../help.ts";
 import type { LocalFilter } from "./local_filters.ts";
@@ -64,9 +66,7 @@ const flag = (names: string[], key: string, more: Partial<FlagSpec> = {}): FlagS
 });
 
 const VERBOSE = flag(["-v", "--verbose"], "verbose");
-const JSON_FLAG = flag(["--json", "-json"], "json");
 const LOG = flag(["-l", "--log"], "log", { value: "FILE" });
-const YES = flag(["-y", "--yes"], "yes");
 
 /** `-local`'s filters (see local_filters.ts): each narrows what is shown, together with AND. */
 export const FILTER_FLAGS: readonly FlagSpec[] = [
@@ -88,7 +88,7 @@ export const LOCAL_FLAGS: readonly FlagSpec[] = [
   JSON_FLAG,
   flag(["--csv", "-csv"], "csv"),
   LOG,
-  YES,
+  YES_FLAG,
 ];
 
 /** `-wport` and `-wpid`'s flags. */
@@ -99,7 +99,7 @@ export const WATCH_FLAGS: readonly FlagSpec[] = [
   VERBOSE,
   JSON_FLAG,
   LOG,
-  YES,
+  YES_FLAG,
 ];
 
 /** `-n`'s flags. */
@@ -116,7 +116,7 @@ export const QUERY_FLAGS: readonly FlagSpec[] = [
   flag(["-cn", "--cn"], "community", { value: "COMMUNITY" }),
   JSON_FLAG,
   LOG,
-  YES,
+  YES_FLAG,
 ];
 
 /** `--version`, which goes with nothing else. */
