@@ -149,7 +149,7 @@ export function didYouMean(typed: string, candidates: readonly string[]): string
  * swapped (`-locl` → `-local`, `scna` → `scan`). Dashes are not compared, since every flag takes
  * one or two; ties go to the first candidate.
  */
-export function nearestName(typed: string, candidates: readonly string[]): string | null {
+function nearestName(typed: string, candidates: readonly string[]): string | null {
   const bare = (name: string) => name.replace(/^-+/, "").toLowerCase();
   const word = bare(typed);
   let best: string | null = null, bestDistance = Infinity;

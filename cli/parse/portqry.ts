@@ -69,7 +69,7 @@ const VERBOSE = flag(["-v", "--verbose"], "verbose");
 const LOG = flag(["-l", "--log"], "log", { value: "FILE" });
 
 /** `-local`'s filters (see local_filters.ts): each narrows what is shown, together with AND. */
-export const FILTER_FLAGS: readonly FlagSpec[] = [
+const FILTER_FLAGS: readonly FlagSpec[] = [
   flag(["--listening", "-listening"], "listening"),
   flag(["--state", "-state"], "state", { value: "NAME", repeatable: true }),
   flag(["--port", "-port"], "port", { value: "N[,N...]", repeatable: true }),
@@ -123,7 +123,7 @@ export const QUERY_FLAGS: readonly FlagSpec[] = [
 export const VERSION_FLAG: FlagSpec = flag(["--version", "-version"], "version");
 
 /** The whole table, each flag once. */
-export const PORTQRY_FLAGS: readonly FlagSpec[] = [
+const PORTQRY_FLAGS: readonly FlagSpec[] = [
   ...new Set([...LOCAL_FLAGS, ...WATCH_FLAGS, ...QUERY_FLAGS, HELP_FLAG, VERSION_FLAG]),
 ];
 

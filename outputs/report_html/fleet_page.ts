@@ -23,10 +23,10 @@ import { CSS } from "./style.ts";
 const SCRIPT = fleetPageScript();
 
 /** The fleet page's Content Security Policy: as the one-host page's, with this page's script. */
-export const FLEET_CSP: string = pageCsp(SCRIPT);
+const FLEET_CSP: string = pageCsp(SCRIPT);
 
 /** Rows of the listening ports and remote addresses tables, at most: the JSON has the rest. */
-export const FLEET_PAGE_ROWS = 500;
+const FLEET_PAGE_ROWS = 500;
 
 /** The fleet report as one HTML document. */
 export function formatFleetHtml(report: FleetReport): string {
