@@ -24,6 +24,12 @@ export interface FlagSpec {
 /** `--help` and PortQry's spellings of it, in every command's table. */
 export const HELP_FLAG: FlagSpec = { names: ["--help", "-h", "-help", "-?", "/?"], key: "help" };
 
+/** `--json`: JSON rather than text, in every command that writes a result. */
+export const JSON_FLAG: FlagSpec = { names: ["--json", "-json"], key: "json" };
+
+/** `-y`: replace an existing file without asking, in every command that writes one. */
+export const YES_FLAG: FlagSpec = { names: ["-y", "--yes"], key: "yes" };
+
 /** The flags given, by key: the spelling used and the value(s). */
 export type Given = Map<string, { name: string; value: string | number | true; values: unknown[] }>;
 
@@ -143,7 +149,7 @@ export function didYouMean(typed: string, candidates: readonly string[]): string
  * swapped (`-locl` → `-local`, `scna` → `scan`). Dashes are not compared, since every flag takes
  * one or two; ties go to the first candidate.
  */
-export function nearestName(typed: string, candidates: readonly string[]): string | null {
+function nearestName(typed: string, candidates: readonly string[]): string | null {
   const bare = (name: string) => name.replace(/^-+/, "").toLowerCase();
   const word = bare(typed);
   let best: string | null = null, bestDistance = Infinity;

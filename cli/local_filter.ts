@@ -35,7 +35,7 @@ export function filterSnapshot(snapshot: Snapshot, filter: LocalFilter): Snapsho
 }
 
 /** One test of an endpoint for the whole filter: the cheap tests first. */
-export function endpointTest(
+function endpointTest(
   filter: LocalFilter,
   caseSensitive: boolean,
 ): (endpoint: Endpoint) => boolean {

@@ -30,8 +30,10 @@ import {
 } from "../sinks/mod.ts";
 import { InputFileError, readInputText } from "../text/input_file.ts";
 import { printableField } from "../text/printable.ts";
-import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
-import { refuseSharedDirectory, removeStaleTemporaries } from "./file_place.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
+import { osErrorText } from "../text/os_error.ts";
+import { refuseSharedDirectory } from "./file_place.ts";
+import { removeStaleTemporaries } from "../text/temporary_file.ts";
 import { refuseUnsafeLogDirectory } from "./log_directory.ts";
 import { writeOutput } from "./output.ts";
 import { formatSize, type MonitorCommand, type SyslogDestination } from "./parse/monitor.ts";

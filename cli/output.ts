@@ -5,13 +5,15 @@
  * @module
  */
 
-import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
+import { osErrorText } from "../text/os_error.ts";
+import { refuseSharedDirectory } from "./file_place.ts";
 import {
   dirname,
-  refuseSharedDirectory,
   removeStaleTemporaries,
-  temporaryName,
-} from "./file_place.ts";
+  removeTemporary,
+  TemporaryFile,
+} from "../text/temporary_file.ts";
 
 const encoder = new TextEncoder();
 
@@ -119,12 +121,10 @@ function existingFile(path: string): Deno.FileInfo | null {
  * either.
  */
 export class AtomicFile {
-  #temporary: string;
-  #file: Deno.FsFile;
+  #temporary: TemporaryFile;
 
-  private constructor(readonly path: string, temporary: string, file: Deno.FsFile) {
+  private constructor(readonly path: string, temporary: TemporaryFile) {
     this.#temporary = temporary;
-    this.#file = file;
   }
 
   /**
@@ -136,24 +136,21 @@ export class AtomicFile {
     const existing = existingFile(path);
     refuseSharedDirectory(path);
     removeStaleTemporaries(path);
-    const temporary = temporaryName(path);
+    let temporary: TemporaryFile | null = null;
     try {
-      const file = Deno.openSync(temporary, {
-        write: true,
-        createNew: true,
-        mode: existing?.mode != null ? existing.mode & 0o7777 : mode,
-      });
-      if (existing?.mode != null) Deno.chmodSync(temporary, existing.mode & 0o7777); // past umask
+      temporary = TemporaryFile.create(
+        path,
+        existing?.mode != null ? existing.mode & 0o7777 : mode,
+      );
+      const name = temporary.temporaryPath;
+      if (existing?.mode != null) Deno.chmodSync(name, existing.mode & 0o7777); // past umask
       if (existing?.uid != null && existing.gid != null && Deno.uid() === 0) {
-        Deno.chownSync(temporary, existing.uid, existing.gid);
+        Deno.chownSync(name, existing.uid, existing.gid);
       }
-      return new AtomicFile(path, temporary, file);
+      return new AtomicFile(path, temporary);
     } catch (error) {
-      try {
-        Deno.removeSync(temporary);
-      } catch {
-        // never created
-      }
+      if (temporary) temporary.abandon();
+      else removeTemporary(path);
       throw cannotWrite(path, error);
     }
   }
@@ -168,7 +165,7 @@ export class AtomicFile {
   /** Appends `bytes` to the temporary file. */
   write(bytes: Uint8Array): void {
     try {
-      writeAll(this.#file, bytes);
+      this.#temporary.write(bytes);
     } catch (error) {
       this.abandon();
       throw cannotWrite(this.path, error);
@@ -178,9 +175,9 @@ export class AtomicFile {
   /** Flushes the file to disk and puts it in place. */
   commit(): void {
     try {
-      this.#file.syncSync();
-      this.#file.close();
-      Deno.renameSync(this.#temporary, this.path);
+      this.#temporary.file.syncSync();
+      this.#temporary.file.close();
+      this.#temporary.place();
     } catch (error) {
       this.abandon();
       throw cannotWrite(this.path, error);
@@ -189,16 +186,7 @@ export class AtomicFile {
 
   /** Removes the temporary file; the old log, if any, stays as it was. */
   abandon(): void {
-    try {
-      this.#file.close();
-    } catch {
-      // already closed
-    }
-    try {
-      Deno.removeSync(this.#temporary);
-    } catch {
-      // already renamed or removed
-    }
+    this.#temporary.abandon();
   }
 }
 
@@ -243,19 +231,14 @@ export class LogWriter {
     // Made new under a temporary name (an exclusive create follows no link) and renamed into
     // place at once (a rename replaces a link planted at `path`, never writes through it): no
     // gap between a check and an open for another user to plant one in.
-    const temporary = temporaryName(path);
-    let file: Deno.FsFile | null = null;
+    let temporary: TemporaryFile | null = null;
     try {
-      file = Deno.openSync(temporary, { write: true, createNew: true, mode });
-      Deno.renameSync(temporary, path);
-      return new LogWriter(path, file);
+      temporary = TemporaryFile.create(path, mode);
+      temporary.place();
+      return new LogWriter(path, temporary.file);
     } catch (error) {
-      file?.close();
-      try {
-        Deno.removeSync(temporary);
-      } catch {
-        // never created, or already renamed
-      }
+      if (temporary) temporary.abandon();
+      else removeTemporary(path);
       throw cannotWrite(path, error);
     }
   }

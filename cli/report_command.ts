@@ -8,7 +8,8 @@
  */
 
 import type { ReportCommand } from "./parse/report.ts";
-import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
+import { osErrorText } from "../text/os_error.ts";
 import { AtomicFile, confirmOverwrite, writeOutput } from "./output.ts";
 import { defaultInterests, InterestsError, loadInterests } from "../report/interests.ts";
 import { ListenerBaselineError, loadListenerBaseline } from "../report/listener_baseline.ts";

@@ -28,7 +28,7 @@ import { CliError, EXIT_USAGE } from "./errors.ts";
 import { AtomicFile, confirmOverwrite, writeOutput } from "./output.ts";
 
 /** Exit code of `check` when something changed. */
-export const EXIT_CHANGED = 1;
+const EXIT_CHANGED = 1;
 
 /** `portset scan`. */
 export async function runScan(command: ScanCommand): Promise<number> {

@@ -16,7 +16,8 @@ import {
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ServiceCommand } from "./parse/service.ts";
-import { CliError, EXIT_USAGE, osErrorText } from "./errors.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
+import { osErrorText } from "../text/os_error.ts";
 import { refuseUnsafeLogDirectory } from "./log_directory.ts";
 import { AtomicFile, writeOutput } from "./output.ts";
 

@@ -84,7 +84,7 @@ export class SocketTracker {
 }
 
 /** How a socket not seen before came to be. */
-export function appearance(endpoint: Endpoint): SocketChangeKind {
+function appearance(endpoint: Endpoint): SocketChangeKind {
   if (endpoint.state === "LISTENING") return "listen";
   return endpoint.state === null && endpoint.remoteAddress === null ? "bind" : "connect";
 }

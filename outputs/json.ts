@@ -18,7 +18,7 @@ import { VERSION } from "../version.ts";
  * The format `-local --json` declares. Version 2: the socket's uid is `socketUid` (it was `uid`,
  * beside the process's `user`, which it could contradict).
  */
-export const LOCAL_FORMAT = "portset-local/2";
+const LOCAL_FORMAT = "portset-local/2";
 
 /** Chunks of about this many characters keep memory flat however many endpoints there are. */
 const CHUNK_SIZE = 64 * 1024;

@@ -36,7 +36,7 @@ export interface MonitorMetrics {
 }
 
 /** The metric families of `metrics`, in a fixed order. */
-export function monitorMetricFamilies(metrics: MonitorMetrics): MetricFamily[] {
+function monitorMetricFamilies(metrics: MonitorMetrics): MetricFamily[] {
   const families: MetricFamily[] = [{
     name: "portset_build_info",
     help: "portset's version and build target; always 1.",

@@ -112,13 +112,13 @@ function isPlain(result: PortResult): boolean {
 }
 
 /** `TCP port 80 (http service): LISTENING`; the services file's name for it on one line. */
-export function portLine(result: PortResult, state: string = result.state): string {
+function portLine(result: PortResult, state: string = result.state): string {
   return `${result.protocol.toUpperCase()} port ${result.port} ` +
     `(${printableField(result.service ?? "unknown")} service): ${state}`;
 }
 
 /** One port's lines: its status line, and the exchange with its service when there was one. */
-export function portBlock(result: PortResult, community: string): string[] {
+function portBlock(result: PortResult, community: string): string[] {
   if (isPlain(result)) return [portLine(result)];
   const reason = result.reason === null ? [] : [`  ${result.reason}`];
   const detail = result.detail.map(printableField);

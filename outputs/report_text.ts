@@ -291,6 +291,6 @@ export function formatFlagList(
 }
 
 /** `0.1234` → `12.34%`. */
-export function formatShare(share: number): string {
+function formatShare(share: number): string {
   return `${(share * 100).toFixed(2)}%`;
 }

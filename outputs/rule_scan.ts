@@ -29,7 +29,7 @@ export const TEXT_ATTRIBUTE_ORDER: readonly AttributeName[] = [
  * An attribute's value as text shows it: on one line, control characters as `?` (a process's
  * name and path are whoever started it's to choose), `none` for null.
  */
-export function attributeText(value: AttributeValue | undefined, none: string): string {
+function attributeText(value: AttributeValue | undefined, none: string): string {
   return value === null || value === undefined ? none : printableField(String(value));
 }
 

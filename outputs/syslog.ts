@@ -20,7 +20,7 @@ export const SEVERITY = { warning: 4, notice: 5, informational: 6 } as const;
  * and a receiver that splits on line breaks, or a terminal tailing its file, must meet neither.
  * Header fields are printable ASCII, as RFC 5424 asks: whitespace `_`, anything else `?`.
  */
-export function formatSyslog(
+function formatSyslog(
   message: string,
   options: { severity: number; time: Date; host: string; messageId: string },
 ): string {

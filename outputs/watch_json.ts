@@ -13,7 +13,7 @@ import { VERSION } from "../version.ts";
 import { endpointJson } from "./json.ts";
 
 /** The watch's JSON-lines format. */
-export const WATCH_FORMAT = "portset-watch/2";
+const WATCH_FORMAT = "portset-watch/2";
 
 /** What the start line says: the watch's first look. */
 export type WatchStart = WatchStartFacts;

@@ -46,7 +46,7 @@ export function formatWatchHeader(header: WatchHeader): string {
 }
 
 /** Local date and time with its UTC offset: `2026-11-22 00:55:06 +01:00`, sortable and unambiguous. */
-export function localTimestamp(time: Date): string {
+function localTimestamp(time: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   const offset = -time.getTimezoneOffset();
   const sign = offset >= 0 ? "+" : "-";

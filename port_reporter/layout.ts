@@ -58,7 +58,7 @@ export const ORIGINAL_FIELDS: readonly string[] = [
  * namespace (empty for the monitor's own, the host's), came later: logs written before it have
  * thirteen fields, and are read as all of the host's.
  */
-export const PORTSET_FIELDS: readonly string[] = ["state", "change", "record", "namespace"];
+const PORTSET_FIELDS: readonly string[] = ["state", "change", "record", "namespace"];
 
 /** The PR-PORTS field list as portset writes it, on one line: the original's fields, then its own. */
 export const PORTS_FIELDS: string = [...ORIGINAL_FIELDS, ...PORTSET_FIELDS].join(",");
@@ -71,8 +71,6 @@ export const RULE: string = "=".repeat(54);
 
 /** Each log's title line ends so; portset's starts `portset <version>`, the original's so. */
 export const TITLE = "Log File";
-/** The original's title, for its dialect's fixtures and for telling the dialects apart. */
-export const ORIGINAL_TITLE = "Port Reporter Version 1.01 Log File";
 /** What each log is, on PR-PORTS's title line or on a line of its own after the title. */
 export const LOG_NAMES = {
   initial: "Service initialization log",

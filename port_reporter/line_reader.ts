@@ -13,7 +13,7 @@
 export type LineHandler = (line: string, lineNumber: number) => void;
 
 /** Longer lines are cut; no log line comes near it. */
-export const MAX_LINE = 1 << 20;
+const MAX_LINE = 1 << 20;
 
 /** Reads `path`, calling `onLine` per line and `onBytes` with the bytes read so far. */
 export async function readLines(

@@ -18,7 +18,7 @@ import { resolve } from "node:path";
 import { ReporterError } from "./append_file.ts";
 
 /** A log directory others could change; the message says what is wrong and how to fix it. */
-export class UnsafeLogDirectoryError extends ReporterError {
+class UnsafeLogDirectoryError extends ReporterError {
   override name = "UnsafeLogDirectoryError";
 }
 

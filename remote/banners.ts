@@ -9,7 +9,7 @@
 import type { GreetingRead } from "../collectors/probe.ts";
 
 /** The ports whose greeting a TCP probe reads, with the protocol's name. */
-export const BANNER_PORTS: ReadonlyMap<number, string> = new Map([
+const BANNER_PORTS: ReadonlyMap<number, string> = new Map([
   [21, "FTP"],
   [25, "SMTP"],
   [110, "POP3"],
@@ -17,7 +17,7 @@ export const BANNER_PORTS: ReadonlyMap<number, string> = new Map([
 ]);
 
 /** A greeting longer than this is cut: enough for any banner, little for a hostile server. */
-export const BANNER_MAX_BYTES = 4096;
+const BANNER_MAX_BYTES = 4096;
 
 /** FTP and SMTP replies: `NNN-` continues a multi-line reply, `NNN ` (or `NNN` alone) ends it. */
 const REPLY_END = /^\d{3}(?: .*)?$/;
@@ -26,7 +26,7 @@ const REPLY_END = /^\d{3}(?: .*)?$/;
  * Whether `text` holds a whole greeting of the protocol on `port`: for FTP and SMTP the last line
  * of a multi-line reply has come; for POP3 and IMAP, whose greeting is one line, that line.
  */
-export function greetingComplete(port: number, text: string): boolean {
+function greetingComplete(port: number, text: string): boolean {
   const lines = text.split("\n");
   lines.pop(); // what follows the last line end is not a whole line yet
   if (lines.length === 0) return false;

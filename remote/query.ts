@@ -28,13 +28,13 @@ import { probeUdp } from "./udp_port.ts";
  * usual 1024 open-file limit; a burst much larger looks like a SYN flood to a target's defences,
  * which then drop connection attempts and turn open ports into false FILTERED.
  */
-export const TCP_IN_FLIGHT = 128;
+const TCP_IN_FLIGHT = 128;
 
 /**
  * UDP probes in flight at once: each also holds one of Deno's blocking threads while it waits
  * for its answer.
  */
-export const UDP_IN_FLIGHT = 64;
+const UDP_IN_FLIGHT = 64;
 
 /** How long each probe waits; `-sl` multiplies the UDP wait and the greeting wait. */
 export interface QueryTiming {
@@ -57,7 +57,7 @@ export const DEFAULT_TIMING: QueryTiming = {
 };
 
 /** `-sl`: for slow links, UDP and greeting waits three times as long. */
-export const SLOW_LINK_FACTOR = 3;
+const SLOW_LINK_FACTOR = 3;
 
 /** What to probe and how. */
 export interface QueryOptions {

@@ -9,7 +9,7 @@
 import { parseIpAddress } from "../model/address.ts";
 
 /** A reverse lookup that takes longer than this is given up: the query does not need the name. */
-export const REVERSE_LOOKUP_TIMEOUT_MS = 3000;
+const REVERSE_LOOKUP_TIMEOUT_MS = 3000;
 
 /** The target as the query will probe it. */
 export interface ResolvedTarget {

@@ -13,7 +13,7 @@ import type { Sink } from "../monitor/sink.ts";
 import { formatEventLines } from "../outputs/rule_json.ts";
 import type { ChangeEvent } from "../rules/changes.ts";
 import type { MessageQueue } from "./message_queue.ts";
-import { Backoff, settleWithin } from "./retry.ts";
+import { QueueDrain } from "./queue_drain.ts";
 
 /** Options of {@linkcode LokiSink}. */
 export interface LokiSinkOptions {
@@ -37,14 +37,16 @@ interface QueuedLine {
 /** Rule events to Loki; see the module's notes. */
 export class LokiSink implements Sink {
   readonly #pushUrl: string;
-  #sending: Promise<void> | null = null;
-  #retry = new Backoff(500);
+  readonly #drain: QueueDrain;
   #away = false;
-  #closed = false;
 
   /** A sink pushing to `options.url`; nothing is sent until there are events. */
   constructor(readonly options: LokiSinkOptions) {
     this.#pushUrl = `${options.url.replace(/\/+$/, "")}/loki/api/v1/push`;
+    this.#drain = new QueueDrain(options.queue, {
+      deliver: (message) => this.#push(JSON.parse(message) as QueuedLine),
+      away: (reason) => this.#retryLater(reason),
+    }, 500);
   }
 
   start(): void {}
@@ -68,66 +70,55 @@ export class LokiSink implements Sink {
         }
       }
     }
-    this.#kick();
+    this.#drain.kick();
   }
 
   /** Resolves when nothing is being sent: for tests and for stopping. */
   async settled(): Promise<void> {
-    while (this.#sending) await this.#sending;
+    await this.#drain.settled();
   }
 
   /** Sends what it can within a moment, then stops; a disk queue keeps the rest. */
   async stop(): Promise<void> {
-    if (this.#closed) return;
-    await settleWithin(this.settled(), 2_000);
-    this.#closed = true;
-    this.#retry.cancel();
-    this.options.queue.close();
+    await this.#drain.close(2_000);
   }
 
-  #kick(): void {
-    if (this.#sending || this.#closed || this.#retry.pending) return;
-    this.#sending = this.#send().finally(() => this.#sending = null);
-  }
-
-  async #send(): Promise<void> {
-    const queue = this.options.queue;
-    while (!this.#closed && !queue.empty) {
-      const queued = JSON.parse(queue.peek()!) as QueuedLine;
-      let response: Response;
-      try {
-        response = await fetch(this.#pushUrl, {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ streams: [streamOf(queued)] }),
-        });
-        await response.body?.cancel();
-      } catch (error) {
-        this.#retryLater(`cannot reach ${this.#pushUrl}: ${(error as Error).message}`);
-        return;
-      }
-      if (response.status === 429 || response.status >= 500) {
-        this.#retryLater(`${this.#pushUrl} answered ${response.status} ${response.statusText}`);
-        return;
-      }
-      if (!response.ok) {
-        this.options.say(
-          `portset: loki: ${this.#pushUrl} refused an event: ` +
-            `${response.status} ${response.statusText}; it is dropped`,
-        );
-      } else if (this.#away) {
-        this.options.say(`portset: loki: pushing to ${this.#pushUrl} again`);
-        this.#away = false;
-        this.#retry.reset();
-      }
-      queue.delivered();
+  /**
+   * Pushes one event; says why not when Loki cannot be reached or asks for it later (5xx, 429).
+   * Another refusal is said, and the event dropped.
+   */
+  async #push(queued: QueuedLine): Promise<string | null> {
+    let response: Response;
+    try {
+      response = await fetch(this.#pushUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ streams: [streamOf(queued)] }),
+      });
+      await response.body?.cancel();
+    } catch (error) {
+      return `cannot reach ${this.#pushUrl}: ${(error as Error).message}`;
     }
+    if (response.status === 429 || response.status >= 500) {
+      return `${this.#pushUrl} answered ${response.status} ${response.statusText}`;
+    }
+    if (!response.ok) {
+      this.options.say(
+        `portset: loki: ${this.#pushUrl} refused an event: ` +
+          `${response.status} ${response.statusText}; it is dropped`,
+      );
+    } else if (this.#away) {
+      this.options.say(`portset: loki: pushing to ${this.#pushUrl} again`);
+      this.#away = false;
+      this.#drain.recovered();
+    }
+    return null;
   }
 
+  /** Loki is away: say so once; the drain tries again later, each time a little later. */
   #retryLater(reason: string): void {
     if (!this.#away) this.options.say(`portset: loki: ${reason}; events wait in the queue`);
     this.#away = true;
-    if (!this.#closed) this.#retry.schedule(() => this.#kick());
   }
 }
 

@@ -3,7 +3,7 @@
  * loses nothing while the server is away: every message goes through a queue (message_queue.ts),
  * and is taken out only once it was written to a connection that was open; when the server goes
  * away the sender reconnects, backing off to a retry every 30 s, and delivers what waited, in
- * order. The server closing its end (rsyslog stopping) is noticed as it happens, by a read that
+ * order (the loop is queue_drain.ts, shared with the Loki sink). The server closing its end (rsyslog stopping) is noticed as it happens, by a read that
  * ends, so that messages wait rather than go into a connection that is gone.
  *
  * What it cannot know: a message written in the instant between the server's close and its
@@ -13,7 +13,7 @@
  */
 
 import type { MessageQueue } from "./message_queue.ts";
-import { Backoff, settleWithin } from "./retry.ts";
+import { QueueDrain } from "./queue_drain.ts";
 
 /** A TCP or TLS syslog server. */
 export interface StreamTarget {
@@ -40,17 +40,21 @@ const encoder = new TextEncoder();
 /** Sends each message once, in order, through reconnects; see the module's notes. */
 export class StreamSender {
   #connection: Deno.Conn | null = null;
-  #draining: Promise<void> | null = null;
-  #retry = new Backoff(250);
+  #drain: QueueDrain;
   /** Set while the server is away: what was said, and the messages delivered and dropped since. */
   #outage: Outage | null = null;
-  #closed = false;
 
   private constructor(
     readonly target: StreamTarget,
     readonly queue: MessageQueue,
     readonly reports: StreamReports,
-  ) {}
+  ) {
+    this.#drain = new QueueDrain(queue, {
+      deliver: (message) => this.#deliver(message),
+      away: (reason) => this.#away(reason),
+      idle: () => this.#idle(),
+    }, 250);
+  }
 
   /**
    * Connects to `target` (and for TLS completes the handshake, checking the certificate), then
@@ -64,25 +68,25 @@ export class StreamSender {
   ): Promise<StreamSender> {
     const sender = new StreamSender(target, queue, reports);
     sender.#adopt(await connect(target));
-    sender.#kick();
+    sender.#drain.kick();
     return sender;
   }
 
   /** Queues `message` and delivers what waits, as the connection allows. */
   send(message: string): void {
-    if (this.#closed) return;
+    if (this.#drain.closed) return;
     if (!this.queue.push(message)) {
       const outage = this.#outage ?? (this.#outage = newOutage());
       outage.dropped++;
       if (!outage.full) this.reports.onFull();
       outage.full = true;
     }
-    this.#kick();
+    this.#drain.kick();
   }
 
   /** Resolves when nothing waits (or the server is away): for tests and for stopping. */
   async settled(): Promise<void> {
-    while (this.#draining) await this.#draining;
+    await this.#drain.settled();
   }
 
   /**
@@ -90,51 +94,44 @@ export class StreamSender {
    * did not go waits on disk (a disk queue) for the next run.
    */
   async close(deadlineMs = 2_000): Promise<void> {
-    if (this.#closed) return;
-    if (!this.queue.empty && this.#connection) await settleWithin(this.settled(), deadlineMs);
-    this.#closed = true;
-    this.#retry.cancel();
+    if (this.#drain.closed) return;
+    await this.#drain.close(deadlineMs, !this.queue.empty && this.#connection !== null);
     this.#drop();
-    this.queue.close();
   }
 
-  #kick(): void {
-    if (this.#draining || this.#closed) return;
-    this.#draining = this.#drain().finally(() => this.#draining = null);
-  }
-
-  async #drain(): Promise<void> {
-    while (!this.#closed && !this.queue.empty) {
-      if (this.#connection === null) {
-        if (this.#retry.pending) return; // a retry is set: wait for it
-        try {
-          this.#adopt(await connect(this.target));
-        } catch (error) {
-          this.#away(describe(error));
-          return;
-        }
-      }
-      const message = this.queue.peek()!;
-      const connection = this.#connection!;
+  /**
+   * Writes `message` to the connection, connecting first when there is none; says why not when
+   * it could not, or when the server closed the connection while the frame went out.
+   */
+  async #deliver(message: string): Promise<string | null> {
+    if (this.#connection === null) {
       try {
-        await writeFrame(connection, message);
+        this.#adopt(await connect(this.target));
       } catch (error) {
-        if (this.#connection === connection) this.#drop();
-        this.#away(describe(error));
-        return;
+        return describe(error);
       }
-      if (this.#connection !== connection) {
-        // Closed by the server while the frame went out: it may not have arrived. Send again.
-        this.#away("the server closed the connection");
-        return;
-      }
-      this.queue.delivered();
-      if (this.#outage) this.#outage.delivered++;
     }
+    const connection = this.#connection!;
+    try {
+      await writeFrame(connection, message);
+    } catch (error) {
+      if (this.#connection === connection) this.#drop();
+      return describe(error);
+    }
+    if (this.#connection !== connection) {
+      // Closed by the server while the frame went out: it may not have arrived. Send again.
+      return "the server closed the connection";
+    }
+    if (this.#outage) this.#outage.delivered++;
+    return null;
+  }
+
+  /** Nothing waits: an outage is over once all that waited went. */
+  #idle(): void {
     if (this.#outage && this.queue.empty) {
       this.reports.onRecovery(this.#outage.delivered, this.#outage.dropped);
       this.#outage = null;
-      this.#retry.reset();
+      this.#drain.recovered();
     }
   }
 
@@ -153,7 +150,7 @@ export class StreamSender {
       }
       if (this.#connection === connection) {
         this.#drop();
-        if (!this.queue.empty) this.#kick();
+        if (!this.queue.empty) this.#drain.kick();
       }
     })();
   }
@@ -168,12 +165,11 @@ export class StreamSender {
     }
   }
 
-  /** The server is away: say so once, and try again later, each time a little later. */
+  /** The server is away: say so once; the drain tries again later, each time a little later. */
   #away(reason: string): void {
     const outage = this.#outage ?? (this.#outage = newOutage());
     if (!outage.said) this.reports.onOutage(reason);
     outage.said = true;
-    if (!this.#closed) this.#retry.schedule(() => this.#kick());
   }
 }
 

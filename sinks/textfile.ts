@@ -8,6 +8,8 @@
  * @module
  */
 
+import { removeTemporary, TemporaryFile, temporaryName } from "../text/temporary_file.ts";
+
 /** The file's name in the directory. */
 export const TEXTFILE_NAME = "portset.prom";
 
@@ -24,7 +26,7 @@ export class TextfileWriter {
 
   constructor(readonly directory: string) {
     this.path = `${directory}${directory.endsWith("/") ? "" : "/"}${TEXTFILE_NAME}`;
-    this.temporaryPath = `${this.path}.${Deno.pid}.tmp`;
+    this.temporaryPath = temporaryName(this.path);
   }
 
   /**
@@ -35,33 +37,25 @@ export class TextfileWriter {
     if (!Deno.statSync(this.directory).isDirectory) {
       throw new Deno.errors.NotADirectory(`not a directory`);
     }
-    Deno.openSync(this.temporaryPath, { write: true, createNew: true, mode: 0o644 }).close();
+    TemporaryFile.create(this.path, 0o644).file.close();
     Deno.removeSync(this.temporaryPath);
   }
 
   /** Replaces the file with `text`; throws what the file system said when it cannot. */
   write(text: string): void {
+    let temporary: TemporaryFile | null = null;
     try {
-      const file = Deno.openSync(this.temporaryPath, { write: true, createNew: true, mode: 0o644 });
-      try {
-        // Readable by node_exporter's user whatever the umask (a service's is 0077): the mode
-        // given at create is filtered by it, a chmod is not.
-        if (Deno.build.os !== "windows") Deno.chmodSync(this.temporaryPath, 0o644);
-        const bytes = this.#encoder.encode(text);
-        for (let written = 0; written < bytes.length;) {
-          written += file.writeSync(bytes.subarray(written));
-        }
-        file.syncDataSync();
-      } finally {
-        file.close();
-      }
-      Deno.renameSync(this.temporaryPath, this.path);
+      temporary = TemporaryFile.create(this.path, 0o644);
+      // Readable by node_exporter's user whatever the umask (a service's is 0077): the mode
+      // given at create is filtered by it, a chmod is not.
+      if (Deno.build.os !== "windows") Deno.chmodSync(temporary.temporaryPath, 0o644);
+      temporary.write(this.#encoder.encode(text));
+      temporary.file.syncDataSync();
+      temporary.file.close();
+      temporary.place();
     } catch (error) {
-      try {
-        Deno.removeSync(this.temporaryPath);
-      } catch {
-        // never made, or already renamed
-      }
+      if (temporary) temporary.abandon();
+      else removeTemporary(this.path);
       throw error;
     }
   }

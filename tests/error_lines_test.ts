@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { errorLine, osErrorText } from "../cli/errors.ts";
+import { errorLine } from "../cli/errors.ts";
+import { osErrorText } from "../text/os_error.ts";
 import { type CliRun, runCli } from "./support/processes.ts";
 import { TestSockets } from "./support/sockets.ts";
 

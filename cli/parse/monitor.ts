@@ -60,16 +60,28 @@ export interface SyslogDestination extends SyslogTarget {
 /** Default monitor tick. */
 export const DEFAULT_MONITOR_SECONDS = 5;
 /** Default interval for rules without onChange. */
-export const DEFAULT_RULE_SECONDS = 3600;
+const DEFAULT_RULE_SECONDS = 3600;
+
+/**
+ * The monitor's flags that `portset service install` takes too, to pass on to the monitor it
+ * installs: one spelling and range for both.
+ */
+export const PASSED_ON_FLAGS = {
+  logDir: { names: ["--log-dir"], key: "logDir", value: "DIR" },
+  interval: { names: ["--interval"], key: "interval", value: "SECONDS", range: [1, 3600] },
+  rule: { names: ["--rule"], key: "rule", value: "RULE" },
+  metrics: { names: ["--metrics"], key: "metrics", value: "HOST:PORT" },
+  textfile: { names: ["--textfile"], key: "textfile", value: "DIR" },
+} as const satisfies Record<string, FlagSpec>;
 
 /** `portset monitor`'s flags. */
 export const MONITOR_FLAGS: readonly FlagSpec[] = [
-  { names: ["--log-dir"], key: "logDir", value: "DIR" },
-  { names: ["--interval"], key: "interval", value: "SECONDS", range: [1, 3600] },
+  PASSED_ON_FLAGS.logDir,
+  PASSED_ON_FLAGS.interval,
   { names: ["--max-size"], key: "maxSize", value: "SIZE" },
   { names: ["--keep-size"], key: "keepSize", value: "SIZE" },
   { names: ["--keep-days"], key: "keepDays", value: "N" },
-  { names: ["--rule"], key: "rule", value: "RULE" },
+  PASSED_ON_FLAGS.rule,
   { names: ["--rule-interval"], key: "ruleInterval", value: "SECONDS", range: [1, 86400] },
   { names: ["--jsonl"], key: "jsonl" },
   { names: ["--cef"], key: "cef" },
@@ -78,8 +90,8 @@ export const MONITOR_FLAGS: readonly FlagSpec[] = [
   { names: ["--syslog-queue"], key: "syslogQueue", value: "DIR" },
   { names: ["--syslog-queue-size"], key: "syslogQueueSize", value: "SIZE" },
   { names: ["--loki"], key: "loki", value: "URL" },
-  { names: ["--metrics"], key: "metrics", value: "HOST:PORT" },
-  { names: ["--textfile"], key: "textfile", value: "DIR" },
+  PASSED_ON_FLAGS.metrics,
+  PASSED_ON_FLAGS.textfile,
   { names: ["--windows-service"], key: "windowsService" },
   HELP_FLAG,
 ];
@@ -187,7 +199,7 @@ const SIZE_SCALES: Record<string, number> = {
 };
 
 /** `512K`, `5M`, `5MB`, `1048576`: a size in bytes, from 1 KiB to `max` (1 GiB for `--max-size`). */
-export function parseSize(text: string, flag = "--max-size", max = 1024 ** 3): number {
+function parseSize(text: string, flag = "--max-size", max = 1024 ** 3): number {
   const match = /^(\d+)\s*([KMGT]?)(i?B)?$/i.exec(text.trim());
   const scale = SIZE_SCALES[(match?.[2] ?? "").toUpperCase()];
   const bytes = match && scale !== undefined ? Number(match[1]) * scale : NaN;
@@ -217,7 +229,7 @@ function isOff(text: string): boolean {
  * `udp://host:port`, `tcp://host:port` or `tls://host:port` (port 514 by default, 6514 for TLS
  * as RFC 5425 has it); `caFile` is `--syslog-ca`, for TLS.
  */
-export function parseSyslogUrl(text: string, caFile: string | null = null): SyslogTarget {
+function parseSyslogUrl(text: string, caFile: string | null = null): SyslogTarget {
   const match = /^(udp|tcp|tls):\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(text);
   const port = Number(match?.[3] ?? (match?.[1] === "tls" ? 6514 : 514));
   if (!match || !(port >= 1 && port <= 65535)) {

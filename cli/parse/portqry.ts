@@ -12,10 +12,12 @@ import {
   atMostOne,
   type FlagSpec,
   HELP_FLAG,
+  JSON_FLAG,
   numberOf,
   readFlags,
   refuseWith,
   textOf,
+  YES_FLAG,
 } from "../flags.ts";
 import type { HelpTopic } from "../help.ts";
 import type { LocalFilter } from "./local_filters.ts";
@@ -64,12 +66,10 @@ const flag = (names: string[], key: string, more: Partial<FlagSpec> = {}): FlagS
 });
 
 const VERBOSE = flag(["-v", "--verbose"], "verbose");
-const JSON_FLAG = flag(["--json", "-json"], "json");
 const LOG = flag(["-l", "--log"], "log", { value: "FILE" });
-const YES = flag(["-y", "--yes"], "yes");
 
 /** `-local`'s filters (see local_filters.ts): each narrows what is shown, together with AND. */
-export const FILTER_FLAGS: readonly FlagSpec[] = [
+const FILTER_FLAGS: readonly FlagSpec[] = [
   flag(["--listening", "-listening"], "listening"),
   flag(["--state", "-state"], "state", { value: "NAME", repeatable: true }),
   flag(["--port", "-port"], "port", { value: "N[,N...]", repeatable: true }),
@@ -88,7 +88,7 @@ export const LOCAL_FLAGS: readonly FlagSpec[] = [
   JSON_FLAG,
   flag(["--csv", "-csv"], "csv"),
   LOG,
-  YES,
+  YES_FLAG,
 ];
 
 /** `-wport` and `-wpid`'s flags. */
@@ -99,7 +99,7 @@ export const WATCH_FLAGS: readonly FlagSpec[] = [
   VERBOSE,
   JSON_FLAG,
   LOG,
-  YES,
+  YES_FLAG,
 ];
 
 /** `-n`'s flags. */
@@ -116,14 +116,14 @@ export const QUERY_FLAGS: readonly FlagSpec[] = [
   flag(["-cn", "--cn"], "community", { value: "COMMUNITY" }),
   JSON_FLAG,
   LOG,
-  YES,
+  YES_FLAG,
 ];
 
 /** `--version`, which goes with nothing else. */
 export const VERSION_FLAG: FlagSpec = flag(["--version", "-version"], "version");
 
 /** The whole table, each flag once. */
-export const PORTQRY_FLAGS: readonly FlagSpec[] = [
+const PORTQRY_FLAGS: readonly FlagSpec[] = [
   ...new Set([...LOCAL_FLAGS, ...WATCH_FLAGS, ...QUERY_FLAGS, HELP_FLAG, VERSION_FLAG]),
 ];
 

@@ -34,9 +34,9 @@ export interface QueryCommand {
 }
 
 /** `-e`'s default, as PortQry's. */
-export const DEFAULT_QUERY_PORT = 80;
+const DEFAULT_QUERY_PORT = 80;
 /** `-cn`'s default. */
-export const DEFAULT_COMMUNITY = "public";
+const DEFAULT_COMMUNITY = "public";
 
 /** A remote query from the flags portqry.ts read. */
 export function parseQuery(given: Given): QueryCommand {

@@ -6,7 +6,15 @@
 
 import type { DateOrder } from "../../port_reporter/log_time.ts";
 import { UsageError } from "../errors.ts";
-import { type FlagSpec, HELP_FLAG, numberOf, readFlags, textOf } from "../flags.ts";
+import {
+  type FlagSpec,
+  HELP_FLAG,
+  JSON_FLAG,
+  numberOf,
+  readFlags,
+  textOf,
+  YES_FLAG,
+} from "../flags.ts";
 
 /** `portset report LOGDIR [LOGDIR...]`: what directories of Port Reporter logs say. */
 export interface ReportCommand {
@@ -33,9 +41,9 @@ export interface ReportCommand {
 
 /** `portset report`'s flags. */
 export const REPORT_FLAGS: readonly FlagSpec[] = [
-  { names: ["--json", "-json"], key: "json" },
+  JSON_FLAG,
   { names: ["--html", "-html"], key: "html", value: "FILE" },
-  { names: ["-y", "--yes"], key: "yes" },
+  YES_FLAG,
   { names: ["--interests"], key: "interests", value: "FILE" },
   { names: ["--baseline"], key: "baseline", value: "FILE" },
   { names: ["--date-order"], key: "dateOrder", value: "ORDER" },

@@ -5,7 +5,15 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { atMostOne, type FlagSpec, HELP_FLAG, readFlags, textOf } from "../flags.ts";
+import {
+  atMostOne,
+  type FlagSpec,
+  HELP_FLAG,
+  JSON_FLAG,
+  readFlags,
+  textOf,
+  YES_FLAG,
+} from "../flags.ts";
 import type { HelpTopic } from "../help.ts";
 
 /** `portset scan RULE [--json]`: the entities a rule selects now. */
@@ -36,19 +44,17 @@ export interface CheckCommand {
   overwrite: boolean;
 }
 
-const YES: FlagSpec = { names: ["-y", "--yes"], key: "yes" };
-
 /** Each rule command's flags. */
 export const RULE_FLAGS: Record<"scan" | "baseline" | "check", readonly FlagSpec[]> = {
-  scan: [{ names: ["--json", "-json"], key: "json" }, HELP_FLAG],
-  baseline: [{ names: ["-o", "--output"], key: "output", value: "FILE" }, YES, HELP_FLAG],
+  scan: [JSON_FLAG, HELP_FLAG],
+  baseline: [{ names: ["-o", "--output"], key: "output", value: "FILE" }, YES_FLAG, HELP_FLAG],
   check: [
     { names: ["--baseline", "-baseline"], key: "baseline", value: "FILE" },
-    { names: ["--json", "-json"], key: "json" },
+    JSON_FLAG,
     { names: ["--jsonl", "-jsonl"], key: "jsonl" },
     { names: ["--cef", "-cef"], key: "cef" },
     { names: ["--update", "-update"], key: "update" },
-    YES,
+    YES_FLAG,
     HELP_FLAG,
   ],
 };

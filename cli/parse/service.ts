@@ -14,7 +14,7 @@ import {
   refuseWith,
   textOf,
 } from "../flags.ts";
-import { DEFAULT_MONITOR_SECONDS, parseMetricsAddress } from "./monitor.ts";
+import { DEFAULT_MONITOR_SECONDS, parseMetricsAddress, PASSED_ON_FLAGS } from "./monitor.ts";
 
 /** `portset service install|uninstall|status`. */
 export interface ServiceCommand {
@@ -41,12 +41,12 @@ export interface ServiceCommand {
 export const SERVICE_FLAGS: readonly FlagSpec[] = [
   { names: ["--dry-run"], key: "dryRun" },
   { names: ["--root"], key: "root", value: "DIR" },
-  { names: ["--log-dir"], key: "logDir", value: "DIR" },
-  { names: ["--interval"], key: "interval", value: "SECONDS", range: [1, 3600] },
-  { names: ["--rule"], key: "rule", value: "RULE" },
+  PASSED_ON_FLAGS.logDir,
+  PASSED_ON_FLAGS.interval,
+  PASSED_ON_FLAGS.rule,
   { names: ["--start"], key: "start", value: "auto|manual" },
-  { names: ["--metrics"], key: "metrics", value: "HOST:PORT" },
-  { names: ["--textfile"], key: "textfile", value: "DIR" },
+  PASSED_ON_FLAGS.metrics,
+  PASSED_ON_FLAGS.textfile,
   HELP_FLAG,
 ];
 

@@ -44,9 +44,9 @@ const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 export const COUNT_CHAR_WIDTH = 6.8;
 
 /** Lane labels longer than this many characters are cut, ending in "…" (the lane's title has all). */
-export const LANE_LABEL_MAX = 26;
+const LANE_LABEL_MAX = 26;
 /** A generous width of one character of a lane label (bold 11.5 px) in the chart's units. */
-export const LANE_CHAR_WIDTH = 7.2;
+const LANE_CHAR_WIDTH = 7.2;
 
 /** A coverage share in steps of 5%, so runs of nearly equal shade merge into one rectangle. */
 function quantize(coverage: number): number {

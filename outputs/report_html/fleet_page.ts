@@ -9,20 +9,13 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import type { FleetHost, FleetReport } from "../../report/fleet_model.ts";
 import { formatBytesShort, formatDurationShort } from "../../text/units.ts";
 import { fleetPageScript } from "./fleet_script.ts";
 import { SEVERITIES } from "./flagged.ts";
 import { int, when } from "./format.ts";
-import {
-  attrs,
-  type Html,
-  jsonScriptElement,
-  markup,
-  scriptElement,
-  styleElement,
-} from "./html.ts";
+import { attrs, type Html, markup } from "./html.ts";
+import { pageCsp, reportPage } from "./page.ts";
 import { card, headRow, nameText, proseText } from "./parts.ts";
 import { CSS } from "./style.ts";
 
@@ -30,41 +23,28 @@ import { CSS } from "./style.ts";
 const SCRIPT = fleetPageScript();
 
 /** The fleet page's Content Security Policy: as the one-host page's, with this page's script. */
-export const FLEET_CSP = "default-src 'none'; style-src 'unsafe-inline'; " +
-  `script-src 'sha256-${createHash("sha256").update(SCRIPT).digest("base64")}'; ` +
-  "img-src data:; base-uri 'none'; form-action 'none'";
+const FLEET_CSP: string = pageCsp(SCRIPT);
 
 /** Rows of the listening ports and remote addresses tables, at most: the JSON has the rest. */
-export const FLEET_PAGE_ROWS = 500;
+const FLEET_PAGE_ROWS = 500;
 
 /** The fleet report as one HTML document. */
 export function formatFleetHtml(report: FleetReport): string {
-  const title = `portset report: ${int(report.hosts.length)} hosts`;
-  return `<!DOCTYPE html>\n${markup`<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${FLEET_CSP}">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="${`portset ${report.portset}`}">
-<title>${title}</title>
-${styleElement(CSS + FLEET_CSS)}
-</head>
-<body>
-${header(report)}
-<main>
-${hostFilter(report)}
+  return reportPage({
+    title: `portset report: ${int(report.hosts.length)} hosts`,
+    csp: FLEET_CSP,
+    css: CSS + FLEET_CSS,
+    script: SCRIPT,
+    data: report,
+    portset: report.portset,
+    format: report.format,
+    header: header(report),
+    main: markup`${hostFilter(report)}
 ${hostsSection(report)}
 ${flagsSection(report)}
 ${portsSection(report)}
-${remotesSection(report)}
-</main>
-<footer>Made by portset ${report.portset} (${report.format}). This page loads nothing from the network; the report's data is in the <code>report-data</code> block as JSON.</footer>
-${jsonScriptElement("report-data", report)}
-${scriptElement(SCRIPT)}
-</body>
-</html>
-`}`;
+${remotesSection(report)}`,
+  });
 }
 
 /** What the fleet page adds to the one-host page's style sheet. */

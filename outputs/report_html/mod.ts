@@ -15,18 +15,19 @@
  *
  * The folder: `html.ts` the escaping template, `charts.ts` the SVG charts, `sections.ts`,
  * `top_lists.ts` and `changes.ts` the page's sections, `parts.ts` what they share, `format.ts`
- * numbers and times, `flagged.ts` what the flags mark, `style.ts` the style sheet, and
+ * numbers and times, `flagged.ts` what the flags mark, `page.ts` the page's shell (head, footer,
+ * policy), the same for the fleet page (`fleet_page.ts`), `style.ts` the style sheet, and
  * `page_script.ts` the page's script, written in TypeScript (how it gets into the page is told
  * there).
  *
  * @module
  */
 
-import { createHash } from "node:crypto";
 import type { Report } from "../../report/model.ts";
 import { changesSection } from "./changes.ts";
 import { flaggedSubjects } from "./flagged.ts";
-import { jsonScriptElement, markup, scriptElement, styleElement } from "./html.ts";
+import { markup } from "./html.ts";
+import { pageCsp, reportPage } from "./page.ts";
 import { pageScript } from "./page_script.ts";
 import {
   flagsSection,
@@ -58,28 +59,21 @@ const SCRIPT = pageScript({ topRows: TOP_ROWS });
  * The Content Security Policy of the page: nothing from anywhere; inline style, and the page's
  * one script by its SHA-256 hash (so a script a name smuggled in would not run either).
  */
-export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; " +
-  `script-src 'sha256-${createHash("sha256").update(SCRIPT).digest("base64")}'; ` +
-  "img-src data:; base-uri 'none'; form-action 'none'";
+export const REPORT_CSP: string = pageCsp(SCRIPT);
 
 /** The whole report as one HTML document. */
 export function formatReportHtml(report: Report): string {
   const flagged = flaggedSubjects(report.flags);
-  const title = `portset report: ${report.computers.join(", ") || report.directory}`;
-  return `<!DOCTYPE html>\n${markup`<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="${`portset ${report.portset}`}">
-<title>${title}</title>
-${styleElement(CSS)}
-</head>
-<body>
-${header(report)}
-<main>
-${summaryCards(report)}
+  return reportPage({
+    title: `portset report: ${report.computers.join(", ") || report.directory}`,
+    csp: REPORT_CSP,
+    css: CSS,
+    script: SCRIPT,
+    data: report,
+    portset: report.portset,
+    format: report.format,
+    header: header(report),
+    main: markup`${summaryCards(report)}
 ${flagsSection(report)}
 ${timelineSection(report, flagged)}
 <div class="grid grid-a">
@@ -93,12 +87,6 @@ ${usersSection(report, flagged)}
 </div>
 ${sharedSection(report)}
 ${changesSection(report, flagged)}
-${sourcesSection(report)}
-</main>
-<footer>Made by portset ${report.portset} (${report.format}). This page loads nothing from the network; the report's data is in the <code>report-data</code> block as JSON.</footer>
-${jsonScriptElement("report-data", report)}
-${scriptElement(SCRIPT)}
-</body>
-</html>
-`}`;
+${sourcesSection(report)}`,
+  });
 }

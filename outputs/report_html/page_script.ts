@@ -66,7 +66,7 @@ export function changeSearchText(row: ChangeRow): string {
 }
 
 /** The filter box's text as lower-case terms, each of which a row must contain. */
-export function searchTerms(query: string): string[] {
+function searchTerms(query: string): string[] {
   return query.toLowerCase().split(/\s+/).filter((term) => term !== "");
 }
 

@@ -11,7 +11,7 @@ import { formatIpv4 } from "../../model/address.ts";
 import { cString, DceRpcError, decodeUuid, type EptEntry, type SyntaxId } from "./dcerpc/mod.ts";
 
 /** Protocol identifiers a tower floor starts with (C706 appendix I, [MS-RPCE] 2.2.1.1). */
-export const TOWER_PROTOCOL = {
+const TOWER_PROTOCOL = {
   DNET_NSP: 0x04,
   OSI_TP4: 0x05,
   OSI_CLNS: 0x06,

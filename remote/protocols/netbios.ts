@@ -12,7 +12,7 @@ const TYPE_NBSTAT = 0x21;
 const ENCODED_NAME_SIZE = 32;
 
 /** RFC 1001's first-level encoding of a 16-byte NetBIOS name, with its length byte and root. */
-export function encodeNetbiosName(name: Uint8Array): Uint8Array {
+function encodeNetbiosName(name: Uint8Array): Uint8Array {
   const encoded = new Uint8Array(ENCODED_NAME_SIZE + 2);
   encoded[0] = ENCODED_NAME_SIZE;
   for (let i = 0; i < 16; i++) {
