@@ -20,7 +20,7 @@ import { endpointIndexesByOwner } from "../model/snapshot.ts";
 import { VERSION } from "../version.ts";
 import { printableField } from "../text/printable.ts";
 import { ByteText } from "../text/byte_text.ts";
-import { formatTable, writeTable } from "../text/table.ts";
+import { formatTable, type LaidOutRows, writeTable } from "../text/table.ts";
 
 /** How the report is asked for. */
 export interface LocalReportOptions {
@@ -86,17 +86,22 @@ function writeLocalReport(snapshot: Snapshot, options: LocalReportOptions): Byte
   }
   const header = others.length > 0 ? [...PORT_HEADER, "Namespace"] : PORT_HEADER;
   const cells = portCells(endpoints, header.length);
+  // The port table's rows, as it lays them out: the mappings and the processes' tables copy a
+  // row's bytes from it wherever their columns are as wide (a busy process's, as a rule).
+  let laidOut: LaidOutRows | undefined;
   const table = (rows: ArrayLike<number>, lead?: { title: string; cells: string[] }) =>
     writeTable(
       out,
       lead
         ? { header: [lead.title, ...header], cells, columns: header.length, rows, lead: lead.cells }
         : { header, cells, columns: header.length, rows },
+      " ",
+      { laidOut, record: laidOut === undefined },
     );
 
   section(out, "TCP/UDP Port Usage");
   out.lines([` ${endpoints.length} active ports found`, ""]);
-  table(Array.from(endpoints.keys()));
+  laidOut = table(Array.from(endpoints.keys()));
 
   section(out, "Port Statistics");
   out.lines(statistics(endpoints));

@@ -3,7 +3,8 @@
  */
 
 import assert from "node:assert/strict";
-import { formatTable } from "../text/table.ts";
+import { ByteText } from "../text/byte_text.ts";
+import { formatTable, type LaidOutRows, writeTable } from "../text/table.ts";
 
 Deno.test("formatTable pads every column but the last to its widest cell", () => {
   const lines = formatTable([
@@ -42,4 +43,63 @@ Deno.test("formatTable lays out rows of different lengths", () => {
 
 Deno.test("formatTable of no rows is no lines", () => {
   assert.deepEqual(formatTable([]), []);
+});
+
+/** writeTable's lines, as formatTable returns them. */
+function written(
+  cells: string[],
+  rows: number[],
+  options: { lead?: string[]; laidOut?: LaidOutRows; record?: boolean; out?: ByteText } = {},
+): { lines: string[]; laidOut: LaidOutRows | undefined } {
+  const out = options.out ?? new ByteText(16);
+  const from = out.length;
+  const header = options.lead ? ["Who", "Port", "Address", "State"] : ["Port", "Address", "State"];
+  const laidOut = writeTable(out, { header, cells, columns: 3, rows, lead: options.lead }, " ", {
+    laidOut: options.laidOut,
+    record: options.record,
+  });
+  const text = new TextDecoder().decode(out.bytes().subarray(from));
+  return { lines: text.slice(0, -1).split("\n"), laidOut };
+}
+
+Deno.test("writeTable lays out as formatTable does, and a later table copies only rows of equal widths", () => {
+  // Row 2's state is empty: its line ends at its address, as formatTable trims it.
+  const cells = [
+    "TCP 22",
+    "0.0.0.0",
+    "LISTENING",
+    "TCP 8080",
+    "127.0.0.1",
+    "ESTABLISHED",
+    "UDP 53",
+    "10.1.2.3",
+    "",
+    "TCP6 443",
+    "fe80::1%eth0",
+    "LISTENING",
+  ]; // deno-fmt-ignore
+  const row = (r: number) => cells.slice(r * 3, r * 3 + 3);
+  const expected = (rows: number[], lead?: string[]) =>
+    formatTable([
+      lead ? ["Who", "Port", "Address", "State"] : ["Port", "Address", "State"],
+      ...rows.map((r, i) => lead ? [lead[i], ...row(r)] : row(r)),
+    ]);
+
+  const out = new ByteText(16); // grows while rows are copied from what it holds
+  const all = [0, 1, 2, 3];
+  const first = written(cells, all, { record: true, out });
+  assert.deepEqual(first.lines, expected(all));
+  assert.ok(first.laidOut);
+
+  // The same widths (row 3 holds the widest cells of two columns, row 1 of the third): copied.
+  const same = [3, 1, 0];
+  assert.deepEqual(written(cells, same, { laidOut: first.laidOut, out }).lines, expected(same));
+  const lead = ["1:sshd", "22:nginx", "3:x"];
+  assert.deepEqual(
+    written(cells, same, { laidOut: first.laidOut, lead, out }).lines,
+    expected(same, lead),
+  );
+  // Narrower columns: laid out anew, not copied with the wider padding.
+  const narrow = [0, 2];
+  assert.deepEqual(written(cells, narrow, { laidOut: first.laidOut, out }).lines, expected(narrow));
 });

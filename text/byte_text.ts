@@ -69,6 +69,17 @@ export class ByteText {
   }
 
   /**
+   * Appends again the bytes from `start` to `end` of what was written: a table row laid out once
+   * and listed again with the same column widths.
+   */
+  repeat(start: number, end: number): void {
+    const count = end - start;
+    if (this.#length + count > this.#bytes.length) this.#grow(count);
+    this.#bytes.copyWithin(this.#length, start, end);
+    this.#length += count;
+  }
+
+  /**
    * Removes spaces and tabs from the end, back to byte `floor` at most: a table's line ends at
    * its last non-blank cell.
    */

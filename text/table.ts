@@ -50,11 +50,30 @@ export interface CellTable {
 }
 
 /**
+ * Where a table written by {@linkcode writeTable} put each row's cells (after its lead) in the
+ * output, by row number, and the widths they were padded to: a later table of the same rows with
+ * the same widths copies those bytes instead of laying the cells out again.
+ */
+export interface LaidOutRows {
+  widths: readonly number[];
+  /** Byte offsets of each row's cells and of the end of its line; -1 for a row not written. */
+  start: Int32Array;
+  end: Int32Array;
+}
+
+/**
  * Lays out `table` as {@linkcode formatTable} does (header, then each row, columns padded to
  * their widest cell, each line prefixed by `indent`), written into `out`: the same row can be
- * listed in several tables without being copied, and no line is made as a string.
+ * listed in several tables without being copied, and no line is made as a string. With
+ * `laidOut`, rows that table wrote with this table's widths are copied from it; with `record`,
+ * what this table wrote is returned for later tables.
  */
-export function writeTable(out: ByteText, table: CellTable, indent = " "): void {
+export function writeTable(
+  out: ByteText,
+  table: CellTable,
+  indent = " ",
+  options: { laidOut?: LaidOutRows; record?: boolean } = {},
+): LaidOutRows | undefined {
   const { header, cells, columns, rows, lead } = table;
   const first = lead ? 1 : 0;
   const widths = header.map((title) => title.length);
@@ -66,6 +85,17 @@ export function writeTable(out: ByteText, table: CellTable, indent = " "): void 
       if (widths[first + c] < length) widths[first + c] = length;
     }
   }
+  const cellWidths = widths.slice(first);
+  const laidOut = options.laidOut && sameWidths(options.laidOut.widths, cellWidths)
+    ? options.laidOut
+    : undefined;
+  const recorded = options.record
+    ? {
+      widths: cellWidths,
+      start: new Int32Array(cells.length / columns).fill(-1),
+      end: new Int32Array(cells.length / columns).fill(-1),
+    }
+    : undefined;
   const last = widths.length - 1;
   let start = out.length;
   out.text(indent);
@@ -77,20 +107,35 @@ export function writeTable(out: ByteText, table: CellTable, indent = " "): void 
   out.trimEnd(start);
   out.line();
   for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
     start = out.length;
     out.text(indent);
     if (lead) {
       out.text(lead[r]);
       out.spaces(widths[0] - lead[r].length + 2);
     }
-    const base = rows[r] * columns;
-    for (let c = 0; c < columns - 1; c++) {
-      const cell = cells[base + c];
-      out.text(cell);
-      out.spaces(widths[first + c] - cell.length + 2);
+    const cellsAt = out.length;
+    if (laidOut !== undefined && laidOut.start[row] >= 0) {
+      out.repeat(laidOut.start[row], laidOut.end[row]);
+    } else {
+      const base = row * columns;
+      for (let c = 0; c < columns - 1; c++) {
+        const cell = cells[base + c];
+        out.text(cell);
+        out.spaces(widths[first + c] - cell.length + 2);
+      }
+      out.text(cells[base + columns - 1]);
+      out.trimEnd(start);
     }
-    out.text(cells[base + columns - 1]);
-    out.trimEnd(start);
+    if (recorded && out.length > cellsAt) {
+      recorded.start[row] = cellsAt;
+      recorded.end[row] = out.length;
+    }
     out.line();
   }
+  return recorded;
+}
+
+function sameWidths(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((width, i) => width === b[i]);
 }
