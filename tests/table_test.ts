@@ -99,6 +99,12 @@ Deno.test("writeTable lays out as formatTable does, and a later table copies onl
     written(cells, same, { laidOut: first.laidOut, lead, out }).lines,
     expected(same, lead),
   );
+  // Only the last column narrower: the rows read the same, copied.
+  const lastNarrower = [3, 0];
+  assert.deepEqual(
+    written(cells, lastNarrower, { laidOut: first.laidOut, out }).lines,
+    expected(lastNarrower),
+  );
   // Narrower columns: laid out anew, not copied with the wider padding.
   const narrow = [0, 2];
   assert.deepEqual(written(cells, narrow, { laidOut: first.laidOut, out }).lines, expected(narrow));

@@ -136,6 +136,7 @@ export function writeTable(
   return recorded;
 }
 
+/** Whether rows padded to `a` and to `b` read the same: the last column is never padded. */
 function sameWidths(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((width, i) => width === b[i]);
+  return a.length === b.length && a.every((width, i) => i === a.length - 1 || width === b[i]);
 }
