@@ -86,22 +86,25 @@ function writeLocalReport(snapshot: Snapshot, options: LocalReportOptions): Byte
   }
   const header = others.length > 0 ? [...PORT_HEADER, "Namespace"] : PORT_HEADER;
   const cells = portCells(endpoints, header.length);
-  // The port table's rows, as it lays them out: the mappings and the processes' tables copy a
-  // row's bytes from it wherever their columns are as wide (a busy process's, as a rule).
-  let laidOut: LaidOutRows | undefined;
-  const table = (rows: ArrayLike<number>, lead?: { title: string; cells: string[] }) =>
+  const table = (
+    rows: ArrayLike<number>,
+    options: { laidOut?: LaidOutRows; record?: boolean },
+    lead?: { title: string; cells: string[] },
+  ) =>
     writeTable(
       out,
       lead
         ? { header: [lead.title, ...header], cells, columns: header.length, rows, lead: lead.cells }
         : { header, cells, columns: header.length, rows },
       " ",
-      { laidOut, record: laidOut === undefined },
+      options,
     );
 
   section(out, "TCP/UDP Port Usage");
   out.lines([` ${endpoints.length} active ports found`, ""]);
-  laidOut = table(Array.from(endpoints.keys()));
+  // The port table's rows, as it lays them out: the mappings and the processes' tables copy a
+  // row's bytes from it wherever their columns are as wide (a busy process's, as a rule).
+  const laidOut = table(Array.from(endpoints.keys()), { record: true });
 
   section(out, "Port Statistics");
   out.lines(statistics(endpoints));
@@ -116,14 +119,14 @@ function writeLocalReport(snapshot: Snapshot, options: LocalReportOptions): Byte
   }
   section(out, "TCP/UDP Port to Process Mappings");
   out.lines([` ${mapped.length} mappings found`, ""]);
-  table(mapped, { title: "PID:Process", cells: owners });
+  table(mapped, { laidOut }, { title: "PID:Process", cells: owners });
 
   section(out, "Port and Module Information by Process");
   for (const [pid, indexes] of endpointIndexesByOwner(endpoints)) {
     out.line(RULE);
     const process = snapshot.processes.get(pid);
     out.lines(processHeading(pid, process, indexes.map((index) => endpoints[index])));
-    table(indexes);
+    table(indexes, { laidOut });
     out.line();
     if (options.verbose) out.lines(moduleLines(process));
   }
