@@ -24,9 +24,9 @@ import { loadServices } from "../remote/services_file.ts";
  */
 export async function runQuery(command: QueryCommand): Promise<number> {
   if (command.logFile) confirmOverwrite(command.logFile, command.overwrite, "log file");
-  const udpProber = command.protocols.includes("udp") ? createUdpProber() : null;
+  const udpProber = command.protocols.includes("udp") ? await createUdpProber() : null;
   // Deno's own sockets where the OS has no prober of portset's (node:net is loaded only then).
-  const tcpProber = createTcpProber() ??
+  const tcpProber = await createTcpProber() ??
     new (await import("../remote/portable_tcp_prober.ts")).PortableTcpProber();
   let report: QueryReport;
   let results: QueryResults;

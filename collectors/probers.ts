@@ -7,20 +7,18 @@
 
 import { CollectorUnavailableError } from "./collector.ts";
 import type { TcpProber, UdpProber } from "./probe.ts";
-import { LinuxTcpProber } from "./linux/tcp_probe.ts";
-import { LinuxUdpProber } from "./linux/udp_probe.ts";
-import { WindowsUdpProber } from "./windows/udp_probe.ts";
 
 /**
- * The UDP prober for this OS (remote queries, `-n HOST -p udp`). Throws
- * {@linkcode CollectorUnavailableError} where there is none.
+ * The UDP prober for this OS (remote queries, `-n HOST -p udp`), its module loaded when asked for:
+ * a query on Linux loads no Windows code. Rejects with {@linkcode CollectorUnavailableError}
+ * where there is none.
  */
-export function createUdpProber(): UdpProber {
+export async function createUdpProber(): Promise<UdpProber> {
   switch (Deno.build.os) {
     case "linux":
-      return new LinuxUdpProber();
+      return new (await import("./linux/udp_probe.ts")).LinuxUdpProber();
     case "windows":
-      return new WindowsUdpProber();
+      return new (await import("./windows/udp_probe.ts")).WindowsUdpProber();
     default:
       throw new CollectorUnavailableError(
         `UDP queries are not available on ${Deno.build.os} in this build; TCP queries are`,
@@ -32,8 +30,10 @@ export function createUdpProber(): UdpProber {
  * The TCP prober of this OS for remote queries, or null where there is none of its own (the
  * remote queries then use Deno's sockets).
  */
-export function createTcpProber(): TcpProber | null {
-  return Deno.build.os === "linux" ? new LinuxTcpProber() : null;
+export async function createTcpProber(): Promise<TcpProber | null> {
+  return Deno.build.os === "linux"
+    ? new (await import("./linux/tcp_probe.ts")).LinuxTcpProber()
+    : null;
 }
 
 export { servicesFilePath } from "./services_path.ts";
