@@ -5,26 +5,17 @@
  * @module
  */
 
-import type {
-  Endpoint,
-  NetworkNamespace,
-  Owner,
-  ProcessInfo,
-  Protocol,
-  Snapshot,
-} from "../../model/endpoint.ts";
+import type { Endpoint, NetworkNamespace, ProcessInfo, Snapshot } from "../../model/endpoint.ts";
 import { makeSnapshot } from "../../model/snapshot.ts";
 import type { CollectOptions, Collector } from "../collector.ts";
 import { type Libc, loadLibc } from "./ffi.ts";
 import {
-  AF_INET,
   type DiagSocket,
   type InterfaceNamer,
   IPPROTO_TCP,
   IPPROTO_UDP,
   NetlinkKernelError,
   NetlinkParseError,
-  tcpStateName,
 } from "./netlink.ts";
 import { InterfaceNames, UserNames } from "./names.ts";
 import { NamespaceFinder } from "./netns.ts";
@@ -35,6 +26,7 @@ import { parseProcStat, ProcessReader, type ProcStat } from "./proc_process.ts";
 import { type DiagDump, SockDiag, SockDiagUnavailableError } from "./sock_diag.ts";
 import { BackgroundDump } from "./sock_diag_background.ts";
 import { restoreDestroyed, SockDiagEvents } from "./sock_diag_events.ts";
+import { EndpointAssembly, type ProcessRecord, socketEndpoint } from "./endpoint_assembly.ts";
 
 const _SC_CLK_TCK = 2;
 
@@ -53,8 +45,6 @@ export interface LinuxCollectorOptions {
   /** Read the namespace portset runs in alone, not every network namespace in use. */
   currentNamespaceOnly?: boolean;
 }
-
-type ProcessRecord = ProcessInfo & { startTicks: number };
 
 /** Collects endpoints and owners on Linux. */
 export class LinuxCollector implements Collector {
@@ -203,7 +193,7 @@ export class LinuxCollector implements Collector {
             for (const socket of sockets) assembly.add(protocol, socket, namespace, interfaceName);
           }
         }
-        return assembly.snapshot(warnings);
+        return this.#complete(assembly, ownership, options, warnings);
       } catch (error) {
         // Made again on this thread, which can tell why it fails and falls back to /proc/net.
         if (
@@ -231,89 +221,56 @@ export class LinuxCollector implements Collector {
         for (const socket of sockets) assembly.add(protocol, socket, namespace, interfaceName);
       }
     }
-    return assembly.snapshot(warnings);
+    return this.#complete(assembly, ownership, options, warnings);
   }
 
   /**
-   * A snapshot in the making: `add` turns each socket into its endpoint, with its owners from
-   * `ownership` (reading each owning process once), and `snapshot` completes it.
+   * A snapshot in the making: each socket added becomes its endpoint, with its owners from
+   * `ownership` (each owning process read once); {@linkcode #complete} makes the snapshot.
    */
-  #assembly(ownership: SocketOwnership, options: CollectOptions): {
-    add: (
-      protocol: number,
-      socket: DiagSocket,
-      namespace: NetworkNamespace | undefined,
-      interfaceName: InterfaceNamer,
-    ) => void;
-    snapshot: (warnings: string[]) => Snapshot;
-  } {
-    const processes = new Map<number, ProcessRecord | null>();
-    const lookup = (pid: number): ProcessRecord | null => {
-      let record = processes.get(pid);
-      if (record === undefined) {
-        record = this.#records.get(pid) ?? this.#processes.read(pid, options.modules ?? false);
-        processes.set(pid, record);
-      }
-      return record;
-    };
+  #assembly(ownership: SocketOwnership, options: CollectOptions): EndpointAssembly {
+    return new EndpointAssembly(ownership, {
+      readProcess: (pid) =>
+        this.#records.get(pid) ?? this.#processes.read(pid, options.modules ?? false),
+      userName: (uid) => this.#users.name(uid),
+    });
+  }
 
-    const endpoints: Endpoint[] = [];
-    let unowned = 0;
-    const add = (
-      protocol: number,
-      socket: DiagSocket,
-      namespace: NetworkNamespace | undefined,
-      interfaceName: InterfaceNamer,
-    ) => {
-      // Most sockets have one holder: look it up without building a list.
-      let primary: ProcessRecord | null = null;
-      let all: ProcessRecord[] | null = null;
-      if (socket.inode !== 0) {
-        const shared = ownership.sharedHolders(socket.inode);
-        if (shared) {
-          all = ownersByAge(shared, lookup);
-          primary = all[0] ?? null;
-          if (all.length < 2) all = null;
-        } else {
-          const pid = ownership.firstHolder(socket.inode);
-          if (pid !== undefined) primary = lookup(pid);
-        }
-        if (primary === null) unowned++;
-      }
-      endpoints.push(this.#endpoint(protocol, socket, primary, all, namespace, interfaceName));
-    };
-    const snapshot = (warnings: string[]): Snapshot => {
-      // One warning for what want of root hides, as a long run says each kind once.
-      const uid = this.#libc.geteuid();
-      if (unowned > 0 && ownership.deniedPids.length > 0) {
-        warnings.push(
-          `running as uid ${uid} without root: the fd tables of ${ownership.deniedPids.length} ` +
-            `processes cannot be read, so ${unowned} sockets are listed with no owner (pid null); ` +
-            `their addresses, ports, states and socket user are complete` +
-            (this.#namespacesUnread
-              ? `, and other network namespaces' sockets are not listed. Run as root to see ` +
-                `every owner and every namespace.`
-              : `. Run as root to see every owner.`),
-        );
-      } else if (this.#namespacesUnread) {
-        warnings.push(
-          `running as uid ${uid} without root: only this network namespace's sockets are ` +
-            `listed. Run as root to see every namespace's.`,
-        );
-      }
-
-      // Every process looked up and still alive owns at least one endpoint.
-      const owningProcesses: ProcessInfo[] = [];
-      this.#records.clear();
-      for (const [pid, record] of processes) {
-        if (record === null) continue;
-        if (options.reuseOwners) this.#records.set(pid, record);
-        const { startTicks: _, ...info } = record;
-        owningProcesses.push(info);
-      }
-      return makeSnapshot(endpoints, owningProcesses, warnings, this.#diag ? "netlink" : "procfs");
-    };
-    return { add, snapshot };
+  /** The snapshot of what `assembly` made, with a warning for what want of root hid. */
+  #complete(
+    assembly: EndpointAssembly,
+    ownership: SocketOwnership,
+    options: CollectOptions,
+    warnings: string[],
+  ): Snapshot {
+    // One warning for what want of root hides, as a long run says each kind once.
+    const uid = this.#libc.geteuid();
+    if (assembly.unowned > 0 && ownership.deniedPids.length > 0) {
+      warnings.push(
+        `running as uid ${uid} without root: the fd tables of ${ownership.deniedPids.length} ` +
+          `processes cannot be read, so ${assembly.unowned} sockets are listed with no owner ` +
+          `(pid null); their addresses, ports, states and socket user are complete` +
+          (this.#namespacesUnread
+            ? `, and other network namespaces' sockets are not listed. Run as root to see ` +
+              `every owner and every namespace.`
+            : `. Run as root to see every owner.`),
+      );
+    } else if (this.#namespacesUnread) {
+      warnings.push(
+        `running as uid ${uid} without root: only this network namespace's sockets are ` +
+          `listed. Run as root to see every namespace's.`,
+      );
+    }
+    // Every process looked up and still alive owns at least one endpoint.
+    const owningProcesses: ProcessInfo[] = [];
+    this.#records.clear();
+    for (const [pid, record] of assembly.processes) {
+      if (options.reuseOwners) this.#records.set(pid, record);
+      const { startTicks: _, ...info } = record;
+      owningProcesses.push(info);
+    }
+    const source = this.#diag ? "netlink" : "procfs";
+    return makeSnapshot(assembly.endpoints, owningProcesses, warnings, source);
   }
 
   takeDestroyed(): { endpoints: Endpoint[]; overflowed: boolean } | null {
@@ -348,7 +305,17 @@ export class LinuxCollector implements Collector {
     if (socket.protocol !== IPPROTO_TCP && socket.protocol !== IPPROTO_UDP) return;
     const holder = this.#ownershipCache?.firstHolder(socket.inode);
     const owner = holder === undefined ? null : this.#records.get(holder) ?? null;
-    endpoints.push(this.#endpoint(socket.protocol, socket, owner, null, namespace, interfaceName));
+    endpoints.push(
+      socketEndpoint(
+        socket.protocol,
+        socket,
+        owner,
+        null,
+        namespace,
+        interfaceName,
+        (uid) => this.#users.name(uid),
+      ),
+    );
   }
 
   processExists(pid: number): boolean {
@@ -445,44 +412,6 @@ export class LinuxCollector implements Collector {
     }
     return readProcNet();
   }
-
-  #endpoint(
-    protocol: number,
-    socket: DiagSocket,
-    primary: ProcessRecord | null,
-    owners: ProcessRecord[] | null,
-    namespace: NetworkNamespace | undefined,
-    interfaceName: InterfaceNamer,
-  ): Endpoint {
-    const isTcp = protocol === IPPROTO_TCP;
-    const name: Protocol = isTcp
-      ? (socket.family === AF_INET ? "tcp" : "tcp6")
-      : (socket.family === AF_INET ? "udp" : "udp6");
-    // A peer never has port 0: port 0 means no peer (listeners, unconnected UDP).
-    const connected = socket.remotePort !== 0;
-    const endpoint: Endpoint = {
-      protocol: name,
-      localAddress: socket.localAddress,
-      localPort: socket.localPort,
-      remoteAddress: connected ? socket.remoteAddress : null,
-      remotePort: connected ? socket.remotePort : null,
-      state: isTcp ? tcpStateName(socket.state) : null,
-      pid: primary?.pid ?? null,
-      process: primary?.process ?? null,
-      path: primary?.path ?? null,
-      user: primary ? primary.user : socket.inode !== 0 ? this.#users.name(socket.uid) : null,
-      inode: socket.inode === 0 ? null : socket.inode,
-      socketUid: socket.inode === 0 ? null : socket.uid,
-      receiveQueue: socket.receiveQueue,
-      sendQueue: socket.sendQueue,
-      interface: socket.interfaceIndex === 0 ? null : interfaceName(socket.interfaceIndex),
-      v6only: socket.v6only,
-      created: null,
-    };
-    if (owners) endpoint.owners = owners.map(toOwner);
-    if (namespace) endpoint.netns = namespace;
-    return endpoint;
-  }
 }
 
 /**
@@ -542,28 +471,4 @@ function hasNewSockets(dumps: DiagDump[], cached: SocketOwnership): boolean {
     }
   }
   return false;
-}
-
-/**
- * The live holders of a socket, oldest first. Linux does not record which process bound a
- * socket; the oldest holder is the one that did in the common cases (fork after bind, systemd
- * socket activation handing its socket to a service).
- */
-function ownersByAge(
-  pids: readonly number[],
-  lookup: (pid: number) => ProcessRecord | null,
-): ProcessRecord[] {
-  const records: ProcessRecord[] = [];
-  for (const pid of pids) {
-    const record = lookup(pid);
-    if (record) records.push(record);
-  }
-  if (records.length > 1) {
-    records.sort((a, b) => a.startTicks - b.startTicks || a.pid - b.pid);
-  }
-  return records;
-}
-
-function toOwner(record: ProcessRecord): Owner {
-  return { pid: record.pid, process: record.process, path: record.path, user: record.user };
 }
