@@ -40,7 +40,8 @@ const RULE = " " + "=".repeat(60);
  * characters, line breaks and tabs included, as `?`: any local user can name a process
  * `bad\nname\x1b[31m`, and that must neither add a line to the report nor reach the terminal as
  * an escape sequence. Fields are made safe one by one, not the text as a whole, since a line
- * break in a field would already have become a line of its own.
+ * break in a field would already have become a line of its own. The text is the report's UTF-8
+ * decoded: a lone surrogate (only a Windows name can hold one) reads as U+FFFD, as it is written.
  */
 export function formatLocalReport(snapshot: Snapshot, options: LocalReportOptions = {}): string {
   return writeLocalReport(snapshot, options).toString();

@@ -109,3 +109,23 @@ Deno.test("writeTable lays out as formatTable does, and a later table copies onl
   const narrow = [0, 2];
   assert.deepEqual(written(cells, narrow, { laidOut: first.laidOut, out }).lines, expected(narrow));
 });
+
+Deno.test("writeTable trims a line's end as String.prototype.trimEnd does, within its cells", () => {
+  // A name may end in any Unicode space (no-break, ideographic), or be blank altogether.
+  const cells = [
+    "TCP 22",
+    "0.0.0.0",
+    "lab\u00a0",
+    "TCP 80",
+    "\u3000",
+    "",
+    "",
+    "",
+    "",
+  ]; // deno-fmt-ignore
+  const rows = [0, 1, 2];
+  assert.deepEqual(
+    written(cells, rows).lines,
+    formatTable([["Port", "Address", "State"], ...rows.map((r) => cells.slice(r * 3, r * 3 + 3))]),
+  );
+});

@@ -79,17 +79,6 @@ export class ByteText {
     this.#length += count;
   }
 
-  /**
-   * Removes spaces and tabs from the end, back to byte `floor` at most: a table's line ends at
-   * its last non-blank cell.
-   */
-  trimEnd(floor = 0): void {
-    const bytes = this.#bytes;
-    let at = this.#length;
-    while (at > floor && (bytes[at - 1] === SPACE || bytes[at - 1] === 0x09)) at--;
-    this.#length = at;
-  }
-
   /** The bytes written: a view of the buffer, valid until the next write. */
   bytes(): Uint8Array<ArrayBuffer> {
     return this.#bytes.subarray(0, this.#length);

@@ -96,44 +96,69 @@ export function writeTable(
       end: new Int32Array(cells.length / columns).fill(-1),
     }
     : undefined;
-  const last = widths.length - 1;
-  let start = out.length;
-  out.text(indent);
-  for (let c = 0; c < last; c++) {
-    out.text(header[c]);
-    out.spaces(widths[c] - header[c].length + 2);
-  }
-  out.text(header[last]);
-  out.trimEnd(start);
+  writeLine(out, indent, widths, header.length, (c) => header[c]);
   out.line();
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
-    start = out.length;
-    out.text(indent);
-    if (lead) {
-      out.text(lead[r]);
-      out.spaces(widths[0] - lead[r].length + 2);
-    }
-    const cellsAt = out.length;
+    const base = row * columns;
+    const cellAt = lead
+      ? (c: number) => (c === 0 ? lead[r] : cells[base + c - 1])
+      : (c: number) => cells[base + c];
+    let cellsAt = -1;
     if (laidOut !== undefined && laidOut.start[row] >= 0) {
+      // The same cells, padded alike: the lead (if any) as usual, then the row's bytes again.
+      out.text(indent);
+      if (lead) {
+        out.text(lead[r]);
+        out.spaces(widths[0] - lead[r].length + 2);
+      }
+      cellsAt = out.length;
       out.repeat(laidOut.start[row], laidOut.end[row]);
     } else {
-      const base = row * columns;
-      for (let c = 0; c < columns - 1; c++) {
-        const cell = cells[base + c];
-        out.text(cell);
-        out.spaces(widths[first + c] - cell.length + 2);
-      }
-      out.text(cells[base + columns - 1]);
-      out.trimEnd(start);
+      cellsAt = writeLine(out, indent, widths, first + columns, cellAt, first);
     }
-    if (recorded && out.length > cellsAt) {
+    if (recorded && cellsAt >= 0 && out.length > cellsAt) {
       recorded.start[row] = cellsAt;
       recorded.end[row] = out.length;
     }
     out.line();
   }
   return recorded;
+}
+
+/**
+ * Writes `indent` and `count` cells padded to `widths`, as `formatTable` makes a line: `indent`
+ * then the cells with their padding, trimmed at the end as `String.prototype.trimEnd` trims (a
+ * name may end in any Unicode space). Returns where cell `from` starts, or -1 when the trimmed
+ * line ends before it.
+ */
+function writeLine(
+  out: ByteText,
+  indent: string,
+  widths: readonly number[],
+  count: number,
+  cellAt: (column: number) => string,
+  from = 0,
+): number {
+  // The last cell that is not blank, and its text without trailing blanks.
+  let kept = count - 1;
+  let keptText = cellAt(kept);
+  const end = keptText.charCodeAt(keptText.length - 1);
+  if (!(end > 0x20 && end < 0x7f)) {
+    keptText = keptText.trimEnd();
+    while (keptText === "" && kept > 0) keptText = cellAt(--kept).trimEnd();
+  }
+  out.text(indent);
+  let fromAt = -1;
+  for (let c = 0; c < kept; c++) {
+    if (c === from) fromAt = out.length;
+    const cell = cellAt(c);
+    out.text(cell);
+    out.spaces(widths[c] - cell.length + 2);
+  }
+  if (kept === from && keptText !== "") fromAt = out.length;
+  out.text(keptText);
+  return fromAt;
 }
 
 /** Whether rows padded to `a` and to `b` read the same: the last column is never padded. */
