@@ -9,21 +9,14 @@ import type { Endpoint, NetworkNamespace, ProcessInfo, Snapshot } from "../../mo
 import { makeSnapshot } from "../../model/snapshot.ts";
 import type { CollectOptions, Collector } from "../collector.ts";
 import { type Libc, loadLibc } from "./ffi.ts";
-import {
-  type DiagSocket,
-  type InterfaceNamer,
-  IPPROTO_TCP,
-  IPPROTO_UDP,
-  NetlinkKernelError,
-  NetlinkParseError,
-} from "./netlink.ts";
+import { type DiagSocket, type InterfaceNamer, IPPROTO_TCP, IPPROTO_UDP } from "./netlink.ts";
 import { InterfaceNames, UserNames } from "./names.ts";
 import { NamespaceFinder } from "./netns.ts";
 import { type NamespaceDumps, OtherNamespaces } from "./other_namespaces.ts";
 import { readProcNet } from "./proc_net.ts";
 import { FdTableScanner, scanSocketOwners, SocketOwnership } from "./proc_owners.ts";
 import { parseProcStat, ProcessReader, type ProcStat } from "./proc_process.ts";
-import { type DiagDump, SockDiag, SockDiagUnavailableError } from "./sock_diag.ts";
+import { type DiagDump, isDumpError, SockDiag, SockDiagUnavailableError } from "./sock_diag.ts";
 import { BackgroundDump } from "./sock_diag_background.ts";
 import { restoreDestroyed, SockDiagEvents } from "./sock_diag_events.ts";
 import { EndpointAssembly, type ProcessRecord, socketEndpoint } from "./endpoint_assembly.ts";
@@ -165,20 +158,27 @@ export class LinuxCollector implements Collector {
     const warnings: string[] = [];
     // The other namespaces' requests go out to the pool too, before the scan: each walks the
     // kernel's host-wide tables, about half a millisecond a namespace on a busy host.
-    const otherDumps = this.#otherNamespaces()?.dumpInBackground(pids, warnings);
+    let otherDumps: (() => Promise<NamespaceDumps[]>) | undefined;
     let ownership: SocketOwnership;
+    let others: NamespaceDumps[];
     try {
+      otherDumps = this.#otherNamespaces()?.dumpInBackground(pids, warnings);
       ownership = background
         ? await scanWhileRequestsGo(scanner, pids, background)
         : scanSocketOwners(this.#libc);
     } catch (error) {
-      // The other namespaces' replies are read all the same, and their sockets closed.
+      // Whatever is still running on the pool is let finish, and every socket closed.
       await otherDumps?.().catch(() => {});
-      background?.close();
+      await background?.closeWhenSettled();
       throw error;
     }
     this.#forgetNames();
-    const others = otherDumps ? await otherDumps() : [];
+    try {
+      others = otherDumps ? await otherDumps() : [];
+    } catch (error) {
+      await background?.closeWhenSettled();
+      throw error;
+    }
     if (background) {
       // Each reply becomes its endpoint as it is read: no socket object is kept in between.
       const assembly = this.#assembly(ownership, options);
@@ -196,10 +196,7 @@ export class LinuxCollector implements Collector {
         return this.#complete(assembly, ownership, options, warnings);
       } catch (error) {
         // Made again on this thread, which can tell why it fails and falls back to /proc/net.
-        if (
-          !(error instanceof SockDiagUnavailableError || error instanceof NetlinkKernelError ||
-            error instanceof NetlinkParseError)
-        ) throw error;
+        if (!isDumpError(error)) throw error;
       } finally {
         background.close();
       }
@@ -396,10 +393,7 @@ export class LinuxCollector implements Collector {
       try {
         return this.#diag.dumpAll(this.#interfaces.name);
       } catch (error) {
-        if (
-          !(error instanceof SockDiagUnavailableError || error instanceof NetlinkKernelError ||
-            error instanceof NetlinkParseError)
-        ) throw error;
+        if (!isDumpError(error)) throw error;
         this.#diag.close();
         this.#diag = null;
         this.#diagFailure = error.message;

@@ -15,8 +15,6 @@ import {
   type InterfaceNamer,
   IPPROTO_TCP,
   IPPROTO_UDP,
-  NetlinkKernelError,
-  NetlinkParseError,
 } from "./netlink.ts";
 import type { FoundNamespace, NamespaceFinder } from "./netns.ts";
 import { restoreDestroyed } from "./sock_diag_events.ts";
@@ -31,9 +29,9 @@ import {
   type DiagDump,
   type DumpRequest,
   DUMPS,
+  isDumpError,
   LISTENERS_DUMP,
   type SockDiag,
-  SockDiagUnavailableError,
   type SocketTable,
 } from "./sock_diag.ts";
 import { BackgroundDump } from "./sock_diag_background.ts";
@@ -133,24 +131,36 @@ export class OtherNamespaces {
       return () => Promise.resolve(dumps);
     }
     const startedDumps: StartedDump[] = [];
-    for (const found of this.#enter(pids, warnings)) {
-      try {
-        const interfaceName = this.#interfaceNamer(found);
-        const counts = this.#diags!.countsOf(found);
-        const tables = counts === null ? ALL_TABLES : tablesOf(counts);
-        if (tables.size === 0) continue;
-        const planned = plannedDumps(counts, tables);
-        const fds = this.#diags!.openSockets(found, planned.length);
-        const requests = planned.map((dump, i) => ({ ...dump, fd: fds[i] }));
-        const background = BackgroundDump.of(this.#libc, requests, 16);
-        startedDumps.push({ found, counts, tables, interfaceName, background });
-      } catch (error) {
-        warnUnread(error, found, warnings);
+    try {
+      for (const found of this.#enter(pids, warnings)) {
+        try {
+          const counts = this.#diags!.countsOf(found);
+          const tables = counts === null ? ALL_TABLES : tablesOf(counts);
+          if (tables.size === 0) continue;
+          const interfaceName = this.#interfaceNamer(found);
+          const planned = plannedDumps(counts, tables);
+          const fds = this.#diags!.openSockets(found, planned.length);
+          const requests = planned.map((dump, i) => ({ ...dump, fd: fds[i] }));
+          const background = BackgroundDump.of(this.#libc, requests, NAMESPACE_SLACK);
+          startedDumps.push({ found, counts, tables, interfaceName, background });
+        } catch (error) {
+          warnUnread(error, found, warnings);
+        }
       }
+    } catch (error) {
+      // Not a namespace's own trouble: what was sent is let finish, and its sockets closed.
+      for (const { background } of startedDumps) background.closeWhenSettled().catch(() => {});
+      throw error;
     }
     return async () => {
       const results: NamespaceDumps[] = [];
+      let failure: { error: unknown } | null = null;
       for (const started of startedDumps) {
+        // After an error that is not a namespace's own, the rest are only let finish and closed.
+        if (failure) {
+          await started.background.closeWhenSettled();
+          continue;
+        }
         try {
           const dumps = await this.#finish(started);
           if (dumps.length > 0) {
@@ -158,9 +168,14 @@ export class OtherNamespaces {
             results.push({ namespace, dumps, interfaceName });
           }
         } catch (error) {
-          warnUnread(error, started.found, warnings);
+          try {
+            warnUnread(error, started.found, warnings);
+          } catch {
+            failure = { error };
+          }
         }
       }
+      if (failure) throw failure.error;
       return results;
     };
   }
@@ -291,6 +306,9 @@ export function dumpNamespace(
   return diag.dumpAll(interfaceName, tables);
 }
 
+/** Sockets that may open in a namespace between reading its counts and its dump. */
+const NAMESPACE_SLACK = 16;
+
 /** A namespace started in the background, its replies still to read. */
 interface StartedDump {
   found: FoundNamespace;
@@ -325,21 +343,22 @@ function plannedDumps(
   const planned: { dump: DumpRequest; expected: number }[] = [];
   for (const dump of DUMPS) {
     if (!dump.covers.some((table) => tables.has(table))) continue;
-    const tcp = dump.protocol === IPPROTO_TCP;
-    planned.push({
-      dump: tcp && listenersOnly(counts) ? LISTENERS_DUMP : dump,
-      expected: counts === null ? 0 : dump.covers.reduce(
-        (sum, table) => sum + counts[table] + (tcp ? counts.timeWait : 0),
-        0,
-      ),
-    });
+    if (dump.protocol !== IPPROTO_TCP) {
+      const expected = counts === null
+        ? 0
+        : dump.covers.reduce((sum, table) => sum + counts[table], 0);
+      planned.push({ dump, expected });
+    } else if (listenersOnly(counts)) {
+      // Its listeners are some of its TCP sockets, how many the counts do not say: room for a
+      // container's few, and the rest of a larger dump read on this thread.
+      planned.push({ dump: LISTENERS_DUMP, expected: Math.min(counts!.tcp4 + counts!.tcp6, 256) });
+    } else {
+      // sockstat's TIME_WAIT count is of both families.
+      const expected = counts === null ? 0 : counts.tcp4 + counts.tcp6 + counts.timeWait;
+      planned.push({ dump, expected });
+    }
   }
   return planned;
-}
-
-function isDumpError(error: unknown): boolean {
-  return error instanceof SockDiagUnavailableError || error instanceof NetlinkKernelError ||
-    error instanceof NetlinkParseError;
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   IPPROTO_UDP,
   NETLINK_SOCK_DIAG,
   NetlinkKernelError,
+  NetlinkParseError,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   SOL_SOCKET,
@@ -97,6 +98,14 @@ export const DUMPS_BY_FAMILY: readonly DumpRequest[] = [
 /** sock_diag could not be used at all (no netlink in this sandbox, say): fall back to /proc/net. */
 export class SockDiagUnavailableError extends Error {
   override name = "SockDiagUnavailableError";
+}
+
+/** Whether `error` is one a sock_diag dump reports: unavailable, refused, or unreadable. */
+export function isDumpError(
+  error: unknown,
+): error is SockDiagUnavailableError | NetlinkKernelError | NetlinkParseError {
+  return error instanceof SockDiagUnavailableError || error instanceof NetlinkKernelError ||
+    error instanceof NetlinkParseError;
 }
 
 /** The sockets of one dump, tagged with the protocol that was asked for. */

@@ -4,11 +4,12 @@
  *
  * The kernel does a dump's work inside the calls that ask for it: it walks its socket tables in
  * the `sendto` of the request, and fills each buffer of replies in the `recv` that takes the last
- * one. Each of the {@linkcode DUMPS} gets a socket of its own; its request goes out through a
- * nonblocking `sendto`, then one nonblocking `recvmmsg` with MSG_WAITFORONE gathers all of its
- * replies, one kernel message per 32 KiB slot, into a buffer sized by the counts in
- * /proc/net/sockstat. Three calls on the pool where a synchronous dump makes one receive per
- * 32 KiB of replies; this thread parses afterwards.
+ * one. Each dump (the host's {@linkcode DUMPS}, or those another namespace's counts call for) gets
+ * a socket of its own; its request goes out through a nonblocking `sendto`, then one nonblocking
+ * `recvmmsg` with MSG_WAITFORONE gathers all of its replies, one kernel message per 32 KiB slot,
+ * into a buffer sized by the socket counts (/proc/net/sockstat for the host's). Two calls on the
+ * pool per dump where a synchronous dump makes one receive per 32 KiB of replies; this thread
+ * parses afterwards.
  *
  * The buffers are given back as soon as they are read: V8 counts them against the heap's limit,
  * and a few MiB of them left for the collector to find were enough to start a full garbage
@@ -171,7 +172,7 @@ export class BackgroundDump {
   /**
    * Waits for the replies and reads them, handing each socket to `visit` with the protocol its
    * dump was for, in one object read into again for the next (see visitDumpReplies): every
-   * socket `SockDiag.dumpAll` lists. Throws {@linkcode SockDiagUnavailableError} when a request
+   * socket its dumps list. Throws {@linkcode SockDiagUnavailableError} when a request
    * or a receive failed, and what the parser throws for a reply it cannot read
    * (NetlinkKernelError for a request the kernel refused), possibly after visiting some sockets.
    */
@@ -211,6 +212,19 @@ export class BackgroundDump {
   close(): void {
     for (const { fd } of this.#pending) this.#libc.close(fd);
     this.#pending = [];
+  }
+
+  /**
+   * Closes the sockets once every call on the pool has returned, whether or not the replies
+   * were read: a call still running may write into buffers only it holds a pointer to, and
+   * through a socket a close would hand to the next file opened.
+   */
+  async closeWhenSettled(): Promise<void> {
+    const pending = this.#pending;
+    await Promise.allSettled(pending.map(({ sent }) => sent));
+    if (this.#receiving) await this.#receiving;
+    await Promise.allSettled(pending.map(({ received }) => received ?? 0));
+    this.close();
   }
 }
 
