@@ -96,15 +96,11 @@ export function writeTable(
       end: new Int32Array(cells.length / columns).fill(-1),
     }
     : undefined;
-  writeLine(out, indent, widths, header.length, (c) => header[c]);
+  writeLine(out, indent, widths, header, 0, header.length);
   out.line();
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
-    const base = row * columns;
-    const cellAt = lead
-      ? (c: number) => (c === 0 ? lead[r] : cells[base + c - 1])
-      : (c: number) => cells[base + c];
-    let cellsAt = -1;
+    let cellsAt: number;
     if (laidOut !== undefined && laidOut.start[row] >= 0) {
       // The same cells, padded alike: the lead (if any) as usual, then the row's bytes again.
       out.text(indent);
@@ -115,7 +111,7 @@ export function writeTable(
       cellsAt = out.length;
       out.repeat(laidOut.start[row], laidOut.end[row]);
     } else {
-      cellsAt = writeLine(out, indent, widths, first + columns, cellAt, first);
+      cellsAt = writeLine(out, indent, widths, cells, row * columns, columns, lead?.[r]);
     }
     if (recorded && cellsAt >= 0 && out.length > cellsAt) {
       recorded.start[row] = cellsAt;
@@ -127,38 +123,47 @@ export function writeTable(
 }
 
 /**
- * Writes `indent` and `count` cells padded to `widths`, as `formatTable` makes a line: `indent`
- * then the cells with their padding, trimmed at the end as `String.prototype.trimEnd` trims (a
- * name may end in any Unicode space). Returns where cell `from` starts, or -1 when the trimmed
- * line ends before it.
+ * Writes a line as `formatTable` makes it: `indent`, then `lead` (when given) and the `count`
+ * cells of `cells` from `base`, each padded to its width in `widths` (the lead's first), the
+ * line's end trimmed as `String.prototype.trimEnd` trims (a name may end in any Unicode space).
+ * Returns where the cells after the lead start, or -1 when the trimmed line ends before them.
  */
 function writeLine(
   out: ByteText,
   indent: string,
   widths: readonly number[],
+  cells: readonly string[],
+  base: number,
   count: number,
-  cellAt: (column: number) => string,
-  from = 0,
+  lead?: string,
 ): number {
-  // The last cell that is not blank, and its text without trailing blanks.
-  let kept = count - 1;
-  let keptText = cellAt(kept);
+  const first = lead === undefined ? 0 : 1;
+  const total = first + count;
+  // The last column that is not blank, and its text without trailing blanks; at once when the
+  // last cell ends in a printable ASCII character, as addresses and states do.
+  let kept = total - 1;
+  let keptText = cells[base + count - 1];
   const end = keptText.charCodeAt(keptText.length - 1);
   if (!(end > 0x20 && end < 0x7f)) {
     keptText = keptText.trimEnd();
-    while (keptText === "" && kept > 0) keptText = cellAt(--kept).trimEnd();
+    while (keptText === "" && kept > 0) {
+      kept--;
+      keptText = (kept < first ? lead! : cells[base + kept - first]).trimEnd();
+    }
   }
   out.text(indent);
-  let fromAt = -1;
-  for (let c = 0; c < kept; c++) {
-    if (c === from) fromAt = out.length;
-    const cell = cellAt(c);
+  if (lead !== undefined && kept > 0) {
+    out.text(lead);
+    out.spaces(widths[0] - lead.length + 2);
+  }
+  const cellsAt = kept >= first ? out.length : -1;
+  for (let c = first; c < kept; c++) {
+    const cell = cells[base + c - first];
     out.text(cell);
     out.spaces(widths[c] - cell.length + 2);
   }
-  if (kept === from && keptText !== "") fromAt = out.length;
   out.text(keptText);
-  return fromAt;
+  return keptText === "" ? -1 : cellsAt;
 }
 
 /** Whether rows padded to `a` and to `b` read the same: the last column is never padded. */
