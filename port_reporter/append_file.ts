@@ -22,7 +22,9 @@ export class AppendFile {
     try {
       this.#file = Deno.openSync(path, { write: true, createNew: true, mode: 0o600 });
     } catch (error) {
-      throw new ReporterError(`cannot create ${path}: ${(error as Error).message}`);
+      throw new ReporterError(`cannot create ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     this.size = 0;
     try {

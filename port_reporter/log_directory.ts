@@ -120,6 +120,7 @@ export function makeLogDirectory(
     } catch (error) {
       throw new ReporterError(
         `cannot create log directory ${directory}: ${(error as Error).message}`,
+        { cause: error },
       );
     }
   }

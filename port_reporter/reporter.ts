@@ -250,8 +250,23 @@ export class PortReporter {
       pair.pids.size >= this.#maxBytes;
   }
 
-  /** Starts a pair, making the directory again if it was removed; a file it made alone is undone. */
+  /**
+   * Starts a pair, making the directory again if it was removed; a file it made alone is undone.
+   * A directory removed between being made and the files' creation (`rm -rf` running as the logs
+   * rotate) is made once more.
+   */
   #openPair(time: Date, stamp: string): LogPair {
+    try {
+      return this.#openPairOnce(time, stamp);
+    } catch (error) {
+      if (!(error instanceof ReporterError && error.cause instanceof Deno.errors.NotFound)) {
+        throw error;
+      }
+      return this.#openPairOnce(time, stamp);
+    }
+  }
+
+  #openPairOnce(time: Date, stamp: string): LogPair {
     makeLogDirectory(this.directory);
     const ports = `PR-PORTS-${stamp}.log`, pids = `PR-PIDS-${stamp}.log`;
     const portsFile = new AppendFile(`${this.directory}/${ports}`, formatPortsHeader(pids, time));
