@@ -369,9 +369,10 @@ Deno.test("baseline → change → check: Deleted, Created, Updated with Process
   const opened = sockets.tcpBind("127.0.0.72");
   const rule = portSet(
     [
-      `*/127.0.0.70/${closing.port}`,
-      `*/127.0.0.71/${child.ready.port}`,
-      `*/127.0.0.72/${opened.port}`,
+      // TCP's alone: another process may hold a UDP socket of the same number there.
+      `tcp/127.0.0.70/${closing.port}`,
+      `tcp/127.0.0.71/${child.ready.port}`,
+      `tcp/127.0.0.72/${opened.port}`,
     ].map((key) => `  <include key="${key}"/>`).join("\n"),
   );
   await withFiles({ "rule.xml": rule }, async (path) => {
