@@ -486,7 +486,8 @@ Deno.test("baseline → change → check: Deleted, Created, Updated with Process
 Deno.test("check warns, in the output too, when the baseline comes from another rule; only monitored attributes count", async () => {
   await using child = await startDenoListener("127.0.0.80");
   using sockets = new TestSockets();
-  const include = `  <include key="*/127.0.0.80/${child.ready.port}"/>`; // the test's own only
+  // The test's own only: TCP, as another process may hold a UDP socket of that number there.
+  const include = `  <include key="tcp/127.0.0.80/${child.ready.port}"/>`;
   await withFiles({
     "users.xml": portSet(`${include}\n  <attributes><User/></attributes>`),
     "pids.xml": portSet(`${include}\n  <attributes><ProcessId/></attributes>`),
