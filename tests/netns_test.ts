@@ -13,7 +13,7 @@ import { holdSockets, Namespace, namespaceUnavailable } from "./support/netns.ts
 import { runCli, RunningCli, SYSTEM_PYTHON } from "./support/processes.ts";
 import { pollUntil } from "./support/poll.ts";
 import { assertValid } from "./support/schemas.ts";
-import { ssLocalKey } from "./support/ss.ts";
+import { ownedEndpointKeys, ssOwnedKeys } from "./support/ss.ts";
 import { TestSockets } from "./support/sockets.ts";
 import { exists } from "./support/processes.ts";
 
@@ -24,20 +24,7 @@ if (unavailable) console.error(`netns_test.ts: skipped: ${unavailable}`);
 /** What `ip netns exec NAME ss -Htulnp` lists: each socket's key and holders' pids. */
 async function ssInNamespace(namespace: Namespace): Promise<string[]> {
   const out = await namespace.runOk(["ss", "-Htulnp"]);
-  return out.split("\n").filter((line) => line.trim() !== "").map((line) => {
-    const [netid, , , , local] = line.trim().split(/\s+/);
-    const pids = [...line.matchAll(/pid=(\d+)/g)].map((match) => match[1]).sort().join(",");
-    return `${ssLocalKey(netid, local)} ${pids}`;
-  }).sort();
-}
-
-/** The same view of portset's endpoints: key and owners' pids. */
-function portsetView(endpoints: readonly Endpoint[]): string[] {
-  return endpoints.map((endpoint) => {
-    const pids = endpoint.owners?.map((owner) => owner.pid) ??
-      (endpoint.pid === null ? [] : [endpoint.pid]);
-    return `${endpointKey(endpoint)} ${pids.map(String).sort().join(",")}`;
-  }).sort();
+  return ssOwnedKeys(out);
 }
 
 /** The inode of a named namespace, as `ls -i /run/netns/NAME` shows it. */
@@ -66,7 +53,11 @@ Deno.test({
       const inNamespace = report.endpoints.filter((e: Endpoint) =>
         e.netns?.name === namespace.name
       );
-      assert.deepEqual(portsetView(inNamespace), await ssInNamespace(namespace), "as ss there");
+      assert.deepEqual(
+        ownedEndpointKeys(inNamespace),
+        await ssInNamespace(namespace),
+        "as ss there",
+      );
       assert.deepEqual(inNamespace.map(endpointKey).sort(), [...held.keys].sort());
       for (const endpoint of inNamespace) {
         assert.equal(endpoint.pid, held.pid);
@@ -91,9 +82,16 @@ Deno.test({
 
       const filtered = await runCli(["-local", "--json", "--netns", namespace.name]);
       const only = JSON.parse(filtered.stdout).endpoints;
-      assert.deepEqual(portsetView(only), portsetView(inNamespace), "--netns NAME keeps it alone");
+      assert.deepEqual(
+        ownedEndpointKeys(only),
+        ownedEndpointKeys(inNamespace),
+        "--netns NAME keeps it alone",
+      );
       const byInode = await runCli(["-local", "--json", "--netns", String(namedInode(namespace))]);
-      assert.deepEqual(portsetView(JSON.parse(byInode.stdout).endpoints), portsetView(only));
+      assert.deepEqual(
+        ownedEndpointKeys(JSON.parse(byInode.stdout).endpoints),
+        ownedEndpointKeys(only),
+      );
       const current = await runCli(["-local", "--json", "--netns", "current", "--port", `${port}`]);
       // Another process of the host may hold the same port number on another address (the
       // bench's socket farms do): the test's own listener is there, the namespace's is not.
@@ -184,7 +182,7 @@ Deno.test({
         name = namespace.name;
         const held = await holdSockets(namespace, ["tcp/127.0.0.1/0"]);
         const seen = inNamespace(collector.collect({ reuseOwners: true }), name);
-        assert.deepEqual(portsetView(seen), await ssInNamespace(namespace), "appeared");
+        assert.deepEqual(ownedEndpointKeys(seen), await ssInNamespace(namespace), "appeared");
         assert.equal(seen[0].pid, held.pid);
         opened = [...openSockets()].filter((socket) => !before.has(socket));
         // The sock_diag socket lives in the namespace: ss there lists it as this process's.

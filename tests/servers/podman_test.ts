@@ -14,9 +14,8 @@
 
 import assert from "node:assert/strict";
 import type { Endpoint } from "../../model/endpoint.ts";
-import { endpointKey } from "../../model/endpoint.ts";
 import { assertValid } from "../support/schemas.ts";
-import { ssLocalKey } from "../support/ss.ts";
+import { ownedEndpointKeys, ssOwnedKeys } from "../support/ss.ts";
 import { describeRun, runCommand, waitUntil } from "./support/netns.ts";
 import { cacheDependencies, REPO_ROOT } from "./support/portset.ts";
 import { type Need, serverTest, systemPython, type Tools } from "./support/requirements.ts";
@@ -82,20 +81,7 @@ async function ssInContainer(tools: Tools, pid: number): Promise<string[]> {
   const command = [tools.nsenter, "-t", String(pid), "-n", "ss", "-Htuanp"];
   const result = await runCommand(command, { timeoutMs: 10_000 });
   if (result.code !== 0 || result.timedOut) throw new Error(describeRun(command, result));
-  return result.stdout.split("\n").filter((line) => line.trim() !== "").map((line) => {
-    const [netid, , , , local] = line.trim().split(/\s+/);
-    const pids = [...line.matchAll(/pid=(\d+)/g)].map((match) => match[1]).sort().join(",");
-    return `${ssLocalKey(netid, local)} ${pids}`;
-  }).sort();
-}
-
-/** The same view of portset's endpoints: key and owners' pids. */
-function portsetView(endpoints: readonly Endpoint[]): string[] {
-  return endpoints.map((endpoint) => {
-    const pids = endpoint.owners?.map((owner) => owner.pid) ??
-      (endpoint.pid === null ? [] : [endpoint.pid]);
-    return `${endpointKey(endpoint)} ${pids.map(String).sort().join(",")}`;
-  }).sort();
+  return ssOwnedKeys(result.stdout);
 }
 
 /** `portset ARGS` on the host, as a user runs it; fails unless it exits 0. */
@@ -156,7 +142,7 @@ await serverTest("a podman container's sockets: runtime, id, pid and label as po
       const inContainer: Endpoint[] = report.endpoints.filter((endpoint: Endpoint) =>
         endpoint.netns?.inode === inode
       );
-      assert.deepEqual(portsetView(inContainer), sockets, `the endpoints ss lists\n${why}`);
+      assert.deepEqual(ownedEndpointKeys(inContainer), sockets, `the endpoints ss lists\n${why}`);
       assert.deepEqual(
         inContainer.map((endpoint) => endpoint.protocol).sort(),
         ["tcp", "udp"],
@@ -175,7 +161,7 @@ await serverTest("a podman container's sockets: runtime, id, pid and label as po
 
       const selected = JSON.parse(await portset(["-local", "--json", "--netns", label]));
       assert.deepEqual(
-        portsetView(selected.endpoints),
+        ownedEndpointKeys(selected.endpoints),
         sockets,
         `--netns ${label} keeps exactly the container's sockets\n${why}`,
       );

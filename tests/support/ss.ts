@@ -4,6 +4,8 @@
  * @module
  */
 
+import { type Endpoint, endpointKey } from "../../model/endpoint.ts";
+
 /** Runs `ss ARGS` and returns its lines. */
 export async function ss(args: string[]): Promise<string[]> {
   const output = await new Deno.Command("ss", { args, stdout: "piped", stderr: "inherit" })
@@ -86,4 +88,25 @@ export async function ssSocketsByInode(): Promise<Map<number, SsSocket>> {
     });
   }
   return sockets;
+}
+
+/**
+ * `ss -Htu[l]anp` output as `key pids` lines, sorted: each socket's key and its holders' pids, in
+ * the view {@linkcode ownedEndpointKeys} gives of portset's endpoints.
+ */
+export function ssOwnedKeys(output: string): string[] {
+  return output.split("\n").filter((line) => line.trim() !== "").map((line) => {
+    const [netid, , , , local] = line.trim().split(/\s+/);
+    const pids = [...line.matchAll(/pid=(\d+)/g)].map((match) => match[1]).sort().join(",");
+    return `${ssLocalKey(netid, local)} ${pids}`;
+  }).sort();
+}
+
+/** portset's endpoints as `key pids` lines, sorted, as {@linkcode ssOwnedKeys} reads ss. */
+export function ownedEndpointKeys(endpoints: readonly Endpoint[]): string[] {
+  return endpoints.map((endpoint) => {
+    const pids = endpoint.owners?.map((owner) => owner.pid) ??
+      (endpoint.pid === null ? [] : [endpoint.pid]);
+    return `${endpointKey(endpoint)} ${pids.map(String).sort().join(",")}`;
+  }).sort();
 }
