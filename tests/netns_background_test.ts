@@ -57,7 +57,7 @@ Deno.test({
       try {
         const before = openSockets();
         const warnings: string[] = [];
-        const pids = [...held.map(({ pid }) => pid)];
+        const pids = held.map(({ pid }) => pid);
         const read = others.dumpInBackground(pids, warnings);
         const opened = [...openSockets()].filter((socket) => !before.has(socket));
         assert.ok(opened.length >= 2, `a socket for each namespace: ${opened.length}`);
