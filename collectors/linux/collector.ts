@@ -188,11 +188,7 @@ export class LinuxCollector implements Collector {
           interfaceName,
           (protocol, socket) => assembly.add(protocol, socket, namespace, interfaceName),
         );
-        for (const { namespace, dumps, interfaceName } of others) {
-          for (const { protocol, sockets } of dumps) {
-            for (const socket of sockets) assembly.add(protocol, socket, namespace, interfaceName);
-          }
-        }
+        addDumps(assembly, others);
         return this.#complete(assembly, ownership, options, warnings);
       } catch (error) {
         // Made again on this thread, which can tell why it fails and falls back to /proc/net.
@@ -213,11 +209,7 @@ export class LinuxCollector implements Collector {
     warnings: string[],
   ): Snapshot {
     const assembly = this.#assembly(ownership, options);
-    for (const { namespace, dumps, interfaceName } of namespaces) {
-      for (const { protocol, sockets } of dumps) {
-        for (const socket of sockets) assembly.add(protocol, socket, namespace, interfaceName);
-      }
-    }
+    addDumps(assembly, namespaces);
     return this.#complete(assembly, ownership, options, warnings);
   }
 
@@ -434,6 +426,15 @@ async function scanWhileRequestsGo(
   await dump.receive();
   while (next < pids.length) scanner.scanInto(ownership, pids[next++]);
   return ownership;
+}
+
+/** Adds every socket of each namespace's dumps to `assembly`. */
+function addDumps(assembly: EndpointAssembly, namespaces: readonly NamespaceDumps[]): void {
+  for (const { namespace, dumps, interfaceName } of namespaces) {
+    for (const { protocol, sockets } of dumps) {
+      for (const socket of sockets) assembly.add(protocol, socket, namespace, interfaceName);
+    }
+  }
 }
 
 /**
