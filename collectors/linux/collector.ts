@@ -20,6 +20,7 @@ import { type DiagDump, isDumpError, SockDiag, SockDiagUnavailableError } from "
 import { BackgroundDump } from "./sock_diag_background.ts";
 import { restoreDestroyed, SockDiagEvents } from "./sock_diag_events.ts";
 import { EndpointAssembly, type ProcessRecord, socketEndpoint } from "./endpoint_assembly.ts";
+import { type OwnerScanChoice, OwnerScans } from "./owner_scans.ts";
 
 const _SC_CLK_TCK = 2;
 
@@ -37,6 +38,11 @@ export interface LinuxCollectorOptions {
   dumper?: SocketDumper;
   /** Read the namespace portset runs in alone, not every network namespace in use. */
   currentNamespaceOnly?: boolean;
+  /**
+   * How the owners are found: `bpf` (the kernel's fd iterator), `proc` (the /proc fd tables), or
+   * `auto`, the default: the iterator as root on a busy host. Unset: `PORTSET_OWNER_SCAN`.
+   */
+  ownerScan?: OwnerScanChoice;
 }
 
 /** Collects endpoints and owners on Linux. */
@@ -57,6 +63,8 @@ export class LinuxCollector implements Collector {
   #records = new Map<number, ProcessRecord>();
   #interfaces: InterfaceNames;
   #processes: ProcessReader;
+  /** Whether a look's owners come from the eBPF iterator or /proc. */
+  #ownerScans: OwnerScans;
   /** Finds the network namespaces in use; null where the kernel shows none (no /proc ns). */
   #finder: NamespaceFinder | null = null;
   /** The other namespaces' dumps; null until one is needed, or when not wanted. */
@@ -74,6 +82,7 @@ export class LinuxCollector implements Collector {
       (uid) => this.#users.name(uid),
       Number(this.#libc.sysconf(_SC_CLK_TCK)),
     );
+    this.#ownerScans = new OwnerScans(this.#libc, options.ownerScan);
     try {
       this.#finder = new NamespaceFinder(this.#libc);
     } catch {
@@ -108,6 +117,8 @@ export class LinuxCollector implements Collector {
       ...(this.#otherNamespaces()?.dump(listPids(), warnings) ?? []),
     ];
     const ownership = this.#ownership(namespaces, options.reuseOwners ?? false, () => {
+      const iterated = this.#ownerScans.scan(warnings);
+      if (iterated) return iterated;
       const scanned = new SocketOwnership();
       for (const pid of listPids()) scanner.scanInto(scanned, pid);
       return scanned;
@@ -163,9 +174,14 @@ export class LinuxCollector implements Collector {
     let others: NamespaceDumps[];
     try {
       otherDumps = this.#otherNamespaces()?.dumpInBackground(pids, warnings);
-      ownership = background
-        ? await scanWhileRequestsGo(scanner, pids, background)
-        : scanSocketOwners(this.#libc);
+      // The iterator's program loads while the requests go out; it then walks the fd tables
+      // while the pool gathers the replies.
+      const iterating = this.#ownerScans.prepare(warnings);
+      if (iterating && background) await background.receive();
+      ownership = (iterating ? this.#ownerScans.scan(warnings) : null) ??
+        (background
+          ? await scanWhileRequestsGo(scanner, pids, background)
+          : scanSocketOwners(this.#libc));
     } catch (error) {
       // Whatever is still running on the pool is let finish, and every socket closed.
       await otherDumps?.().catch(() => {});
@@ -317,6 +333,7 @@ export class LinuxCollector implements Collector {
   }
 
   close(): void {
+    this.#ownerScans.close();
     this.#diag?.close();
     this.#diag = null;
     this.#events?.close();
