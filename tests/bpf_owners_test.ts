@@ -1,0 +1,296 @@
+/**
+ * The kernel's fd iterator (collectors/linux/bpf_owners.ts) against oracles it did not write: a
+ * holder process reporting its own sockets' inodes (fstat), `ss -tuanpe`, and the /proc scan; and
+ * how it gives way to /proc where it cannot load (no capabilities, a pid namespace of its own).
+ */
+
+import assert from "node:assert/strict";
+import { BpfAssembler } from "../collectors/linux/bpf.ts";
+import { BpfOwnerScan } from "../collectors/linux/bpf_owners.ts";
+import { loadLibc } from "../collectors/linux/ffi.ts";
+import { LinuxCollector } from "../collectors/linux/mod.ts";
+import { scanSocketOwners } from "../collectors/linux/proc_owners.ts";
+import { type Endpoint, endpointKey, type Snapshot } from "../model/endpoint.ts";
+import { exists, isRoot, REPO_ROOT, startHolder, SYSTEM_PYTHON } from "./support/processes.ts";
+import { TestSockets } from "./support/sockets.ts";
+import { ssSocketsByInode } from "./support/ss.ts";
+
+const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+
+Deno.test("the assembler writes struct bpf_insn as the kernel's documentation spells it", () => {
+  const program = new BpfAssembler()
+    .move(6, 1) // r6 = r1
+    .load(8, 1, 6, 24) // r1 = *(u64 *)(r6 + 24)
+    .load(2, 3, 2, 0) // r3 = *(u16 *)(r2 + 0)
+    .store(4, 10, -8, 4) // *(u32 *)(r10 - 8) = r4
+    .storeWord(10, -32, 0x61706662) // *(u32 *)(r10 - 32) = 0x61706662
+    .and(3, 0xf000)
+    .jumpIfNotEqual(3, 0xc000, "out")
+    .add(2, -8)
+    .call(127)
+    .label("out")
+    .set(0, 0)
+    .exit()
+    .bytes();
+  const instructions = [...Array(program.length / 8).keys()].map((i) =>
+    hex(program.subarray(8 * i, 8 * i + 8))
+  );
+  assert.deepEqual(instructions, [
+    "bf 16 00 00 00 00 00 00",
+    "79 61 18 00 00 00 00 00",
+    "69 23 00 00 00 00 00 00",
+    "63 4a f8 ff 00 00 00 00",
+    "62 0a e0 ff 62 66 70 61",
+    "57 03 00 00 00 f0 00 00",
+    "55 03 02 00 00 c0 00 00", // two instructions on, to the label
+    "07 02 00 00 f8 ff ff ff",
+    "85 00 00 00 7f 00 00 00",
+    "b7 00 00 00 00 00 00 00",
+    "95 00 00 00 00 00 00 00",
+  ]);
+  assert.throws(() => new BpfAssembler().jumpIfEqual(1, 0, "nowhere").exit().bytes(), /nowhere/);
+});
+
+/** A Python holder of `count` UDP sockets, the first `shared` of them shared with a forked child. */
+const HOLDER = `
+import json, os, resource, socket, sys
+count, shared = int(sys.argv[1]), int(sys.argv[2])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+sockets = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(count)]
+for s in sockets: s.bind(("127.0.0.1", 0))
+child = os.fork()
+if child == 0:
+    for s in sockets[shared:]: s.close()
+    sys.stdin.read()
+    os._exit(0)
+inodes = [os.fstat(s.fileno()).st_ino for s in sockets]
+print(json.dumps({"port": 0, "pids": [os.getpid(), child], "inodes": inodes}), flush=True)
+sys.stdin.read()
+os.kill(child, 9)
+`;
+
+const canLoad = isRoot() && exists("/sys/kernel/btf/vmlinux");
+
+Deno.test({
+  name: "the iterator finds each of 3,000 sockets a holder reports with fstat, shared ones twice",
+  ignore: !canLoad || !exists(SYSTEM_PYTHON),
+  async fn() {
+    await using holder = await startHolder(SYSTEM_PYTHON, ["-c", HOLDER, "3000", "10"]);
+    const { pids: [parent, child], inodes } = holder.ready as unknown as {
+      pids: number[];
+      inodes: number[];
+    };
+    const iterator = BpfOwnerScan.open(loadLibc());
+    try {
+      const walks = [["iterator", iterator.scan()], ["again", iterator.scan()]] as const;
+      for (const [name, ownership] of walks) {
+        const proc = scanSocketOwners(loadLibc());
+        for (const [index, inode] of (inodes as number[]).entries()) {
+          const what = `${name}: socket ${index} (inode ${inode})`;
+          assert.equal(ownership.firstHolder(inode), parent, what);
+          assert.deepEqual(
+            ownership.sharedHolders(inode),
+            index < 10 ? [parent, child] : undefined,
+            `${what}: holders in pid order, each once`,
+          );
+          assert.equal(proc.firstHolder(inode), parent, `/proc agrees: ${what}`);
+        }
+      }
+    } finally {
+      iterator.close();
+    }
+  },
+});
+
+/**
+ * The test's own endpoints in `snapshot` as `key inode pid` lines: those with the protocol,
+ * address and port of one of `keys` (`tcp 127.0.0.1 80`), and a peer among `peers` if any (other
+ * processes may hold the same port numbers on other addresses, or in the other protocol).
+ */
+function ownLines(snapshot: Snapshot, keys: string[], peers: number[]): string[] {
+  return snapshot.endpoints.filter((endpoint) =>
+    keys.includes(`${endpoint.protocol} ${endpoint.localAddress} ${endpoint.localPort}`) &&
+    (endpoint.remotePort === null || peers.includes(endpoint.remotePort))
+  )
+    .map((endpoint) => `${endpointKey(endpoint)} ${endpoint.inode} ${endpoint.pid}`).sort();
+}
+
+Deno.test({
+  name: "a look with the iterator lists the test's sockets with the owners ss and /proc give",
+  ignore: !canLoad,
+  async fn() {
+    using sockets = new TestSockets();
+    const listener = sockets.tcpListen("127.0.0.1", 0);
+    const client = sockets.tcpConnect("127.0.0.1", listener.port);
+    sockets.accept(listener.fd);
+    const udp = sockets.udp("::1", 0);
+    const ports = [listener.port, client.port];
+    const keys = [
+      `tcp 127.0.0.1 ${listener.port}`,
+      `tcp 127.0.0.1 ${client.port}`,
+      `udp6 ::1 ${udp.port}`,
+    ];
+    const bpf = new LinuxCollector({ ownerScan: "bpf" });
+    const proc = new LinuxCollector({ ownerScan: "proc" });
+    try {
+      const once = await bpf.collectOnce();
+      assert.deepEqual(once.warnings, [], "the iterator loaded");
+      const lines = ownLines(once, keys, ports);
+      assert.equal(lines.length, 4, `listener, both ends, UDP: ${lines.join("; ")}`);
+      assert.ok(lines.every((line) => line.endsWith(` ${Deno.pid}`)), lines.join("; "));
+      assert.deepEqual(lines, ownLines(proc.collect(), keys, ports), "the /proc scan agrees");
+      const ss = await ssSocketsByInode();
+      for (const line of lines) {
+        const inode = Number(line.split(" ")[1]);
+        assert.deepEqual(ss.get(inode)?.pids, [Deno.pid], `ss: ${line}`);
+      }
+      // A repeated look (the watch's) walks the same loaded iterator again and sees a new socket.
+      const later = sockets.udp("127.0.0.1", 0);
+      const again = bpf.collect({ reuseOwners: true });
+      assert.equal(
+        ownLines(again, [`udp 127.0.0.1 ${later.port}`], [])[0]?.endsWith(` ${Deno.pid}`),
+        true,
+      );
+    } finally {
+      bpf.close();
+      proc.close();
+    }
+  },
+});
+
+/** `portset -local --json` run by `prefix` (a command that runs another), with `scan` chosen. */
+async function localJson(prefix: string[], scan: string) {
+  const output = await new Deno.Command(prefix[0], {
+    args: [
+      ...prefix.slice(1),
+      Deno.execPath(),
+      "run",
+      "--allow-all",
+      `${REPO_ROOT}main.ts`,
+      "-local",
+      "--json",
+    ],
+    env: { PORTSET_OWNER_SCAN: scan },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  return { json: JSON.parse(new TextDecoder().decode(output.stdout)), stderr };
+}
+
+Deno.test({
+  name: "without CAP_BPF, PORTSET_OWNER_SCAN=bpf says why once and reads /proc; auto says nothing",
+  ignore: !canLoad || !exists("/usr/bin/setpriv"),
+  async fn() {
+    // A listener held without capabilities too: root without CAP_SYS_PTRACE may not read the fd
+    // table of a process holding capabilities it lacks.
+    const noCapabilities = ["setpriv", "--bounding-set=-all", "--inh-caps=-all"];
+    const listen = "import json, socket, sys; s = socket.socket(); s.bind(('127.0.0.1', 0)); " +
+      "s.listen(); print(json.dumps({'port': s.getsockname()[1]}), flush=True); sys.stdin.read()";
+    await using listener = await startHolder(noCapabilities[0], [
+      ...noCapabilities.slice(1),
+      SYSTEM_PYTHON,
+      "-c",
+      listen,
+    ]);
+    const forced = await localJson(noCapabilities, "bpf");
+    const warnings: string[] = forced.json.warnings;
+    const said = warnings.filter((warning) => warning.startsWith("PORTSET_OWNER_SCAN=bpf"));
+    assert.equal(said.length, 1, JSON.stringify(warnings));
+    assert.match(
+      said[0],
+      /fd iterator is unavailable \(.*errno 1\b.*\); the owners come from \/proc/,
+    );
+    const mine = forced.json.endpoints.find((e: Endpoint) =>
+      e.protocol === "tcp" && e.localPort === listener.ready.port && e.localAddress === "127.0.0.1"
+    );
+    assert.equal(mine?.pid, listener.pid, "owners from /proc");
+    const automatic = await localJson(noCapabilities, "auto");
+    assert.ok(
+      !automatic.json.warnings.some((warning: string) => warning.includes("iterator")),
+      JSON.stringify(automatic.json.warnings),
+    );
+  },
+});
+
+Deno.test({
+  name: "in a pid namespace of its own, the iterator is not used: pids are the namespace's",
+  ignore: !canLoad || !exists("/usr/bin/unshare"),
+  async fn() {
+    // A listener started inside first (the namespace's pid 2, portset its pid 1 by exec).
+    const ready = await Deno.makeTempFile();
+    const listen = "import socket, time; s = socket.socket(); s.bind(('127.0.0.1', 0)); " +
+      "s.listen(); print(s.getsockname()[1], flush=True); time.sleep(120)";
+    const inside = [
+      "unshare",
+      "--pid",
+      "--fork",
+      "--mount-proc",
+      "sh",
+      "-c",
+      `${SYSTEM_PYTHON} -c "${listen}" > ${ready} & ` +
+      `while [ ! -s ${ready} ]; do sleep 0.05; done; exec "$@"`,
+      "sh",
+    ];
+    try {
+      const forced = await localJson(inside, "bpf");
+      assert.ok(
+        forced.json.warnings.some((warning: string) => /pid namespace of its own/.test(warning)),
+        JSON.stringify(forced.json.warnings),
+      );
+      const port = Number(Deno.readTextFileSync(ready));
+      const listener = forced.json.endpoints.find((e: { localPort: number; protocol: string }) =>
+        e.protocol === "tcp" && e.localPort === port
+      );
+      assert.equal(listener?.pid, 2, `the namespace's pid: ${JSON.stringify(listener)}`);
+      assert.equal(listener?.process, "python3");
+    } finally {
+      Deno.removeSync(ready);
+    }
+  },
+});
+
+Deno.test("a PORTSET_OWNER_SCAN that is not auto, bpf or proc is one line and exit 1", async () => {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", `${REPO_ROOT}main.ts`, "-local", "--json"],
+    env: { PORTSET_OWNER_SCAN: "ebpf" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr).trim();
+  assert.notEqual(output.code, 0);
+  assert.equal(stderr.split("\n").length, 1, stderr);
+  assert.match(stderr, /PORTSET_OWNER_SCAN must be auto, bpf or proc, not "ebpf"/);
+});
+
+Deno.test({
+  name: "the iterator through churn: 40 walks while a holder opens and closes sockets",
+  ignore: !canLoad || !exists(SYSTEM_PYTHON),
+  async fn() {
+    const churn = `
+import json, socket, sys, threading
+stop = False
+def run():
+    while not stop:
+        s = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(200)]
+        for x in s: x.close()
+threading.Thread(target=run, daemon=True).start()
+print(json.dumps({"port": 0}), flush=True)
+sys.stdin.read()
+`;
+    await using _holder = await startHolder(SYSTEM_PYTHON, ["-c", churn]);
+    const iterator = BpfOwnerScan.open(loadLibc());
+    try {
+      for (let i = 0; i < 40; i++) {
+        const ownership = iterator.scan();
+        assert.ok(ownership.size > 0, `walk ${i}: sockets found`);
+      }
+    } finally {
+      iterator.close();
+    }
+  },
+});
