@@ -6,8 +6,10 @@
  * - `pipeline` does what `main.ts -local --json` does (import, collect once, format, write to
  *   /dev/null), then collects once more to show what JIT warm-up is worth;
  * - `split` loads libc and runs the collector's two kernel-facing halves alone, one after the
- *   other on one thread: the sock_diag dump and the /proc fd scan. collectOnce runs the dump's
- *   kernel work on Deno's blocking pool during the scan, so the two do not add up in it.
+ *   other on one thread: the sock_diag dump, the /proc fd scan, and the kernel's fd iterator
+ *   (its program's loading, then its walk). collectOnce runs the dump's kernel work on Deno's
+ *   blocking pool while it finds the owners (with the iterator as root on a busy host), so these
+ *   do not add up in it.
  *
  * It imports nothing statically, so that the first timestamp is taken before any portset module
  * loads. Usage: deno run --allow-all collect_profile.ts --mode pipeline|split --out FILE
@@ -65,10 +67,11 @@ async function pipeline(): Promise<Profile> {
 
 async function split(): Promise<Profile> {
   const { profile, lap } = startProfile();
-  const [{ loadLibc }, { SockDiag }, { scanSocketOwners }] = await Promise.all([
+  const [{ loadLibc }, { SockDiag }, { scanSocketOwners }, { BpfOwnerScan }] = await Promise.all([
     import("../collectors/linux/ffi.ts"),
     import("../collectors/linux/sock_diag.ts"),
     import("../collectors/linux/proc_owners.ts"),
+    import("../collectors/linux/bpf_owners.ts"),
   ]);
   lap("importMs");
   const libc = loadLibc();
@@ -79,6 +82,15 @@ async function split(): Promise<Profile> {
   lap("sockDiagDumpMs");
   const owners = scanSocketOwners(libc);
   lap("procFdScanMs");
+  try {
+    const iterator = BpfOwnerScan.open(libc);
+    lap("bpfLoadMs");
+    iterator.scan();
+    lap("bpfScanMs");
+    iterator.close();
+  } catch {
+    // not root, or no BTF: the report says the iterator was not measured
+  }
   profile.sockets = dumps.reduce((sum, dump) => sum + dump.sockets.length, 0);
   profile.ownedInodes = owners.size;
   profile.fdsScanned = countFileDescriptors();

@@ -220,7 +220,9 @@ function formatQuietHost(quiet: QuietHost, portsetContender: Contender): string[
 
 function formatDiagnosis(d: Diagnosis, portsetMs: number, ssScanMs: number): string[] {
   const p = d.pipeline, s = d.split;
-  const oneThread = s.sockDiagDumpMs + s.procFdScanMs;
+  const iterated = Number.isFinite(s.bpfScanMs);
+  const ownersMs = iterated ? s.bpfLoadMs + s.bpfScanMs : s.procFdScanMs;
+  const oneThread = s.sockDiagDumpMs + ownersMs;
   const outside = d.pipelineWallMs - p.inProcessTotalMs - p.collectWarmMs;
   const row = (what: string, value: number) => `| ${what} | ${ms(value)} |`;
   return [
@@ -243,7 +245,8 @@ function formatDiagnosis(d: Diagnosis, portsetMs: number, ssScanMs: number): str
     row("in process: import the collector and the JSON output modules", p.importMs),
     row(
       "in process: collectOnce(), cold, as the CLI runs it (the Linux collector's modules, " +
-        "dlopen libc, the sock_diag dump on the blocking pool during the /proc/*/fd scan, " +
+        "dlopen libc, the sock_diag dump on the blocking pool while the owners are found " +
+        "(the kernel's fd iterator as root on a busy host, else the /proc/*/fd scan), " +
         "replies parsed, owners joined, process details, sort)",
       p.collectMs,
     ),
@@ -256,7 +259,22 @@ function formatDiagnosis(d: Diagnosis, portsetMs: number, ssScanMs: number): str
       s.sockDiagDumpMs,
     ),
     row("  for comparison: /proc/*/fd owner scan alone (cold, separate process)", s.procFdScanMs),
-    row("  for comparison: the two one after the other, as collect() runs them", oneThread),
+    ...(iterated
+      ? [
+        row(
+          "  for comparison: the kernel's fd iterator: its program found, checked and loaded " +
+            "(cold, separate process)",
+          s.bpfLoadMs,
+        ),
+        row("  for comparison: the kernel's fd iterator: one walk of every fd table", s.bpfScanMs),
+      ]
+      : [row("  the kernel's fd iterator: not measured (it needs root and BTF)", NaN)]),
+    row(
+      `  for comparison: the dump and the owners (${
+        iterated ? "iterator" : "/proc scan"
+      }) one after the other, as collect() runs them`,
+      oneThread,
+    ),
     row(
       "in process: JSON built, encoded and written to /dev/null in chunks, as the CLI does",
       p.jsonMs,
@@ -267,7 +285,8 @@ function formatDiagnosis(d: Diagnosis, portsetMs: number, ssScanMs: number): str
     row("for comparison: ss -tuanp − ss -tuan, what ss spends finding owners", ssScanMs),
     "",
     `Counts: ${s.sockets} sockets dumped, ${s.fdsScanned} file descriptors examined ` +
-    `(one readlink each), ${s.ownedInodes} socket inodes with an owner, ${p.endpoints} ` +
+    `(one readlink each by the /proc scan), ${s.ownedInodes} socket inodes with an owner, ` +
+    `${p.endpoints} ` +
     `endpoints, ${(p.jsonBytes / MIB / MIB).toFixed(1)} MiB of JSON.`,
   ];
 }
