@@ -294,3 +294,30 @@ sys.stdin.read()
     }
   },
 });
+
+Deno.test({
+  name: "signals every 100 µs (V8's sampling profiler) do not make the iterator give way",
+  ignore: !canLoad,
+  async fn() {
+    // The verifier gives up with EAGAIN, and a walk's read with EINTR, when a signal arrives.
+    const log = await Deno.makeTempFile({ suffix: ".v8.log" });
+    const flags = `--prof,--prof-sampling-interval=100,--logfile=${log},--no-logfile-per-isolate`;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        `--v8-flags=${flags}`,
+        `${REPO_ROOT}main.ts`,
+        "-local",
+        "--json",
+      ],
+      env: { PORTSET_OWNER_SCAN: "bpf" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output().finally(() => Deno.remove(log));
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    const { warnings } = JSON.parse(new TextDecoder().decode(output.stdout));
+    assert.deepEqual(warnings, [], "the iterator loaded and walked under the signals");
+  },
+});

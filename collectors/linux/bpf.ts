@@ -140,6 +140,9 @@ export class Bpf {
       const room = buffer.subarray(used);
       const count = Number(this.#libc.syscall(this.#numbers.read, fd, room, BigInt(room.length)));
       if (count === 0) return [buffer, used];
+      // A signal (V8's profiler, the monitor's SIGTERM handler) interrupts a walk between two
+      // files; the read takes up where it stopped.
+      if (count < 0 && this.#errno[0] === EINTR) continue;
       used += this.#check(count, "read an eBPF iterator");
     }
   }
@@ -149,8 +152,20 @@ export class Bpf {
     this.#libc.close(fd);
   }
 
+  /**
+   * One bpf(2) command. The verifier gives up with EAGAIN when a signal arrives while it checks
+   * a program (V8's profiler sends one every 50 µs to 1 ms); like libbpf, it is asked again.
+   */
   #call(command: number, attr: Attr): number {
-    return Number(this.#libc.syscall(this.#numbers.bpf, command, attr.bytes, BigInt(attr.size)));
+    for (let attempt = 1;; attempt++) {
+      const result = Number(
+        this.#libc.syscall(this.#numbers.bpf, command, attr.bytes, BigInt(attr.size)),
+      );
+      const errno = this.#errno[0];
+      if (result >= 0 || attempt === RETRIES || (errno !== EAGAIN && errno !== EINTR)) {
+        return result;
+      }
+    }
   }
 
   #check(result: number, what: string): number {
@@ -159,6 +174,10 @@ export class Bpf {
     throw new BpfError(`cannot ${what} (errno ${errno})`, errno);
   }
 }
+
+const EINTR = 4, EAGAIN = 11;
+/** Attempts at a bpf(2) command that a signal interrupted. */
+const RETRIES = 10;
 
 /** Room left in a read buffer below which it is made larger: a page of seq_file output. */
 const READ_AT_LEAST = 64 * 1024;
