@@ -129,3 +129,36 @@ Deno.test("writeTable trims a line's end as String.prototype.trimEnd does, withi
     formatTable([["Port", "Address", "State"], ...rows.map((r) => cells.slice(r * 3, r * 3 + 3))]),
   );
 });
+
+Deno.test("writeTable copies a row whose last cells are blank when the columns before its last written one match", () => {
+  // Rows 0 and 2 end at their address (no state); row 1 has one. Row 3 widens the address
+  // column of the first table only.
+  const cells = [
+    "TCP 22",
+    "10.0.0.1",
+    "",
+    "TCP 23",
+    "10.0.0.2",
+    "LISTENING",
+    "UDP 53",
+    "10.0.0.3",
+    "",
+    "TCP 80",
+    "2001:db8::1234:5678",
+    "LISTENING",
+  ]; // deno-fmt-ignore
+  const row = (r: number) => cells.slice(r * 3, r * 3 + 3);
+  const expected = (rows: number[]) =>
+    formatTable([["Port", "Address", "State"], ...rows.map(row)]);
+  const out = new ByteText(16);
+  const first = written(cells, [0, 1, 2, 3], { record: true, out });
+  assert.deepEqual(first.lines, expected([0, 1, 2, 3]));
+  // The address column is narrower here: rows 0 and 2 (no state) read the same as before and
+  // may be copied; row 1's state would sit after wider padding: it must be laid out anew.
+  const narrower = [0, 1, 2];
+  assert.deepEqual(
+    written(cells, narrower, { laidOut: first.laidOut, out }).lines,
+    expected(narrower),
+  );
+  assert.deepEqual(first.laidOut!.last.slice(0, 4), Uint8Array.from([1, 2, 1, 2]));
+});

@@ -59,6 +59,11 @@ export interface LaidOutRows {
   /** Byte offsets of each row's cells and of the end of its line; -1 for a row not written. */
   start: Int32Array;
   end: Int32Array;
+  /**
+   * Each row's last column written (the rest were blank, trimmed): its bytes depend on the widths
+   * of the columns before that one only.
+   */
+  last: Uint8Array;
 }
 
 /**
@@ -86,14 +91,17 @@ export function writeTable(
     }
   }
   const cellWidths = widths.slice(first);
-  const laidOut = options.laidOut && sameWidths(options.laidOut.widths, cellWidths)
-    ? options.laidOut
-    : undefined;
+  const laidOut = options.laidOut;
+  // A row laid out before is copied when the columns before its last written one are as wide
+  // here: its own last is never padded, and the blank ones after it were trimmed.
+  const alike = laidOut ? widthsAlike(laidOut.widths, cellWidths) : -1;
+  const rowCount = cells.length / columns;
   const recorded = options.record
     ? {
       widths: cellWidths,
-      start: new Int32Array(cells.length / columns).fill(-1),
-      end: new Int32Array(cells.length / columns).fill(-1),
+      start: new Int32Array(rowCount).fill(-1),
+      end: new Int32Array(rowCount).fill(-1),
+      last: new Uint8Array(rowCount),
     }
     : undefined;
   writeLine(out, indent, widths, header, 0, header.length);
@@ -101,7 +109,7 @@ export function writeTable(
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     let cellsAt: number;
-    if (laidOut !== undefined && laidOut.start[row] >= 0) {
+    if (laidOut !== undefined && laidOut.start[row] >= 0 && laidOut.last[row] <= alike) {
       // The same cells, padded alike: the lead (if any) as usual, then the row's bytes again.
       out.text(indent);
       if (lead) {
@@ -116,11 +124,15 @@ export function writeTable(
     if (recorded && cellsAt >= 0 && out.length > cellsAt) {
       recorded.start[row] = cellsAt;
       recorded.end[row] = out.length;
+      recorded.last[row] = keptColumn - first;
     }
     out.line();
   }
   return recorded;
 }
+
+/** The last column {@linkcode writeLine} wrote, counting the lead: the others were blank. */
+let keptColumn = 0;
 
 /**
  * Writes a line as `formatTable` makes it: `indent`, then `lead` (when given) and the `count`
@@ -163,10 +175,17 @@ function writeLine(
     out.spaces(widths[c] - cell.length + 2);
   }
   out.text(keptText);
+  keptColumn = kept;
   return keptText === "" ? -1 : cellsAt;
 }
 
-/** Whether rows padded to `a` and to `b` read the same: the last column is never padded. */
-function sameWidths(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((width, i) => i === a.length - 1 || width === b[i]);
+/**
+ * How many leading columns are as wide in `a` as in `b` (-1 when the tables differ in columns):
+ * a row whose last written column comes no later reads the same padded to either.
+ */
+function widthsAlike(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) return -1;
+  let alike = 0;
+  while (alike < a.length && a[alike] === b[alike]) alike++;
+  return alike;
 }
