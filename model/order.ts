@@ -231,16 +231,23 @@ const INSERTION_RUN_MAX = 8;
  * order.
  */
 export function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
-  const namespace = endpoints[0]?.netns;
-  for (const endpoint of endpoints) {
-    if (endpoint.netns !== namespace) return sortByNamespace(endpoints);
+  // Collectors add each namespace's endpoints together, the current one's first: each stretch
+  // is sorted where it lies when they come in namespace order, with no grouping to make.
+  const starts = [0];
+  for (let i = 1; i < endpoints.length; i++) {
+    if (endpoints[i].netns === endpoints[i - 1].netns) continue;
+    const previous = endpoints[starts[starts.length - 1]].netns;
+    if (compareNamespaces(previous, endpoints[i].netns) >= 0) return sortByNamespace(endpoints);
+    starts.push(i);
   }
-  return sortOneNamespace(endpoints);
+  starts.push(endpoints.length);
+  for (let k = 0; k + 1 < starts.length; k++) sortRange(endpoints, starts[k], starts[k + 1]);
+  return endpoints;
 }
 
 /**
- * Endpoints of several namespaces: each namespace's sorted on its own, in namespace order (one
- * namespace's sockets together, as a report lists them).
+ * Endpoints of several namespaces in no namespace order: each namespace's gathered and sorted,
+ * in namespace order (one namespace's sockets together, as a report lists them).
  */
 function sortByNamespace(endpoints: Endpoint[]): Endpoint[] {
   const groups = new Map<NetworkNamespace | undefined, Endpoint[]>();
@@ -251,33 +258,34 @@ function sortByNamespace(endpoints: Endpoint[]): Endpoint[] {
   }
   let at = 0;
   for (const namespace of [...groups.keys()].sort(compareNamespaces)) {
-    for (const endpoint of sortOneNamespace(groups.get(namespace)!)) endpoints[at++] = endpoint;
+    const group = groups.get(namespace)!;
+    sortRange(group, 0, group.length);
+    for (const endpoint of group) endpoints[at++] = endpoint;
   }
   return endpoints;
 }
 
-/** Sorts endpoints that share one namespace (see {@linkcode sortEndpoints}). */
-function sortOneNamespace(endpoints: Endpoint[]): Endpoint[] {
-  const count = endpoints.length;
+/** Sorts `endpoints[start..end)`, which share one namespace (see {@linkcode sortEndpoints}). */
+function sortRange(endpoints: Endpoint[], start: number, end: number): void {
+  const count = end - start;
   const keys = new Float64Array(count);
   for (let i = 0; i < count; i++) {
-    const endpoint = endpoints[i];
+    const endpoint = endpoints[start + i];
     keys[i] = (PROTOCOL_RANK[endpoint.protocol] * 65536 + endpoint.localPort) * INDEX_SPACE + i;
   }
   keys.sort();
-  const unsorted = endpoints.slice();
-  let runStart = 0, runBucket = -1;
+  const unsorted = endpoints.slice(start, end);
+  let runStart = start, runBucket = -1;
   for (let i = 0; i < count; i++) {
     const bucket = Math.floor(keys[i] / INDEX_SPACE);
-    endpoints[i] = unsorted[keys[i] - bucket * INDEX_SPACE];
+    endpoints[start + i] = unsorted[keys[i] - bucket * INDEX_SPACE];
     if (bucket !== runBucket) {
-      if (i - runStart > 1) sortRun(endpoints, runStart, i);
-      runStart = i;
+      if (start + i - runStart > 1) sortRun(endpoints, runStart, start + i);
+      runStart = start + i;
       runBucket = bucket;
     }
   }
-  if (count - runStart > 1) sortRun(endpoints, runStart, count);
-  return endpoints;
+  if (end - runStart > 1) sortRun(endpoints, runStart, end);
 }
 
 /** Sorts `endpoints[start..end)`, which share protocol and port, by the comparator. */

@@ -201,6 +201,22 @@ Deno.test("sortEndpoints lists the current namespace's endpoints first, then eac
     netns: namespaces[random(3)],
   }));
   const expected = [...endpoints].sort(compareEndpoints);
+  // Grouped by namespace in order, as collectors add them (each stretch sorted where it lies);
+  // grouped out of order; one namespace in two stretches; mixed: every way ends the same.
+  const inOrder = [current, blue, docker].flatMap((ns) => endpoints.filter((e) => e.netns === ns));
+  const outOfOrder = [docker, current, blue].flatMap((ns) =>
+    endpoints.filter((e) => e.netns === ns)
+  );
+  const split = [...inOrder.slice(300), ...inOrder.slice(0, 300)];
+  for (
+    const [name, input] of [["in order", inOrder], ["out of order", outOfOrder], ["split", split]]
+  ) {
+    assert.deepEqual(
+      sortEndpoints([...input as typeof endpoints]),
+      [...input as typeof endpoints].sort(compareEndpoints),
+      name as string,
+    );
+  }
   const sorted = sortEndpoints(endpoints);
   assert.deepEqual(sorted, expected);
   // blue before docker:4f2a9c1b7d3e: by label, after the current one.
