@@ -9,6 +9,7 @@ import { BpfAssembler } from "../collectors/linux/bpf.ts";
 import { BpfOwnerScan } from "../collectors/linux/bpf_owners.ts";
 import { loadLibc } from "../collectors/linux/ffi.ts";
 import { LinuxCollector } from "../collectors/linux/mod.ts";
+import { BUSY_FILES, OwnerScans } from "../collectors/linux/owner_scans.ts";
 import { scanSocketOwners } from "../collectors/linux/proc_owners.ts";
 import { type Endpoint, endpointKey, type Snapshot } from "../model/endpoint.ts";
 import { exists, isRoot, REPO_ROOT, startHolder, SYSTEM_PYTHON } from "./support/processes.ts";
@@ -319,5 +320,32 @@ Deno.test({
     assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
     const { warnings } = JSON.parse(new TextDecoder().decode(output.stdout));
     assert.deepEqual(warnings, [], "the iterator loaded and walked under the signals");
+  },
+});
+
+Deno.test({
+  name:
+    "auto loads the iterator as root once the host holds 2,000 open files, and reads /proc below",
+  ignore: !canLoad || !exists(SYSTEM_PYTHON),
+  async fn() {
+    const openFiles = () => parseInt(Deno.readTextFileSync("/proc/sys/fs/file-nr"), 10);
+    const quiet = openFiles() < BUSY_FILES;
+    if (quiet) {
+      const scans = new OwnerScans(loadLibc(), "auto");
+      try {
+        assert.equal(scans.prepare([]), false, `${openFiles()} open files: /proc`);
+      } finally {
+        scans.close();
+      }
+    }
+    await using _holder = await startHolder(SYSTEM_PYTHON, ["-c", HOLDER, `${BUSY_FILES}`, "0"]);
+    assert.ok(openFiles() >= BUSY_FILES);
+    const scans = new OwnerScans(loadLibc(), "auto");
+    try {
+      assert.equal(scans.prepare([]), true, `${openFiles()} open files: the iterator`);
+      assert.ok(scans.scan([])!.size >= BUSY_FILES, "and it walks");
+    } finally {
+      scans.close();
+    }
   },
 });
