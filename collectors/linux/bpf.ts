@@ -75,24 +75,28 @@ export class Bpf {
     return numbers && HOST_LITTLE_ENDIAN ? new Bpf(libc, numbers) : null;
   }
 
-  /** Loads a program; returns its fd. The verifier's log comes with a refusal. */
+  /**
+   * Loads a program; returns its fd. A refusal is asked again with the verifier's log, whose
+   * last line says why: asked for from the start, the log is written for an accepted program
+   * too, and one that outgrows its buffer fails the load (ENOSPC).
+   */
   loadProgram(spec: ProgramSpec): number {
     const instructions = spec.instructions.bytes();
-    const log = new Uint8Array(4096);
     const attr = new Attr(128)
       .u32(0, spec.type)
       .u32(4, instructions.length / 8)
       .pointer(8, instructions)
       .pointer(16, LICENSE)
-      .u32(24, 1) // log_level: the verifier's reasons, written only when it refuses
-      .u32(28, log.length)
-      .pointer(32, log)
       .u32(44, spec.flags ?? 0)
       .u32(68, spec.attachType ?? 0)
       .u32(108, spec.attachBtfId ?? 0);
     const fd = this.#call(BPF_PROG_LOAD, attr);
     if (fd >= 0) return fd;
     const errno = this.#errno[0];
+    const log = new Uint8Array(LOG_BYTES);
+    attr.u32(24, 1).u32(28, log.length).pointer(32, log); // log_level 1: the verifier's steps
+    const again = this.#call(BPF_PROG_LOAD, attr);
+    if (again >= 0) return again; // refused for a passing reason (memory, a signal)
     const end = log.indexOf(0);
     const reason = new TextDecoder().decode(log.subarray(0, end < 0 ? log.length : end)).trim();
     throw new BpfError(
@@ -178,6 +182,9 @@ export class Bpf {
 const EINTR = 4, EAGAIN = 11;
 /** Attempts at a bpf(2) command that a signal interrupted. */
 const RETRIES = 10;
+
+/** The verifier's log of a refused program: the programs here verify in a few hundred steps. */
+const LOG_BYTES = 256 * 1024;
 
 /** Room left in a read buffer below which it is made larger: a page of seq_file output. */
 const READ_AT_LEAST = 64 * 1024;
