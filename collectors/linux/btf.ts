@@ -18,6 +18,8 @@ export const BTF_KIND_STRUCT = 4, BTF_KIND_FUNC = 12;
 const BTF_KIND_INT = 1, BTF_KIND_PTR = 2, BTF_KIND_ARRAY = 3, BTF_KIND_UNION = 5;
 const BTF_KIND_ENUM = 6, BTF_KIND_FUNC_PROTO = 13, BTF_KIND_VAR = 14, BTF_KIND_DATASEC = 15;
 const BTF_KIND_DECL_TAG = 17, BTF_KIND_ENUM64 = 19;
+/** Kinds that only name or qualify another type: typedef, volatile, const, restrict, type tag. */
+const ALIAS_KINDS = new Set([8, 9, 10, 11, 18]);
 /** long bpf_btf_find_by_name_kind(char *name, int name_sz, u32 kind, int flags) */
 const HELPER_BTF_FIND_BY_NAME_KIND = 167;
 /** The longest name a lookup takes, with its NUL: the stack slot it is written into. */
@@ -102,7 +104,10 @@ export class KernelTypes {
     }
   }
 
-  /** The member `path` names (`f_inode`, or `a.b` through nested structures) of a structure. */
+  /**
+   * The member `name` of structure `structId`, found also inside the anonymous structures and
+   * unions it holds (where kernels move fields between releases); throws when it has none.
+   */
   member(structId: number, name: string): Member {
     const found = this.#findMember(structId, name, 0);
     if (!found) throw new Error(`the kernel's type ${structId} has no member ${name}`);
@@ -169,7 +174,7 @@ export class KernelTypes {
   #resolve(id: number): number {
     for (;;) {
       const kind = (this.#words[this.#start(id) + 1] >>> 24) & 0x1f;
-      if (![8, 9, 10, 11, 18].includes(kind)) return id;
+      if (!ALIAS_KINDS.has(kind)) return id;
       id = this.#words[this.#start(id) + 2];
     }
   }
