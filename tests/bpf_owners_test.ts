@@ -349,3 +349,57 @@ Deno.test({
     }
   },
 });
+
+/**
+ * Processes in a row holding `total` descriptors and no socket between them (dups of /dev/null:
+ * one open file, a descriptor each, as many as the hard limit lets one process hold), then the
+ * last one's UDP socket.
+ */
+const MANY_FILES = `
+import json, os, resource, signal, socket, sys
+total = int(sys.argv[1])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+per = min(hard, 1 << 20) - 64
+children = []
+while per * len(children) < total:
+    last = per * (len(children) + 1) >= total
+    ready, done = os.pipe()
+    child = os.fork()
+    if child == 0:
+        null = os.open("/dev/null", os.O_RDONLY)
+        for _ in range(per): os.dup(null)
+        answer = b"0"
+        if last:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            answer = str(os.fstat(s.fileno()).st_ino).encode()
+        os.write(done, answer)
+        signal.pause()
+        os._exit(0)
+    os.close(done)
+    answer = os.read(ready, 32)
+    os.close(ready)
+    children.append(child)
+print(json.dumps({"port": 0, "pids": children, "inode": int(answer)}), flush=True)
+sys.stdin.read()
+for child in children: os.kill(child, 9)
+for child in children: os.waitpid(child, 0)
+`;
+
+Deno.test({
+  name: "a walk past a million open files that are no sockets reads on (the kernel's EAGAIN)",
+  ignore: !canLoad || !exists(SYSTEM_PYTHON),
+  async fn() {
+    // The kernel ends a read with EAGAIN once it has visited 1,000,000 files without a record:
+    // 2,050,000 in a row leave at least 1,050,000 to a read that starts among them.
+    await using holder = await startHolder(SYSTEM_PYTHON, ["-c", MANY_FILES, "2050000"], 120_000);
+    const { pids, inode } = holder.ready as unknown as { pids: number[]; inode: number };
+    const iterator = BpfOwnerScan.open(loadLibc());
+    try {
+      const ownership = iterator.scan();
+      assert.equal(ownership.firstHolder(inode), pids[pids.length - 1], "the socket after them");
+    } finally {
+      iterator.close();
+    }
+  },
+});

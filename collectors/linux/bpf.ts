@@ -145,8 +145,11 @@ export class Bpf {
       const count = Number(this.#libc.syscall(this.#numbers.read, fd, room, BigInt(room.length)));
       if (count === 0) return [buffer, used];
       // A signal (V8's profiler, the monitor's SIGTERM handler) interrupts a walk between two
-      // files; the read takes up where it stopped.
-      if (count < 0 && this.#errno[0] === EINTR) continue;
+      // files; and the kernel ends a read with EAGAIN once it has visited 1,000,000 objects
+      // (open files) without writing one record (MAX_ITER_OBJECTS in kernel/bpf/bpf_iter.c), as
+      // past a million dup()ed descriptors of one file. Either way the read takes up where it
+      // stopped, at the object it had not shown.
+      if (count < 0 && (this.#errno[0] === EINTR || this.#errno[0] === EAGAIN)) continue;
       used += this.#check(count, "read an eBPF iterator");
     }
   }
