@@ -27,6 +27,7 @@ Deno.test("the assembler writes struct bpf_insn as the kernel's documentation sp
     .storeWord(10, -32, 0x61706662) // *(u32 *)(r10 - 32) = 0x61706662
     .and(3, 0xf000)
     .jumpIfNotEqual(3, 0xc000, "out")
+    .jumpIfNotEqualRegister(4, 5, "out") // if (r4 != r5) goto out
     .add(2, -8)
     .call(127)
     .label("out")
@@ -43,7 +44,8 @@ Deno.test("the assembler writes struct bpf_insn as the kernel's documentation sp
     "63 4a f8 ff 00 00 00 00",
     "62 0a e0 ff 62 66 70 61",
     "57 03 00 00 00 f0 00 00",
-    "55 03 02 00 00 c0 00 00", // two instructions on, to the label
+    "55 03 03 00 00 c0 00 00", // three instructions on, to the label
+    "5d 54 02 00 00 00 00 00", // dst r4 in the low nibble, src r5 in the high
     "07 02 00 00 f8 ff ff ff",
     "85 00 00 00 7f 00 00 00",
     "b7 00 00 00 00 00 00 00",
@@ -401,5 +403,121 @@ Deno.test({
     } finally {
       iterator.close();
     }
+  },
+});
+
+/**
+ * Fd tables that are not a process's main thread's: Q holds a listener and forks P, P forks R,
+ * then a thread of P takes an fd table of its own (unshare(CLONE_FILES): a copy of P's, with the
+ * listener) and opens a UDP socket there; Z holds a UDP socket and its main thread exits alone
+ * (exit(2), not exit_group), leaving its other thread, which shares the table, running.
+ * /proc/<pid>/fd shows the main thread's table only (none for Z), and ss reads it.
+ */
+const OWN_TABLES = `
+import ctypes, json, os, platform, signal, socket, sys, threading, time
+libc = ctypes.CDLL(None, use_errno=True)
+CLONE_FILES = 0x400
+SYS_EXIT = {"x86_64": 60, "aarch64": 93}[platform.machine()]
+listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen()
+ready, done = os.pipe()
+p = os.fork()
+if p == 0:
+    r = os.fork()
+    if r == 0:
+        signal.pause(); os._exit(0)
+    def own_table():
+        if libc.unshare(CLONE_FILES) != 0: os._exit(1)
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+        os.write(done, json.dumps([r, os.fstat(s.fileno()).st_ino]).encode())
+        time.sleep(3600)
+    threading.Thread(target=own_table, daemon=True).start()
+    signal.pause(); os._exit(0)
+r, private = json.loads(os.read(ready, 100))
+z = os.fork()
+if z == 0:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+    threading.Thread(target=lambda: time.sleep(3600)).start()
+    os.write(done, str(os.fstat(s.fileno()).st_ino).encode())
+    libc.syscall(SYS_EXIT, 0)
+orphan = int(os.read(ready, 100))
+while "Z" not in open(f"/proc/{z}/stat").read().split(")")[1].split()[0]: time.sleep(0.01)
+print(json.dumps({"port": 0, "pids": [os.getpid(), p, r, z], "inodes": [os.fstat(listener.fileno()).st_ino, private, orphan]}), flush=True)
+sys.stdin.read()
+for pid in (r, p, z): os.kill(pid, 9)
+`;
+
+Deno.test({
+  name: "the iterator reads each process's main fd table alone, as /proc/<pid>/fd and ss do",
+  ignore: !canLoad || !exists(SYSTEM_PYTHON),
+  async fn() {
+    await using holder = await startHolder(SYSTEM_PYTHON, ["-c", OWN_TABLES]);
+    const { pids: [q, p, r], inodes: [listener, privateSocket, orphan] } = holder
+      .ready as unknown as { pids: number[]; inodes: number[] };
+    const iterator = BpfOwnerScan.open(loadLibc());
+    let ownership;
+    try {
+      ownership = iterator.scan();
+    } finally {
+      iterator.close();
+    }
+    const proc = scanSocketOwners(loadLibc());
+    const ss = await ssSocketsByInode();
+    assert.deepEqual(ss.get(listener)?.pids, [q, p, r], "ss: the listener's holders");
+    assert.deepEqual(proc.sharedHolders(listener), [q, p, r], "/proc: each once");
+    assert.deepEqual(ownership.sharedHolders(listener), [q, p, r], "the iterator: each once");
+    for (const [name, inode] of [["thread's own table", privateSocket], ["exited main", orphan]]) {
+      assert.deepEqual(ss.get(inode as number)?.pids, [], `ss: ${name}`);
+      assert.equal(proc.firstHolder(inode as number), undefined, `/proc: ${name}`);
+      assert.equal(ownership.firstHolder(inode as number), undefined, `the iterator: ${name}`);
+    }
+  },
+});
+
+/**
+ * A file on disk whose inode is a socket's (a unix socket's path, opened O_PATH), and a socket
+ * opened O_PATH through /proc/self/fd, held by this process alone once the socket's own
+ * descriptor is closed here (a forked child keeps the socket open).
+ */
+const O_PATH_FILES = `
+import json, os, signal, socket, sys, tempfile
+directory = tempfile.mkdtemp()
+path = os.path.join(directory, "socket")
+bound = socket.socket(socket.AF_UNIX); bound.bind(path); bound.close()
+on_disk = os.open(path, os.O_PATH)
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); udp.bind(("127.0.0.1", 0))
+through_proc = os.open(f"/proc/self/fd/{udp.fileno()}", os.O_PATH)
+child = os.fork()
+if child == 0:
+    signal.pause(); os._exit(0)
+udp.close()
+print(json.dumps({"port": 0, "pids": [os.getpid(), child], "inodes": [os.fstat(on_disk).st_ino, os.fstat(through_proc).st_ino]}), flush=True)
+sys.stdin.read()
+os.kill(child, 9)
+os.unlink(path); os.rmdir(directory)
+`;
+
+Deno.test({
+  name: "a file that is no socket is not one to the iterator, whatever its inode; /proc agrees",
+  ignore: !canLoad || !exists(SYSTEM_PYTHON),
+  async fn() {
+    await using holder = await startHolder(SYSTEM_PYTHON, ["-c", O_PATH_FILES]);
+    const { pids: [parent, child], inodes: [onDisk, udp] } = holder.ready as unknown as {
+      pids: number[];
+      inodes: number[];
+    };
+    const iterator = BpfOwnerScan.open(loadLibc());
+    let ownership;
+    try {
+      ownership = iterator.scan();
+    } finally {
+      iterator.close();
+    }
+    const proc = scanSocketOwners(loadLibc());
+    // Any user can give a file the inode number of another's socket (FUSE lets them choose it):
+    // holding it O_PATH must not make them that socket's owner.
+    assert.equal(proc.firstHolder(onDisk), undefined, "/proc: a path");
+    assert.equal(ownership.firstHolder(onDisk), undefined, "the iterator: no socket");
+    assert.deepEqual(proc.sharedHolders(udp), [parent, child], "/proc: socket:[inode] twice");
+    assert.deepEqual(ownership.sharedHolders(udp), [parent, child], "the iterator: as /proc");
   },
 });

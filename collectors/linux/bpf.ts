@@ -235,7 +235,7 @@ const SIZE_BITS: Record<AccessSize, number> = { 1: 0x10, 2: 0x08, 4: 0x00, 8: 0x
 /** Instruction classes and operations (linux/bpf_common.h, linux/bpf.h). */
 const LDX_MEM = 0x61, ST_MEM = 0x62, STX_MEM = 0x63;
 const ALU64_ADD_K = 0x07, ALU64_AND_K = 0x57, ALU64_MOV_K = 0xb7, ALU64_MOV_X = 0xbf;
-const JMP_JEQ_K = 0x15, JMP_JNE_K = 0x55, JMP_CALL = 0x85, JMP_EXIT = 0x95;
+const JMP_JEQ_K = 0x15, JMP_JNE_K = 0x55, JMP_JNE_X = 0x5d, JMP_CALL = 0x85, JMP_EXIT = 0x95;
 
 /**
  * Writes eBPF instructions (`struct bpf_insn`: opcode, dst and src registers, 16-bit offset,
@@ -291,6 +291,12 @@ export class BpfAssembler {
   jumpIfNotEqual(dst: Register, imm: number, label: string): this {
     this.#jumps.push({ at: this.#words.length / 2, label });
     return this.#emit(JMP_JNE_K, dst, 0, 0, imm);
+  }
+
+  /** if (dst != src) goto label */
+  jumpIfNotEqualRegister(dst: Register, src: Register, label: string): this {
+    this.#jumps.push({ at: this.#words.length / 2, label });
+    return this.#emit(JMP_JNE_X, dst, src, 0, 0);
   }
 
   /** r0 = helper(r1, ..., r5) */
