@@ -114,11 +114,18 @@ function writeLocalReport(snapshot: Snapshot, options: LocalReportOptions): Byte
 
   const mapped: number[] = [];
   const owners: string[] = [];
+  // One cell per owning process, made once: a busy process holds thousands of the rows.
+  const ownerCells = new Map<number, { process: string | null; cell: string }>();
   for (let index = 0; index < endpoints.length; index++) {
     const { pid, process } = endpoints[index];
     if (pid === null) continue;
     mapped.push(index);
-    owners.push(`${pid}:${printableField(process ?? "?")}`);
+    let made = ownerCells.get(pid);
+    if (made === undefined || made.process !== process) {
+      made = { process, cell: `${pid}:${printableField(process ?? "?")}` };
+      ownerCells.set(pid, made);
+    }
+    owners.push(made.cell);
   }
   section(out, "TCP/UDP Port to Process Mappings");
   out.lines([` ${mapped.length} mappings found`, ""]);
@@ -164,14 +171,14 @@ function portCells(endpoints: readonly Endpoint[], columns: number): string[] {
     const { protocol } = endpoint;
     let peer: string;
     if (endpoint.remoteAddress !== null) {
-      peer = formatAddressPort(printableField(endpoint.remoteAddress), endpoint.remotePort ?? 0);
+      peer = formatAddressPort(printableAddress(endpoint.remoteAddress), endpoint.remotePort ?? 0);
     } else if (isTcp(protocol)) {
       peer = isIpv6(protocol) ? "[::]:0" : "0.0.0.0:0";
     } else {
       peer = "*:*";
     }
     cells[at++] = `${PROTOCOL_TITLES[protocol]} ${endpoint.localPort}`;
-    cells[at++] = printableField(endpoint.localAddress);
+    cells[at++] = printableAddress(endpoint.localAddress);
     cells[at++] = endpoint.state ?? "";
     cells[at++] = peer;
     if (columns > PORT_HEADER.length) {
@@ -179,6 +186,14 @@ function portCells(endpoints: readonly Endpoint[], columns: number): string[] {
     }
   }
   return cells;
+}
+
+/**
+ * An address as the report shows it: the collectors write addresses from the kernel's bytes, so
+ * only a scope (`fe80::1%eth0`, an interface's name) can hold a control character.
+ */
+function printableAddress(address: string): string {
+  return address.includes("%") ? printableField(address) : address;
 }
 
 const PROTOCOL_TITLES: Record<Endpoint["protocol"], string> = {

@@ -134,3 +134,27 @@ Deno.test("without -v, no modules are listed", () => {
   assert.ok(!plain.includes("Module information"));
   assert.match(plain, / End of portset output\n$/);
 });
+
+Deno.test("an interface name in an address's scope, local or peer, shows its control characters as ?", () => {
+  const hostile = "ev\u001b[31mil\nnet";
+  const text = formatLocalReport(makeSnapshot([
+    makeEndpoint({ protocol: "tcp6", localAddress: `fe80::1%${hostile}`, localPort: 80, pid: 5 }),
+    makeEndpoint({
+      protocol: "tcp6",
+      localAddress: "fe80::2",
+      localPort: 81,
+      remoteAddress: `fe80::3%${hostile}`,
+      remotePort: 4000,
+      state: "ESTABLISHED",
+      pid: 5,
+      process: "web\u001b]0;x\u0007",
+    }),
+  ]));
+  // deno-lint-ignore no-control-regex -- control characters are what it looks for
+  assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text), "no control character but line ends");
+  assert.match(text, / TCP6 80 +fe80::1%ev\?\[31mil\?net +LISTENING/);
+  assert.match(text, /\[fe80::3%ev\?\[31mil\?net\]:4000/);
+  assert.match(text, / 5:web\?\]0;x\? +TCP6 81 /);
+  // Every row of a port is one line: the line break in the name made none.
+  assert.equal(text.split("\n").filter((line) => line.includes("TCP6 80 ")).length, 3);
+});
