@@ -138,9 +138,9 @@ export function socketEndpoint(
     interface: socket.interfaceIndex === 0 ? null : interfaceName(socket.interfaceIndex),
     v6only: socket.v6only,
     created: null,
+    netns: namespace,
   };
   if (owners) endpoint.owners = owners.map(toOwner);
-  if (namespace) endpoint.netns = namespace;
   return endpoint;
 }
 
