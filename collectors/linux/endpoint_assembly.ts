@@ -138,6 +138,7 @@ export function socketEndpoint(
     interface: socket.interfaceIndex === 0 ? null : interfaceName(socket.interfaceIndex),
     v6only: socket.v6only,
     created: null,
+    // Here, not added after: added, it made each endpoint allocate a property store of its own.
     netns: namespace,
   };
   if (owners) endpoint.owners = owners.map(toOwner);
