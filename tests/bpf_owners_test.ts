@@ -10,9 +10,16 @@ import { BpfOwnerScan } from "../collectors/linux/bpf_owners.ts";
 import { loadLibc } from "../collectors/linux/ffi.ts";
 import { LinuxCollector } from "../collectors/linux/mod.ts";
 import { BUSY_FILES, OwnerScans } from "../collectors/linux/owner_scans.ts";
-import { scanSocketOwners } from "../collectors/linux/proc_owners.ts";
+import { scanSocketOwners, type SocketOwnership } from "../collectors/linux/proc_owners.ts";
 import { type Endpoint, endpointKey, type Snapshot } from "../model/endpoint.ts";
-import { exists, isRoot, REPO_ROOT, startHolder, SYSTEM_PYTHON } from "./support/processes.ts";
+import {
+  exists,
+  isRoot,
+  portsetCommand,
+  runCli,
+  startHolder,
+  SYSTEM_PYTHON,
+} from "./support/processes.ts";
 import { TestSockets } from "./support/sockets.ts";
 import { ssSocketsByInode } from "./support/ss.ts";
 
@@ -74,6 +81,16 @@ os.kill(child, 9)
 `;
 
 const canLoad = isRoot() && exists("/sys/kernel/btf/vmlinux");
+
+/** The owners of one walk of a freshly loaded iterator, unloaded after. */
+function walkOnce(): SocketOwnership {
+  const iterator = BpfOwnerScan.open(loadLibc());
+  try {
+    return iterator.scan();
+  } finally {
+    iterator.close();
+  }
+}
 
 Deno.test({
   name: "the iterator finds each of 3,000 sockets a holder reports with fstat, shared ones twice",
@@ -164,16 +181,9 @@ Deno.test({
 
 /** `portset -local --json` run by `prefix` (a command that runs another), with `scan` chosen. */
 async function localJson(prefix: string[], scan: string) {
-  const output = await new Deno.Command(prefix[0], {
-    args: [
-      ...prefix.slice(1),
-      Deno.execPath(),
-      "run",
-      "--allow-all",
-      `${REPO_ROOT}main.ts`,
-      "-local",
-      "--json",
-    ],
+  const [command, ...args] = [...prefix, ...portsetCommand(["-local", "--json"])];
+  const output = await new Deno.Command(command, {
+    args,
     env: { PORTSET_OWNER_SCAN: scan },
     stdin: "null",
     stdout: "piped",
@@ -257,14 +267,12 @@ Deno.test({
 });
 
 Deno.test("a PORTSET_OWNER_SCAN that is not auto, bpf or proc is one line and exit 1", async () => {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", `${REPO_ROOT}main.ts`, "-local", "--json"],
+  const output = await runCli(["-local", "--json"], {
     env: { PORTSET_OWNER_SCAN: "ebpf" },
-    stdin: "null",
     stdout: "piped",
     stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(output.stderr).trim();
+  });
+  const stderr = output.stderr.trim();
   assert.notEqual(output.code, 0);
   assert.equal(stderr.split("\n").length, 1, stderr);
   assert.match(stderr, /PORTSET_OWNER_SCAN must be auto, bpf or proc, not "ebpf"/);
@@ -305,15 +313,9 @@ Deno.test({
     // The verifier gives up with EAGAIN, and a walk's read with EINTR, when a signal arrives.
     const log = await Deno.makeTempFile({ suffix: ".v8.log" });
     const flags = `--prof,--prof-sampling-interval=100,--logfile=${log},--no-logfile-per-isolate`;
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        `--v8-flags=${flags}`,
-        `${REPO_ROOT}main.ts`,
-        "-local",
-        "--json",
-      ],
+    const [deno, ...args] = portsetCommand(["-local", "--json"], [`--v8-flags=${flags}`]);
+    const output = await new Deno.Command(deno, {
+      args,
       env: { PORTSET_OWNER_SCAN: "bpf" },
       stdin: "null",
       stdout: "piped",
@@ -453,13 +455,7 @@ Deno.test({
     await using holder = await startHolder(SYSTEM_PYTHON, ["-c", OWN_TABLES]);
     const { pids: [q, p, r], inodes: [listener, privateSocket, orphan] } = holder
       .ready as unknown as { pids: number[]; inodes: number[] };
-    const iterator = BpfOwnerScan.open(loadLibc());
-    let ownership;
-    try {
-      ownership = iterator.scan();
-    } finally {
-      iterator.close();
-    }
+    const ownership = walkOnce();
     const proc = scanSocketOwners(loadLibc());
     const ss = await ssSocketsByInode();
     assert.deepEqual(ss.get(listener)?.pids, [q, p, r], "ss: the listener's holders");
@@ -505,13 +501,7 @@ Deno.test({
       pids: number[];
       inodes: number[];
     };
-    const iterator = BpfOwnerScan.open(loadLibc());
-    let ownership;
-    try {
-      ownership = iterator.scan();
-    } finally {
-      iterator.close();
-    }
+    const ownership = walkOnce();
     const proc = scanSocketOwners(loadLibc());
     // Any user can give a file the inode number of another's socket (FUSE lets them choose it):
     // holding it O_PATH must not make them that socket's owner.

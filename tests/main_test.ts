@@ -8,6 +8,7 @@ import { CSV_COLUMNS } from "../outputs/csv.ts";
 import {
   exists,
   isRoot,
+  portsetCommand,
   REPO_ROOT,
   runCli,
   RunningCli,
@@ -294,15 +295,7 @@ Deno.test({
     Deno.chmodSync(denoDir, 0o777);
     try {
       const output = await new Deno.Command("setpriv", {
-        args: [
-          ...AS_NOBODY,
-          Deno.execPath(),
-          "run",
-          "--allow-all",
-          `${REPO_ROOT}main.ts`,
-          "-local",
-          "--json",
-        ],
+        args: [...AS_NOBODY, ...portsetCommand(["-local", "--json"])],
         cwd: "/",
         env: { DENO_DIR: denoDir, HOME: denoDir, NO_COLOR: "1" },
       }).output();

@@ -89,10 +89,19 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * The command line of `portset ARGS` from the repository, as the README's task runs it, with
+ * `denoFlags` (`--v8-flags=...`) for Deno: for a test that runs it under another command.
+ */
+export function portsetCommand(args: string[], denoFlags: string[] = []): string[] {
+  return [Deno.execPath(), "run", "--allow-all", ...denoFlags, `${REPO_ROOT}main.ts`, ...args];
+}
+
 /** Runs `portset ARGS` from the repository, as the README's task does. */
 export async function runCli(args: string[], options: Deno.CommandOptions = {}): Promise<CliRun> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", `${REPO_ROOT}main.ts`, ...args],
+  const [deno, ...command] = portsetCommand(args);
+  const output = await new Deno.Command(deno, {
+    args: command,
     cwd: REPO_ROOT,
     stdin: "null",
     ...options,
