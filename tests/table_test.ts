@@ -162,3 +162,22 @@ Deno.test("writeTable copies a row whose last cells are blank when the columns b
   );
   assert.deepEqual(first.laidOut!.last.slice(0, 4), Uint8Array.from([1, 2, 1, 2]));
 });
+
+Deno.test("writeTable records a copied row's last written column, for a table laid out from it", () => {
+  // Table b copies row 1 from a and records it; c, laid out from b, must not copy row 1 (its
+  // last written column is the third, and the second is narrower in c).
+  const header = ["P", "Q", "R"];
+  const rows = [["aaaa", "bbb", ""], ["c", "d", "e"], ["aaaa", "bbb", "x"], ["aaaa", "b", "y"]];
+  const cells = rows.flat();
+  const out = new ByteText(64);
+  const a = writeTable(out, { header, cells, columns: 3, rows: [1, 2] }, " ", { record: true })!;
+  const b = writeTable(out, { header, cells, columns: 3, rows: [0, 1] }, " ", {
+    laidOut: a,
+    record: true,
+  })!;
+  assert.equal(b.last[1], 2);
+  const from = out.length;
+  writeTable(out, { header, cells, columns: 3, rows: [1, 3] }, " ", { laidOut: b });
+  const text = new TextDecoder().decode(out.bytes().subarray(from));
+  assert.deepEqual(text.slice(0, -1).split("\n"), formatTable([header, rows[1], rows[3]]));
+});

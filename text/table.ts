@@ -118,6 +118,7 @@ export function writeTable(
       }
       cellsAt = out.length;
       out.repeat(laidOut.start[row], laidOut.end[row]);
+      keptColumn = laidOut.last[row] + first; // as writeLine would have left it, for `recorded`
     } else {
       cellsAt = writeLine(out, indent, widths, cells, row * columns, columns, lead?.[r]);
     }
