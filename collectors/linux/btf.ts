@@ -182,7 +182,7 @@ export class KernelTypes {
   /** The word index of type `id`'s record, walking (and reading) the section as far as needed. */
   #start(id: number): number {
     while (this.#starts.length <= id) {
-      if (this.#nextWord + 3 > this.#words.length) this.#readMoreTypes();
+      while (this.#nextWord + 3 > this.#words.length) this.#readMoreTypes();
       const words = this.#words;
       let at = this.#nextWord;
       // A record's three words, then what its kind appends (vlen: the low 16 bits of info).

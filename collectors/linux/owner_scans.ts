@@ -13,7 +13,7 @@ import type { SocketOwnership } from "./proc_owners.ts";
 
 /**
  * `bpf`: the iterator (a warning when it cannot load, and /proc); `proc`: the fd tables; `auto`:
- * the iterator as root on a host with more than {@linkcode BUSY_FILES} open files.
+ * the iterator as root on a host with at least {@linkcode BUSY_FILES} open files.
  */
 export type OwnerScanChoice = "auto" | "bpf" | "proc";
 
