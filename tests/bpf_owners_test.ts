@@ -337,6 +337,7 @@ Deno.test({
     if (quiet) {
       const scans = new OwnerScans(loadLibc(), "auto");
       try {
+        await scans.load();
         assert.equal(scans.prepare([]), false, `${openFiles()} open files: /proc`);
       } finally {
         scans.close();
@@ -346,6 +347,7 @@ Deno.test({
     assert.ok(openFiles() >= BUSY_FILES);
     const scans = new OwnerScans(loadLibc(), "auto");
     try {
+      await scans.load();
       assert.equal(scans.prepare([]), true, `${openFiles()} open files: the iterator`);
       assert.ok(scans.scan([])!.size >= BUSY_FILES, "and it walks");
     } finally {

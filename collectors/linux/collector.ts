@@ -176,6 +176,7 @@ export class LinuxCollector implements Collector {
       otherDumps = this.#otherNamespaces()?.dumpInBackground(pids, warnings);
       // The iterator's program loads while the requests go out; it then walks the fd tables
       // while the pool gathers the replies.
+      await this.#ownerScans.load();
       const iterating = this.#ownerScans.prepare(warnings);
       if (iterating && background) await background.receive();
       ownership = (iterating ? this.#ownerScans.scan(warnings) : null) ??
