@@ -15,15 +15,12 @@ import { fleetPageScript } from "./fleet_script.ts";
 import { SEVERITIES } from "./flagged.ts";
 import { int, when } from "./format.ts";
 import { attrs, type Html, markup } from "./html.ts";
-import { pageCsp, reportPage } from "./page.ts";
+import { reportPage } from "./page.ts";
 import { card, headRow, nameText, proseText } from "./parts.ts";
 import { CSS } from "./style.ts";
 
 /** The page's script, the same for every fleet report. */
 const SCRIPT = fleetPageScript();
-
-/** The fleet page's Content Security Policy: as the one-host page's, with this page's script. */
-const FLEET_CSP: string = pageCsp(SCRIPT);
 
 /** Rows of the listening ports and remote addresses tables, at most: the JSON has the rest. */
 const FLEET_PAGE_ROWS = 500;
@@ -32,7 +29,6 @@ const FLEET_PAGE_ROWS = 500;
 export function formatFleetHtml(report: FleetReport): string {
   return reportPage({
     title: `portset report: ${int(report.hosts.length)} hosts`,
-    csp: FLEET_CSP,
     css: CSS + FLEET_CSS,
     script: SCRIPT,
     data: report,

@@ -66,7 +66,6 @@ export function formatReportHtml(report: Report): string {
   const flagged = flaggedSubjects(report.flags);
   return reportPage({
     title: `portset report: ${report.computers.join(", ") || report.directory}`,
-    csp: REPORT_CSP,
     css: CSS,
     script: SCRIPT,
     data: report,

@@ -32,11 +32,9 @@ export function pageCsp(script: string): string {
 export interface PageParts {
   /** The document's title. */
   title: string;
-  /** The page's Content Security Policy, made by `pageCsp` from `script`. */
-  csp: string;
   /** The style sheet. */
   css: string;
-  /** The page's one script. */
+  /** The page's one script: the page's policy lets it alone run. */
   script: string;
   /** The report's data, embedded as JSON in the `report-data` block. */
   data: unknown;
@@ -50,12 +48,13 @@ export interface PageParts {
   main: HtmlValue;
 }
 
-/** A whole report page as one HTML document. */
+/** A whole report page as one HTML document, its policy made from its script. */
 export function reportPage(page: PageParts): string {
+  const csp = pageCsp(page.script);
   return `<!DOCTYPE html>\n${markup`<html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${page.csp}">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="${`portset ${page.portset}`}">
