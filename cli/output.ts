@@ -9,9 +9,9 @@ import { CliError, EXIT_USAGE } from "./errors.ts";
 import { osErrorText } from "../text/os_error.ts";
 import { refuseSharedDirectory } from "./file_place.ts";
 import {
+  abandonTemporary,
   dirname,
   removeStaleTemporaries,
-  removeTemporary,
   TemporaryFile,
 } from "../text/temporary_file.ts";
 
@@ -149,8 +149,7 @@ export class AtomicFile {
       }
       return new AtomicFile(path, temporary);
     } catch (error) {
-      if (temporary) temporary.abandon();
-      else removeTemporary(path);
+      abandonTemporary(path, temporary);
       throw cannotWrite(path, error);
     }
   }
@@ -237,8 +236,7 @@ export class LogWriter {
       temporary.place();
       return new LogWriter(path, temporary.file);
     } catch (error) {
-      if (temporary) temporary.abandon();
-      else removeTemporary(path);
+      abandonTemporary(path, temporary);
       throw cannotWrite(path, error);
     }
   }

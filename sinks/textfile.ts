@@ -8,7 +8,7 @@
  * @module
  */
 
-import { removeTemporary, TemporaryFile, temporaryName } from "../text/temporary_file.ts";
+import { abandonTemporary, TemporaryFile, temporaryName } from "../text/temporary_file.ts";
 
 /** The file's name in the directory. */
 export const TEXTFILE_NAME = "portset.prom";
@@ -54,8 +54,7 @@ export class TextfileWriter {
       temporary.file.close();
       temporary.place();
     } catch (error) {
-      if (temporary) temporary.abandon();
-      else removeTemporary(this.path);
+      abandonTemporary(this.path, temporary);
       throw error;
     }
   }

@@ -64,21 +64,21 @@ export class TemporaryFile {
 
   /** Closes the file, if still open, and removes it, if still there: `path` stays as it was. */
   abandon(): void {
-    try {
-      this.file.close();
-    } catch {
-      // already closed
-    }
-    removeTemporary(this.path);
+    abandonTemporary(this.path, this);
   }
 }
 
 /**
- * Removes `path`'s temporary file of this process, if there (never made, or already renamed, is
- * no failure): what is left when {@linkcode TemporaryFile.create} threw, which may be a file
- * that was in the way.
+ * Gives up writing `path`: closes `temporary` (when it was made) and removes `path`'s temporary
+ * file of this process, if there (never made, or already renamed, is no failure), which is what
+ * is left when {@linkcode TemporaryFile.create} threw: it may be a file that was in the way.
  */
-export function removeTemporary(path: string): void {
+export function abandonTemporary(path: string, temporary: TemporaryFile | null): void {
+  try {
+    temporary?.file.close();
+  } catch {
+    // already closed
+  }
   try {
     Deno.removeSync(temporaryName(path));
   } catch {
