@@ -18,7 +18,7 @@ import { namespaceLabel, otherNamespaceLabel } from "../model/network_namespace.
 import { serviceLines } from "../port_reporter/process_block.ts";
 import { endpointIndexesByOwner } from "../model/snapshot.ts";
 import { VERSION } from "../version.ts";
-import { printableField } from "../text/printable.ts";
+import { printableAddress, printableField } from "../text/printable.ts";
 import { ByteText } from "../text/byte_text.ts";
 import { formatTable, type LaidOutRows, writeTable } from "../text/table.ts";
 
@@ -186,14 +186,6 @@ function portCells(endpoints: readonly Endpoint[], columns: number): string[] {
     }
   }
   return cells;
-}
-
-/**
- * An address as the report shows it: the collectors write addresses from the kernel's bytes, so
- * only a scope (`fe80::1%eth0`, an interface's name) can hold a control character.
- */
-function printableAddress(address: string): string {
-  return address.includes("%") ? printableField(address) : address;
 }
 
 const PROTOCOL_TITLES: Record<Endpoint["protocol"], string> = {

@@ -10,7 +10,7 @@ import { formatAddressPort } from "../model/address.ts";
 import { type Endpoint, isIpv6, isTcp } from "../model/endpoint.ts";
 import type { SocketChange } from "../model/socket_change.ts";
 import { VERSION } from "../version.ts";
-import { printableField } from "../text/printable.ts";
+import { printableAddress, printableField } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
 
 const RULE = " " + "=".repeat(60);
@@ -115,7 +115,7 @@ function changeRow(change: SocketChange): string[] {
   const row = [
     `${MARK[change.kind]} ${change.kind}`,
     `${endpoint.protocol.toUpperCase()} ${endpoint.localPort}`,
-    printableField(endpoint.localAddress),
+    printableAddress(endpoint.localAddress),
     state,
     peer(endpoint),
     owner,
@@ -129,7 +129,7 @@ function endpointRow(endpoint: Endpoint, verbose: boolean): string[] {
   const row = [
     owner_(endpoint),
     `${endpoint.protocol.toUpperCase()} ${endpoint.localPort}`,
-    printableField(endpoint.localAddress),
+    printableAddress(endpoint.localAddress),
     endpoint.state ?? "",
     peer(endpoint),
   ];
@@ -143,7 +143,7 @@ function owner_(endpoint: Endpoint): string {
 
 function peer(endpoint: Endpoint): string {
   if (endpoint.remoteAddress !== null) {
-    return formatAddressPort(printableField(endpoint.remoteAddress), endpoint.remotePort ?? 0);
+    return formatAddressPort(printableAddress(endpoint.remoteAddress), endpoint.remotePort ?? 0);
   }
   if (!isTcp(endpoint.protocol)) return "*:*";
   return isIpv6(endpoint.protocol) ? "[::]:0" : "0.0.0.0:0";

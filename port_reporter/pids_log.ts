@@ -29,7 +29,7 @@
 import type { Endpoint, ProcessInfo } from "../model/endpoint.ts";
 import { otherNamespaceLabel } from "../model/network_namespace.ts";
 import type { SocketChange } from "../model/socket_change.ts";
-import { printableField } from "../text/printable.ts";
+import { printableAddress, printableField } from "../text/printable.ts";
 import { formatHeader, type HeaderFacts, HeaderReader } from "./header.ts";
 import {
   LOG_NAMES,
@@ -94,7 +94,7 @@ export function formatPidsRecord(
     "",
   ];
   // An address's IPv6 scope is an interface's name: a field from outside like the others.
-  const local = printableField(endpoint.localAddress);
+  const local = printableAddress(endpoint.localAddress);
   const lines = [
     "",
     RULE,
@@ -102,7 +102,7 @@ export function formatPidsRecord(
     `Change: ${change.kind} ${endpoint.protocol.toUpperCase()} ${local}:${endpoint.localPort}` +
     (endpoint.remoteAddress === null
       ? ""
-      : ` -> ${printableField(endpoint.remoteAddress)}:${endpoint.remotePort}`) +
+      : ` -> ${printableAddress(endpoint.remoteAddress)}:${endpoint.remotePort}`) +
     (endpoint.state
       ? ` ${
         change.previous?.state && change.kind === "state" ? `${change.previous.state} -> ` : ""

@@ -28,7 +28,7 @@
 import { formatAddressPort } from "../model/address.ts";
 import { type Endpoint, isIpv6, isTcp, TCP_STATES, type Transport } from "../model/endpoint.ts";
 import { otherNamespaceLabel } from "../model/network_namespace.ts";
-import { printableField } from "../text/printable.ts";
+import { printableAddress, printableField } from "../text/printable.ts";
 import { formatTable } from "../text/table.ts";
 import type { LogProtocol } from "./layout.ts";
 
@@ -100,7 +100,7 @@ export function formatPortTable(endpoints: readonly Endpoint[], owner: OwnerColu
       const row = [
         ownerOf(endpoint),
         `${endpoint.protocol.toUpperCase()} ${endpoint.localPort}`,
-        printableField(endpoint.localAddress),
+        printableAddress(endpoint.localAddress),
         endpoint.state ?? "",
         peerText(endpoint),
       ];
@@ -117,7 +117,7 @@ const NAMESPACE_COLUMN = "Namespace";
 /** The peer column: `address:port`, a listener's unspecified address, or UDP's `*:*`. */
 function peerText(endpoint: Endpoint): string {
   if (endpoint.remoteAddress !== null) {
-    return formatAddressPort(printableField(endpoint.remoteAddress), endpoint.remotePort ?? 0);
+    return formatAddressPort(printableAddress(endpoint.remoteAddress), endpoint.remotePort ?? 0);
   }
   if (!isTcp(endpoint.protocol)) return "*:*";
   return isIpv6(endpoint.protocol) ? "::" : "0.0.0.0";

@@ -45,3 +45,12 @@ export function printableField(text: string): string {
   if (!CONTROL.test(text)) return text;
   return replaceControls(text, () => false);
 }
+
+/**
+ * An endpoint's address, safe as {@linkcode printableField} makes a field: the collectors write
+ * addresses from the kernel's bytes, so only a scope (`fe80::1%eth0`, an interface's name) can
+ * hold a control character, and only such an address is searched (a report prints thousands).
+ */
+export function printableAddress(address: string): string {
+  return address.includes("%") ? printableField(address) : address;
+}
