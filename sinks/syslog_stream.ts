@@ -3,8 +3,9 @@
  * loses nothing while the server is away: every message goes through a queue (message_queue.ts),
  * and is taken out only once it was written to a connection that was open; when the server goes
  * away the sender reconnects, backing off to a retry every 30 s, and delivers what waited, in
- * order (the loop is queue_drain.ts, shared with the Loki sink). The server closing its end (rsyslog stopping) is noticed as it happens, by a read that
- * ends, so that messages wait rather than go into a connection that is gone.
+ * order (the loop is queue_drain.ts, shared with the Loki sink). The server closing its end
+ * (rsyslog stopping) is noticed as it happens, by a read that ends, so that messages wait rather
+ * than go into a connection that is gone.
  *
  * What it cannot know: a message written in the instant between the server's close and its
  * notice arriving. Plain syslog has no acknowledgement; that window is a few milliseconds.

@@ -166,7 +166,7 @@ export class Bpf {
   #call(command: number, attr: Attr): number {
     for (let attempt = 1;; attempt++) {
       const result = Number(
-        this.#libc.syscall(this.#numbers.bpf, command, attr.bytes, BigInt(attr.size)),
+        this.#libc.syscall(this.#numbers.bpf, command, attr.bytes, BigInt(attr.bytes.length)),
       );
       const errno = this.#errno[0];
       if (result >= 0 || attempt === RETRIES || (errno !== EAGAIN && errno !== EINTR)) {
@@ -202,11 +202,9 @@ function lastLine(log: string): string {
 class Attr {
   readonly bytes: Uint8Array<ArrayBuffer>;
   readonly view: DataView;
-  readonly size: number;
   #kept: Uint8Array[] = [];
 
   constructor(size: number) {
-    this.size = size;
     this.bytes = new Uint8Array(size);
     this.view = new DataView(this.bytes.buffer);
   }
@@ -283,20 +281,17 @@ export class BpfAssembler {
 
   /** if (dst == imm) goto label */
   jumpIfEqual(dst: Register, imm: number, label: string): this {
-    this.#jumps.push({ at: this.#words.length / 2, label });
-    return this.#emit(JMP_JEQ_K, dst, 0, 0, imm);
+    return this.#jump(JMP_JEQ_K, dst, 0, imm, label);
   }
 
   /** if (dst != imm) goto label */
   jumpIfNotEqual(dst: Register, imm: number, label: string): this {
-    this.#jumps.push({ at: this.#words.length / 2, label });
-    return this.#emit(JMP_JNE_K, dst, 0, 0, imm);
+    return this.#jump(JMP_JNE_K, dst, 0, imm, label);
   }
 
   /** if (dst != src) goto label */
   jumpIfNotEqualRegister(dst: Register, src: Register, label: string): this {
-    this.#jumps.push({ at: this.#words.length / 2, label });
-    return this.#emit(JMP_JNE_X, dst, src, 0, 0);
+    return this.#jump(JMP_JNE_X, dst, src, 0, label);
   }
 
   /** r0 = helper(r1, ..., r5) */
@@ -324,6 +319,12 @@ export class BpfAssembler {
       words[2 * at] = (words[2 * at] & 0xffff) | ((target - at - 1) << 16);
     }
     return new Uint8Array(words.buffer);
+  }
+
+  /** A conditional jump to `label`, its offset written by {@linkcode bytes}. */
+  #jump(opcode: number, dst: number, src: number, imm: number, label: string): this {
+    this.#jumps.push({ at: this.#words.length / 2, label });
+    return this.#emit(opcode, dst, src, 0, imm);
   }
 
   #emit(opcode: number, dst: number, src: number, offset: number, imm: number): this {

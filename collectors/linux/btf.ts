@@ -173,9 +173,9 @@ export class KernelTypes {
   /** `id` through typedefs and qualifiers (const, volatile, restrict, type tags). */
   #resolve(id: number): number {
     for (;;) {
-      const kind = (this.#words[this.#start(id) + 1] >>> 24) & 0x1f;
-      if (!ALIAS_KINDS.has(kind)) return id;
-      id = this.#words[this.#start(id) + 2];
+      const at = this.#start(id);
+      if (!ALIAS_KINDS.has((this.#words[at + 1] >>> 24) & 0x1f)) return id;
+      id = this.#words[at + 2];
     }
   }
 
@@ -216,7 +216,7 @@ export class KernelTypes {
   }
 }
 
-/** `length` bytes of `file` from `position`: sysfs hands a binary attribute out a page at a time. */
+/** `length` bytes of `file` from `position` (sysfs hands a binary attribute out a page a read). */
 function readAt(file: Deno.FsFile, position: number, length: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(length);
   file.seekSync(position, Deno.SeekMode.Start);
