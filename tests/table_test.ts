@@ -62,6 +62,15 @@ function written(
   return { lines: text.slice(0, -1).split("\n"), laidOut };
 }
 
+/** What formatTable makes of `rows` of `cells` (three to a row), headed as `written` heads them. */
+function formatted(cells: string[], rows: number[], lead?: string[]): string[] {
+  const row = (r: number) => cells.slice(r * 3, r * 3 + 3);
+  return formatTable([
+    lead ? ["Who", "Port", "Address", "State"] : ["Port", "Address", "State"],
+    ...rows.map((r, i) => lead ? [lead[i], ...row(r)] : row(r)),
+  ]);
+}
+
 Deno.test("writeTable lays out as formatTable does, and a later table copies only rows of equal widths", () => {
   // Row 2's state is empty: its line ends at its address, as formatTable trims it.
   const cells = [
@@ -78,12 +87,7 @@ Deno.test("writeTable lays out as formatTable does, and a later table copies onl
     "fe80::1%eth0",
     "LISTENING",
   ]; // deno-fmt-ignore
-  const row = (r: number) => cells.slice(r * 3, r * 3 + 3);
-  const expected = (rows: number[], lead?: string[]) =>
-    formatTable([
-      lead ? ["Who", "Port", "Address", "State"] : ["Port", "Address", "State"],
-      ...rows.map((r, i) => lead ? [lead[i], ...row(r)] : row(r)),
-    ]);
+  const expected = (rows: number[], lead?: string[]) => formatted(cells, rows, lead);
 
   const out = new ByteText(16); // grows while rows are copied from what it holds
   const all = [0, 1, 2, 3];
@@ -147,9 +151,7 @@ Deno.test("writeTable copies a row whose last cells are blank when the columns b
     "2001:db8::1234:5678",
     "LISTENING",
   ]; // deno-fmt-ignore
-  const row = (r: number) => cells.slice(r * 3, r * 3 + 3);
-  const expected = (rows: number[]) =>
-    formatTable([["Port", "Address", "State"], ...rows.map(row)]);
+  const expected = (rows: number[]) => formatted(cells, rows);
   const out = new ByteText(16);
   const first = written(cells, [0, 1, 2, 3], { record: true, out });
   assert.deepEqual(first.lines, expected([0, 1, 2, 3]));
