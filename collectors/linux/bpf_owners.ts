@@ -3,7 +3,7 @@
  * (`iter/task_file`; Linux 5.14, whose syscall programs look the kernel's types up): the kernel
  * walks the fd tables itself and hands back one record per socket fd, its inode and the holder's
  * pid, where the /proc scan reads one link per open file (and the kernel makes a dentry and a path
- * for each). On a host with 16,500 open files: 8.4 ms against 42.7 (the README's benchmark).
+ * for each). On a host with 16,500 open files: 8.6 ms against 43.5 (the README's benchmark).
  *
  * The program takes root (CAP_BPF and CAP_PERFMON), a kernel with BTF, and the host's pid
  * namespace (it reports pids as the host numbers them, as /proc does there). Where any of that is
