@@ -18,17 +18,16 @@ interface JsonEndpoint {
 }
 
 /**
- * `-local --json ARGS`: the endpoints shown, as `protocol address:port state`, other processes'
- * left out: on a busy host another process may hold the same port number on another loopback
- * address (the bench's socket farms hold 16,000), which the filters rightly show.
+ * `-local --json ARGS`: the endpoints shown, as `protocol address:port state`, this process's
+ * alone: on a busy host another process may hold the same port number on another loopback
+ * address (the bench's socket farms hold 16,000), and CI's port holder leaves TIME_WAITs (no
+ * owner) of its own there, which the filters rightly show.
  */
 async function shown(...args: string[]): Promise<string[]> {
   const run = await runCli(["-local", "--json", ...args]);
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout);
-  const ours = (report.endpoints as JsonEndpoint[]).filter((e) =>
-    e.pid === null || e.pid === Deno.pid
-  );
+  const ours = (report.endpoints as JsonEndpoint[]).filter((e) => e.pid === Deno.pid);
   return ours.map((e) => `${e.protocol} ${e.localAddress}:${e.localPort} ${e.state ?? "-"}`).sort();
 }
 
