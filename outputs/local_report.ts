@@ -5,22 +5,20 @@
  * @module
  */
 
-import { formatAddressPort } from "../model/address.ts";
-import {
-  type Endpoint,
-  isIpv6,
-  isTcp,
-  type ProcessInfo,
-  type Snapshot,
-  TCP_STATES,
-} from "../model/endpoint.ts";
-import { namespaceLabel, otherNamespaceLabel } from "../model/network_namespace.ts";
+import { type Endpoint, type ProcessInfo, type Snapshot, TCP_STATES } from "../model/endpoint.ts";
+import { namespaceLabel } from "../model/network_namespace.ts";
 import { serviceLines } from "../port_reporter/process_block.ts";
-import { endpointIndexesByOwner } from "../model/snapshot.ts";
 import { VERSION } from "../version.ts";
-import { printableAddress, printableField } from "../text/printable.ts";
+import { printableField } from "../text/printable.ts";
 import { ByteText } from "../text/byte_text.ts";
-import { formatTable, type LaidOutRows, writeTable } from "../text/table.ts";
+import { formatTable, writeTable } from "../text/table.ts";
+import {
+  OTHER_TCP_SLOT,
+  PORT_HEADER,
+  type PortCounts,
+  portRows,
+  UDP_SLOT,
+} from "./local_report_rows.ts";
 
 /** How the report is asked for. */
 export interface LocalReportOptions {
@@ -88,55 +86,51 @@ function writeLocalReport(snapshot: Snapshot, options: LocalReportOptions): Byte
     );
   }
   const header = others.length > 0 ? [...PORT_HEADER, "Namespace"] : PORT_HEADER;
-  const cells = portCells(endpoints, header.length);
-  const table = (
-    rows: ArrayLike<number>,
-    options: { laidOut?: LaidOutRows; record?: boolean },
-    lead?: { title: string; cells: string[] },
-  ) =>
-    writeTable(
-      out,
-      lead
-        ? { header: [lead.title, ...header], cells, columns: header.length, rows, lead: lead.cells }
-        : { header, cells, columns: header.length, rows },
-      " ",
-      options,
-    );
+  const rows = portRows(endpoints, others.length > 0);
+  const { cells, columns } = rows;
 
   section(out, "TCP/UDP Port Usage");
   out.lines([` ${endpoints.length} active ports found`, ""]);
   // The port table's rows, as it lays them out: the mappings and the processes' tables copy a
   // row's bytes from it wherever their columns are as wide (a busy process's, as a rule).
-  const laidOut = table(Array.from(endpoints.keys()), { record: true });
+  const laidOut = writeTable(
+    out,
+    {
+      header,
+      cells,
+      columns,
+      rows: everyRow(endpoints.length),
+      widths: rows.widths,
+    },
+    " ",
+    { record: true },
+  );
 
   section(out, "Port Statistics");
-  out.lines(statistics(endpoints));
+  out.lines(statistics(rows.counts));
 
-  const mapped: number[] = [];
-  const owners: string[] = [];
-  // One cell per owning process, made once: a busy process holds thousands of the rows.
-  const ownerCells = new Map<number, { process: string | null; cell: string }>();
-  for (let index = 0; index < endpoints.length; index++) {
-    const { pid, process } = endpoints[index];
-    if (pid === null) continue;
-    mapped.push(index);
-    let made = ownerCells.get(pid);
-    if (made === undefined || made.process !== process) {
-      made = { process, cell: `${pid}:${printableField(process ?? "?")}` };
-      ownerCells.set(pid, made);
-    }
-    owners.push(made.cell);
-  }
   section(out, "TCP/UDP Port to Process Mappings");
-  out.lines([` ${mapped.length} mappings found`, ""]);
-  table(mapped, { laidOut }, { title: "PID:Process", cells: owners });
+  out.lines([` ${rows.mapped.length} mappings found`, ""]);
+  writeTable(
+    out,
+    {
+      header: ["PID:Process", ...header],
+      cells,
+      columns,
+      rows: rows.mapped,
+      lead: rows.owners,
+      widths: rows.mappedWidths,
+    },
+    " ",
+    { laidOut },
+  );
 
   section(out, "Port and Module Information by Process");
-  for (const [pid, indexes] of endpointIndexesByOwner(endpoints)) {
+  for (const [pid, { indexes, widths, counts }] of rows.byProcess) {
     out.line(RULE);
     const process = snapshot.processes.get(pid);
-    out.lines(processHeading(pid, process, indexes.map((index) => endpoints[index])));
-    table(indexes, { laidOut });
+    out.lines(processHeading(pid, process, statistics(counts)));
+    writeTable(out, { header, cells, columns, rows: indexes, widths }, " ", { laidOut });
     out.line();
     if (options.verbose) out.lines(moduleLines(process));
   }
@@ -144,73 +138,45 @@ function writeLocalReport(snapshot: Snapshot, options: LocalReportOptions): Byte
   return out;
 }
 
-const PORT_HEADER = ["Port", "Local IP", "State", "Remote IP:Port"];
-
 /** The labels of the namespaces other than the current one, in the endpoints' order. */
 function otherNamespaces(endpoints: readonly Endpoint[]): string[] {
   const seen = new Set<NonNullable<Endpoint["netns"]>>();
-  for (const endpoint of endpoints) {
-    if (endpoint.netns && !endpoint.netns.current) seen.add(endpoint.netns);
+  // A namespace's endpoints come together, sorted: one look per stretch, not per endpoint.
+  let last: Endpoint["netns"];
+  for (let index = 0; index < endpoints.length; index++) {
+    const namespace = endpoints[index].netns;
+    if (namespace === last) continue;
+    last = namespace;
+    if (namespace && !namespace.current) seen.add(namespace);
   }
   return [...seen].map(namespaceLabel);
+}
+
+/** 0 to `count` - 1. */
+function everyRow(count: number): Uint32Array {
+  const rows = new Uint32Array(count);
+  for (let row = 0; row < count; row++) rows[row] = row;
+  return rows;
 }
 
 function section(out: ByteText, title: string): void {
   out.lines(["", RULE, "", ` ${title}`, "", RULE, ""]);
 }
 
-/**
- * Each endpoint's port-table cells, `columns` to an endpoint: `TCP 80`, local address, state,
- * peer, and the namespace's label when the table has that column. Addresses are fields from
- * outside too: an IPv6 scope is an interface's name, which may hold an escape character.
- */
-function portCells(endpoints: readonly Endpoint[], columns: number): string[] {
-  const cells = new Array<string>(endpoints.length * columns);
-  let at = 0;
-  for (const endpoint of endpoints) {
-    const { protocol } = endpoint;
-    let peer: string;
-    if (endpoint.remoteAddress !== null) {
-      peer = formatAddressPort(printableAddress(endpoint.remoteAddress), endpoint.remotePort ?? 0);
-    } else if (isTcp(protocol)) {
-      peer = isIpv6(protocol) ? "[::]:0" : "0.0.0.0:0";
-    } else {
-      peer = "*:*";
-    }
-    cells[at++] = `${PROTOCOL_TITLES[protocol]} ${endpoint.localPort}`;
-    cells[at++] = printableAddress(endpoint.localAddress);
-    cells[at++] = endpoint.state ?? "";
-    cells[at++] = peer;
-    if (columns > PORT_HEADER.length) {
-      cells[at++] = printableField(otherNamespaceLabel(endpoint) ?? "");
-    }
+/** The Port Statistics lines of rows counted in `counts`. */
+function statistics(counts: PortCounts): string[] {
+  let tcp = counts[OTHER_TCP_SLOT];
+  for (let slot = 0; slot < TCP_STATES.length; slot++) tcp += counts[slot];
+  const lines = [` TCP mappings: ${tcp}`, ` UDP mappings: ${counts[UDP_SLOT]}`, ""];
+  const rows: string[][] = [];
+  for (let slot = 0; slot < TCP_STATES.length; slot++) {
+    const count = counts[slot];
+    if (count === 0) continue;
+    rows.push([
+      ` TCP ports in a ${TCP_STATES[slot]} state:`,
+      `${count} = ${(100 * count / tcp).toFixed(2)}%`,
+    ]);
   }
-  return cells;
-}
-
-const PROTOCOL_TITLES: Record<Endpoint["protocol"], string> = {
-  tcp: "TCP",
-  tcp6: "TCP6",
-  udp: "UDP",
-  udp6: "UDP6",
-};
-
-function statistics(endpoints: readonly Endpoint[]): string[] {
-  const tcp = endpoints.filter((endpoint) => isTcp(endpoint.protocol));
-  const lines = [
-    ` TCP mappings: ${tcp.length}`,
-    ` UDP mappings: ${endpoints.length - tcp.length}`,
-    "",
-  ];
-  const counts = new Map<string, number>();
-  for (const endpoint of tcp) counts.set(endpoint.state!, (counts.get(endpoint.state!) ?? 0) + 1);
-  const rows = TCP_STATES.filter((state) => counts.has(state)).map((state) => {
-    const count = counts.get(state)!;
-    return [
-      ` TCP ports in a ${state} state:`,
-      `${count} = ${(100 * count / tcp.length).toFixed(2)}%`,
-    ];
-  });
   return [...lines, ...formatTable(rows, "")];
 }
 
@@ -218,7 +184,7 @@ function statistics(endpoints: readonly Endpoint[]): string[] {
 function processHeading(
   pid: number,
   process: ProcessInfo | undefined,
-  endpoints: readonly Endpoint[],
+  statisticsLines: readonly string[],
 ): string[] {
   const lines = ["", ` Process ID: ${pid} (${printableField(process?.process ?? "unknown")})`, ""];
   if (process?.path) lines.push(` Path: ${printableField(process.path)}`);
@@ -228,7 +194,7 @@ function processHeading(
   } else {
     lines.push(" Process doesn't appear to be a service", "");
   }
-  lines.push(" Port Statistics", "", ...statistics(endpoints), "");
+  lines.push(" Port Statistics", "", ...statisticsLines, "");
   return lines;
 }
 

@@ -47,6 +47,11 @@ export interface CellTable {
   rows: ArrayLike<number>;
   /** A first column, one cell for each of `rows`, in the same order. */
   lead?: readonly string[];
+  /**
+   * The widest cell of each column among `rows` (the lead's first), when the caller has them:
+   * the table then need not look at every cell again to find them.
+   */
+  widths?: readonly number[];
 }
 
 /**
@@ -81,8 +86,9 @@ export function writeTable(
 ): LaidOutRows | undefined {
   const { header, cells, columns, rows, lead } = table;
   const first = lead ? 1 : 0;
-  const widths = header.map((title) => title.length);
-  for (let r = 0; r < rows.length; r++) {
+  const known = table.widths;
+  const widths = header.map((title, column) => Math.max(title.length, known?.[column] ?? 0));
+  for (let r = 0; known === undefined && r < rows.length; r++) {
     if (lead && widths[0] < lead[r].length) widths[0] = lead[r].length;
     const base = rows[r] * columns;
     for (let c = 0; c < columns; c++) {
