@@ -6,7 +6,7 @@
  * @module
  */
 
-import { namespaceLabel } from "../../model/network_namespace.ts";
+import { compareNamespaces, namespaceLabel } from "../../model/network_namespace.ts";
 import type { NetworkNamespace } from "../../model/endpoint.ts";
 import type { Libc } from "./ffi.ts";
 import {
@@ -223,11 +223,15 @@ export class OtherNamespaces {
 
   /**
    * The other namespaces the processes `pids` are in (and those bind-mounted under /run/netns),
-   * with their sockets ready to be made (the ones of namespaces gone closed). None, said so in
+   * in report order, with their sockets ready to be made (the ones of namespaces gone closed). None, said so in
    * `warnings`, when no namespace can be entered.
    */
   #enter(pids: readonly number[], warnings: string[]): FoundNamespace[] {
-    const others = this.#finder.find(pids).namespaces.filter(({ namespace }) => !namespace.current);
+    // In the order reports list them, so that their endpoints come sorted by namespace and the
+    // sort has only each namespace's stretch to order, not 16,000 endpoints to group first.
+    const others = this.#finder.find(pids).namespaces
+      .filter(({ namespace }) => !namespace.current)
+      .sort((a, b) => compareNamespaces(a.namespace, b.namespace));
     if (others.length === 0 && this.#diags === null) return [];
     try {
       this.#diags ??= new NamespaceSockDiags(this.#libc);
