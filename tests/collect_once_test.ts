@@ -8,7 +8,11 @@ import assert from "node:assert/strict";
 import { loadLibc } from "../collectors/linux/ffi.ts";
 import { LinuxCollector } from "../collectors/linux/mod.ts";
 import { SockDiag } from "../collectors/linux/sock_diag.ts";
-import { BackgroundDump, expectedCounts } from "../collectors/linux/sock_diag_background.ts";
+import {
+  BackgroundDump,
+  expectedCounts,
+  READ_HERE_MAX,
+} from "../collectors/linux/sock_diag_background.ts";
 import type { Endpoint } from "../model/endpoint.ts";
 import { TestSockets } from "./support/sockets.ts";
 
@@ -42,14 +46,28 @@ Deno.test("collectOnce lists the test's sockets exactly as collect() does, owner
   }
 });
 
-Deno.test("a background dump whose replies outgrow its buffers reads the rest itself", async () => {
-  using sockets = new TestSockets();
-  // 600 listeners' replies (144 bytes each) are more than the three 32 KiB slots that an
-  // expected count of zero allots.
-  const ports = new Set<number>();
-  for (let i = 0; i < 600; i++) ports.add(sockets.tcpListen("127.0.0.1").port);
+/** libc whose pool receives are counted. */
+function countingReceives(): { libc: ReturnType<typeof loadLibc>; receives: () => number } {
   const libc = loadLibc();
-  const background = BackgroundDump.start(libc, [0, 0, 0]);
+  let receives = 0;
+  const counting = {
+    ...libc,
+    recvmmsg_async: (...args: Parameters<typeof libc.recvmmsg_async>) => {
+      receives++;
+      return libc.recvmmsg_async(...args);
+    },
+  } as typeof libc;
+  return { libc: counting, receives: () => receives };
+}
+
+/**
+ * Runs a background dump expecting `expected` sockets of each dump, and checks that it lists
+ * every one of `ports`' listeners and as many sockets of each protocol as a dump made on this
+ * thread; returns how many receives went to the pool.
+ */
+async function dumpInBackground(ports: Set<number>, expected: number): Promise<number> {
+  const { libc, receives } = countingReceives();
+  const background = BackgroundDump.start(libc, [expected, expected, expected]);
   const listed = new Set<number>();
   const protocols = new Map<number, number>();
   try {
@@ -76,6 +94,27 @@ Deno.test("a background dump whose replies outgrow its buffers reads the rest it
   } finally {
     diag.close();
   }
+  return receives();
+}
+
+Deno.test("a background dump whose replies outgrow its buffers reads the rest itself", async () => {
+  using sockets = new TestSockets();
+  // 600 listeners' replies (144 bytes each, in kernel messages of 4 to 32 KiB) are more than the
+  // three 32 KiB slots that an expected count just above the read-here limit allots.
+  const ports = new Set<number>();
+  for (let i = 0; i < 600; i++) ports.add(sockets.tcpListen("127.0.0.1").port);
+  const receives = await dumpInBackground(ports, READ_HERE_MAX + 1);
+  assert.equal(receives, 3, "each dump's replies gathered on the pool first");
+});
+
+Deno.test("a dump expected to list few sockets is read on this thread, however many it lists", async () => {
+  using sockets = new TestSockets();
+  // More than the first kernel message holds (some 30), so that reading them takes several
+  // receives here, the kernel making the later messages in them.
+  const ports = new Set<number>();
+  for (let i = 0; i < 200; i++) ports.add(sockets.tcpListen("127.0.0.1").port);
+  const receives = await dumpInBackground(ports, READ_HERE_MAX);
+  assert.equal(receives, 0, "no receive on the pool");
 });
 
 Deno.test("expectedCounts reads TCP's sockets and TIME_WAITs and UDP's of each family", () => {
