@@ -152,7 +152,10 @@ function otherNamespaces(endpoints: readonly Endpoint[]): string[] {
   return [...seen].map(namespaceLabel);
 }
 
-/** 0 to `count` - 1. */
+/**
+ * 0 to `count` - 1, the port table's rows, by a plain loop: `Array.from(endpoints.keys())` steps
+ * an iterator per row, slow in code that runs once.
+ */
 function everyRow(count: number): Uint32Array {
   const rows = new Uint32Array(count);
   for (let row = 0; row < count; row++) rows[row] = row;

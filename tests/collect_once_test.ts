@@ -46,27 +46,36 @@ Deno.test("collectOnce lists the test's sockets exactly as collect() does, owner
   }
 });
 
-/** libc whose pool receives are counted. */
-function countingReceives(): { libc: ReturnType<typeof loadLibc>; receives: () => number } {
+/** Receives counted: on the pool (recvmmsg) and on this thread (recv). */
+interface Receives {
+  pool: number;
+  here: number;
+}
+
+/** libc whose receives are counted into `receives`. */
+function countingReceives(receives: Receives): ReturnType<typeof loadLibc> {
   const libc = loadLibc();
-  let receives = 0;
-  const counting = {
+  return {
     ...libc,
     recvmmsg_async: (...args: Parameters<typeof libc.recvmmsg_async>) => {
-      receives++;
+      receives.pool++;
       return libc.recvmmsg_async(...args);
     },
+    recv: (...args: Parameters<typeof libc.recv>) => {
+      receives.here++;
+      return libc.recv(...args);
+    },
   } as typeof libc;
-  return { libc: counting, receives: () => receives };
 }
 
 /**
  * Runs a background dump expecting `expected` sockets of each dump, and checks that it lists
  * every one of `ports`' listeners and as many sockets of each protocol as a dump made on this
- * thread; returns how many receives went to the pool.
+ * thread; returns how many receives were made on the pool and on this thread.
  */
-async function dumpInBackground(ports: Set<number>, expected: number): Promise<number> {
-  const { libc, receives } = countingReceives();
+async function dumpInBackground(ports: Set<number>, expected: number): Promise<Receives> {
+  const receives = { pool: 0, here: 0 };
+  const libc = countingReceives(receives);
   const background = BackgroundDump.start(libc, [expected, expected, expected]);
   const listed = new Set<number>();
   const protocols = new Map<number, number>();
@@ -94,17 +103,19 @@ async function dumpInBackground(ports: Set<number>, expected: number): Promise<n
   } finally {
     diag.close();
   }
-  return receives();
+  return receives;
 }
 
 Deno.test("a background dump whose replies outgrow its buffers reads the rest itself", async () => {
   using sockets = new TestSockets();
-  // 600 listeners' replies (144 bytes each, in kernel messages of 4 to 32 KiB) are more than the
-  // three 32 KiB slots that an expected count just above the read-here limit allots.
+  // An expected count just above the read-here limit allots each dump three slots, each of which
+  // holds one kernel message; the first message holds some 4 KiB of replies (about 30 sockets),
+  // so 600 listeners' replies take more messages than that.
   const ports = new Set<number>();
   for (let i = 0; i < 600; i++) ports.add(sockets.tcpListen("127.0.0.1").port);
   const receives = await dumpInBackground(ports, READ_HERE_MAX + 1);
-  assert.equal(receives, 3, "each dump's replies gathered on the pool first");
+  assert.equal(receives.pool, 3, "each dump's replies gathered on the pool first");
+  assert.ok(receives.here > 0, "the rest read on this thread");
 });
 
 Deno.test("a dump expected to list few sockets is read on this thread, however many it lists", async () => {
@@ -114,7 +125,11 @@ Deno.test("a dump expected to list few sockets is read on this thread, however m
   const ports = new Set<number>();
   for (let i = 0; i < 200; i++) ports.add(sockets.tcpListen("127.0.0.1").port);
   const receives = await dumpInBackground(ports, READ_HERE_MAX);
-  assert.equal(receives, 0, "no receive on the pool");
+  assert.equal(receives.pool, 0, "no receive on the pool");
+  assert.ok(
+    receives.here > 3,
+    `several receives here, one at least for each dump: ${receives.here}`,
+  );
 });
 
 Deno.test("expectedCounts reads TCP's sockets and TIME_WAITs and UDP's of each family", () => {

@@ -1,4 +1,7 @@
-/** The local report's tables, whose widths and counts are gathered in one pass, against formatTable over each table's own rows. */
+/**
+ * The local report's tables, whose widths and statistics are gathered in one pass over the
+ * endpoints, against formatTable over each table's own rows and counts made by filtering.
+ */
 
 import assert from "node:assert/strict";
 import type { Endpoint, NetworkNamespace } from "../model/endpoint.ts";

@@ -49,7 +49,8 @@ export interface CellTable {
   lead?: readonly string[];
   /**
    * The widest cell of each column among `rows` (the lead's first), when the caller has them:
-   * the table then need not look at every cell again to find them.
+   * the table then need not look at every cell again to find them. Trusted as given: each must be
+   * at least as wide as every cell of its column among `rows`, or lines come out misaligned.
    */
   widths?: readonly number[];
 }

@@ -223,8 +223,8 @@ export class OtherNamespaces {
 
   /**
    * The other namespaces the processes `pids` are in (and those bind-mounted under /run/netns),
-   * in report order, with their sockets ready to be made (the ones of namespaces gone closed). None, said so in
-   * `warnings`, when no namespace can be entered.
+   * in report order, with their sockets ready to be made (the ones of namespaces gone closed).
+   * None, said so in `warnings`, when no namespace can be entered.
    */
   #enter(pids: readonly number[], warnings: string[]): FoundNamespace[] {
     // In the order reports list them, so that their endpoints come sorted by namespace and the

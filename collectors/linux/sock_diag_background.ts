@@ -48,8 +48,8 @@ const MAX_SLOTS = 256;
  * A dump expected to list this many sockets or fewer is read on this thread when its replies are
  * wanted, with no call on the pool: its request's sendto has had the kernel write them (its first
  * reply message holds some 30 sockets), and a pool call costs this thread more than reading them
- * does, a thread started for it (some 70 µs) against a few µs. Another namespace's dumps are such,
- * as a rule: 20 containers, 40 pool calls fewer.
+ * does, a thread started for it (some 70 µs) against a few µs. Another namespace's dumps are
+ * such, as a rule: 20 containers, 40 pool calls fewer.
  */
 export const READ_HERE_MAX = 16;
 /** struct mmsghdr on LP64: struct msghdr (56 bytes), unsigned int msg_len, padding. */
@@ -58,12 +58,16 @@ const MSG_IOV = 16, MSG_IOVLEN = 24, MSG_LEN = 56;
 /** struct iovec: void *iov_base, size_t iov_len. */
 const IOVEC_BYTES = 16;
 
-/** A dump to make in the background: what to ask, the socket to ask it through, how many it lists. */
+/** A dump to make in the background: what to ask, the socket to ask through, how many it lists. */
 export interface BackgroundRequest {
   dump: DumpRequest;
   /** An open NETLINK_SOCK_DIAG socket, this request's alone. */
   fd: number;
-  /** The sockets the dump is expected to list, by the namespace's counts (0 when unknown). */
+  /**
+   * The sockets the dump is expected to list, by the namespace's counts; 0 when unknown, which
+   * has it read on this thread (see {@linkcode READ_HERE_MAX}), as before a few pool slots were
+   * filled and the rest read here.
+   */
   expected: number;
 }
 
@@ -82,7 +86,10 @@ interface Pending {
   readHere: boolean;
 }
 
-/** The dumps of every TCP and UDP socket, in progress on the blocking pool. */
+/**
+ * The dumps of every TCP and UDP socket, their requests sent from the blocking pool, their replies
+ * gathered there too or, for a dump of a few sockets, read on this thread.
+ */
 export class BackgroundDump {
   #libc: Libc;
   #pending: Pending[];
@@ -114,8 +121,9 @@ export class BackgroundDump {
 
   /**
    * Sends each of `requests` through its own socket from a pool thread, with room for its
-   * `expected` sockets and `slack` more. The dump owns the sockets from then on:
-   * {@linkcode close} closes them.
+   * `expected` sockets and `slack` more when its replies are to be gathered on the pool (none
+   * when it is read on this thread). The dump owns the sockets from then on: {@linkcode close}
+   * closes them.
    */
   static of(libc: Libc, requests: readonly BackgroundRequest[], slack: number): BackgroundDump {
     const pending: Pending[] = [];
@@ -142,8 +150,8 @@ export class BackgroundDump {
 
   /**
    * Waits for the requests to have gone out (the kernel's walk of its tables), then has pool
-   * threads gather the replies. A request that could not be sent is reported by
-   * {@linkcode forEachSocket}.
+   * threads gather the replies of the dumps not read on this thread. A request that could not be
+   * sent is reported by {@linkcode forEachSocket}.
    */
   receive(): Promise<void> {
     this.#receiving ??= this.#receiveOnce();
@@ -245,7 +253,11 @@ export class BackgroundDump {
 
 let hereBuffer: Uint8Array<ArrayBuffer> | null = null;
 
-/** The one buffer every dump read on this thread is read through, one after another. */
+/**
+ * The one buffer every dump read on this thread is read through, one after another: 64 KiB kept
+ * for the process's life, unlike the pool's buffers, which are given back as soon as they are read
+ * (those are megabytes on a busy host).
+ */
 function readHereBuffer(): Uint8Array<ArrayBuffer> {
   hereBuffer ??= new Uint8Array(2 * SLOT_BYTES);
   return hereBuffer;
@@ -254,8 +266,7 @@ function readHereBuffer(): Uint8Array<ArrayBuffer> {
 /**
  * The sockets each of the {@linkcode DUMPS} will list, by /proc/net/sockstat and sockstat6: all
  * TCP sockets (`alloc`, both families) and those in TIME_WAIT (`tw`), then UDP's `inuse` for
- * each family. Null where the files cannot be read; the dumps then start with the smallest
- * buffers and finish on this thread.
+ * each family. Null where the files cannot be read; the dumps are then read on this thread.
  */
 export function expectedCounts(root = "/proc/net"): [number, number, number] | null {
   try {
