@@ -341,6 +341,7 @@ export class LinuxCollector implements Collector {
     this.#events = null;
     this.#others?.close();
     this.#others = null;
+    this.#finder?.close();
   }
 
   /**

@@ -9,22 +9,34 @@
 
 import type { NetworkNamespace } from "../../model/endpoint.ts";
 import { parseContainer } from "./container.ts";
-import { errno, type FdScanLibc } from "./ffi.ts";
+import { cString, errno, type FdScanLibc } from "./ffi.ts";
 
 const AT_FDCWD = -100;
+const O_RDONLY = 0;
+const O_CLOEXEC = 0o2000000;
 const EACCES = 13;
 const EPERM = 1;
 const NET_PREFIX = new TextEncoder().encode("net:[");
 const LINK_SIZE = 64n;
 
-/** A namespace found, and a path that opens it for setns. */
+/** A namespace found, and an open way into it for setns. */
 export interface FoundNamespace {
   /** The namespace, the same object from one look to the next while nothing about it changes. */
   namespace: NetworkNamespace;
-  /** `/run/netns/NAME` when it is named there, else `/proc/<pid>/ns/net` of a process in it. */
+  /**
+   * The path `fd` was opened from, for messages: `/run/netns/NAME` when it is named there, else
+   * `/proc/<pid>/ns/net` of a process that was in it.
+   */
   path: string;
-  /** A process in it, whose `/proc/<pid>/net` shows it without entering it; null for none. */
-  pid: number | null;
+  /**
+   * The namespace itself, opened when it was found and checked to be it (its inode): entering by
+   * it reaches this namespace whatever has become of its name or its processes since (a name
+   * unmounted by `ip netns del` while a process is still in it, a process that moved to another
+   * namespace, a pid reused). -1 for the current namespace, which is not entered, and once the
+   * finder has released its look's descriptors ({@linkcode NamespaceFinder.release}): `path` is
+   * then opened again, and checked, by whoever enters it.
+   */
+  fd: number;
 }
 
 /** What one look found. */
@@ -45,6 +57,8 @@ export class NamespaceFinder {
   #link = new Uint8Array(Number(LINK_SIZE));
   /** The last look's namespaces, by inode, reused while their name and container stay. */
   #known = new Map<number, NetworkNamespace>();
+  /** The namespaces the last look opened, until released (see {@linkcode FoundNamespace.fd}). */
+  #opened: FoundNamespace[] = [];
 
   /**
    * `currentInode` is the namespace of the thread that will dump sockets; by default the calling
@@ -78,33 +92,88 @@ export class NamespaceFinder {
     return namespace;
   }
 
-  /** Every namespace in use now, given the host's pids (the fd scan lists them). */
+  /**
+   * Every namespace in use now, given the host's pids (the fd scan lists them), each other than
+   * the current one opened (see {@linkcode FoundNamespace.fd}) by a process in it, or by its
+   * name when none is (a descriptor opened through the name's mount would keep a plain `umount`
+   * of it from succeeding while it is open); one that can be opened neither way has gone, and is
+   * left out. The previous look's descriptors are released first.
+   */
   find(pids: readonly number[]): NamespaceCensus {
-    const firstPid = new Map<number, number>();
+    this.release();
+    const pidsIn = new Map<number, number[]>();
     let deniedPids = 0;
     for (const pid of pids) {
       const inode = this.#namespaceOf(pid);
       if (inode > 0) {
-        if (!firstPid.has(inode)) firstPid.set(inode, pid);
+        const list = pidsIn.get(inode);
+        if (list) list.push(pid);
+        else pidsIn.set(inode, [pid]);
       } else if (inode === -EACCES || inode === -EPERM) deniedPids++;
     }
     const names = this.#names();
-    const inodes = [this.#current, ...firstPid.keys(), ...names.keys()];
+    const inodes = [this.#current, ...pidsIn.keys(), ...names.keys()];
     const known = new Map<number, NetworkNamespace>();
     const namespaces: FoundNamespace[] = [];
     for (const inode of inodes) {
       if (known.has(inode)) continue;
-      const pid = firstPid.get(inode) ?? null;
-      const namespace = this.#namespace(inode, names, pid);
+      const inside = pidsIn.get(inode) ?? [];
+      let fd = -1, path = "";
+      if (inode !== this.#current) {
+        const name = names.get(inode);
+        const paths = inside.map((pid) => `${this.#procRoot}/${pid}/ns/net`);
+        if (name !== undefined) paths.push(`${this.#namedRoot}/${name}`);
+        for (const candidate of paths) {
+          fd = this.#open(candidate, inode);
+          path = candidate;
+          if (fd >= 0) break;
+        }
+        if (fd < 0) continue; // gone since it was seen
+      }
+      const namespace = this.#namespace(inode, names, inside[0] ?? null);
       known.set(inode, namespace);
-      const name = names.get(inode);
-      const path = name !== undefined
-        ? `${this.#namedRoot}/${name}`
-        : `${this.#procRoot}/${pid}/ns/net`;
-      namespaces.push({ namespace, path, pid });
+      const found = { namespace, path, fd };
+      if (fd >= 0) this.#opened.push(found);
+      namespaces.push(found);
     }
     this.#known = known;
     return { namespaces, deniedPids };
+  }
+
+  /**
+   * Closes the descriptors the last look opened, once its dumps are made: held between looks,
+   * each would keep its namespace alive. Each namespace's `fd` becomes -1.
+   */
+  release(): void {
+    for (const found of this.#opened) {
+      this.#libc.close(found.fd);
+      found.fd = -1;
+    }
+    this.#opened = [];
+  }
+
+  /** {@linkcode release}: the finder holds nothing else. */
+  close(): void {
+    this.release();
+  }
+
+  /**
+   * `path` opened, when it is the network namespace `inode` (what the descriptor leads to is on
+   * nsfs with that inode); -1 when it cannot be opened or is something else: a name whose mount
+   * has gone is an empty file on tmpfs, a process's may have moved to another namespace.
+   */
+  #open(path: string, inode: number): number {
+    const fd = this.#libc.open(cString(path), O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    try {
+      // Its link would read the mount's path for a name, not `net:[<inode>]`: stat what it opens.
+      const opened = Deno.statSync(`/proc/thread-self/fd/${fd}`);
+      if (opened.ino === inode && opened.dev === nsfsDevice()) return fd;
+    } catch {
+      // not readable: not used
+    }
+    this.#libc.close(fd);
+    return -1;
   }
 
   /** The namespace object for `inode`: the one known already when nothing about it changed. */
@@ -156,12 +225,18 @@ export class NamespaceFinder {
    * it cannot be read, 0 when the link is something else.
    */
   #namespaceOf(pid: number): number {
-    const path = this.#path, link = this.#link;
+    const path = this.#path;
     let end = this.#procRoot.length + 1;
     const digits = String(pid);
     for (let i = 0; i < digits.length; i++) path[end++] = digits.charCodeAt(i);
     for (let i = 0; i < NS_NET.length; i++) path[end++] = NS_NET[i];
     path[end] = 0;
+    return this.#readInode(path);
+  }
+
+  /** The inode the link at the NUL-terminated `path` reads, as {@linkcode #namespaceOf} says. */
+  #readInode(path: Uint8Array<ArrayBuffer>): number {
+    const link = this.#link;
     const length = Number(this.#libc.readlinkat(AT_FDCWD, path, link, LINK_SIZE));
     if (length < 0) return -errno(this.#libc);
     if (length <= NET_PREFIX.length + 1 || link[length - 1] !== 93 /* ] */) return 0;

@@ -23,6 +23,8 @@ import { sockstatCount } from "./sock_diag_background.ts";
 import { SockDiagEvents } from "./sock_diag_events.ts";
 
 const CLONE_NEWNET = 0x40000000;
+const ENOENT = 2;
+const EINVAL = 22;
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
 const AF_INET = 2;
@@ -38,8 +40,6 @@ export class NamespaceEntryError extends Error {
     super(message, options);
   }
 }
-
-const ENOENT = 2;
 
 /** A namespace's own socket counts, by /proc/net/sockstat and sockstat6. */
 export interface SocketCounts {
@@ -145,27 +145,21 @@ export class NamespaceSockDiags {
   }
 
   /**
-   * The socket counts of `found`'s namespace, its own, in `/proc/<pid>/net/sockstat` and
-   * `sockstat6` (read from inside it when no process is in it); null when they cannot be read. A
-   * dump walks the kernel's host-wide socket tables whatever the namespace holds, about a
-   * millisecond each on a large host: the counts say which dumps are worth making (see the
-   * collector).
+   * The socket counts of `found`'s namespace, its own, in its `/proc/thread-self/net/sockstat` and
+   * `sockstat6`, read from inside it; null when they cannot be read. A dump walks the kernel's
+   * host-wide socket tables whatever the namespace holds, about a millisecond each on a large
+   * host: the counts say which dumps are worth making (see the collector). Not read from outside
+   * through `/proc/<pid>/net` of a process found in it: that process may have left it since (one
+   * moving between namespaces would show an empty one's counts, and the sockets of this one go
+   * unlisted), where entering it by its descriptor reaches it for sure.
    */
   countsOf(found: FoundNamespace): SocketCounts | null {
-    const read = (root: string) => {
-      try {
-        return socketCounts(
-          Deno.readTextFileSync(`${root}/sockstat`),
-          Deno.readTextFileSync(`${root}/sockstat6`),
-        );
-      } catch {
-        return null;
-      }
-    };
-    // A process in it shows its counts from outside; only a namespace with none is entered.
-    if (found.pid !== null) return read(`/proc/${found.pid}/net`);
     try {
-      return this.#inside(found, () => read("/proc/thread-self/net"));
+      return this.#inside(found, () =>
+        socketCounts(
+          Deno.readTextFileSync("/proc/thread-self/net/sockstat"),
+          Deno.readTextFileSync("/proc/thread-self/net/sockstat6"),
+        ));
     } catch {
       return null; // the dump will say why
     }
@@ -249,25 +243,36 @@ export class NamespaceSockDiags {
     this.#home = -1;
   }
 
-  /** What `make` makes, made with this thread inside `found`'s namespace. */
-  #inside<T>({ namespace, path }: FoundNamespace, make: () => T): T {
+  /**
+   * What `make` makes, made with this thread inside `found`'s namespace: entered by the
+   * descriptor its look opened, or once that is released, by its path opened again.
+   */
+  #inside<T>(found: FoundNamespace, make: () => T): T {
     const libc = this.#libc;
-    const target = libc.open(cString(path), O_RDONLY | O_CLOEXEC, 0);
+    const { namespace, path } = found;
+    let target = found.fd;
     if (target < 0) {
-      const code = errno(libc);
-      throw new NamespaceEntryError(
-        `cannot open network namespace ${path}: ${errnoText(libc, code)}`,
-        code === ENOENT,
-      );
+      target = libc.open(cString(path), O_RDONLY | O_CLOEXEC, 0);
+      if (target < 0) {
+        const code = errno(libc);
+        throw new NamespaceEntryError(
+          `cannot open network namespace ${path}: ${errnoText(libc, code)}`,
+          code === ENOENT,
+        );
+      }
     }
     try {
       if (libc.setns(target, CLONE_NEWNET) !== 0) {
+        const code = errno(libc);
+        // A path opened again may have become a name's empty file (its mount gone): not a
+        // namespace any more, so setns refuses it.
         throw new NamespaceEntryError(
-          `cannot enter network namespace ${path}: ${errnoText(libc, errno(libc))}`,
+          `cannot enter network namespace ${path}: ${errnoText(libc, code)}`,
+          target !== found.fd && code === EINVAL,
         );
       }
       try {
-        // The path may have come to name another namespace since it was found (a pid reused).
+        // A path opened again may have come to name another namespace (a pid reused).
         const entered = Deno.statSync("/proc/thread-self/ns/net").ino;
         if (entered !== namespace.inode) {
           throw new NamespaceEntryError(`network namespace ${path} is gone`, true);
@@ -277,7 +282,7 @@ export class NamespaceSockDiags {
         this.#returnHome();
       }
     } finally {
-      libc.close(target);
+      if (target !== found.fd) libc.close(target);
     }
   }
 

@@ -83,7 +83,15 @@ export class OtherNamespaces {
    * meanwhile, silently.
    */
   dump(pids: readonly number[], warnings: string[]): NamespaceDumps[] {
-    const others = this.#enter(pids, warnings);
+    try {
+      return this.#dumpEach(this.#enter(pids, warnings), warnings);
+    } finally {
+      this.#finder.release();
+    }
+  }
+
+  /** {@linkcode dump}'s dumps of the namespaces `others`, made on this thread. */
+  #dumpEach(others: FoundNamespace[], warnings: string[]): NamespaceDumps[] {
     const results: NamespaceDumps[] = [];
     for (const found of others) {
       try {
@@ -150,34 +158,44 @@ export class OtherNamespaces {
     } catch (error) {
       // Not a namespace's own trouble: what was sent is let finish, and its sockets closed.
       for (const { background } of startedDumps) background.closeWhenSettled().catch(() => {});
+      this.#finder.release();
       throw error;
     }
     return async () => {
-      const results: NamespaceDumps[] = [];
-      let failure: { error: unknown } | null = null;
-      for (const started of startedDumps) {
-        // After an error that is not a namespace's own, the rest are only let finish and closed.
-        if (failure) {
-          await started.background.closeWhenSettled();
-          continue;
+      try {
+        return await this.#finishEach(startedDumps, warnings);
+      } finally {
+        this.#finder.release();
+      }
+    };
+  }
+
+  /** The dumps of the namespaces started by {@linkcode dumpInBackground}, in their order. */
+  async #finishEach(startedDumps: StartedDump[], warnings: string[]): Promise<NamespaceDumps[]> {
+    const results: NamespaceDumps[] = [];
+    let failure: { error: unknown } | null = null;
+    for (const started of startedDumps) {
+      // After an error that is not a namespace's own, the rest are only let finish and closed.
+      if (failure) {
+        await started.background.closeWhenSettled();
+        continue;
+      }
+      try {
+        const dumps = await this.#finish(started);
+        if (dumps.length > 0) {
+          const { found: { namespace }, interfaceName } = started;
+          results.push({ namespace, dumps, interfaceName });
         }
+      } catch (error) {
         try {
-          const dumps = await this.#finish(started);
-          if (dumps.length > 0) {
-            const { found: { namespace }, interfaceName } = started;
-            results.push({ namespace, dumps, interfaceName });
-          }
-        } catch (error) {
-          try {
-            warnUnread(error, started.found, warnings);
-          } catch {
-            failure = { error };
-          }
+          warnUnread(error, started.found, warnings);
+        } catch {
+          failure = { error };
         }
       }
-      if (failure) throw failure.error;
-      return results;
-    };
+    }
+    if (failure) throw failure.error;
+    return results;
   }
 
   /**
