@@ -87,7 +87,7 @@ function writeLocalReport(snapshot: Snapshot, options: LocalReportOptions): Byte
   }
   const header = others.length > 0 ? [...PORT_HEADER, "Namespace"] : PORT_HEADER;
   const rows = portRows(endpoints, others.length > 0);
-  const { cells, columns } = rows;
+  const { cells, cellWidths, columns } = rows;
 
   section(out, "TCP/UDP Port Usage");
   out.lines([` ${endpoints.length} active ports found`, ""]);
@@ -98,6 +98,7 @@ function writeLocalReport(snapshot: Snapshot, options: LocalReportOptions): Byte
     {
       header,
       cells,
+      cellWidths,
       columns,
       rows: everyRow(endpoints.length),
       widths: rows.widths,
@@ -116,9 +117,11 @@ function writeLocalReport(snapshot: Snapshot, options: LocalReportOptions): Byte
     {
       header: ["PID:Process", ...header],
       cells,
+      cellWidths,
       columns,
       rows: rows.mapped,
       lead: rows.owners,
+      leadWidths: rows.ownerWidths,
       widths: rows.mappedWidths,
     },
     " ",
@@ -130,7 +133,9 @@ function writeLocalReport(snapshot: Snapshot, options: LocalReportOptions): Byte
     out.line(RULE);
     const process = snapshot.processes.get(pid);
     out.lines(processHeading(pid, process, statistics(counts)));
-    writeTable(out, { header, cells, columns, rows: indexes, widths }, " ", { laidOut });
+    writeTable(out, { header, cells, cellWidths, columns, rows: indexes, widths }, " ", {
+      laidOut,
+    });
     out.line();
     if (options.verbose) out.lines(moduleLines(process));
   }

@@ -1,27 +1,29 @@
 /**
- * Aligned text columns.
+ * Aligned text columns, padded by the columns a terminal gives each cell (display_width.ts).
  *
  * @module
  */
 
 import type { ByteText } from "./byte_text.ts";
+import { displayWidth } from "./display_width.ts";
 
 /** Lays out rows as columns padded to their widest cell, each line prefixed by `indent`. */
 export function formatTable(rows: readonly (readonly string[])[], indent = " "): string[] {
+  const cellWidths = rows.map((row) => row.map(displayWidth));
   const widths: number[] = [];
-  for (const row of rows) {
+  for (const row of cellWidths) {
     for (let i = 0; i < row.length; i++) {
-      if ((widths[i] ?? 0) < row[i].length) widths[i] = row[i].length;
+      if ((widths[i] ?? 0) < row[i]) widths[i] = row[i];
     }
   }
   // Built cell by cell, not with map, padEnd and join per row: a -local report of 16,000 sockets
   // lays out 48,000 rows, and those made an array and a string per cell.
   const lines = new Array<string>(rows.length);
   for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
+    const row = rows[r], rowWidths = cellWidths[r];
     const last = row.length - 1;
     let cells = "";
-    for (let i = 0; i < last; i++) cells += row[i] + blanks((widths[i] ?? 0) - row[i].length + 2);
+    for (let i = 0; i < last; i++) cells += row[i] + blanks((widths[i] ?? 0) - rowWidths[i] + 2);
     lines[r] = indent + (last >= 0 ? cells + row[last] : cells).trimEnd();
   }
   return lines;
@@ -47,6 +49,14 @@ export interface CellTable {
   rows: ArrayLike<number>;
   /** A first column, one cell for each of `rows`, in the same order. */
   lead?: readonly string[];
+  /**
+   * Each of `cells`' display width (display_width.ts), in the same order. Absent, each cell is
+   * taken to be as wide as it is long, as printable ASCII is: the caller knows (measuring 80,000
+   * cells of addresses and states would only find that again).
+   */
+  cellWidths?: ArrayLike<number>;
+  /** Each of `lead`'s display width, as `cellWidths` is `cells'`. */
+  leadWidths?: ArrayLike<number>;
   /**
    * The widest cell of each column among `rows` (the lead's first), when the caller has them:
    * the table then need not look at every cell again to find them. Trusted as given: each must be
@@ -86,32 +96,35 @@ export function writeTable(
   options: { laidOut?: LaidOutRows; record?: boolean } = {},
 ): LaidOutRows | undefined {
   const { header, cells, columns, rows, lead } = table;
+  const { cellWidths, leadWidths } = table;
   const first = lead ? 1 : 0;
   const known = table.widths;
-  const widths = header.map((title, column) => Math.max(title.length, known?.[column] ?? 0));
+  const headerWidths = header.map(displayWidth);
+  const widths = headerWidths.map((title, column) => Math.max(title, known?.[column] ?? 0));
   for (let r = 0; known === undefined && r < rows.length; r++) {
-    if (lead && widths[0] < lead[r].length) widths[0] = lead[r].length;
+    const leadWidth = lead ? leadWidths?.[r] ?? lead[r].length : 0;
+    if (widths[0] < leadWidth) widths[0] = leadWidth;
     const base = rows[r] * columns;
     for (let c = 0; c < columns; c++) {
-      const length = cells[base + c].length;
-      if (widths[first + c] < length) widths[first + c] = length;
+      const width = cellWidths ? cellWidths[base + c] : cells[base + c].length;
+      if (widths[first + c] < width) widths[first + c] = width;
     }
   }
-  const cellWidths = widths.slice(first);
+  const columnWidths = widths.slice(first);
   const laidOut = options.laidOut;
   // A row laid out before is copied when the columns before its last written one are as wide
   // here: its own last is never padded, and the blank ones after it were trimmed.
-  const alike = laidOut ? widthsAlike(laidOut.widths, cellWidths) : -1;
+  const alike = laidOut ? widthsAlike(laidOut.widths, columnWidths) : -1;
   const rowCount = cells.length / columns;
   const recorded = options.record
     ? {
-      widths: cellWidths,
+      widths: columnWidths,
       start: new Int32Array(rowCount).fill(-1),
       end: new Int32Array(rowCount).fill(-1),
       last: new Uint8Array(rowCount),
     }
     : undefined;
-  writeLine(out, indent, widths, header, 0, header.length);
+  writeLine(out, indent, widths, header, headerWidths, 0, header.length);
   out.line();
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
@@ -121,13 +134,23 @@ export function writeTable(
       out.text(indent);
       if (lead) {
         out.text(lead[r]);
-        out.spaces(widths[0] - lead[r].length + 2);
+        out.spaces(widths[0] - (leadWidths?.[r] ?? lead[r].length) + 2);
       }
       cellsAt = out.length;
       out.repeat(laidOut.start[row], laidOut.end[row]);
       keptColumn = laidOut.last[row] + first; // as writeLine would have left it, for `recorded`
     } else {
-      cellsAt = writeLine(out, indent, widths, cells, row * columns, columns, lead?.[r]);
+      cellsAt = writeLine(
+        out,
+        indent,
+        widths,
+        cells,
+        cellWidths,
+        row * columns,
+        columns,
+        lead?.[r],
+        lead ? leadWidths?.[r] ?? lead[r].length : 0,
+      );
     }
     if (recorded && cellsAt >= 0 && out.length > cellsAt) {
       recorded.start[row] = cellsAt;
@@ -144,18 +167,22 @@ let keptColumn = 0;
 
 /**
  * Writes a line as `formatTable` makes it: `indent`, then `lead` (when given) and the `count`
- * cells of `cells` from `base`, each padded to its width in `widths` (the lead's first), the
- * line's end trimmed as `String.prototype.trimEnd` trims (a name may end in any Unicode space).
- * Returns where the cells after the lead start, or -1 when the trimmed line ends before them.
+ * cells of `cells` from `base`, each padded to its width in `widths` (the lead's first) by its
+ * display width in `cellWidths`, its length without (`leadWidth` the lead's), the line's end
+ * trimmed as
+ * `String.prototype.trimEnd` trims (a name may end in any Unicode space). Returns where the cells
+ * after the lead start, or -1 when the trimmed line ends before them.
  */
 function writeLine(
   out: ByteText,
   indent: string,
   widths: readonly number[],
   cells: readonly string[],
+  cellWidths: ArrayLike<number> | undefined,
   base: number,
   count: number,
   lead?: string,
+  leadWidth = 0,
 ): number {
   const first = lead === undefined ? 0 : 1;
   const total = first + count;
@@ -174,13 +201,13 @@ function writeLine(
   out.text(indent);
   if (lead !== undefined && kept > 0) {
     out.text(lead);
-    out.spaces(widths[0] - lead.length + 2);
+    out.spaces(widths[0] - leadWidth + 2);
   }
   const cellsAt = kept >= first ? out.length : -1;
   for (let c = first; c < kept; c++) {
     const cell = cells[base + c - first];
     out.text(cell);
-    out.spaces(widths[c] - cell.length + 2);
+    out.spaces(widths[c] - (cellWidths ? cellWidths[base + c - first] : cell.length) + 2);
   }
   out.text(keptText);
   keptColumn = kept;
