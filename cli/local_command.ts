@@ -28,9 +28,10 @@ export async function runLocal(command: LocalCommand, args: readonly string[]): 
     log?.abandon();
     throw error;
   }
-  for (const warning of snapshot.warnings) console.error(`portset: ${printableField(warning)}`);
-  // Filtered before any output is made, so every format and every count shows the same sockets.
+  // Filtered before any output is made, so every format and every count shows the same sockets;
+  // the warnings, the filter's own included, said once on stderr too.
   if (filter) snapshot = (await filter).filterSnapshot(snapshot, command.filter!);
+  for (const warning of snapshot.warnings) console.error(`portset: ${printableField(warning)}`);
   writeOutput((await format)(snapshot), log);
   return 0;
 }

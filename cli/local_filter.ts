@@ -20,7 +20,10 @@ import type { LocalFilter } from "./parse/local_filters.ts";
 
 /**
  * The endpoints of `snapshot` that pass `filter`, and the processes that hold them. Globs follow
- * the rules' case by default: insensitive on Windows, sensitive elsewhere.
+ * the rules' case by default: insensitive on Windows, sensitive elsewhere. A `--netns` selector
+ * that names no namespace with a socket is said in the snapshot's warnings: an empty report
+ * would not tell a namespace with no socket from a name mistyped, or one that a list cannot
+ * hold (items are split at commas and trimmed: such a namespace is selected by its inode).
  */
 export function filterSnapshot(snapshot: Snapshot, filter: LocalFilter): Snapshot {
   const passes = endpointTest(filter, PLATFORM_CASE_SENSITIVE);
@@ -31,7 +34,23 @@ export function filterSnapshot(snapshot: Snapshot, filter: LocalFilter): Snapsho
     else if (endpoint.pid !== null) shown.add(endpoint.pid);
   }
   const processes = new Map([...snapshot.processes].filter(([pid]) => shown.has(pid)));
-  return { ...snapshot, endpoints, processes };
+  const warnings = [...snapshot.warnings, ...unmatchedNamespaces(snapshot, filter)];
+  return { ...snapshot, endpoints, processes, warnings };
+}
+
+/** A warning for each `--netns` selector that names no namespace of `snapshot`'s endpoints. */
+function unmatchedNamespaces(snapshot: Snapshot, filter: LocalFilter): string[] {
+  if (!filter.namespaces) return [];
+  const namespaces = new Set<NetworkNamespace>();
+  for (const { netns } of snapshot.endpoints) if (netns) namespaces.add(netns);
+  return filter.namespaces
+    .filter((selector) =>
+      ![...namespaces].some((namespace) => namespaceMatches(namespace, selector))
+    )
+    .map((selector) =>
+      `--netns '${selector}' names no network namespace with a socket (names are compared whole; ` +
+      `select one whose name holds a comma or ends in a space by its inode)`
+    );
 }
 
 /** One test of an endpoint for the whole filter: the cheap tests first. */
