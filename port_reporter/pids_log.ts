@@ -52,6 +52,11 @@ export interface PidsRecord {
   time: number | null;
   /** portset's `Change:` line, as written; null in the original's records. */
   change: string | null;
+  /**
+   * portset's `Network namespace:` line, the label of the socket's namespace when it is not the
+   * one portset ran in; null for that one, and in the original's records.
+   */
+  namespace: string | null;
   /** The owning process; null when no process owned the socket. */
   detail: ProcessDetail | null;
 }
@@ -140,6 +145,8 @@ const RECORDED_AT_LINE = new RegExp(
 const RECORD_LINES_LINE = new RegExp(`^\\s*${RECORD_LINES}:\\s*(\\d{1,9})\\s*$`, "i");
 /** portset's lines about the change, which the record keeps as written. */
 const CHANGE_LINE = /^\s*Change:\s*(.*?)\s*$/;
+/** The socket's namespace, after the change line, when it is not portset's own. */
+const NAMESPACE_LINE = new RegExp(`^\\s*${NETWORK_NAMESPACE}:\\s*(.*?)\\s*$`);
 /** Lines of portset's that say nothing a record keeps. */
 const REMARK = /^\s*(=+\s*$|Seen between looks:|No process owns this socket)/;
 
@@ -195,7 +202,7 @@ export class PidsLogReader {
     if (number) {
       this.#emit();
       this.#inHeader = false;
-      this.#record = { number: Number(number[1]), time: null, change: null };
+      this.#record = { number: Number(number[1]), time: null, change: null, namespace: null };
       return;
     }
     if (this.#inHeader) {
@@ -230,11 +237,16 @@ export class PidsLogReader {
       this.#record.change = change[1];
       return;
     }
+    const namespace = NAMESPACE_LINE.exec(line);
+    if (namespace && this.#record && !this.#blockStarted && this.#record.namespace === null) {
+      this.#record.namespace = namespace[1];
+      return;
+    }
     if (/^\s*Process ID:/i.test(line)) {
       // A second process in one record: the original's blocks with no number before them.
       if (this.#blockStarted || this.#record === null) {
         this.#emit();
-        this.#record = { number: null, time: null, change: null };
+        this.#record = { number: null, time: null, change: null, namespace: null };
       }
       this.#blockStarted = true;
     }
@@ -283,6 +295,11 @@ export class PidsLogReader {
     const change = CHANGE_LINE.exec(line);
     if (change && !this.#blockStarted && this.#record!.change === null) {
       this.#record!.change = change[1];
+      return;
+    }
+    const namespace = NAMESPACE_LINE.exec(line);
+    if (namespace && !this.#blockStarted && this.#record!.namespace === null) {
+      this.#record!.namespace = namespace[1];
       return;
     }
     if (/^\s*Process ID:/i.test(line)) this.#blockStarted = true;

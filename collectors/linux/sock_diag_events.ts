@@ -116,9 +116,11 @@ export class SockDiagEvents {
 }
 
 /**
- * The `destroyed` sockets with the inode and user the dumps that saw them alive gave them: the
- * kernel's notice of a close has lost the inode, and the cookie finds the socket in `recent`, so
- * it keeps the identity (and owner) the last snapshots gave it.
+ * The `destroyed` sockets with the inode, user and peer the dumps that saw them alive gave them:
+ * the kernel's notice of a close has lost the inode, and may have lost the peer (a connection
+ * still in a listener's accept queue is reset when the listener closes, and its notice then has
+ * no peer: as if a listener of its own had come and gone), and the cookie finds the socket in
+ * `recent`, so it keeps the identity (and owner) the last snapshots gave it.
  */
 export function restoreDestroyed(
   destroyed: readonly DiagSocket[],
@@ -133,6 +135,8 @@ export function restoreDestroyed(
   }
   return destroyed.map((socket) => {
     const alive = seen.get(socket.cookie);
-    return { ...socket, inode: alive?.inode ?? socket.inode, uid: alive?.uid ?? socket.uid };
+    if (alive === undefined) return socket;
+    const { inode, uid, remoteAddress, remotePort } = alive;
+    return { ...socket, inode, uid, remoteAddress, remotePort };
   });
 }

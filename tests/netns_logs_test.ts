@@ -1,0 +1,118 @@
+/**
+ * An attack run's findings on namespaces in the monitor's logs, each seen to fail before its fix:
+ *
+ * - PR-PIDS records a `Network namespace: NAME` line for another namespace's socket, and
+ *   `portset report` must read it as part of the record, not count it an unreadable line (every
+ *   record of another namespace's socket was one).
+ * - A listener closed while a connection waits in its accept queue: the kernel's notice that the
+ *   waiting socket was destroyed (reset by the listener's close: its peer port is 0 by then) is
+ *   not a listener of its own; PR-PORTS must hold one listen line and one close line for the port,
+ *   not a second listener "seen between looks" of no process.
+ */
+
+import assert from "node:assert/strict";
+import type { Endpoint } from "../model/endpoint.ts";
+import { formatPidsRecord, PidsLogReader } from "../port_reporter/pids_log.ts";
+import type { LogProblem } from "../port_reporter/layout.ts";
+import { Namespace, namespaceUnavailable } from "./support/netns.ts";
+import { pollUntil } from "./support/poll.ts";
+import { exists, runCli, RunningCli, SYSTEM_PYTHON } from "./support/processes.ts";
+
+const unavailable = namespaceUnavailable() ??
+  (exists(SYSTEM_PYTHON) ? null : "needs Debian's python3 (apt-get install python3)");
+if (unavailable) console.error(`netns_logs_test.ts: skipped: ${unavailable}`);
+
+Deno.test("a PR-PIDS record of another namespace's socket reads back with no unreadable line", () => {
+  const endpoint = {
+    protocol: "tcp",
+    localAddress: "127.0.0.1",
+    localPort: 47501,
+    remoteAddress: null,
+    remotePort: null,
+    state: "LISTENING",
+    pid: 4242,
+    process: "python3",
+    path: "/usr/bin/python3",
+    user: "root",
+    inode: 1234,
+    socketUid: 0,
+    receiveQueue: 0,
+    sendQueue: 128,
+    interface: null,
+    v6only: null,
+    created: null,
+    netns: { inode: 4026532281, name: "blue", container: null, current: false },
+  } as unknown as Endpoint;
+  const text = formatPidsRecord(new Date(), { kind: "listen", endpoint }, 1, undefined, [endpoint]);
+  assert.match(text, /\nNetwork namespace: blue\n/);
+  const problems: LogProblem[] = [];
+  const records: unknown[] = [];
+  const reader = new PidsLogReader((record) => records.push(record), (p) => problems.push(p));
+  text.split("\n").forEach((line, index) => reader.push(line, index + 1));
+  reader.finish();
+  assert.equal(records.length, 1);
+  assert.deepEqual(problems, [], `unreadable lines of portset's own record:\n${text}`);
+  assert.equal((records[0] as { namespace: string | null }).namespace, "blue");
+});
+
+/** The data lines of the PR-PORTS files in `directory`. */
+function portsLines(directory: string): string[] {
+  const lines: string[] = [];
+  for (const entry of Deno.readDirSync(directory)) {
+    if (!entry.name.startsWith("PR-PORTS-")) continue;
+    const text = Deno.readTextFileSync(`${directory}/${entry.name}`);
+    lines.push(...text.split("\n").filter((line) => /^\d{4}-/.test(line)));
+  }
+  return lines;
+}
+
+Deno.test({
+  name: "a listener closed with a connection in its accept queue logs no phantom listener",
+  ignore: unavailable !== null,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "portset-attack-" });
+    const logs = `${dir}/logs`;
+    try {
+      await using monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
+      await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
+      await using namespace = await Namespace.create("acceptq");
+      // A listener, a connection it never accepts, the client's end closed (CLOSE_WAIT), then
+      // the listener closed: each step a few looks apart.
+      const script = [
+        "import json, os, socket, sys, time",
+        "l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen()",
+        "print(json.dumps({'pid': os.getpid(), 'port': l.getsockname()[1]}), flush=True)",
+        "time.sleep(2.5)",
+        "c = socket.create_connection(l.getsockname()); time.sleep(2.5)",
+        "c.close(); time.sleep(2.5)",
+        "l.close(); print('closed', flush=True); time.sleep(60)",
+      ].join("\n");
+      const holder = namespace.start("acceptq.py", [SYSTEM_PYTHON, "-c", script]);
+      const ready = await pollUntil(
+        () => holder.log.includes("closed") ? holder.log : undefined,
+        { deadlineMs: 20_000 },
+      );
+      const { port } = JSON.parse(ready!.split("\n").find((line) => line.startsWith("{"))!);
+      // The look after the close, and one more.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const run = await monitor.stop("SIGTERM");
+      assert.equal(run.code, 0, run.stderr);
+      const listenerLines = portsLines(logs).filter((line) =>
+        line.includes(`,TCP,${port},127.0.0.1,,0.0.0.0,`) && line.endsWith(`,${namespace.name}`)
+      );
+      // What happened: one listener, listening then closed.
+      assert.deepEqual(
+        listenerLines.map((line) => line.split(",").slice(10, 12).join(",")),
+        ["LISTENING,listen", "LISTENING,close"],
+        `listener lines for port ${port}:\n${portsLines(logs).join("\n")}`,
+      );
+      // And the report reads every line the monitor wrote.
+      const report = await runCli(["report", logs, "--json"]);
+      assert.equal(report.code, 0, report.stderr);
+      const json = JSON.parse(report.stdout);
+      assert.deepEqual(json.problems, [], "the report's unreadable lines");
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
