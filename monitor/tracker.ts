@@ -11,12 +11,19 @@ import type { SocketChange, SocketChangeKind } from "../model/socket_change.ts";
 
 /**
  * A socket's identity across snapshots. A connected socket is its two ends (unique within a
- * network namespace, so the namespace's inode comes first); one with no peer (listeners,
- * unconnected UDP) may share its local end with others (an SO_REUSEPORT group), so its inode
- * tells them apart.
+ * network namespace, so the namespace's inode comes first, with its `ip netns` name: a namespace
+ * named or renamed while a watch or the monitor runs is logged under another label from then on,
+ * and its sockets are told of as closed under the old one and open under the new, so that every
+ * line pairs with one of its own label); one with no peer (listeners, unconnected UDP) may share
+ * its local end with others (an SO_REUSEPORT group), so its inode tells them apart.
  */
 export function socketIdentity(endpoint: Endpoint): string {
-  const namespace = endpoint.netns === undefined ? "" : `${endpoint.netns.inode} `;
+  const netns = endpoint.netns;
+  const namespace = netns === undefined
+    ? ""
+    : netns.name === null
+    ? `${netns.inode} `
+    : `${netns.inode}/${netns.name} `;
   const local = `${namespace}${endpoint.protocol} ${endpoint.localAddress} ${endpoint.localPort}`;
   return endpoint.remoteAddress === null
     ? `${local} #${endpoint.inode ?? "-"}`

@@ -8,13 +8,17 @@
  *   waiting socket was destroyed (reset by the listener's close: its peer port is 0 by then) is
  *   not a listener of its own; PR-PORTS must hold one listen line and one close line for the port,
  *   not a second listener "seen between looks" of no process.
+ * - A namespace that gains a name while the monitor runs (`ip netns attach`, a name that sorts
+ *   before its own): its listener, listed at start-up under the old label, must be seen closing
+ *   by `portset report`, where it was in use for the whole window (its close was logged under the
+ *   new label, which no line of the old paired with).
  */
 
 import assert from "node:assert/strict";
 import type { Endpoint } from "../model/endpoint.ts";
 import { formatPidsRecord, PidsLogReader } from "../port_reporter/pids_log.ts";
 import type { LogProblem } from "../port_reporter/layout.ts";
-import { Namespace, namespaceUnavailable } from "./support/netns.ts";
+import { holdSockets, Namespace, namespaceUnavailable } from "./support/netns.ts";
 import { pollUntil } from "./support/poll.ts";
 import { exists, runCli, RunningCli, SYSTEM_PYTHON } from "./support/processes.ts";
 
@@ -112,6 +116,60 @@ Deno.test({
       const json = JSON.parse(report.stdout);
       assert.deepEqual(json.problems, [], "the report's unreadable lines");
     } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+async function ip(...args: string[]): Promise<void> {
+  const out = await new Deno.Command("ip", { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) {
+    throw new Error(`ip ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+  }
+}
+
+Deno.test({
+  name: "a listener whose namespace gains a name mid-run is seen closing by the report",
+  ignore: unavailable !== null,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "portset-attack-" });
+    const logs = `${dir}/logs`;
+    await using namespace = await Namespace.create("relabel");
+    // Sorts before the namespace's own name, so it becomes the namespace's label.
+    const alias = namespace.name.replace(/-relabel-.*/, `-0relabel-${Deno.pid}`);
+    let attached = false;
+    try {
+      const held = await holdSockets(namespace, ["tcp/127.0.0.1/0"]);
+      const port = Number(held.keys[0].split("/")[2]);
+      await using monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
+      await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await ip("netns", "attach", alias, String(held.pid));
+      attached = true;
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      await held.stop();
+      await pollUntil(
+        () => portsLines(logs).find((line) => line.includes(`,TCP,${port},`)),
+        { deadlineMs: 10_000 },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const run = await monitor.stop("SIGTERM");
+      assert.equal(run.code, 0, run.stderr);
+      const report = await runCli(["report", logs, "--json"]);
+      assert.equal(report.code, 0, report.stderr);
+      const json = JSON.parse(report.stdout);
+      const row = json.ports.find((p: { transport: string; port: number }) =>
+        p.transport === "tcp" && p.port === port
+      );
+      assert.ok(row, `port ${port} not in the report`);
+      // It closed some seconds before the monitor stopped: not in use the whole window.
+      assert.ok(
+        row.seconds < json.window.seconds,
+        `port ${port} in use ${row.seconds} s of a ${json.window.seconds} s window:\n` +
+          portsLines(logs).filter((line) => line.includes(`,${port},`)).join("\n"),
+      );
+    } finally {
+      if (attached) await ip("netns", "del", alias);
       Deno.removeSync(dir, { recursive: true });
     }
   },
