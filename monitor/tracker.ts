@@ -19,9 +19,11 @@ import type { SocketChange, SocketChangeKind } from "../model/socket_change.ts";
  */
 export function socketIdentity(endpoint: Endpoint): string {
   const netns = endpoint.netns;
+  // The current namespace's name is never shown (its rows have no label): naming it changes
+  // nothing of its sockets.
   const namespace = netns === undefined
     ? ""
-    : netns.name === null
+    : netns.name === null || netns.current
     ? `${netns.inode} `
     : `${netns.inode}/${netns.name} `;
   const local = `${namespace}${endpoint.protocol} ${endpoint.localAddress} ${endpoint.localPort}`;

@@ -21,6 +21,8 @@ Deno.test("bidirectional controls are shown as ?: they would reorder the rest of
   const controls = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069";
   assert.equal(printableField(`evil${controls}gpj.exe`), `evil${"?".repeat(12)}gpj.exe`);
   assert.equal(printable(`a\u202eb\nc`), "a?b\nc");
+  // The line and paragraph separators break a line on some terminals, as a line feed would.
+  assert.equal(printableField("a\u2028b\u2029c"), "a?b?c");
   assert.equal(printableAddress("fe80::1%eth\u202e0"), "fe80::1%eth?0");
   // Joiners and marks that draw text, not reorder it, are kept.
   assert.equal(printableField("e\u0301\u200d"), "e\u0301\u200d");

@@ -79,3 +79,27 @@ Deno.test("a socket destroyed between looks, never seen, is reported as appearin
     "the listener the snapshot still holds adds nothing",
   );
 });
+
+Deno.test("a namespace named mid-run: another's sockets close and open under its new name, the current one's do not", () => {
+  const host = { inode: 4026531840, current: true, name: null, container: null };
+  const other = { inode: 4026532100, current: false, name: null, container: null };
+  const before = [
+    makeEndpoint({ localPort: 22, netns: host }),
+    makeEndpoint({ localPort: 80, netns: other }),
+  ];
+  const tracker = new SocketTracker();
+  tracker.reset(before);
+  // Both named (ip netns attach): the current namespace's name shows nowhere, the other's is its
+  // label from now on.
+  const after = [
+    makeEndpoint({ localPort: 22, netns: { ...host, name: "host" } }),
+    makeEndpoint({ localPort: 80, netns: { ...other, name: "web" } }),
+  ];
+  const changes = tracker.update(after);
+  assert.deepEqual(
+    changes.map((change) =>
+      `${change.kind} ${change.endpoint.localPort} ${change.endpoint.netns?.name}`
+    ),
+    ["listen 80 web", "close 80 null"],
+  );
+});

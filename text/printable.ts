@@ -3,7 +3,8 @@
  * /proc/self/comm), and root may be the one reading portset's report: control characters are
  * shown as `?`, as `ps` shows them. So are the bidirectional controls (U+061C, U+200E, U+200F,
  * U+202A to U+202E, U+2066 to U+2069), which are not control characters but reorder what follows
- * them on screen: a name holding U+202E would show its row's later text reversed.
+ * them on screen: a name holding U+202E would show its row's later text reversed; and the line
+ * and paragraph separators (U+2028, U+2029), which some terminals break a line at.
  *
  * @module
  */
@@ -13,9 +14,10 @@ function isControl(code: number): boolean {
   return code < 0x20 || (code >= 0x7f && code <= 0x9f) || isBidiControl(code);
 }
 
+/** The bidirectional controls, and the line and paragraph separators, which break a line too. */
 function isBidiControl(code: number): boolean {
   return code === 0x061c || code === 0x200e || code === 0x200f ||
-    (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
+    (code >= 0x2028 && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
 }
 
 function replaceControls(text: string, keep: (code: number) => boolean): string {
@@ -38,10 +40,10 @@ function replaceControls(text: string, keep: (code: number) => boolean): string 
  */
 const CONTROL_BUT_LINES =
   // deno-lint-ignore no-control-regex -- control characters are what it looks for
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
 /** Any control character, or a bidirectional control. */
 // deno-lint-ignore no-control-regex -- control characters are what it looks for
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
 
 /** `text` with control characters replaced by `?`; line feeds and tabs kept. */
 export function printable(text: string): string {

@@ -12,6 +12,10 @@ import { parseContainer } from "./container.ts";
 import { cString, errno, type FdScanLibc } from "./ffi.ts";
 
 const AT_FDCWD = -100;
+const ENOENT = 2;
+const ESRCH = 3;
+/** {@linkcode NamespaceFinder}'s `#open` of a path that is not the namespace it was asked for. */
+const NOT_IT = -1_000_000;
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
 const EACCES = 13;
@@ -123,12 +127,20 @@ export class NamespaceFinder {
         const name = names.get(inode);
         const paths = inside.map((pid) => `${this.#procRoot}/${pid}/ns/net`);
         if (name !== undefined) paths.push(`${this.#namedRoot}/${name}`);
+        // Gone since it was seen only when no way in is left at all; one that could not be
+        // opened for another reason (a denial) is kept unopened, for its entry to say why.
+        let refused = "";
         for (const candidate of paths) {
           fd = this.#open(candidate, inode);
           path = candidate;
           if (fd >= 0) break;
+          if (fd !== -ENOENT && fd !== -ESRCH && fd !== NOT_IT && refused === "") refused = path;
         }
-        if (fd < 0) continue; // gone since it was seen
+        if (fd < 0 && refused === "") continue;
+        if (fd < 0) {
+          path = refused;
+          fd = -1;
+        }
       }
       const namespace = this.#namespace(inode, names, inside[0] ?? null);
       known.set(inode, namespace);
@@ -159,12 +171,13 @@ export class NamespaceFinder {
 
   /**
    * `path` opened, when it is the network namespace `inode` (what the descriptor leads to is on
-   * nsfs with that inode); -1 when it cannot be opened or is something else: a name whose mount
-   * has gone is an empty file on tmpfs, a process's may have moved to another namespace.
+   * nsfs with that inode); minus the errno when it cannot be opened, {@linkcode NOT_IT} when it is
+   * something else: a name whose mount has gone is an empty file on tmpfs, a process's may have
+   * moved to another namespace.
    */
   #open(path: string, inode: number): number {
     const fd = this.#libc.open(cString(path), O_RDONLY | O_CLOEXEC, 0);
-    if (fd < 0) return -1;
+    if (fd < 0) return -errno(this.#libc);
     try {
       // Its link would read the mount's path for a name, not `net:[<inode>]`: stat what it opens.
       const opened = Deno.statSync(`/proc/thread-self/fd/${fd}`);
@@ -173,7 +186,7 @@ export class NamespaceFinder {
       // not readable: not used
     }
     this.#libc.close(fd);
-    return -1;
+    return NOT_IT;
   }
 
   /** The namespace object for `inode`: the one known already when nothing about it changed. */

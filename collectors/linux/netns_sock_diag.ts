@@ -31,6 +31,14 @@ const AF_INET = 2;
 const SOCK_DGRAM = 2;
 const SOCK_CLOEXEC = 0o2000000;
 
+/**
+ * This thread could not return to portset's own namespace after entering another: nothing it did
+ * next would be done where it should, so no caller catches it.
+ */
+export class HomeNamespaceLostError extends Error {
+  override name = "HomeNamespaceLostError";
+}
+
 /** A namespace could not be entered (no privilege, or it is gone); the message says which. */
 export class NamespaceEntryError extends Error {
   override name = "NamespaceEntryError";
@@ -160,7 +168,8 @@ export class NamespaceSockDiags {
           Deno.readTextFileSync("/proc/thread-self/net/sockstat"),
           Deno.readTextFileSync("/proc/thread-self/net/sockstat6"),
         ));
-    } catch {
+    } catch (error) {
+      if (error instanceof HomeNamespaceLostError) throw error;
       return null; // the dump will say why
     }
   }
@@ -292,7 +301,7 @@ export class NamespaceSockDiags {
    */
   #returnHome(): void {
     if (this.#libc.setns(this.#home, CLONE_NEWNET) !== 0) {
-      throw new Error(
+      throw new HomeNamespaceLostError(
         `cannot return to portset's own network namespace: ${
           errnoText(this.#libc, errno(this.#libc))
         }`,
