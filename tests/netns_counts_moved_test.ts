@@ -14,9 +14,14 @@
 
 import assert from "node:assert/strict";
 import { loadLibc } from "../collectors/linux/ffi.ts";
-import { NamespaceFinder } from "../collectors/linux/netns.ts";
+import type { NamespaceFinder } from "../collectors/linux/netns.ts";
 import { type NamespaceDumps, OtherNamespaces } from "../collectors/linux/other_namespaces.ts";
-import { holdSockets, Namespace, namespaceUnavailable } from "./support/netns.ts";
+import {
+  finderAfterEachLook,
+  holdSockets,
+  Namespace,
+  namespaceUnavailable,
+} from "./support/netns.ts";
 import { exists, SYSTEM_PYTHON } from "./support/processes.ts";
 import { waitUntil } from "./servers/support/netns.ts";
 
@@ -44,23 +49,12 @@ function finderMovingAfterLook(
   pid: number,
   inode: number,
 ): NamespaceFinder {
-  const finder = new NamespaceFinder(libc);
-  return new Proxy(finder, {
-    get(target, property) {
-      if (property !== "find") {
-        const value = Reflect.get(target, property, target);
-        return typeof value === "function" ? value.bind(target) : value;
-      }
-      return (pids: readonly number[]) => {
-        const census = target.find(pids);
-        Deno.kill(pid, "SIGUSR1");
-        const deadline = Date.now() + 5000;
-        while (Deno.statSync(`/proc/${pid}/ns/net`).ino !== inode) {
-          assert.ok(Date.now() < deadline, "the process moved");
-        }
-        return census;
-      };
-    },
+  return finderAfterEachLook(libc, () => {
+    Deno.kill(pid, "SIGUSR1");
+    const deadline = Date.now() + 5000;
+    while (Deno.statSync(`/proc/${pid}/ns/net`).ino !== inode) {
+      assert.ok(Date.now() < deadline, "the process moved");
+    }
   });
 }
 

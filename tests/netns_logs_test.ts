@@ -15,38 +15,28 @@
  */
 
 import assert from "node:assert/strict";
-import type { Endpoint } from "../model/endpoint.ts";
+import { makeEndpoint } from "./support/endpoints.ts";
 import { formatPidsRecord, PidsLogReader } from "../port_reporter/pids_log.ts";
 import type { LogProblem } from "../port_reporter/layout.ts";
 import { holdSockets, Namespace, namespaceUnavailable } from "./support/netns.ts";
 import { pollUntil } from "./support/poll.ts";
 import { exists, runCli, RunningCli, SYSTEM_PYTHON } from "./support/processes.ts";
+import { portsLines } from "./support/port_reporter_logs.ts";
 
 const unavailable = namespaceUnavailable() ??
   (exists(SYSTEM_PYTHON) ? null : "needs Debian's python3 (apt-get install python3)");
 if (unavailable) console.error(`netns_logs_test.ts: skipped: ${unavailable}`);
 
 Deno.test("a PR-PIDS record of another namespace's socket reads back with no unreadable line", () => {
-  const endpoint = {
-    protocol: "tcp",
+  const endpoint = makeEndpoint({
     localAddress: "127.0.0.1",
     localPort: 47501,
-    remoteAddress: null,
-    remotePort: null,
-    state: "LISTENING",
     pid: 4242,
     process: "python3",
     path: "/usr/bin/python3",
-    user: "root",
     inode: 1234,
-    socketUid: 0,
-    receiveQueue: 0,
-    sendQueue: 128,
-    interface: null,
-    v6only: null,
-    created: null,
     netns: { inode: 4026532281, name: "blue", container: null, current: false },
-  } as unknown as Endpoint;
+  });
   const text = formatPidsRecord(new Date(), { kind: "listen", endpoint }, 1, undefined, [endpoint]);
   assert.match(text, /\nNetwork namespace: blue\n/);
   const problems: LogProblem[] = [];
@@ -58,17 +48,6 @@ Deno.test("a PR-PIDS record of another namespace's socket reads back with no unr
   assert.deepEqual(problems, [], `unreadable lines of portset's own record:\n${text}`);
   assert.equal((records[0] as { namespace: string | null }).namespace, "blue");
 });
-
-/** The data lines of the PR-PORTS files in `directory`. */
-function portsLines(directory: string): string[] {
-  const lines: string[] = [];
-  for (const entry of Deno.readDirSync(directory)) {
-    if (!entry.name.startsWith("PR-PORTS-")) continue;
-    const text = Deno.readTextFileSync(`${directory}/${entry.name}`);
-    lines.push(...text.split("\n").filter((line) => /^\d{4}-/.test(line)));
-  }
-  return lines;
-}
 
 Deno.test({
   name: "a listener closed with a connection in its accept queue logs no phantom listener",

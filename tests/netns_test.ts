@@ -16,6 +16,7 @@ import { assertValid } from "./support/schemas.ts";
 import { ownedEndpointKeys, ssOwnedKeys } from "./support/ss.ts";
 import { TestSockets } from "./support/sockets.ts";
 import { exists } from "./support/processes.ts";
+import { portsLines } from "./support/port_reporter_logs.ts";
 
 const unavailable = namespaceUnavailable("ss") ??
   (exists(SYSTEM_PYTHON) ? null : "needs Debian's python3 (apt-get install python3)");
@@ -275,17 +276,6 @@ Deno.test({
     }
   },
 });
-
-/** Every PR-PORTS data line in `directory`. */
-function portsLines(directory: string): string[] {
-  const lines: string[] = [];
-  for (const entry of Deno.readDirSync(directory)) {
-    if (!entry.name.startsWith("PR-PORTS-")) continue;
-    const text = Deno.readTextFileSync(`${directory}/${entry.name}`);
-    lines.push(...text.split("\n").filter((line) => /^\d{4}-/.test(line)));
-  }
-  return lines;
-}
 
 Deno.test({
   name: "the monitor follows a namespace made while it runs: its lines and records name it",

@@ -18,9 +18,14 @@
 import assert from "node:assert/strict";
 import { loadLibc } from "../collectors/linux/ffi.ts";
 import { IPPROTO_TCP } from "../collectors/linux/netlink.ts";
-import { NamespaceFinder } from "../collectors/linux/netns.ts";
+import type { NamespaceFinder } from "../collectors/linux/netns.ts";
 import { type NamespaceDumps, OtherNamespaces } from "../collectors/linux/other_namespaces.ts";
-import { holdSockets, Namespace, namespaceUnavailable } from "./support/netns.ts";
+import {
+  finderAfterEachLook,
+  holdSockets,
+  Namespace,
+  namespaceUnavailable,
+} from "./support/netns.ts";
 import { exists, SYSTEM_PYTHON } from "./support/processes.ts";
 
 const unavailable = namespaceUnavailable("umount") ??
@@ -33,26 +38,15 @@ function finderUnmountingAfterLook(
   name: string,
   umountArgs: readonly string[],
 ): NamespaceFinder {
-  const finder = new NamespaceFinder(libc);
-  return new Proxy(finder, {
-    get(target, property) {
-      if (property !== "find") {
-        const value = Reflect.get(target, property, target);
-        return typeof value === "function" ? value.bind(target) : value;
-      }
-      return (pids: readonly number[]) => {
-        const census = target.find(pids);
-        assert.ok(
-          census.namespaces.some(({ namespace }) => namespace.name === name),
-          `the look finds ${name}`,
-        );
-        const unmounted = new Deno.Command("umount", {
-          args: [...umountArgs, `/run/netns/${name}`],
-        }).outputSync();
-        assert.equal(unmounted.code, 0, new TextDecoder().decode(unmounted.stderr));
-        return census;
-      };
-    },
+  return finderAfterEachLook(libc, (census) => {
+    assert.ok(
+      census.namespaces.some(({ namespace }) => namespace.name === name),
+      `the look finds ${name}`,
+    );
+    const unmounted = new Deno.Command("umount", {
+      args: [...umountArgs, `/run/netns/${name}`],
+    }).outputSync();
+    assert.equal(unmounted.code, 0, new TextDecoder().decode(unmounted.stderr));
   });
 }
 

@@ -14,6 +14,8 @@
 import { type CommandResult, Daemon, Namespace, waitUntil } from "../servers/support/netns.ts";
 import { cacheDependencies } from "../servers/support/portset.ts";
 import { exists, isRoot, REPO_ROOT, SYSTEM_PYTHON } from "./processes.ts";
+import type { FdScanLibc } from "../../collectors/linux/ffi.ts";
+import { type NamespaceCensus, NamespaceFinder } from "../../collectors/linux/netns.ts";
 
 export { Namespace };
 
@@ -214,4 +216,28 @@ export async function holdSockets(
     await daemon.stop();
     throw error;
   }
+}
+
+/**
+ * The real finder of namespaces, with `after` run right after each of its looks: for tests that
+ * make something happen between a look and the dumps it leads to.
+ */
+export function finderAfterEachLook(
+  libc: FdScanLibc,
+  after: (census: NamespaceCensus) => void,
+): NamespaceFinder {
+  const finder = new NamespaceFinder(libc);
+  return new Proxy(finder, {
+    get(target, property) {
+      if (property !== "find") {
+        const value = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return (pids: readonly number[]) => {
+        const census = target.find(pids);
+        after(census);
+        return census;
+      };
+    },
+  });
 }
