@@ -46,6 +46,23 @@ export const EMPTY_RUN: Contender = {
   cwd: REPO_ROOT,
 };
 
+/**
+ * The quiet host's floor: the system calls `-local --json` cannot do without (libc loaded, the
+ * sock_diag dumps, a readlink of every open descriptor), from a script with no module.
+ */
+export const FLOOR_RUN: Contender = {
+  name: "deno run of the same system calls, no module",
+  argv: [Deno.execPath(), "run", "--allow-all", "bench/quiet_floor.ts"],
+  cwd: REPO_ROOT,
+};
+
+/** The modules `-local --json` loads, loaded and nothing run: what portset's code costs to load. */
+export const MODULES_RUN: Contender = {
+  name: "deno run loading the modules of -local --json, nothing run",
+  argv: [Deno.execPath(), "run", "--allow-all", "bench/quiet_modules.ts"],
+  cwd: REPO_ROOT,
+};
+
 /** The reference `portset -local --json` must not be slower than. */
 export const SS_WITH_OWNERS = "ss -tuanp";
 
@@ -91,6 +108,8 @@ export const CONTENDERS: readonly Contender[] = [
 export const QUIET_CONTENDERS: readonly Contender[] = [
   PORTSET,
   EMPTY_RUN,
+  FLOOR_RUN,
+  MODULES_RUN,
   CONTENDERS.find((contender) => contender.name === SS_WITH_OWNERS)!,
 ];
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Contender, SS_WITHOUT_OWNERS } from "./contenders.ts";
+import { type Contender, FLOOR_RUN, MODULES_RUN, SS_WITHOUT_OWNERS } from "./contenders.ts";
 import type { Diagnosis } from "./diagnosis.ts";
 import type { Machine } from "./machine.ts";
 import type { QuietHost } from "./quiet_host.ts";
@@ -208,14 +208,35 @@ function formatQuietHost(quiet: QuietHost, portsetContender: Contender): string[
     );
   }
   if (empty) {
-    const ratio = portset.medianMs / summarize(quiet.results.get(empty) ?? []).medianMs;
+    const emptyMs = summarize(quiet.results.get(empty) ?? []).medianMs;
+    const ratio = portset.medianMs / emptyMs;
     lines.push(
       "",
       `quiet host: ${portsetContender.name} / ${empty.name} = ${ratio.toFixed(2)} ` +
         `(target ≤ ${TARGET_QUIET_RATIO.toFixed(1)}): ${verdict(ratio <= TARGET_QUIET_RATIO)}`,
     );
+    lines.push(...formatQuietFloor(quiet, emptyMs));
   }
   return lines;
+}
+
+/**
+ * What the runtime allows on the quiet host, from the same rounds: the floor's system calls and
+ * the loading of portset's modules, each as its time beyond the empty run, added to that run.
+ */
+function formatQuietFloor(quiet: QuietHost, emptyMs: number): string[] {
+  const medianOf = (contender: Contender) =>
+    quiet.contenders.includes(contender)
+      ? summarize(quiet.results.get(contender) ?? []).medianMs
+      : NaN;
+  const floorMs = medianOf(FLOOR_RUN), modulesMs = medianOf(MODULES_RUN);
+  if (!Number.isFinite(floorMs) || !Number.isFinite(modulesMs)) return [];
+  const bothMs = floorMs + modulesMs - emptyMs;
+  return [
+    `what the runtime allows: the system calls alone ${(floorMs / emptyMs).toFixed(2)}x the ` +
+    `empty run, with portset's modules loaded too (${ms(floorMs - emptyMs)} + ` +
+    `${ms(modulesMs - emptyMs)} ms beyond it) ${(bothMs / emptyMs).toFixed(2)}x`,
+  ];
 }
 
 function formatDiagnosis(d: Diagnosis, portsetMs: number, ssScanMs: number): string[] {
