@@ -323,6 +323,23 @@ async function prepare(address: string): Promise<Target> {
   return { address, cases, foreignBefore, shutdown };
 }
 
+/**
+ * What the runtime allows against the memory target: the peak memory of an empty `deno run` and
+ * of portset's smallest query (one closed port of 127.0.0.1), each the largest of a few runs,
+ * as multiples of nmap's full-range peak.
+ */
+async function runtimeFloor(nmapPeakMib: number): Promise<string> {
+  const empty = { name: "empty", argv: [DENO, "run", "--allow-all", `${REPO}bench/noop.ts`] };
+  const onePort = { name: "one port", argv: portsetArgv(["-n", "127.0.0.1", "-e", "1", "-nr"]) };
+  const results = await runRounds([empty, onePort], { warmup: 1, rounds: 5, timeoutMs: 30_000 });
+  const peak = (timed: typeof empty) =>
+    Math.max(...results.get(timed)!.filter((r) => r.ok).map((r) => r.maxRssKib)) / 1024;
+  const times = (mib: number) => `${mib.toFixed(1)} MiB, ${(mib / nmapPeakMib).toFixed(2)}x`;
+  return `what the runtime allows: an empty \`deno run\` peaks at ${times(peak(empty))} nmap's ` +
+    `full-range peak; portset's smallest query (\`-n 127.0.0.1 -e 1 -nr\`) at ` +
+    `${times(peak(onePort))}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Checking and timing
 
@@ -390,6 +407,8 @@ const tables: string[] = [];
 const targets: TargetCheck[] = [];
 const peerMistakes: string[] = [];
 let mismatches = 0;
+/** nmap's peak memory over the full range, for the runtime's floor (see below). */
+let nmapRangePeakMib = NaN;
 for (const address of addresses) {
   const target = await prepare(address);
   try {
@@ -442,6 +461,10 @@ for (const address of addresses) {
           ratio: peakMib(portset) / peakMib(nmap),
           limit: 2.0,
         });
+        nmapRangePeakMib = Math.max(
+          peakMib(nmap),
+          Number.isFinite(nmapRangePeakMib) ? nmapRangePeakMib : 0,
+        );
       } else if (testCase.protocol === "udp") {
         targets.push({
           what: `${address} UDP list: portset ÷ nmap -sU wall time`,
@@ -465,6 +488,7 @@ console.log(
     `${machine.cpus} cores, Deno ${machine.deno}.\n`,
 );
 console.log(tables.join("\n\n"));
+if (Number.isFinite(nmapRangePeakMib)) console.log(`\n${await runtimeFloor(nmapRangePeakMib)}`);
 console.log("\n| target | measured | limit | |\n| --- | ---: | ---: | --- |");
 let missedTargets = 0;
 for (const { what, ratio, limit } of targets) {
