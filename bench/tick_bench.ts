@@ -65,7 +65,7 @@ try {
   await namespaces.start(namespaceCount);
   const opened = await farms.start(4, sockets, 60_000);
   const machine = await describeMachine();
-  const collector = new LinuxCollector();
+  const collector = await LinuxCollector.open();
   const tracker = new SocketTracker();
   // As the monitor does: subscribed to the kernel's closes before the first look, drained after
   // each (every namespace's own subscription included).

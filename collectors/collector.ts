@@ -43,7 +43,7 @@ export interface Collector {
  */
 export interface PlatformCollectors {
   /** A collector for repeated snapshots (the watch modes, the monitor) or one. */
-  createCollector(): Collector;
+  createCollector(): Collector | Promise<Collector>;
   /**
    * One snapshot for a command that looks once and exits (`-local`, `scan`, `baseline`,
    * `check`), made however is quickest on this OS: on Linux, with a second thread on a busy host.

@@ -33,7 +33,7 @@ function platform(): Promise<PlatformCollectors> {
 
 /** The collector for this OS. Rejects with {@linkcode CollectorUnavailableError} where there is none. */
 export async function createCollector(): Promise<Collector> {
-  return (await platform()).createCollector();
+  return await (await platform()).createCollector();
 }
 
 /**

@@ -151,8 +151,8 @@ Deno.test({
       `tcp 127.0.0.1 ${client.port}`,
       `udp6 ::1 ${udp.port}`,
     ];
-    const bpf = new LinuxCollector({ ownerScan: "bpf" });
-    const proc = new LinuxCollector({ ownerScan: "proc" });
+    const bpf = await LinuxCollector.open({ ownerScan: "bpf" });
+    const proc = await LinuxCollector.open({ ownerScan: "proc" });
     try {
       const once = await bpf.collectOnce();
       assert.deepEqual(once.warnings, [], "the iterator loaded");

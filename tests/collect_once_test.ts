@@ -30,7 +30,7 @@ Deno.test("collectOnce lists the test's sockets exactly as collect() does, owner
   sockets.accept(listener.fd);
   sockets.udp("127.0.0.1");
   sockets.udp("::1");
-  const collector = new LinuxCollector();
+  const collector = await LinuxCollector.open();
   try {
     const once = await collector.collectOnce();
     const again = collector.collect();

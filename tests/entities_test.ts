@@ -7,7 +7,7 @@ import { compareEntityIds, portSetEntities } from "../rules/entities.ts";
 import { isRoot } from "./support/processes.ts";
 import { TestSockets } from "./support/sockets.ts";
 
-Deno.test("listening ports become entities with the six attributes", () => {
+Deno.test("listening ports become entities with the six attributes", async () => {
   using sockets = new TestSockets();
   const single = sockets.tcpListen("127.0.0.200");
   const group = sockets.tcpListen("127.0.0.20", 0, { reusePort: true });
@@ -17,7 +17,7 @@ Deno.test("listening ports become entities with the six attributes", () => {
   const connected = sockets.udp("127.0.0.29", 0, { address: "127.0.0.29", port: bound.port });
   const established = sockets.tcpConnect("127.0.0.200", single.port);
 
-  const collector = new LinuxCollector();
+  const collector = await LinuxCollector.open();
   const all = portSetEntities(collector.collect().endpoints);
   collector.close();
   // This namespace's: other namespaces (other tests', containers') may listen on any key.

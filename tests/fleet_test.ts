@@ -21,6 +21,10 @@ import type { FleetReport } from "../report/fleet_model.ts";
 import { runCli } from "./support/processes.ts";
 import { assertValid } from "./support/schemas.ts";
 import { TestSockets } from "./support/sockets.ts";
+import { loadLaterParts } from "../collectors/linux/later_parts.ts";
+
+// The monitor below is made with `new`, and looks more than once.
+await loadLaterParts();
 
 const ORIGINAL = new URL("./fixtures/port_reporter_original/", import.meta.url).pathname;
 

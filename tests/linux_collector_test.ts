@@ -19,7 +19,7 @@ import {
 import { TestSockets } from "./support/sockets.ts";
 import { ssListeningKeys, type SsSocket, ssSocketsByInode } from "./support/ss.ts";
 
-const collector = new LinuxCollector();
+const collector = await LinuxCollector.open();
 const hasPython = exists(SYSTEM_PYTHON);
 
 function collect(): Snapshot {
@@ -282,7 +282,7 @@ Deno.test("the /proc/net fallback finds the same endpoints as netlink", async ()
   const udp = sockets.udp("127.0.0.1");
   const udp6 = sockets.udp("::1", 0, { address: "::1", port: 9 });
 
-  const fallback = new LinuxCollector({ procNetOnly: true });
+  const fallback = await LinuxCollector.open({ procNetOnly: true });
   // The test's own endpoints (other processes' come and go between two reads): the listener,
   // both ends of the connection, the two UDP sockets. What the text tables cannot tell (a
   // listener's backlog, the bound device, IPV6_V6ONLY) is left out.
@@ -304,11 +304,11 @@ Deno.test("the /proc/net fallback finds the same endpoints as netlink", async ()
   assert.equal(JSON.parse(last![1]).length, 5, `the test's five endpoints: ${last![1]}`);
 });
 
-Deno.test("when netlink fails mid-dump, the collector says so once and reads /proc/net", () => {
+Deno.test("when netlink fails mid-dump, the collector says so once and reads /proc/net", async () => {
   using sockets = new TestSockets();
   const listener = sockets.tcpListen("127.0.0.61");
   let closed = false;
-  const failing = new LinuxCollector({
+  const failing = await LinuxCollector.open({
     dumper: {
       dumpAll() {
         throw new NetlinkParseError("truncated netlink header at byte 40 (3 of 16 bytes)");
@@ -390,7 +390,7 @@ Deno.test("each of the test's sockets: key, peer, state and owners as ss -tuanpe
 });
 
 Deno.test("reuseOwners: later snapshots still see new sockets, new processes and exits, with owners", async () => {
-  const repeated = new LinuxCollector();
+  const repeated = await LinuxCollector.open();
   try {
     repeated.collect({ reuseOwners: true });
     using sockets = new TestSockets();

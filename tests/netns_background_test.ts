@@ -68,7 +68,7 @@ async function failWhileReading(
       const before = openSockets();
       const warnings: string[] = [];
       const pids = held.map(({ pid }) => pid);
-      const read = others.dumpInBackground(pids, warnings);
+      const read = others.dumpInBackground(finder.find(pids), warnings);
       const opened = [...openSockets()].filter((socket) => !before.has(socket));
       assert.ok(opened.length >= 2, `a socket for each namespace: ${opened.length}`);
       await assert.rejects(read(), /injected: the first receive fails/);

@@ -87,17 +87,15 @@ for (const look of ["a one-shot look (-local)", "a watch's look"] as const) {
         const expected = held.keys.map((key) => Number(key.split("/").at(-1)))
           .sort((a, b) => a - b);
         const libc = loadLibc();
-        const others = new OtherNamespaces(
-          libc,
-          finderMovingAfterLook(libc, moverPid, emptyInode),
-        );
+        const finder = finderMovingAfterLook(libc, moverPid, emptyInode);
+        const others = new OtherNamespaces(libc, finder);
         try {
           const warnings: string[] = [];
           // The mover first: the look takes it as the namespace's process.
           const pids = [moverPid, held.pid];
           const results = look === "a one-shot look (-local)"
-            ? await others.dumpInBackground(pids, warnings)()
-            : others.dump(pids, warnings);
+            ? await others.dumpInBackground(finder.find(pids), warnings)()
+            : others.dump(finder.find(pids), warnings);
           assert.deepEqual(warnings, []);
           assert.deepEqual(portsOf(results, namespace.name), expected);
         } finally {

@@ -33,7 +33,8 @@ Deno.test({
     const ours = new Set([a.name, b.name, c.name]);
     try {
       const libc = loadLibc();
-      const others = new OtherNamespaces(libc, new NamespaceFinder(libc));
+      const finder = new NamespaceFinder(libc);
+      const others = new OtherNamespaces(libc, finder);
       try {
         const pids = held.map(({ pid }) => pid);
         const labels = (dumps: { namespace: Parameters<typeof namespaceLabel>[0] | undefined }[]) =>
@@ -41,10 +42,10 @@ Deno.test({
             ours.has(label)
           );
         const warnings: string[] = [];
-        const background = await others.dumpInBackground(pids, warnings)();
+        const background = await others.dumpInBackground(finder.find(pids), warnings)();
         assert.deepEqual(labels(background), [a.name, b.name, c.name], "a one-shot look's");
         assert.deepEqual(
-          labels(others.dump(pids, warnings)),
+          labels(others.dump(finder.find(pids), warnings)),
           [a.name, b.name, c.name],
           "a watch's",
         );

@@ -157,7 +157,7 @@ Deno.test({
   name: "a collector that runs on sees namespaces appear and go, and keeps no socket of a gone one",
   ignore: unavailable !== null,
   async fn() {
-    const collector = new LinuxCollector();
+    const collector = await LinuxCollector.open();
     // This process's sockets, by inode: the sock_diag sockets it opens in other namespaces are
     // among them. (Other namespaces, other tests', may come and go meanwhile: counting fds
     // would count their sockets too.)

@@ -101,10 +101,15 @@ async function holdFromOutside(namespace: Namespace) {
 }
 
 for (const look of ["a one-shot look (-local)", "a watch's look"] as const) {
-  const run = (others: OtherNamespaces, pids: number[], warnings: string[]) =>
+  const run = (
+    others: OtherNamespaces,
+    finder: NamespaceFinder,
+    pids: number[],
+    warnings: string[],
+  ) =>
     look === "a one-shot look (-local)"
-      ? others.dumpInBackground(pids, warnings)()
-      : Promise.resolve(others.dump(pids, warnings));
+      ? others.dumpInBackground(finder.find(pids), warnings)()
+      : Promise.resolve(others.dump(finder.find(pids), warnings));
 
   Deno.test({
     name: `${look}: a namespace whose name was unmounted after the look is still listed`,
@@ -120,7 +125,7 @@ for (const look of ["a one-shot look (-local)", "a watch's look"] as const) {
         const others = new OtherNamespaces(libc, finder);
         try {
           const warnings: string[] = [];
-          const results = await run(others, [held.pid], warnings);
+          const results = await run(others, finder, [held.pid], warnings);
           // Its process is still in it: /proc/<pid>/ns/net enters it, as `nsenter -t PID -n`.
           assert.deepEqual(warnings, []);
           assert.deepEqual(portsOf(results, namespace.name), { tcp: [tcpPort], udp: [udpPort] });
@@ -148,7 +153,7 @@ for (const look of ["a one-shot look (-local)", "a watch's look"] as const) {
         const others = new OtherNamespaces(libc, finder);
         try {
           const warnings: string[] = [];
-          const results = await run(others, [Deno.pid], warnings);
+          const results = await run(others, finder, [Deno.pid], warnings);
           assert.deepEqual(warnings, []);
           assert.deepEqual(portsOf(results, namespace.name), {
             tcp: [held.ports.tcp],

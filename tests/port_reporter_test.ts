@@ -12,6 +12,10 @@ import { PORTS_FIELDS } from "../port_reporter/layout.ts";
 import { defaultInterests } from "../report/interests.ts";
 import { readLogDirectory } from "../report/read_logs.ts";
 import { TestSockets } from "./support/sockets.ts";
+import { loadLaterParts } from "../collectors/linux/later_parts.ts";
+
+// setUp() makes its reporter's collector with `new` (it is synchronous), and it looks often.
+await loadLaterParts();
 import { withLocalOffset } from "./support/local_time.ts";
 
 /** Data lines of each PR-PORTS file the reporter wrote, in the order it wrote them. */

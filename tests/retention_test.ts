@@ -110,9 +110,9 @@ Deno.test("by age: sets last written more than N days ago go; the open files nev
   );
 });
 
-Deno.test("a monitor rotating on real sockets keeps its directory within the size, its open files always", () => {
+Deno.test("a monitor rotating on real sockets keeps its directory within the size, its open files always", async () => {
   const directory = Deno.makeTempDirSync({ prefix: "portset-retention-" }) + "/logs";
-  const collector = new LinuxCollector();
+  const collector = await LinuxCollector.open();
   const tracker = new SocketTracker();
   const first = collector.collect({ reuseOwners: true, modules: true });
   tracker.reset(first.endpoints);

@@ -11,14 +11,14 @@ import type { CollectOptions, Collector } from "../collector.ts";
 import { type Libc, loadLibc } from "./ffi.ts";
 import { type DiagSocket, type InterfaceNamer, IPPROTO_TCP, IPPROTO_UDP } from "./netlink.ts";
 import { InterfaceNames, UserNames } from "./names.ts";
-import { NamespaceFinder } from "./netns.ts";
-import { type NamespaceDumps, OtherNamespaces } from "./other_namespaces.ts";
-import { readProcNet } from "./proc_net.ts";
+import { type NamespaceCensus, NamespaceFinder } from "./netns.ts";
+import type { NamespaceDumps, OtherNamespaces } from "./other_namespaces.ts";
+import { laterParts, loadLaterParts } from "./later_parts.ts";
 import { FdTableScanner, scanSocketOwners, SocketOwnership } from "./proc_owners.ts";
 import { parseProcStat, ProcessReader, type ProcStat } from "./proc_process.ts";
 import { type DiagDump, isDumpError, SockDiag, SockDiagUnavailableError } from "./sock_diag.ts";
 import { BackgroundDump } from "./sock_diag_background.ts";
-import { restoreDestroyed, SockDiagEvents } from "./sock_diag_events.ts";
+import type { SockDiagEvents } from "./sock_diag_events.ts";
 import { EndpointAssembly, type ProcessRecord, socketEndpoint } from "./endpoint_assembly.ts";
 import { type OwnerScanChoice, OwnerScans } from "./owner_scans.ts";
 
@@ -45,7 +45,11 @@ export interface LinuxCollectorOptions {
   ownerScan?: OwnerScanChoice;
 }
 
-/** Collects endpoints and owners on Linux. */
+/**
+ * Collects endpoints and owners on Linux. A collector that looks more than once is made by
+ * {@linkcode LinuxCollector.open}; `new` makes one for {@linkcode LinuxCollector.collectOnce},
+ * which loads what else the host turns out to need (later_parts.ts).
+ */
 export class LinuxCollector implements Collector {
   #libc: Libc;
   #diag: SocketDumper | null = null;
@@ -104,6 +108,12 @@ export class LinuxCollector implements Collector {
     }
   }
 
+  /** A collector for repeated looks (the watch modes, the monitor), its later parts loaded. */
+  static async open(options: LinuxCollectorOptions = {}): Promise<LinuxCollector> {
+    await loadLaterParts();
+    return new LinuxCollector(options);
+  }
+
   collect(options: CollectOptions = {}): Snapshot {
     const warnings: string[] = [];
     const dumps = this.#dumpSockets(warnings);
@@ -114,7 +124,9 @@ export class LinuxCollector implements Collector {
     const listPids = () => pids ??= scanner.listPids();
     const namespaces = [
       this.#currentDumps(dumps),
-      ...(this.#otherNamespaces()?.dump(listPids(), warnings) ?? []),
+      ...(this.#othersReadable()
+        ? this.#otherNamespaces().dump(this.#census(listPids()), warnings)
+        : []),
     ];
     const ownership = this.#ownership(namespaces, options.reuseOwners ?? false, () => {
       const iterated = this.#ownerScans.scan(warnings);
@@ -132,22 +144,50 @@ export class LinuxCollector implements Collector {
   }
 
   /**
-   * The other network namespaces' sockets, to dump this look: null when this look reads only
-   * the current namespace, or cannot enter the others (without root: the snapshot's warning
-   * says so).
+   * Whether this look reads the other network namespaces: not when it reads only the current
+   * one, nor when it cannot enter the others (without root: the snapshot's warning says so).
    */
-  #otherNamespaces(): OtherNamespaces | null {
+  #othersReadable(): boolean {
     this.#namespacesUnread = false;
-    if (!this.#allNamespaces || this.#diag === null) return null;
+    if (!this.#allNamespaces || this.#diag === null) return false;
     if (this.#libc.geteuid() !== 0) {
       // Entering a namespace takes CAP_SYS_ADMIN; the snapshot's no-root warning says so.
       this.#namespacesUnread = true;
-      return null;
+      return false;
     }
-    this.#others ??= new OtherNamespaces(this.#libc, this.#finder!);
+    return true;
+  }
+
+  /** The namespaces in use now, as the finder sees them given the host's `pids`. */
+  #census(pids: readonly number[]): NamespaceCensus {
+    return this.#finder!.find(pids);
+  }
+
+  /** The other network namespaces' readers, made on first use; the later parts are loaded. */
+  #otherNamespaces(): OtherNamespaces {
+    this.#others ??= new (laterParts().OtherNamespaces)(this.#libc, this.#finder!);
     // A watch or the monitor asked for destroy notifications: each namespace's too.
     if (this.#events) this.#others.subscribe();
     return this.#others;
+  }
+
+  /**
+   * The other namespaces' dumps for a look made once, their requests sent (see
+   * OtherNamespaces.dumpInBackground): undefined when this look reads no other namespace, or
+   * the host has none, in which case their readers are not even loaded.
+   */
+  async #otherDumpsInBackground(
+    pids: readonly number[],
+    warnings: string[],
+  ): Promise<(() => Promise<NamespaceDumps[]>) | undefined> {
+    if (!this.#othersReadable()) return undefined;
+    const census = this.#census(pids);
+    if (!census.namespaces.some(({ namespace }) => !namespace.current)) {
+      this.#finder!.release();
+      return undefined;
+    }
+    await loadLaterParts();
+    return this.#otherNamespaces().dumpInBackground(census, warnings);
   }
 
   /**
@@ -157,7 +197,10 @@ export class LinuxCollector implements Collector {
    * thread then reads the replies. With `reuseOwners`, or without netlink, it is `collect()`.
    */
   async collectOnce(options: CollectOptions = {}): Promise<Snapshot> {
-    if (options.reuseOwners || !(this.#diag instanceof SockDiag)) return this.collect(options);
+    if (options.reuseOwners || !(this.#diag instanceof SockDiag)) {
+      await loadLaterParts();
+      return this.collect(options);
+    }
     let background: BackgroundDump | null = null;
     try {
       background = BackgroundDump.start(this.#libc);
@@ -173,7 +216,7 @@ export class LinuxCollector implements Collector {
     let ownership: SocketOwnership;
     let others: NamespaceDumps[];
     try {
-      otherDumps = this.#otherNamespaces()?.dumpInBackground(pids, warnings);
+      otherDumps = await this.#otherDumpsInBackground(pids, warnings);
       // The iterator's program loads while the requests go out; it then walks the fd tables
       // while the pool gathers the replies.
       await this.#ownerScans.load();
@@ -214,6 +257,7 @@ export class LinuxCollector implements Collector {
         background.close();
       }
     }
+    await loadLaterParts();
     const namespaces = [this.#currentDumps(this.#dumpSockets(warnings)), ...others];
     return this.#snapshot(namespaces, ownership, options, warnings);
   }
@@ -281,7 +325,7 @@ export class LinuxCollector implements Collector {
 
   takeDestroyed(): { endpoints: Endpoint[]; overflowed: boolean } | null {
     if (this.#events === undefined) {
-      const events = SockDiagEvents.open(this.#libc);
+      const events = laterParts().SockDiagEvents.open(this.#libc);
       this.#events = typeof events === "string" ? null : events;
       return this.#events ? { endpoints: [], overflowed: false } : null;
     }
@@ -289,7 +333,7 @@ export class LinuxCollector implements Collector {
     const { sockets, overflowed } = this.#events.drain(this.#interfaces.name);
     const endpoints: Endpoint[] = [];
     const current = this.#finder?.current();
-    for (const socket of restoreDestroyed(sockets, this.#recentDumps)) {
+    for (const socket of laterParts().restoreDestroyed(sockets, this.#recentDumps)) {
       this.#addDestroyed(endpoints, socket, current, this.#interfaces.name);
     }
     if (this.#others === null) return { endpoints, overflowed };
@@ -415,7 +459,7 @@ export class LinuxCollector implements Collector {
         `netlink sock_diag is unavailable (${this.#diagFailure}); read /proc/net instead`,
       );
     }
-    return readProcNet();
+    return laterParts().readProcNet();
   }
 }
 

@@ -11,9 +11,9 @@ import { LinuxCollector } from "./collector.ts";
 
 export { LinuxCollector, type LinuxCollectorOptions, type SocketDumper } from "./collector.ts";
 
-/** A Linux collector, for collectors/platform.ts. */
-export function createCollector(): Collector {
-  return new LinuxCollector();
+/** A Linux collector for repeated looks, for collectors/platform.ts. */
+export function createCollector(): Promise<Collector> {
+  return LinuxCollector.open();
 }
 
 /** One snapshot, for collectors/platform.ts: the kernel's share of it on a second core. */

@@ -16,7 +16,7 @@ import {
   IPPROTO_TCP,
   IPPROTO_UDP,
 } from "./netlink.ts";
-import type { FoundNamespace, NamespaceFinder } from "./netns.ts";
+import type { FoundNamespace, NamespaceCensus, NamespaceFinder } from "./netns.ts";
 import { restoreDestroyed } from "./sock_diag_events.ts";
 import {
   NamespaceEntryError,
@@ -78,13 +78,13 @@ export class OtherNamespaces {
   }
 
   /**
-   * The dumps of every other namespace the processes `pids` are in (and those bind-mounted under
+   * The dumps of every other namespace of `census` (the finder's look at the processes and at
    * /run/netns). A namespace that cannot be read is left out, and said so in `warnings`; one gone
    * meanwhile, silently.
    */
-  dump(pids: readonly number[], warnings: string[]): NamespaceDumps[] {
+  dump(census: NamespaceCensus, warnings: string[]): NamespaceDumps[] {
     try {
-      return this.#dumpEach(this.#enter(pids, warnings), warnings);
+      return this.#dumpEach(this.#enter(census, warnings), warnings);
     } finally {
       this.#finder.release();
     }
@@ -131,16 +131,16 @@ export class OtherNamespaces {
    * the reason is known. With destroy notifications asked for, this is {@linkcode dump}.
    */
   dumpInBackground(
-    pids: readonly number[],
+    census: NamespaceCensus,
     warnings: string[],
   ): () => Promise<NamespaceDumps[]> {
     if (this.#subscribe) {
-      const dumps = this.dump(pids, warnings);
+      const dumps = this.dump(census, warnings);
       return () => Promise.resolve(dumps);
     }
     const startedDumps: StartedDump[] = [];
     try {
-      for (const found of this.#enter(pids, warnings)) {
+      for (const found of this.#enter(census, warnings)) {
         try {
           const counts = this.#diags!.countsOf(found);
           const tables = counts === null ? ALL_TABLES : tablesOf(counts);
@@ -240,14 +240,14 @@ export class OtherNamespaces {
   }
 
   /**
-   * The other namespaces the processes `pids` are in (and those bind-mounted under /run/netns),
-   * in report order, with their sockets ready to be made (the ones of namespaces gone closed).
-   * None, said so in `warnings`, when no namespace can be entered.
+   * The other namespaces of `census`, in report order, with their sockets ready to be made (the
+   * ones of namespaces gone closed). None, said so in `warnings`, when no namespace can be
+   * entered.
    */
-  #enter(pids: readonly number[], warnings: string[]): FoundNamespace[] {
+  #enter(census: NamespaceCensus, warnings: string[]): FoundNamespace[] {
     // In the order reports list them, so that their endpoints come sorted by namespace and the
     // sort has only each namespace's stretch to order, not 16,000 endpoints to group first.
-    const others = this.#finder.find(pids).namespaces
+    const others = census.namespaces
       .filter(({ namespace }) => !namespace.current)
       .sort((a, b) => compareNamespaces(a.namespace, b.namespace));
     if (others.length === 0 && this.#diags === null) return [];
