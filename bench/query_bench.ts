@@ -36,13 +36,25 @@ import { runRounds, type Timed } from "./rounds.ts";
 import { median } from "./stats.ts";
 import { ensureTool } from "./tools.ts";
 
-const { values } = parseArgs({
-  options: {
-    rounds: { type: "string", default: "3" },
-    listeners: { type: "string", default: "50" },
-    address: { type: "string", default: "127.0.0.77" },
-  },
-});
+const USAGE = "usage: deno task bench:query [--rounds N] [--listeners N] [--address 127.x.y.z]";
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      rounds: { type: "string", default: "3" },
+      listeners: { type: "string", default: "50" },
+      address: { type: "string", default: "127.0.0.77" },
+      help: { type: "boolean", default: false },
+    },
+  }));
+} catch (error) {
+  console.error(`bench:query: ${(error as Error).message}\n${USAGE}`);
+  Deno.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
 const rounds = Number(values.rounds), listenerCount = Number(values.listeners);
 /** 127.0.0.1, where self-connects happen, and a spare address where they cannot. */
 const addresses = ["127.0.0.1", values.address];
