@@ -17,18 +17,20 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { generateLogs } from "./log_generator.ts";
 import { measureShell, upperMedian } from "./shell_measure.ts";
+import { scriptArgs } from "./script_args.ts";
 
-const { values } = parseArgs({
-  options: {
+const values = scriptArgs(
+  "bench:fleet",
+  "deno task bench:fleet [--hosts N] [--megabytes N] [--rounds N] [--fresh]",
+  {
     hosts: { type: "string", default: "50" },
     megabytes: { type: "string", default: "4" },
     rounds: { type: "string", default: "3" },
     fresh: { type: "boolean", default: false },
   },
-});
+);
 const hosts = Number(values.hosts);
 const megabytes = Number(values.megabytes);
 const rounds = Number(values.rounds);

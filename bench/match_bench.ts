@@ -9,20 +9,22 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { PROTOCOLS } from "../model/endpoint.ts";
 import type { PortSetEntity } from "../rules/entities.ts";
 import { loadXmlParser, parseRule } from "../rules/parser.ts";
 import { selectEntities } from "../rules/select.ts";
 import { median } from "./stats.ts";
+import { scriptArgs } from "./script_args.ts";
 
-const { values } = parseArgs({
-  options: {
+const values = scriptArgs(
+  "bench:rules",
+  "deno task bench:rules [--entities N] [--patterns N] [--rounds N]",
+  {
     entities: { type: "string", default: "16000" },
     patterns: { type: "string", default: "200" },
     rounds: { type: "string", default: "15" },
   },
-});
+);
 const entityCount = Number(values.entities), patternCount = Number(values.patterns);
 const rounds = Number(values.rounds);
 

@@ -27,7 +27,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import dgram from "node:dgram";
 import type { Transport } from "../model/endpoint.ts";
 import { describeMachine } from "./machine.ts";
@@ -35,26 +34,17 @@ import { progress } from "./progress.ts";
 import { runRounds, type Timed } from "./rounds.ts";
 import { median } from "./stats.ts";
 import { ensureTool } from "./tools.ts";
+import { scriptArgs } from "./script_args.ts";
 
-const USAGE = "usage: deno task bench:query [--rounds N] [--listeners N] [--address 127.x.y.z]";
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      rounds: { type: "string", default: "3" },
-      listeners: { type: "string", default: "50" },
-      address: { type: "string", default: "127.0.0.77" },
-      help: { type: "boolean", default: false },
-    },
-  }));
-} catch (error) {
-  console.error(`bench:query: ${(error as Error).message}\n${USAGE}`);
-  Deno.exit(2);
-}
-if (values.help) {
-  console.log(USAGE);
-  Deno.exit(0);
-}
+const values = scriptArgs(
+  "bench:query",
+  "deno task bench:query [--rounds N] [--listeners N] [--address 127.x.y.z]",
+  {
+    rounds: { type: "string", default: "3" },
+    listeners: { type: "string", default: "50" },
+    address: { type: "string", default: "127.0.0.77" },
+  },
+);
 const rounds = Number(values.rounds), listenerCount = Number(values.listeners);
 /** 127.0.0.1, where self-connects happen, and a spare address where they cannot. */
 const addresses = ["127.0.0.1", values.address];

@@ -15,17 +15,19 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { generateLogs } from "./log_generator.ts";
 import { measureShell, upperMedian } from "./shell_measure.ts";
+import { scriptArgs } from "./script_args.ts";
 
-const { values } = parseArgs({
-  options: {
+const values = scriptArgs(
+  "bench:report",
+  "deno task bench:report [--megabytes N] [--rounds N] [--fresh]",
+  {
     megabytes: { type: "string", default: "400" },
     rounds: { type: "string", default: "3" },
     fresh: { type: "boolean", default: false },
   },
-});
+);
 const megabytes = Number(values.megabytes);
 const rounds = Number(values.rounds);
 if (!(megabytes >= 4) || !(rounds >= 1)) {

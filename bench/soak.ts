@@ -11,16 +11,18 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { PORTS_FIELDS } from "../port_reporter/layout.ts";
 import { check, libc } from "../tests/support/libc.ts";
+import { scriptArgs } from "./script_args.ts";
 
-const { values } = parseArgs({
-  options: {
+const values = scriptArgs(
+  "soak",
+  "deno task soak [--minutes N] [--rate N]",
+  {
     minutes: { type: "string", default: "10" },
     rate: { type: "string", default: "500" },
   },
-});
+);
 const minutes = Number(values.minutes), rate = Number(values.rate);
 const ADDRESS = [127, 0, 0, 99];
 const REPO = new URL("../", import.meta.url).pathname;

@@ -9,7 +9,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import process from "node:process";
 import { LinuxCollector } from "../collectors/linux/mod.ts";
 import { SocketTracker } from "../monitor/tracker.ts";
@@ -18,14 +17,17 @@ import { BenchNamespaces } from "./namespaces.ts";
 import { describeMachine } from "./machine.ts";
 import { median } from "./stats.ts";
 import { GNU_TIME } from "./timed_run.ts";
+import { scriptArgs } from "./script_args.ts";
 
-const { values } = parseArgs({
-  options: {
+const values = scriptArgs(
+  "bench:tick",
+  "deno task bench:tick [--sockets N] [--ticks N] [--namespaces N]",
+  {
     sockets: { type: "string", default: "16000" },
     ticks: { type: "string", default: "30" },
     namespaces: { type: "string", default: "0" },
   },
-});
+);
 const sockets = Number(values.sockets), ticks = Number(values.ticks);
 const namespaceCount = Number(values.namespaces);
 if (![sockets, ticks, namespaceCount].every((value) => Number.isInteger(value) && value >= 0)) {
