@@ -22,6 +22,7 @@ import { servicesFilePath } from "../collectors/services_path.ts";
 import { loadServices, serviceName } from "../remote/services_file.ts";
 import type { Report } from "../report/model.ts";
 import { formatMibFigure } from "../text/units.ts";
+import { printableField } from "../text/printable.ts";
 
 /** Runs `portset report`; returns the exit code. */
 export async function runReport(command: ReportCommand): Promise<number> {
@@ -110,16 +111,8 @@ class ProgressBar {
     const now = performance.now();
     if (now - this.#drawn < 100 && done < total) return;
     this.#drawn = now;
-    const width = 30;
-    const fraction = total > 0 ? done / total : 1;
-    const filled = Math.round(fraction * width);
-    const seconds = (now - this.#started) / 1000;
-    const rate = seconds > 0 ? done / seconds / 1024 ** 2 : 0;
-    const line = `reading logs [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${
-      (fraction * 100).toFixed(0).padStart(3)
-    }%  ${formatMibFigure(done)}/${formatMibFigure(total)} MiB  ${rate.toFixed(0)} MiB/s  ${file}`;
-    const columns = terminalColumns();
-    this.#write(`\r${line.slice(0, columns - 1)}\x1b[K`);
+    const line = formatProgressLine(done, total, file, (now - this.#started) / 1000);
+    this.#write(`\r${line.slice(0, terminalColumns() - 1)}\x1b[K`);
   }
 
   clear(): void {
@@ -133,6 +126,30 @@ class ProgressBar {
       // a progress bar that cannot be drawn is not worth failing for
     }
   }
+}
+
+/**
+ * The progress bar's text. `done` may pass `total`: a log the monitor is still writing grows
+ * while it is read, and the bar then stays full (a negative count of dashes threw, and the throw
+ * counted the file as unread). The file's name is shown as text: anyone who can write to a log
+ * directory (a host's logs collected for a fleet report) names its files, escape sequences and
+ * all, and the bar goes to the operator's terminal.
+ */
+export function formatProgressLine(
+  done: number,
+  total: number,
+  file: string,
+  seconds: number,
+): string {
+  const width = 30;
+  const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : 1;
+  const filled = Math.round(fraction * width);
+  const rate = seconds > 0 ? done / seconds / 1024 ** 2 : 0;
+  return `reading logs [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${
+    (fraction * 100).toFixed(0).padStart(3)
+  }%  ${formatMibFigure(done)}/${formatMibFigure(Math.max(done, total))} MiB  ${
+    rate.toFixed(0)
+  } MiB/s  ${printableField(file)}`;
 }
 
 function terminalColumns(): number {

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { REPO_ROOT, runCli } from "./support/processes.ts";
 import { withLocalOffset } from "./support/local_time.ts";
 import { assertValid } from "./support/schemas.ts";
+import { formatProgressLine } from "../cli/report_command.ts";
 
 const ORIGINAL = "tests/fixtures/port_reporter_original";
 
@@ -194,4 +195,39 @@ Deno.test("on a terminal a progress bar is drawn on stderr, then cleared", async
   assert.equal(output.code, 0, terminal);
   assert.match(terminal, /reading logs \[#+-*\]\s+\d+%/);
   assert.ok(terminal.endsWith("\r\x1b[K"), "the bar is cleared at the end");
+});
+
+Deno.test("the progress bar shows a log's name as text: escape sequences in it do not reach the terminal", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    // Whoever writes to a log directory names its files: a clipboard write (OSC 52) and a colour.
+    const name = "PR-PORTS-05-07-6-13-52-0\x1b]52;c;ZXZpbA==\x07\x1b[31m.log";
+    Deno.copyFileSync(`${ORIGINAL}/PR-PORTS-05-07-6-13-52-0.log`, `${dir}/${name}`);
+    const output = await new Deno.Command("script", {
+      args: [
+        "-qec",
+        `'${Deno.execPath()}' run --allow-all main.ts report '${dir}' --json > /dev/null`,
+        "/dev/null",
+      ],
+      cwd: REPO_ROOT,
+      stdin: "null",
+    }).output();
+    const terminal = new TextDecoder().decode(output.stdout);
+    assert.equal(output.code, 0, terminal);
+    assert.match(terminal, /reading logs \[#+-*\]/);
+    assert.ok(!terminal.includes("\x1b]52"), JSON.stringify(terminal));
+    assert.ok(!terminal.includes("\x07"), JSON.stringify(terminal));
+    // The bar's own sequences are the only ones: erase to the end of the line.
+    assert.ok(!terminal.replaceAll("\x1b[K", "").includes("\x1b"), JSON.stringify(terminal));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("the progress bar stays whole when a log grows as it is read (the monitor still writing it)", () => {
+  // Found 10 KiB when listed, 12 KiB read: the running monitor appended to it meanwhile.
+  const line = formatProgressLine(12 * 1024, 10 * 1024, "PR-PORTS-20261122-005501.log", 1);
+  assert.match(line, /^reading logs \[#{30}\] 100% /);
+  assert.match(line, / PR-PORTS-20261122-005501\.log$/);
+  assert.match(formatProgressLine(0, 0, "PR-PIDS-x.log", 0), /\[#{30}\] 100% /);
 });
