@@ -127,7 +127,11 @@ async function findLogs(directory: string): Promise<{ files: LogFile[]; gone: st
   else {
     try {
       for await (const entry of Deno.readDir(directory)) {
-        if (entry.isFile) candidates.push({ path: join(directory, entry.name), name: entry.name });
+        // A symbolic link is followed to what it names (below): a log kept elsewhere and linked
+        // in is as much the directory's as a file in it.
+        if (entry.isFile || entry.isSymlink) {
+          candidates.push({ path: join(directory, entry.name), name: entry.name });
+        }
       }
     } catch (error) {
       throw new LogDirectoryError(`cannot list ${directory}: ${(error as Error).message}`);
@@ -141,10 +145,17 @@ async function findLogs(directory: string): Promise<{ files: LogFile[]; gone: st
     let bytes = info.size;
     if (!info.isFile) {
       try {
-        bytes = (await Deno.stat(path)).size;
-      } catch {
-        gone.push(name);
-        continue;
+        const target = await Deno.stat(path);
+        // A link to a directory, a FIFO or a device is not a log (a FIFO would hang the read).
+        if (!target.isFile) continue;
+        bytes = target.size;
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) {
+          gone.push(name);
+          continue;
+        }
+        // A link that cannot be followed (a loop, a denial): reading it says why.
+        bytes = 0;
       }
     }
     files.push({

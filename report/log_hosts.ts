@@ -116,13 +116,19 @@ async function listLogs(
   try {
     for await (const entry of Deno.readDir(folder)) {
       const path = join(folder, entry.name);
-      if (entry.isFile && isLogFileName(entry.name)) {
-        try {
-          bytes += (await Deno.stat(path)).size;
+      if ((entry.isFile || entry.isSymlink) && isLogFileName(entry.name)) {
+        // A link to a log is followed, as the folder's reader follows it (log_files.ts).
+        const target = await Deno.stat(path).catch((error) => error as Error);
+        if (!(target instanceof Error)) {
+          if (target.isFile) {
+            bytes += target.size;
+            names.push(entry.name);
+          } else if (target.isDirectory) folders.push(path);
+        } else if (!(target instanceof Deno.errors.NotFound)) {
+          // a link that cannot be followed: the report says why when it reads the folder
           names.push(entry.name);
-        } catch {
-          // removed as it was listed: the report names it when it reads the folder
         }
+        // else removed as it was listed: the report names it when it reads the folder
       } else if (entry.isDirectory) folders.push(path);
       else if (entry.isSymlink) {
         // A link to a host's folder is followed; `visited` keeps a loop from being walked twice.

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { defaultInterests, parseInterests } from "../report/interests.ts";
 import { LogDirectoryError } from "../port_reporter/log_files.ts";
 import { readLogDirectory } from "../report/read_logs.ts";
+import { findLogHosts } from "../report/log_hosts.ts";
 import { cacheDependencies } from "./servers/support/portset.ts";
 import { Namespace, namespaceUnavailable, serve } from "./support/netns.ts";
 import { RunningCli, SYSTEM_PYTHON } from "./support/processes.ts";
@@ -215,6 +216,49 @@ Deno.test("a directory with no logs, or none at all, is a clear error", async ()
     );
   } finally {
     Deno.removeSync(empty, { recursive: true });
+  }
+});
+
+Deno.test("a log linked into the directory is read; a link that cannot be followed is named", async () => {
+  const root = Deno.makeTempDirSync();
+  try {
+    // The PR-PORTS kept elsewhere (an archive, a larger disk) and linked in: its eight changes.
+    Deno.mkdirSync(`${root}/logs`);
+    Deno.mkdirSync(`${root}/archive`);
+    for (const entry of Deno.readDirSync(ORIGINAL)) {
+      const kept = entry.name.startsWith("PR-PORTS-") ? `${root}/archive` : `${root}/logs`;
+      Deno.copyFileSync(`${ORIGINAL}/${entry.name}`, `${kept}/${entry.name}`);
+    }
+    Deno.symlinkSync(
+      "../archive/PR-PORTS-05-07-6-13-52-0.log",
+      `${root}/logs/PR-PORTS-05-07-6-13-52-0.log`,
+    );
+    Deno.symlinkSync("PR-PIDS-loop-b.log", `${root}/logs/PR-PIDS-loop-a.log`);
+    Deno.symlinkSync("PR-PIDS-loop-a.log", `${root}/logs/PR-PIDS-loop-b.log`);
+    const report = await readLogDirectory(`${root}/logs`, {
+      interests: defaultInterests(),
+      baseline: null,
+    });
+    assert.equal(report.totals.changes, 8);
+    assert.deepEqual(
+      report.files.filter((f) => f.unread).map((f) => f.name).sort(),
+      ["PR-PIDS-loop-a.log", "PR-PIDS-loop-b.log"],
+    );
+    assert.equal(report.totals.unreadFiles, 2);
+    // A folder of links alone holds logs too: it is one host's, not a tree to search.
+    Deno.mkdirSync(`${root}/links`);
+    Deno.symlinkSync(
+      "../archive/PR-PORTS-05-07-6-13-52-0.log",
+      `${root}/links/PR-PORTS-05-07-6-13-52-0.log`,
+    );
+    const found = await findLogHosts([`${root}/links`]);
+    assert.equal(found.single, true);
+    assert.equal(
+      found.hosts[0].bytes,
+      Deno.statSync(`${root}/archive/PR-PORTS-05-07-6-13-52-0.log`).size,
+    );
+  } finally {
+    Deno.removeSync(root, { recursive: true });
   }
 });
 
