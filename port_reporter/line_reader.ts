@@ -12,6 +12,17 @@
 /** Called with each line (without its line break) and its 1-based number. */
 export type LineHandler = (line: string, lineNumber: number) => void;
 
+/**
+ * A line ends at a line feed, a CR LF, or a carriage return alone (a file written with the old
+ * Mac's line ends, or two lines run together), which no field of a log holds: portset writes
+ * control characters as `?`, and Windows names cannot hold them. Taken for a character, it
+ * joined the record after it to the one before, which (past the fields a line has) went unread
+ * without a word. A CR before another CR is not a line's end: `\r\r\n` (a CR LF written through
+ * a text-mode stream) is one line end, as it was. A CR at the end of the text so far waits for
+ * what follows it.
+ */
+const LINE_BREAK = /\r?\n|\r(?=[^\r\n])/g;
+
 /** Longer lines are cut; no log line comes near it. */
 const MAX_LINE = 1 << 20;
 
@@ -29,12 +40,17 @@ export async function readLines(
   let bytesRead = 0;
   const emit = (text: string, final: boolean) => {
     let start = 0;
-    for (let end = text.indexOf("\n"); end >= 0; end = text.indexOf("\n", start)) {
-      const line = text.charCodeAt(end - 1) === 13
-        ? text.slice(start, end - 1)
-        : text.slice(start, end);
-      onLine(line, ++lineNumber);
-      start = end + 1;
+    if (!text.includes("\r")) {
+      for (let end = text.indexOf("\n"); end >= 0; end = text.indexOf("\n", start)) {
+        onLine(text.slice(start, end), ++lineNumber);
+        start = end + 1;
+      }
+    } else {
+      LINE_BREAK.lastIndex = 0;
+      for (let match = LINE_BREAK.exec(text); match; match = LINE_BREAK.exec(text)) {
+        onLine(text.slice(start, match.index), ++lineNumber);
+        start = match.index + match[0].length;
+      }
     }
     const rest = text.slice(start);
     if (final && rest.length > 0) {
@@ -51,7 +67,11 @@ export async function readLines(
     bytesRead += count;
     pending = emit(pending + decoder.decode(bytes, { stream: true }), false);
     // A file with no line breaks (not a log) must not be held whole: cut it into long lines.
-    if (pending.length > MAX_LINE) pending = emit(pending + "\n", false);
+    // Its pieces keep its number, so the lines after it are quoted by their own.
+    if (pending.length > MAX_LINE) {
+      pending = emit(pending + "\n", false);
+      lineNumber--;
+    }
     onBytes?.(bytesRead);
   }
   emit(pending + (decoder?.decode() ?? ""), true);
