@@ -174,6 +174,17 @@ export class PortsLogReader {
       this.onProblem({ line: this.#pendingLine, reason: result });
       return;
     }
+    if (result.change === "seen" && this.dialect === "portset") {
+      // portset writes every field of a line: one with the original's ten (or fewer) is a line
+      // cut short, as a crash mid-write leaves the last, and would read as a socket appearing
+      // (a close cut after its state, a listener that is opening).
+      const fields = splitCsv(text).length;
+      this.onProblem({
+        line: this.#pendingLine,
+        reason: `a line cut short: ${fields} fields of the 13 or more portset writes`,
+      });
+      return;
+    }
     this.dialect ??= result.change === "seen" ? "port-reporter" : "portset";
     this.onRecord(result);
   }

@@ -182,6 +182,26 @@ Deno.test("lines that are not change lines say why", () => {
   ]);
 });
 
+Deno.test("a line of portset's cut short (a crash mid-write) is counted, not read as the original's", () => {
+  const { records, problems } = read([
+    "portset 0.1.0 Port Reporter Log File - Port usage log",
+    "",
+    PORTS_FIELDS,
+    "",
+    "2026-11-22,09:05:07,TCP,8089,127.0.0.9,,0.0.0.0,6012,python3,<root>,LISTENING,listen,1,",
+    // The close of a connection, cut after its state: read whole it was a socket appearing.
+    "2026-11-22,09:05:09,TCP,8089,127.0.0.9,40000,127.0.0.1,6012,python3,<root>,ESTABLISHED",
+  ]);
+  assert.deepEqual(records.map((r) => [r.line, r.change]), [[5, "listen"]]);
+  assert.deepEqual(problems, [
+    { line: 6, reason: "a line cut short: 11 fields of the 13 or more portset writes" },
+  ]);
+  // The original's ten fields are its whole line.
+  const original = read(["05/7/6,13:52:1,TCP,80,0.0.0.0,,0.0.0.0,8,w.exe,<S>"]);
+  assert.deepEqual(original.problems, []);
+  assert.equal(original.records[0].change, "seen");
+});
+
 Deno.test("CSV fields: quotes hold commas and doubled quotes", () => {
   assert.deepEqual(splitCsv('a,"b,c","d""e",'), ["a", "b,c", 'd"e', ""]);
   assert.deepEqual(splitCsv("a,,b"), ["a", "", "b"]);
