@@ -53,8 +53,14 @@ export function parseLogClock(text: string): number | null {
 export function parseLogDateTime(date: string, clock: string, order: DateOrder): number | null {
   const day = parseLogDate(date, order);
   const seconds = parseLogClock(clock);
-  return day === null || seconds === null ? null : day + seconds;
+  if (day === null || seconds === null) return null;
+  // A leap second at the end of 9999 is the year 10000, which no ISO 8601 time the report
+  // writes can hold (formatLogTime's slice of `+010000-01-01T00:00:00` is `+010000-01-01T00:00`).
+  return day + seconds < LAST_TIME ? day + seconds : null;
 }
+
+/** The first wall-clock second a report's `YYYY-MM-DDTHH:MM:SS` cannot write. */
+const LAST_TIME = Date.UTC(10000, 0, 1) / 1000;
 
 /** `YYYY-MM-DDTHH:MM:SS`, the wall-clock time `seconds` stands for. */
 export function formatLogTime(seconds: number): string {

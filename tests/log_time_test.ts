@@ -36,6 +36,15 @@ Deno.test("impossible dates and times are refused, not rolled over", () => {
   assert.equal(parseLogClock("7:5"), 7 * 3600 + 5 * 60);
 });
 
+Deno.test("a leap second at the end of 9999 is refused: the year 10000 has no YYYY-MM-DD", () => {
+  assert.equal(
+    formatLogTime(parseLogDateTime("9999-12-31", "23:59:59", "ymd")!),
+    "9999-12-31T23:59:59",
+  );
+  assert.equal(parseLogDateTime("9999-12-31", "23:59:60", "ymd"), null);
+  assert.equal(fileStampTime("PR-PORTS-99991231-235960.log"), null);
+});
+
 Deno.test("a log file's name stamp is its start time: portset's, and the original's unpadded numbers", () => {
   assert.equal(
     formatLogTime(fileStampTime("PR-PORTS-20261122-015815-2.log")!),
