@@ -43,7 +43,8 @@ export interface LogRun {
   ports: LogFile[];
 }
 
-const LOG_NAME = /^PR-(INITIAL|PORTS|PIDS)-.*\.log$/i;
+// `s`: a name holding U+2028 is a log's name too, not passed over without a word.
+const LOG_NAME = /^PR-(INITIAL|PORTS|PIDS)-.*\.log$/is;
 
 /** Whether a file's name is a Port Reporter log's: `PR-INITIAL-*.log`, `PR-PORTS-*.log`, `PR-PIDS-*.log`. */
 export function isLogFileName(name: string): boolean {

@@ -144,7 +144,7 @@ const RECORDED_AT_LINE = new RegExp(
 );
 const RECORD_LINES_LINE = new RegExp(`^\\s*${RECORD_LINES}:\\s*(\\d{1,9})\\s*$`, "i");
 /** portset's lines about the change, which the record keeps as written. */
-const CHANGE_LINE = /^\s*Change:\s*(.*?)\s*$/;
+const CHANGE_LINE = /^\s*Change:\s*(.*?)\s*$/s;
 /** The socket's namespace, after the change line, when it is not portset's own. */
 const NAMESPACE_LINE = new RegExp(`^\\s*${NETWORK_NAMESPACE}:\\s*(.*?)\\s*$`);
 /** Lines of portset's that say nothing a record keeps. */

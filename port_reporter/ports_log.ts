@@ -232,7 +232,7 @@ export function parsePortsLine(
   const pid = wholeNumber(fields[7] ?? "");
   const process = (fields[8] ?? "").trim() || null;
   // The original writes the user context in angle brackets.
-  const userField = (fields[9] ?? "").trim().replace(/^<(.*)>$/, "$1");
+  const userField = (fields[9] ?? "").trim().replace(/^<(.*)>$/s, "$1");
   const user = userField === "" || userField === "unknown" ? null : userField;
   let change: LogChangeKind = "seen";
   let state: string | null = null;

@@ -98,13 +98,16 @@ export function formatProcessBlock(
   return lines;
 }
 
-const PROCESS_ID = /^\s*Process ID:\s*(\d+)\s*\((.*)\)\s*$/i;
-const PATH = /^\s*(?:Path|Image path|Executable):\s*(.+?)\s*$/i;
-const USER = /^\s*User context:\s*<?(.*?)>?\s*$/i;
-const SERVICE_NAME = /^\s*Service Name:\s*(.+?)\s*$/i;
-const DISPLAY_NAME = /^\s*Display Name:\s*(.*?)\s*$/i;
-const SERVICE_TYPE = /^\s*Service Type:\s*(.*?)\s*$/i;
-const MODULE = /^\s*(.+?)\s+\((0x[0-9a-f]+)\)\s*$/i;
+// `s`: a name or a path may hold U+2028 or U+2029 (NTFS and Linux allow them), which `.` does
+// not match without it; the line is one line already. Without it a program run from such a
+// directory lost its path, and with it the alert for where it ran from.
+const PROCESS_ID = /^\s*Process ID:\s*(\d+)\s*\((.*)\)\s*$/is;
+const PATH = /^\s*(?:Path|Image path|Executable):\s*(.+?)\s*$/is;
+const USER = /^\s*User context:\s*<?(.*?)>?\s*$/is;
+const SERVICE_NAME = /^\s*Service Name:\s*(.+?)\s*$/is;
+const DISPLAY_NAME = /^\s*Display Name:\s*(.*?)\s*$/is;
+const SERVICE_TYPE = /^\s*Service Type:\s*(.*?)\s*$/is;
+const MODULE = /^\s*(.+?)\s+\((0x[0-9a-f]+)\)\s*$/is;
 /** Lines a block may hold that say nothing the detail keeps. */
 const REMARK =
   /^\s*(Loaded modules:|Process doesn't appear to be a service|Module information could not be read)/i;

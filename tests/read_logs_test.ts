@@ -262,6 +262,31 @@ Deno.test("a log linked into the directory is read; a link that cannot be follow
   }
 });
 
+Deno.test("a line separator in a path or name hides nothing: the program from Temp is still an alert", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    for (const entry of Deno.readDirSync(ORIGINAL)) {
+      // U+2028 is allowed in NTFS and Linux names; regular expressions' `.` does not match it.
+      const text = Deno.readTextFileSync(`${ORIGINAL}/${entry.name}`)
+        .replace("Local Settings\\Temp\\svchost.exe", "Local Settings\\Temp\u2028\\svchost.exe")
+        .replace("<TEST\\Guest>", "<TEST\\Gu\u2028est>");
+      Deno.writeTextFileSync(`${dir}/${entry.name}`, text);
+    }
+    const report = await readLogDirectory(dir, { interests: defaultInterests(), baseline: null });
+    assert.equal(report.totals.skippedLines, 0, JSON.stringify(report.problems));
+    assert.ok(
+      report.flags.some((f) =>
+        f.severity === "alert" && f.kind === "unexpected-directory" &&
+        f.subject.endsWith("Temp\u2028\\svchost.exe")
+      ),
+      JSON.stringify(report.flags.map((f) => `${f.severity} ${f.kind} ${f.subject}`)),
+    );
+    assert.ok(report.users.some((u) => u.user === "TEST\\Gu\u2028est"));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test({
   name: "portset's own logs of real sockets: ports, processes, peers, and a fake sshd flagged",
   // In a network namespace of the test's own: the report ranks the host's ports, processes and
