@@ -60,3 +60,53 @@ Deno.test("readName: pointers must lead backwards, so a looping name is refused"
   assert.throws(() => readName(forward, 0), /backwards/);
   assert.deepEqual(readName(new Uint8Array([1, 0x61, 0, 0xc0, 0]), 3), { name: "a.", next: 5 });
 });
+
+Deno.test("readName: a name is at most 255 bytes, however its pointers chain labels", () => {
+  // 127 one-letter labels and the root: 255 bytes, the most a name may take.
+  const longest = new Uint8Array([...new Array(127).fill([1, 0x61]).flat(), 0]);
+  assert.equal(readName(longest, 0).name, "a.".repeat(127));
+  const tooLong = new Uint8Array([1, 0x62, ...longest]);
+  assert.throws(() => readName(tooLong, 0), /DNS name longer than 255 bytes/);
+  // Each link is a label and a pointer to the link before it, so every link is legal; from the
+  // last one the name has 4,000 labels.
+  const chain = [1, 0x61, 0];
+  let previous = 0;
+  while (chain.length + 4 <= 0x3fff) {
+    const here = chain.length;
+    chain.push(1, 0x61, 0xc0 | (previous >> 8), previous & 0xff);
+    previous = here;
+  }
+  assert.throws(
+    () => readName(new Uint8Array(chain), previous),
+    /DNS name longer than 255 bytes/,
+  );
+});
+
+Deno.test("decodeDnsReply: thousands of records naming a 4,000-label chain are refused at once", () => {
+  // One 64 KB datagram: a record whose (unread) data is the chain of links above, then NS
+  // records whose owner and data each point at its last link. Read as names, they came to
+  // 28 million labels: 6 s of work and 175 MB for portset -n HOST -p udp -e 53.
+  const header = [0, 7, 0x81, 0x80, 0, 0, 0, 0, 0, 0, 0, 0];
+  const chainStart = header.length + 11;
+  const chain = [1, 0x61, 0];
+  let last = chainStart;
+  while (chainStart + chain.length + 4 <= 0x3fff) {
+    const here = chainStart + chain.length;
+    chain.push(1, 0x61, 0xc0 | (last >> 8), last & 0xff);
+    last = here;
+  }
+  const pointer = [0xc0 | (last >> 8), last & 0xff];
+  const first = [0, 0, 99, 0, 1, 0, 0, 0, 0, chain.length >> 8, chain.length & 0xff, ...chain];
+  const ns = [...pointer, 0, 2, 0, 1, 0, 0, 0, 0, 0, 2, ...pointer];
+  const count = Math.floor((65000 - header.length - first.length) / ns.length) + 1;
+  header[6] = count >> 8;
+  header[7] = count & 0xff;
+  const reply = new Uint8Array([
+    ...header,
+    ...first,
+    ...new Array(count - 1).fill(ns).flat(),
+  ]);
+  const started = performance.now();
+  assert.throws(() => decodeDnsReply(reply), /DNS name longer than 255 bytes/);
+  assert.ok(performance.now() - started < 500, `${performance.now() - started} ms`);
+});

@@ -120,16 +120,23 @@ function recordData(bytes: Uint8Array, type: number, start: number, length: numb
   }
 }
 
+/** The longest name, in its wire form: length bytes, labels and the root's 0 (RFC 1035 3.1). */
+const MAX_NAME_BYTES = 255;
+
 /**
  * A (possibly compressed) name at `offset`, and where the data after it starts. Each pointer
  * must lead before the start of the piece being read, so a hostile reply cannot make the reader
- * loop.
+ * loop; and a name may not grow past {@linkcode MAX_NAME_BYTES}, so pointers that lead back
+ * through a chain of labels cannot make each of thousands of records a name of thousands of
+ * labels (seconds of work and megabytes of text for one 64 KB datagram).
  */
 export function readName(bytes: Uint8Array, offset: number): { name: string; next: number } {
   const labels: string[] = [];
+  const decoder = new TextDecoder();
   let position = offset;
   let pieceStart = offset;
   let next = -1;
+  let size = 1; // the root's 0
   for (;;) {
     if (position >= bytes.length) throw new Error("DNS name runs past the reply");
     const length = bytes[position];
@@ -147,7 +154,9 @@ export function readName(bytes: Uint8Array, offset: number): { name: string; nex
     }
     if (length > 63) throw new Error(`DNS label length ${length}`);
     if (position + 1 + length > bytes.length) throw new Error("DNS label runs past the reply");
-    labels.push(new TextDecoder().decode(bytes.subarray(position + 1, position + 1 + length)));
+    size += 1 + length;
+    if (size > MAX_NAME_BYTES) throw new Error(`DNS name longer than ${MAX_NAME_BYTES} bytes`);
+    labels.push(decoder.decode(bytes.subarray(position + 1, position + 1 + length)));
     position += 1 + length;
   }
   return { name: labels.length === 0 ? "." : labels.join(".") + ".", next };
