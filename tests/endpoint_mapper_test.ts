@@ -776,3 +776,28 @@ Deno.test("UDP: silence, silence after answers, and a closed port", async () => 
     }
   }
 });
+
+Deno.test("UDP: a server that answers each call late and never ends the map stops at the deadline", async () => {
+  // One entry per call, each handle leading on, and only each call's second datagram answered:
+  // one wait per call, for up to 400 calls (20 s here at 50 ms waits; at the default 1 s wait,
+  // with `working` said three times first, a server could hold a query for 50 minutes).
+  const serve = udpEndpointMapper(serveLookup(makeMap(2000), "nil-handle", 1));
+  const seen = new Map<number, number>();
+  const late: Responder = (bytes) => {
+    const seqnum = parseDatagram(bytes).seqnum;
+    seen.set(seqnum, (seen.get(seqnum) ?? 0) + 1);
+    return seen.get(seqnum) === 1 ? null : serve(bytes);
+  };
+  await withUdpServer(late, async (prober, port) => {
+    const started = Date.now();
+    await assertFails(
+      udp(prober, port, 50),
+      "timeout",
+      /did not end its map within 250 ms \(\d+ call\(s\) answered\)/,
+    );
+    const took = Date.now() - started;
+    assert.ok(took < 1000, `${took} ms for a 250 ms deadline`);
+  });
+  // The last waits shrink to what is left of the deadline, so a few more calls fit; not 400.
+  assert.ok(seen.size >= 2 && seen.size < 20, `${seen.size} calls in 250 ms`);
+});

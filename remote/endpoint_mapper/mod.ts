@@ -22,4 +22,9 @@ export {
   MAX_LOOKUP_CALLS,
 } from "./lookup.ts";
 export { lookupEndpointsTcp, TCP_ENTRIES_PER_CALL, type TcpLookupOptions } from "./tcp.ts";
-export { lookupEndpointsUdp, UDP_ENTRIES_PER_CALL, type UdpLookupOptions } from "./udp.ts";
+export {
+  lookupEndpointsUdp,
+  UDP_ENTRIES_PER_CALL,
+  UDP_LOOKUP_WAITS,
+  type UdpLookupOptions,
+} from "./udp.ts";

@@ -38,6 +38,13 @@ export const UDP_ENTRIES_PER_CALL = 5;
 /** Times the UDP lookup asks again after a `working` answer (the server is still busy). */
 const WORKING_RETRIES = 3;
 
+/**
+ * The whole lookup's deadline, in waits for one answer: 5 s at the default 1 s wait (15 s with
+ * `-sl`), as over TCP. Without it a server that answers every call just in time, or says
+ * `working`, and never ends the map held a query for up to 400 calls of 4 probes of 2 waits.
+ */
+export const UDP_LOOKUP_WAITS = 5;
+
 /** A lookup over UDP. */
 export interface UdpLookupOptions {
   /** Numeric IPv4 or IPv6 address. */
@@ -48,6 +55,11 @@ export interface UdpLookupOptions {
   sourcePort: number | null;
   /** How long to wait for an answer to each datagram. */
   waitMs: number;
+  /**
+   * How long the whole lookup may take, every call and datagram; default
+   * {@linkcode UDP_LOOKUP_WAITS} times `waitMs`.
+   */
+  timeoutMs?: number;
   /**
    * Times each request is sent again when no answer comes, as a connectionless client
    * retransmits (the same activity and sequence number, so the server answers once). Default 1.
@@ -72,6 +84,8 @@ export async function lookupEndpointsUdp(
   const port = options.port ?? EPMAP_PORT;
   const where = formatAddressPort(options.address, port);
   const sends = 1 + (options.retransmits ?? 1);
+  const timeoutMs = options.timeoutMs ?? UDP_LOOKUP_WAITS * options.waitMs;
+  const deadline = Date.now() + timeoutMs;
   const activity = crypto.randomUUID();
   let serverBoot = 0;
   let answered = false;
@@ -88,18 +102,31 @@ export async function lookupEndpointsUdp(
       flags1: CL_FLAGS1.IDEMPOTENT,
       stub: encodeEptLookup(handle, maxEntries),
     });
+    const overDeadline = () =>
+      new EndpointMapperError(
+        `the endpoint mapper at ${where} did not end its map within ${timeoutMs} ms ` +
+          `(${seqnum} call(s) answered)`,
+        "timeout",
+        answered,
+      );
     for (let working = 0;; working++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw overDeadline();
+      // Every datagram's wait together stays within what is left of the deadline.
+      const waitMs = Math.max(1, Math.min(options.waitMs, Math.floor(remaining / sends)));
       const outcome = await prober.probe({
         address: options.address,
         port,
         sourcePort: options.sourcePort,
         payloads: new Array(sends).fill(request),
-        waitMs: options.waitMs,
+        waitMs,
       });
       if (outcome.kind === "silent") {
+        // Silence in a wait the deadline cut short says the deadline, not that nothing answers.
+        if (waitMs < options.waitMs) throw overDeadline();
         throw new EndpointMapperError(
           `no answer from the endpoint mapper at ${where} ` +
-            `(${sends} datagram(s), ${options.waitMs} ms each)`,
+            `(${sends} datagram(s), ${waitMs} ms each)`,
           "timeout",
           answered,
           outcome,
