@@ -425,6 +425,83 @@ Deno.test("TCP: a server that never ends the map stops at the call cap", async (
   assert.equal(lookup.entries.length, MAX_LOOKUP_CALLS);
 });
 
+/**
+ * An `ept_lookup` reply of one entry: `annotation` (its bytes as given, NUL included) and a
+ * tower of an interface floor and then `floors` of `floorBytes` bytes each, of protocol 0x99.
+ */
+function oversizedStub(handle: number[], annotation: number[], floors: number, floorBytes: number) {
+  const floor = (lhs: number[], rhs: number[]) => [
+    ...le16(lhs.length),
+    ...lhs,
+    ...le16(rhs.length),
+    ...rhs,
+  ];
+  const tower = [
+    ...le16(1 + floors),
+    ...floor([0x0d, ...uuidLe(EPM_UUID), ...le16(3)], le16(0)),
+    ...new Array(floors).fill(floor([0x99], new Array(floorBytes).fill(0xee))).flat(),
+  ];
+  return [
+    ...handle,
+    ...le32(1),
+    ...le32(1),
+    ...le32(0),
+    ...le32(1),
+    ...pad4([
+      ...new Array(16).fill(0),
+      ...le32(0x20000),
+      ...le32(0),
+      ...le32(annotation.length),
+      ...annotation,
+    ]),
+    ...pad4([...le32(tower.length), ...le32(tower.length), ...tower]),
+    ...le32(0),
+  ];
+}
+
+Deno.test("TCP: towers and annotations far past any real one's size are not written out", async () => {
+  // Each call's entry had a 240 KB tower, written out as 480 KB of hex: in its 5 s a hostile
+  // endpoint mapper made portset -n HOST -e 135 print 120 MB and take 850 MB of memory.
+  let calls = 0;
+  const huge = () =>
+    oversizedStub(calls++ < 30 ? handleAt(calls) : new Array(20).fill(0), [0], 4, 60_000);
+  {
+    await using server = startTcpServer(tcpEndpointMapper(huge, 4));
+    const lookup = await tcp(server.port);
+    assert.equal(lookup.entries.length, 31);
+    for (const entry of lookup.entries) {
+      assert.equal(
+        entry.binding,
+        "unreadable tower of 240047 bytes: longer than the 1024 bytes a tower is read to",
+      );
+    }
+  }
+  // A tower of nearly 1 KB is still read; its binding stays a few kilobytes.
+  {
+    const large = () => oversizedStub(new Array(20).fill(0), [0], 4, 240);
+    await using server = startTcpServer(tcpEndpointMapper(large));
+    const lookup = await tcp(server.port);
+    assert.match(lookup.entries[0].binding, /^unknown:0x99=0x(ee){240} 0x99=/);
+    assert.ok(lookup.entries[0].binding.length < 4096);
+  }
+  // An annotation is a char[64] (C706's ept_max_annotation_size): 64 bytes with its NUL is the
+  // most; a longer one makes the reply unreadable.
+  for (const [length, fits] of [[64, true], [65, false], [200_000, false]] as const) {
+    const annotation = [...new Array(length - 1).fill(0x41), 0];
+    const stub = () => oversizedStub(new Array(20).fill(0), annotation, 1, 2);
+    await using server = startTcpServer(tcpEndpointMapper(stub, length > 60_000 ? 4 : 1));
+    if (fits) {
+      assert.equal((await tcp(server.port)).entries[0].annotation, "A".repeat(63));
+    } else {
+      await assertFails(
+        tcp(server.port),
+        "malformed",
+        new RegExp(`an annotation of ${length} bytes \\(at most 64\\)`),
+      );
+    }
+  }
+});
+
 Deno.test("TCP: refusals, faults, garbage and short reads are EndpointMapperErrors", async () => {
   const lookupOk = serveLookup(makeMap(2), "empty-last-call");
   const onBind = (reply: TcpAnswer) => (pdu: Uint8Array) =>

@@ -91,12 +91,23 @@ export interface TowerFloor {
 }
 
 /**
+ * The longest tower read. A real one takes under 200 bytes (a named pipe on a long host name is
+ * about 140); a longer one is listed as unreadable rather than shown, since its floors, written
+ * out in hex, made a hostile server's 60 KB floors into lines of 480 KB each (120 MB of report
+ * and 850 MB of memory in one 5 s lookup).
+ */
+export const MAX_TOWER_BYTES = 1024;
+
+/**
  * A tower's floors: floor_count (2 bytes), then per floor the left-hand side's length (2), the
  * left-hand side (its first byte the protocol identifier), the right-hand side's length (2) and
  * the right-hand side. Lengths are little-endian whatever the reply's byte order, as the tower is
  * an octet string; the values in it are big-endian where they are network addresses and ports.
  */
 export function decodeTower(bytes: Uint8Array): TowerFloor[] {
+  if (bytes.length > MAX_TOWER_BYTES) {
+    throw new DceRpcError(`longer than the ${MAX_TOWER_BYTES} bytes a tower is read to`);
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u16 = (offset: number, what: string) => {
     if (offset + 2 > bytes.length) throw new DceRpcError(`the tower ends inside ${what}`);

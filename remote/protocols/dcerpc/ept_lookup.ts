@@ -30,6 +30,13 @@ export function encodeEptLookup(entryHandle: Uint8Array, maxEntries: number): Ui
     .bytes;
 }
 
+/**
+ * ept_max_annotation_size (C706 appendix O): an annotation is a `char[64]`, its NUL included. A
+ * longer one is not an endpoint mapper's; read as one, a hostile server's reply made lines of
+ * hundreds of kilobytes, call after call.
+ */
+const MAX_ANNOTATION_BYTES = 64;
+
 /** One element of the endpoint map as `ept_lookup` returns it. */
 export interface EptEntry {
   object: string;
@@ -82,6 +89,11 @@ export function decodeEptLookupReply(stub: Uint8Array, littleEndian = true): Ept
     const annotationLength = reader.u32("an annotation's length");
     if (annotationOffset !== 0) {
       throw new DceRpcError(`an annotation starting at offset ${annotationOffset}`);
+    }
+    if (annotationLength > MAX_ANNOTATION_BYTES) {
+      throw new DceRpcError(
+        `an annotation of ${annotationLength} bytes (at most ${MAX_ANNOTATION_BYTES})`,
+      );
     }
     const annotation = cString(reader.take(annotationLength, "an annotation"));
     shells.push({ object, referent, annotation });
