@@ -32,6 +32,8 @@ export interface QueryContext {
 export interface UdpQuery {
   /** The protocol's name, for the report. */
   name: string;
+  /** A reply of it, with its article, for the report: `an NTP reply`. */
+  replyName: string;
   request(context: QueryContext): Uint8Array;
   /** The report's lines for a reply; throws when the reply is not this protocol's. */
   describe(reply: Uint8Array): string[];
@@ -41,31 +43,37 @@ export interface UdpQuery {
 export const UDP_QUERIES: ReadonlyMap<number, UdpQuery> = new Map<number, UdpQuery>([
   [53, {
     name: "DNS",
+    replyName: "a DNS reply",
     request: ({ id }) => encodeDnsQuery(id),
     describe: (reply) => describeDnsReply(decodeDnsReply(reply)),
   }],
   [123, {
     name: "NTP",
+    replyName: "an NTP reply",
     request: () => encodeNtpRequest(),
     describe: (reply) => describeNtpReply(decodeNtpReply(reply)),
   }],
   [137, {
     name: "NetBIOS",
+    replyName: "a NetBIOS reply",
     request: ({ id }) => encodeNodeStatusRequest(id),
     describe: (reply) => describeNodeStatus(decodeNodeStatusResponse(reply)),
   }],
   [161, {
     name: "SNMP",
+    replyName: "an SNMP reply",
     request: ({ community, id }) => encodeSnmpGet(community, id),
     describe: (reply) => describeSnmpResponse(decodeSnmpResponse(reply)),
   }],
   [389, {
     name: "LDAP",
+    replyName: "an LDAP reply",
     request: ({ id }) => encodeRootDseSearch(id),
     describe: (reply) => describeRootDse(decodeRootDseReply(reply)),
   }],
   [1434, {
     name: "SQL Server",
+    replyName: "a SQL Server reply",
     request: () => encodeBrowserRequest(),
     describe: (reply) => describeBrowserResponse(decodeBrowserResponse(reply)),
   }],
@@ -80,9 +88,7 @@ export function describeReply(query: UdpQuery, reply: Uint8Array): string[] {
     return query.describe(reply);
   } catch (error) {
     return [
-      `a ${reply.length}-byte answer that is not a ${query.name} reply (${
-        (error as Error).message
-      })`,
+      `a ${reply.length}-byte answer that is not ${query.replyName} (${(error as Error).message})`,
     ];
   }
 }
