@@ -34,10 +34,12 @@ export function parseLogDate(text: string, order: DateOrder = "ymd"): number | n
     if (year < 100) year += 2000;
   }
   if (month < 1 || month > 12 || day < 1 || day > 31) return null;
-  const time = Date.UTC(year, month - 1, day);
-  // Reject the 31st of a 30-day month and the like, which Date.UTC would roll over.
-  if (new Date(time).getUTCDate() !== day) return null;
-  return time / 1000;
+  // setUTCFullYear, not Date.UTC, which reads the years 0 to 99 as 1900 to 1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  // Reject the 31st of a 30-day month and the like, which the Date would roll over.
+  if (date.getUTCDate() !== day) return null;
+  return date.getTime() / 1000;
 }
 
 /** Seconds since midnight of `HH:MM[:SS]`, padded or not; null when it is not a time. */

@@ -82,3 +82,16 @@ Deno.test("System Date: ctime's form, written and read; older forms read", () =>
   assert.equal(parseSystemDate("Wed Foo 06 13:44:04 2005"), null);
   assert.equal(parseSystemDate("today"), null);
 });
+
+Deno.test("the years 0 to 99 of an ISO date are those years, not 1900 to 1999", () => {
+  assert.equal(
+    formatLogTime(parseLogDateTime("0050-03-01", "12:00:00", "ymd")!),
+    "0050-03-01T12:00:00",
+  );
+  assert.equal(formatLogTime(parseLogDate("0000-01-01")!), "0000-01-01T00:00:00");
+  // Still refused where the day does not exist: 0100 is no leap year, 0004 is.
+  assert.equal(parseLogDate("0100-02-29"), null);
+  assert.equal(formatLogTime(parseLogDate("0004-02-29")!), "0004-02-29T00:00:00");
+  // A two-digit year written with slashes is still this century's, as the original wrote them.
+  assert.equal(formatLogTime(parseLogDate("11/22/26", "mdy")!), "2026-11-22T00:00:00");
+});
