@@ -229,7 +229,9 @@ export function parsePortsLine(
   if (!unconnected && (remotePortNumber === null || remotePortNumber > 65535)) {
     return `'${remotePort}' is not a remote port`;
   }
-  const pid = wholeNumber(fields[7] ?? "");
+  const pidText = (fields[7] ?? "").trim();
+  const pid = pidText === "" ? null : processId(pidText);
+  if (pidText !== "" && pid === null) return `'${pidText}' is not a process ID`;
   const process = (fields[8] ?? "").trim() || null;
   // The original writes the user context in angle brackets.
   const userField = (fields[9] ?? "").trim().replace(/^<(.*)>$/s, "$1");
@@ -267,6 +269,15 @@ export function parsePortsLine(
 /** Whether a remote address is the "no peer" address a listener shows. */
 function isUnspecified(address: string): boolean {
   return address === "0.0.0.0" || address === "::" || address === "[::]";
+}
+
+/**
+ * A process ID as a log writes it: Windows' are 32-bit (the original ran there), Linux's at most
+ * 4,194,304; null for anything else, which the line is then refused for rather than read as no
+ * process at all.
+ */
+function processId(text: string): number | null {
+  return /^\d{1,10}$/.test(text) && Number(text) <= 0xffffffff ? Number(text) : null;
 }
 
 function wholeNumber(text: string): number | null {

@@ -206,3 +206,17 @@ Deno.test("CSV fields: quotes hold commas and doubled quotes", () => {
   assert.deepEqual(splitCsv('a,"b,c","d""e",'), ["a", "b,c", 'd"e', ""]);
   assert.deepEqual(splitCsv("a,,b"), ["a", "", "b"]);
 });
+
+Deno.test("a process ID is any 32-bit number, as Windows' are; one that is no number is refused, not dropped", () => {
+  const line = (pid: string) =>
+    parsePortsLine(`05/7/6,13:52:1,TCP,3389,0.0.0.0,,0.0.0.0,${pid},svchost.exe,`, 1, "ymd");
+  const big = line("123456789");
+  assert.ok(typeof big !== "string");
+  assert.equal(big.pid, 123456789, "a 9-digit PID is kept");
+  const none = line("");
+  assert.ok(typeof none !== "string");
+  assert.equal(none.pid, null, "an empty field is no PID");
+  assert.equal(line("-1"), "'-1' is not a process ID");
+  assert.equal(line("4294967296"), "'4294967296' is not a process ID");
+  assert.equal(line("12ab"), "'12ab' is not a process ID");
+});
