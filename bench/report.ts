@@ -35,7 +35,14 @@ export interface ReportInput {
   ssBaseline: number;
   ssWithFarms: number;
   /** The correctness check: `ss -Htuan` lines just before and after one portset run. */
-  endpointCheck: { ssBefore: number; portset: number; ssAfter: number; namespaces: number };
+  endpointCheck: {
+    ssBefore: number;
+    /** portset's endpoints in its own network namespace, and in all the others. */
+    portset: { current: number; others: number };
+    ssAfter: number;
+    /** The sockets the bench's own namespaces hold, among portset's `others`. */
+    namespaces: number;
+  };
   contenders: readonly Contender[];
   /** Null where the contender ran, else why it could not. */
   availability: Map<Contender, string | null>;
@@ -163,16 +170,23 @@ export function formatReport(input: ReportInput): string {
   );
   const { ssBefore, portset: endpoints, ssAfter, namespaces } = input.endpointCheck;
   // portset looked between ss's two looks: on a host where sockets come and go (TIME_WAIT ones
-  // expiring together, say) its count lies between theirs, within the tolerance.
-  // The bench's namespaces' sockets are portset's to list and not ss's, which reads its own.
-  const low = Math.min(ssBefore, ssAfter) + namespaces;
-  const high = Math.max(ssBefore, ssAfter) + namespaces;
-  const off = endpoints < low ? low - endpoints : endpoints > high ? endpoints - high : 0;
+  // expiring together, say) its count lies between theirs, within the tolerance. ss reads its
+  // own namespace alone: portset's endpoints there are held to it, and those of the others
+  // (the bench's namespaces, and whatever containers the host runs) must include the bench's.
+  const low = Math.min(ssBefore, ssAfter);
+  const high = Math.max(ssBefore, ssAfter);
+  const off = endpoints.current < low
+    ? low - endpoints.current
+    : endpoints.current > high
+    ? endpoints.current - high
+    : 0;
+  const othersHold = endpoints.others >= namespaces;
   lines.push(
-    `endpoints: portset's JSON has ${endpoints}, ss -tuan lists ${ssBefore} just before and ` +
-      `${ssAfter} just after (header excluded)` +
-      (namespaces > 0 ? `, plus ${namespaces} in the bench's network namespaces` : "") + ": " +
-      `${verdict(off <= ENDPOINT_TOLERANCE)} (within ${ENDPOINT_TOLERANCE})`,
+    `endpoints: portset's JSON has ${endpoints.current} in its network namespace, ss -tuan ` +
+      `lists ${ssBefore} just before and ${ssAfter} just after (header excluded): ` +
+      `${verdict(off <= ENDPOINT_TOLERANCE)} (within ${ENDPOINT_TOLERANCE}); ` +
+      `${endpoints.others} in other namespaces` +
+      (namespaces > 0 ? `, of which the bench's hold ${namespaces}: ${verdict(othersHold)}` : ""),
   );
 
   if (input.quiet) lines.push("", ...formatQuietHost(input.quiet, input.portset));

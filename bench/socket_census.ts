@@ -50,13 +50,20 @@ export async function countOwnedBy(pids: readonly number[]): Promise<number> {
   return owned;
 }
 
-/** The length of the `endpoints` array in portset's JSON output. */
-export async function countPortsetEndpoints(portset: Contender): Promise<number> {
+/**
+ * The endpoints in portset's JSON output: those of the network namespace it runs in (the ones
+ * `ss -tuan` lists too) and those of every other namespace on the host.
+ */
+export async function countPortsetEndpoints(
+  portset: Contender,
+): Promise<{ current: number; others: number }> {
   const output = JSON.parse(await stdoutOf(portset.argv, portset.cwd));
   if (!Array.isArray(output?.endpoints)) {
     throw new Error(`${portset.name} printed JSON without an endpoints array`);
   }
-  return output.endpoints.length;
+  const endpoints = output.endpoints as { netns?: { current?: boolean } | null }[];
+  const current = endpoints.filter(({ netns }) => !netns || netns.current).length;
+  return { current, others: endpoints.length - current };
 }
 
 /**
