@@ -32,8 +32,8 @@ import { LOG_NAMES, type LogProblem, RULE, STARTUP_TABLE } from "./layout.ts";
 import type { DateOrder } from "./log_time.ts";
 import {
   formatPortTable,
-  hasNamespaceColumn,
   isPortTableHeader,
+  namespaceColumnAt,
   parsePortRow,
 } from "./port_table.ts";
 import type { PortsRecord } from "./ports_log.ts";
@@ -95,8 +95,8 @@ export class InitialLogReader {
   #header: HeaderReader;
   #block = new ProcessBlockReader();
   #sockets: Omit<PortsRecord, "time">[] = [];
-  /** The start-up table's header has portset's `Namespace` column. */
-  #namespaceColumn = false;
+  /** Where the start-up table's header has portset's `Namespace` column; null when none. */
+  #namespaceColumn: number | null = null;
   #processes: ProcessDetail[] = [];
 
   /** `onProblem` is told of each line that is none of the file's. */
@@ -122,7 +122,7 @@ export class InitialLogReader {
         return;
       }
       if (isPortTableHeader(line)) {
-        this.#namespaceColumn = hasNamespaceColumn(line);
+        this.#namespaceColumn = namespaceColumnAt(line);
         return;
       }
       if (MAPPINGS_FOUND.test(line)) return;

@@ -29,6 +29,7 @@ import { formatAddressPort } from "../model/address.ts";
 import { type Endpoint, isIpv6, isTcp, TCP_STATES, type Transport } from "../model/endpoint.ts";
 import { otherNamespaceLabel } from "../model/network_namespace.ts";
 import { printableAddress, printableField } from "../text/printable.ts";
+import { displayWidth } from "../text/display_width.ts";
 import { formatTable } from "../text/table.ts";
 import type { LogProtocol } from "./layout.ts";
 
@@ -166,19 +167,67 @@ export function isPortTableHeader(line: string): boolean {
   return HEADER.test(line);
 }
 
+/**
+ * Where a table's `Namespace` column starts, in the columns a terminal gives the header line (see
+ * {@linkcode isPortTableHeader}); null when the header has no such column. The writer pads every
+ * cell to its column (text/table.ts), so each row's label starts there too.
+ */
+export function namespaceColumnAt(header: string): number | null {
+  if (!hasNamespaceColumn(header)) return null;
+  return displayWidth(header.slice(0, header.search(/Namespace\s*$/i)));
+}
+
 /** Whether a table's header line (see {@linkcode isPortTableHeader}) has the `Namespace` column. */
-export function hasNamespaceColumn(header: string): boolean {
+function hasNamespaceColumn(header: string): boolean {
   return HEADER.exec(header)?.[1] !== undefined;
 }
 
 /**
- * A port table's row; null when `line` is not one. `namespaceColumn`: its table's header has the
- * `Namespace` column (see {@linkcode hasNamespaceColumn}); a row of another table has none.
+ * A port table's row; null when `line` is not one. `namespaceColumn`: where its table's header
+ * has the `Namespace` column (see {@linkcode namespaceColumnAt}); null when it has none, as a row
+ * of another table has none.
+ *
+ * A process's name may hold spaces, and what follows them may read as a row's cells
+ * (`x TCP 23 ::1 ::`): a row is read to its end, where its own peer is, so that the name takes
+ * everything before its own port. A label that took everything after the first peer found would
+ * take the row's own cells instead, and leave a port that was never open: the label is cut off
+ * where its column starts first. Only a row whose label does not start under its title (not as
+ * portset lays a table out) has it read as the words after the first peer.
  */
-export function parsePortRow(line: string, namespaceColumn = false): PortRow | null {
-  const row = (namespaceColumn ? ROW_WITH_NAMESPACE : ROW).exec(line);
+export function parsePortRow(line: string, namespaceColumn: number | null = null): PortRow | null {
+  if (namespaceColumn === null) return readRow(ROW.exec(line), null);
+  const cut = cutAtColumn(line, namespaceColumn);
+  if (cut === null) return readRow(ROW.exec(line), null);
+  if (/\s$/.test(cut.before)) return readRow(ROW.exec(cut.before), cut.after.trimEnd());
+  const row = ROW_WITH_NAMESPACE.exec(line);
+  return readRow(row, row?.[9] ?? null);
+}
+
+/**
+ * `line` cut where the terminal columns before reach `column`; null when the whole line takes no
+ * more than that (a row with no label).
+ */
+function cutAtColumn(line: string, column: number): { before: string; after: string } | null {
+  if (PRINTABLE_ASCII.test(line)) {
+    return line.length <= column
+      ? null
+      : { before: line.slice(0, column), after: line.slice(column) };
+  }
+  let width = 0, at = 0;
+  for (const character of line) {
+    if (width >= column) break;
+    width += displayWidth(character);
+    at += character.length;
+  }
+  if (at >= line.length) return null;
+  return { before: line.slice(0, at), after: line.slice(at) };
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+function readRow(row: RegExpExecArray | null, namespace: string | null): PortRow | null {
   if (!row) return null;
-  const [, pid, process, protocol, six, port, localAddress, state, peerText, namespace] = row;
+  const [, pid, process, protocol, six, port, localAddress, state, peerText] = row;
   const localPort = Number(port);
   if (localPort > 65535) return null;
   const peer = parsePeer(peerText);
@@ -195,7 +244,7 @@ export function parsePortRow(line: string, namespaceColumn = false): PortRow | n
     state: state ? state.trim().replace(/ /g, "_") : null,
     pid: pid === undefined || pid === "-" || pid === "0" ? null : Number(pid),
     process: process?.trim() || null,
-    namespace: namespace ?? null,
+    namespace,
   };
 }
 

@@ -34,8 +34,8 @@ import { printableField } from "../text/printable.ts";
 import {
   formatPortStatistics,
   formatPortTable,
-  hasNamespaceColumn,
   isPortTableHeader,
+  namespaceColumnAt,
   parsePortRow,
   type PortRow,
   type PortStatistics,
@@ -115,14 +115,14 @@ const REMARK =
 /** Builds one process's detail from the lines of its block. */
 export class ProcessBlockReader {
   #detail: ProcessDetail | null = null;
-  /** The block's port table has portset's `Namespace` column. */
-  #namespaceColumn = false;
+  /** Where the block's port table has portset's `Namespace` column; null when it has none. */
+  #namespaceColumn: number | null = null;
 
   /** Reads one line; true when it belonged to a process block. */
   push(line: string): boolean {
     const id = PROCESS_ID.exec(line);
     if (id) {
-      this.#namespaceColumn = false;
+      this.#namespaceColumn = null;
       this.#detail = {
         pid: Number(id[1]),
         process: id[2].trim(),
@@ -169,7 +169,7 @@ export class ProcessBlockReader {
       const path = match[1];
       detail.path = path === "unknown" ? null : path;
     } else if (isPortTableHeader(line)) {
-      this.#namespaceColumn = hasNamespaceColumn(line);
+      this.#namespaceColumn = namespaceColumnAt(line);
     } else if (!REMARK.test(line)) return false;
     return true;
   }

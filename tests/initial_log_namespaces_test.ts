@@ -16,7 +16,7 @@ import { defaultInterests } from "../report/interests.ts";
 import { makeEndpoint, makeSnapshot } from "./support/endpoints.ts";
 import { holdSockets, Namespace, namespaceUnavailable } from "./support/netns.ts";
 import { pollUntil } from "./support/poll.ts";
-import { exists, runCli, RunningCli, SYSTEM_PYTHON } from "./support/processes.ts";
+import { exists, runCli, RunningCli, startHolder, SYSTEM_PYTHON } from "./support/processes.ts";
 
 const HOST: NetworkNamespace = { inode: 4026531840, name: null, container: null, current: true };
 /** A name that would add a line of its own to the log, were it written as it is. */
@@ -133,6 +133,41 @@ Deno.test("report: a start-up socket of another namespace is its own, closed by 
   assert.deepEqual(seconds, { "web": 3600, "web-container": 600 });
 });
 
+/**
+ * Process names that read as a row's cells after their spaces: in a table with the `Namespace`
+ * column, the label took everything after the first peer found, so the name's fake port was read
+ * as the row's and the row's own port, address and state as the label (a telnet listener that
+ * never was, `already at start-up`, and the real one gone). Any user can name a process so
+ * (/proc/self/comm holds 15 bytes: `x TCP 23 ::1 ::`), and open a namespace with `unshare -rn`.
+ */
+const ROW_LIKE_NAMES = [
+  "x TCP 23 ::1 ::",
+  "漢字 UDP 4444 0.0.0.0 *:*",
+  "y TCP 23 ::1 A 0.0.0.0  blue",
+];
+
+Deno.test("PR-INITIAL: a process named like a row's cells is read as its own row, Namespace column or not", () => {
+  for (const netns of [HOSTILE, HOST]) {
+    const endpoints = [
+      ...ROW_LIKE_NAMES.map((process, i) =>
+        makeEndpoint({ localAddress: "127.0.0.1", localPort: 8080 + i, pid: 700 + i, process })
+      ),
+      makeEndpoint({ pid: 900, process: "sshd", netns }),
+    ];
+    const text = formatInitialLog(makeSnapshot(endpoints), FACTS);
+    assert.equal(/Remote IP:Port +Namespace\n/.test(text), netns === HOSTILE);
+    const { initial, problems } = readInitial(text);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      initial.sockets.map((s) => [s.pid, s.process, s.protocol, s.localPort, s.namespace]),
+      [
+        ...ROW_LIKE_NAMES.map((process, i) => [700 + i, process, "TCP", 8080 + i, null]),
+        [900, "sshd", "TCP", 22, netns === HOSTILE ? HOSTILE_SHOWN : null],
+      ],
+    );
+  }
+});
+
 const unavailable = namespaceUnavailable() ??
   (exists(SYSTEM_PYTHON) ? null : "needs Debian's python3 (apt-get install python3)");
 if (unavailable) console.error(`initial_log_namespaces_test.ts: skipped: ${unavailable}`);
@@ -177,6 +212,83 @@ Deno.test({
         const report = await runCli(["report", logs, "--json"]);
         assert.equal(report.code, 0, report.stderr);
         assert.equal(JSON.parse(report.stdout).totals.initialSockets, initial.sockets.length);
+      } finally {
+        await held.stop();
+      }
+    } finally {
+      Deno.removeSync(logs, { recursive: true });
+    }
+  },
+});
+
+/** Renames itself (argv[1]), listens on 127.0.0.1, says so in one JSON line, waits for stdin. */
+const RENAMED_LISTENER = `
+import json, os, socket, sys
+with open("/proc/self/comm", "w") as comm:
+    comm.write(sys.argv[1])
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen()
+print(json.dumps({"port": listener.getsockname()[1], "pids": [os.getpid()]}), flush=True)
+sys.stdin.read()
+`;
+
+Deno.test({
+  name:
+    "a process named 'x TCP 23 ::1 ::' while a namespace holds a socket: the report has its port, no telnet",
+  ignore: unavailable !== null,
+  async fn() {
+    const logs = Deno.makeTempDirSync({ prefix: "portset-initial-row-name-" });
+    try {
+      const held = await holdSockets(null, ["tcp/127.0.0.1/0"]);
+      try {
+        await using renamed = await startHolder(SYSTEM_PYTHON, [
+          "-c",
+          RENAMED_LISTENER,
+          ROW_LIKE_NAMES[0],
+        ]);
+        const port = renamed.ready.port;
+        await using monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
+        await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
+        const initialText = () => {
+          const file = [...Deno.readDirSync(logs)].find((e) => e.name.startsWith("PR-INITIAL-"));
+          return file ? Deno.readTextFileSync(`${logs}/${file.name}`) : "";
+        };
+        const rowPattern = new RegExp(
+          `\\n${renamed.pid}:x TCP 23 ::1 :: +TCP ${port} +127\\.0\\.0\\.1 +LISTENING +0\\.0\\.0\\.0\\n`,
+        );
+        const text = await pollUntil(
+          () =>
+            rowPattern.test(initialText()) && /Namespace\n/.test(initialText())
+              ? initialText()
+              : undefined,
+          { deadlineMs: 15_000 },
+        );
+        assert.ok(
+          text,
+          `no row of ${renamed.pid} in a table with a Namespace column:\n${initialText()}`,
+        );
+        assert.equal((await monitor.stop("SIGINT")).code, 0);
+
+        const { initial } = readInitial(text);
+        assert.deepEqual(
+          initial.sockets.filter((s) => s.pid === renamed.pid)
+            .map((s) => [s.process, s.protocol, s.localAddress, s.localPort, s.namespace]),
+          [[ROW_LIKE_NAMES[0], "TCP", "127.0.0.1", port, null]],
+        );
+        const report = await runCli(["report", logs, "--json"]);
+        assert.equal(report.code, 0, report.stderr);
+        const json = JSON.parse(report.stdout);
+        assert.ok(
+          json.ports.some((p: { transport: string; port: number }) =>
+            p.transport === "tcp" && p.port === port
+          ),
+          `TCP ${port} is not among the report's ports`,
+        );
+        const forged = json.flags.filter((f: { subject: string; detail: string }) =>
+          f.subject === "TCP 23" && f.detail.includes(`(PID ${renamed.pid})`)
+        );
+        assert.deepEqual(forged, []);
       } finally {
         await held.stop();
       }
