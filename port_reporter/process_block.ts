@@ -103,11 +103,18 @@ export function formatProcessBlock(
 // directory lost its path, and with it the alert for where it ran from.
 const PROCESS_ID = /^\s*Process ID:\s*(\d+)\s*\((.*)\)\s*$/is;
 const PATH = /^\s*(?:Path|Image path|Executable):\s*(.+?)\s*$/is;
-const USER = /^\s*User context:\s*<?(.*?)>?\s*$/is;
+const USER = /^\s*User context:\s*(.*?)\s*$/is;
 const SERVICE_NAME = /^\s*Service Name:\s*(.+?)\s*$/is;
 const DISPLAY_NAME = /^\s*Display Name:\s*(.*?)\s*$/is;
 const SERVICE_TYPE = /^\s*Service Type:\s*(.*?)\s*$/is;
 const MODULE = /^\s*(.+?)\s+\((0x[0-9a-f]+)\)\s*$/is;
+/**
+ * The lines that start with a label: each says what it is, whatever its value ends with. A path, a
+ * user or a service may end with ` (0x1)`, as a module's line does; a module's path never starts
+ * with a label (it is a whole path: `/usr/lib/...`, `C:\\Windows\\...`).
+ */
+const LABELLED =
+  /^\s*(?:Path|Image path|Executable|User context|Service Name|Display Name|Service Type):/i;
 /** Lines a block may hold that say nothing the detail keeps. */
 const REMARK =
   /^\s*(Loaded modules:|Process doesn't appear to be a service|Module information could not be read)/i;
@@ -137,8 +144,9 @@ export class ProcessBlockReader {
     }
     const detail = this.#detail;
     if (!detail) return false;
-    // Most lines of a record are modules, `<path> (0x…)`: try that first.
-    if (line.includes("(0")) {
+    // Most lines of a record are modules, `<path> (0x…)`: try that first, unless the line is
+    // labelled (a `Path:` ending in ` (0x1)` is the executable's path, not a module).
+    if (line.includes("(0") && !LABELLED.test(line)) {
       const module = MODULE.exec(line);
       if (module) {
         if (detail.modules.length < MAX_MODULES) detail.modules.push(module[1]);
@@ -163,7 +171,9 @@ export class ProcessBlockReader {
       const service = detail.services.at(-1);
       if (service) service.shared = /share/i.test(match[1]);
     } else if ((match = USER.exec(line))) {
-      const user = match[1].trim();
+      // The original may write the user in angle brackets, as PR-PORTS does; a bracket of a
+      // user's own name (`ev<il>`) is the name's.
+      const user = match[1].replace(/^<(.*)>$/s, "$1");
       detail.user = user === "" || user === "unknown" ? null : user;
     } else if ((match = PATH.exec(line))) {
       const path = match[1];

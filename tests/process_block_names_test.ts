@@ -1,0 +1,122 @@
+/**
+ * A process block's labelled lines read back as what they say, whatever their values end with.
+ * The reader took any line holding `(0` for a module's `<path> (0x…)` first: a program run as
+ * `/opt/x/sshd (0x1)` and renamed `sshd` lost its `Path:` line to the module list, and with it
+ * the alert that sshd runs outside /usr/sbin (and from /tmp). And a user context lost a bracket
+ * of its own (`ev<il>` read as `ev<il`), where only a pair of them is the original's quoting.
+ */
+
+import assert from "node:assert/strict";
+import type { Endpoint, ProcessInfo } from "../model/endpoint.ts";
+import { formatProcessBlock, ProcessBlockReader } from "../port_reporter/process_block.ts";
+import { makeEndpoint } from "./support/endpoints.ts";
+import { pollUntil } from "./support/poll.ts";
+import { isRoot, runCli, RunningCli, startHolder, SYSTEM_PYTHON } from "./support/processes.ts";
+
+function info(overrides: Partial<ProcessInfo>): ProcessInfo {
+  return {
+    pid: 700,
+    process: "sshd",
+    path: "/usr/sbin/sshd",
+    user: "root",
+    uid: 0,
+    ppid: 1,
+    started: null,
+    services: [],
+    modules: [{ path: "/usr/lib/x86_64-linux-gnu/libc.so.6", baseAddress: "0x7f0000000000" }],
+    ...overrides,
+  };
+}
+
+function readBlock(process: ProcessInfo, endpoints: Endpoint[] = [makeEndpoint({ pid: 700 })]) {
+  const reader = new ProcessBlockReader();
+  for (const line of formatProcessBlock(700, process, endpoints)) {
+    assert.ok(reader.push(line) || line.trim() === "", `a line of no block: ${line}`);
+  }
+  return reader.take()!;
+}
+
+Deno.test("a process block's Path, User context and Service Name ending in ' (0x1)' are theirs, not modules", () => {
+  const detail = readBlock(info({
+    path: "/opt/x/sshd (0x1)",
+    user: "svc (0x2)",
+    services: [{ name: "a (0x3).service", displayName: "A (0x4)", shared: false }],
+  }));
+  assert.equal(detail.path, "/opt/x/sshd (0x1)");
+  assert.equal(detail.user, "svc (0x2)");
+  assert.deepEqual(detail.services, [
+    { name: "a (0x3).service", displayName: "A (0x4)", shared: false },
+  ]);
+  assert.deepEqual(detail.modules, ["/usr/lib/x86_64-linux-gnu/libc.so.6"]);
+});
+
+Deno.test("a process block's user keeps the brackets of its name; a pair around it is quoting", () => {
+  for (const user of ["ev<il>", "<lead", "trail>", "x>y", 'a,b"c']) {
+    assert.equal(readBlock(info({ user })).user, user);
+  }
+  const reader = new ProcessBlockReader();
+  for (const line of ["Process ID: 4 (System)", "", "User context: <NT AUTHORITY\\SYSTEM>"]) {
+    reader.push(line);
+  }
+  assert.equal(reader.take()!.user, "NT AUTHORITY\\SYSTEM");
+});
+
+/** Renames itself (argv[1]), listens on 127.0.0.1, says so in one JSON line, waits for stdin. */
+const RENAMED_LISTENER = `
+import json, os, socket, sys
+with open("/proc/self/comm", "w") as comm:
+    comm.write(sys.argv[1])
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen()
+print(json.dumps({"port": listener.getsockname()[1], "pids": [os.getpid()]}), flush=True)
+sys.stdin.read()
+`;
+
+Deno.test({
+  name: "an sshd run as '<dir>/sshd (0x1)': the report has its path and flags where it runs from",
+  ignore: !isRoot(),
+  async fn() {
+    const directory = Deno.makeTempDirSync({ prefix: "portset-block-path-" });
+    const logs = `${directory}/logs`;
+    try {
+      const program = `${directory}/sshd (0x1)`;
+      Deno.copyFileSync(Deno.realPathSync(SYSTEM_PYTHON), program);
+      Deno.chmodSync(program, 0o755);
+      await using sshd = await startHolder(program, ["-c", RENAMED_LISTENER, "sshd"]);
+      await using monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
+      await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
+      const initialText = () => {
+        try {
+          const file = [...Deno.readDirSync(logs)].find((e) => e.name.startsWith("PR-INITIAL-"));
+          return file ? Deno.readTextFileSync(`${logs}/${file.name}`) : "";
+        } catch {
+          return "";
+        }
+      };
+      const written = await pollUntil(
+        () => initialText().includes(`Path: ${program}\n`) || undefined,
+        { deadlineMs: 15_000 },
+      );
+      assert.ok(written, `no block of ${sshd.pid} in PR-INITIAL:\n${initialText()}`);
+      assert.equal((await monitor.stop("SIGINT")).code, 0);
+
+      const report = await runCli(["report", logs, "--json"]);
+      assert.equal(report.code, 0, report.stderr);
+      const json = JSON.parse(report.stdout);
+      const paths = json.processes
+        .filter((p: { process: string }) => p.process === "sshd")
+        .map((p: { path: string | null }) => p.path);
+      assert.ok(paths.includes(program), `sshd's paths in the report: ${JSON.stringify(paths)}`);
+      const flagged = json.flags.filter((f: { kind: string; subject: string }) =>
+        f.kind === "unexpected-directory" && f.subject === program
+      ).map((f: { detail: string }) => f.detail);
+      assert.ok(
+        flagged.some((detail: string) => detail.startsWith(`sshd runs from ${directory};`)),
+        `flags on ${program}: ${JSON.stringify(flagged)}`,
+      );
+    } finally {
+      Deno.removeSync(directory, { recursive: true });
+    }
+  },
+});
