@@ -9,6 +9,7 @@ import {
   parseStatusUid,
   processName,
 } from "../collectors/linux/proc_process.ts";
+import { exists as existsSync, runCli, startHolder } from "./support/processes.ts";
 
 /** A /proc/<pid>/stat line: fields 1..52, as the kernel prints them (fs/proc/array.c). */
 function statLine(pid: number, comm: string, ppid: number, startTicks: number): string {
@@ -171,5 +172,40 @@ Deno.test({
     const comm = new TextDecoder().decode(bytes);
     assert.equal(comm, "ñandú-server-");
     assert.equal(processName(comm, `/usr/bin/${file}`), file);
+  },
+});
+
+Deno.test("parseMaps reads the kernel's \\012 as the line feed of a path", () => {
+  const text = "00400000-00401000 r-xp 00000000 08:01 1234 /tmp/nl\\012dir/py\n";
+  assert.deepEqual(parseMaps(text), [{ path: "/tmp/nl\ndir/py", baseAddress: "0x400000" }]);
+});
+
+Deno.test({
+  name: "a program run from a directory with a line feed: -v --json names its module as its path",
+  ignore: Deno.build.os !== "linux" || !existsSync("/usr/bin/python3"),
+  async fn() {
+    const directory = Deno.makeTempDirSync({ prefix: "portset-maps-" });
+    try {
+      Deno.mkdirSync(`${directory}/a\nb`);
+      const program = `${directory}/a\nb/python3`;
+      Deno.copyFileSync(Deno.realPathSync("/usr/bin/python3"), program);
+      Deno.chmodSync(program, 0o755);
+      await using holder = await startHolder(program, [
+        "-c",
+        "import json, os, socket, sys\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\n" +
+        "s.listen()\nprint(json.dumps({'port': s.getsockname()[1]}), flush=True)\n" +
+        "sys.stdin.read()\n",
+      ]);
+      const run = await runCli(["-local", "-v", "--json", "--pid", String(holder.pid)]);
+      assert.equal(run.code, 0, run.stderr);
+      const [process] = JSON.parse(run.stdout).processes;
+      assert.equal(process.path, program);
+      assert.ok(
+        process.modules.some((module: { path: string }) => module.path === program),
+        `modules: ${JSON.stringify(process.modules.map((m: { path: string }) => m.path))}`,
+      );
+    } finally {
+      Deno.removeSync(directory, { recursive: true });
+    }
   },
 });

@@ -36,7 +36,7 @@ export function parseStatusUid(text: string): number | null {
 /**
  * Loaded modules from `/proc/<pid>/maps`: each file with an executable mapping (the program and
  * its shared libraries, not data files, caches or locale archives mapped for reading), once, at
- * the lowest address it is mapped at, in address order.
+ * the lowest address it is mapped at, in address order; a path's `\012` read as its line feed.
  */
 export function parseMaps(text: string): Module[] {
   const bases = new Map<string, bigint>();
@@ -46,7 +46,9 @@ export function parseMaps(text: string): Module[] {
     if (slash < 0) continue;
     const fields = line.slice(0, slash).trim().split(/\s+/);
     if (fields.length !== 5 || fields[4] === "0") continue; // no inode: not a file
-    const path = line.slice(slash);
+    // The kernel writes a line feed in a path as `\012` (and nothing else escaped), so that
+    // each mapping is one line: the path is the file's own, as /proc/<pid>/exe gives it.
+    const path = line.slice(slash).replaceAll("\\012", "\n");
     const base = BigInt("0x" + fields[0].slice(0, fields[0].indexOf("-")));
     const known = bases.get(path);
     if (known === undefined || base < known) bases.set(path, base);
