@@ -8,6 +8,7 @@
  */
 
 import { type Endpoint, isListening, isTcp, PROTOCOLS, TCP_STATES } from "../model/endpoint.ts";
+import { otherNamespaceLabel } from "../model/network_namespace.ts";
 import { compareEndpoints } from "../model/order.ts";
 import { SOCKET_CHANGE_KINDS, type SocketChangeKind } from "../model/socket_change.ts";
 import type { ChangeKind } from "../rules/changes.ts";
@@ -107,16 +108,22 @@ export function formatMonitorMetrics(metrics: MonitorMetrics): string {
 /**
  * One sample per listening socket, in natural order. Sockets alike in every label (an
  * SO_REUSEPORT group of one process, say) are one series: a series may appear once only.
+ * A socket of another network namespace has its label as `netns`: a container's copy of a host
+ * listener (the same address, port, process and user) is a series of its own, and new when it
+ * appears. The host's own sockets have none, so their series are what they were before
+ * namespaces were read (to Prometheus an empty label is no label).
  */
 function listeningSamples(endpoints: readonly Endpoint[]): Sample[] {
   const samples = new Map<string, Sample>();
   for (const endpoint of endpoints.filter(isListening).sort(compareEndpoints)) {
-    const labels = {
+    const netns = otherNamespaceLabel(endpoint);
+    const labels: Record<string, string> = {
       protocol: endpoint.protocol,
       address: endpoint.localAddress,
       port: String(endpoint.localPort),
       process: endpoint.process ?? "",
       user: endpoint.user ?? "",
+      ...(netns === null ? {} : { netns }),
     };
     const identity = JSON.stringify(Object.values(labels));
     if (!samples.has(identity)) samples.set(identity, { labels, value: 1 });

@@ -63,6 +63,24 @@ Deno.test("label values: backslash, double quote and line feed escaped, nothing 
   );
 });
 
+Deno.test("a listener of another network namespace is a series of its own, labelled with the namespace", () => {
+  const host = { inode: 1, name: null, container: null, current: true };
+  const web = { inode: 2, name: "web", container: null, current: false };
+  const unnamed = { inode: 3, name: null, container: null, current: false };
+  const text = formatMonitorMetrics(metrics([
+    endpoint({ netns: host }),
+    // A container's copy of the host's listener: same address, port, process and user.
+    endpoint({ netns: web, inode: 2 }),
+    endpoint({ netns: unnamed, inode: 3 }),
+  ]));
+  assert.deepEqual(text.split("\n").filter((line) => line.startsWith("portset_listening")), [
+    'portset_listening{protocol="tcp",address="127.0.0.1",port="80",process="httpd",user="root"} 1',
+    // In report order: the host's first, then the others by label.
+    'portset_listening{protocol="tcp",address="127.0.0.1",port="80",process="httpd",user="root",netns="net:[3]"} 1',
+    'portset_listening{protocol="tcp",address="127.0.0.1",port="80",process="httpd",user="root",netns="web"} 1',
+  ]);
+});
+
 Deno.test("the monitor's families: one series per listener, sockets by state with zeros, counters", () => {
   const text = formatMonitorMetrics(metrics([
     endpoint({ localPort: 443 }),
