@@ -16,7 +16,13 @@ import { defaultInterests } from "../report/interests.ts";
 import { makeEndpoint, makeSnapshot } from "./support/endpoints.ts";
 import { holdSockets, Namespace, namespaceUnavailable } from "./support/netns.ts";
 import { pollUntil } from "./support/poll.ts";
-import { exists, runCli, RunningCli, startHolder, SYSTEM_PYTHON } from "./support/processes.ts";
+import {
+  exists,
+  runCli,
+  RunningCli,
+  startNamedListener,
+  SYSTEM_PYTHON,
+} from "./support/processes.ts";
 
 const HOST: NetworkNamespace = { inode: 4026531840, name: null, container: null, current: true };
 /** A name that would add a line of its own to the log, were it written as it is. */
@@ -172,6 +178,19 @@ const unavailable = namespaceUnavailable() ??
   (exists(SYSTEM_PYTHON) ? null : "needs Debian's python3 (apt-get install python3)");
 if (unavailable) console.error(`initial_log_namespaces_test.ts: skipped: ${unavailable}`);
 
+/** A monitor logging to `logs` every second, once it has said it started. */
+async function startMonitor(logs: string): Promise<RunningCli> {
+  const monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
+  await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
+  return monitor;
+}
+
+/** The text of the PR-INITIAL log in `logs`; empty until there is one. */
+function initialLogText(logs: string): string {
+  const file = [...Deno.readDirSync(logs)].find((e) => e.name.startsWith("PR-INITIAL-"));
+  return file ? Deno.readTextFileSync(`${logs}/${file.name}`) : "";
+}
+
 Deno.test({
   name: "a monitor started while a namespace holds a listener names that namespace on its row",
   ignore: unavailable !== null,
@@ -182,12 +201,8 @@ Deno.test({
       const held = await holdSockets(namespace, ["tcp/127.0.0.1/0"]);
       try {
         const port = held.keys[0].split("/")[2];
-        await using monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
-        await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
-        const initialText = () => {
-          const file = [...Deno.readDirSync(logs)].find((e) => e.name.startsWith("PR-INITIAL-"));
-          return file ? Deno.readTextFileSync(`${logs}/${file.name}`) : "";
-        };
+        await using monitor = await startMonitor(logs);
+        const initialText = () => initialLogText(logs);
         const rowPattern = new RegExp(
           `\\n${held.pid}:python3 +TCP ${port} +127\\.0\\.0\\.1 +LISTENING +0\\.0\\.0\\.0 +` +
             `${namespace.name}\\n`,
@@ -221,18 +236,6 @@ Deno.test({
   },
 });
 
-/** Renames itself (argv[1]), listens on 127.0.0.1, says so in one JSON line, waits for stdin. */
-const RENAMED_LISTENER = `
-import json, os, socket, sys
-with open("/proc/self/comm", "w") as comm:
-    comm.write(sys.argv[1])
-listener = socket.socket()
-listener.bind(("127.0.0.1", 0))
-listener.listen()
-print(json.dumps({"port": listener.getsockname()[1], "pids": [os.getpid()]}), flush=True)
-sys.stdin.read()
-`;
-
 Deno.test({
   name:
     "a process named 'x TCP 23 ::1 ::' while a namespace holds a socket: the report has its port, no telnet",
@@ -242,18 +245,10 @@ Deno.test({
     try {
       const held = await holdSockets(null, ["tcp/127.0.0.1/0"]);
       try {
-        await using renamed = await startHolder(SYSTEM_PYTHON, [
-          "-c",
-          RENAMED_LISTENER,
-          ROW_LIKE_NAMES[0],
-        ]);
+        await using renamed = await startNamedListener(ROW_LIKE_NAMES[0]);
         const port = renamed.ready.port;
-        await using monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
-        await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
-        const initialText = () => {
-          const file = [...Deno.readDirSync(logs)].find((e) => e.name.startsWith("PR-INITIAL-"));
-          return file ? Deno.readTextFileSync(`${logs}/${file.name}`) : "";
-        };
+        await using monitor = await startMonitor(logs);
+        const initialText = () => initialLogText(logs);
         const rowPattern = new RegExp(
           `\\n${renamed.pid}:x TCP 23 ::1 :: +TCP ${port} +127\\.0\\.0\\.1 +LISTENING +0\\.0\\.0\\.0\\n`,
         );

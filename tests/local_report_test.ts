@@ -3,21 +3,10 @@
 import assert from "node:assert/strict";
 import type { ProcessInfo } from "../model/endpoint.ts";
 import { formatLocalReport } from "../outputs/local_report.ts";
-import { makeEndpoint, makeSnapshot } from "./support/endpoints.ts";
+import { makeEndpoint, makeProcessInfo, makeSnapshot } from "./support/endpoints.ts";
 
 function process(pid: number, overrides: Partial<ProcessInfo> = {}): ProcessInfo {
-  return {
-    pid,
-    process: "sshd",
-    path: "/usr/sbin/sshd",
-    user: "root",
-    uid: 0,
-    ppid: 1,
-    started: null,
-    services: [],
-    modules: null,
-    ...overrides,
-  };
+  return makeProcessInfo({ pid, modules: null, ...overrides });
 }
 
 const snapshot = makeSnapshot([

@@ -9,23 +9,18 @@
 import assert from "node:assert/strict";
 import type { Endpoint, ProcessInfo } from "../model/endpoint.ts";
 import { formatProcessBlock, ProcessBlockReader } from "../port_reporter/process_block.ts";
-import { makeEndpoint } from "./support/endpoints.ts";
+import { makeEndpoint, makeProcessInfo } from "./support/endpoints.ts";
 import { pollUntil } from "./support/poll.ts";
-import { isRoot, runCli, RunningCli, startHolder, SYSTEM_PYTHON } from "./support/processes.ts";
+import {
+  isRoot,
+  runCli,
+  RunningCli,
+  startNamedListener,
+  SYSTEM_PYTHON,
+} from "./support/processes.ts";
 
 function info(overrides: Partial<ProcessInfo>): ProcessInfo {
-  return {
-    pid: 700,
-    process: "sshd",
-    path: "/usr/sbin/sshd",
-    user: "root",
-    uid: 0,
-    ppid: 1,
-    started: null,
-    services: [],
-    modules: [{ path: "/usr/lib/x86_64-linux-gnu/libc.so.6", baseAddress: "0x7f0000000000" }],
-    ...overrides,
-  };
+  return makeProcessInfo({ pid: 700, ...overrides });
 }
 
 function readBlock(process: ProcessInfo, endpoints: Endpoint[] = [makeEndpoint({ pid: 700 })]) {
@@ -61,18 +56,6 @@ Deno.test("a process block's user keeps the brackets of its name; a pair around 
   assert.equal(reader.take()!.user, "NT AUTHORITY\\SYSTEM");
 });
 
-/** Renames itself (argv[1]), listens on 127.0.0.1, says so in one JSON line, waits for stdin. */
-const RENAMED_LISTENER = `
-import json, os, socket, sys
-with open("/proc/self/comm", "w") as comm:
-    comm.write(sys.argv[1])
-listener = socket.socket()
-listener.bind(("127.0.0.1", 0))
-listener.listen()
-print(json.dumps({"port": listener.getsockname()[1], "pids": [os.getpid()]}), flush=True)
-sys.stdin.read()
-`;
-
 Deno.test({
   name: "an sshd run as '<dir>/sshd (0x1)': the report has its path and flags where it runs from",
   ignore: !isRoot(),
@@ -83,7 +66,7 @@ Deno.test({
       const program = `${directory}/sshd (0x1)`;
       Deno.copyFileSync(Deno.realPathSync(SYSTEM_PYTHON), program);
       Deno.chmodSync(program, 0o755);
-      await using sshd = await startHolder(program, ["-c", RENAMED_LISTENER, "sshd"]);
+      await using sshd = await startNamedListener("sshd", "127.0.0.1", program);
       await using monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
       await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
       const initialText = () => {

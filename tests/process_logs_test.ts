@@ -9,25 +9,18 @@ import type { LogProblem } from "../port_reporter/layout.ts";
 import { formatInitialLog, InitialLogReader } from "../port_reporter/initial_log.ts";
 import { formatPidsHeader, formatPidsRecord, PidsLogReader } from "../port_reporter/pids_log.ts";
 import type { PidsRecord } from "../port_reporter/pids_log.ts";
-import { makeEndpoint, makeSnapshot } from "./support/endpoints.ts";
+import { makeEndpoint, makeProcessInfo, makeSnapshot } from "./support/endpoints.ts";
 
 const PUBLISHED = new URL("./fixtures/port_reporter_published/", import.meta.url);
 const ORIGINAL = new URL("./fixtures/port_reporter_original/", import.meta.url);
 
-const SSHD: ProcessInfo = {
-  pid: 812,
-  process: "sshd",
-  path: "/usr/sbin/sshd",
-  user: "root",
-  uid: 0,
-  ppid: 1,
-  started: null,
+const SSHD: ProcessInfo = makeProcessInfo({
   services: [{ name: "ssh.service", displayName: "OpenBSD Secure Shell server", shared: false }],
   modules: [{ path: "/usr/sbin/sshd", baseAddress: "0x55d0c0a00000" }, {
     path: "/usr/lib/x86_64-linux-gnu/libc.so.6",
     baseAddress: "0x7f0000000000",
   }],
-};
+});
 
 function readInitial(text: string) {
   const problems: LogProblem[] = [];

@@ -179,13 +179,15 @@ Deno.test("mistakes are one line and exit code 2", async () => {
   }
 });
 
-Deno.test("on a terminal a progress bar is drawn on stderr, then cleared", async () => {
-  // script(1) gives the command a pseudo-terminal, as an operator's shell would.
-  const deno = Deno.execPath();
+/**
+ * What a terminal shows while `portset report DIRECTORY --json` runs on it, its JSON sent to
+ * /dev/null: script(1) gives the command a pseudo-terminal, as an operator's shell would.
+ */
+async function reportOnTerminal(directory: string): Promise<string> {
   const output = await new Deno.Command("script", {
     args: [
       "-qec",
-      `'${deno}' run --allow-all main.ts report ${ORIGINAL} --json > /dev/null`,
+      `'${Deno.execPath()}' run --allow-all main.ts report '${directory}' --json > /dev/null`,
       "/dev/null",
     ],
     cwd: REPO_ROOT,
@@ -193,6 +195,11 @@ Deno.test("on a terminal a progress bar is drawn on stderr, then cleared", async
   }).output();
   const terminal = new TextDecoder().decode(output.stdout);
   assert.equal(output.code, 0, terminal);
+  return terminal;
+}
+
+Deno.test("on a terminal a progress bar is drawn on stderr, then cleared", async () => {
+  const terminal = await reportOnTerminal(ORIGINAL);
   assert.match(terminal, /reading logs \[#+-*\]\s+\d+%/);
   assert.ok(terminal.endsWith("\r\x1b[K"), "the bar is cleared at the end");
 });
@@ -203,17 +210,7 @@ Deno.test("the progress bar shows a log's name as text: escape sequences in it d
     // Whoever writes to a log directory names its files: a clipboard write (OSC 52) and a colour.
     const name = "PR-PORTS-05-07-6-13-52-0\x1b]52;c;ZXZpbA==\x07\x1b[31m.log";
     Deno.copyFileSync(`${ORIGINAL}/PR-PORTS-05-07-6-13-52-0.log`, `${dir}/${name}`);
-    const output = await new Deno.Command("script", {
-      args: [
-        "-qec",
-        `'${Deno.execPath()}' run --allow-all main.ts report '${dir}' --json > /dev/null`,
-        "/dev/null",
-      ],
-      cwd: REPO_ROOT,
-      stdin: "null",
-    }).output();
-    const terminal = new TextDecoder().decode(output.stdout);
-    assert.equal(output.code, 0, terminal);
+    const terminal = await reportOnTerminal(dir);
     assert.match(terminal, /reading logs \[#+-*\]/);
     assert.ok(!terminal.includes("\x1b]52"), JSON.stringify(terminal));
     assert.ok(!terminal.includes("\x07"), JSON.stringify(terminal));

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Endpoint, Snapshot } from "../../model/endpoint.ts";
+import type { Endpoint, ProcessInfo, Snapshot } from "../../model/endpoint.ts";
 
 /** An sshd-like TCP listener, with `overrides` applied. */
 export function makeEndpoint(overrides: Partial<Endpoint> = {}): Endpoint {
@@ -27,6 +27,22 @@ export function makeEndpoint(overrides: Partial<Endpoint> = {}): Endpoint {
     interface: null,
     v6only: null,
     created: null,
+    ...overrides,
+  };
+}
+
+/** The sshd of {@linkcode makeEndpoint} as a process, with `overrides` applied. */
+export function makeProcessInfo(overrides: Partial<ProcessInfo> = {}): ProcessInfo {
+  return {
+    pid: 812,
+    process: "sshd",
+    path: "/usr/sbin/sshd",
+    user: "root",
+    uid: 0,
+    ppid: 1,
+    started: null,
+    services: [],
+    modules: [{ path: "/usr/lib/x86_64-linux-gnu/libc.so.6", baseAddress: "0x7f0000000000" }],
     ...overrides,
   };
 }

@@ -82,6 +82,18 @@ export function startPythonHolder(
   ]);
 }
 
+/**
+ * A TCP listener on a port of `address` the kernel picks, held by `python` (Debian's python3 by
+ * default, or a copy of it at a path a test chose) renamed `name` first (comm: 15 bytes at most).
+ */
+export function startNamedListener(
+  name: string,
+  address = "127.0.0.1",
+  python = SYSTEM_PYTHON,
+): Promise<SocketHolder> {
+  return startHolder(python, [`${FIXTURES}hold_socket.py`, "named-listen", address, name]);
+}
+
 /** Output of one CLI run. */
 export interface CliRun {
   code: number;
