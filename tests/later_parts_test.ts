@@ -17,24 +17,8 @@ const unavailable = namespaceUnavailable("unshare", "mount") ??
   (exists(SYSTEM_PYTHON) ? null : "needs Debian's python3 (apt-get install python3)");
 if (unavailable) console.error(`later_parts_test.ts: skipped: ${unavailable}`);
 
-/**
- * Takes one snapshot as `-local` does (collectors/linux/mod.ts: a collector made with `new`, one
- * collectOnce, closed), with the collector's options from its first argument, and prints what it
- * loaded and which ports it listed.
- */
-const LOOK = `
-import { LinuxCollector } from "${REPO_ROOT}collectors/linux/collector.ts";
-import { laterPartsLoaded } from "${REPO_ROOT}collectors/linux/later_parts.ts";
-const collector = new LinuxCollector(JSON.parse(Deno.args[0]));
-const snapshot = await collector.collectOnce({});
-collector.close();
-console.log(JSON.stringify({
-  loaded: laterPartsLoaded(),
-  ports: snapshot.endpoints.map((endpoint) => endpoint.localPort),
-  source: snapshot.source,
-  warnings: snapshot.warnings,
-}));
-`;
+/** Takes one snapshot as `-local` does, in a process of its own (see the fixture). */
+const SINGLE_LOOK = new URL("./fixtures/single_look.ts", import.meta.url).pathname;
 
 interface Look {
   loaded: boolean;
@@ -43,28 +27,22 @@ interface Look {
   warnings: string[];
 }
 
-/** Runs {@linkcode LOOK} in a new process, under `wrapper` when given. */
+/** Runs {@linkcode SINGLE_LOOK} in a new process, under `wrapper` when given. */
 async function look(wrapper: readonly string[] = [], options = {}): Promise<Look> {
   const deno = [
     Deno.execPath(),
     "run",
     "--allow-all",
     `--config=${REPO_ROOT}deno.json`,
-    "-",
+    SINGLE_LOOK,
     JSON.stringify(options),
   ];
   const [command, ...args] = [...wrapper, ...deno];
-  const child = new Deno.Command(command, {
+  const { code, stdout, stderr } = await new Deno.Command(command, {
     args,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
+    stdin: "null",
     env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(LOOK));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
+  }).output();
   const text = new TextDecoder();
   assert.equal(code, 0, `the look failed: ${text.decode(stderr)}`);
   return JSON.parse(text.decode(stdout));
