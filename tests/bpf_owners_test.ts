@@ -62,23 +62,7 @@ Deno.test("the assembler writes struct bpf_insn as the kernel's documentation sp
 });
 
 /** A Python holder of `count` UDP sockets, the first `shared` of them shared with a forked child. */
-const HOLDER = `
-import json, os, resource, socket, sys
-count, shared = int(sys.argv[1]), int(sys.argv[2])
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-sockets = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(count)]
-for s in sockets: s.bind(("127.0.0.1", 0))
-child = os.fork()
-if child == 0:
-    for s in sockets[shared:]: s.close()
-    sys.stdin.read()
-    os._exit(0)
-inodes = [os.fstat(s.fileno()).st_ino for s in sockets]
-print(json.dumps({"port": 0, "pids": [os.getpid(), child], "inodes": inodes}), flush=True)
-sys.stdin.read()
-os.kill(child, 9)
-`;
+const HOLDER = new URL("./fixtures/bpf_holder.py", import.meta.url).pathname;
 
 const canLoad = isRoot() && exists("/sys/kernel/btf/vmlinux");
 
@@ -96,7 +80,7 @@ Deno.test({
   name: "the iterator finds each of 3,000 sockets a holder reports with fstat, shared ones twice",
   ignore: !canLoad || !exists(SYSTEM_PYTHON),
   async fn() {
-    await using holder = await startHolder(SYSTEM_PYTHON, ["-c", HOLDER, "3000", "10"]);
+    await using holder = await startHolder(SYSTEM_PYTHON, [HOLDER, "3000", "10"]);
     const { pids: [parent, child], inodes } = holder.ready as unknown as {
       pids: number[];
       inodes: number[];
@@ -343,7 +327,7 @@ Deno.test({
         scans.close();
       }
     }
-    await using _holder = await startHolder(SYSTEM_PYTHON, ["-c", HOLDER, `${BUSY_FILES}`, "0"]);
+    await using _holder = await startHolder(SYSTEM_PYTHON, [HOLDER, `${BUSY_FILES}`, "0"]);
     assert.ok(openFiles() >= BUSY_FILES);
     const scans = new OwnerScans(loadLibc(), "auto");
     try {
@@ -361,36 +345,7 @@ Deno.test({
  * one open file, a descriptor each, as many as the hard limit lets one process hold), then the
  * last one's UDP socket.
  */
-const MANY_FILES = `
-import json, os, resource, signal, socket, sys
-total = int(sys.argv[1])
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-per = min(hard, 1 << 20) - 64
-children = []
-while per * len(children) < total:
-    last = per * (len(children) + 1) >= total
-    ready, done = os.pipe()
-    child = os.fork()
-    if child == 0:
-        null = os.open("/dev/null", os.O_RDONLY)
-        for _ in range(per): os.dup(null)
-        answer = b"0"
-        if last:
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            answer = str(os.fstat(s.fileno()).st_ino).encode()
-        os.write(done, answer)
-        signal.pause()
-        os._exit(0)
-    os.close(done)
-    answer = os.read(ready, 32)
-    os.close(ready)
-    children.append(child)
-print(json.dumps({"port": 0, "pids": children, "inode": int(answer)}), flush=True)
-sys.stdin.read()
-for child in children: os.kill(child, 9)
-for child in children: os.waitpid(child, 0)
-`;
+const MANY_FILES = new URL("./fixtures/many_files.py", import.meta.url).pathname;
 
 Deno.test({
   name: "a walk past a million open files that are no sockets reads on (the kernel's EAGAIN)",
@@ -398,7 +353,7 @@ Deno.test({
   async fn() {
     // The kernel ends a read with EAGAIN once it has visited 1,000,000 files without a record:
     // 2,050,000 in a row leave at least 1,050,000 to a read that starts among them.
-    await using holder = await startHolder(SYSTEM_PYTHON, ["-c", MANY_FILES, "2050000"], 120_000);
+    await using holder = await startHolder(SYSTEM_PYTHON, [MANY_FILES, "2050000"], 120_000);
     const { pids, inode } = holder.ready as unknown as { pids: number[]; inode: number };
     const iterator = BpfOwnerScan.open(loadLibc());
     try {
@@ -417,44 +372,13 @@ Deno.test({
  * (exit(2), not exit_group), leaving its other thread, which shares the table, running.
  * /proc/<pid>/fd shows the main thread's table only (none for Z), and ss reads it.
  */
-const OWN_TABLES = `
-import ctypes, json, os, platform, signal, socket, sys, threading, time
-libc = ctypes.CDLL(None, use_errno=True)
-CLONE_FILES = 0x400
-SYS_EXIT = {"x86_64": 60, "aarch64": 93}[platform.machine()]
-listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen()
-ready, done = os.pipe()
-p = os.fork()
-if p == 0:
-    r = os.fork()
-    if r == 0:
-        signal.pause(); os._exit(0)
-    def own_table():
-        if libc.unshare(CLONE_FILES) != 0: os._exit(1)
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-        os.write(done, json.dumps([r, os.fstat(s.fileno()).st_ino]).encode())
-        time.sleep(3600)
-    threading.Thread(target=own_table, daemon=True).start()
-    signal.pause(); os._exit(0)
-r, private = json.loads(os.read(ready, 100))
-z = os.fork()
-if z == 0:
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-    threading.Thread(target=lambda: time.sleep(3600)).start()
-    os.write(done, str(os.fstat(s.fileno()).st_ino).encode())
-    libc.syscall(SYS_EXIT, 0)
-orphan = int(os.read(ready, 100))
-while "Z" not in open(f"/proc/{z}/stat").read().split(")")[1].split()[0]: time.sleep(0.01)
-print(json.dumps({"port": 0, "pids": [os.getpid(), p, r, z], "inodes": [os.fstat(listener.fileno()).st_ino, private, orphan]}), flush=True)
-sys.stdin.read()
-for pid in (r, p, z): os.kill(pid, 9)
-`;
+const OWN_TABLES = new URL("./fixtures/own_fd_tables.py", import.meta.url).pathname;
 
 Deno.test({
   name: "the iterator reads each process's main fd table alone, as /proc/<pid>/fd and ss do",
   ignore: !canLoad || !exists(SYSTEM_PYTHON),
   async fn() {
-    await using holder = await startHolder(SYSTEM_PYTHON, ["-c", OWN_TABLES]);
+    await using holder = await startHolder(SYSTEM_PYTHON, [OWN_TABLES]);
     const { pids: [q, p, r], inodes: [listener, privateSocket, orphan] } = holder
       .ready as unknown as { pids: number[]; inodes: number[] };
     const ownership = walkOnce();
@@ -476,29 +400,13 @@ Deno.test({
  * opened O_PATH through /proc/self/fd, held by this process alone once the socket's own
  * descriptor is closed here (a forked child keeps the socket open).
  */
-const O_PATH_FILES = `
-import json, os, signal, socket, sys, tempfile
-directory = tempfile.mkdtemp()
-path = os.path.join(directory, "socket")
-bound = socket.socket(socket.AF_UNIX); bound.bind(path); bound.close()
-on_disk = os.open(path, os.O_PATH)
-udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); udp.bind(("127.0.0.1", 0))
-through_proc = os.open(f"/proc/self/fd/{udp.fileno()}", os.O_PATH)
-child = os.fork()
-if child == 0:
-    signal.pause(); os._exit(0)
-udp.close()
-print(json.dumps({"port": 0, "pids": [os.getpid(), child], "inodes": [os.fstat(on_disk).st_ino, os.fstat(through_proc).st_ino]}), flush=True)
-sys.stdin.read()
-os.kill(child, 9)
-os.unlink(path); os.rmdir(directory)
-`;
+const O_PATH_FILES = new URL("./fixtures/o_path_files.py", import.meta.url).pathname;
 
 Deno.test({
   name: "a file that is no socket is not one to the iterator, whatever its inode; /proc agrees",
   ignore: !canLoad || !exists(SYSTEM_PYTHON),
   async fn() {
-    await using holder = await startHolder(SYSTEM_PYTHON, ["-c", O_PATH_FILES]);
+    await using holder = await startHolder(SYSTEM_PYTHON, [O_PATH_FILES]);
     const { pids: [parent, child], inodes: [onDisk, udp] } = holder.ready as unknown as {
       pids: number[];
       inodes: number[];

@@ -30,18 +30,7 @@ const unavailable = namespaceUnavailable() ??
 if (unavailable) console.error(`netns_counts_moved_test.ts: skipped: ${unavailable}`);
 
 /** Moves itself into the namespace at argv[1] (setns) on SIGUSR1. */
-const MOVER = `
-import ctypes, json, os, signal, sys
-libc = ctypes.CDLL(None, use_errno=True)
-target = os.open(sys.argv[1], os.O_RDONLY)
-def move(*_):
-    if libc.setns(target, 0x40000000) != 0:
-        os._exit(3)
-signal.signal(signal.SIGUSR1, move)
-print(json.dumps({"pid": os.getpid()}), flush=True)
-while True:
-    signal.pause()
-`;
+const MOVER = new URL("./fixtures/netns_mover.py", import.meta.url).pathname;
 
 /** The real finder; right after its look, process `pid` moves to the namespace `inode`. */
 function finderMovingAfterLook(
@@ -74,7 +63,6 @@ for (const look of ["a one-shot look (-local)", "a watch's look"] as const) {
       const emptyInode = Deno.statSync(`/run/netns/${empty.name}`).ino!;
       const mover = namespace.start("mover", [
         SYSTEM_PYTHON,
-        "-c",
         MOVER,
         `/run/netns/${empty.name}`,
       ]);

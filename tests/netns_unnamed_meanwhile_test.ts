@@ -66,24 +66,12 @@ function portsOf(results: NamespaceDumps[], name: string): { tcp: number[]; udp:
  * Opens a TCP listener and a UDP socket inside the namespace at argv[1] and steps back out, so
  * that no process is in it: only its name and these sockets hold it.
  */
-const STEP_OUT_HOLDER = `
-import ctypes, json, os, socket, sys
-libc = ctypes.CDLL(None, use_errno=True)
-home = os.open("/proc/self/ns/net", os.O_RDONLY)
-target = os.open(sys.argv[1], os.O_RDONLY)
-if libc.setns(target, 0x40000000) != 0: sys.exit(3)
-t = socket.socket(); t.bind(("127.0.0.1", 0)); t.listen()
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
-if libc.setns(home, 0x40000000) != 0: sys.exit(4)
-os.close(target)
-print(json.dumps({"tcp": t.getsockname()[1], "udp": u.getsockname()[1]}), flush=True)
-sys.stdin.read()
-`;
+const STEP_OUT_HOLDER = new URL("./fixtures/step_out_holder.py", import.meta.url).pathname;
 
 /** Sockets of `namespace` held by a process outside it; stop() closes them. */
 async function holdFromOutside(namespace: Namespace) {
   const child = new Deno.Command(SYSTEM_PYTHON, {
-    args: ["-c", STEP_OUT_HOLDER, `/run/netns/${namespace.name}`],
+    args: [STEP_OUT_HOLDER, `/run/netns/${namespace.name}`],
     stdin: "piped",
     stdout: "piped",
   }).spawn();

@@ -15,33 +15,7 @@ import { REPO_ROOT } from "./support/processes.ts";
 const unavailable = namespaceUnavailable("python3");
 
 /** Answers nothing; writes each question's name to the log file given. */
-const RESOLVER = `
-import socket, sys, threading
-log = open(sys.argv[1], "a")
-def name(packet, offset):
-    labels = []
-    while offset < len(packet) and packet[offset]:
-        labels.append(packet[offset + 1:offset + 1 + packet[offset]].decode("ascii", "replace"))
-        offset += 1 + packet[offset]
-    return ".".join(labels)
-def tcp():
-    server = socket.socket()
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", 53))
-    server.listen()
-    while True:
-        connection, _ = server.accept()
-        packet = connection.recv(4096)
-        log.write("tcp " + name(packet, 14) + "\\n"); log.flush()
-        connection.close()
-threading.Thread(target=tcp, daemon=True).start()
-udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-udp.bind(("127.0.0.1", 53))
-print("ready", flush=True)
-while True:
-    packet, _ = udp.recvfrom(4096)
-    log.write("udp " + name(packet, 12) + "\\n"); log.flush()
-`;
+const RESOLVER = new URL("./fixtures/resolver.py", import.meta.url).pathname;
 
 /** Runs `script` (sh) with no network but loopback, the resolver above, an empty Deno cache. */
 async function withoutNetwork(
@@ -49,7 +23,7 @@ async function withoutNetwork(
 ): Promise<{ code: number; output: string; log: string }> {
   const directory = await Deno.makeTempDir({ prefix: "portset-nonet-" });
   try {
-    await Deno.writeTextFile(`${directory}/resolver.py`, RESOLVER);
+    await Deno.copyFile(RESOLVER, `${directory}/resolver.py`);
     await Deno.writeTextFile(`${directory}/resolv.conf`, "nameserver 127.0.0.1\n");
     await Deno.writeTextFile(
       `${directory}/rule.xml`,

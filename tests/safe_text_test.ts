@@ -43,31 +43,10 @@ const FORGED_LINES = [
  * Renames itself (argv[1]), holds a TCP listener and a UDP socket on argv[2] (one port, the
  * kernel's pick), says so in one JSON line, and waits for stdin to close.
  */
-const HOLDER = `
-import json, os, socket, sys
-name, address = sys.argv[1], sys.argv[2]
-with open("/proc/self/comm", "w") as comm:
-    comm.write(name)
-listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-listener.bind((address, 0))
-listener.listen()
-port = listener.getsockname()[1]
-datagrams = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-datagrams.bind((address, port))
-print(json.dumps({"port": port, "pids": [os.getpid()]}), flush=True)
-sys.stdin.read()
-`;
+const HOLDER = new URL("./fixtures/renamed_holder.py", import.meta.url).pathname;
 
 /** A syslog server for the monitor: each datagram received, as a JSON string on a line. */
-const SYSLOG_SERVER = `
-import json, socket, sys
-server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-server.bind(("127.0.0.1", int(sys.argv[1])))
-print("ready", flush=True)
-while True:
-    data, _ = server.recvfrom(65536)
-    print(json.dumps(data.decode("utf-8", "replace")), flush=True)
-`;
+const SYSLOG_SERVER = new URL("./fixtures/syslog_server.py", import.meta.url).pathname;
 const SYSLOG_PORT = 5514;
 
 /** A control character other than a line feed (and, where `tabs`, a tab). */
@@ -221,7 +200,6 @@ Deno.test({
 
     const syslog = namespace.start("syslog", [
       SYSTEM_PYTHON,
-      "-c",
       SYSLOG_SERVER,
       `${SYSLOG_PORT}`,
     ]);
@@ -240,7 +218,7 @@ Deno.test({
     await monitor.waitForError(/portset: monitoring every 1 s/);
 
     const hold = (python: string, name: string, address: string) => {
-      const [command, ...args] = wrap([python, "-c", HOLDER, name, address]);
+      const [command, ...args] = wrap([python, HOLDER, name, address]);
       return startHolder(command, args);
     };
     await using hostile = await hold(hostilePython, HOSTILE_NAME, "127.0.0.2");
