@@ -262,22 +262,14 @@ Deno.test("a PORTSET_OWNER_SCAN that is not auto, bpf or proc is one line and ex
   assert.match(stderr, /PORTSET_OWNER_SCAN must be auto, bpf or proc, not "ebpf"/);
 });
 
+/** Opens and closes sockets without end while the test walks the fd tables. */
+const SOCKET_CHURN = new URL("./fixtures/socket_churn.py", import.meta.url).pathname;
+
 Deno.test({
   name: "the iterator through churn: 40 walks while a holder opens and closes sockets",
   ignore: !canLoad || !exists(SYSTEM_PYTHON),
   async fn() {
-    const churn = `
-import json, socket, sys, threading
-stop = False
-def run():
-    while not stop:
-        s = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(200)]
-        for x in s: x.close()
-threading.Thread(target=run, daemon=True).start()
-print(json.dumps({"port": 0}), flush=True)
-sys.stdin.read()
-`;
-    await using _holder = await startHolder(SYSTEM_PYTHON, ["-c", churn]);
+    await using _holder = await startHolder(SYSTEM_PYTHON, [SOCKET_CHURN]);
     const iterator = BpfOwnerScan.open(loadLibc());
     try {
       for (let i = 0; i < 40; i++) {

@@ -88,18 +88,13 @@ Deno.test(
 Deno.test(
   "a process killed while pushing leaves whole messages only, and no gap in their order",
   withDirectory(async (directory) => {
-    const script = `
-      import { DiskQueue } from ${
-      JSON.stringify(new URL("../sinks/disk_queue.ts", import.meta.url).href)
-    };
-      const queue = DiskQueue.open(${JSON.stringify(directory)}, 1 << 30);
-      for (let i = 0; ; i++) {
-        queue.push(String(i).padStart(8, "0") + " " + "y".repeat(i % 3000));
-        if (i === 50) console.log("pushing");
-      }
-    `;
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["eval", script],
+      args: [
+        "run",
+        "--allow-all",
+        new URL("./fixtures/disk_queue_pusher.ts", import.meta.url).pathname,
+        directory,
+      ],
       stdout: "piped",
       stderr: "inherit",
     }).spawn();
