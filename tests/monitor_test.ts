@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
 import { PORTS_FIELDS } from "../port_reporter/layout.ts";
-import { runCli, RunningCli } from "./support/processes.ts";
+import { runCli, RunningCli, startOwnerTurns, SYSTEM_PYTHON } from "./support/processes.ts";
 import { pollUntil } from "./support/poll.ts";
 import { TestSockets } from "./support/sockets.ts";
 
@@ -471,3 +471,63 @@ Deno.test("monitor errors: one line, exit code 2", async () => {
     Deno.removeSync(shared, { recursive: true });
   }
 });
+
+Deno.test("an owner that execs another program, or a pid given to another process, is logged as the program it now is", async () => {
+  using logs = withDirectory();
+  const root = logs.path.slice(0, logs.path.lastIndexOf("/"));
+  const program = `${root}/renamed`; // a copy of python3: another name and another path
+  Deno.copyFileSync(SYSTEM_PYTHON, program);
+  Deno.chmodSync(program, 0o755);
+  await using monitor = new RunningCli(["monitor", "--log-dir", logs.path, "--interval", "1"]);
+  await monitor.waitForError(/portset: monitoring every 1 s/);
+  using sockets = new TestSockets();
+
+  // The same process, its listener kept, exec'd into another program.
+  await using execs = await startOwnerTurns("exec", "127.0.0.77", program);
+  const { pid, port } = execs.first;
+  await waitForLine(
+    logs.path,
+    new RegExp(`,TCP,${port},127\\.0\\.0\\.77,,0\\.0\\.0\\.0,${pid},python3,`),
+  );
+  await execs.next();
+  const client = sockets.tcpConnect("127.0.0.77", port);
+  // Before the fix the kept record named it python3 for as long as it held a socket.
+  const accepted = await waitForLine(
+    logs.path,
+    new RegExp(
+      `,TCP,${port},127\\.0\\.0\\.77,${client.port},127\\.0\\.0\\.1,${pid},[^,]*,.*,connect,`,
+    ),
+  );
+  assert.match(accepted, new RegExp(`,${pid},renamed,<[^>]+>,ESTABLISHED,connect,`));
+  assert.match(pidsRecordOf(logs.path, accepted), new RegExp(`^Path: ${program}$`, "m"));
+
+  // Another process given the number of one that exited.
+  await using reuse = await startOwnerTurns("reuse", "127.0.0.78", program);
+  await waitForLine(
+    logs.path,
+    new RegExp(
+      `,TCP,${reuse.first.port},127\\.0\\.0\\.78,,0\\.0\\.0\\.0,${reuse.first.pid},python3,`,
+    ),
+  );
+  const newcomer = await reuse.next();
+  assert.equal(newcomer.pid, reuse.first.pid, "the kernel gave the number again");
+  const listen = await waitForLine(
+    logs.path,
+    new RegExp(`,TCP,${newcomer.port},127\\.0\\.0\\.78,,0\\.0\\.0\\.0,.*,listen,`),
+  );
+  assert.match(listen, new RegExp(`,${newcomer.pid},renamed,<[^>]+>,LISTENING,listen,`));
+  assert.equal((await monitor.stop()).code, 0);
+});
+
+/** The PR-PIDS record of PR-PORTS `line` (its record number, in the files of the same stamp). */
+function pidsRecordOf(directory: string, line: string): string {
+  const record = line.split(",").at(-2);
+  for (const name of files(directory, "PR-PORTS-")) {
+    if (!portsLines(directory, name).includes(line)) continue;
+    const pids = Deno.readTextFileSync(`${directory}/${name.replace("PR-PORTS-", "PR-PIDS-")}`);
+    const start = pids.indexOf(`\nLog number: ${record}\n`);
+    const end = pids.indexOf("\nLog number: ", start + 1);
+    return pids.slice(start, end < 0 ? undefined : end);
+  }
+  throw new Error(`no PR-PORTS file holds ${line}`);
+}

@@ -15,7 +15,7 @@ import { type NamespaceCensus, NamespaceFinder } from "./netns.ts";
 import type { NamespaceDumps, OtherNamespaces } from "./other_namespaces.ts";
 import { laterParts, loadLaterParts } from "./later_parts.ts";
 import { FdTableScanner, scanSocketOwners, SocketOwnership } from "./proc_owners.ts";
-import { parseProcStat, ProcessReader, type ProcStat } from "./proc_process.ts";
+import { parseProcStat, processName, ProcessReader, type ProcStat } from "./proc_process.ts";
 import { type DiagDump, isDumpError, SockDiag, SockDiagUnavailableError } from "./sock_diag.ts";
 import { BackgroundDump } from "./sock_diag_background.ts";
 import type { SockDiagEvents } from "./sock_diag_events.ts";
@@ -408,6 +408,7 @@ export class LinuxCollector implements Collector {
     }
     const ownership = scan();
     this.#forgetNames();
+    this.#forgetChangedRecords();
     if (reuse) {
       // Sockets with no visible holder (another user's, the kernel's) are not new next time.
       ownership.markSeen(
@@ -429,18 +430,25 @@ export class LinuxCollector implements Collector {
     this.#processes.clearCaches();
   }
 
-  /** True when every process the cached owners name is still the same running process. */
+  /** True when every process the cached owners name is still the same running program. */
   #ownersStillAlive(): boolean {
     for (const [pid, record] of this.#records) {
-      let stat: ProcStat | null = null;
-      try {
-        stat = parseProcStat(Deno.readTextFileSync(`/proc/${pid}/stat`));
-      } catch {
-        // gone
-      }
-      if (stat?.startTicks !== record.startTicks) return false;
+      if (!recordIsCurrent(pid, record, false)) return false;
     }
     return true;
+  }
+
+  /**
+   * Forgets the kept records of processes that are no longer what they say, so that a full look
+   * reads them again: a pid another process now has (its owner exited), or a process that has
+   * exec'd another program keeping its sockets (its name or path changed). Kept records are
+   * otherwise reused for as long as their process holds a socket, so such an owner would be
+   * named as it was for ever.
+   */
+  #forgetChangedRecords(): void {
+    for (const [pid, record] of this.#records) {
+      if (!recordIsCurrent(pid, record, true)) this.#records.delete(pid);
+    }
   }
 
   #dumpSockets(warnings: string[]): DiagDump[] {
@@ -516,6 +524,30 @@ function inHostNamespace(currentInode: number): boolean {
     }
   }
   return true;
+}
+
+/**
+ * Whether `record` still describes the process numbered `pid`: the same start (not another
+ * process given the number) and the same program (an exec changes the name; with `withPath`,
+ * the executable's path is read too).
+ */
+function recordIsCurrent(pid: number, record: ProcessRecord, withPath: boolean): boolean {
+  let stat: ProcStat | null = null;
+  try {
+    stat = parseProcStat(Deno.readTextFileSync(`/proc/${pid}/stat`));
+  } catch {
+    return false; // gone
+  }
+  if (stat === null || stat.startTicks !== record.startTicks) return false;
+  if (processName(stat.comm, record.path) !== record.process) return false;
+  if (!withPath) return true;
+  let path: string | null = null;
+  try {
+    path = Deno.readLinkSync(`/proc/${pid}/exe`);
+  } catch {
+    // unreadable, as it was when the record was made if its path is null
+  }
+  return path === record.path;
 }
 
 /** Snapshots that may reuse owners before a full scan is made anyway (new holders after fork). */

@@ -243,3 +243,61 @@ export class RunningCli implements AsyncDisposable {
     await this.#reading.catch(() => {});
   }
 }
+
+/** A child whose sockets' owner changes a step at a time (tests/fixtures/owner_turns.py). */
+export interface OwnerTurns extends AsyncDisposable {
+  /** The owner and port of the first step. */
+  first: { pid: number; port: number };
+  /** Takes the next step; its owner and port once it is ready. */
+  next(): Promise<{ pid: number; port: number }>;
+}
+
+/**
+ * Starts owner_turns.py in `mode` (`exec`: the owner execs `program`, keeping its listener;
+ * `reuse`: the owner exits and `program`, given its pid, listens), each step's line read with a
+ * deadline.
+ */
+export async function startOwnerTurns(
+  mode: "exec" | "reuse",
+  address: string,
+  program: string,
+  deadlineMs = 20_000,
+): Promise<OwnerTurns> {
+  const child = new Deno.Command(SYSTEM_PYTHON, {
+    args: [`${FIXTURES}owner_turns.py`, mode, address, program],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const writer = child.stdin.getWriter();
+  let text = "";
+  const step = async () => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), deadlineMs);
+    try {
+      while (!text.includes("\n")) {
+        const { value, done } = await lines.read();
+        if (done) throw new Error(`owner_turns.py ${mode} exited before its step`);
+        text += value;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    const line = text.slice(0, text.indexOf("\n"));
+    text = text.slice(line.length + 1);
+    return JSON.parse(line) as { pid: number; port: number };
+  };
+  const first = await step();
+  return {
+    first,
+    async next() {
+      await writer.write(new TextEncoder().encode("next\n"));
+      return await step();
+    },
+    async [Symbol.asyncDispose]() {
+      await writer.close().catch(() => {});
+      lines.cancel().catch(() => {});
+      await child.status;
+    },
+  };
+}
