@@ -33,6 +33,12 @@ export interface Collector {
   takeDestroyed?(): { endpoints: Endpoint[]; overflowed: boolean } | null;
   /** True while a process with this pid exists. */
   processExists(pid: number): boolean;
+  /**
+   * When the process now numbered `pid` started, as its `ProcessInfo.started` says;
+   * null when there is none or the OS will not say. A pid is reused once its process exits, so
+   * the start tells the process a watch began with from another given its number since.
+   */
+  processStarted?(pid: number): string | null;
   /** Releases OS handles (netlink sockets, library handles). */
   close(): void;
 }

@@ -76,14 +76,34 @@ export async function watch(options: WatchOptions): Promise<void> {
   if (target.pid !== undefined && !collector.processExists(target.pid)) {
     throw new NoSuchProcessError(`no process with PID ${target.pid}`);
   }
-  const isWatched = (endpoint: Endpoint | undefined): boolean =>
+  // The watched process's start: once it exits, the kernel may give its number to another
+  // process, whose sockets are not the watched one's (null where the OS does not say).
+  const startedAs = target.pid === undefined
+    ? null
+    : collector.processStarted?.(target.pid) ?? null;
+  /** Whether `snapshot`'s process numbered as the target is the one the watch began with. */
+  const sameProcess = (snapshot: Snapshot): boolean => {
+    const started = snapshot.processes.get(target.pid!)?.started ?? null;
+    return startedAs === null || started === null || started === startedAs;
+  };
+  /** Whether the process the watch began with has gone, its number free or another's. */
+  const targetGone = (): boolean =>
+    !collector.processExists(target.pid!) ||
+    (startedAs !== null && collector.processStarted?.(target.pid!) !== startedAs);
+  /** Whether `endpoint`, seen in `snapshot`, is watched. */
+  const isWatched = (endpoint: Endpoint | undefined, snapshot: Snapshot): boolean =>
     endpoint !== undefined &&
-    (target.port !== undefined ? endpoint.localPort === target.port : endpoint.pid === target.pid ||
-      endpoint.owners?.some((owner) => owner.pid === target.pid) === true);
-  const watched = (snapshot: Snapshot) => snapshot.endpoints.filter(isWatched);
+    (target.port !== undefined
+      ? endpoint.localPort === target.port
+      : (endpoint.pid === target.pid ||
+        endpoint.owners?.some((owner) => owner.pid === target.pid) === true) &&
+        sameProcess(snapshot));
+  const watched = (snapshot: Snapshot) =>
+    snapshot.endpoints.filter((endpoint) => isWatched(endpoint, snapshot));
   const exited = new AbortController();
   const stop = AbortSignal.any([options.stop, exited.signal]);
   let changeCount = 0;
+  let last!: Snapshot; // the look before this one
 
   await runMonitorLoop({
     collector,
@@ -93,6 +113,7 @@ export async function watch(options: WatchOptions): Promise<void> {
     warn: options.warn ?? (() => {}),
     sinks: [{
       start(first) {
+        last = first;
         sink.write(options.view.start({
           host: first.host,
           time: new Date(first.time),
@@ -107,12 +128,18 @@ export async function watch(options: WatchOptions): Promise<void> {
         }));
       },
       tick(allChanges, snapshot) {
-        const changes = allChanges.filter((c) => isWatched(c.endpoint) || isWatched(c.previous));
+        // A close, a socket that came and went between looks, and a change's previous endpoint
+        // are of the last look's sockets and owners; the rest, of this look's.
+        const changes = allChanges.filter((c) =>
+          isWatched(c.endpoint, c.kind === "close" || c.betweenLooks ? last : snapshot) ||
+          isWatched(c.previous, last)
+        );
+        last = snapshot;
         if (changes.length > 0) {
           changeCount += changes.length;
           sink.write(options.view.changes(new Date(snapshot.time), changes, watched(snapshot)));
         }
-        if (target.pid !== undefined && !collector.processExists(target.pid)) {
+        if (target.pid !== undefined && targetGone()) {
           exited.abort(`process ${target.pid} exited`);
         }
       },

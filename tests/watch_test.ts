@@ -3,7 +3,13 @@
  */
 
 import assert from "node:assert/strict";
-import { runCli, RunningCli, startDenoListener } from "./support/processes.ts";
+import {
+  runCli,
+  RunningCli,
+  startDenoListener,
+  startOwnerTurns,
+  SYSTEM_PYTHON,
+} from "./support/processes.ts";
 import { TestSockets } from "./support/sockets.ts";
 
 Deno.test("-wport reports a new connection and its state change, and stops cleanly on SIGINT", async () => {
@@ -107,5 +113,37 @@ Deno.test("watch errors: a missing PID, an unwritable log, bad intervals: one li
     const run = await runCli(args);
     assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
     assert.match(run.stderr, pattern);
+  }
+});
+
+Deno.test("-wpid ends when its process exits though another is given its pid: the newcomer's listener is not reported", async () => {
+  const directory = Deno.makeTempDirSync({ prefix: "portset-reuse-" });
+  try {
+    // Another program, so that the newcomer cannot pass for the watched process by name either.
+    const program = `${directory}/newcomer`;
+    Deno.copyFileSync(SYSTEM_PYTHON, program);
+    Deno.chmodSync(program, 0o755);
+    await using turns = await startOwnerTurns("reuse", "127.0.0.76", program);
+    await using watcher = new RunningCli(["-wpid", String(turns.first.pid), "-wt", "1", "--json"]);
+    await watcher.waitFor(/"event":"start"/);
+    const newcomer = await turns.next();
+    assert.equal(newcomer.pid, turns.first.pid, "the kernel gave the watched pid to the newcomer");
+    // Before the fix the watch followed the newcomer, until it exited too (stdin closed).
+    await watcher.waitFor(/"event":"end"/, 10_000);
+    const run = await watcher.finished();
+    assert.equal(run.code, 0, run.stderr);
+    const records = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+    assert.equal(records.at(-1).reason, `process ${turns.first.pid} exited`);
+    const changes = records.filter((r) => r.event === "change");
+    assert.ok(
+      changes.some((c) => c.change === "close" && c.endpoint.localPort === turns.first.port),
+      `the watched listener's close is reported: ${run.stdout}`,
+    );
+    assert.ok(
+      !changes.some((c) => c.endpoint.localPort === newcomer.port),
+      `the newcomer's listener is not the watched process's: ${run.stdout}`,
+    );
+  } finally {
+    Deno.removeSync(directory, { recursive: true });
   }
 });

@@ -377,6 +377,10 @@ export class LinuxCollector implements Collector {
     }
   }
 
+  processStarted(pid: number): string | null {
+    return this.#processes.started(pid);
+  }
+
   close(): void {
     this.#ownerScans.close();
     this.#diag?.close();

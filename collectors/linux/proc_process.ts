@@ -121,6 +121,16 @@ export class ProcessReader {
     return info;
   }
 
+  /** When `pid` started, as {@linkcode read} gives it; null when it has gone. */
+  started(pid: number): string | null {
+    try {
+      const stat = parseProcStat(Deno.readTextFileSync(`${this.procRoot}/${pid}/stat`));
+      return stat ? this.#startTime(stat.startTicks) : null;
+    } catch {
+      return null;
+    }
+  }
+
   #startTime(startTicks: number): string | null {
     if (this.#bootSeconds === null) {
       const match = readOptional(() =>
