@@ -15,11 +15,12 @@ import { type NamespaceCensus, NamespaceFinder } from "./netns.ts";
 import type { NamespaceDumps, OtherNamespaces } from "./other_namespaces.ts";
 import { laterParts, loadLaterParts } from "./later_parts.ts";
 import { FdTableScanner, scanSocketOwners, SocketOwnership } from "./proc_owners.ts";
-import { parseProcStat, processName, ProcessReader, type ProcStat } from "./proc_process.ts";
+import { ProcessReader } from "./proc_process.ts";
 import { type DiagDump, isDumpError, SockDiag, SockDiagUnavailableError } from "./sock_diag.ts";
 import { BackgroundDump } from "./sock_diag_background.ts";
 import type { SockDiagEvents } from "./sock_diag_events.ts";
-import { EndpointAssembly, type ProcessRecord, socketEndpoint } from "./endpoint_assembly.ts";
+import { EndpointAssembly, socketEndpoint } from "./endpoint_assembly.ts";
+import { OwnerCache } from "./owner_cache.ts";
 import { type OwnerScanChoice, OwnerScans } from "./owner_scans.ts";
 
 const _SC_CLK_TCK = 2;
@@ -56,15 +57,12 @@ export class LinuxCollector implements Collector {
   /** Why netlink is not in use, when it is not; null when /proc/net was asked for. */
   #diagFailure: string | null = null;
   #users: UserNames;
-  /** With `reuseOwners`: the last scan of the fd tables, and how many snapshots have reused it. */
-  #ownershipCache: SocketOwnership | null = null;
-  #reuses = 0;
+  /** With `reuseOwners`: the last look at the owners and its processes, while reusable. */
+  #owners = new OwnerCache();
   /** The destroy-notification subscription: undefined until asked for, null when refused. */
   #events: SockDiagEvents | null | undefined = undefined;
   /** With destroy notifications: the last two dumps, where destroyed sockets are looked up. */
   #recentDumps: [DiagDump[], DiagDump[]] = [[], []];
-  /** With `reuseOwners`: the owning processes of the last snapshot. */
-  #records = new Map<number, ProcessRecord>();
   #interfaces: InterfaceNames;
   #processes: ProcessReader;
   /** Whether a look's owners come from the eBPF iterator or /proc. */
@@ -281,7 +279,7 @@ export class LinuxCollector implements Collector {
   #assembly(ownership: SocketOwnership, options: CollectOptions): EndpointAssembly {
     return new EndpointAssembly(ownership, {
       readProcess: (pid) =>
-        this.#records.get(pid) ?? this.#processes.read(pid, options.modules ?? false),
+        this.#owners.record(pid) ?? this.#processes.read(pid, options.modules ?? false),
       userName: (uid) => this.#users.name(uid),
     });
   }
@@ -313,9 +311,9 @@ export class LinuxCollector implements Collector {
     }
     // Every process looked up and still alive owns at least one endpoint.
     const owningProcesses: ProcessInfo[] = [];
-    this.#records.clear();
-    for (const [pid, record] of assembly.processes) {
-      if (options.reuseOwners) this.#records.set(pid, record);
+    const processes = assembly.processes;
+    this.#owners.keep(options.reuseOwners ? processes : new Map());
+    for (const record of processes.values()) {
       const { startTicks: _, ...info } = record;
       owningProcesses.push(info);
     }
@@ -353,8 +351,8 @@ export class LinuxCollector implements Collector {
     interfaceName: InterfaceNamer,
   ): void {
     if (socket.protocol !== IPPROTO_TCP && socket.protocol !== IPPROTO_UDP) return;
-    const holder = this.#ownershipCache?.firstHolder(socket.inode);
-    const owner = holder === undefined ? null : this.#records.get(holder) ?? null;
+    const holder = this.#owners.firstHolder(socket.inode);
+    const owner = holder === undefined ? null : this.#owners.record(holder) ?? null;
     endpoints.push(
       socketEndpoint(
         socket.protocol,
@@ -394,33 +392,16 @@ export class LinuxCollector implements Collector {
 
   /**
    * Who holds which socket: the previous look when `reuse` allows and nothing suggests it is
-   * stale, otherwise a new scan of every process's fd table (the costly part of a snapshot).
+   * stale, otherwise a new scan of every process's fd table (owner_cache.ts).
    */
   #ownership(
     namespaces: readonly NamespaceDumps[],
     reuse: boolean,
     scan: () => SocketOwnership,
   ): SocketOwnership {
-    const cached = this.#ownershipCache;
     const dumps = namespaces.flatMap((namespace) => namespace.dumps);
-    if (
-      reuse && cached !== null && this.#reuses < FULL_SCAN_EVERY &&
-      this.#ownersStillAlive() && !hasNewSockets(dumps, cached)
-    ) {
-      this.#reuses++;
-      return cached;
-    }
-    const ownership = scan();
-    this.#forgetNames();
-    this.#forgetChangedRecords();
-    if (reuse) {
-      // Sockets with no visible holder (another user's, the kernel's) are not new next time.
-      ownership.markSeen(
-        dumps.flatMap(({ sockets }) => sockets.map((socket) => socket.inode)).filter(Boolean),
-      );
-    }
-    this.#ownershipCache = reuse ? ownership : null;
-    this.#reuses = 0;
+    const { ownership, scanned } = this.#owners.ownership(dumps, reuse, scan);
+    if (scanned) this.#forgetNames();
     return ownership;
   }
 
@@ -432,27 +413,6 @@ export class LinuxCollector implements Collector {
     this.#users.clear();
     this.#interfaces.clear();
     this.#processes.clearCaches();
-  }
-
-  /** True when every process the cached owners name is still the same running program. */
-  #ownersStillAlive(): boolean {
-    for (const [pid, record] of this.#records) {
-      if (!recordIsCurrent(pid, record, false)) return false;
-    }
-    return true;
-  }
-
-  /**
-   * Forgets the kept records of processes that are no longer what they say, so that a full look
-   * reads them again: a pid another process now has (its owner exited), or a process that has
-   * exec'd another program keeping its sockets (its name or path changed). Kept records are
-   * otherwise reused for as long as their process holds a socket, so such an owner would be
-   * named as it was for ever.
-   */
-  #forgetChangedRecords(): void {
-    for (const [pid, record] of this.#records) {
-      if (!recordIsCurrent(pid, record, true)) this.#records.delete(pid);
-    }
   }
 
   #dumpSockets(warnings: string[]): DiagDump[] {
@@ -528,41 +488,4 @@ function inHostNamespace(currentInode: number): boolean {
     }
   }
   return true;
-}
-
-/**
- * Whether `record` still describes the process numbered `pid`: the same start (not another
- * process given the number) and the same program (an exec changes the name; with `withPath`,
- * the executable's path is read too).
- */
-function recordIsCurrent(pid: number, record: ProcessRecord, withPath: boolean): boolean {
-  let stat: ProcStat | null = null;
-  try {
-    stat = parseProcStat(Deno.readTextFileSync(`/proc/${pid}/stat`));
-  } catch {
-    return false; // gone
-  }
-  if (stat === null || stat.startTicks !== record.startTicks) return false;
-  if (processName(stat.comm, record.path) !== record.process) return false;
-  if (!withPath) return true;
-  let path: string | null = null;
-  try {
-    path = Deno.readLinkSync(`/proc/${pid}/exe`);
-  } catch {
-    // unreadable, as it was when the record was made if its path is null
-  }
-  return path === record.path;
-}
-
-/** Snapshots that may reuse owners before a full scan is made anyway (new holders after fork). */
-const FULL_SCAN_EVERY = 30;
-
-/** True when a dumped socket has an inode the cached ownership has never seen. */
-function hasNewSockets(dumps: DiagDump[], cached: SocketOwnership): boolean {
-  for (const { sockets } of dumps) {
-    for (const socket of sockets) {
-      if (socket.inode !== 0 && !cached.saw(socket.inode)) return true;
-    }
-  }
-  return false;
 }
