@@ -210,6 +210,9 @@ export function parsePortsLine(
   lineNumber: number,
   dateOrder: DateOrder,
 ): PortsRecord | string {
+  // Quotes come in pairs in a line portset wrote (a quote in a field is doubled) and not at all
+  // in the original's; one left open would take the rest of the line into its field.
+  if ((text.split('"').length - 1) % 2 === 1) return "a quoted field that is never closed";
   const fields = splitCsv(text);
   if (fields.length < 9) return `${fields.length} fields, not the 10 of a change line`;
   const [date, clock, protocolField, localPort, localAddress, remotePort, remoteAddress] = fields;

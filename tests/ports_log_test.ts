@@ -220,3 +220,20 @@ Deno.test("a process ID is any 32-bit number, as Windows' are; one that is no nu
   assert.equal(line("4294967296"), "'4294967296' is not a process ID");
   assert.equal(line("12ab"), "'12ab' is not a process ID");
 });
+
+Deno.test("a quoted field left open makes the line unreadable, not a process name holding the rest", () => {
+  const open = parsePortsLine(
+    '05/7/6,13:52:1,TCP,3389,0.0.0.0,,0.0.0.0,1096,"svchost.exe,<TEST\\Administrator>',
+    1,
+    "ymd",
+  );
+  assert.equal(open, "a quoted field that is never closed");
+  const closed = parsePortsLine(
+    '05/7/6,13:52:1,TCP,3389,0.0.0.0,,0.0.0.0,1096,"say ""hi"", then go",<TEST\\Administrator>',
+    1,
+    "ymd",
+  );
+  assert.ok(typeof closed !== "string", String(closed));
+  assert.equal(closed.process, 'say "hi", then go');
+  assert.equal(closed.user, "TEST\\Administrator");
+});
