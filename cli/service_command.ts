@@ -103,6 +103,20 @@ async function checkInstall(
   };
   const stays = "put portset where it stays, such as /opt/portset (a checkout, or the executable " +
     "'deno task compile' makes), and run service install from there";
+  // A newline would end the unit's line and start a directive of the value's own making; no
+  // service definition has a way to hold one in a path.
+  for (const value of [...settings.program, ...settings.monitorArgs]) {
+    // deno-lint-ignore no-control-regex -- control characters are what it looks for
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) {
+      throw new CliError(
+        `cannot install the service: ${
+          JSON.stringify(value)
+        } has a control character (a newline, say), which a service definition cannot hold; ` +
+          `use a name without one`,
+        EXIT_USAGE,
+      );
+    }
+  }
   const [executable, ...rest] = settings.program;
   refuse({
     path: executable,

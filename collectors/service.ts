@@ -86,7 +86,7 @@ export class ServiceUnavailableError extends Error {
   override name = "ServiceUnavailableError";
 }
 
-/** Quotes an argument for a systemd ExecStart= line or a shell. */
+/** Quotes an argument for a shell (a dry run's commands); a unit file has its own rules. */
 export function quoteArgument(argument: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(argument)
     ? argument

@@ -6,7 +6,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { launchdPlist, LaunchdServiceManager } from "../collectors/darwin/launchd_service.ts";
-import { SystemdServiceManager, systemdUnit } from "../collectors/linux/systemd_service.ts";
+import {
+  SystemdServiceManager,
+  systemdUnit,
+  systemdWord,
+} from "../collectors/linux/systemd_service.ts";
 import { quoteArgument, type ServiceSettings } from "../collectors/service.ts";
 import { type CliRun, isRoot, REPO_ROOT, runCli } from "./support/processes.ts";
 
@@ -93,7 +97,7 @@ Deno.test("the systemd unit runs the monitor as a hardened, restartable boot ser
   assert.match(fromSource, /^Environment=DENO_DIR=\/var\/cache\/portset$/m);
 });
 
-Deno.test("arguments are quoted for ExecStart and the plist escapes XML", () => {
+Deno.test("arguments are quoted for the dry run's shell commands and the plist escapes XML", () => {
   assert.equal(quoteArgument("/var/log/portset"), "/var/log/portset");
   assert.equal(quoteArgument('/srv/my logs/"x"$y'), '"/srv/my logs/\\"x\\"\\$y"');
   const plist = launchdPlist({
@@ -112,6 +116,37 @@ Deno.test("arguments are quoted for ExecStart and the plist escapes XML", () => 
   assert.match(manual, /<key>RunAtLoad<\/key>\n {2}<false\/>/);
   assert.doesNotMatch(manual, /KeepAlive/);
   assert.match(manual, /DENO_NO_UPDATE_CHECK/);
+});
+
+Deno.test("ExecStart= and ReadWritePaths= read back as given: systemd's %n and $VAR stay literal", () => {
+  // systemd expands specifiers (%h: root's home) in every setting and $VAR, ${VAR} in ExecStart=,
+  // where \$ is no escape (systemd keeps the backslash and still expands); a backtick needs none.
+  const odd = "/srv/%h/$HOME/${PATH}/a`b/%n";
+  const unit = systemdUnit({
+    ...settings,
+    monitorArgs: ["monitor", "--log-dir", odd, "--metrics", "[fe80::1%eth0]:9100"],
+    logDirectory: odd,
+  });
+  assert.match(
+    unit,
+    /^ExecStart=\/usr\/local\/bin\/portset monitor --log-dir "\/srv\/%%h\/\$\$HOME\/\$\$\{PATH\}\/a`b\/%%n" --metrics "\[fe80::1%%eth0\]:9100"$/m,
+  );
+  assert.match(unit, /^ReadWritePaths="\/srv\/%%h\/\$HOME\/\$\{PATH\}\/a`b\/%%n"$/m);
+  // A newline in an argument is systemd's \x0a, inside the line, never a line of its own.
+  assert.equal(systemdWord("/srv/a\nExecStartPre=/x", "exec"), '"/srv/a\\x0aExecStartPre=/x"');
+  assert.equal(systemdWord('/srv/my logs/"x"\\', "path"), '"/srv/my logs/\\"x\\"\\\\"');
+});
+
+Deno.test("install refuses a path with a newline, which would start a unit line of its own", async () => {
+  using portset = installable();
+  const run = await portset.run([
+    "service",
+    "install",
+    "--dry-run",
+    "--log-dir",
+    "/var/log/x\nExecStartPre=/bin/touch /pwned\n",
+  ]);
+  assertRefused(run, /^portset: cannot install the service: ".*" has a control character/);
 });
 
 Deno.test("install --dry-run prints the directory, the unit and the systemctl calls, and changes nothing", async () => {

@@ -11,7 +11,6 @@ import {
   definitionExists,
   isInside,
   pathAndTarget,
-  quoteArgument,
   type ServiceManager,
   type ServicePath,
   type ServiceSettings,
@@ -25,9 +24,34 @@ const DENO_CACHE = "/var/cache/portset";
 /** What PrivateTmp=yes replaces with directories of the service's own. */
 const PRIVATE_TMP = ["/tmp", "/var/tmp"];
 
+/**
+ * One word of a unit file setting, quoted so that systemd reads back exactly `word`: it expands
+ * specifiers (`%n`, `%h`) in every setting, so `%` is doubled; in ExecStart= it also expands
+ * `$VAR` and `${VAR}`, so there `$` is doubled (`\$` is no escape to systemd: it would keep the
+ * backslash and still expand the variable). A newline would end the line and make what follows a
+ * directive of its own: ExecStart= reads `\xNN` back as the byte, but a path setting
+ * (ReadWritePaths=) has no escape for one, so there a control character other than a tab is
+ * refused (install refuses such a name first, with a message).
+ */
+export function systemdWord(word: string, setting: "exec" | "path"): string {
+  return /^[A-Za-z0-9_@+=:,./-]+$/.test(word) ? word : `"${
+    // deno-lint-ignore no-control-regex -- control characters are what it looks for
+    word.replace(/[\\"%$\x00-\x08\x0a-\x1f\x7f]/g, (c) => {
+      if (c === "%") return "%%";
+      if (c === "$") return setting === "exec" ? "$$" : "$";
+      if (c === "\\" || c === '"') return `\\${c}`;
+      if (setting === "path") {
+        throw new RangeError(`a systemd path setting cannot hold ${JSON.stringify(word)}`);
+      }
+      return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+    })}"`;
+}
+
 /** The unit file's text. */
 export function systemdUnit(settings: ServiceSettings): string {
-  const command = [...settings.program, ...settings.monitorArgs].map(quoteArgument).join(" ");
+  const command = [...settings.program, ...settings.monitorArgs]
+    .map((argument) => systemdWord(argument, "exec"))
+    .join(" ");
   // Run from source (deno run main.ts), deno needs a cache it may write to.
   const fromSource = settings.program.length > 1
     ? `Environment=DENO_DIR=${DENO_CACHE}\nReadWritePaths=${DENO_CACHE}\n`
@@ -51,7 +75,9 @@ CapabilityBoundingSet=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH
 NoNewPrivileges=yes
 ProtectSystem=strict
 ReadWritePaths=${
-    [settings.logDirectory, ...settings.writableDirectories].map(quoteArgument).join(" ")
+    [settings.logDirectory, ...settings.writableDirectories]
+      .map((path) => systemdWord(path, "path"))
+      .join(" ")
   }
 ${fromSource}ProtectHome=read-only
 PrivateTmp=yes
