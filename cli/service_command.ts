@@ -24,7 +24,8 @@ import { AtomicFile, writeOutput } from "./output.ts";
 /** LSB status codes. */
 const STATUS_RUNNING = 0, STATUS_STOPPED = 3, STATUS_UNKNOWN = 4;
 
-export async function runService(command: ServiceCommand): Promise<number> {
+export async function runService(given: ServiceCommand): Promise<number> {
+  const command = { ...given, root: systemRoot(given.root) };
   let manager;
   try {
     manager = await createServiceManager(command.root);
@@ -194,6 +195,19 @@ function monitorArgs(command: ServiceCommand, logDirectory: string): string[] {
   if (command.metrics) args.push("--metrics", command.metrics);
   if (command.textfile) args.push("--textfile", absolute(command.textfile));
   return args;
+}
+
+/**
+ * `/` however `--root` names it (`//`, `/.`, `/etc/..`, a link to it): the system itself, whose
+ * install needs root, checks the log directory's owner and tells systemctl, not a staging
+ * directory whose files are a package's business.
+ */
+function systemRoot(root: string): string {
+  try {
+    return Deno.realPathSync(root) === Deno.realPathSync("/") ? "/" : root;
+  } catch {
+    return root; // a staging directory still to be made
+  }
 }
 
 function absolute(path: string): string {

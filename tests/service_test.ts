@@ -149,6 +149,16 @@ Deno.test("install refuses a path with a newline, which would start a unit line 
   assertRefused(run, /^portset: cannot install the service: ".*" has a control character/);
 });
 
+Deno.test("--root naming / another way is the system, not a staging directory", async () => {
+  using portset = installable();
+  for (const root of ["//", "/.", "/etc/.."]) {
+    const run = await portset.run(["service", "install", "--dry-run", "--root", root]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^write \/etc\/systemd\/system\/portset\.service /m, root);
+    assert.match(run.stdout, /^run: systemctl daemon-reload$/m, root);
+  }
+});
+
 Deno.test("install --dry-run prints the directory, the unit and the systemctl calls, and changes nothing", async () => {
   using portset = installable();
   const run = await portset.run([
