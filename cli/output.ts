@@ -130,21 +130,22 @@ export class AtomicFile {
   /**
    * Opens `path` for writing; throws {@linkcode CliError} (exit code 2) when it cannot be, or
    * when something other than a regular file is there. A file it replaces keeps its permissions
-   * and, where portset may set them, its owner.
+   * and, where portset may set them, its owner, unless `exact`: then the file has `mode` whatever
+   * the umask and the one it replaces had, and its writer's owner (a service definition, which
+   * must stay root's and no one else's to write).
    */
-  static open(path: string, mode = 0o644): AtomicFile {
+  static open(path: string, mode = 0o644, { exact = false }: { exact?: boolean } = {}): AtomicFile {
     const existing = existingFile(path);
     refuseSharedDirectory(path);
     removeStaleTemporaries(path);
     let temporary: TemporaryFile | null = null;
     try {
-      temporary = TemporaryFile.create(
-        path,
-        existing?.mode != null ? existing.mode & 0o7777 : mode,
-      );
+      const kept = !exact && existing?.mode != null ? existing.mode & 0o7777 : null;
+      temporary = TemporaryFile.create(path, kept ?? mode);
       const name = temporary.temporaryPath;
-      if (existing?.mode != null) Deno.chmodSync(name, existing.mode & 0o7777); // past umask
-      if (existing?.uid != null && existing.gid != null && Deno.uid() === 0) {
+      if (exact) Deno.chmodSync(name, mode); // past umask
+      else if (kept !== null) Deno.chmodSync(name, kept);
+      if (!exact && existing?.uid != null && existing.gid != null && Deno.uid() === 0) {
         Deno.chownSync(name, existing.uid, existing.gid);
       }
       return new AtomicFile(path, temporary);
@@ -154,9 +155,9 @@ export class AtomicFile {
     }
   }
 
-  /** Writes `text` whole and puts the file in place. */
-  static write(path: string, text: string, mode = 0o644): void {
-    const file = AtomicFile.open(path, mode);
+  /** Writes `text` whole and puts the file in place; `exact` as {@linkcode AtomicFile.open}. */
+  static write(path: string, text: string, mode = 0o644, options: { exact?: boolean } = {}): void {
+    const file = AtomicFile.open(path, mode, options);
     file.write(encoder.encode(text));
     file.commit();
   }

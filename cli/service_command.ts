@@ -254,7 +254,9 @@ async function take(step: ServiceStep): Promise<void> {
       return;
     case "write":
       Deno.mkdirSync(step.path.slice(0, step.path.lastIndexOf("/")), { recursive: true });
-      AtomicFile.write(step.path, step.text, step.mode);
+      // Exactly the mode the dry run says: a unit that runs as root must not stay writable by
+      // others, or another user's, because an earlier file at its path was.
+      AtomicFile.write(step.path, step.text, step.mode, { exact: true });
       return;
     case "remove":
       try {

@@ -159,6 +159,30 @@ Deno.test("--root naming / another way is the system, not a staging directory", 
   }
 });
 
+Deno.test({
+  name: "a reinstall writes the unit 644 and root's, whatever the file it replaces was",
+  ignore: !isRoot(),
+  async fn() {
+    using portset = installable();
+    const root = Deno.makeTempDirSync({ prefix: "portset-root-" });
+    try {
+      const install = ["service", "install", "--root", root];
+      assert.equal((await portset.run(install)).code, 0);
+      const unit = `${root}/etc/systemd/system/portset.service`;
+      Deno.chmodSync(unit, 0o666);
+      Deno.chownSync(unit, 65534, 65534);
+      const again = await portset.run(install);
+      assert.equal(again.code, 0, again.stderr);
+      const info = Deno.statSync(unit);
+      assert.equal(info.mode! & 0o7777, 0o644);
+      assert.equal(info.uid, 0);
+      assert.equal(info.gid, 0);
+    } finally {
+      Deno.removeSync(root, { recursive: true });
+    }
+  },
+});
+
 Deno.test("install --dry-run prints the directory, the unit and the systemctl calls, and changes nothing", async () => {
   using portset = installable();
   const run = await portset.run([
