@@ -132,6 +132,9 @@ Deno.test("ExecStart= and ReadWritePaths= read back as given: systemd's %n and $
     /^ExecStart=\/usr\/local\/bin\/portset monitor --log-dir "\/srv\/%%h\/\$\$HOME\/\$\$\{PATH\}\/a`b\/%%n" --metrics "\[fe80::1%%eth0\]:9100"$/m,
   );
   assert.match(unit, /^ReadWritePaths="\/srv\/%%h\/\$HOME\/\$\{PATH\}\/a`b\/%%n"$/m);
+  // The command's own path is run as written: systemd expands no $ there, only specifiers.
+  const program = systemdUnit({ ...settings, program: ["/opt/a$b %n/portset"] });
+  assert.match(program, /^ExecStart="\/opt\/a\$b %%n\/portset" monitor /m);
   // A newline in an argument is systemd's \x0a, inside the line, never a line of its own.
   assert.equal(systemdWord("/srv/a\nExecStartPre=/x", "exec"), '"/srv/a\\x0aExecStartPre=/x"');
   assert.equal(systemdWord('/srv/my logs/"x"\\', "path"), '"/srv/my logs/\\"x\\"\\\\"');

@@ -27,13 +27,14 @@ const PRIVATE_TMP = ["/tmp", "/var/tmp"];
 /**
  * One word of a unit file setting, quoted so that systemd reads back exactly `word`: it expands
  * specifiers (`%n`, `%h`) in every setting, so `%` is doubled; in ExecStart= it also expands
- * `$VAR` and `${VAR}`, so there `$` is doubled (`\$` is no escape to systemd: it would keep the
- * backslash and still expand the variable). A newline would end the line and make what follows a
+ * `$VAR` and `${VAR}` in the arguments, so there `$` is doubled (`\$` is no escape to systemd: it
+ * would keep the backslash and still expand the variable), but not in the command's own path
+ * (`program`), which it runs as written: a `$$` there would name another file. A newline would end the line and make what follows a
  * directive of its own: ExecStart= reads `\xNN` back as the byte, but a path setting
  * (ReadWritePaths=) has no escape for one, so there a control character other than a tab is
  * refused (install refuses such a name first, with a message).
  */
-export function systemdWord(word: string, setting: "exec" | "path"): string {
+export function systemdWord(word: string, setting: "program" | "exec" | "path"): string {
   return /^[A-Za-z0-9_@+=:,./-]+$/.test(word) ? word : `"${
     // deno-lint-ignore no-control-regex -- control characters are what it looks for
     word.replace(/[\\"%$\x00-\x08\x0a-\x1f\x7f]/g, (c) => {
@@ -50,7 +51,7 @@ export function systemdWord(word: string, setting: "exec" | "path"): string {
 /** The unit file's text. */
 export function systemdUnit(settings: ServiceSettings): string {
   const command = [...settings.program, ...settings.monitorArgs]
-    .map((argument) => systemdWord(argument, "exec"))
+    .map((argument, index) => systemdWord(argument, index === 0 ? "program" : "exec"))
     .join(" ");
   // Run from source (deno run main.ts), deno needs a cache it may write to.
   const fromSource = settings.program.length > 1
