@@ -31,6 +31,8 @@ export interface LogFile {
   bytes: number;
   /** Wall-clock time the file starts at, for ordering; null when nothing says. */
   start: number | null;
+  /** Why it is not to be read, when it is a link portset will not follow; absent otherwise. */
+  refused?: string;
 }
 
 /** One start of the monitor: its PR-INITIAL (when there is one) and the files after it. */
@@ -144,12 +146,15 @@ async function findLogs(directory: string): Promise<{ files: LogFile[]; gone: st
     const match = LOG_NAME.exec(name);
     if (!match) continue;
     let bytes = info.size;
+    let refused: string | undefined;
     if (!info.isFile) {
       try {
         const target = await Deno.stat(path);
         // A link to a directory, a FIFO or a device is not a log (a FIFO would hang the read).
         if (!target.isFile) continue;
         bytes = target.size;
+        refused = linkRefusal(path, await Deno.lstat(path), target);
+        if (refused !== undefined) bytes = 0;
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) {
           gone.push(name);
@@ -165,6 +170,7 @@ async function findLogs(directory: string): Promise<{ files: LogFile[]; gone: st
       kind: match[1].toLowerCase() as LogKind,
       bytes,
       start: null,
+      ...(refused === undefined ? {} : { refused }),
     });
   }
   if (files.length === 0) {
@@ -202,4 +208,36 @@ async function firstTime(file: LogFile, dateOrder: DateOrder): Promise<number | 
     : /recorded at:\s*(\d{1,4}[/-]\d{1,2}[/-]\d{1,4})[\s,]+(\d{1,2}:\d{1,2}(?::\d{1,2})?)/;
   const match = pattern.exec(head);
   return match ? parseLogDateTime(match[1], match[2], dateOrder) : null;
+}
+
+/** Where files live that look regular but are no one's log, and may block a read (/proc/kmsg). */
+const PSEUDO_FILE_SYSTEMS = ["/proc/", "/sys/", "/dev/"];
+
+/**
+ * Why the symbolic link at `path` (`link`, naming `target`) is not followed; undefined when it
+ * is, or is no link. Whoever can write to a log directory can plant a link, and `report` often
+ * runs as root: a link to a file of another owner than the link's (a secret of root's, whose
+ * lines a report would quote as unreadable) or to a kernel file (which may block the read for
+ * ever) is named, not read.
+ */
+function linkRefusal(
+  path: string,
+  link: Deno.FileInfo,
+  target: Deno.FileInfo,
+): string | undefined {
+  if (!link.isSymlink) return undefined;
+  let real = path;
+  try {
+    real = Deno.realPathSync(path);
+  } catch {
+    // gone meanwhile: reading it says so
+  }
+  if (PSEUDO_FILE_SYSTEMS.some((root) => real.startsWith(root))) {
+    return `a link to ${real}, a kernel file, not a log: not read`;
+  }
+  if (link.uid !== null && target.uid !== null && link.uid !== target.uid) {
+    return `a link to ${real}, whose owner (uid ${target.uid}) is not the link's ` +
+      `(uid ${link.uid}): not read`;
+  }
+  return undefined;
 }

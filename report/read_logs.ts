@@ -73,6 +73,11 @@ async function readLogs(
     const before = done;
     written = 0;
     options.onProgress?.(done, total, file.name);
+    if (file.refused !== undefined) {
+      unread.set(file.name, file.refused);
+      analyzer.unreadFile(file.name, file.refused);
+      return;
+    }
     try {
       await readLines(file.path, (line, number) => {
         if (line.trim() !== "") written++;

@@ -11,7 +11,7 @@ import { readLogDirectory } from "../report/read_logs.ts";
 import { findLogHosts } from "../report/log_hosts.ts";
 import { cacheDependencies } from "./servers/support/portset.ts";
 import { Namespace, namespaceUnavailable, serve } from "./support/netns.ts";
-import { RunningCli, SYSTEM_PYTHON } from "./support/processes.ts";
+import { isRoot, RunningCli, SYSTEM_PYTHON } from "./support/processes.ts";
 import { pollUntil } from "./support/poll.ts";
 import { startHolder } from "./support/processes.ts";
 import { withLocalOffset } from "./support/local_time.ts";
@@ -381,6 +381,47 @@ Deno.test({
           row.localPort === fakePort && row.change === "listen" && row.flagged
         ),
       );
+    } finally {
+      Deno.removeSync(root, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a link planted in a log directory to a kernel file or to another owner's file is named, not read",
+  ignore: !isRoot(),
+  async fn() {
+    const root = Deno.makeTempDirSync();
+    try {
+      for (const entry of Deno.readDirSync(ORIGINAL)) {
+        Deno.copyFileSync(`${ORIGINAL}/${entry.name}`, `${root}/${entry.name}`);
+      }
+      // /proc/kmsg looks like a regular file of 0 bytes and blocks a read for ever.
+      Deno.symlinkSync("/proc/kmsg", `${root}/PR-PORTS-99-01-01-00-00-00-0.log`);
+      // A link of nobody's to a file of root's: whoever can write to the directory made it.
+      const secret = `${root}/secret`;
+      Deno.writeTextFileSync(secret, "05/7/6,13:52:1,TCP,3389,0.0.0.0,,0.0.0.0,x,y\n");
+      Deno.chmodSync(secret, 0o600);
+      const planted = `${root}/PR-PIDS-99-01-01-00-00-00-0.log`;
+      Deno.symlinkSync(secret, planted);
+      await new Deno.Command("chown", { args: ["-h", "65534:65534", planted] }).output();
+      const report = await readLogDirectory(root, {
+        interests: defaultInterests(),
+        baseline: null,
+      });
+      const unread = Object.fromEntries(
+        report.files.filter((f) => f.unread).map((f) => [f.name, f.unread]),
+      );
+      assert.match(
+        unread["PR-PORTS-99-01-01-00-00-00-0.log"] ?? "read",
+        /a link to \/proc\/kmsg, a kernel file/,
+      );
+      assert.match(
+        unread["PR-PIDS-99-01-01-00-00-00-0.log"] ?? "read",
+        /whose owner \(uid 0\) is not the link's \(uid 65534\): not read/,
+      );
+      assert.equal(report.totals.changes, 8, "the directory's own logs are read as before");
     } finally {
       Deno.removeSync(root, { recursive: true });
     }
