@@ -35,7 +35,9 @@ export const ENDPOINT_MAPPER_QUERY = "RPC endpoint mapper";
 /** A lookup's lines for the report: every endpoint, the total, and a word when it was cut. */
 export function describeLookup(lookup: EndpointLookup): string[] {
   const lines = describeEndpoints(lookup.entries);
-  if (lookup.truncated) {
+  if (lookup.stoppedBy !== undefined) {
+    lines.push(`(the list stops here: ${lookup.stoppedBy})`);
+  } else if (lookup.truncated) {
     lines.push(
       `(the list stops here: portset asks at most ${MAX_LOOKUP_CALLS} times for at most ` +
         `${MAX_ENDPOINTS} endpoints)`,
@@ -50,8 +52,13 @@ export interface EndpointLookup {
   entries: EndpointEntry[];
   /** How many `ept_lookup` calls it took. */
   calls: number;
-  /** True when the lookup stopped at {@linkcode MAX_LOOKUP_CALLS} or {@linkcode MAX_ENDPOINTS}. */
+  /**
+   * True when the lookup stopped before the map's end: at {@linkcode MAX_LOOKUP_CALLS} or
+   * {@linkcode MAX_ENDPOINTS}, or for {@linkcode stoppedBy}.
+   */
   truncated: boolean;
+  /** Why a lookup that had entries stopped before the map's end, other than at the caps. */
+  stoppedBy?: string;
 }
 
 /** One `ept_lookup` call: the handle to continue from, and how many entries to ask. */
@@ -72,7 +79,16 @@ export async function lookupAll(call: LookupCall, perCall: number): Promise<Endp
       return { entries, calls, truncated: true };
     }
     const asked = Math.min(perCall, MAX_ENDPOINTS - entries.length);
-    const reply = await call(handle, asked);
+    let reply: EptLookupReply;
+    try {
+      reply = await call(handle, asked);
+    } catch (error) {
+      // Time ran out with part of the map read: that part is the answer, said to be cut.
+      if (!(error instanceof EndpointMapperError) || error.kind !== "timeout" || !entries.length) {
+        throw error;
+      }
+      return { entries, calls, truncated: true, stoppedBy: error.message };
+    }
     calls++;
     if (reply.status !== 0 && reply.status !== EPT_S_NOT_REGISTERED) {
       throw new EndpointMapperError(
