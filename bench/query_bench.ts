@@ -334,8 +334,10 @@ async function runtimeFloor(nmapPeakMib: number): Promise<string> {
   const empty = { name: "empty", argv: [DENO, "run", "--allow-all", `${REPO}bench/noop.ts`] };
   const onePort = { name: "one port", argv: portsetArgv(["-n", "127.0.0.1", "-e", "1", "-nr"]) };
   const results = await runRounds([empty, onePort], { warmup: 1, rounds: 5, timeoutMs: 30_000 });
-  const peak = (timed: typeof empty) =>
-    Math.max(...results.get(timed)!.filter((r) => r.ok).map((r) => r.maxRssKib)) / 1024;
+  const peak = (timed: typeof empty) => {
+    const peaks = results.get(timed)!.filter((r) => r.ok).map((r) => r.maxRssKib);
+    return peaks.length > 0 ? Math.max(...peaks) / 1024 : NaN; // NaN: every run failed
+  };
   const times = (mib: number) => `${mib.toFixed(1)} MiB, ${(mib / nmapPeakMib).toFixed(2)}x`;
   return `what the runtime allows: an empty \`deno run\` peaks at ${times(peak(empty))} nmap's ` +
     `full-range peak; portset's smallest query (\`-n 127.0.0.1 -e 1 -nr\`) at ` +

@@ -20,7 +20,7 @@ export function scriptArgs<T extends Options>(
   try {
     parsed = parseArgs({ options: { ...options, help: { type: "boolean" } } });
   } catch (error) {
-    console.error(`${name}: ${(error as Error).message}\nusage: ${usage}`);
+    console.error(`${name}: ${(error as Error).message} (usage: ${usage})`);
     Deno.exit(2);
   }
   if ((parsed.values as { help?: boolean }).help) {
