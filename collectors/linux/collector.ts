@@ -120,10 +120,11 @@ export class LinuxCollector implements Collector {
     const scanner = new FdTableScanner(this.#libc);
     let pids: readonly number[] | null = null;
     const listPids = () => pids ??= scanner.listPids();
+    const census = this.#othersReadable() ? this.#finder!.find(listPids()) : null;
     const namespaces = [
       this.#currentDumps(dumps),
-      ...(this.#othersReadable()
-        ? this.#otherNamespaces().dump(this.#census(listPids()), warnings)
+      ...(census !== null && this.#readsOthers(census)
+        ? this.#otherNamespaces().dump(census, warnings)
         : []),
     ];
     const ownership = this.#ownership(namespaces, options.reuseOwners ?? false, () => {
@@ -156,9 +157,17 @@ export class LinuxCollector implements Collector {
     return true;
   }
 
-  /** The namespaces in use now, as the finder sees them given the host's `pids`. */
-  #census(pids: readonly number[]): NamespaceCensus {
-    return this.#finder!.find(pids);
+  /**
+   * Whether this look dumps other namespaces, given the finder's `census`: when it found one, or
+   * an earlier look did (whose readers let go of what has gone). When not, the census's
+   * descriptors are released, and the readers need not even be loaded.
+   */
+  #readsOthers(census: NamespaceCensus): boolean {
+    if (this.#others !== null || census.namespaces.some(({ namespace }) => !namespace.current)) {
+      return true;
+    }
+    this.#finder!.release();
+    return false;
   }
 
   /** The other network namespaces' readers, made on first use; the later parts are loaded. */
@@ -179,11 +188,8 @@ export class LinuxCollector implements Collector {
     warnings: string[],
   ): Promise<(() => Promise<NamespaceDumps[]>) | undefined> {
     if (!this.#othersReadable()) return undefined;
-    const census = this.#census(pids);
-    if (!census.namespaces.some(({ namespace }) => !namespace.current)) {
-      this.#finder!.release();
-      return undefined;
-    }
+    const census = this.#finder!.find(pids);
+    if (!this.#readsOthers(census)) return undefined;
     await loadLaterParts();
     return this.#otherNamespaces().dumpInBackground(census, warnings);
   }
