@@ -88,8 +88,9 @@ export async function watch(options: WatchOptions): Promise<void> {
   };
   /** Whether the process the watch began with has gone, its number free or another's. */
   const targetGone = (): boolean =>
-    !collector.processExists(target.pid!) ||
-    (startedAs !== null && collector.processStarted?.(target.pid!) !== startedAs);
+    startedAs === null
+      ? !collector.processExists(target.pid!)
+      : collector.processStarted?.(target.pid!) !== startedAs; // null once it has gone
   /** Whether `endpoint`, seen in `snapshot`, is watched. */
   const isWatched = (endpoint: Endpoint | undefined, snapshot: Snapshot): boolean =>
     endpoint !== undefined &&
