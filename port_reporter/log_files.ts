@@ -125,15 +125,19 @@ async function findLogs(directory: string): Promise<{ files: LogFile[]; gone: st
   } catch (error) {
     throw new LogDirectoryError(`cannot read ${directory}: ${(error as Error).message}`);
   }
-  const candidates: { path: string; name: string }[] = [];
-  if (info.isFile) candidates.push({ path: directory, name: basename(directory) });
+  const candidates: { path: string; name: string; link: boolean }[] = [];
+  if (info.isFile) candidates.push({ path: directory, name: basename(directory), link: false });
   else {
     try {
       for await (const entry of Deno.readDir(directory)) {
         // A symbolic link is followed to what it names (below): a log kept elsewhere and linked
         // in is as much the directory's as a file in it.
         if (entry.isFile || entry.isSymlink) {
-          candidates.push({ path: join(directory, entry.name), name: entry.name });
+          candidates.push({
+            path: join(directory, entry.name),
+            name: entry.name,
+            link: entry.isSymlink,
+          });
         }
       }
     } catch (error) {
@@ -142,7 +146,7 @@ async function findLogs(directory: string): Promise<{ files: LogFile[]; gone: st
   }
   const files: LogFile[] = [];
   const gone: string[] = [];
-  for (const { path, name } of candidates) {
+  for (const { path, name, link } of candidates) {
     const match = LOG_NAME.exec(name);
     if (!match) continue;
     let bytes = info.size;
@@ -153,7 +157,7 @@ async function findLogs(directory: string): Promise<{ files: LogFile[]; gone: st
         // A link to a directory, a FIFO or a device is not a log (a FIFO would hang the read).
         if (!target.isFile) continue;
         bytes = target.size;
-        refused = linkRefusal(path, await Deno.lstat(path), target);
+        if (link) refused = linkRefusal(path, await Deno.lstat(path), target);
         if (refused !== undefined) bytes = 0;
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) {
@@ -215,7 +219,7 @@ const PSEUDO_FILE_SYSTEMS = ["/proc/", "/sys/", "/dev/"];
 
 /**
  * Why the symbolic link at `path` (`link`, naming `target`) is not followed; undefined when it
- * is, or is no link. Whoever can write to a log directory can plant a link, and `report` often
+ * is. Whoever can write to a log directory can plant a link, and `report` often
  * runs as root: a link to a file of another owner than the link's (a secret of root's, whose
  * lines a report would quote as unreadable) or to a kernel file (which may block the read for
  * ever) is named, not read.
@@ -225,7 +229,6 @@ function linkRefusal(
   link: Deno.FileInfo,
   target: Deno.FileInfo,
 ): string | undefined {
-  if (!link.isSymlink) return undefined;
   let real = path;
   try {
     real = Deno.realPathSync(path);
