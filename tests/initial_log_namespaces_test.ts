@@ -20,6 +20,7 @@ import {
   exists,
   runCli,
   RunningCli,
+  startMonitor,
   startNamedListener,
   SYSTEM_PYTHON,
 } from "./support/processes.ts";
@@ -177,13 +178,6 @@ Deno.test("PR-INITIAL: a process named like a row's cells is read as its own row
 const unavailable = namespaceUnavailable() ??
   (exists(SYSTEM_PYTHON) ? null : "needs Debian's python3 (apt-get install python3)");
 if (unavailable) console.error(`initial_log_namespaces_test.ts: skipped: ${unavailable}`);
-
-/** A monitor logging to `logs` every second, once it has said it started. */
-async function startMonitor(logs: string): Promise<RunningCli> {
-  const monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
-  await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
-  return monitor;
-}
 
 /** The text of the PR-INITIAL log in `logs`; empty until there is one. */
 function initialLogText(logs: string): string {

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { checkLogDirectory } from "../port_reporter/log_directory.ts";
-import { isRoot, runCli, RunningCli } from "./support/processes.ts";
+import { isRoot, runCli, startMonitor } from "./support/processes.ts";
 
 const NOBODY = 65534;
 
@@ -99,8 +99,7 @@ Deno.test({
     using root = scratch();
     const sticky = directory(`${root.path}/sticky`, 0, 0o1777);
     for (const logs of [directory(`${root.path}/private`, 0, 0o700), `${sticky}/new`]) {
-      await using monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
-      await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
+      await using monitor = await startMonitor(logs);
       assert.equal(Deno.statSync(logs).mode! & 0o7777, 0o700);
       assert.ok([...Deno.readDirSync(logs)].some((entry) => entry.name.startsWith("PR-INITIAL-")));
       assert.equal((await monitor.stop("SIGTERM")).code, 0);

@@ -5,7 +5,13 @@
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
 import { PORTS_FIELDS } from "../port_reporter/layout.ts";
-import { runCli, RunningCli, startOwnerTurns, SYSTEM_PYTHON } from "./support/processes.ts";
+import {
+  runCli,
+  RunningCli,
+  startMonitor,
+  startOwnerTurns,
+  SYSTEM_PYTHON,
+} from "./support/processes.ts";
 import { pollUntil } from "./support/poll.ts";
 import { TestSockets } from "./support/sockets.ts";
 
@@ -47,8 +53,7 @@ function withDirectory(): { path: string } & Disposable {
 Deno.test("the monitor logs a listener within two ticks with its pid, a connection, its state change, the close", async () => {
   using logs = withDirectory();
   using sockets = new TestSockets();
-  await using monitor = new RunningCli(["monitor", "--log-dir", logs.path, "--interval", "1"]);
-  await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
+  await using monitor = await startMonitor(logs.path);
   assert.equal(Deno.statSync(logs.path).mode! & 0o777, 0o700);
   assert.equal(files(logs.path, "PR-INITIAL-").length, 1);
 

@@ -20,7 +20,7 @@ import { formatPidsRecord, PidsLogReader } from "../port_reporter/pids_log.ts";
 import type { LogProblem } from "../port_reporter/layout.ts";
 import { holdSockets, Namespace, namespaceUnavailable } from "./support/netns.ts";
 import { pollUntil } from "./support/poll.ts";
-import { exists, runCli, RunningCli, SYSTEM_PYTHON } from "./support/processes.ts";
+import { exists, runCli, startMonitor, SYSTEM_PYTHON } from "./support/processes.ts";
 import { portsLines } from "./support/port_reporter_logs.ts";
 
 const unavailable = namespaceUnavailable() ??
@@ -56,8 +56,7 @@ Deno.test({
     const dir = Deno.makeTempDirSync({ prefix: "portset-attack-" });
     const logs = `${dir}/logs`;
     try {
-      await using monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
-      await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
+      await using monitor = await startMonitor(logs);
       await using namespace = await Namespace.create("acceptq");
       // A listener, a connection it never accepts, the client's end closed (CLOSE_WAIT), then
       // the listener closed: each step a few looks apart.
@@ -120,8 +119,7 @@ Deno.test({
     try {
       const held = await holdSockets(namespace, ["tcp/127.0.0.1/0"]);
       const port = Number(held.keys[0].split("/")[2]);
-      await using monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
-      await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
+      await using monitor = await startMonitor(logs);
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       await ip("netns", "attach", alias, String(held.pid));
       attached = true;

@@ -14,7 +14,7 @@ import { pollUntil } from "./support/poll.ts";
 import {
   isRoot,
   runCli,
-  RunningCli,
+  startMonitor,
   startNamedListener,
   SYSTEM_PYTHON,
 } from "./support/processes.ts";
@@ -67,8 +67,7 @@ Deno.test({
       Deno.copyFileSync(Deno.realPathSync(SYSTEM_PYTHON), program);
       Deno.chmodSync(program, 0o755);
       await using sshd = await startNamedListener("sshd", "127.0.0.1", program);
-      await using monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
-      await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
+      await using monitor = await startMonitor(logs);
       const initialText = () => {
         try {
           const file = [...Deno.readDirSync(logs)].find((e) => e.name.startsWith("PR-INITIAL-"));

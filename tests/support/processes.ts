@@ -301,3 +301,10 @@ export async function startOwnerTurns(
     },
   };
 }
+
+/** `portset monitor` logging to `logs` every second, once it has said it started. */
+export async function startMonitor(logs: string): Promise<RunningCli> {
+  const monitor = new RunningCli(["monitor", "--log-dir", logs, "--interval", "1"]);
+  await monitor.waitForError(/portset: monitoring every 1 s, logging to /);
+  return monitor;
+}
