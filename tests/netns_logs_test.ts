@@ -49,6 +49,8 @@ Deno.test("a PR-PIDS record of another namespace's socket reads back with no unr
   assert.equal((records[0] as { namespace: string | null }).namespace, "blue");
 });
 
+const ACCEPT_QUEUE_CLOSE = new URL("./fixtures/accept_queue_close.py", import.meta.url).pathname;
+
 Deno.test({
   name: "a listener closed with a connection in its accept queue logs no phantom listener",
   ignore: unavailable !== null,
@@ -58,18 +60,8 @@ Deno.test({
     try {
       await using monitor = await startMonitor(logs);
       await using namespace = await Namespace.create("acceptq");
-      // A listener, a connection it never accepts, the client's end closed (CLOSE_WAIT), then
-      // the listener closed: each step a few looks apart.
-      const script = [
-        "import json, os, socket, sys, time",
-        "l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen()",
-        "print(json.dumps({'pid': os.getpid(), 'port': l.getsockname()[1]}), flush=True)",
-        "time.sleep(2.5)",
-        "c = socket.create_connection(l.getsockname()); time.sleep(2.5)",
-        "c.close(); time.sleep(2.5)",
-        "l.close(); print('closed', flush=True); time.sleep(60)",
-      ].join("\n");
-      const holder = namespace.start("acceptq.py", [SYSTEM_PYTHON, "-c", script]);
+      // A listener, a connection it never accepts, the client's end closed, the listener closed.
+      const holder = namespace.start("acceptq.py", [SYSTEM_PYTHON, ACCEPT_QUEUE_CLOSE]);
       const ready = await pollUntil(
         () => holder.log.includes("closed") ? holder.log : undefined,
         { deadlineMs: 20_000 },
