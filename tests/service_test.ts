@@ -42,6 +42,14 @@ function copySources(directory: string): void {
  * /tmp (a fresh clone there: install refuses it, rightly), in which case a copy of both in a
  * directory of the home directory, which the unit's ProtectHome=read-only lets it read.
  */
+/** `service install --dry-run` with `args`, run by `portset` (see {@linkcode installable}). */
+function dryRunInstall(
+  portset: { run(args: string[]): Promise<CliRun> },
+  ...args: string[]
+): Promise<CliRun> {
+  return portset.run(["service", "install", "--dry-run", ...args]);
+}
+
 function installable(): { run(args: string[]): Promise<CliRun> } & Disposable {
   let deno = Deno.execPath(), main = join(REPO_ROOT, "main.ts"), copy: string | null = null;
   if (underTmp(deno) || underTmp(REPO_ROOT)) {
@@ -142,20 +150,18 @@ Deno.test("ExecStart= and ReadWritePaths= read back as given: systemd's %n and $
 
 Deno.test("install refuses a path with a newline, which would start a unit line of its own", async () => {
   using portset = installable();
-  const run = await portset.run([
-    "service",
-    "install",
-    "--dry-run",
+  const run = await dryRunInstall(
+    portset,
     "--log-dir",
     "/var/log/x\nExecStartPre=/bin/touch /pwned\n",
-  ]);
+  );
   assertRefused(run, /^portset: cannot install the service: ".*" has a control character/);
 });
 
 Deno.test("--root naming / another way is the system, not a staging directory", async () => {
   using portset = installable();
   for (const root of ["//", "/.", "/etc/.."]) {
-    const run = await portset.run(["service", "install", "--dry-run", "--root", root]);
+    const run = await dryRunInstall(portset, "--root", root);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^write \/etc\/systemd\/system\/portset\.service /m, root);
     assert.match(run.stdout, /^run: systemctl daemon-reload$/m, root);
@@ -188,15 +194,7 @@ Deno.test({
 
 Deno.test("install --dry-run prints the directory, the unit and the systemctl calls, and changes nothing", async () => {
   using portset = installable();
-  const run = await portset.run([
-    "service",
-    "install",
-    "--dry-run",
-    "--log-dir",
-    "/srv/portset-logs",
-    "--interval",
-    "10",
-  ]);
+  const run = await dryRunInstall(portset, "--log-dir", "/srv/portset-logs", "--interval", "10");
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^create directory \/srv\/portset-logs \(mode 700\)$/m);
   assert.match(run.stdout, /^write \/etc\/systemd\/system\/portset\.service \(mode 644\):$/m);
@@ -210,7 +208,7 @@ Deno.test("install --dry-run prints the directory, the unit and the systemctl ca
 
   // --start manual, as the original's installer by default: installed, neither started nor
   // enabled at boot (an earlier automatic install's enablement is undone).
-  const manual = await portset.run(["service", "install", "--dry-run", "--start", "manual"]);
+  const manual = await dryRunInstall(portset, "--start", "manual");
   assert.equal(manual.code, 0, manual.stderr);
   assert.match(
     manual.stdout,
@@ -220,17 +218,15 @@ Deno.test("install --dry-run prints the directory, the unit and the systemctl ca
 
   // Prometheus: the metrics listener and node_exporter's textfile directory, which the unit's
   // ProtectSystem=strict must name writable, and node_exporter's user must be able to read.
-  const metrics = await portset.run([
-    "service",
-    "install",
-    "--dry-run",
+  const metrics = await dryRunInstall(
+    portset,
     "--log-dir",
     "/srv/portset-logs",
     "--metrics",
     "127.0.0.1:9465",
     "--textfile",
     "/srv/node-exporter-textfiles",
-  ]);
+  );
   assert.equal(metrics.code, 0, metrics.stderr);
   assert.match(
     metrics.stdout,
@@ -319,7 +315,7 @@ Deno.test("install checks the rule as scan does, and that the service can see it
     Deno.writeTextFileSync(`${home}/bad.xml`, '<PortSet><include key="*"></PortSet>');
     for (const rule of [`${home}/nope.xml`, `${home}/bad.xml`]) {
       const scan = await portset.run(["scan", rule]);
-      const install = await portset.run(["service", "install", "--dry-run", "--rule", rule]);
+      const install = await dryRunInstall(portset, "--rule", rule);
       assertRefused(install, /^portset: \S+\.xml(:\d+:\d+)?: /);
       assert.equal(install.stderr, scan.stderr, "the parser scan uses");
     }
@@ -327,13 +323,7 @@ Deno.test("install checks the rule as scan does, and that the service can see it
     // outside it, is not.
     const rule = '<PortSet>\n  <include key="*"/>\n</PortSet>\n';
     Deno.writeTextFileSync(`${home}/rule.xml`, rule);
-    const good = await portset.run([
-      "service",
-      "install",
-      "--dry-run",
-      "--rule",
-      `${home}/rule.xml`,
-    ]);
+    const good = await dryRunInstall(portset, "--rule", `${home}/rule.xml`);
     assert.equal(good.code, 0, good.stderr);
     assert.match(good.stdout, new RegExp(`^ExecStart=.* --rule ${home}/rule\\.xml$`, "m"));
     Deno.writeTextFileSync(`${tmp}/rule.xml`, rule);
@@ -345,7 +335,7 @@ Deno.test("install checks the rule as scan does, and that the service can see it
       ]]
     ) {
       assertRefused(
-        await portset.run(["service", "install", "--dry-run", "--rule", path]),
+        await dryRunInstall(portset, "--rule", path),
         new RegExp(
           `cannot install the service: the rule ${path}${where} is under /tmp, which the service cannot see.*; copy it where it stays, such as /etc/portset/`,
         ),
@@ -353,7 +343,7 @@ Deno.test("install checks the rule as scan does, and that the service can see it
     }
     // Logs under /tmp would go to the service's private /tmp, removed when it stops.
     assertRefused(
-      await portset.run(["service", "install", "--dry-run", "--log-dir", `${tmp}/logs`]),
+      await dryRunInstall(portset, "--log-dir", `${tmp}/logs`),
       /the log directory \/tmp\/\S+ is under \/tmp, which the service cannot use: its unit sets PrivateTmp=yes, so it would write to a \/tmp of its own, removed when it stops; use a directory such as \/var\/log\/portset/,
     );
   } finally {
@@ -376,23 +366,17 @@ Deno.test({
       Deno.mkdirSync(`${home}/logs`);
       Deno.chownSync(`${home}/logs`, 65534, 65534);
       assertRefused(
-        await portset.run(["service", "install", "--dry-run", "--log-dir", `${home}/logs`]),
+        await dryRunInstall(portset, "--log-dir", `${home}/logs`),
         /^portset: cannot install the service: log directory \S+ is owned by nobody \(uid 65534\).*'chown root /,
       );
       Deno.chownSync(`${home}/logs`, 0, 0);
       Deno.chmodSync(`${home}/logs`, 0o1777);
       assertRefused(
-        await portset.run(["service", "install", "--dry-run", "--log-dir", `${home}/logs`]),
+        await dryRunInstall(portset, "--log-dir", `${home}/logs`),
         /is writable by its group and every user \(mode 1777;.*'chmod 700 /,
       );
       Deno.chmodSync(`${home}/logs`, 0o700);
-      const run = await portset.run([
-        "service",
-        "install",
-        "--dry-run",
-        "--log-dir",
-        `${home}/logs`,
-      ]);
+      const run = await dryRunInstall(portset, "--log-dir", `${home}/logs`);
       assert.equal(run.code, 0, run.stderr);
     } finally {
       Deno.removeSync(home, { recursive: true });
