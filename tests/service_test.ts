@@ -12,7 +12,7 @@ import {
   systemdWord,
 } from "../collectors/linux/systemd_service.ts";
 import { quoteArgument, type ServiceSettings } from "../collectors/service.ts";
-import { type CliRun, isRoot, REPO_ROOT, runCli } from "./support/processes.ts";
+import { type CliRun, exists, isRoot, REPO_ROOT, runCli } from "./support/processes.ts";
 
 const settings: ServiceSettings = {
   program: ["/usr/local/bin/portset"],
@@ -460,4 +460,38 @@ Deno.test("service errors: one line, exit code 2", async () => {
     assert.match(run.stderr, pattern);
     assert.equal(run.stderr.trimEnd().split("\n").length, 1);
   }
+});
+
+Deno.test({
+  name:
+    "systemd's own parser finds the unit's program where install put it, whatever its path holds",
+  ignore: !["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].some(exists),
+  async fn() {
+    // systemd-analyze verify resolves specifiers and checks the ExecStart= program exists: a
+    // mangled %, $ or quote in the path names a file that does not.
+    const dir = Deno.makeTempDirSync({ prefix: "portset-unit-" });
+    try {
+      const program = `${dir}/bin a$b %n/portset`;
+      Deno.mkdirSync(program.slice(0, program.lastIndexOf("/")), { recursive: true });
+      Deno.writeTextFileSync(program, "#!/bin/sh\n");
+      Deno.chmodSync(program, 0o755);
+      const logs = `${dir}/logs %h $HOME "q"`;
+      Deno.mkdirSync(logs);
+      const unit = systemdUnit({
+        ...settings,
+        program: [program],
+        monitorArgs: ["monitor", "--log-dir", logs],
+        logDirectory: logs,
+      });
+      Deno.writeTextFileSync(`${dir}/portset.service`, unit);
+      const { code, stderr } = await new Deno.Command("systemd-analyze", {
+        args: ["verify", "--man=no", `${dir}/portset.service`],
+      }).output();
+      const said = new TextDecoder().decode(stderr);
+      assert.equal(code, 0, said);
+      assert.doesNotMatch(said, /not executable|Ignoring|unknown escape/i, said);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
 });
