@@ -19,7 +19,6 @@ import { pollUntil } from "./support/poll.ts";
 import {
   exists,
   runCli,
-  RunningCli,
   startMonitor,
   startNamedListener,
   SYSTEM_PYTHON,
